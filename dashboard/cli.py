@@ -1,0 +1,189 @@
+"""The ``timeline`` command: a thin layer of click over the store, the figure and the exporters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from dashboard.dates import DateError, resolve
+from dashboard.model import EventFile, event_json_schema, slugify
+from dashboard.records import to_csv, to_json, write_atomic
+from dashboard.store import Collection, load_collection, load_settings
+
+DEFAULT_EVENTS = Path("events")
+SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
+
+
+def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--events DIR`` option every command takes."""
+    return click.option(
+        "--events", "events_dir", type=click.Path(path_type=Path), default=DEFAULT_EVENTS, show_default=True,
+        envvar="TIMELINE_EVENTS", help="Folder of event files (or one file).",
+    )(command)
+
+
+def load(events_dir: Path) -> Collection:
+    """Load the events, or stop with a clear message when the folder is not there."""
+    if not events_dir.exists():
+        raise click.UsageError(f"no events folder at '{events_dir}' (use --events DIR)")
+    return load_collection(events_dir)
+
+
+def report_problems(collection: Collection, *, all_lines: bool = False) -> None:
+    """Tell stderr about problems: every line, or a one-line hint to run validate."""
+    if not collection.problems:
+        return
+    if all_lines:
+        for problem in collection.problems:
+            click.echo(str(problem), err=True)
+    else:
+        count = len(collection.problems)
+        click.secho(f"warning: {count} problem{'s' * (count != 1)} in the event files were skipped; "
+                    "run 'timeline validate' to see them", fg="yellow", err=True)
+
+
+def emit(text: str, out: Path | None) -> None:
+    """Write text to a file (atomically) or to stdout."""
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(out, text.encode("utf-8"))
+        click.echo(f"wrote {out}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="newstimeline")
+def cli() -> None:
+    """Dated event records in YAML, as an interactive timeline with linked cards, a map and exports."""
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@events_option
+def validate(path: Path | None, events_dir: Path) -> None:
+    """Check every event file; print each problem as path:line:col: message.
+
+    Exits 0 when all is well, 1 when there is any problem.
+    """
+    collection = load(path or events_dir)
+    for problem in collection.problems:
+        click.echo(str(problem))
+    files = len({p.path for p in collection.problems})
+    count = len(collection.problems)
+    summary = f"{len(collection.events)} events OK"
+    if count:
+        summary += f"; {count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
+    click.secho(summary, fg="red" if count else "green", err=True)
+    sys.exit(1 if count else 0)
+
+
+@cli.command(name="list")
+@events_option
+def list_events(events_dir: Path) -> None:
+    """Print the events as a table, in time order."""
+    collection = load(events_dir)
+    events = collection.events
+    width = shutil.get_terminal_size((100, 20)).columns
+    when_w = max([len("WHEN"), *events["when"].str.len()]) if len(events) else 4
+    cat_w = max([len("CATEGORY"), *events["category"].str.len()]) if len(events) else 8
+    id_w = min(max([len("ID"), *events["id"].str.len()]) if len(events) else 2, 34)
+    title_w = max(20, width - when_w - cat_w - id_w - 6)
+    click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
+    for row in events.itertuples():
+        title = row.title if len(row.title) <= title_w else row.title[: title_w - 1] + "…"
+        ident = row.id if len(row.id) <= id_w else row.id[: id_w - 1] + "…"
+        click.echo(f"{row.when:<{when_w}}  {row.category:<{cat_w}}  {ident:<{id_w}}  {title}")
+    click.echo(f"{len(events)} events", err=True)
+    report_problems(collection)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout).")
+@events_option
+def export(fmt: str, out: Path | None, events_dir: Path) -> None:
+    """Write the events as JSON or CSV; problems are reported on stderr and the good events still export."""
+    collection = load(events_dir)
+    report_problems(collection, all_lines=True)
+    emit(to_json(collection.events) if fmt == "json" else to_csv(collection.events), out)
+
+
+@cli.command()
+@click.option("--title", required=True, help="Short headline of the event.")
+@click.option("--date", "date_text", required=True, help="When: 2022-02-16, '16 Feb 2022', Wednesday, …")
+@click.option("--end", help="Last day (inclusive) of a range.")
+@click.option("--category", required=True, help="Category key, e.g. diplomacy.")
+@click.option("--id", "event_id", help="Event id and file name (default: from the title).")
+@click.option("--actor", "actors", multiple=True, help="An actor; repeat for several.")
+@click.option("--place", "places", multiple=True, help="A place name; repeat for several.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+@click.option("--summary", default="", help="What happened (Markdown).")
+@click.option("--source-title", help="Title of the report.")
+@click.option("--source-url", help="Address of the report.")
+@click.option("--published", help="Publication date of the report (YYYY-MM-DD).")
+@click.option("--approximate", is_flag=True, help="The date is not known exactly.")
+@click.option("--timezone", help="IANA time zone, e.g. Europe/Kyiv.")
+@events_option
+def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
+    """Write a new event file from flags (never overwriting an existing one)."""
+    data: dict[str, Any] = {"title": fields["title"], "date": fields["date_text"]}
+    for key in ("end", "timezone"):
+        if fields[key]:
+            data[key] = fields[key]
+    if fields["approximate"]:
+        data["approximate"] = True
+    data["category"] = fields["category"]
+    for key in ("actors", "tags"):
+        if fields[key]:
+            data[key] = list(fields[key])
+    if fields["places"]:
+        data["places"] = [{"name": name} for name in fields["places"]]
+    if fields["summary"]:
+        data["summary"] = fields["summary"]
+    if fields["source_title"] or fields["source_url"]:
+        source = {"title": fields["source_title"] or fields["source_url"], "url": fields["source_url"],
+                  "published": fields["published"]}
+        data["sources"] = [{k: v for k, v in source.items() if v}]
+    try:
+        event = EventFile.model_validate(data)
+        resolve(event.date, event.end, event.published, event.timezone)
+    except DateError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{getattr(error, 'field', 'date')}") from None
+    except ValueError as error:  # pydantic's ValidationError
+        raise click.UsageError(str(error).split("\n", 1)[-1].strip()) from None
+    settings, _ = load_settings(events_dir) if events_dir.exists() else (None, [])
+    if settings and settings.categories and event.category not in settings.categories:
+        raise click.BadParameter(f"'{event.category}' is not one of {', '.join(settings.categories)}",
+                                 param_hint="--category")
+    ident = event_id or slugify(event.title)
+    target = events_dir / f"{ident}.yaml"
+    body = SCHEMA_COMMENT.format(schema="../schema/event.schema.json") + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        write_atomic(target, body.encode("utf-8"), overwrite=False)
+    except FileExistsError:
+        raise click.ClickException(f"{target} exists already; choose another --id") from None
+    click.echo(str(target))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout).")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of an event file (for editor completion and checks)."""
+    emit(json.dumps(event_json_schema(), indent=2) + "\n", out)
+
+
+def main() -> None:
+    """Run the command line, turning system errors into one readable line instead of a traceback."""
+    try:
+        cli(standalone_mode=True)
+    except OSError as error:
+        click.secho(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), fg="red", err=True)
+        sys.exit(1)

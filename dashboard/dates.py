@@ -1,0 +1,309 @@
+"""Dates as people write them -> a span of time with its precision, and back to honest text.
+
+A date is kept as the span it can mean: ``2022-02`` is all of February, ``earlier in the week`` is the days
+before the source's publication day in that week. Nothing is made more exact than what was written.
+
+Spans are half-open: ``start`` is the first instant and ``end`` the first instant after. Day, month and year
+spans are calendar (wall-clock) dates; minute-precision times are converted to UTC, with the zone kept for display.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as dateparser
+from dateutil import tz as dateutil_tz
+
+from dashboard.model import Precision
+
+DAY = dt.timedelta(days=1)
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+APPROXIMATE_PREFIX = re.compile(r"^(about|around|approximately|approx\.?|circa|ca\.|c\.|~)\s*", re.I)
+PART_OF_MONTH = re.compile(r"^(early|mid|late)[\s-]+(.+)$", re.I)
+IANA_SUFFIX = re.compile(r"\s+([A-Za-z]+/[A-Za-z_+\-/]+|UTC|GMT)$")
+
+
+class DateError(ValueError):
+    """A date that cannot be read; the message says what was written and why."""
+
+
+@dataclass(frozen=True)
+class When:
+    """A span of time: what was written, where it starts and ends, and how exactly it is known."""
+
+    start: dt.datetime
+    end: dt.datetime
+    precision: Precision
+    approximate: bool = False
+    zone: str | None = None
+
+    @property
+    def is_instant(self) -> bool:
+        """True for a moment or a single day: drawn as a mark, not a bar."""
+        return self.end - self.start <= DAY
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    if not name:
+        return None
+    if name.upper() in ("UTC", "GMT", "Z"):
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _span(day: dt.date, precision: Precision) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime(day.year, day.month if precision != Precision.YEAR else 1,
+                        day.day if precision == Precision.DAY else 1)
+    if precision == Precision.YEAR:
+        return start, start.replace(year=start.year + 1)
+    if precision == Precision.MONTH:
+        return start, _next_month(start)
+    return start, start + DAY
+
+
+def _next_month(start: dt.datetime) -> dt.datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1, day=1)
+
+
+def _days(first: dt.date, last: dt.date, approximate: bool = True) -> When:
+    start = dt.datetime.combine(first, dt.time())
+    end = dt.datetime.combine(last, dt.time()) + DAY
+    return When(start, end, Precision.DAY, approximate)
+
+
+def _relative(text: str, ref: dt.date | None) -> When | None:
+    """Read weekdays and phrases such as 'earlier in the week' against the reference (publication) date."""
+    phrase = text.lower().removeprefix("on ").strip()
+    words = phrase.split()
+    known = phrase in {"today", "yesterday", "tomorrow", "this week", "last week", "next week",
+                       "earlier in the week", "earlier this week", "later in the week", "later this week"}
+    weekday = words[-1] if words and words[-1] in WEEKDAYS else None
+    if not known and not (weekday and len(words) <= 2 and (len(words) == 1 or words[0] in ("last", "next", "this"))):
+        return None
+    if ref is None:
+        raise DateError(f'"{text}" needs a reference date: add a source with a "published" date, '
+                        "or write the date itself")
+    monday = ref - dt.timedelta(days=ref.weekday())
+    if weekday:
+        # A bare weekday in a report means the latest such day up to the report's own day; "this" keeps to the
+        # report's Monday-to-Sunday week; "next" and "last" look strictly forward or back.
+        offset = WEEKDAYS[weekday] - ref.weekday()
+        qualifier = words[0] if len(words) == 2 else ""
+        if qualifier == "next" and offset <= 0:
+            offset += 7
+        elif (qualifier == "last" and offset >= 0) or (not qualifier and offset > 0):
+            offset -= 7
+        day = ref + dt.timedelta(days=offset)
+        return _days(day, day, approximate=False)
+    match phrase:
+        case "today":
+            return _days(ref, ref, False)
+        case "yesterday":
+            return _days(ref - DAY, ref - DAY, False)
+        case "tomorrow":
+            return _days(ref + DAY, ref + DAY, False)
+        case "this week":
+            return _days(monday, monday + 6 * DAY)
+        case "last week":
+            return _days(monday - 7 * DAY, monday - DAY)
+        case "next week":
+            return _days(monday + 7 * DAY, monday + 13 * DAY)
+        case "earlier in the week" | "earlier this week":
+            if ref == monday:
+                raise DateError(f'"{text}": the reference date {ref} is a Monday, so there is no earlier day')
+            return _days(monday, ref - DAY)
+        case _:  # later in the week
+            if ref.weekday() == 6:
+                raise DateError(f'"{text}": the reference date {ref} is a Sunday, so there is no later day')
+            return _days(ref + DAY, monday + 6 * DAY)
+
+
+def _part_of_month(text: str, ref: dt.date | None) -> When | None:
+    match = PART_OF_MONTH.match(text)
+    if not match:
+        return None
+    month = _parse_plain(match.group(2), ref)
+    if month.precision != Precision.MONTH:
+        return None
+    first = month.start.date()
+    last_day = (month.end - DAY).day
+    bounds = {"early": (1, 10), "mid": (11, 20), "late": (21, last_day)}[match.group(1).lower()]
+    return _days(first.replace(day=bounds[0]), first.replace(day=bounds[1]))
+
+
+_DEFAULT_A = dt.datetime(2000, 1, 1, 0, 0)
+_DEFAULT_B = dt.datetime(2001, 2, 2, 1, 1)
+
+
+def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None) -> When:
+    """Read ISO and natural dates and times, keeping which parts were actually written."""
+    iso = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
+    if iso:
+        year, month = int(iso.group(1)), iso.group(2)
+        try:
+            day = dt.date(year, int(month) if month else 1, 1)
+        except ValueError:
+            raise DateError(f'could not read "{text}" as a date: month {month} does not exist') from None
+        precision = Precision.MONTH if month else Precision.YEAR
+        return When(*_span(day, precision), precision)
+
+    body, written_zone = text, None
+    zone_match = IANA_SUFFIX.search(text)
+    if zone_match and _zone(zone_match.group(1)):
+        body, written_zone = text[: zone_match.start()], zone_match.group(1)
+    try:
+        a = dateparser.parse(body, default=_DEFAULT_A, dayfirst=True)
+        b = dateparser.parse(body, default=_DEFAULT_B, dayfirst=True)
+    except (ValueError, OverflowError):
+        raise DateError(f'could not read "{text}" as a date') from None
+    if a.year != b.year:
+        if ref is None:
+            raise DateError(f'"{text}" has no year: write the year, or add a source with a "published" date')
+        a, b = a.replace(year=ref.year), b.replace(year=ref.year)
+    if a.month != b.month:
+        return When(*_span(a.date(), Precision.YEAR), Precision.YEAR)
+    if a.day != b.day:
+        return When(*_span(a.date(), Precision.MONTH), Precision.MONTH)
+    if (a.hour, a.minute) != (b.hour, b.minute) and a.tzinfo is None:
+        return When(*_span(a.date(), Precision.DAY), Precision.DAY)
+    # A time of day was written: keep its zone and store the instant in UTC.
+    tzinfo = a.tzinfo or _zone(written_zone) or _zone(zone)
+    zone_name = written_zone or (_offset_name(a.tzinfo) if a.tzinfo else zone)
+    moment = a.replace(second=0, microsecond=0)
+    if tzinfo is not None:
+        moment = moment.replace(tzinfo=tzinfo).astimezone(dt.UTC).replace(tzinfo=None)
+    return When(moment, moment, Precision.MINUTE, zone=zone_name)
+
+
+def _offset_name(tzinfo: dt.tzinfo) -> str:
+    if tzinfo in (dt.UTC, dateutil_tz.UTC) or isinstance(tzinfo, dateutil_tz.tzutc):
+        return "UTC"
+    offset = tzinfo.utcoffset(None) or dt.timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -> When:
+    """Read one date as written; ``ref`` is the publication date that weekdays and phrases refer to."""
+    text = " ".join(str(text).split())
+    if not text:
+        raise DateError("the date is empty")
+    approximate = False
+    prefix = APPROXIMATE_PREFIX.match(text)
+    if prefix:
+        approximate, text = True, text[prefix.end():]
+    when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone)
+    if approximate and not when.approximate:
+        when = When(when.start, when.end, when.precision, True, when.zone)
+    return when
+
+
+def resolve(date: str, end: str | None = None, ref: dt.date | None = None, zone: str | None = None,
+            approximate: bool = False) -> When:
+    """Combine a start and an optional inclusive end into one span; raise DateError naming the bad part.
+
+    The error's ``field`` attribute says whether ``date`` or ``end`` is at fault.
+    """
+    try:
+        first = parse_when(date, ref, zone)
+    except DateError as error:
+        error.field = "date"
+        raise
+    when = first
+    if end is not None:
+        try:
+            last = parse_when(end, ref, zone)
+        except DateError as error:
+            error.field = "end"
+            raise
+        if last.end < first.start or (last.end == first.start and last.start < first.start):
+            error = DateError(f'ends ({end}) before it starts ({date})')
+            error.field = "end"
+            raise error
+        precision = min(first.precision, last.precision, key=list(Precision).index)
+        when = When(first.start, max(last.end, first.end), precision,
+                    first.approximate or last.approximate, first.zone or last.zone)
+    if approximate and not when.approximate:
+        when = When(when.start, when.end, when.precision, True, when.zone)
+    return when
+
+
+# ---- back to text -------------------------------------------------------------------------------------------
+
+
+def _local(moment: dt.datetime, zone: str | None) -> tuple[dt.datetime, str]:
+    """A UTC moment in its own zone, with the zone's short name."""
+    if zone and zone.startswith("UTC") and len(zone) > 3:
+        sign = 1 if zone[3] == "+" else -1
+        hours, minutes = zone[4:].split(":")
+        tzinfo: dt.tzinfo = dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
+    else:
+        tzinfo = _zone(zone) or dt.UTC
+    local = moment.replace(tzinfo=dt.UTC).astimezone(tzinfo)
+    return local, (local.tzname() or "UTC")
+
+
+def _day_text(day: dt.date, with_month: bool = True, with_year: bool = True) -> str:
+    parts = [str(day.day)]
+    if with_month:
+        parts.append(day.strftime("%b"))
+    if with_year:
+        parts.append(str(day.year))
+    return " ".join(parts)
+
+
+def format_when(when: When) -> str:
+    """Say a span as a reader expects: '16 Feb 2022', 'Feb 2022', 'about 14–15 Feb 2022', '16 Feb 2022, 14:30 CET'."""
+    start, end, precision = when.start, when.end, when.precision
+    if precision == Precision.MINUTE:
+        local, name = _local(start, when.zone)
+        text = f"{_day_text(local.date())}, {local:%H:%M}"
+        if end > start:
+            local_end, _ = _local(end, when.zone)
+            text += f"–{local_end:%H:%M}" if local_end.date() == local.date() else (
+                f" – {_day_text(local_end.date())}, {local_end:%H:%M}")
+        text += f" {name}"
+    else:
+        last = (end - DAY).date()
+        first = start.date()
+        if precision == Precision.YEAR:
+            text = str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
+        elif precision == Precision.MONTH:
+            if (first.year, first.month) == (last.year, last.month):
+                text = f"{first:%b %Y}"
+            elif first.year == last.year:
+                text = f"{first:%b}–{last:%b %Y}"
+            else:
+                text = f"{first:%b %Y} – {last:%b %Y}"
+        elif first == last:
+            text = _day_text(first)
+        elif (first.year, first.month) == (last.year, last.month):
+            text = f"{first.day}–{_day_text(last)}"
+        elif first.year == last.year:
+            text = f"{_day_text(first, with_year=False)} – {_day_text(last)}"
+        else:
+            text = f"{_day_text(first)} – {_day_text(last)}"
+    return f"about {text}" if when.approximate else text
+
+
+def iso_bounds(when: When) -> tuple[str, str]:
+    """The first and the last (inclusive) point of a span as ISO 8601 text, at the span's precision."""
+    if when.precision == Precision.MINUTE:
+        first, _ = _local(when.start, when.zone)
+        last, _ = _local(when.end, when.zone)
+        if when.zone is None:
+            return when.start.isoformat(timespec="minutes"), when.end.isoformat(timespec="minutes")
+        return first.isoformat(timespec="minutes"), last.isoformat(timespec="minutes")
+    last_day = when.end - DAY
+    size = {Precision.YEAR: 4, Precision.MONTH: 7, Precision.DAY: 10}[when.precision]
+    return when.start.date().isoformat()[:size], last_day.date().isoformat()[:size]

@@ -1,0 +1,200 @@
+"""The one definition of an event file and its parts.
+
+Everything else (the JSON Schema, validation messages, exports, the card) derives from these models.
+Unknown keys are rejected so that a typo such as ``summray:`` is reported instead of silently lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class Precision(StrEnum):
+    """How exactly a date is known, from coarse to fine."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+    MINUTE = "minute"
+
+
+class Relation(StrEnum):
+    """How one event relates to another it links to."""
+
+    FOLLOWS = "follows"
+    RESPONDS_TO = "responds-to"
+    CAUSES = "causes"
+    PART_OF = "part-of"
+
+
+def _as_text(value: Any) -> Any:
+    """Turn what YAML made of a bare date (a date, a datetime or a year as int) back into text."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+DateText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Place(_Strict):
+    """A named place, with coordinates when it can be put on the map."""
+
+    name: str = Field(min_length=1, description="Place name as a reader knows it.")
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. UA.")
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude in degrees.")
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude in degrees.")
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Place:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class Quote(_Strict):
+    """A short quotation, attributed."""
+
+    text: str = Field(min_length=1)
+    speaker: str | None = None
+
+
+class Source(_Strict):
+    """Where the event was reported."""
+
+    title: str = Field(min_length=1)
+    publisher: str | None = None
+    url: str | None = Field(None, description="http(s) address of the source.")
+    published: DateText | None = Field(
+        None, description="Publication date; weekdays and phrases in the event's date are read against it."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                dt.date.fromisoformat(value[:10])
+            except ValueError:
+                raise ValueError(f'could not read "{value}" as a date (write it as YYYY-MM-DD)') from None
+        return value
+
+
+class Link(_Strict):
+    """A directed link from this event to another one."""
+
+    to: str = Field(min_length=1, description="The id of the other event.")
+    relation: Relation = Relation.FOLLOWS
+
+
+class EventFile(_Strict):
+    """One dated event, as written in a YAML file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"title": "Timeline event", "description": "One dated event of a timeline."},
+    )
+
+    id: str | None = Field(None, pattern=SLUG, description="Defaults to the file name without .yaml.")
+    title: str = Field(min_length=1, max_length=200)
+    date: DateText = Field(
+        description=(
+            "When it happened (or started): 2022-02-16, 2022-02, 2022, 16 Feb 2022, "
+            "'Feb 16, 2022 14:30 Europe/Brussels', Wednesday, 'earlier in the week', 'about 16 Feb 2022', "
+            "'mid-February 2022'. Weekdays and phrases are read against the first source's published date."
+        )
+    )
+    end: DateText | None = Field(None, description="Last day (inclusive) or end time of a range.")
+    approximate: bool = Field(False, description="True when the date is not known exactly.")
+    timezone: str | None = Field(None, description="IANA time zone of the place, e.g. Europe/Kyiv.")
+    category: str = Field(min_length=1, description="A category key from _collection.yaml.")
+    actors: list[str] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
+    summary: str = Field("", description="What happened, in Markdown (raw HTML is shown as text).")
+    quotes: list[Quote] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f'unknown time zone "{value}" (use an IANA name such as Europe/Kyiv)') from None
+        return value
+
+    @field_validator("actors", "tags")
+    @classmethod
+    def _no_blank_names(cls, values: list[str]) -> list[str]:
+        if any(not v.strip() for v in values):
+            raise ValueError("names must not be empty")
+        return [v.strip() for v in values]
+
+    @property
+    def published(self) -> dt.date | None:
+        """The first source's publication date, against which weekdays are read."""
+        for source in self.sources:
+            if source.published:
+                return dt.date.fromisoformat(source.published[:10])
+        return None
+
+
+class Category(_Strict):
+    """How a category is labelled and coloured."""
+
+    label: str | None = None
+    color: str = Field("#6b7280", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class CollectionSettings(_Strict):
+    """The collection's own settings, kept in ``_collection.yaml`` beside the events."""
+
+    title: str = "Timeline"
+    description: str = ""
+    categories: dict[str, Category] = Field(default_factory=dict)
+
+
+SETTINGS_FILE = "_collection.yaml"
+
+
+def slugify(text: str) -> str:
+    """Make an event id from a title: lower case, ASCII letters and digits joined by hyphens."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "event"
+
+
+def event_json_schema() -> dict[str, Any]:
+    """The JSON Schema of an event file, for editors and other tools."""
+    schema = EventFile.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
