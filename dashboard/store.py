@@ -371,7 +371,8 @@ def frame(records: list[Record]) -> pd.DataFrame:
     table["start"] = pd.to_datetime(table["start"])
     table["end"] = pd.to_datetime(table["end"])
     table["approximate"] = table["approximate"].astype(bool)
-    return table.sort_values(["start", "end", "title"], kind="stable").reset_index(drop=True)
+    # Same-span events stay together (exact before approximate), so sequence mode groups them under one date.
+    return table.sort_values(["start", "end", "approximate", "title"], kind="stable").reset_index(drop=True)
 
 
 def load_collection(root: Path | str) -> Collection:

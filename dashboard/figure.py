@@ -1,0 +1,413 @@
+"""(events, view) -> plotly figures: the timeline and the map. Pure functions shared by the app and the export.
+
+Readability comes from packing: in each lane, events are laid into rows so that no mark, bar or label
+overlaps another at the figure's width. The packing measures labels in the figure's own font, so what the
+app shows and what the export prints are laid out alike.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.model import CollectionSettings
+from dashboard.view import View
+
+FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
+FONT_SIZE = 12
+CHAR_PX = 6.9  # average advance of a 12 px sans-serif character, a little generous so labels never touch
+LABEL_CHARS = 42
+ROW_PX = 26
+MARGIN = {"l": 150, "r": 24, "t": 16, "b": 40}
+PALETTE = ["#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#0f766e", "#b83280", "#4a5568"]
+DAY_NS = 86_400_000_000_000
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one theme."""
+
+    name: str
+    paper: str
+    plot: str
+    text: str
+    muted: str
+    grid: str
+    band: str
+    template: str
+
+
+THEMES = {
+    "light": Theme("light", "#ffffff", "#ffffff", "#1a202c", "#5a6472", "#e5e7eb", "#f5f7fa", "plotly_white"),
+    "dark": Theme("dark", "#15181d", "#15181d", "#e6e8eb", "#9aa3ae", "#2d333b", "#1c2027", "plotly_dark"),
+}
+
+
+def esc(text: object) -> str:
+    """Escape text for plotly, which reads a little HTML (<b>, <a>) in labels and hover text."""
+    return html.escape(str(text), quote=False)
+
+
+def clip(text: str, limit: int = LABEL_CHARS) -> str:
+    """Shorten a label to ``limit`` characters, ending with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def category_colors(settings: CollectionSettings, categories: list[str]) -> dict[str, str]:
+    """A colour for every category: the collection's own, then a fixed palette in name order."""
+    colors = {key: cat.color for key, cat in settings.categories.items()}
+    spare = iter(PALETTE[len(colors) % len(PALETTE):] + PALETTE)
+    for name in sorted(set(categories) - set(colors)):
+        colors[name] = next(spare, "#6b7280")
+    return colors
+
+
+def category_label(settings: CollectionSettings, key: str) -> str:
+    """The readable name of a category."""
+    cat = settings.categories.get(key)
+    return cat.label if cat and cat.label else key.replace("-", " ").capitalize()
+
+
+def lane_keys(row: dict[str, Any], lanes: str) -> list[str]:
+    """The lanes an event shows in: its category, each of its actors, or each of its places."""
+    if lanes == "actor":
+        return list(row["actors"]) or ["(no actor)"]
+    if lanes == "place":
+        return [p["name"] for p in row["places"]] or ["(no place)"]
+    return [row["category"]]
+
+
+@dataclass
+class Item:
+    """One mark on the timeline: an event in one lane."""
+
+    id: str
+    lane: str
+    x0: float  # axis units: ns since epoch in calendar mode, an ordinal in sequence mode
+    x1: float
+    bar: bool
+    anchor: float = 0.0  # where the mark and its label sit (a bar's start, kept inside the visible range)
+    left: bool = False  # label on the left of the mark, near the right edge
+    ext0: float = 0.0  # the extent of mark, bar and label together, for packing
+    ext1: float = 0.0
+    row: int = 0
+    y: float = 0.0
+
+    def place_label(self, width: float, lo: float, hi: float, inset: float) -> None:
+        """Put the label right of the mark, or left of it where the right edge would cut it."""
+        self.anchor = min(max(self.x0, lo + inset), hi - inset) if self.bar else self.x0
+        self.left = self.anchor + width > hi and self.anchor - width >= lo
+        if self.left:
+            self.ext0, self.ext1 = self.anchor - width, max(self.x1, self.anchor)
+        else:
+            self.ext0, self.ext1 = min(self.x0, self.anchor), max(self.x1, self.anchor + width)
+
+
+def _positions(events: pd.DataFrame, mode: str) -> tuple[list[float], list[float], list[bool]]:
+    """Where each event starts and ends on the x axis, and whether it is drawn as a bar."""
+    if mode == "sequence":
+        n = len(events)
+        return [float(i) for i in range(n)], [float(i) for i in range(n)], [False] * n
+    start = events["start"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    end = events["end"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    span = end - start
+    bar = (span > DAY_NS) | events["approximate"].to_numpy(dtype=bool)
+    mid = start + span / 2
+    x0 = [s if b else m for s, m, b in zip(start, mid, bar, strict=True)]
+    x1 = [e if b else m for e, m, b in zip(end, mid, bar, strict=True)]
+    return x0, x1, list(bar)
+
+
+def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
+    """The visible x range in axis units: the view's dates, or the events' extent with a margin."""
+    if view.mode == "sequence":
+        return -0.6, max(len(events) - 0.4, 0.6)
+    lo = pd.Timestamp(view.start) if view.start else (events["start"].min() if len(events) else None)
+    hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (
+        events["end"].max() if len(events) else None)
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        today = pd.Timestamp.today().normalize()
+        lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
+    pad = 0 if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
+    return float((lo - pad).value), float((hi + pad).value)
+
+
+def pack(items: list[Item], lanes: list[str], gap: float) -> list[int]:
+    """Lay items into rows per lane so that no two extents overlap; return each lane's row count."""
+    counts = []
+    for lane in lanes:
+        row_ends: list[float] = []
+        for item in sorted((i for i in items if i.lane == lane), key=lambda i: (i.ext0, i.ext1)):
+            right = item.ext1
+            for index, end in enumerate(row_ends):
+                if end + gap <= item.ext0:
+                    item.row, row_ends[index] = index, right
+                    break
+            else:
+                item.row = len(row_ends)
+                row_ends.append(right)
+        counts.append(max(len(row_ends), 1))
+    return counts
+
+
+def timeline_figure(
+    events: pd.DataFrame,
+    view: View,
+    settings: CollectionSettings,
+    *,
+    width: int = 1200,
+    export: bool = False,
+) -> go.Figure:
+    """The timeline of already-filtered events: lanes, bars for ranges, marks for days and moments, links."""
+    theme = THEMES[view.theme]
+    events = events.reset_index(drop=True)
+    colors = category_colors(settings, list(events["category"].unique()))
+    lo, hi = x_range(events, view)
+    plot_px = max(width - MARGIN["l"] - MARGIN["r"], 200)
+    units_per_px = (hi - lo) / plot_px
+    x0s, x1s, bars = _positions(events, view.mode)
+    labels = {row.id: clip(row.title) for row in events.itertuples()}
+    # A label sits right of its mark: 10 px of mark and padding, then the text.
+    label_units = {k: (18 + len(v) * CHAR_PX) * units_per_px for k, v in labels.items()}
+
+    rows = events.to_dict("records")
+    items: list[Item] = []
+    lane_order: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        for lane in lane_keys(row, view.lanes):
+            lane_order.setdefault(lane, len(lane_order))
+            items.append(Item(row["id"], lane, x0s[index], x1s[index], bars[index]))
+    lanes = _ordered_lanes(lane_order, view.lanes, settings)
+    for item in items:
+        item.place_label(label_units[item.id], lo, hi, inset=8 * units_per_px)
+    counts = pack(items, lanes, gap=6 * units_per_px)
+    offsets = dict(zip(lanes, [sum(counts[:i]) for i in range(len(counts))], strict=True))
+    for item in items:
+        item.y = offsets[item.lane] + item.row
+    total_rows = sum(counts) or 1
+
+    by_id = {row["id"]: row for row in rows}
+    fig = go.Figure()
+    for category in sorted(dict.fromkeys(events["category"]), key=_category_order(settings)):
+        _add_category(fig, [i for i in items if by_id[i.id]["category"] == category], by_id, labels,
+                      colors[category], category_label(settings, category), view, _halo(theme))
+    _add_links(fig, items, by_id, theme, view)
+    _add_selection(fig, items, view, theme)
+    names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
+    _layout(fig, events, view, theme, names, counts, offsets, total_rows, lo, hi, width, export)
+    return fig
+
+
+def _category_order(settings: CollectionSettings) -> Any:
+    """Sort key: the collection's category order first, then the others by name."""
+    order = list(settings.categories)
+    return lambda key: (order.index(key) if key in order else len(order), key)
+
+
+def _halo(theme: Theme) -> str:
+    """A text shadow in the background colour, so labels stay legible over bars and link lines."""
+    c = theme.paper
+    return f"1px 1px 1px {c}, -1px -1px 1px {c}, 1px -1px 1px {c}, -1px 1px 1px {c}, 0 0 3px {c}"
+
+
+def _ordered_lanes(seen: dict[str, int], lanes: str, settings: CollectionSettings) -> list[str]:
+    if lanes == "category":
+        return sorted(seen, key=_category_order(settings))
+    return list(seen)  # actors and places in order of first appearance in time
+
+
+def _hover(row: dict[str, Any]) -> str:
+    actors = ", ".join(row["actors"][:4]) + (" …" if len(row["actors"]) > 4 else "")
+    lines = [f"<b>{esc(row['title'])}</b>", esc(row["when"])]
+    if actors:
+        lines.append(esc(actors))
+    return "<br>".join(lines)
+
+
+def _x(value: float, view: View) -> Any:
+    return value if view.mode == "sequence" else pd.Timestamp(int(value))
+
+
+def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], labels: dict[str, str],
+                  color: str, name: str, view: View, halo: str) -> None:
+    """One legend entry per category: its bars (ranges, hatched when approximate) and its marks."""
+    bar_items = [i for i in items if i.bar]
+    if bar_items:
+        approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
+        fig.add_trace(go.Bar(
+            orientation="h", legendgroup=name, name=name, showlegend=False,
+            base=[_x(i.x0, view) for i in bar_items],
+            x=[(i.x1 - i.x0) / 1e6 for i in bar_items],  # a date axis takes bar lengths in milliseconds
+            y=[i.y for i in bar_items], width=0.62,
+            marker={"color": color, "opacity": 0.9,
+                    "pattern": {"shape": ["/" if a else "" for a in approximate], "fgcolor": color,
+                                "bgcolor": "rgba(0,0,0,0)", "solidity": 0.35, "size": 7},
+                    "line": {"color": color, "width": 1}},
+            customdata=[i.id for i in bar_items],
+            hovertext=[_hover(by_id[i.id]) for i in bar_items], hoverinfo="text",
+        ))
+    marks = items
+    approximate = [bool(by_id[i.id]["approximate"]) for i in marks]
+    fig.add_trace(go.Scatter(
+        mode="markers+text", legendgroup=name, name=name,
+        x=[_x(i.anchor, view) for i in marks], y=[i.y for i in marks],
+        text=[esc(labels[i.id]) for i in marks],
+        textposition=["middle left" if i.left else "middle right" for i in marks],
+        textfont={"size": FONT_SIZE, "shadow": halo},
+        marker={"color": ["rgba(0,0,0,0)" if a else color for a in approximate],
+                "symbol": ["square" if i.bar else "diamond" for i in marks],
+                "size": [9 if i.bar else 12 for i in marks],
+                "line": {"color": color, "width": 2}},
+        customdata=[i.id for i in marks],
+        hovertext=[_hover(by_id[i.id]) for i in marks], hoverinfo="text",
+        cliponaxis=False,
+    ))
+
+
+def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme,
+               view: View) -> None:
+    """Connectors from each event to the events it links to (first lane of each), drawn as thin arrows."""
+    first = {}
+    for item in items:
+        first.setdefault(item.id, item)
+    xs: list[Any] = []
+    ys: list[Any] = []
+    for source_id, source in first.items():
+        for link in by_id[source_id]["links"]:
+            target = first.get(link["to"])
+            if target is None:
+                continue
+            xs += [_x(source.anchor, view), _x(target.anchor, view), None]
+            ys += [source.y, target.y, None]
+    if xs:
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines",
+            line={"color": theme.muted, "width": 1, "dash": "dot"}, hoverinfo="skip", showlegend=False,
+            name="links", opacity=0.6,
+        ))
+        fig.data = (fig.data[-1], *fig.data[:-1])  # under the marks
+
+
+def _add_selection(fig: go.Figure, items: list[Item], view: View, theme: Theme) -> None:
+    chosen = [i for i in items if i.id == view.selected]
+    if not chosen:
+        return
+    fig.add_trace(go.Scatter(
+        mode="markers", x=[_x(i.anchor, view) for i in chosen], y=[i.y for i in chosen],
+        marker={"symbol": "circle-open", "size": 24, "color": theme.text, "line": {"width": 2.5}},
+        customdata=[i.id for i in chosen], hoverinfo="skip", showlegend=False, name="selected",
+    ))
+
+
+def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lanes: list[str], counts: list[int],
+            offsets: dict[str, int], total_rows: int, lo: float, hi: float, width: int, export: bool) -> None:
+    height = MARGIN["t"] + MARGIN["b"] + total_rows * ROW_PX + 30 + (0 if export else 40)
+    shapes = []
+    tops = list(offsets.values())
+    for index in range(len(lanes)):
+        top = tops[index] - 0.5
+        if index % 2 == 0:
+            shapes.append({"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": top,
+                           "y1": top + counts[index], "fillcolor": theme.band, "line": {"width": 0},
+                           "layer": "below"})
+    xaxis: dict[str, Any] = {"range": [_x(lo, view), _x(hi, view)], "showgrid": True, "gridcolor": theme.grid,
+                             "zeroline": False, "linecolor": theme.grid, "ticks": "outside",
+                             "tickcolor": theme.grid}
+    if view.mode == "sequence":
+        xaxis.update(_sequence_ticks(events))
+        for boundary in xaxis.pop("boundaries"):
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": boundary, "x1": boundary,
+                           "y0": 0, "y1": 1, "line": {"color": theme.grid, "width": 1}, "layer": "below"})
+    else:
+        xaxis.update({"type": "date", "hoverformat": "%-d %b %Y"})
+        if not export:
+            xaxis["rangeslider"] = {"visible": True, "thickness": 0.06, "bgcolor": theme.band,
+                                    "bordercolor": theme.grid}
+    lane_names = [esc(clip(lane, 20)) for lane in lanes]
+    fig.update_layout(
+        template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
+        font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
+        width=width if export else None, height=height, autosize=not export,
+        margin=dict(MARGIN), showlegend=True,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left",
+                "bgcolor": "rgba(0,0,0,0)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
+        xaxis=xaxis,
+        yaxis={"tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
+               "ticktext": lane_names, "range": [total_rows - 0.5, -0.7], "showgrid": False, "zeroline": False,
+               "fixedrange": True, "ticks": "", "automargin": True},
+        shapes=shapes, hovermode="closest", dragmode="zoom", barmode="overlay",
+        hoverlabel={"font": {"family": FONT, "size": 12}},
+        uirevision=view.to_query() or "default",
+        clickmode="event",
+    )
+    if not len(events):
+        fig.add_annotation(text="No events in this view", showarrow=False, xref="paper", yref="paper", x=0.5,
+                           y=0.5, font={"size": 16, "color": theme.muted})
+
+
+def _sequence_ticks(events: pd.DataFrame) -> dict[str, Any]:
+    """Ticks for sequence mode: one per run of events with the same date, at the run's centre."""
+    tickvals, ticktext, boundaries = [], [], []
+    run_start = 0
+    whens = list(events["when"])
+    for index in range(1, len(whens) + 1):
+        if index == len(whens) or whens[index] != whens[run_start]:
+            tickvals.append((run_start + index - 1) / 2)
+            ticktext.append(esc(whens[run_start]).replace("about ", "about<br>"))
+            if index < len(whens):
+                boundaries.append(index - 0.5)
+            run_start = index
+    return {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext, "showgrid": False,
+            "boundaries": boundaries}
+
+
+def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings) -> go.Figure:
+    """The places of the events on a world map, coloured by category; the selected event's places ringed."""
+    theme = THEMES[view.theme]
+    colors = category_colors(settings, list(events["category"].unique()))
+    fig = go.Figure()
+    points: dict[str, dict[str, list[Any]]] = {}
+    chosen: dict[str, list[Any]] = {"lat": [], "lon": [], "id": []}
+    for row in events.to_dict("records"):
+        for place in row["places"]:
+            if place.get("lat") is None:
+                continue
+            group = points.setdefault(row["category"], {"lat": [], "lon": [], "id": [], "text": []})
+            group["lat"].append(place["lat"])
+            group["lon"].append(place["lon"])
+            group["id"].append(row["id"])
+            group["text"].append(f"<b>{esc(place['name'])}</b><br>{esc(row['title'])}<br>{esc(row['when'])}")
+            if row["id"] == view.selected:
+                chosen["lat"].append(place["lat"])
+                chosen["lon"].append(place["lon"])
+                chosen["id"].append(row["id"])
+    for category, group in points.items():
+        fig.add_trace(go.Scattergeo(
+            lat=group["lat"], lon=group["lon"], customdata=group["id"], hovertext=group["text"],
+            hoverinfo="text", mode="markers", name=category_label(settings, category),
+            marker={"size": 10, "color": colors[category], "opacity": 0.85,
+                    "line": {"color": theme.paper, "width": 1}},
+        ))
+    if chosen["lat"]:
+        fig.add_trace(go.Scattergeo(
+            lat=chosen["lat"], lon=chosen["lon"], customdata=chosen["id"], mode="markers", hoverinfo="skip",
+            marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
+            showlegend=False, name="selected",
+        ))
+    land = "#eef0f3" if theme.name == "light" else "#242a33"
+    fig.update_geos(
+        projection_type="natural earth", showcountries=True, countrycolor=theme.grid, showland=True,
+        landcolor=land, showocean=True, oceancolor=theme.paper, showlakes=False, coastlinecolor=theme.grid,
+        bgcolor=theme.paper, fitbounds="locations" if points else False, resolution=50,
+        showframe=False,
+    )
+    fig.update_layout(
+        template=theme.template, paper_bgcolor=theme.paper, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False, font={"family": FONT, "color": theme.text}, uirevision=view.to_query() or "default",
+        hoverlabel={"font": {"family": FONT, "size": 12}}, clickmode="event",
+    )
+    return fig

@@ -1,0 +1,183 @@
+"""The View: everything that decides what is shown, to and from a URL query string.
+
+The app's controls, the address bar and the export command all read and write one View, so a link
+reproduces a screen and an export reproduces a link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Literal
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pandas as pd
+
+Lanes = Literal["category", "actor", "place"]
+Mode = Literal["calendar", "sequence"]
+Theme = Literal["light", "dark"]
+LANES: tuple[Lanes, ...] = ("category", "actor", "place")
+MODES: tuple[Mode, ...] = ("calendar", "sequence")
+THEMES: tuple[Theme, ...] = ("light", "dark")
+FILTERS = ("category", "actor", "place", "tag")
+
+
+@dataclass(frozen=True)
+class View:
+    """What is shown: a date range, filters, the lane grouping, the layout mode, the selected event."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None  # inclusive last day
+    category: tuple[str, ...] = ()
+    actor: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    q: str = ""
+    lanes: Lanes = "category"
+    mode: Mode = "calendar"
+    selected: str | None = None
+    theme: Theme = "light"
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def with_(self, **changes: object) -> View:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    @property
+    def filtered(self) -> bool:
+        """True when any filter narrows the events (the range does not count)."""
+        return bool(self.category or self.actor or self.place or self.tag or self.q)
+
+    def to_query(self) -> str:
+        """The view as a URL query string ('' for the default view), stable and readable."""
+        pairs: list[tuple[str, str]] = []
+        if self.start:
+            pairs.append(("from", self.start.isoformat()))
+        if self.end:
+            pairs.append(("to", self.end.isoformat()))
+        for name in FILTERS:
+            pairs.extend((name, value) for value in getattr(self, name))
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.lanes != "category":
+            pairs.append(("lanes", self.lanes))
+        if self.mode != "calendar":
+            pairs.append(("mode", self.mode))
+        if self.theme != "light":
+            pairs.append(("theme", self.theme))
+        if self.selected:
+            pairs.append(("event", self.selected))
+        return "?" + urlencode(pairs) if pairs else ""
+
+    @classmethod
+    def from_query(cls, text: str | None) -> View:
+        """Read a query string or a whole URL; unknown or bad values are dropped and named in ``warnings``."""
+        text = text or ""
+        if "://" in text or text.startswith("/"):
+            text = urlsplit(text).query
+        params = parse_qs(text.lstrip("?"), keep_blank_values=False)
+        warnings: list[str] = []
+
+        def one(name: str) -> str | None:
+            values = params.get(name)
+            return values[-1].strip() if values else None
+
+        def day(name: str) -> dt.date | None:
+            value = one(name)
+            if not value:
+                return None
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                warnings.append(f"'{name}={value}' is not a date (YYYY-MM-DD); ignored")
+                return None
+
+        def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+            value = one(name)
+            if value is None:
+                return default
+            if value not in allowed:
+                warnings.append(f"'{name}={value}' is not one of {', '.join(allowed)}; ignored")
+                return default
+            return value
+
+        start, end = day("from"), day("to")
+        if start and end and end < start:
+            warnings.append("'to' is before 'from'; swapped")
+            start, end = end, start
+        return cls(
+            start=start,
+            end=end,
+            category=tuple(dict.fromkeys(params.get("category", []))),
+            actor=tuple(dict.fromkeys(params.get("actor", []))),
+            place=tuple(dict.fromkeys(params.get("place", []))),
+            tag=tuple(dict.fromkeys(params.get("tag", []))),
+            q=one("q") or "",
+            lanes=choice("lanes", LANES, "category"),  # type: ignore[arg-type]
+            mode=choice("mode", MODES, "calendar"),  # type: ignore[arg-type]
+            theme=choice("theme", THEMES, "light"),  # type: ignore[arg-type]
+            selected=one("event"),
+            warnings=tuple(warnings),
+        )
+
+
+def _any_in(column: pd.Series, wanted: set[str], key: str | None = None) -> pd.Series:
+    if key is None:
+        return column.map(lambda items: any(item in wanted for item in items))
+    return column.map(lambda items: any(item.get(key) in wanted for item in items))
+
+
+def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
+    """Rows whose title, summary, quotes, actors, places or tags contain every word of ``q`` (case-blind)."""
+    words = q.casefold().split()
+    if not words:
+        return pd.Series(True, index=events.index)
+    haystack = (
+        events["title"] + "\n" + events["summary"] + "\n"
+        + events["quotes"].map(lambda qs: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in qs)) + "\n"
+        + events["actors"].map("\n".join) + "\n"
+        + events["places"].map(lambda ps: "\n".join(p["name"] for p in ps)) + "\n"
+        + events["tags"].map("\n".join)
+    ).str.casefold()
+    mask = pd.Series(True, index=events.index)
+    for word in words:
+        mask &= haystack.str.contains(word, regex=False)
+    return mask
+
+
+def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
+    """The events the view shows: filters combine (AND across kinds, OR within one kind); time order kept."""
+    mask = pd.Series(True, index=events.index)
+    if view.start:
+        mask &= events["end"] > pd.Timestamp(view.start)
+    if view.end:
+        mask &= events["start"] < pd.Timestamp(view.end) + pd.Timedelta(days=1)
+    if view.category:
+        mask &= events["category"].isin(view.category)
+    if view.actor:
+        mask &= _any_in(events["actors"], set(view.actor))
+    if view.place:
+        mask &= _any_in(events["places"], set(view.place), key="name")
+    if view.tag:
+        mask &= _any_in(events["tags"], set(view.tag))
+    if view.q:
+        mask &= search_mask(events, view.q)
+    return events[mask]
+
+
+def describe(view: View, settings_title: str = "") -> str:
+    """The view in words, for a picture's subtitle: range and filters."""
+    parts = []
+    if view.start or view.end:
+        first = f"{view.start:%-d %b %Y}" if view.start else "…"
+        last = f"{view.end:%-d %b %Y}" if view.end else "…"
+        parts.append(first if first == last else f"{first} – {last}")
+    for name in FILTERS:
+        values = getattr(view, name)
+        if values:
+            parts.append(f"{name}: {', '.join(values)}")
+    if view.q:
+        parts.append(f'search: "{view.q}"')
+    if view.mode == "sequence":
+        parts.append("in sequence")
+    return " · ".join(parts)
