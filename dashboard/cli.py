@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -11,11 +12,12 @@ from typing import Any
 
 import click
 import yaml
+from pydantic import ValidationError
 
 from dashboard.dates import DateError, resolve
-from dashboard.model import EventFile, event_json_schema, slugify
+from dashboard.model import SLUG, EventFile, event_json_schema, slugify
 from dashboard.records import to_csv, to_json, write_atomic
-from dashboard.store import Collection, load_collection, load_settings
+from dashboard.store import Collection, load_collection, load_settings, plain_errors
 
 DEFAULT_EVENTS = Path("events")
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
@@ -93,13 +95,12 @@ def list_events(events_dir: Path) -> None:
     width = shutil.get_terminal_size((100, 20)).columns
     when_w = max([len("WHEN"), *events["when"].str.len()]) if len(events) else 4
     cat_w = max([len("CATEGORY"), *events["category"].str.len()]) if len(events) else 8
-    id_w = min(max([len("ID"), *events["id"].str.len()]) if len(events) else 2, 34)
+    id_w = max([len("ID"), *events["id"].str.len()]) if len(events) else 2
     title_w = max(20, width - when_w - cat_w - id_w - 6)
     click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
     for row in events.itertuples():
         title = row.title if len(row.title) <= title_w else row.title[: title_w - 1] + "…"
-        ident = row.id if len(row.id) <= id_w else row.id[: id_w - 1] + "…"
-        click.echo(f"{row.when:<{when_w}}  {row.category:<{cat_w}}  {ident:<{id_w}}  {title}")
+        click.echo(f"{row.when:<{when_w}}  {row.category:<{cat_w}}  {row.id:<{id_w}}  {title}")
     click.echo(f"{len(events)} events", err=True)
     report_problems(collection)
 
@@ -151,13 +152,16 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
         source = {"title": fields["source_title"] or fields["source_url"], "url": fields["source_url"],
                   "published": fields["published"]}
         data["sources"] = [{k: v for k, v in source.items() if v}]
+    if event_id is not None and not re.match(SLUG, event_id):
+        raise click.BadParameter("use lower-case letters, digits, '.', '_' and '-' (it becomes the file name)",
+                                 param_hint="--id")
     try:
         event = EventFile.model_validate(data)
         resolve(event.date, event.end, event.published, event.timezone)
     except DateError as error:
         raise click.BadParameter(str(error), param_hint=f"--{getattr(error, 'field', 'date')}") from None
-    except ValueError as error:  # pydantic's ValidationError
-        raise click.UsageError(str(error).split("\n", 1)[-1].strip()) from None
+    except ValidationError as error:
+        raise click.UsageError("; ".join(plain_errors(error))) from None
     settings, _ = load_settings(events_dir) if events_dir.exists() else (None, [])
     if settings and settings.categories and event.category not in settings.categories:
         raise click.BadParameter(f"'{event.category}' is not one of {', '.join(settings.categories)}",
@@ -171,6 +175,24 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
     except FileExistsError:
         raise click.ClickException(f"{target} exists already; choose another --id") from None
     click.echo(str(target))
+
+
+@cli.command()
+@events_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--debug", is_flag=True, help="Dash's debug mode: error overlay and hot reload. Never on a shared host.")
+def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
+    """Open the timeline app in a browser at http://HOST:PORT/ (files are re-read on each page load)."""
+    from dashboard.app import create_app
+
+    collection = load(events_dir)
+    report_problems(collection)
+    app = create_app(events_dir)
+    click.echo(f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ "
+               "(Ctrl+C to stop)", err=True)
+    app.run(host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug)
 
 
 @cli.command()

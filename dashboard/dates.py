@@ -156,6 +156,8 @@ def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None) -> Whe
         precision = Precision.MONTH if month else Precision.YEAR
         return When(*_span(day, precision), precision)
 
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+        return _parse_iso(text, zone)
     body, written_zone = text, None
     zone_match = IANA_SUFFIX.search(text)
     if zone_match and _zone(zone_match.group(1)):
@@ -175,13 +177,35 @@ def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None) -> Whe
         return When(*_span(a.date(), Precision.MONTH), Precision.MONTH)
     if (a.hour, a.minute) != (b.hour, b.minute) and a.tzinfo is None:
         return When(*_span(a.date(), Precision.DAY), Precision.DAY)
-    # A time of day was written: keep its zone and store the instant in UTC.
-    tzinfo = a.tzinfo or _zone(written_zone) or _zone(zone)
-    zone_name = written_zone or (_offset_name(a.tzinfo) if a.tzinfo else zone)
-    moment = a.replace(second=0, microsecond=0)
-    if tzinfo is not None:
-        moment = moment.replace(tzinfo=tzinfo).astimezone(dt.UTC).replace(tzinfo=None)
-    return When(moment, moment, Precision.MINUTE, zone=zone_name)
+    if written_zone and a.tzinfo is None:
+        a = a.replace(tzinfo=_zone(written_zone))
+    return _instant(a, written_zone or zone)
+
+
+def _parse_iso(text: str, zone: str | None) -> When:
+    """ISO 8601 dates and times, read as ISO (year, month, day) whatever a natural-language parser would guess."""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise DateError(f'could not read "{text}" as a date (ISO dates are YYYY-MM-DD)') from None
+    if len(text) == 10:
+        return When(*_span(moment.date(), Precision.DAY), Precision.DAY)
+    return _instant(moment, zone)
+
+
+def _instant(moment: dt.datetime, zone: str | None) -> When:
+    """A written time of day as a UTC instant, keeping its zone for display.
+
+    A written offset wins over the named zone; without either the time stays as written, with no zone.
+    """
+    moment = moment.replace(second=0, microsecond=0)
+    if moment.tzinfo is None and _zone(zone) is not None:
+        moment = moment.replace(tzinfo=_zone(zone))
+    elif moment.tzinfo is not None and not isinstance(moment.tzinfo, ZoneInfo):
+        zone = _offset_name(moment.tzinfo)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return When(moment, moment, Precision.MINUTE, zone=zone)
 
 
 def _offset_name(tzinfo: dt.tzinfo) -> str:
@@ -242,7 +266,9 @@ def resolve(date: str, end: str | None = None, ref: dt.date | None = None, zone:
 
 
 def _local(moment: dt.datetime, zone: str | None) -> tuple[dt.datetime, str]:
-    """A UTC moment in its own zone, with the zone's short name."""
+    """A UTC moment in its own zone, with the zone's short name ('' when no zone was given)."""
+    if zone is None:
+        return moment, ""
     if zone and zone.startswith("UTC") and len(zone) > 3:
         sign = 1 if zone[3] == "+" else -1
         hours, minutes = zone[4:].split(":")
@@ -272,7 +298,7 @@ def format_when(when: When) -> str:
             local_end, _ = _local(end, when.zone)
             text += f"–{local_end:%H:%M}" if local_end.date() == local.date() else (
                 f" – {_day_text(local_end.date())}, {local_end:%H:%M}")
-        text += f" {name}"
+        text += f" {name}" if name else ""
     else:
         last = (end - DAY).date()
         first = start.date()

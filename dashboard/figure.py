@@ -252,12 +252,20 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
         ))
     marks = items
     approximate = [bool(by_id[i.id]["approximate"]) for i in marks]
+    # Labels go on a twin x axis that follows the main one: the range slider draws only the main axis's
+    # traces, so it shows the marks without a smear of text.
+    # An invisible marker of the mark's size keeps each label clear of its mark.
     fig.add_trace(go.Scatter(
-        mode="markers+text", legendgroup=name, name=name,
+        mode="markers+text", legendgroup=name, name=name, showlegend=False, xaxis="x2",
         x=[_x(i.anchor, view) for i in marks], y=[i.y for i in marks],
+        marker={"size": [9 if i.bar else 12 for i in marks], "opacity": 0},
         text=[esc(labels[i.id]) for i in marks],
         textposition=["middle left" if i.left else "middle right" for i in marks],
-        textfont={"size": FONT_SIZE, "shadow": halo},
+        textfont={"size": FONT_SIZE, "shadow": halo}, hoverinfo="skip", cliponaxis=False,
+    ))
+    fig.add_trace(go.Scatter(
+        mode="markers", legendgroup=name, name=name,
+        x=[_x(i.anchor, view) for i in marks], y=[i.y for i in marks],
         marker={"color": ["rgba(0,0,0,0)" if a else color for a in approximate],
                 "symbol": ["square" if i.bar else "diamond" for i in marks],
                 "size": [9 if i.bar else 12 for i in marks],
@@ -336,6 +344,8 @@ def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lane
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left",
                 "bgcolor": "rgba(0,0,0,0)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
         xaxis=xaxis,
+        xaxis2={"matches": "x", "overlaying": "x", "visible": False,
+                "type": "linear" if view.mode == "sequence" else "date"},
         yaxis={"tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
                "ticktext": lane_names, "range": [total_rows - 0.5, -0.7], "showgrid": False, "zeroline": False,
                "fixedrange": True, "ticks": "", "automargin": True},

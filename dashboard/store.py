@@ -8,6 +8,7 @@ editing one file re-reads that file alone.
 from __future__ import annotations
 
 import difflib
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.dates import DateError, When, format_when, resolve
-from dashboard.model import SETTINGS_FILE, CollectionSettings, EventFile
+from dashboard.model import SETTINGS_FILE, SLUG, CollectionSettings, EventFile, slugify
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
     from yaml import CSafeLoader as SafeLoader
@@ -193,6 +194,15 @@ def validation_problems(path: str, node: yaml.Node, error: ValidationError, mode
     return problems
 
 
+def plain_errors(error: ValidationError) -> list[str]:
+    """Pydantic's errors as short lines ('title': must not be empty), for messages that have no file."""
+    lines = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        lines.append(f"'{_label(loc)}': {item['msg'].removeprefix('Value error, ')}" if loc else item["msg"])
+    return lines
+
+
 # ---- one file ------------------------------------------------------------------------------------------------
 
 
@@ -219,20 +229,21 @@ def read_event_file(path: Path) -> tuple[list[Record], list[Problem]]:
 
     records: list[Record] = []
     problems: list[Problem] = []
+    items: list[tuple[yaml.Node, Any]] = []
     try:
         for node, data in read_documents(text):
-            if isinstance(data, list):
-                items = list(zip(node.value, data, strict=True))
-            else:
-                items = [(node, data)]
-            for item_node, item in items:
-                record, item_problems = _read_event(shown, path.stem if len(items) == 1 else None,
-                                                    item_node, item)
-                problems.extend(item_problems)
-                if record:
-                    records.append(record)
+            if data is None:  # an empty document, e.g. a lone '---'
+                continue
+            items.extend(zip(node.value, data, strict=True) if isinstance(data, list) else [(node, data)])
     except FileProblem as error:
         problems.append(Problem(shown, error.line, error.column, error.message))
+    # Only a file with a single event may take its id from the file name.
+    stem = path.stem if len(items) == 1 else None
+    for item_node, item in items:
+        record, item_problems = _read_event(shown, stem, item_node, item)
+        problems.extend(item_problems)
+        if record:
+            records.append(record)
     if not records and not problems:
         problems.append(Problem(shown, 1, 1, "the file holds no event"))
     return records, problems
@@ -248,7 +259,11 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
         return None, validation_problems(path, node, error, EventFile)
     if event.id is None:
         if stem is None:
-            return None, [Problem(path, line, column, "'id': required for each event of a list")]
+            return None, [Problem(path, line, column, "'id': required when a file holds several events")]
+        if not re.match(SLUG, stem):
+            return None, [Problem(path, line, column,
+                                  f"the file name '{stem}' cannot be an id (use lower-case letters, digits and "
+                                  f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key")]
         event.id = stem
     try:
         when = resolve(event.date, event.end, event.published, event.timezone, event.approximate)

@@ -1,0 +1,57 @@
+// Keyboard and layout glue for the timeline app. Plain DOM events feed two Dash stores through
+// dash_clientside.set_props; the server decides what each key means.
+(function () {
+  "use strict";
+  var KEYS = ["ArrowLeft", "ArrowRight", "Escape"];
+
+  function typing(target) {
+    if (!target) return false;
+    var tag = (target.tagName || "").toUpperCase();
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  function setProps(id, props) {
+    // Stores have no DOM node, so readiness is judged by the graph being on the page.
+    if (window.dash_clientside && window.dash_clientside.set_props && document.getElementById("timeline")) {
+      window.dash_clientside.set_props(id, props);
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || KEYS.indexOf(event.key) < 0) return;
+    if (typing(event.target)) return;
+    if (setProps("key-store", {data: {key: event.key, t: Date.now()}})) event.preventDefault();
+  });
+
+  // The server packs labels for the timeline's real width, so tell it that width (and when it changes).
+  var lastWidth = 0;
+  function measure() {
+    var graph = document.getElementById("timeline");
+    if (!graph) return false;
+    var width = Math.round(graph.clientWidth);
+    if (width > 0 && Math.abs(width - lastWidth) > 8 && setProps("viewport-store", {data: {width: width}})) {
+      lastWidth = width;
+    }
+    return width > 0;
+  }
+  var timer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(measure, 250);
+  });
+  var started = Date.now();
+  (function waitForGraph() {
+    if (!measure() && Date.now() - started < 30000) setTimeout(waitForGraph, 100);
+  })();
+
+  // Keep the selected card in sight in the list.
+  window.timelineScrollSelected = function () {
+    window.requestAnimationFrame(function () {
+      var card = document.querySelector(".card-list .selected");
+      if (card) card.scrollIntoView({block: "nearest"});
+    });
+    return "";
+  };
+})();

@@ -1,0 +1,142 @@
+"""The app's callbacks: read the View, let the action change it, render, write it back to the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, ctx, html, no_update
+
+from dashboard.app import ids, state
+from dashboard.app.cards import detail_card, list_cards
+from dashboard.app.layout import problems_banner
+from dashboard.figure import map_figure, timeline_figure
+from dashboard.store import Collection
+from dashboard.view import View, apply
+
+CONTROL_PROPS = {
+    "q": (ids.SEARCH, "value"), "category": (ids.CATEGORY, "value"), "actor": (ids.ACTOR, "value"),
+    "place": (ids.PLACE, "value"), "tag": (ids.TAG, "value"), "start": (ids.DATES, "start_date"),
+    "end": (ids.DATES, "end_date"), "lanes": (ids.LANES, "value"), "mode": (ids.MODE, "value"),
+}
+DEFAULT_WIDTH = 1100
+
+
+def control_values(view: View) -> dict[str, Any]:
+    """What the controls show for a view."""
+    return {
+        "q": view.q, "category": list(view.category), "actor": list(view.actor), "place": list(view.place),
+        "tag": list(view.tag), "start": view.start.isoformat() if view.start else None,
+        "end": view.end.isoformat() if view.end else None, "lanes": view.lanes, "mode": view.mode,
+    }
+
+
+def render(collection: Collection, view: View, width: int) -> dict[str, Any]:
+    """Everything on screen for a view."""
+    events, settings = collection.events, collection.settings
+    visible = apply(events, view)
+    by_id = collection.by_id
+    selected = by_id.get(view.selected) if view.selected else None
+    timeline = timeline_figure(visible, view, settings, width=width)
+    count = f"{len(visible):,} of {len(events):,} events" if len(visible) != len(events) else (
+        f"{len(events):,} events")
+    empty: list[Any] = []
+    if not len(visible):
+        empty = [html.Div([
+            html.P("No events match this view."),
+            html.P("Clear the filters or widen the date range to see events again.", className="muted"),
+        ], className="empty", role="status")]
+    return {
+        "timeline": timeline,
+        "timeline_style": {"height": f"{timeline.layout.height}px"},
+        "map": map_figure(visible, view, settings),
+        "detail": detail_card(selected, by_id, view, settings,
+                              visible=bool(selected) and selected["id"] in set(visible["id"])),
+        "list": list_cards(visible, view, settings),
+        "count": count,
+        "empty": empty,
+        "root_class": f"app theme-{view.theme}",
+        "theme_label": "Light theme" if view.theme == "dark" else "Dark theme",
+        "banner": problems_banner(collection),
+    }
+
+
+def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Collection) -> View:
+    """The view after the action that fired the callback."""
+    trigger_type = trigger.get("type") if isinstance(trigger, dict) else trigger
+    if trigger_type in {component for component, _ in CONTROL_PROPS.values()}:
+        return state.from_controls(view, values["controls"])
+    if trigger_type == ids.CLEAR:
+        return state.clear_filters(view)
+    if trigger_type == ids.THEME:
+        return view.with_(theme="light" if view.theme == "dark" else "dark")
+    if trigger_type == ids.RANGE_BUTTON:
+        return state.quick_range(apply(collection.events, view.with_(start=None, end=None)), view, trigger["span"])
+    if trigger_type in (ids.TIMELINE, ids.MAP) and ctx.triggered and ctx.triggered[0]["prop_id"].endswith(
+            "clickData"):
+        clicked = state.clicked_id(values["timeline_click"] if trigger_type == ids.TIMELINE else values["map_click"])
+        return view.with_(selected=clicked) if clicked else view
+    if trigger_type == ids.TIMELINE:  # relayoutData: zoom or pan
+        return state.zoom(view, values["relayout"])
+    if trigger_type == ids.KEYS and values["keys"]:
+        key = values["keys"].get("key")
+        if key == "Escape":
+            return view.with_(selected=None)
+        if key in ("ArrowLeft", "ArrowRight"):
+            return state.step(apply(collection.events, view), view, 1 if key == "ArrowRight" else -1)
+    return view
+
+
+def register(app: Dash, load: Callable[[], Collection]) -> None:
+    """Wire the one callback that turns any action into a new View and renders it."""
+    control_outputs = {name: Output(component, prop, allow_duplicate=False)
+                       for name, (component, prop) in CONTROL_PROPS.items()}
+
+    @app.callback(
+        output={
+            "search": Output(ids.URL, "search"),
+            "controls": control_outputs,
+            "timeline": Output(ids.TIMELINE, "figure"),
+            "timeline_style": Output(ids.TIMELINE, "style"),
+            "map": Output(ids.MAP, "figure"),
+            "detail": Output(ids.DETAIL, "children"),
+            "list": Output(ids.LIST, "children"),
+            "count": Output(ids.COUNT, "children"),
+            "empty": Output(ids.EMPTY, "children"),
+            "root_class": Output(ids.ROOT, "className"),
+            "theme_label": Output(ids.THEME, "children"),
+            "banner": Output(ids.BANNER, "children"),
+        },
+        inputs={
+            "url": Input(ids.URL, "search"),
+            "controls": {name: Input(component, prop) for name, (component, prop) in CONTROL_PROPS.items()},
+            "clear": Input(ids.CLEAR, "n_clicks"),
+            "theme": Input(ids.THEME, "n_clicks"),
+            "ranges": Input({"type": ids.RANGE_BUTTON, "span": ALL}, "n_clicks"),
+            "timeline_click": Input(ids.TIMELINE, "clickData"),
+            "map_click": Input(ids.MAP, "clickData"),
+            "relayout": Input(ids.TIMELINE, "relayoutData"),
+            "keys": Input(ids.KEYS, "data"),
+            "viewport": Input(ids.VIEWPORT, "data"),
+        },
+    )
+    def update(**values: Any) -> dict[str, Any]:
+        collection = load()
+        view = View.from_query(values["url"])
+        trigger = ctx.triggered_id
+        from_url = trigger in (None, ids.URL)
+        if not from_url:
+            view = next_view(view, trigger, values, collection)
+        width = int((values.get("viewport") or {}).get("width") or DEFAULT_WIDTH)
+        out = render(collection, view, width)
+        query = view.to_query()
+        out["search"] = no_update if from_url or query == (values["url"] or "") else (query or "?")
+        user_typed = isinstance(trigger, str) and trigger in {c for c, _ in CONTROL_PROPS.values()}
+        out["controls"] = {name: no_update for name in CONTROL_PROPS} if user_typed else control_values(view)
+        return out
+
+    app.clientside_callback(
+        "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",
+        Output(ids.LIST, "title"),
+        Input(ids.LIST, "children"),
+    )

@@ -1,0 +1,123 @@
+"""Cards: the detail card of the selected event and the compact cards of the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import dcc, html
+
+from dashboard.app import ids
+from dashboard.app.markdown import external_link, render_markdown
+from dashboard.figure import category_colors, category_label
+from dashboard.model import CollectionSettings
+from dashboard.view import View
+
+OUTGOING = {"follows": "Follows", "responds-to": "Responds to", "causes": "Causes", "part-of": "Part of"}
+INCOMING = {"follows": "Followed by", "responds-to": "Answered by", "causes": "Caused by", "part-of": "Includes"}
+PRECISION_NOTE = {"year": "known to the year", "month": "known to the month", "day": "known to the day",
+                  "minute": "known to the minute"}
+
+
+def select_href(view: View, event_id: str | None) -> str:
+    """The link that shows the same view with another event selected (or none)."""
+    return view.with_(selected=event_id).to_query() or "?"
+
+
+def badge(category: str, settings: CollectionSettings, colors: dict[str, str]) -> html.Span:
+    """A small coloured label naming the category."""
+    return html.Span(category_label(settings, category), className="badge",
+                     style={"--badge-color": colors.get(category, "#6b7280")})
+
+
+def _when(row: dict[str, Any]) -> html.Span:
+    note = PRECISION_NOTE[row["precision"]] + (", approximate" if row["approximate"] else "")
+    return html.Span(row["when"], className="when", title=f"Written as “{row['date_text']}” ({note})")
+
+
+def _related(row: dict[str, Any], by_id: dict[str, dict[str, Any]], view: View) -> list[Any]:
+    items = []
+    for link in row["links"]:
+        other = by_id.get(link["to"])
+        if other:
+            items.append((OUTGOING[link["relation"]], other))
+    for other in by_id.values():
+        for link in other["links"]:
+            if link["to"] == row["id"]:
+                items.append((INCOMING[link["relation"]], other))
+    if not items:
+        return []
+    return [
+        html.H3("Related events"),
+        html.Ul([
+            html.Li([html.Span(label, className="relation"), " ",
+                     dcc.Link(other["title"], href=select_href(view, other["id"]), className="related-link",
+                              id={"type": "related", "id": other["id"]}),
+                     html.Span(f" · {other['when']}", className="muted")])
+            for label, other in items
+        ], className="related"),
+    ]
+
+
+def detail_card(row: dict[str, Any] | None, by_id: dict[str, dict[str, Any]], view: View,
+                settings: CollectionSettings, visible: bool = True) -> list[Any]:
+    """Everything about one event: date as written, places, actors, summary, quotes, sources, related events."""
+    if row is None:
+        hint = [html.P("Select an event on the timeline, the map or the list to read about it here."),
+                html.P([html.Kbd("←"), " ", html.Kbd("→"), " step through events in time order, ",
+                        html.Kbd("Esc"), " clears the selection."], className="muted")]
+        if view.selected:
+            hint.insert(0, html.P(f"No event has the id “{view.selected}”.", className="warning"))
+        return [html.Div(hint, className="detail-empty")]
+    colors = category_colors(settings, [row["category"]])
+    parts: list[Any] = [
+        html.Div([badge(row["category"], settings, colors), _when(row)], className="detail-meta"),
+        html.H2(row["title"], className="detail-title"),
+    ]
+    if not visible:
+        parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
+    facts = []
+    if row["places"]:
+        facts += [html.Dt("Places"), html.Dd(", ".join(
+            p["name"] + (f" ({p['country']})" if p.get("country") else "") for p in row["places"]))]
+    if row["actors"]:
+        facts += [html.Dt("Actors"), html.Dd(", ".join(row["actors"]))]
+    if row["tags"]:
+        facts += [html.Dt("Tags"), html.Dd([html.Span(t, className="tag") for t in row["tags"]])]
+    if facts:
+        parts.append(html.Dl(facts, className="facts"))
+    parts.append(html.Div(render_markdown(row["summary"]), className="summary"))
+    for quote in row["quotes"]:
+        parts.append(html.Figure([
+            html.Blockquote(quote["text"]),
+            html.Figcaption(f"— {quote['speaker']}") if quote.get("speaker") else None,
+        ], className="quote"))
+    if row["sources"]:
+        parts.append(html.H3("Sources"))
+        parts.append(html.Ul([
+            html.Li([external_link(s["title"], s.get("url"), className="source-link"),
+                     html.Span(" · ".join(x for x in (s.get("publisher"), s.get("published")) if x),
+                               className="muted source-meta")])
+            for s in row["sources"]
+        ], className="sources"))
+    parts += _related(row, by_id, view)
+    parts.append(html.P(f"{row['path']}:{row['line']}", className="file-ref muted"))
+    return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
+
+
+def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, limit: int = 200) -> list[Any]:
+    """The visible events as compact cards, in time order; the selected one marked."""
+    colors = category_colors(settings, list(events["category"].unique()))
+    cards = []
+    for row in events.head(limit).itertuples():
+        cards.append(dcc.Link(
+            [html.Span(className="dot", style={"background": colors.get(row.category, "#6b7280")}),
+             html.Span([html.Span(row.when, className="when"), html.Span(row.title, className="list-title")],
+                       className="list-text")],
+            href=select_href(view, row.id), id={"type": ids.LIST_ITEM, "id": row.id},
+            className="list-card selected" if row.id == view.selected else "list-card",
+        ))
+    if len(events) > limit:
+        cards.append(html.P(f"… and {len(events) - limit:,} more: narrow the range or filters to see them.",
+                            className="muted"))
+    return cards

@@ -1,0 +1,28 @@
+"""Every component id of the app, in one place, so layout, callbacks and browser tests agree."""
+
+URL = "url"
+TITLE = "collection-title"
+BANNER = "problems-banner"
+SEARCH = "filter-search"
+CATEGORY = "filter-category"
+ACTOR = "filter-actor"
+PLACE = "filter-place"
+TAG = "filter-tag"
+DATES = "filter-dates"
+LANES = "lanes"
+MODE = "mode"
+THEME = "theme-toggle"
+CLEAR = "clear-filters"
+COUNT = "event-count"
+RANGE_BUTTON = "range-button"  # pattern: {"type": RANGE_BUTTON, "span": "day" | "week" | "month" | "all"}
+TIMELINE = "timeline"
+MAP = "map"
+DETAIL = "detail-card"
+LIST = "card-list"
+LIST_ITEM = "list-item"  # pattern: {"type": LIST_ITEM, "id": event id}
+KEYS = "key-store"
+ROOT = "app-root"
+EMPTY = "empty-result"
+DOWNLOAD = "download"
+DOWNLOAD_BUTTON = "download-button"  # pattern: {"type": DOWNLOAD_BUTTON, "format": "png" | "svg" | "pdf"}
+VIEWPORT = "viewport-store"

@@ -1,0 +1,139 @@
+"""The page: header, problems banner, controls, timeline, map, detail card and card list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard.app import ids
+from dashboard.figure import category_label
+from dashboard.store import Collection
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "scrollZoom": True,
+    "responsive": True,
+    # The Download menu exports the whole view through the same code as the CLI; the toolbar's own
+    # screenshot would be a second, different picture.
+    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d", "autoScale2d"],
+}
+
+
+def problems_banner(collection: Collection) -> list[Any]:
+    """A visible list of file problems (path:line:col: message), or nothing."""
+    problems = collection.problems
+    if not problems:
+        return []
+    files = len({p.path for p in problems})
+    summary = (f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}: "
+               "those events are left out until fixed. The others are shown.")
+    return [html.Details([
+        html.Summary(summary),
+        html.Ul([html.Li(html.Code(str(p))) for p in problems[:200]]),
+        html.P("Run `timeline validate` to check the folder from a terminal.", className="muted"),
+    ], open=len(problems) <= 5, className="banner", role="alert")]
+
+
+def _options(values: list[str], labels: dict[str, str] | None = None) -> list[dict[str, str]]:
+    return [{"label": (labels or {}).get(v, v), "value": v} for v in values]
+
+
+def _unique(series: Any) -> list[str]:
+    values: set[str] = set()
+    for items in series:
+        values.update(items)
+    return sorted(values, key=str.casefold)
+
+
+def controls(collection: Collection) -> html.Section:
+    """Search, filters, date range, lanes, mode and quick ranges."""
+    events, settings = collection.events, collection.settings
+    categories = sorted(set(events["category"]), key=lambda c: (list(settings.categories) + [c]).index(c))
+    places = _unique(events["places"].map(lambda ps: [p["name"] for p in ps]))
+
+    def dropdown(component_id: str, label: str, options: list[dict[str, str]]) -> html.Label:
+        return html.Label([html.Span(label, className="control-label"),
+                           dcc.Dropdown(id=component_id, options=options, multi=True, placeholder="All",
+                                        className="dropdown")], className="control")
+
+    return html.Section([
+        html.Label([html.Span("Search", className="control-label"),
+                    dcc.Input(id=ids.SEARCH, type="search", placeholder="Titles, summaries, quotes, actors…",
+                              debounce=0.4, className="search", autoComplete="off")],
+                   className="control control-search"),
+        dropdown(ids.CATEGORY, "Category",
+                 _options(categories, {c: category_label(settings, c) for c in categories})),
+        dropdown(ids.ACTOR, "Actor", _options(_unique(events["actors"]))),
+        dropdown(ids.PLACE, "Place", _options(places)),
+        dropdown(ids.TAG, "Tag", _options(_unique(events["tags"]))),
+        html.Label([html.Span("Dates", className="control-label"),
+                    dcc.DatePickerRange(id=ids.DATES, display_format="D MMM YYYY", clearable=True,
+                                        start_date_placeholder_text="From", end_date_placeholder_text="To",
+                                        first_day_of_week=1, className="dates")], className="control"),
+        html.Div([html.Span("Lanes", className="control-label"),
+                  dcc.RadioItems(id=ids.LANES, options=_options(["category", "actor", "place"],
+                                                                {"category": "Category", "actor": "Actor",
+                                                                 "place": "Place"}),
+                                 value="category", inline=True, className="segmented")], className="control"),
+        html.Div([html.Span("Layout", className="control-label"),
+                  dcc.RadioItems(id=ids.MODE, options=[{"label": "Calendar", "value": "calendar"},
+                                                       {"label": "Sequence", "value": "sequence"}],
+                                 value="calendar", inline=True, className="segmented")], className="control"),
+        html.Div([html.Span("Show", className="control-label"),
+                  html.Div([html.Button(span.capitalize(), id={"type": ids.RANGE_BUTTON, "span": span},
+                                        className="chip", n_clicks=0, title=f"Show one {span}" if span != "all"
+                                        else "Show every event")
+                            for span in ("day", "week", "month", "all")], className="chips")],
+                 className="control"),
+        html.Div([html.Button("Clear filters", id=ids.CLEAR, className="link-button", n_clicks=0),
+                  html.Span(id=ids.COUNT, className="count", role="status")], className="control control-end"),
+    ], className="controls", **{"aria-label": "Filters"})
+
+
+def page(collection: Collection, topojson_url: str) -> html.Div:
+    """The whole page for one load of the collection."""
+    settings = collection.settings
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.KEYS),
+        dcc.Store(id=ids.VIEWPORT),
+        dcc.Download(id=ids.DOWNLOAD),
+        html.Header([
+            html.Div([html.H1(settings.title, id=ids.TITLE),
+                      html.P(settings.description, className="muted") if settings.description else None],
+                     className="title-block"),
+            html.Div([
+                html.Div([html.Span("Download", className="control-label")] + [
+                    html.Button(fmt.upper(), id={"type": ids.DOWNLOAD_BUTTON, "format": fmt}, className="chip",
+                                n_clicks=0, title=f"Download this view as {fmt.upper()}")
+                    for fmt in ("png", "svg", "pdf")], className="chips download"),
+                html.Button("Dark theme", id=ids.THEME, className="chip", n_clicks=0,
+                            title="Switch between light and dark"),
+            ], className="header-actions"),
+        ], className="header"),
+        html.Div(problems_banner(collection), id=ids.BANNER),
+        controls(collection),
+        html.Main([
+            html.Section([
+                dcc.Loading(dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="timeline-graph",
+                                      clear_on_unhover=True), type="dot", delay_show=400,
+                            overlay_style={"visibility": "visible", "opacity": 0.6}),
+                html.Div(id=ids.EMPTY),
+            ], className="panel timeline-panel", **{"aria-label": "Timeline"}),
+            html.Aside([
+                html.Div(id=ids.DETAIL, className="panel detail-panel", **{"aria-live": "polite"}),
+                html.Div([html.H2("Events in view", className="panel-title"),
+                          html.Nav(id=ids.LIST, className="card-list")], className="panel list-panel"),
+            ], className="side"),
+            html.Section([
+                dcc.Graph(id=ids.MAP, className="map-graph",
+                          config={"displaylogo": False, "scrollZoom": True, "topojsonURL": topojson_url,
+                                  "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}),
+            ], className="panel map-panel", **{"aria-label": "Map"}),
+        ], className="grid"),
+        html.Footer(html.P([
+            "Click a mark, a map point or a card to select an event · ", html.Kbd("←"), " ", html.Kbd("→"),
+            " step in time order · ", html.Kbd("Esc"), " clears · the address bar holds the whole view: "
+            "copy it to share this screen."], className="muted"), className="footer"),
+    ], id=ids.ROOT, className="app theme-light")

@@ -1,0 +1,103 @@
+"""How each user action changes the View: pure functions under the app's one callback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from dashboard.view import View
+
+SPANS = ("day", "week", "month", "all")
+
+
+def from_controls(view: View, controls: dict[str, Any]) -> View:
+    """The view after the filter controls changed."""
+
+    def day(value: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(value[:10]) if value else None
+
+    start, end = day(controls.get("start")), day(controls.get("end"))
+    if start and end and end < start:
+        start, end = end, start
+    return view.with_(
+        q=(controls.get("q") or "").strip(),
+        category=tuple(controls.get("category") or ()),
+        actor=tuple(controls.get("actor") or ()),
+        place=tuple(controls.get("place") or ()),
+        tag=tuple(controls.get("tag") or ()),
+        start=start, end=end,
+        lanes=controls.get("lanes") or "category",
+        mode=controls.get("mode") or "calendar",
+    )
+
+
+def clear_filters(view: View) -> View:
+    """The view with no filters and no range, keeping lanes, mode, theme and the selection."""
+    return View(lanes=view.lanes, mode=view.mode, theme=view.theme, selected=view.selected)
+
+
+def step(visible: pd.DataFrame, view: View, direction: int) -> View:
+    """Select the next (+1) or previous (-1) visible event in time order; from nothing, the first or last."""
+    order = list(visible["id"])
+    if not order:
+        return view
+    if view.selected in order:
+        index = order.index(view.selected) + direction
+        index = min(max(index, 0), len(order) - 1)
+    else:
+        index = 0 if direction > 0 else len(order) - 1
+    return view.with_(selected=order[index])
+
+
+def _focus_day(events: pd.DataFrame, view: View) -> dt.date | None:
+    """The day a quick range centres on: the selected event's, else the busiest day."""
+    if not len(events):
+        return None
+    if view.selected and view.selected in set(events["id"]):
+        return events.loc[events["id"] == view.selected, "start"].iloc[0].date()
+    days = events["start"].dt.normalize()
+    return days.value_counts().sort_index().idxmax().date()
+
+
+def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
+    """Show the day, week (Monday to Sunday) or month around the focus day, or everything."""
+    day = _focus_day(events, view)
+    if span == "all" or day is None:
+        return view.with_(start=None, end=None)
+    if span == "day":
+        return view.with_(start=day, end=day)
+    if span == "week":
+        monday = day - dt.timedelta(days=day.weekday())
+        return view.with_(start=monday, end=monday + dt.timedelta(days=6))
+    first = day.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return view.with_(start=first, end=nxt - dt.timedelta(days=1))
+
+
+def zoom(view: View, relayout: dict[str, Any] | None) -> View:
+    """The view after a zoom or pan on the timeline's date axis (whole days; sequence mode keeps its range)."""
+    if not relayout or view.mode == "sequence":
+        return view
+    if relayout.get("xaxis.autorange") or relayout.get("autosize") and len(relayout) == 1:
+        return view.with_(start=None, end=None) if relayout.get("xaxis.autorange") else view
+    bounds = relayout.get("xaxis.range") or [relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]")]
+    if not bounds or None in bounds:
+        return view
+    try:
+        lo, hi = pd.Timestamp(bounds[0]), pd.Timestamp(bounds[1])
+    except (ValueError, TypeError):
+        return view
+    start = lo.normalize().date()
+    end = (hi - pd.Timedelta(microseconds=1)).normalize().date()
+    return view.with_(start=start, end=max(start, end))
+
+
+def clicked_id(click: dict[str, Any] | None) -> str | None:
+    """The event id behind a click on the timeline or the map."""
+    try:
+        data = click["points"][0]["customdata"]  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return data[0] if isinstance(data, list) else data
