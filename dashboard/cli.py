@@ -15,9 +15,24 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.dates import DateError, resolve
+from dashboard.export import (
+    DATA_FORMATS,
+    PICTURE_FORMATS,
+    SIZES,
+    ExportError,
+    PageSize,
+    Picture,
+    batch_views,
+    data_export,
+    export_figure,
+    min_height,
+    picture_names,
+    write_pictures,
+)
 from dashboard.model import SLUG, EventFile, event_json_schema, slugify
-from dashboard.records import to_csv, to_json, write_atomic
+from dashboard.records import write_atomic
 from dashboard.store import Collection, load_collection, load_settings, plain_errors
+from dashboard.view import LANES, MODES, THEMES, View, apply
 
 DEFAULT_EVENTS = Path("events")
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
@@ -105,15 +120,97 @@ def list_events(events_dir: Path) -> None:
     report_problems(collection)
 
 
+def build_view(base: str | None, flags: dict[str, Any]) -> View:
+    """A View from a link or query copied from the app, with any explicit flags laid over it."""
+    view = View.from_query(base)
+    for warning in view.warnings:
+        click.secho(f"warning: --view: {warning}", fg="yellow", err=True)
+    changes: dict[str, Any] = {}
+    for name in ("category", "actor", "place", "tag"):
+        if flags[name]:
+            changes[name] = tuple(flags[name])
+    for name, key in (("start", "date_from"), ("end", "date_to")):
+        if flags[key]:
+            changes[name] = flags[key].date()
+    for name in ("q", "mode", "lanes", "theme", "selected"):
+        if flags[name]:
+            changes[name] = flags[name]
+    return view.with_(**changes)
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice([*DATA_FORMATS, *PICTURE_FORMATS]), default="json",
+              show_default=True, help="Data (json, csv, ics, timelinejs) or a picture (png, svg, pdf, html).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="File to write; a folder for several pictures. Default: stdout for data, timeline.FORMAT "
+                   "for a picture.")
+@click.option("--view", "views", multiple=True, metavar="URL",
+              help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day shown.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day shown.")
+@click.option("--category", multiple=True, help="Only this category (repeat for several).")
+@click.option("--actor", multiple=True, help="Only events with this actor (repeat for several).")
+@click.option("--place", multiple=True, help="Only events at this place (repeat for several).")
+@click.option("--tag", multiple=True, help="Only events with this tag (repeat for several).")
+@click.option("--search", "q", help="Only events whose text contains every word.")
+@click.option("--mode", type=click.Choice(MODES), help="calendar (dates to scale) or sequence (evenly spaced).")
+@click.option("--lanes", type=click.Choice(LANES), help="Group rows by category, actor or place.")
+@click.option("--select", "selected", metavar="ID", help="Highlight this event.")
+@click.option("--theme", type=click.Choice(THEMES), help="light or dark.")
+@click.option("--size", type=click.Choice(list(SIZES)), default="slide", show_default=True,
+              help="slide: 1600×900 (16:9); page: A4 landscape.")
+@click.option("--width", type=click.IntRange(400, 10000), help="Width in pixels (overrides --size).")
+@click.option("--height", type=click.IntRange(200, 10000), help="Height in pixels (default: fits the rows).")
+@click.option("--scale", type=click.FloatRange(0.5, 8), default=None,
+              help="Pixel density: 2 for print and retina screens (default 1; 2 with --size page).")
+@click.option("--each", type=click.Choice(["category", "day"]), help="One picture per category or per day.")
 @events_option
-def export(fmt: str, out: Path | None, events_dir: Path) -> None:
-    """Write the events as JSON or CSV; problems are reported on stderr and the good events still export."""
+def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None, size: str, width: int | None,
+           height: int | None, scale: float | None, events_dir: Path, **flags: Any) -> None:
+    """Export what the app shows: data (JSON, CSV, iCalendar, TimelineJS) or a picture (PNG, SVG, PDF, HTML).
+
+    Filters and --view pick the events; problems in files are reported on stderr and the good events still
+    export. Examples:
+
+    \b
+      timeline export --format png --view 'http://127.0.0.1:8050/?category=military'
+      timeline export --format pdf --size page --from 2022-02-14 --to 2022-02-17
+      timeline export --format png --each category --out pictures/
+      timeline export --format ics --out events.ics
+    """
     collection = load(events_dir)
     report_problems(collection, all_lines=True)
-    emit(to_json(collection.events) if fmt == "json" else to_csv(collection.events), out)
+    chosen = [build_view(base, flags) for base in (views or (None,))]
+    if fmt in DATA_FORMATS:
+        if len(chosen) > 1 or each:
+            raise click.UsageError("--each and several --view are for pictures; data takes one view")
+        emit(data_export(collection, chosen[0], fmt), out)
+        return
+    page = PageSize(width or SIZES[size][0], height or (SIZES[size][1] if size == "page" else None),
+                    scale or (2.0 if size == "page" else 1.0))
+    batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
+    if len(batch) > 1 and len(chosen) > 1:
+        batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
+    if len(batch) == 1:
+        paths = [out or Path(f"timeline.{fmt}")]
+    else:
+        folder = out or Path("timeline-export")
+        if folder.exists() and not folder.is_dir():
+            raise click.UsageError(f"--out {folder} must be a folder when exporting {len(batch)} pictures")
+        paths = [folder / name for name in picture_names("timeline", [label for label, _ in batch], fmt)]
+    pictures = []
+    for (_, view), path in zip(batch, paths, strict=True):
+        figure = export_figure(collection, view, page)
+        if height and height < min_height(figure):
+            click.secho(f"warning: {path}: {height}px is too short for {len(apply(collection.events, view))} "
+                        f"events; labels may crowd (at least {min_height(figure)}px)", fg="yellow", err=True)
+        pictures.append(Picture(figure, path, fmt, page.scale))
+    try:
+        write_pictures(pictures)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    for picture in pictures:
+        click.echo(str(picture.path))
 
 
 @cli.command()

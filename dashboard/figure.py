@@ -90,21 +90,25 @@ class Item:
     x0: float  # axis units: ns since epoch in calendar mode, an ordinal in sequence mode
     x1: float
     bar: bool
-    anchor: float = 0.0  # where the mark and its label sit (a bar's start, kept inside the visible range)
-    left: bool = False  # label on the left of the mark, near the right edge
+    anchor: float = 0.0  # where the mark sits (a bar's start, kept inside the visible range)
+    label_x: float = 0.0  # where the label starts: beside the mark, or after a bar's end when it fits there
+    left: bool = False  # label on the left of label_x, near the right edge
     ext0: float = 0.0  # the extent of mark, bar and label together, for packing
     ext1: float = 0.0
     row: int = 0
     y: float = 0.0
 
     def place_label(self, width: float, lo: float, hi: float, inset: float) -> None:
-        """Put the label right of the mark, or left of it where the right edge would cut it."""
+        """Put the label after a bar (so it does not sit on the hatching), else right of the mark, else left
+        of it where the right edge would cut it."""
         self.anchor = min(max(self.x0, lo + inset), hi - inset) if self.bar else self.x0
-        self.left = self.anchor + width > hi and self.anchor - width >= lo
+        after_bar = self.bar and self.x1 + width <= hi
+        self.label_x = self.x1 if after_bar else self.anchor
+        self.left = not after_bar and self.anchor + width > hi and self.anchor - width >= lo
         if self.left:
             self.ext0, self.ext1 = self.anchor - width, max(self.x1, self.anchor)
         else:
-            self.ext0, self.ext1 = min(self.x0, self.anchor), max(self.x1, self.anchor + width)
+            self.ext0, self.ext1 = min(self.x0, self.anchor), max(self.x1, self.label_x + width)
 
 
 def _positions(events: pd.DataFrame, mode: str) -> tuple[list[float], list[float], list[bool]]:
@@ -170,7 +174,9 @@ def timeline_figure(
     plot_px = max(width - MARGIN["l"] - MARGIN["r"], 200)
     units_per_px = (hi - lo) / plot_px
     x0s, x1s, bars = _positions(events, view.mode)
-    labels = {row.id: clip(row.title) for row in events.itertuples()}
+    # Labels may be as long as the room allows: a wide picture shows whole titles, a narrow screen clips them.
+    limit = int(min(max(plot_px * 0.42 / CHAR_PX, 24), 72))
+    labels = {row.id: clip(row.title, limit) for row in events.itertuples()}
     # A label sits right of its mark: 10 px of mark and padding, then the text.
     label_units = {k: (18 + len(v) * CHAR_PX) * units_per_px for k, v in labels.items()}
 
@@ -235,6 +241,9 @@ def _x(value: float, view: View) -> Any:
 def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], labels: dict[str, str],
                   color: str, name: str, view: View, halo: str) -> None:
     """One legend entry per category: its bars (ranges, hatched when approximate) and its marks."""
+    # A legend entry of its own, so every category shows the same swatch whatever its first trace is.
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=name, hoverinfo="skip",
+                             marker={"symbol": "square", "size": 11, "color": color}))
     bar_items = [i for i in items if i.bar]
     if bar_items:
         approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
@@ -257,14 +266,14 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
     # An invisible marker of the mark's size keeps each label clear of its mark.
     fig.add_trace(go.Scatter(
         mode="markers+text", legendgroup=name, name=name, showlegend=False, xaxis="x2",
-        x=[_x(i.anchor, view) for i in marks], y=[i.y for i in marks],
-        marker={"size": [9 if i.bar else 12 for i in marks], "opacity": 0},
+        x=[_x(i.label_x, view) for i in marks], y=[i.y for i in marks],
+        marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
         text=[esc(labels[i.id]) for i in marks],
         textposition=["middle left" if i.left else "middle right" for i in marks],
         textfont={"size": FONT_SIZE, "shadow": halo}, hoverinfo="skip", cliponaxis=False,
     ))
     fig.add_trace(go.Scatter(
-        mode="markers", legendgroup=name, name=name,
+        mode="markers", legendgroup=name, name=name, showlegend=False,
         x=[_x(i.anchor, view) for i in marks], y=[i.y for i in marks],
         marker={"color": ["rgba(0,0,0,0)" if a else color for a in approximate],
                 "symbol": ["square" if i.bar else "diamond" for i in marks],
@@ -313,7 +322,7 @@ def _add_selection(fig: go.Figure, items: list[Item], view: View, theme: Theme) 
 
 def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lanes: list[str], counts: list[int],
             offsets: dict[str, int], total_rows: int, lo: float, hi: float, width: int, export: bool) -> None:
-    height = MARGIN["t"] + MARGIN["b"] + total_rows * ROW_PX + 30 + (0 if export else 40)
+    bottom = MARGIN["b"]
     shapes = []
     tops = list(offsets.values())
     for index in range(len(lanes)):
@@ -326,7 +335,8 @@ def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lane
                              "zeroline": False, "linecolor": theme.grid, "ticks": "outside",
                              "tickcolor": theme.grid}
     if view.mode == "sequence":
-        xaxis.update(_sequence_ticks(events))
+        xaxis.update(_sequence_ticks(events, (width - MARGIN["l"] - MARGIN["r"]) / max(hi - lo, 1e-9)))
+        bottom = xaxis.pop("bottom")
         for boundary in xaxis.pop("boundaries"):
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": boundary, "x1": boundary,
                            "y0": 0, "y1": 1, "line": {"color": theme.grid, "width": 1}, "layer": "below"})
@@ -336,11 +346,12 @@ def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lane
             xaxis["rangeslider"] = {"visible": True, "thickness": 0.06, "bgcolor": theme.band,
                                     "bordercolor": theme.grid}
     lane_names = [esc(clip(lane, 20)) for lane in lanes]
+    height = MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40)
     fig.update_layout(
         template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
         font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
         width=width if export else None, height=height, autosize=not export,
-        margin=dict(MARGIN), showlegend=True,
+        margin={**MARGIN, "b": bottom}, showlegend=True,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left",
                 "bgcolor": "rgba(0,0,0,0)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
         xaxis=xaxis,
@@ -359,20 +370,28 @@ def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lane
                            y=0.5, font={"size": 16, "color": theme.muted})
 
 
-def _sequence_ticks(events: pd.DataFrame) -> dict[str, Any]:
-    """Ticks for sequence mode: one per run of events with the same date, at the run's centre."""
+def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
+    """Ticks for sequence mode: one per run of events with the same date, at the run's centre, on two lines;
+    a tick too close to its neighbour drops to a second row so that no two dates overlap."""
     tickvals, ticktext, boundaries = [], [], []
+    ends = [-1e9, -1e9]  # right edge in px of the last tick on each row
     run_start = 0
     whens = list(events["when"])
     for index in range(1, len(whens) + 1):
         if index == len(whens) or whens[index] != whens[run_start]:
-            tickvals.append((run_start + index - 1) / 2)
-            ticktext.append(esc(whens[run_start]).replace("about ", "about<br>"))
+            centre = (run_start + index - 1) / 2
+            lines = whens[run_start].rsplit(" ", 1)
+            half = max(len(line) for line in lines) * CHAR_PX / 2 + 6
+            row = 0 if centre * px_per_unit - half >= ends[0] else 1
+            ends[row] = centre * px_per_unit + half
+            tickvals.append(centre)
+            ticktext.append("<br>" * (3 * row) + "<br>".join(esc(line) for line in lines))
             if index < len(whens):
                 boundaries.append(index - 0.5)
             run_start = index
+    two_rows = any(text.startswith("<br>") for text in ticktext)
     return {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext, "showgrid": False,
-            "boundaries": boundaries}
+            "tickangle": 0, "boundaries": boundaries, "bottom": 100 if two_rows else 58}
 
 
 def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings) -> go.Figure:
