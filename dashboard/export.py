@@ -30,6 +30,7 @@ PICTURE_FORMATS = ("png", "svg", "pdf", "html")
 DATA_FORMATS = ("json", "csv", "ics", "timelinejs")
 SIZES = {"slide": (1600, 900), "page": (1123, 794)}  # 16:9 at 1600 px; A4 landscape at 96 dpi
 HEADER_PX = 112
+MAX_ROW_PX = 44
 FOOTER_PX = 64
 INSTALL_HINT = ("no Chrome or Chromium was found for drawing pictures. Install one with "
                 "'sudo apt-get install chromium' (Debian/Ubuntu) or 'plotly_get_chrome', or point BROWSER_PATH "
@@ -82,7 +83,13 @@ def export_figure(collection: Collection, view: View, size: PageSize = PageSize(
     footer_px = FOOTER_PX - 40
     # The screen figure's top margin makes way for the header; its bottom margin grows by the footer.
     natural = int(fig.layout.height) - int(fig.layout.margin.t) + HEADER_PX + footer_px
-    height = size.height or max(natural, round(size.width * 9 / 16))
+    rows = _rows(fig)
+    # A slide is 16:9 unless the rows need more, or so few rows would be stretched past a comfortable pitch.
+    roomy = natural + rows * (MAX_ROW_PX - ROW_PX)
+    height = size.height or max(natural, min(round(size.width * 9 / 16), roomy))
+    plot_px = height - HEADER_PX - axis_px - footer_px
+    if plot_px > rows * MAX_ROW_PX + 30:  # a tall page: keep the rows' pitch and leave the space below
+        fig.update_yaxes(domain=[1 - (rows * MAX_ROW_PX + 30) / plot_px, 1])
     subtitle = describe(view) or _extent(events)
     count = f"{len(events):,} event{'s' * (len(events) != 1)}"
     fig.update_layout(
@@ -97,16 +104,20 @@ def export_figure(collection: Collection, view: View, size: PageSize = PageSize(
     )
     footer = sources_line(events)
     if footer:
-        fig.add_annotation(text=esc(footer), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+        bottom = fig.layout.yaxis.domain[0] if fig.layout.yaxis.domain else 0
+        fig.add_annotation(text=esc(footer), showarrow=False, xref="paper", yref="paper", x=0, y=bottom,
                            xanchor="left", yanchor="top", yshift=-axis_px,
                            font={"size": 11, "color": theme.muted}, align="left")
     return fig
 
 
+def _rows(fig: go.Figure) -> int:
+    return int(fig.layout.yaxis.range[0] + 0.5) if fig.layout.yaxis.range else 1
+
+
 def min_height(fig: go.Figure) -> int:
     """The height below which the rows of a picture would crowd each other."""
-    rows = fig.layout.yaxis.range[0] + 0.5 if fig.layout.yaxis.range else 1
-    return int(rows * (ROW_PX - 6) + HEADER_PX + FOOTER_PX + 40)
+    return int(_rows(fig) * (ROW_PX - 6) + HEADER_PX + FOOTER_PX + int(fig.layout.margin.b))
 
 
 @dataclass

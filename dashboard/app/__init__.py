@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard.app import callbacks, layout
+from dashboard.app import callbacks, download, layout
 from dashboard.store import Collection, load_collection
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -32,6 +32,7 @@ def create_app(events: Path | str) -> Dash:
     # on reload without restarting the server.
     app.layout = lambda: layout.page(load(), app.get_asset_url("topojson/"))
     callbacks.register(app, load)
+    download.register(app, load)
     return app
 
 

@@ -26,3 +26,4 @@ EMPTY = "empty-result"
 DOWNLOAD = "download"
 DOWNLOAD_BUTTON = "download-button"  # pattern: {"type": DOWNLOAD_BUTTON, "format": "png" | "svg" | "pdf"}
 VIEWPORT = "viewport-store"
+DOWNLOAD_STATUS = "download-status"

@@ -107,7 +107,9 @@ def page(collection: Collection, topojson_url: str) -> html.Div:
                 html.Div([html.Span("Download", className="control-label")] + [
                     html.Button(fmt.upper(), id={"type": ids.DOWNLOAD_BUTTON, "format": fmt}, className="chip",
                                 n_clicks=0, title=f"Download this view as {fmt.upper()}")
-                    for fmt in ("png", "svg", "pdf")], className="chips download"),
+                    for fmt in ("png", "svg", "pdf")] + [html.Span(id=ids.DOWNLOAD_STATUS, className="muted",
+                                                                    role="status")],
+                    className="chips download"),
                 html.Button("Dark theme", id=ids.THEME, className="chip", n_clicks=0,
                             title="Switch between light and dark"),
             ], className="header-actions"),

@@ -1,0 +1,52 @@
+"""The Download buttons: the current view as a picture, through the same code as `timeline export --view`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard.app import ids
+from dashboard.export import ExportError, export_figure, render_picture
+from dashboard.model import slugify
+from dashboard.store import Collection
+from dashboard.view import View
+
+
+def picture_name(collection: Collection, view: View, fmt: str) -> str:
+    """A file name that says what the picture shows: title, range and selection."""
+    parts = [slugify(collection.settings.title)]
+    if view.start or view.end:
+        parts.append("-".join(d.isoformat() for d in (view.start, view.end) if d))
+    if view.category:
+        parts.append("-".join(view.category))
+    return "_".join(parts) + f".{fmt}"
+
+
+def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str]:
+    """The picture of the view a URL query describes, and its file name."""
+    view = View.from_query(search)
+    return render_picture(export_figure(collection, view), fmt), picture_name(collection, view, fmt)
+
+
+def register(app: Dash, load: Callable[[], Collection]) -> None:
+    """Wire the Download buttons to a file download of the current view."""
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Output(ids.DOWNLOAD_STATUS, "children"),
+        Input({"type": ids.DOWNLOAD_BUTTON, "format": ALL}, "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+        running=[(Output(ids.DOWNLOAD_STATUS, "children"), "Preparing…", "")],
+    )
+    def download(clicks: list[int | None], search: str | None) -> tuple[Any, Any]:
+        if not isinstance(ctx.triggered_id, dict) or not any(clicks):
+            return no_update, no_update
+        fmt = ctx.triggered_id["format"]
+        try:
+            data, name = picture(load(), search, fmt)
+        except ExportError as error:
+            return no_update, html.Span(str(error), className="warning", role="alert")
+        return dcc.send_bytes(data, name), ""
