@@ -11,6 +11,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -25,6 +26,10 @@ ROW_PX = 26
 MARGIN = {"l": 150, "r": 24, "t": 16, "b": 40}
 PALETTE = ["#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#0f766e", "#b83280", "#4a5568"]
 DAY_NS = 86_400_000_000_000
+HOUR_NS = DAY_NS // 24
+DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
+BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 7, 14, 30, 91, 365)]
+MAX_DENSITY_LANES = 40
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,10 @@ class Theme:
 
 
 THEMES = {
-    "light": Theme("light", "#ffffff", "#ffffff", "#1a202c", "#5a6472", "#e5e7eb", "#f5f7fa", "plotly_white"),
-    "dark": Theme("dark", "#15181d", "#15181d", "#e6e8eb", "#9aa3ae", "#2d333b", "#1c2027", "plotly_dark"),
+    "light": Theme("light", "#ffffff", "#ffffff", "#1a202c", "#5a6472", "#e5e7eb", "#f5f7fa", "none"),
+    "dark": Theme("dark", "#15181d", "#15181d", "#e6e8eb", "#9aa3ae", "#2d333b", "#1c2027", "none"),
 }
+# No plotly template: every colour is set here, and a template would add ~10 kB and a deep copy per figure.
 
 
 def esc(text: object) -> str:
@@ -136,7 +142,7 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
-    pad = 0 if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
+    pad = pd.Timedelta(0) if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
     return float((lo - pad).value), float((hi + pad).value)
 
 
@@ -166,7 +172,13 @@ def timeline_figure(
     width: int = 1200,
     export: bool = False,
 ) -> go.Figure:
-    """The timeline of already-filtered events: lanes, bars for ranges, marks for days and moments, links."""
+    """The timeline of already-filtered events: lanes, bars for ranges, marks for days and moments, links.
+
+    Past DETAIL_LIMIT events it draws their density instead (counts per lane and time bucket), so the browser
+    never gets more than it can draw; zooming in re-queries and shows the events themselves.
+    """
+    if len(events) > DETAIL_LIMIT:
+        return density_figure(events, view, settings, width=width, export=export)
     theme = THEMES[view.theme]
     events = events.reset_index(drop=True)
     colors = category_colors(settings, list(events["category"].unique()))
@@ -200,9 +212,9 @@ def timeline_figure(
     fig = go.Figure()
     for category in sorted(dict.fromkeys(events["category"]), key=_category_order(settings)):
         _add_category(fig, [i for i in items if by_id[i.id]["category"] == category], by_id, labels,
-                      colors[category], category_label(settings, category), view, _halo(theme))
+                      colors[category], esc(category_label(settings, category)), view, _halo(theme))
     _add_links(fig, items, by_id, theme, view)
-    _add_selection(fig, items, view, theme)
+    _add_selection(fig, items, view)
     names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
     _layout(fig, events, view, theme, names, counts, offsets, total_rows, lo, hi, width, export)
     return fig
@@ -234,8 +246,15 @@ def _hover(row: dict[str, Any]) -> str:
     return "<br>".join(lines)
 
 
-def _x(value: float, view: View) -> Any:
-    return value if view.mode == "sequence" else pd.Timestamp(int(value))
+def _x(value: float, view: View) -> float:
+    """Axis units to plotly's: ordinals as they are, nanoseconds to the milliseconds a date axis reads."""
+    return value if view.mode == "sequence" else value / 1e6
+
+
+def _xs(values: list[float], view: View) -> np.ndarray:
+    """Many x values as one typed array (sent to the browser as binary, not as date strings)."""
+    array = np.asarray(values, dtype=float)
+    return array if view.mode == "sequence" else array / 1e6
 
 
 def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], labels: dict[str, str],
@@ -249,9 +268,9 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
         approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
         fig.add_trace(go.Bar(
             orientation="h", legendgroup=name, name=name, showlegend=False,
-            base=[_x(i.x0, view) for i in bar_items],
-            x=[(i.x1 - i.x0) / 1e6 for i in bar_items],  # a date axis takes bar lengths in milliseconds
-            y=[i.y for i in bar_items], width=0.62,
+            base=_xs([i.x0 for i in bar_items], view),
+            x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
+            y=np.asarray([i.y for i in bar_items], dtype=float), width=0.62,
             marker={"color": color, "opacity": 0.9,
                     "pattern": {"shape": ["/" if a else "" for a in approximate], "fgcolor": color,
                                 "bgcolor": "rgba(0,0,0,0)", "solidity": 0.35, "size": 7},
@@ -266,7 +285,7 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
     # An invisible marker of the mark's size keeps each label clear of its mark.
     fig.add_trace(go.Scatter(
         mode="markers+text", legendgroup=name, name=name, showlegend=False, xaxis="x2",
-        x=[_x(i.label_x, view) for i in marks], y=[i.y for i in marks],
+        x=_xs([i.label_x for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
         marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
         text=[esc(labels[i.id]) for i in marks],
         textposition=["middle left" if i.left else "middle right" for i in marks],
@@ -274,7 +293,7 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
     ))
     fig.add_trace(go.Scatter(
         mode="markers", legendgroup=name, name=name, showlegend=False,
-        x=[_x(i.anchor, view) for i in marks], y=[i.y for i in marks],
+        x=_xs([i.anchor for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
         marker={"color": ["rgba(0,0,0,0)" if a else color for a in approximate],
                 "symbol": ["square" if i.bar else "diamond" for i in marks],
                 "size": [9 if i.bar else 12 for i in marks],
@@ -298,26 +317,31 @@ def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any
             target = first.get(link["to"])
             if target is None:
                 continue
-            xs += [_x(source.anchor, view), _x(target.anchor, view), None]
-            ys += [source.y, target.y, None]
+            xs += [source.anchor, target.anchor, np.nan]
+            ys += [source.y, target.y, np.nan]
     if xs:
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines",
+            x=_xs(xs, view), y=np.asarray(ys, dtype=float), mode="lines",
             line={"color": theme.muted, "width": 1, "dash": "dot"}, hoverinfo="skip", showlegend=False,
             name="links", opacity=0.6,
         ))
         fig.data = (fig.data[-1], *fig.data[:-1])  # under the marks
 
 
-def _add_selection(fig: go.Figure, items: list[Item], view: View, theme: Theme) -> None:
-    chosen = [i for i in items if i.id == view.selected]
-    if not chosen:
-        return
-    fig.add_trace(go.Scatter(
-        mode="markers", x=[_x(i.anchor, view) for i in chosen], y=[i.y for i in chosen],
+def selection_trace(xs: list[float], ys: list[Any], event_id: str | None, view: View) -> go.Scatter:
+    """The ring around the selected event's marks: always the figure's last trace (maybe empty), so that
+    a change of selection can be sent to the browser as a patch of that trace alone."""
+    theme = THEMES[view.theme]
+    return go.Scatter(
+        mode="markers", x=_xs(xs, view), y=ys,
         marker={"symbol": "circle-open", "size": 24, "color": theme.text, "line": {"width": 2.5}},
-        customdata=[i.id for i in chosen], hoverinfo="skip", showlegend=False, name="selected",
-    ))
+        customdata=[event_id] * len(xs), hoverinfo="skip", showlegend=False, name="selected",
+    )
+
+
+def _add_selection(fig: go.Figure, items: list[Item], view: View) -> None:
+    chosen = [i for i in items if i.id == view.selected]
+    fig.add_trace(selection_trace([i.anchor for i in chosen], [i.y for i in chosen], view.selected, view))
 
 
 def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lanes: list[str], counts: list[int],
@@ -394,44 +418,64 @@ def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
             "tickangle": 0, "boundaries": boundaries, "bottom": 100 if two_rows else 58}
 
 
-def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings) -> go.Figure:
-    """The places of the events on a world map, coloured by category; the selected event's places ringed."""
+MAP_DETAIL_LIMIT = 2000  # events whose places are drawn one by one; more are summed per place
+PLACE_PREFIX = "place:"  # customdata of a summed map point: a click filters to that place
+
+
+def places_table(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per (event, place with coordinates): the event's row label, id, category, title and date."""
+    rows = [(label, event_id, category, title, when, p["name"], p["lat"], p["lon"])
+            for label, event_id, category, title, when, places in zip(
+                events.index, events["id"], events["category"], events["title"], events["when"], events["places"],
+                strict=True)
+            for p in places if p.get("lat") is not None]
+    return pd.DataFrame(rows, columns=["row", "id", "category", "title", "when", "name", "lat", "lon"])
+
+
+def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
+               places: pd.DataFrame | None = None) -> go.Figure:
+    """The places of the events on a world map, coloured by category; the selected event's places ringed.
+
+    ``places`` is the places table of the whole collection (built once per load); without it, it is built
+    from ``events``. Past MAP_DETAIL_LIMIT events, points are summed per place and sized by their count.
+    """
     theme = THEMES[view.theme]
-    colors = category_colors(settings, list(events["category"].unique()))
+    table = places_table(events) if places is None else places[places["row"].isin(events.index)]
     fig = go.Figure()
-    points: dict[str, dict[str, list[Any]]] = {}
-    chosen: dict[str, list[Any]] = {"lat": [], "lon": [], "id": []}
-    for row in events.to_dict("records"):
-        for place in row["places"]:
-            if place.get("lat") is None:
-                continue
-            group = points.setdefault(row["category"], {"lat": [], "lon": [], "id": [], "text": []})
-            group["lat"].append(place["lat"])
-            group["lon"].append(place["lon"])
-            group["id"].append(row["id"])
-            group["text"].append(f"<b>{esc(place['name'])}</b><br>{esc(row['title'])}<br>{esc(row['when'])}")
-            if row["id"] == view.selected:
-                chosen["lat"].append(place["lat"])
-                chosen["lon"].append(place["lon"])
-                chosen["id"].append(row["id"])
-    for category, group in points.items():
+    if len(events) > MAP_DETAIL_LIMIT:
+        summed = table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
+        size = 6 + 24 * np.sqrt(summed["count"] / max(summed["count"].max(), 1))
         fig.add_trace(go.Scattergeo(
-            lat=group["lat"], lon=group["lon"], customdata=group["id"], hovertext=group["text"],
-            hoverinfo="text", mode="markers", name=category_label(settings, category),
-            marker={"size": 10, "color": colors[category], "opacity": 0.85,
+            lat=summed["lat"].to_numpy(), lon=summed["lon"].to_numpy(), mode="markers", name="events",
+            customdata=[PLACE_PREFIX + name for name in summed["name"]],
+            hovertext=[f"<b>{esc(n)}</b><br>{c:,} events · click to filter" for n, c in
+                       zip(summed["name"], summed["count"], strict=True)], hoverinfo="text",
+            marker={"size": size.to_numpy(), "color": "#2b6cb0", "opacity": 0.7,
                     "line": {"color": theme.paper, "width": 1}},
         ))
-    if chosen["lat"]:
-        fig.add_trace(go.Scattergeo(
-            lat=chosen["lat"], lon=chosen["lon"], customdata=chosen["id"], mode="markers", hoverinfo="skip",
-            marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
-            showlegend=False, name="selected",
-        ))
+    else:
+        colors = category_colors(settings, list(events["category"].unique()))
+        for category, group in table.groupby("category", sort=False):
+            fig.add_trace(go.Scattergeo(
+                lat=group["lat"].to_numpy(), lon=group["lon"].to_numpy(), customdata=list(group["id"]),
+                hovertext=[f"<b>{esc(n)}</b><br>{esc(t)}<br>{esc(w)}" for n, t, w in
+                           zip(group["name"], group["title"], group["when"], strict=True)],
+                hoverinfo="text", mode="markers", name=category_label(settings, str(category)),
+                marker={"size": 10, "color": colors[str(category)], "opacity": 0.85,
+                        "line": {"color": theme.paper, "width": 1}},
+            ))
+    chosen = table[table["id"] == view.selected] if view.selected else table.iloc[0:0]
+    # Always the last trace, maybe empty, so that a new selection can be sent as a patch of it alone.
+    fig.add_trace(go.Scattergeo(
+        lat=chosen["lat"].to_numpy(), lon=chosen["lon"].to_numpy(), customdata=list(chosen["id"]),
+        mode="markers", hoverinfo="skip", showlegend=False, name="selected",
+        marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
+    ))
     land = "#eef0f3" if theme.name == "light" else "#242a33"
     fig.update_geos(
         projection_type="natural earth", showcountries=True, countrycolor=theme.grid, showland=True,
         landcolor=land, showocean=True, oceancolor=theme.paper, showlakes=False, coastlinecolor=theme.grid,
-        bgcolor=theme.paper, fitbounds="locations" if points else False, resolution=50,
+        bgcolor=theme.paper, fitbounds="locations" if len(table) else False, resolution=50,
         showframe=False,
     )
     fig.update_layout(
@@ -440,3 +484,98 @@ def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings) -
         hoverlabel={"font": {"family": FONT, "size": 12}}, clickmode="event",
     )
     return fig
+
+
+# ---- density: many events ----------------------------------------------------------------------------------
+
+
+def bucket_ns(events: pd.DataFrame, lo: float, hi: float, width: int) -> float:
+    """The time bucket of a density view: the finest that keeps buckets at least ~6 px wide, and never finer
+    than a day unless some event is timed to the minute (a day-precision event fills its whole day)."""
+    target = max((width - MARGIN["l"] - MARGIN["r"]) / 6, 20)
+    finest = HOUR_NS if (events["precision"] == "minute").any() else DAY_NS
+    for size in BUCKETS_NS:
+        if size >= finest and (hi - lo) / size <= target:
+            return float(size)
+    return float(BUCKETS_NS[-1] * np.ceil((hi - lo) / BUCKETS_NS[-1] / target))
+
+
+def _lane_index(events: pd.DataFrame, view: View, settings: CollectionSettings) -> tuple[list[str], np.ndarray,
+                                                                                        np.ndarray]:
+    """Lane names, and for each (event, lane) pair the event's row number and the lane's number."""
+    if view.lanes == "category":
+        order = sorted(events["category"].unique(), key=_category_order(settings))
+        codes = pd.Categorical(events["category"], categories=order).codes
+        return [category_label(settings, c) for c in order], np.arange(len(events)), np.asarray(codes)
+    column = events["actors"] if view.lanes == "actor" else events["places"].map(lambda ps: [p["name"] for p in ps])
+    empty = "(no actor)" if view.lanes == "actor" else "(no place)"
+    exploded = column.map(lambda items: items or [empty]).explode()
+    top = exploded.value_counts().index[:MAX_DENSITY_LANES]
+    kept = exploded[exploded.isin(top)]
+    codes = pd.Categorical(kept, categories=list(top)).codes
+    return [str(t) for t in top], kept.index.to_numpy(), np.asarray(codes)
+
+
+def density_figure(events: pd.DataFrame, view: View, settings: CollectionSettings, *, width: int = 1200,
+                   export: bool = False) -> go.Figure:
+    """Counts of events per lane and time bucket, as a heatmap; a cell's click zooms into it."""
+    theme = THEMES[view.theme]
+    events = events.reset_index(drop=True)
+    calendar = view.with_(mode="calendar")
+    lo, hi = x_range(events, calendar)
+    size = bucket_ns(events, lo, hi, width)
+    count = int(np.ceil((hi - lo) / size)) or 1
+    start = events["start"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    end = events["end"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    first = np.clip(np.floor((start - lo) / size), 0, count - 1).astype(int)
+    last = np.clip(np.floor((np.maximum(end - 1, start) - lo) / size), 0, count - 1).astype(int)
+    names, rows, lanes = _lane_index(events, view, settings)
+    # Each event adds one to every bucket it overlaps: +1 where it starts, -1 after it ends, then a running sum.
+    steps = np.zeros((len(names), count + 1))
+    np.add.at(steps, (lanes, first[rows]), 1)
+    np.add.at(steps, (lanes, last[rows] + 1), -1)
+    z = np.cumsum(steps, axis=1)[:, :count]
+    z[z == 0] = np.nan
+    centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
+    top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
+    scale = ([[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme.name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]])
+    labels = [esc(clip(name, 20)) for name in names]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=centres, y=np.arange(len(names)), colorscale=scale, zmin=0, zmax=max(top, 1.0), xgap=1, ygap=3,
+        text=[[names[i]] * count for i in range(len(names))],
+        hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>",
+        colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8}, name="density",
+    ))
+    chosen = events.index[events["id"] == view.selected] if view.selected else []
+    xs, ys = [], []
+    for index in chosen:
+        for row, lane in zip(rows, lanes, strict=True):
+            if row == index:
+                xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
+                ys.append(float(lane))
+    fig.add_trace(selection_trace(xs, ys, view.selected, calendar))
+    height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
+    note = (f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
+            "Zoom in, pick a shorter range or click a cell to see the events themselves.")
+    fig.update_layout(
+        template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
+        font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
+        width=width if export else None, height=height, autosize=not export, margin=dict(MARGIN),
+        showlegend=False,
+        xaxis={"type": "date", "range": [lo / 1e6, hi / 1e6], "gridcolor": theme.grid, "linecolor": theme.grid},
+        yaxis={"tickvals": list(range(len(names))), "ticktext": labels, "range": [len(names) - 0.5, -0.5],
+               "fixedrange": True, "showgrid": False, "zeroline": False},
+        annotations=[{"text": esc(note), "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "yanchor": "bottom",
+                      "xanchor": "left", "showarrow": False, "font": {"size": 12, "color": theme.muted}}],
+        uirevision=view.to_query() or "default", hovermode="closest", dragmode="zoom", clickmode="event",
+        meta={"density": True, "bucket_ms": size / 1e6},
+    )
+    return fig
+
+
+def _bucket_words(size: float) -> str:
+    if size < DAY_NS:
+        hours = round(size / HOUR_NS)
+        return "hour" if hours == 1 else f"{hours} hours"
+    days = round(size / DAY_NS)
+    return {1: "day", 7: "week", 14: "fortnight", 30: "month", 91: "quarter", 365: "year"}.get(days, f"{days} days")

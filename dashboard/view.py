@@ -147,6 +147,8 @@ def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
 
 def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
     """The events the view shows: filters combine (AND across kinds, OR within one kind); time order kept."""
+    if not (view.start or view.end or view.filtered):
+        return events
     mask = pd.Series(True, index=events.index)
     if view.start:
         mask &= events["end"] > pd.Timestamp(view.start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def create_app(events: Path | str) -> Dash:
         update_title=None,
         suppress_callback_exceptions=False,
     )
-    app.title = load().settings.title
+    # Dash pastes the title into the page's <title> as raw HTML: escape it, or a collection title such as
+    # '</title><script>…' would run in every visitor's browser.
+    app.title = html.escape(load().settings.title)
     # A function, so that every page load reads the files again: new events and fixed problems show up
     # on reload without restarting the server.
     app.layout = lambda: layout.page(load(), app.get_asset_url("topojson/"))

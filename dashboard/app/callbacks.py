@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, state
 from dashboard.app.cards import detail_card, list_cards
 from dashboard.app.layout import problems_banner
-from dashboard.figure import map_figure, timeline_figure
+from dashboard.figure import PLACE_PREFIX, map_figure, timeline_figure
+from dashboard.index import index_for
 from dashboard.store import Collection
 from dashboard.view import View, apply
 
@@ -31,13 +33,18 @@ def control_values(view: View) -> dict[str, Any]:
     }
 
 
-def render(collection: Collection, view: View, width: int) -> dict[str, Any]:
-    """Everything on screen for a view."""
+def render(collection: Collection, view: View, width: int, patch_selection: bool = False) -> dict[str, Any]:
+    """Everything on screen for a view.
+
+    With ``patch_selection`` the figures on screen already show this view but for the selected event, so
+    only their selection traces (always the last trace) are sent, as patches.
+    """
     events, settings = collection.events, collection.settings
+    index = index_for(events)
     visible = apply(events, view)
-    by_id = collection.by_id
-    selected = by_id.get(view.selected) if view.selected else None
+    selected = index.row(view.selected)
     timeline = timeline_figure(visible, view, settings, width=width)
+    places = map_figure(visible, view, settings, index.places)
     count = f"{len(visible):,} of {len(events):,} events" if len(visible) != len(events) else (
         f"{len(events):,} events")
     empty: list[Any] = []
@@ -46,12 +53,12 @@ def render(collection: Collection, view: View, width: int) -> dict[str, Any]:
             html.P("No events match this view."),
             html.P("Clear the filters or widen the date range to see events again.", className="muted"),
         ], className="empty", role="status")]
-    return {
+    out = {
         "timeline": timeline,
         "timeline_style": {"height": f"{timeline.layout.height}px"},
-        "map": map_figure(visible, view, settings),
-        "detail": detail_card(selected, by_id, view, settings,
-                              visible=bool(selected) and selected["id"] in set(visible["id"])),
+        "map": places,
+        "detail": detail_card(selected, index, view, settings,
+                              visible=selected is not None and bool((visible["id"] == selected["id"]).any())),
         "list": list_cards(visible, view, settings),
         "count": count,
         "empty": empty,
@@ -59,6 +66,19 @@ def render(collection: Collection, view: View, width: int) -> dict[str, Any]:
         "theme_label": "Light theme" if view.theme == "dark" else "Dark theme",
         "banner": problems_banner(collection),
     }
+    if patch_selection:
+        for key in ("timeline", "map"):
+            patch = Patch()
+            patch["data"][-1] = out[key].data[-1]
+            out[key] = patch
+        for key in ("timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
+            out[key] = no_update
+    return out
+
+
+def screen_key(collection: Collection, view: View, width: int) -> str:
+    """What the figures on screen depend on, but for the selection: equal keys mean a patch will do."""
+    return f"{id(collection.events)}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
 
 
 def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Collection) -> View:
@@ -74,8 +94,15 @@ def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Coll
         return state.quick_range(apply(collection.events, view.with_(start=None, end=None)), view, trigger["span"])
     if trigger_type in (ids.TIMELINE, ids.MAP) and ctx.triggered and ctx.triggered[0]["prop_id"].endswith(
             "clickData"):
-        clicked = state.clicked_id(values["timeline_click"] if trigger_type == ids.TIMELINE else values["map_click"])
-        return view.with_(selected=clicked) if clicked else view
+        click = values["timeline_click"] if trigger_type == ids.TIMELINE else values["map_click"]
+        clicked = state.clicked_id(click)
+        if clicked and clicked.startswith(PLACE_PREFIX):  # a summed map point: filter to that place
+            return view.with_(place=(clicked.removeprefix(PLACE_PREFIX),))
+        if clicked:
+            return view.with_(selected=clicked)
+        if trigger_type == ids.TIMELINE:  # a density cell: zoom into it
+            return state.zoom_to_cell(view, click, apply(collection.events, view), values["width"])
+        return view
     if trigger_type == ids.TIMELINE:  # relayoutData: zoom or pan
         return state.zoom(view, values["relayout"])
     if trigger_type == ids.KEYS and values["keys"]:
@@ -106,6 +133,7 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             "root_class": Output(ids.ROOT, "className"),
             "theme_label": Output(ids.THEME, "children"),
             "banner": Output(ids.BANNER, "children"),
+            "screen": Output(ids.SCREEN, "data"),
         },
         inputs={
             "url": Input(ids.URL, "search"),
@@ -118,17 +146,27 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             "relayout": Input(ids.TIMELINE, "relayoutData"),
             "keys": Input(ids.KEYS, "data"),
             "viewport": Input(ids.VIEWPORT, "data"),
+            "screen": State(ids.SCREEN, "data"),
         },
+        # No initial call: the page reports the timeline's width as soon as it is drawn (assets/app.js), and
+        # that first report renders the page once, at the right width.
+        prevent_initial_call=True,
     )
     def update(**values: Any) -> dict[str, Any]:
         collection = load()
         view = View.from_query(values["url"])
         trigger = ctx.triggered_id
-        from_url = trigger in (None, ids.URL)
+        from_url = trigger in (None, ids.URL, ids.VIEWPORT)
+        width = values["width"] = int((values.get("viewport") or {}).get("width") or DEFAULT_WIDTH)
+        if trigger == ids.URL and not values.get("viewport"):
+            raise PreventUpdate  # the address bar settling on page load; the width report will render
         if not from_url:
-            view = next_view(view, trigger, values, collection)
-        width = int((values.get("viewport") or {}).get("width") or DEFAULT_WIDTH)
-        out = render(collection, view, width)
+            before, view = view, next_view(view, trigger, values, collection)
+            if view == before:
+                raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
+        key = screen_key(collection, view, width)
+        out = render(collection, view, width, patch_selection=key == values["screen"])
+        out["screen"] = key
         query = view.to_query()
         out["search"] = no_update if from_url or query == (values["url"] or "") else (query or "?")
         user_typed = isinstance(trigger, str) and trigger in {c for c, _ in CONTROL_PROPS.values()}

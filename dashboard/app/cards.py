@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from dashboard.app import ids
 from dashboard.app.markdown import external_link, render_markdown
 from dashboard.figure import category_colors, category_label
+from dashboard.index import EventIndex
 from dashboard.model import CollectionSettings
 from dashboard.view import View
 
@@ -35,16 +37,16 @@ def _when(row: dict[str, Any]) -> html.Span:
     return html.Span(row["when"], className="when", title=f"Written as “{row['date_text']}” ({note})")
 
 
-def _related(row: dict[str, Any], by_id: dict[str, dict[str, Any]], view: View) -> list[Any]:
+def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
     items = []
     for link in row["links"]:
-        other = by_id.get(link["to"])
+        other = index.row(link["to"])
         if other:
             items.append((OUTGOING[link["relation"]], other))
-    for other in by_id.values():
-        for link in other["links"]:
-            if link["to"] == row["id"]:
-                items.append((INCOMING[link["relation"]], other))
+    for source, relation in index.incoming(row["id"]):
+        other = index.row(source)
+        if other:
+            items.append((INCOMING[relation], other))
     if not items:
         return []
     return [
@@ -59,7 +61,7 @@ def _related(row: dict[str, Any], by_id: dict[str, dict[str, Any]], view: View) 
     ]
 
 
-def detail_card(row: dict[str, Any] | None, by_id: dict[str, dict[str, Any]], view: View,
+def detail_card(row: dict[str, Any] | None, index: EventIndex, view: View,
                 settings: CollectionSettings, visible: bool = True) -> list[Any]:
     """Everything about one event: date as written, places, actors, summary, quotes, sources, related events."""
     if row is None:
@@ -100,16 +102,26 @@ def detail_card(row: dict[str, Any] | None, by_id: dict[str, dict[str, Any]], vi
                                className="muted source-meta")])
             for s in row["sources"]
         ], className="sources"))
-    parts += _related(row, by_id, view)
+    parts += _related(row, index, view)
     parts.append(html.P(f"{row['path']}:{row['line']}", className="file-ref muted"))
     return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
 
 
-def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, limit: int = 200) -> list[Any]:
-    """The visible events as compact cards, in time order; the selected one marked."""
+def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 60) -> list[Any]:
+    """A page of the visible events as compact cards, in time order: the page around the selected event
+    (or the first page), so that a list of a million events costs no more than one of sixty."""
     colors = category_colors(settings, list(events["category"].unique()))
-    cards = []
-    for row in events.head(limit).itertuples():
+    total = len(events)
+    first = 0
+    if view.selected:
+        hits = np.flatnonzero(events["id"].to_numpy() == view.selected)
+        if len(hits):
+            first = int(min(max(hits[0] - page // 3, 0), max(total - page, 0)))
+    cards: list[Any] = []
+    if total > page:
+        cards.append(html.P(f"{first + 1:,}–{min(first + page, total):,} of {total:,}, in time order. "
+                            "Select an event or step with ← → to move through them.", className="muted list-note"))
+    for row in events.iloc[first:first + page].itertuples():
         cards.append(dcc.Link(
             [html.Span(className="dot", style={"background": colors.get(row.category, "#6b7280")}),
              html.Span([html.Span(row.when, className="when"), html.Span(row.title, className="list-title")],
@@ -117,7 +129,4 @@ def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, l
             href=select_href(view, row.id), id={"type": ids.LIST_ITEM, "id": row.id},
             className="list-card selected" if row.id == view.selected else "list-card",
         ))
-    if len(events) > limit:
-        cards.append(html.P(f"… and {len(events) - limit:,} more: narrow the range or filters to see them.",
-                            className="muted"))
     return cards

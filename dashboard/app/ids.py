@@ -27,3 +27,4 @@ DOWNLOAD = "download"
 DOWNLOAD_BUTTON = "download-button"  # pattern: {"type": DOWNLOAD_BUTTON, "format": "png" | "svg" | "pdf"}
 VIEWPORT = "viewport-store"
 DOWNLOAD_STATUS = "download-status"
+SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes

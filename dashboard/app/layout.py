@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard.app import ids
 from dashboard.figure import category_label
+from dashboard.index import index_for
 from dashboard.store import Collection
 
 GRAPH_CONFIG = {
@@ -39,18 +40,11 @@ def _options(values: list[str], labels: dict[str, str] | None = None) -> list[di
     return [{"label": (labels or {}).get(v, v), "value": v} for v in values]
 
 
-def _unique(series: Any) -> list[str]:
-    values: set[str] = set()
-    for items in series:
-        values.update(items)
-    return sorted(values, key=str.casefold)
-
-
 def controls(collection: Collection) -> html.Section:
     """Search, filters, date range, lanes, mode and quick ranges."""
     events, settings = collection.events, collection.settings
     categories = sorted(set(events["category"]), key=lambda c: (list(settings.categories) + [c]).index(c))
-    places = _unique(events["places"].map(lambda ps: [p["name"] for p in ps]))
+    choices = index_for(events).choices
 
     def dropdown(component_id: str, label: str, options: list[dict[str, str]]) -> html.Label:
         return html.Label([html.Span(label, className="control-label"),
@@ -64,9 +58,9 @@ def controls(collection: Collection) -> html.Section:
                    className="control control-search"),
         dropdown(ids.CATEGORY, "Category",
                  _options(categories, {c: category_label(settings, c) for c in categories})),
-        dropdown(ids.ACTOR, "Actor", _options(_unique(events["actors"]))),
-        dropdown(ids.PLACE, "Place", _options(places)),
-        dropdown(ids.TAG, "Tag", _options(_unique(events["tags"]))),
+        dropdown(ids.ACTOR, "Actor", _options(choices["actor"])),
+        dropdown(ids.PLACE, "Place", _options(choices["place"])),
+        dropdown(ids.TAG, "Tag", _options(choices["tag"])),
         html.Label([html.Span("Dates", className="control-label"),
                     dcc.DatePickerRange(id=ids.DATES, display_format="D MMM YYYY", clearable=True,
                                         start_date_placeholder_text="From", end_date_placeholder_text="To",
@@ -98,6 +92,7 @@ def page(collection: Collection, topojson_url: str) -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.KEYS),
         dcc.Store(id=ids.VIEWPORT),
+        dcc.Store(id=ids.SCREEN),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header([
             html.Div([html.H1(settings.title, id=ids.TITLE),

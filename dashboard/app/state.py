@@ -101,3 +101,17 @@ def clicked_id(click: dict[str, Any] | None) -> str | None:
     except (TypeError, KeyError, IndexError):
         return None
     return data[0] if isinstance(data, list) else data
+
+
+def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame, width: int) -> View:
+    """The view zoomed into the density cell that was clicked: that bucket of time."""
+    from dashboard.figure import bucket_ns, x_range  # the figure decides the buckets; ask it, not a copy
+
+    try:
+        centre = pd.Timestamp(click["points"][0]["x"])  # type: ignore[index]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return view
+    lo, hi = x_range(visible, view.with_(mode="calendar"))
+    half = pd.Timedelta(nanoseconds=bucket_ns(visible, lo, hi, width) / 2)
+    start, end = (centre - half).normalize().date(), (centre + half - pd.Timedelta(microseconds=1)).date()
+    return view.with_(start=start, end=max(start, end), mode="calendar")
