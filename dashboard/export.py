@@ -194,7 +194,8 @@ def to_ics(events: pd.DataFrame, title: str) -> str:
         item.add("summary", row["title"])
         if when.precision == Precision.MINUTE:
             item.add("dtstart", when.start.replace(tzinfo=dt.UTC))
-            item.add("dtend", max(when.end, when.start).replace(tzinfo=dt.UTC))
+            if when.end > when.start:  # a moment has no DTEND (RFC 5545 wants DTEND after DTSTART)
+                item.add("dtend", when.end.replace(tzinfo=dt.UTC))
         else:
             item.add("dtstart", when.start.date())
             item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
@@ -247,10 +248,9 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
             "text": {"headline": html.escape(row["title"]), "text": body},
             "group": row["category"],
         }
-        if not when.is_instant or when.precision != Precision.DAY:
-            last = when.end - DAY if when.precision != Precision.MINUTE else when.end
-            if last > when.start:
-                item["end_date"] = _tl_date(last, when.precision)
+        last = _tl_date(when.end - DAY if when.precision != Precision.MINUTE else when.end, when.precision)
+        if last != _tl_date(when.start, when.precision):  # a range, at the precision it is known to
+            item["end_date"] = last
         source = next((s for s in row["sources"] if s.get("url")), None)
         if source:
             item["media"] = {"url": source["url"], "caption": html.escape(source["title"]),
