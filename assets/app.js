@@ -46,11 +46,16 @@
     if (!measure() && Date.now() - started < 30000) setTimeout(waitForGraph, 100);
   })();
 
-  // Keep the selected card in sight in the list.
+  // Keep the selected card in sight in the list. Only the list scrolls: scrollIntoView would scroll the
+  // page as well and carry the timeline out of view whenever the list reaches below the window.
   window.timelineScrollSelected = function () {
     window.requestAnimationFrame(function () {
-      var card = document.querySelector(".card-list .selected");
-      if (card) card.scrollIntoView({block: "nearest"});
+      var list = document.querySelector(".card-list");
+      var card = list && list.querySelector(".selected");
+      if (!card) return;
+      var box = list.getBoundingClientRect(), at = card.getBoundingClientRect();
+      if (at.top < box.top) list.scrollTop += at.top - box.top;
+      else if (at.bottom > box.bottom) list.scrollTop += at.bottom - box.bottom;
     });
     return "";
   };

@@ -30,6 +30,13 @@ class EventIndex:
         return incoming
 
     @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the table that is the same in every process, so several workers agree on it."""
+        columns = self.events[["id", "title", "when", "category"]]
+        digest = int(pd.util.hash_pandas_object(columns, index=False).sum()) & 0xFFFFFFFFFFFF
+        return f"{len(self.events)}-{digest:012x}"
+
+    @cached_property
     def choices(self) -> dict[str, list[str]]:
         """The distinct actors, places and tags, sorted, for the filter menus."""
 

@@ -78,7 +78,8 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
 
 def screen_key(collection: Collection, view: View, width: int) -> str:
     """What the figures on screen depend on, but for the selection: equal keys mean a patch will do."""
-    return f"{id(collection.events)}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
+    fingerprint = index_for(collection.events).fingerprint
+    return f"{fingerprint}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
 
 
 def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Collection) -> View:

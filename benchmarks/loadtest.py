@@ -1,0 +1,168 @@
+"""Load test: concurrent simulated users against the app on this machine (loopback only), bounded in count
+and time. Reports errors (the target is none), latency percentiles, and whether every worker answered a
+request alike.
+
+    python benchmarks/loadtest.py [--events events] [--workers 2] [--users 8] [--requests 25]
+
+It starts `gunicorn -w N dashboard.app:server` on a free 127.0.0.1 port, records one real callback request
+from headless Chromium (so the request is exactly what the browser sends), then replays it from many threads
+with a different selected event each time, as users clicking through events would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"  # never anything but this machine
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server at {url} did not answer within {seconds:.0f} s")
+
+
+def record_request(base: str) -> tuple[str, dict]:
+    """The URL and JSON body of the main callback's request when the page first renders."""
+    from playwright.sync_api import sync_playwright
+
+    captured: list[tuple[str, dict]] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+        def keep(request) -> None:  # noqa: ANN001 - playwright's Request
+            data = request.post_data or ""
+            # The request that renders the page is the one carrying the page's width.
+            if "_dash-update-component" in request.url and "timeline.figure" in data and '"width"' in data:
+                captured.append((request.url, json.loads(data)))
+
+        page.on("request", keep)
+        page.goto(base)
+        page.wait_for_function("document.querySelector('#timeline .main-svg') !== null", timeout=60000)
+        page.wait_for_timeout(1500)
+        browser.close()
+    if not captured:
+        raise SystemExit("could not record the app's callback request")
+    return captured[0]
+
+
+def with_selection(body: dict, event_id: str) -> dict:
+    """The recorded request, as if the address bar had changed to select another event."""
+    body = json.loads(json.dumps(body))
+    for item in body["inputs"]:
+        entries = item if isinstance(item, list) else [item]
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("id") == "url" and entry.get("property") == "search":
+                entry["value"] = f"?event={event_id}"
+    body["changedPropIds"] = ["url.search"]
+    return body
+
+
+def post(url: str, body: dict) -> tuple[int, bytes, float]:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), time.perf_counter() - started
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), time.perf_counter() - started
+    except OSError as error:
+        return 0, str(error).encode(), time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", default=str(ROOT / "events"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=25, help="requests per user")
+    parser.add_argument("--max-seconds", type=float, default=120)
+    args = parser.parse_args()
+
+    from dashboard.store import load_collection
+
+    ids = list(load_collection(args.events).events["id"])
+    port = free_port()
+    base = f"http://{HOST}:{port}/"
+    env = {**os.environ, "TIMELINE_EVENTS": args.events}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"{HOST}:{port}",
+         "--timeout", "60", "dashboard.app:server"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_up(base)
+        url, body = record_request(base)
+        # The same request, answered by whichever worker takes it, must give the same answer.
+        answers = {post(url, with_selection(body, ids[0]))[1] for _ in range(3 * args.workers)}
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + args.max_seconds
+
+        def user(seed: int) -> None:
+            rng = random.Random(seed)
+            for _ in range(args.requests):
+                if time.monotonic() > deadline:
+                    return
+                status, payload, seconds = post(url, with_selection(body, rng.choice(ids)))
+                with lock:
+                    latencies.append(seconds)
+                    if status != 200 or not payload.startswith(b"{"):
+                        errors.append(f"{status}: {payload[:120]!r}")
+
+        threads = [threading.Thread(target=user, args=(seed,)) for seed in range(args.users)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
+
+    print(f"{args.users} users × {args.requests} requests, gunicorn -w {args.workers}, {len(ids):,} events")
+    print(f"| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree |")
+    print(f"| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(f"| {len(latencies)} | {len(errors)} | {pct(50):.0f} | {pct(95):.0f} | {pct(99):.0f} | "
+          f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} |")
+    for error in errors[:5]:
+        print("error:", error)
+    print(f"mean {statistics.mean(latencies) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
