@@ -105,14 +105,18 @@ class Item:
     y: float = 0.0
 
     def place_label(self, width: float, lo: float, hi: float, inset: float) -> None:
-        """Put the label after a bar (so it does not sit on the hatching), else right of the mark, else left
-        of it where the right edge would cut it."""
+        """Put a label where it is clear of its own bar: after the bar, else before it, else on it; a mark's
+        label goes right of the mark, or left of it where the right edge would cut it."""
         self.anchor = min(max(self.x0, lo + inset), hi - inset) if self.bar else self.x0
-        after_bar = self.bar and self.x1 + width <= hi
-        self.label_x = self.x1 if after_bar else self.anchor
-        self.left = not after_bar and self.anchor + width > hi and self.anchor - width >= lo
+        if self.bar and self.x1 + width <= hi:
+            self.label_x, self.left = self.x1, False
+        elif self.bar and self.x0 - width >= lo:
+            self.label_x, self.left = self.x0, True
+        else:
+            self.label_x = self.anchor
+            self.left = not self.bar and self.anchor + width > hi and self.anchor - width >= lo
         if self.left:
-            self.ext0, self.ext1 = self.anchor - width, max(self.x1, self.anchor)
+            self.ext0, self.ext1 = self.label_x - width, max(self.x1, self.anchor)
         else:
             self.ext0, self.ext1 = min(self.x0, self.anchor), max(self.x1, self.label_x + width)
 
@@ -136,9 +140,13 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     """The visible x range in axis units: the view's dates, or the events' extent with a margin."""
     if view.mode == "sequence":
         return -0.6, max(len(events) - 0.4, 0.6)
-    lo = pd.Timestamp(view.start) if view.start else (events["start"].min() if len(events) else None)
+    # Month- and year-long events would stretch the axis over empty weeks: frame the finer events, and let
+    # the coarse ones run off the edges (their bars and labels stay in view).
+    fine = events[events["precision"].isin(["day", "minute"])] if len(events) else events
+    basis = fine if len(fine) else events
+    lo = pd.Timestamp(view.start) if view.start else (basis["start"].min() if len(basis) else None)
     hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (
-        events["end"].max() if len(events) else None)
+        basis["end"].max() if len(basis) else None)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
@@ -333,7 +341,8 @@ def selection_trace(xs: list[float], ys: list[Any], event_id: str | None, view: 
     a change of selection can be sent to the browser as a patch of that trace alone."""
     theme = THEMES[view.theme]
     return go.Scatter(
-        mode="markers", x=_xs(xs, view), y=ys,
+        # On the twin axis, like the labels: the range slider draws only the main axis's traces.
+        mode="markers", x=_xs(xs, view), y=ys, xaxis="x2",
         marker={"symbol": "circle-open", "size": 24, "color": theme.text, "line": {"width": 2.5}},
         customdata=[event_id] * len(xs), hoverinfo="skip", showlegend=False, name="selected",
     )
@@ -365,7 +374,15 @@ def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lane
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": boundary, "x1": boundary,
                            "y0": 0, "y1": 1, "line": {"color": theme.grid, "width": 1}, "layer": "below"})
     else:
-        xaxis.update({"type": "date", "hoverformat": "%-d %b %Y"})
+        xaxis.update({"type": "date", "hoverformat": "%-d %b %Y", "ticklabelmode": "period",
+                      "tickformatstops": [
+                          {"dtickrange": [None, DAY_NS / 2e6], "value": "%H:%M\n%-d %b"},
+                          {"dtickrange": [DAY_NS / 1e6, 7 * DAY_NS / 1e6], "value": "%a %-d %b\n%Y"},
+                          {"dtickrange": [7 * DAY_NS / 1e6, "M1"], "value": "%-d %b\n%Y"},
+                          {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
+                          {"dtickrange": ["M12", None], "value": "%Y"}]})
+        if hi - lo <= 16 * DAY_NS and not (events["precision"] == "minute").any():
+            xaxis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
         if not export:
             xaxis["rangeslider"] = {"visible": True, "thickness": 0.06, "bgcolor": theme.band,
                                     "bordercolor": theme.grid}
@@ -432,6 +449,20 @@ def places_table(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["row", "id", "category", "title", "when", "name", "lat", "lon"])
 
 
+def spread(table: pd.DataFrame, radius: float = 0.35) -> pd.DataFrame:
+    """Points that share coordinates, set on a small circle around them so each can be seen and clicked."""
+    table = table.copy()
+    for _, group in table.groupby(["lat", "lon"], sort=False):
+        if len(group) < 2:
+            continue
+        angles = np.linspace(0, 2 * np.pi, len(group), endpoint=False)
+        scale = radius * (1 + len(group) / 12)
+        table.loc[group.index, "lat"] = group["lat"] + scale * np.sin(angles)
+        shrink = max(float(np.cos(np.radians(group["lat"].iloc[0]))), 0.2)  # degrees of longitude narrow north
+        table.loc[group.index, "lon"] = group["lon"] + scale * np.cos(angles) / shrink
+    return table
+
+
 def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
                places: pd.DataFrame | None = None) -> go.Figure:
     """The places of the events on a world map, coloured by category; the selected event's places ringed.
@@ -454,6 +485,7 @@ def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
                     "line": {"color": theme.paper, "width": 1}},
         ))
     else:
+        table = spread(table)
         colors = category_colors(settings, list(events["category"].unique()))
         for category, group in table.groupby("category", sort=False):
             fig.add_trace(go.Scattergeo(
@@ -563,6 +595,7 @@ def density_figure(events: pd.DataFrame, view: View, settings: CollectionSetting
         width=width if export else None, height=height, autosize=not export, margin=dict(MARGIN),
         showlegend=False,
         xaxis={"type": "date", "range": [lo / 1e6, hi / 1e6], "gridcolor": theme.grid, "linecolor": theme.grid},
+        xaxis2={"matches": "x", "overlaying": "x", "visible": False, "type": "date"},
         yaxis={"tickvals": list(range(len(names))), "ticktext": labels, "range": [len(names) - 0.5, -0.5],
                "fixedrange": True, "showgrid": False, "zeroline": False},
         annotations=[{"text": esc(note), "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "yanchor": "bottom",

@@ -104,7 +104,7 @@ def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Coll
         if trigger_type == ids.TIMELINE:  # a density cell: zoom into it
             return state.zoom_to_cell(view, click, apply(collection.events, view), values["width"])
         return view
-    if trigger_type == ids.TIMELINE:  # relayoutData: zoom or pan
+    if trigger_type == ids.ZOOM:
         return state.zoom(view, values["relayout"])
     if trigger_type == ids.KEYS and values["keys"]:
         key = values["keys"].get("key")
@@ -144,7 +144,7 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             "ranges": Input({"type": ids.RANGE_BUTTON, "span": ALL}, "n_clicks"),
             "timeline_click": Input(ids.TIMELINE, "clickData"),
             "map_click": Input(ids.MAP, "clickData"),
-            "relayout": Input(ids.TIMELINE, "relayoutData"),
+            "relayout": Input(ids.ZOOM, "data"),
             "keys": Input(ids.KEYS, "data"),
             "viewport": Input(ids.VIEWPORT, "data"),
             "screen": State(ids.SCREEN, "data"),
@@ -174,6 +174,20 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         out["controls"] = {name: no_update for name in CONTROL_PROPS} if user_typed else control_values(view)
         return out
 
+    # Plotly reports every resize and autosize as a relayout; only a real zoom or pan should reach the server
+    # (a needless call would cancel a click's call still in flight).
+    app.clientside_callback(
+        """function(relayout) {
+            if (!relayout) { return window.dash_clientside.no_update; }
+            var zoomed = Object.keys(relayout).some(function (key) {
+                return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
+            });
+            return zoomed ? relayout : window.dash_clientside.no_update;
+        }""",
+        Output(ids.ZOOM, "data"),
+        Input(ids.TIMELINE, "relayoutData"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",
         Output(ids.LIST, "title"),

@@ -28,3 +28,4 @@ DOWNLOAD_BUTTON = "download-button"  # pattern: {"type": DOWNLOAD_BUTTON, "forma
 VIEWPORT = "viewport-store"
 DOWNLOAD_STATUS = "download-status"
 SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes
+ZOOM = "zoom-store"  # the timeline's zooms and pans, without its resize noise

@@ -53,7 +53,7 @@ def controls(collection: Collection) -> html.Section:
 
     return html.Section([
         html.Label([html.Span("Search", className="control-label"),
-                    dcc.Input(id=ids.SEARCH, type="search", placeholder="Titles, summaries, quotes, actors…",
+                    dcc.Input(id=ids.SEARCH, type="search", placeholder="Search events…",
                               debounce=0.4, className="search", autoComplete="off")],
                    className="control control-search"),
         dropdown(ids.CATEGORY, "Category",
@@ -93,6 +93,7 @@ def page(collection: Collection, topojson_url: str) -> html.Div:
         dcc.Store(id=ids.KEYS),
         dcc.Store(id=ids.VIEWPORT),
         dcc.Store(id=ids.SCREEN),
+        dcc.Store(id=ids.ZOOM),
         dcc.Download(id=ids.DOWNLOAD),
         html.Header([
             html.Div([html.H1(settings.title, id=ids.TITLE),
