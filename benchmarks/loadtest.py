@@ -155,8 +155,8 @@ def main() -> None:
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
 
     print(f"{args.users} users × {args.requests} requests, gunicorn -w {args.workers}, {len(ids):,} events")
-    print(f"| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree |")
-    print(f"| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     print(f"| {len(latencies)} | {len(errors)} | {pct(50):.0f} | {pct(95):.0f} | {pct(99):.0f} | "
           f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} |")
     for error in errors[:5]:

@@ -6,7 +6,9 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,9 @@ from dashboard.export import (
     picture_names,
     write_pictures,
 )
-from dashboard.model import SLUG, EventFile, event_json_schema, slugify
+from dashboard.model import SLUG, CollectionSettings, EventFile, event_json_schema, slugify
 from dashboard.records import write_atomic
-from dashboard.store import Collection, load_collection, load_settings, plain_errors
+from dashboard.store import TABLE_SUFFIXES, Collection, load_collection, load_settings, plain_errors
 from dashboard.view import LANES, MODES, THEMES, View, apply
 
 DEFAULT_EVENTS = Path("events")
@@ -42,15 +44,47 @@ def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--events DIR`` option every command takes."""
     return click.option(
         "--events", "events_dir", type=click.Path(path_type=Path), default=DEFAULT_EVENTS, show_default=True,
-        envvar="TIMELINE_EVENTS", help="Folder of event files (or one file).",
+        envvar="TIMELINE_EVENTS",
+        help="Folder of event files and tables, or one file: YAML, CSV or Parquet.",
     )(command)
+
+
+@contextmanager
+def progress_bar(label: str, always: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr, for work that takes a while.
+
+    The bar shows up after half a second, and only on a terminal unless ``always``; otherwise the callback is None.
+    """
+    if not (always or sys.stderr.isatty()):
+        yield None
+        return
+    started = time.monotonic()
+    bars: list[Any] = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            if not always and time.monotonic() - started < 0.5:
+                return
+            bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                    update_min_steps=max(1, total // 200))
+            if always:  # click draws only the label off a terminal; --progress asks for the bar anyway
+                bar._is_atty = True
+            bars.append(bar.__enter__())
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 def load(events_dir: Path) -> Collection:
     """Load the events, or stop with a clear message when the folder is not there."""
     if not events_dir.exists():
         raise click.UsageError(f"no events folder at '{events_dir}' (use --events DIR)")
-    return load_collection(events_dir)
+    with progress_bar("Loading events") as progress:
+        return load_collection(events_dir, progress=progress)
 
 
 def report_problems(collection: Collection, *, all_lines: bool = False) -> None:
@@ -272,6 +306,48 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
     except FileExistsError:
         raise click.ClickException(f"{target} exists already; choose another --id") from None
     click.echo(str(target))
+
+
+@cli.command(name="import")
+@click.argument("table", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_EVENTS, show_default=True,
+              envvar="TIMELINE_EVENTS", help="Folder to write the event files in (made when missing).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Import the first N rows only.")
+@click.option("--progress", is_flag=True, help="Show a progress bar even when stderr is not a terminal.")
+def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> None:
+    """Turn the rows of a CSV or Parquet table into event files, one per row, named by the event's id.
+
+    Native columns (title, date, category, ...) and ACLED exports are both read; see the README. A file that
+    exists is never replaced: its row is skipped and counted. Rows with problems are reported as
+    path:line:col: message and not written. Exits 0 when every row was written or skipped, 1 when any had a
+    problem.
+    """
+    from dashboard import tabular
+
+    if not table.name.lower().endswith(TABLE_SUFFIXES):
+        raise click.UsageError(f"'{table}' is not a table: give a {' or '.join(TABLE_SUFFIXES)} file")
+    with progress_bar(f"Reading {table.name}", progress) as update:
+        rows, problems = tabular.read_table(
+            table, str(table), limit=limit, keep_source=True,
+            progress=None if update is None else lambda share: update(int(share * 1000), 1000))
+    settings, problems_here = load_settings(out) if out.is_dir() else (CollectionSettings(), [])
+    problems.extend(problems_here)
+    try:
+        with progress_bar(f"Writing to {out}", progress) as update:
+            done = tabular.write_events(rows, out, settings, progress=update)
+    except OSError as error:
+        raise click.ClickException(f"cannot write to {out}: {error.strerror or error}") from None
+    problems = sorted(problems + done.problems)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    for path in done.skipped[:10]:
+        click.echo(f"skipped {path}: the file exists", err=True)
+    if len(done.skipped) > 10:
+        click.echo(f"… and {len(done.skipped) - 10:,} more files that exist", err=True)
+    count = len(problems)
+    click.secho(f"wrote {len(done.written)} files, skipped {len(done.skipped)} (exist), {count} "
+                f"problem{'s' * (count != 1)}", fg="red" if count else "green", err=True)
+    sys.exit(1 if count else 0)
 
 
 @cli.command()

@@ -1,0 +1,304 @@
+"""The disk cache and the in-process memo: a restart over an unchanged folder parses no YAML, an edit re-reads
+one file, and a cache that cannot be trusted is rebuilt, never shown to the user as an error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import cache, store
+from dashboard.store import load_collection
+
+DATA = Path(__file__).parent / "data"
+EVENT = "title: {title}\ndate: {date}\ncategory: diplomacy\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """A cache folder of the test's own, used for folders of any size, and no memo left from other tests."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(folder))
+    monkeypatch.setattr(cache, "MIN_FILES", 1)
+    store._memo.clear()
+    yield folder
+    store._memo.clear()
+
+
+@pytest.fixture
+def events(tmp_path) -> Path:
+    root = tmp_path / "events"
+    for index in range(5):
+        write(root / f"event-{index}.yaml", EVENT.format(title=f"Event {index}", date=f"2022-02-{10 + index}"))
+    write(root / "nested" / "deep.yaml", EVENT.format(title="Deep", date="2022-02"))
+    return root
+
+
+def restart() -> None:
+    """What a new process sees: nothing in memory, only the disk cache."""
+    store._memo.clear()
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files the YAML parser reads from now on."""
+    names: list[str] = []
+    original = store.read_event_file
+
+    def counting(path: Path):
+        names.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(store, "read_event_file", counting)
+    return names
+
+
+def test_restart_over_an_unchanged_folder_parses_no_yaml(cache_dir, events, monkeypatch):
+    first = load_collection(events)
+    restart()
+    names: list[str] = []
+    monkeypatch.setattr(store, "read_event_file", lambda path: names.append(path.name))
+    monkeypatch.setattr(store, "read_documents", lambda text: pytest.fail("YAML was parsed"))
+    second = load_collection(events)
+    assert names == []
+    pd.testing.assert_frame_equal(first.events, second.events)
+    assert second.problems == first.problems == []
+
+
+def test_the_cache_lives_in_the_cache_folder_not_in_the_events_folder(cache_dir, events):
+    before = sorted(p.relative_to(events) for p in events.rglob("*"))
+    load_collection(events)
+    assert sorted(p.relative_to(events) for p in events.rglob("*")) == before
+    [path] = list(cache_dir.glob("*/*"))
+    assert path == cache.location(events)
+    assert path.read_bytes().startswith(b"ARROW1")  # Arrow IPC: data, never pickle
+
+
+def test_one_cache_per_events_folder(cache_dir, tmp_path):
+    write(tmp_path / "a" / "one.yaml", EVENT.format(title="A", date="2022"))
+    write(tmp_path / "b" / "one.yaml", EVENT.format(title="B", date="2022"))
+    load_collection(tmp_path / "a")
+    load_collection(tmp_path / "b")
+    assert len(list(cache_dir.glob("*/*"))) == 2
+    restart()
+    assert load_collection(tmp_path / "b").by_id["one"]["title"] == "B"
+
+
+def test_an_edited_file_is_read_again_alone(cache_dir, events, parsed):
+    load_collection(events)
+    restart()
+    parsed.clear()
+    write(events / "event-2.yaml", EVENT.format(title="Edited, and longer than before", date="2022-02-20"))
+    collection = load_collection(events)
+    assert parsed == ["event-2.yaml"]
+    row = collection.by_id["event-2"]
+    assert row["title"] == "Edited, and longer than before"
+    assert row["start"] == pd.Timestamp("2022-02-20")
+
+
+def test_an_edit_of_the_same_size_is_seen_by_its_mtime(cache_dir, events, parsed):
+    path = events / "event-1.yaml"
+    os.utime(path, ns=(1_600_000_000_000_000_000,) * 2)
+    load_collection(events)
+    restart()
+    parsed.clear()
+    write(path, path.read_text(encoding="utf-8").replace("Event 1", "Event X"))
+    os.utime(path, ns=(1_600_000_001_000_000_000,) * 2)
+    assert load_collection(events).by_id["event-1"]["title"] == "Event X"
+    assert parsed == ["event-1.yaml"]
+
+
+def test_a_new_file_is_read_alone(cache_dir, events, parsed):
+    load_collection(events)
+    restart()
+    parsed.clear()
+    write(events / "nested" / "new.yaml", EVENT.format(title="New", date="2022-03-01"))
+    collection = load_collection(events)
+    assert parsed == ["new.yaml"]
+    assert len(collection.events) == 7
+
+
+def test_a_deleted_file_disappears(cache_dir, events, parsed):
+    load_collection(events)
+    (events / "event-3.yaml").unlink()
+    restart()
+    parsed.clear()
+    collection = load_collection(events)
+    assert "event-3" not in set(collection.events["id"])
+    assert len(collection.events) == 5
+    assert parsed == []
+    restart()
+    assert len(load_collection(events).events) == 5  # the cache was rewritten without it
+
+
+@pytest.mark.parametrize("damage", [b"", b"not arrow at all", b"ARROW1\x00\x00garbage", "truncate"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(cache_dir, events, parsed, damage):
+    first = load_collection(events)
+    path = cache.location(events)
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:
+        path.write_bytes(damage)
+    restart()
+    parsed.clear()
+    second = load_collection(events)
+    assert second.problems == []
+    pd.testing.assert_frame_equal(first.events, second.events)
+    assert len(parsed) == 6  # everything read again...
+    restart()
+    parsed.clear()
+    load_collection(events)
+    assert parsed == []  # ...and the cache is good again
+
+
+def test_an_unreadable_cache_folder_costs_speed_not_correctness(tmp_path, events, monkeypatch):
+    blocker = write(tmp_path / "not-a-folder", "a file where the cache folder should be")
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(blocker))
+    monkeypatch.setattr(cache, "MIN_FILES", 1)
+    restart()
+    collection = load_collection(events)
+    assert collection.problems == [] and len(collection.events) == 6
+
+
+def test_a_cache_written_by_other_parsing_code_is_not_used(cache_dir, events, parsed, monkeypatch):
+    load_collection(events)
+    restart()
+    parsed.clear()
+    monkeypatch.setattr(cache, "fingerprint", lambda: "different code")
+    load_collection(events)
+    assert len(parsed) == 6
+
+
+def test_a_cache_of_another_folder_is_not_used(cache_dir, events, tmp_path, parsed):
+    load_collection(events)
+    other = tmp_path / "other"
+    shutil.copytree(events, other)
+    cache.location(other).parent.mkdir(parents=True)
+    shutil.copy(cache.location(events), cache.location(other))  # as if two paths had the same hash
+    restart()
+    parsed.clear()
+    load_collection(other)
+    assert len(parsed) == 6
+
+
+def test_no_partial_files_are_left_in_the_cache_folder(cache_dir, events):
+    load_collection(events)
+    write(events / "event-0.yaml", EVENT.format(title="Changed", date="2022"))
+    restart()
+    load_collection(events)
+    assert [p.name for p in cache_dir.rglob("*") if p.is_file()] == [cache.FILE_NAME]
+
+
+def test_problems_come_back_from_the_cache_with_their_places(cache_dir, tmp_path):
+    root = tmp_path / "mixed"
+    shutil.copytree(DATA / "mixed", root)
+    cold = load_collection(root)
+    restart()
+    warm = load_collection(root)
+    assert [str(p) for p in warm.problems] == [str(p) for p in cold.problems]
+    assert len(cold.problems) >= 14  # file problems and cross-file ones (duplicate id, broken link, category)
+    pd.testing.assert_frame_equal(cold.events, warm.events)
+
+
+def test_cross_file_problems_are_found_again_after_an_edit(cache_dir, tmp_path):
+    root = tmp_path / "events"
+    write(root / "a.yaml", EVENT.format(title="A", date="2022-02-16"))
+    write(root / "b.yaml", EVENT.format(title="B", date="2022-02-16") + "links:\n  - {to: a}\n")
+    assert load_collection(root).problems == []
+    restart()
+    write(root / "a.yaml", "id: renamed\n" + EVENT.format(title="A", date="2022-02-16"))
+    [problem] = load_collection(root).problems
+    assert Path(problem.path).name == "b.yaml"
+    assert (problem.line, problem.column) == (5, 10)  # where the target is written: "  - {to: a}"
+    assert "no event has the id 'a'" in problem.message
+
+
+def test_cache_folder_defaults_to_xdg_cache_home_then_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("TIMELINE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.folder() == tmp_path / "xdg" / "newstimeline"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.folder() == tmp_path / "home" / ".cache" / "newstimeline"
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache.folder() == tmp_path / "mine"
+    assert cache.location(tmp_path / "events").parent.parent == tmp_path / "mine"
+
+
+def test_small_folders_get_no_cache_file(tmp_path, monkeypatch, events):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    restart()
+    assert cache.MIN_FILES > 6
+    load_collection(events)
+    assert not (tmp_path / "cache").exists()
+
+
+# ---- the memo in one process ------------------------------------------------------------------------------------
+
+
+def test_an_unchanged_folder_gives_the_same_table_object(cache_dir, events, parsed):
+    first = load_collection(events)
+    parsed.clear()
+    second = load_collection(events)
+    assert second.events is first.events  # so indexes built on it are reused
+    assert second.problems is not first.problems
+    assert parsed == []
+
+
+def test_a_slow_folder_is_statted_again_only_after_the_time_to_live(cache_dir, events, monkeypatch):
+    monkeypatch.setattr(store, "SLOW_SCAN", -1.0)  # every folder counts as slow to stat
+    first = load_collection(events)
+    write(events / "event-0.yaml", EVENT.format(title="Changed meanwhile", date="2022"))
+    assert load_collection(events).events is first.events  # within the time-to-live: no stat
+    monkeypatch.setattr(store, "RESTAT_AFTER", 0.0)
+    assert load_collection(events).by_id["event-0"]["title"] == "Changed meanwhile"
+
+
+def test_a_fast_folder_is_statted_on_every_load(cache_dir, events):
+    assert load_collection(events).by_id["event-0"]["title"] == "Event 0"
+    write(events / "event-0.yaml", EVENT.format(title="Changed at once", date="2022"))
+    assert load_collection(events).by_id["event-0"]["title"] == "Changed at once"
+
+
+def test_the_settings_file_is_part_of_the_folder_state(cache_dir, events):
+    assert load_collection(events).problems == []
+    write(events / "_collection.yaml", "categories:\n  military: {}\n")
+    assert len(load_collection(events).problems) == 6  # diplomacy is no longer a category
+
+
+def test_a_progress_callback_hears_the_bytes_parsed(cache_dir, events):
+    calls: list[tuple[int, int]] = []
+    load_collection(events, progress=lambda done, total: calls.append((done, total)))
+    total = sum(p.stat().st_size for p in events.rglob("*.yaml"))
+    assert calls and calls[-1] == (total, total)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    calls.clear()
+    restart()
+    load_collection(events, progress=lambda done, total: calls.append((done, total)))
+    assert calls == []  # nothing to parse: nothing to tell
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: files are parsed in this process")
+def test_many_files_are_parsed_by_worker_processes_with_the_same_result(cache_dir, tmp_path, monkeypatch):
+    root = tmp_path / "mixed"
+    shutil.copytree(DATA / "mixed", root)
+    serial = load_collection(root)
+    restart()
+    shutil.rmtree(cache_dir)
+    monkeypatch.setattr(store, "PARALLEL_FROM", 2)
+    # Not called in this process: the workers parse (with their own copy of the module).
+    monkeypatch.setattr(store, "read_event_file", lambda path: pytest.fail("parsed here, not by the workers"))
+    calls: list[tuple[int, int]] = []
+    parallel = load_collection(root, progress=lambda done, total: calls.append((done, total)))
+    pd.testing.assert_frame_equal(serial.events, parallel.events)
+    assert [str(p) for p in parallel.problems] == [str(p) for p in serial.problems]
+    assert calls[-1][0] == calls[-1][1]
