@@ -28,6 +28,8 @@ PALETTE = ["#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#0f766e", "#b
 DAY_NS = 86_400_000_000_000
 HOUR_NS = DAY_NS // 24
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
+LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn as marks alone
+HALO_LIMIT = 120  # labels drawn with a halo (a text shadow, costly to draw in numbers)
 BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 7, 14, 30, 91, 365)]
 MAX_DENSITY_LANES = 40
 
@@ -196,9 +198,12 @@ def timeline_figure(
     x0s, x1s, bars = _positions(events, view.mode)
     # Labels may be as long as the room allows: a wide picture shows whole titles, a narrow screen clips them.
     limit = int(min(max(plot_px * 0.42 / CHAR_PX, 24), 72))
-    labels = {row.id: clip(row.title, limit) for row in events.itertuples()}
+    # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
+    # would fill rows with text nobody can read and cost the browser seconds to draw.
+    labelled = len(events) <= LABEL_LIMIT
+    labels = {row.id: clip(row.title, limit) if labelled else "" for row in events.itertuples()}
     # A label sits right of its mark: 10 px of mark and padding, then the text.
-    label_units = {k: (18 + len(v) * CHAR_PX) * units_per_px for k, v in labels.items()}
+    label_units = {k: (18 + len(v) * CHAR_PX if v else 8) * units_per_px for k, v in labels.items()}
 
     rows = events.to_dict("records")
     items: list[Item] = []
@@ -220,7 +225,8 @@ def timeline_figure(
     fig = go.Figure()
     for category in sorted(dict.fromkeys(events["category"]), key=_category_order(settings)):
         _add_category(fig, [i for i in items if by_id[i.id]["category"] == category], by_id, labels,
-                      colors[category], esc(category_label(settings, category)), view, _halo(theme))
+                      colors[category], esc(category_label(settings, category)), view,
+                      _halo(theme) if len(events) <= HALO_LIMIT else "none")
     _add_links(fig, items, by_id, theme, view)
     _add_selection(fig, items, view)
     names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
@@ -291,14 +297,8 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
     # Labels go on a twin x axis that follows the main one: the range slider draws only the main axis's
     # traces, so it shows the marks without a smear of text.
     # An invisible marker of the mark's size keeps each label clear of its mark.
-    fig.add_trace(go.Scatter(
-        mode="markers+text", legendgroup=name, name=name, showlegend=False, xaxis="x2",
-        x=_xs([i.label_x for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
-        marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
-        text=[esc(labels[i.id]) for i in marks],
-        textposition=["middle left" if i.left else "middle right" for i in marks],
-        textfont={"size": FONT_SIZE, "shadow": halo}, hoverinfo="skip", cliponaxis=False,
-    ))
+    if any(labels[i.id] for i in marks):
+        _add_labels(fig, marks, labels, name, view, halo)
     fig.add_trace(go.Scatter(
         mode="markers", legendgroup=name, name=name, showlegend=False,
         x=_xs([i.anchor for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
@@ -309,6 +309,19 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
         customdata=[i.id for i in marks],
         hovertext=[_hover(by_id[i.id]) for i in marks], hoverinfo="text",
         cliponaxis=False,
+    ))
+
+
+def _add_labels(fig: go.Figure, marks: list[Item], labels: dict[str, str], name: str, view: View,
+                halo: str) -> None:
+    """The labels of a category's marks."""
+    fig.add_trace(go.Scatter(
+        mode="markers+text", legendgroup=name, name=name, showlegend=False, xaxis="x2",
+        x=_xs([i.label_x for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
+        marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
+        text=[esc(labels[i.id]) for i in marks],
+        textposition=["middle left" if i.left else "middle right" for i in marks],
+        textfont={"size": FONT_SIZE, "shadow": halo}, hoverinfo="skip", cliponaxis=False,
     ))
 
 
@@ -346,6 +359,29 @@ def selection_trace(xs: list[float], ys: list[Any], event_id: str | None, view: 
         marker={"symbol": "circle-open", "size": 24, "color": theme.text, "line": {"width": 2.5}},
         customdata=[event_id] * len(xs), hoverinfo="skip", showlegend=False, name="selected",
     )
+
+
+def reselect(fig: go.Figure, event_id: str | None, view: View) -> Any:
+    """The selection trace of a figure already drawn, for another selected event: rings around the marks
+    (timeline) or points (map) that carry its id. None where the figure has no such marks (density)."""
+    if not fig.data or fig.data[0].type == "heatmap":
+        return None
+    if fig.data[-1].type == "scattergeo":
+        lat, lon = [], []
+        for trace in fig.data[:-1]:
+            for la, lo, cid in zip(trace.lat, trace.lon, trace.customdata or (), strict=False):
+                if cid == event_id:
+                    lat.append(la)
+                    lon.append(lo)
+        return fig.data[-1].update(lat=lat, lon=lon, customdata=[event_id] * len(lat))
+    xs, ys = [], []
+    for trace in fig.data[:-1]:
+        if trace.type == "scatter" and trace.mode == "markers" and trace.customdata is not None:
+            for x, y, cid in zip(trace.x, trace.y, trace.customdata, strict=False):
+                if cid == event_id:
+                    xs.append(x if view.mode == "sequence" else x * 1e6)
+                    ys.append(y)
+    return selection_trace(xs, ys, event_id, view)
 
 
 def _add_selection(fig: go.Figure, items: list[Item], view: View) -> None:

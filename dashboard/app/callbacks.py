@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, state
 from dashboard.app.cards import detail_card, list_cards
 from dashboard.app.layout import problems_banner
-from dashboard.figure import PLACE_PREFIX, map_figure, timeline_figure
+from dashboard.figure import PLACE_PREFIX, map_figure, reselect, timeline_figure
 from dashboard.index import index_for
 from dashboard.store import Collection
 from dashboard.view import View, apply
@@ -43,8 +46,20 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     index = index_for(events)
     visible = apply(events, view)
     selected = index.row(view.selected)
-    timeline = timeline_figure(visible, view, settings, width=width)
-    places = map_figure(visible, view, settings, index.places)
+    key = screen_key(collection, view, width)
+    drawn = _drawn.get(key) if patch_selection else None
+    if drawn is None:
+        timeline = timeline_figure(visible, view, settings, width=width)
+        places = map_figure(visible, view, settings, index.places)
+        _remember(key, (timeline, places))
+    else:  # the figures on screen: only their selection rings change
+        timeline, places = drawn
+        rings = (reselect(timeline, view.selected, view), reselect(places, view.selected, view))
+        if None in rings:
+            timeline = timeline_figure(visible, view, settings, width=width)
+            places = map_figure(visible, view, settings, index.places)
+        else:
+            timeline, places = go.Figure(data=[rings[0]]), go.Figure(data=[rings[1]])
     count = f"{len(visible):,} of {len(events):,} events" if len(visible) != len(events) else (
         f"{len(events):,} events")
     empty: list[Any] = []
@@ -74,6 +89,20 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
         for key in ("timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
             out[key] = no_update
     return out
+
+
+# The last figures drawn, by screen key: a change of selection then rings marks without laying out the
+# timeline again. A cache only: another worker without it lays the figure out afresh, with the same result.
+_drawn: OrderedDict[str, tuple[go.Figure, go.Figure]] = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
+def _remember(key: str, figures: tuple[go.Figure, go.Figure]) -> None:
+    with _drawn_lock:
+        _drawn[key] = figures
+        _drawn.move_to_end(key)
+        while len(_drawn) > 16:
+            _drawn.popitem(last=False)
 
 
 def screen_key(collection: Collection, view: View, width: int) -> str:
