@@ -487,16 +487,14 @@ def places_table(events: pd.DataFrame) -> pd.DataFrame:
 
 def spread(table: pd.DataFrame, radius: float = 0.35) -> pd.DataFrame:
     """Points that share coordinates, set on a small circle around them so each can be seen and clicked."""
-    table = table.copy()
-    for _, group in table.groupby(["lat", "lon"], sort=False):
-        if len(group) < 2:
-            continue
-        angles = np.linspace(0, 2 * np.pi, len(group), endpoint=False)
-        scale = radius * (1 + len(group) / 12)
-        table.loc[group.index, "lat"] = group["lat"] + scale * np.sin(angles)
-        shrink = max(float(np.cos(np.radians(group["lat"].iloc[0]))), 0.2)  # degrees of longitude narrow north
-        table.loc[group.index, "lon"] = group["lon"] + scale * np.cos(angles) / shrink
-    return table
+    groups = table.groupby(["lat", "lon"], sort=False)
+    size = groups["lat"].transform("size").to_numpy()
+    if not (size > 1).any():
+        return table
+    angle = 2 * np.pi * groups.cumcount().to_numpy() / size
+    scale = np.where(size > 1, radius * (1 + size / 12), 0.0)
+    shrink = np.maximum(np.cos(np.radians(table["lat"].to_numpy())), 0.2)  # degrees of longitude narrow north
+    return table.assign(lat=table["lat"] + scale * np.sin(angle), lon=table["lon"] + scale * np.cos(angle) / shrink)
 
 
 def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
