@@ -541,7 +541,7 @@ def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
     fig.update_geos(
         projection_type="natural earth", showcountries=True, countrycolor=theme.grid, showland=True,
         landcolor=land, showocean=True, oceancolor=theme.paper, showlakes=False, coastlinecolor=theme.grid,
-        bgcolor=theme.paper, fitbounds="locations" if len(table) else False, resolution=50,
+        bgcolor=theme.paper, fitbounds="locations" if len(table) else False, resolution=110,
         showframe=False,
     )
     fig.update_layout(

@@ -200,7 +200,12 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         query = view.to_query()
         out["search"] = no_update if from_url or query == (values["url"] or "") else (query or "?")
         user_typed = isinstance(trigger, str) and trigger in {c for c, _ in CONTROL_PROPS.values()}
-        out["controls"] = {name: no_update for name in CONTROL_PROPS} if user_typed else control_values(view)
+        # Only controls whose value really changes are sent: re-rendering a date picker or a dropdown for
+        # nothing costs the browser more than the whole rest of a selection.
+        wanted = control_values(view)
+        current = values["controls"]
+        out["controls"] = {name: no_update if user_typed or (wanted[name] or None) == (current.get(name) or None)
+                           else wanted[name] for name in CONTROL_PROPS}
         return out
 
     # Plotly reports every resize and autosize as a relayout; only a real zoom or pan should reach the server

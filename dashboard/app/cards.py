@@ -107,7 +107,7 @@ def detail_card(row: dict[str, Any] | None, index: EventIndex, view: View,
     return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
 
 
-def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 60) -> list[Any]:
+def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 30) -> list[Any]:
     """A page of the visible events as compact cards, in time order: the page around the selected event
     (or the first page), so that a list of a million events costs no more than one of sixty."""
     colors = category_colors(settings, list(events["category"].unique()))
