@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, Patch, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, state
@@ -39,8 +39,8 @@ def control_values(view: View) -> dict[str, Any]:
 def render(collection: Collection, view: View, width: int, patch_selection: bool = False) -> dict[str, Any]:
     """Everything on screen for a view.
 
-    With ``patch_selection`` the figures on screen already show this view but for the selected event, so
-    only their selection traces (always the last trace) are sent, as patches.
+    With ``patch_selection`` the figures on screen already show this view but for the selected event; when
+    this process still has them, only the card and the list are sent.
     """
     events, settings = collection.events, collection.settings
     index = index_for(events)
@@ -48,18 +48,16 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     selected = index.row(view.selected)
     key = screen_key(collection, view, width)
     drawn = _drawn.get(key) if patch_selection else None
-    if drawn is None:
+    # With the figures on screen showing this view but for the selection, the browser rings the new
+    # selection itself (assets/app.js, from the marks' ids), so neither figure is sent again. Density views
+    # have no marks to ring: their figures are drawn afresh.
+    ring_in_browser = drawn is not None and reselect(drawn[0], view.selected, view) is not None
+    if ring_in_browser:
+        timeline, places = drawn
+    else:
         timeline = timeline_figure(visible, view, settings, width=width)
         places = map_figure(visible, view, settings, index.places)
         _remember(key, (timeline, places))
-    else:  # the figures on screen: only their selection rings change
-        timeline, places = drawn
-        rings = (reselect(timeline, view.selected, view), reselect(places, view.selected, view))
-        if None in rings:
-            timeline = timeline_figure(visible, view, settings, width=width)
-            places = map_figure(visible, view, settings, index.places)
-        else:
-            timeline, places = go.Figure(data=[rings[0]]), go.Figure(data=[rings[1]])
     count = f"{len(visible):,} of {len(events):,} events" if len(visible) != len(events) else (
         f"{len(events):,} events")
     empty: list[Any] = []
@@ -81,18 +79,14 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
         "theme_label": "Light theme" if view.theme == "dark" else "Dark theme",
         "banner": problems_banner(collection),
     }
-    if patch_selection:
-        for key in ("timeline", "map"):
-            patch = Patch()
-            patch["data"][-1] = out[key].data[-1]
-            out[key] = patch
-        for key in ("timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
-            out[key] = no_update
+    if ring_in_browser:
+        for name in ("timeline", "map", "timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
+            out[name] = no_update
     return out
 
 
-# The last figures drawn, by screen key: a change of selection then rings marks without laying out the
-# timeline again. A cache only: another worker without it lays the figure out afresh, with the same result.
+# The last figures drawn, by screen key: a change of selection then needs no new figures. A cache only:
+# another worker without it draws the figures afresh, with the same result.
 _drawn: OrderedDict[str, tuple[go.Figure, go.Figure]] = OrderedDict()
 _drawn_lock = threading.Lock()
 
@@ -221,6 +215,11 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         Output(ids.ZOOM, "data"),
         Input(ids.TIMELINE, "relayoutData"),
         prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function(search) { return window.timelineRing ? window.timelineRing(search) : ''; }",
+        Output(ids.TIMELINE, "className"),
+        Input(ids.URL, "search"),
     )
     app.clientside_callback(
         "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",
