@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
@@ -36,7 +37,8 @@ def control_values(view: View) -> dict[str, Any]:
     }
 
 
-def render(collection: Collection, view: View, width: int, patch_selection: bool = False) -> dict[str, Any]:
+def render(collection: Collection, view: View, width: int, patch_selection: bool = False,
+           keep_figures: bool = False) -> dict[str, Any]:
     """Everything on screen for a view.
 
     With ``patch_selection`` the figures on screen already show this view but for the selected event; when
@@ -47,12 +49,14 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     visible = apply(events, view)
     selected = index.row(view.selected)
     key = screen_key(collection, view, width)
-    drawn = _drawn.get(key) if patch_selection else None
+    drawn = _drawn.get(key) if patch_selection or keep_figures else None
     # With the figures on screen showing this view but for the selection, the browser rings the new
     # selection itself (assets/app.js, from the marks' ids), so neither figure is sent again. Density views
     # have no marks to ring: their figures are drawn afresh.
-    ring_in_browser = drawn is not None and reselect(drawn[0], view.selected, view) is not None
-    if ring_in_browser:
+    ring_in_browser = keep_figures or (drawn is not None and reselect(drawn[0], view.selected, view) is not None)
+    if keep_figures:
+        timeline, places = go.Figure(), go.Figure()
+    elif ring_in_browser:
         timeline, places = drawn
     else:
         timeline = timeline_figure(visible, view, settings, width=width)
@@ -79,7 +83,10 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
         "theme_label": "Light theme" if view.theme == "dark" else "Dark theme",
         "banner": problems_banner(collection),
     }
-    if ring_in_browser:
+    if keep_figures:
+        for name in ("timeline", "map", "timeline_style"):
+            out[name] = no_update
+    elif ring_in_browser:
         for name in ("timeline", "map", "timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
             out[name] = no_update
     return out
@@ -97,6 +104,16 @@ def _remember(key: str, figures: tuple[go.Figure, go.Figure]) -> None:
         _drawn.move_to_end(key)
         while len(_drawn) > 16:
             _drawn.popitem(last=False)
+
+
+def zoomed_in(timeline: go.Figure, view: View) -> bool:
+    """True when a view's dates lie within a drawn timeline that shows its events one by one."""
+    if not timeline.data or timeline.data[0].type == "heatmap" or view.mode != "calendar" or not view.start:
+        return False
+    lo, hi = timeline.layout.xaxis.range
+    start = pd.Timestamp(view.start).value / 1e6
+    end = (pd.Timestamp(view.end or view.start) + pd.Timedelta(days=1)).value / 1e6
+    return lo <= start and end <= hi + 1
 
 
 def screen_key(collection: Collection, view: View, width: int) -> str:
@@ -188,8 +205,16 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             before, view = view, next_view(view, trigger, values, collection)
             if view == before:
                 raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
-        key = screen_key(collection, view, width)
-        out = render(collection, view, width, patch_selection=key == values["screen"])
+        drawn = _drawn.get(values["screen"] or "")
+        if trigger == ids.ZOOM and drawn is not None and zoomed_in(drawn[0], view):
+            # Zooming into events already drawn one by one: plotly has redrawn them, and their labels only
+            # gain room, so the figures stay; the address, the count and the list follow the new range.
+            key = f"{screen_key(collection, view, width)}|zoomed"
+            _remember(key, drawn)
+            out = render(collection, view, width, keep_figures=True)
+        else:
+            key = screen_key(collection, view, width)
+            out = render(collection, view, width, patch_selection=key == values["screen"])
         out["screen"] = key
         query = view.to_query()
         out["search"] = no_update if from_url or query == (values["url"] or "") else (query or "?")

@@ -86,7 +86,8 @@ def zoom(view: View, relayout: dict[str, Any] | None) -> View:
     if not bounds or None in bounds:
         return view
     try:
-        lo, hi = pd.Timestamp(bounds[0]), pd.Timestamp(bounds[1])
+        # A date axis reports dates as text, or as milliseconds when a range was set as numbers.
+        lo, hi = (pd.Timestamp(b, unit="ms") if isinstance(b, int | float) else pd.Timestamp(b) for b in bounds)
     except (ValueError, TypeError):
         return view
     start = lo.normalize().date()
