@@ -46,37 +46,6 @@
     if (!measure() && Date.now() - started < 30000) setTimeout(waitForGraph, 100);
   })();
 
-  // Ring the selected event's marks on the timeline and the map, as the server's figures would: the last
-  // trace of each figure is the selection ring, and every mark carries its event id as customdata. Doing
-  // it here spares sending both figures again for a new selection.
-  function ring(graph, eventId) {
-    var gd = graph && graph.querySelector(".js-plotly-plot");
-    if (!gd || !gd.data || !gd.data.length || !window.Plotly) return;
-    var last = gd.data.length - 1;
-    if (gd.data[last].name !== "selected" || gd.data[0].type === "heatmap") return;
-    var geo = gd.data[last].type === "scattergeo";
-    var a = [], b = [];
-    for (var t = 0; t < last; t++) {
-      var trace = gd.data[t];
-      if (!trace.customdata || (!geo && trace.mode !== "markers")) continue;
-      for (var i = 0; i < trace.customdata.length; i++) {
-        if (trace.customdata[i] === eventId) {
-          a.push(geo ? trace.lat[i] : trace.x[i]);
-          b.push(geo ? trace.lon[i] : trace.y[i]);
-        }
-      }
-    }
-    var update = geo ? {lat: [a], lon: [b]} : {x: [a], y: [b]};
-    update.customdata = [a.map(function () { return eventId; })];
-    window.Plotly.restyle(gd, update, [last]);
-  }
-  window.timelineRing = function (search) {
-    var eventId = new URLSearchParams(search || "").get("event");
-    ring(document.getElementById("timeline"), eventId);
-    ring(document.getElementById("map"), eventId);
-    return "timeline-graph";
-  };
-
   // Keep the selected card in sight in the list. Only the list scrolls: scrollIntoView would scroll the
   // page as well and carry the timeline out of view whenever the list reaches below the window.
   window.timelineScrollSelected = function () {

@@ -33,6 +33,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+_VENV = HERE.parent / ".venv"
+if __name__ == "__main__" and Path(sys.prefix).resolve() != _VENV.resolve() and (_VENV / "bin" / "python").exists():
+    # `python benchmarks/run.py` with another Python: run again with the project's own (Playwright, pandas, …).
+    os.execv(str(_VENV / "bin" / "python"), [str(_VENV / "bin" / "python"), __file__, *sys.argv[1:]])
 
 import browser  # noqa: E402
 import generate  # noqa: E402
@@ -548,6 +552,11 @@ def git_state() -> str:
         return "unknown"
 
 
+def ratio_text(ratio: float) -> str:
+    """0.52× as such; a tiny ratio as 1/N so that it does not read 0.00×."""
+    return f"{ratio:.2f}×" if ratio >= 0.05 or ratio == 0 else f"1/{1 / ratio:,.0f}"
+
+
 def table(result: SizeResult, ours_label: str) -> str:
     lines = [f"| metric | {ours_label} | naive | ours / naive |", "| --- | --- | --- | --- |"]
     for key, label in ROWS:
@@ -556,7 +565,7 @@ def table(result: SizeResult, ours_label: str) -> str:
         ours, naive = result.get(key, "ours"), result.get(key, "naive")
         ratio = ""
         if key in RATIO_ROWS and ours.value is not None and naive.value:
-            ratio = f"{ours.value / naive.value:.2f}×"
+            ratio = ratio_text(ours.value / naive.value)
         lines.append(f"| {label} | {ours.show()} | {naive.show()} | {ratio} |")
     return "\n".join(lines)
 
@@ -604,7 +613,7 @@ def report(results: list[SizeResult], machine: str, command: str, cfg: Config, f
     summary = ["| events | ours: first rendered timeline | naive | ours / naive |", "| --- | --- | --- | --- |"]
     for result in results:
         ours, naive = result.get("first_render", "ours"), result.get("first_render", "naive")
-        ratio = f"{ours.value / naive.value:.2f}×" if ours.value is not None and naive.value else ""
+        ratio = ratio_text(ours.value / naive.value) if ours.value is not None and naive.value else ""
         summary.append(f"| {result.size:,} | {ours.show()} | {naive.show()} | {ratio} |")
     parts += ["## First rendered timeline, all sizes", "", *summary, ""]
     for result in results:
@@ -743,6 +752,8 @@ def main(argv: list[str]) -> int:
                 for row in ("export_per_image", "export_first", "export_marginal"):
                     result.put(row, "ours", Cell(text=export_missing))
                     result.put(row, "naive", Cell(text="—"))
+        for copy in WORK.glob(f"*-{n}*/data"):  # the copies of the events (logs and pictures stay)
+            shutil.rmtree(copy, ignore_errors=True)
         text = report(results, machine, command, cfg, finished=False, elapsed=time.monotonic() - started,
                       code=code)
         write(out_path, text)

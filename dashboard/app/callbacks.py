@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, state
@@ -42,7 +42,7 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     """Everything on screen for a view.
 
     With ``patch_selection`` the figures on screen already show this view but for the selected event; when
-    this process still has them, only the card and the list are sent.
+    this process still has them, only their selection rings (as patches), the card and the list are sent.
     """
     events, settings = collection.events, collection.settings
     index = index_for(events)
@@ -50,14 +50,15 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     selected = index.row(view.selected)
     key = screen_key(collection, view, width)
     drawn = _drawn.get(key) if patch_selection or keep_figures else None
-    # With the figures on screen showing this view but for the selection, the browser rings the new
-    # selection itself (assets/app.js, from the marks' ids), so neither figure is sent again. Density views
-    # have no marks to ring: their figures are drawn afresh.
-    ring_in_browser = keep_figures or (drawn is not None and reselect(drawn[0], view.selected, view) is not None)
+    # With the figures on screen showing this view but for the selection, only their selection rings (the
+    # last trace of each) change: they are sent as patches. Density views have no marks to ring: their
+    # figures are drawn afresh.
+    rings = (reselect(drawn[0], view.selected, view), reselect(drawn[1], view.selected, view)) if drawn else None
+    patch_rings = rings is not None and None not in rings
     if keep_figures:
         timeline, places = go.Figure(), go.Figure()
-    elif ring_in_browser:
-        timeline, places = drawn
+    elif patch_rings:
+        timeline, places = go.Figure(data=[rings[0]]), go.Figure(data=[rings[1]])
     else:
         timeline = timeline_figure(visible, view, settings, width=width)
         places = map_figure(visible, view, settings, index.places)
@@ -86,8 +87,12 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     if keep_figures:
         for name in ("timeline", "map", "timeline_style"):
             out[name] = no_update
-    elif ring_in_browser:
-        for name in ("timeline", "map", "timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
+    elif patch_rings:
+        for name in ("timeline", "map"):
+            patch = Patch()
+            patch["data"][-1] = out[name].data[-1]
+            out[name] = patch
+        for name in ("timeline_style", "count", "empty", "root_class", "theme_label", "banner"):
             out[name] = no_update
     return out
 
@@ -240,11 +245,6 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         Output(ids.ZOOM, "data"),
         Input(ids.TIMELINE, "relayoutData"),
         prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        "function(search) { return window.timelineRing ? window.timelineRing(search) : ''; }",
-        Output(ids.TIMELINE, "className"),
-        Input(ids.URL, "search"),
     )
     app.clientside_callback(
         "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",
