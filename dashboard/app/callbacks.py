@@ -49,7 +49,7 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     visible = apply(events, view)
     selected = index.row(view.selected)
     key = screen_key(collection, view, width)
-    drawn = _drawn.get(key) if patch_selection or keep_figures else None
+    drawn = _drawn.get(key) if patch_selection and not keep_figures else None
     # With the figures on screen showing this view but for the selection, only their selection rings (the
     # last trace of each) change: they are sent as patches. Density views have no marks to ring: their
     # figures are drawn afresh.

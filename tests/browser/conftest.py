@@ -38,6 +38,11 @@ from dashboard.store import Collection, load_collection
 
 REPO = Path(__file__).resolve().parents[2]
 EVENTS = REPO / "events"
+sys.path.insert(0, str(REPO / "scripts"))
+# True when no Dash callback is pending and none has been for `quiet` ms: one definition, shared with the
+# screenshot script. The quiet spell covers what plotly fires while drawing a callback's answer.
+from screenshot import SETTLED_JS  # noqa: E402
+
 DATA = Path(__file__).resolve().parent / "data"
 CHROMIUM = os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -48,19 +53,6 @@ QUIET_MS = 300
 TIMEOUT_MS = 15_000
 
 expect.set_options(timeout=TIMEOUT_MS)
-
-# True when no Dash callback is pending and none has been for `quiet` ms. The quiet spell covers the gap
-# between a callback's answer and what plotly fires while drawing it (on first load, an autosize relayout
-# that runs the app's callback once more).
-SETTLED_JS = """(quiet) => {
-  const s = window.store && window.store.getState();
-  const now = performance.now();
-  const busy = !s || s.isLoading || ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed',
-                                     'stored'].some(k => (s.callbacks[k] || []).length);
-  if (busy) { window.__quietSince = null; return false; }
-  if (window.__quietSince == null) { window.__quietSince = now; return false; }
-  return now - window.__quietSince >= quiet;
-}"""
 
 # The page is drawn: the timeline has its traces, the count is filled in, and the map has drawn its land
 # (it fetches the world's outline first; the timeline resizes once more when the map is in).
