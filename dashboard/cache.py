@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from functools import lru_cache
 from importlib import metadata
@@ -107,6 +108,8 @@ def read(root: Path) -> pa.Table | None:
     """The cached entries of a folder, or None when there are none or they cannot be trusted."""
     path = location(root)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a FIFO or a device in its place would be read forever
         with pa.OSFile(str(path), "rb") as source:
             table = pa.ipc.open_file(source).read_all()
     except (OSError, pa.ArrowException, ValueError):

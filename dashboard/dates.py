@@ -29,6 +29,12 @@ PART_OF_MONTH = re.compile(r"^(early|mid|late)[\s-]+(.+)$", re.I)
 IANA_SUFFIX = re.compile(r"\s+([A-Za-z]+/[A-Za-z_+\-/]+|UTC|GMT)$")
 
 
+# The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
+# the figures, filters and exports work in that unit. Whole years inside it, so the limit is easy to state.
+EARLIEST = dt.datetime(1678, 1, 1)
+LATEST = dt.datetime(2262, 1, 1)
+
+
 class DateError(ValueError):
     """A date that cannot be read; the message says what was written and why."""
 
@@ -226,7 +232,15 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -
     prefix = APPROXIMATE_PREFIX.match(text)
     if prefix:
         approximate, text = True, text[prefix.end():]
-    when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone)
+    outside = DateError(f'"{text}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
+    try:
+        when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone)
+    except DateError:
+        raise
+    except (ValueError, OverflowError):  # e.g. the year 9999, whose span would end in the year 10000
+        raise outside from None
+    if when.start < EARLIEST or when.end > LATEST:
+        raise outside
     if approximate and not when.approximate:
         when = When(when.start, when.end, when.precision, True, when.zone)
     return when

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+# Names of actors, places, tags, speakers and publishers are labels on lanes, menus and cards: a name of thousands
+# of characters is a mistake (a paragraph pasted in the wrong key) that would also slow every menu down.
+NAME_MAX = 120
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -48,6 +51,7 @@ def _as_text(value: Any) -> Any:
 
 
 DateText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1)]
+Name = Annotated[str, Field(max_length=NAME_MAX)]
 
 
 class _Strict(BaseModel):
@@ -57,7 +61,7 @@ class _Strict(BaseModel):
 class Place(_Strict):
     """A named place, with coordinates when it can be put on the map."""
 
-    name: str = Field(min_length=1, description="Place name as a reader knows it.")
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="Place name as a reader knows it.")
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. UA.")
     lat: float | None = Field(None, ge=-90, le=90, description="Latitude in degrees.")
     lon: float | None = Field(None, ge=-180, le=180, description="Longitude in degrees.")
@@ -73,14 +77,14 @@ class Quote(_Strict):
     """A short quotation, attributed."""
 
     text: str = Field(min_length=1)
-    speaker: str | None = None
+    speaker: str | None = Field(None, max_length=NAME_MAX)
 
 
 class Source(_Strict):
     """Where the event was reported."""
 
     title: str = Field(min_length=1)
-    publisher: str | None = None
+    publisher: str | None = Field(None, max_length=NAME_MAX)
     url: str | None = Field(None, description="http(s) address of the source.")
     published: DateText | None = Field(
         None, description="Publication date; weekdays and phrases in the event's date are read against it."
@@ -133,12 +137,12 @@ class EventFile(_Strict):
     approximate: bool = Field(False, description="True when the date is not known exactly.")
     timezone: str | None = Field(None, description="IANA time zone of the place, e.g. Europe/Kyiv.")
     category: str = Field(min_length=1, description="A category key from _collection.yaml.")
-    actors: list[str] = Field(default_factory=list)
+    actors: list[Name] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
     summary: str = Field("", description="What happened, in Markdown (raw HTML is shown as text).")
     quotes: list[Quote] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Name] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
 
     @field_validator("timezone")

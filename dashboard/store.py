@@ -12,6 +12,7 @@ that file alone; in one process a memo returns the same table while no file chan
 from __future__ import annotations
 
 import difflib
+import logging
 import multiprocessing
 import os
 import re
@@ -36,11 +37,14 @@ from pydantic import ValidationError
 from dashboard import cache
 from dashboard.dates import DateError, When, format_when, resolve
 from dashboard.model import SETTINGS_FILE, SLUG, CollectionSettings, EventFile, slugify
+from dashboard.reading import Refused, kind, read_regular
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000  # an event file has a few hundred nodes; aliases that expand past this are an alias bomb
@@ -119,9 +123,78 @@ def _count_nodes(node: yaml.Node, limit: int) -> int:
     return count
 
 
+# Short names of the tags YAML builds values for, for messages about a value that could not be built.
+_TAG_WORDS = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true or false",
+              "binary": "base64 binary", "null": "null"}
+
+
+class _ValueProblem(Exception):
+    """A value YAML parsed but could not build (2022-02-30, !!int abc, an hour of 25), with its node."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+def _unbuildable(node: yaml.Node, error: Exception) -> str:
+    """Why YAML could not build a value, in plain words."""
+    tag = node.tag.rsplit(":", 1)[-1]
+    shown = node.value if isinstance(node, yaml.ScalarNode) else ""
+    shown = (shown[:60] + "…") if len(shown) > 60 else shown
+    why = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+    if tag == "timestamp":
+        if "offset" in why:
+            why = "a UTC offset must be under 24 hours"
+        elif "groupdict" in why:
+            why = "write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        return f'"{shown}" is not a real date or time ({why})'
+    what = _TAG_WORDS.get(tag, f"!!{tag}")
+    return f'could not read "{shown}" as {what}' + ("" if tag == "bool" else f" ({why})")
+
+
+class _Loader(SafeLoader):
+    """The safe loader, with every value that cannot be built and every repeated key reported at its node."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (_ValueProblem, yaml.YAMLError):
+            raise
+        except RecursionError:
+            raise _ValueProblem(node, "refused: the values are nested too deeply") from None
+        except Exception as error:  # noqa: BLE001 - any constructor's failure is this one value's problem
+            raise _ValueProblem(node, _unbuildable(node, error)) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                first = seen.setdefault((key_node.tag, key_node.value), key_node)
+                if first is not key_node:
+                    shown = key_node.value[:60]
+                    raise _ValueProblem(key_node, f"the key '{shown}' is given twice (first at line "
+                                                  f"{first.start_mark.line + 1}): keep one")
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _key_of(root: yaml.Node, target: yaml.Node) -> str | None:
+    """The key under which ``target`` stands in ``root`` (for a message), or None."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if value is target and isinstance(key, yaml.ScalarNode):
+                    return str(key.value)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
     """Parse YAML safely, yielding each document's node tree (for positions) and its plain data."""
-    loader = SafeLoader(text)
+    loader = _Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -132,7 +205,14 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
                 raise FileProblem(mark.line + 1, mark.column + 1,
                                   f"refused: the document expands to more than {MAX_NODES:,} values "
                                   "(too many aliases?)")
-            yield node, loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except _ValueProblem as problem:
+                key = _key_of(node, problem.node)
+                mark = problem.node.start_mark
+                raise FileProblem(mark.line + 1, mark.column + 1,
+                                  f"'{key}': {problem.message}" if key else problem.message) from None
+            yield node, data
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "invalid YAML"
@@ -243,19 +323,20 @@ def _display(path: Path) -> str:
     return os.path.join(folder, path.name) if folder else path.name
 
 
+def unexpected(error: BaseException) -> str:
+    """A problem's message for a failure the reading code did not foresee (the cause is logged in full)."""
+    return f"could not read the file ({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''})"
+
+
 def read_event_file(path: Path) -> tuple[list[Record], list[Problem]]:
     """Read one file of events (one mapping or a list of them) into records and problems."""
     shown = _display(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return [], [Problem(shown, 1, 1, f"refused: the file is {size:,} bytes; the limit is "
-                                             f"{MAX_FILE_BYTES:,} (split it into one file per event)")]
-        text = path.read_bytes().decode("utf-8")
+        text = read_regular(path, MAX_FILE_BYTES, " (split it into one file per event)").decode("utf-8")
     except UnicodeDecodeError as error:
         return [], [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file as UTF-8")]
-    except OSError as error:
-        return [], [Problem(shown, 1, 1, f"cannot read the file: {error.strerror or error}")]
+    except Refused as error:
+        return [], [Problem(shown, 1, 1, str(error))]
 
     records: list[Record] = []
     problems: list[Problem] = []
@@ -300,9 +381,10 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
     except DateError as error:
         target = node_at(node, (getattr(error, "field", "date"),))
         return None, [Problem(path, *_where(target), f"'{getattr(error, 'field', 'date')}': {error}")]
-    except (ValueError, OverflowError):  # e.g. the year 9999, whose span would end in the year 10000
+    except Exception as error:  # noqa: BLE001 - a date the readers did not foresee is still this event's problem
+        log.warning("reading the date of %s failed: %r", path, error)
         return None, [Problem(path, *_where(node_at(node, ("date",))),
-                              f"'date': \"{event.date}\" is outside the years the timeline can show")]
+                              f"'date': could not read \"{event.date}\" as a date ({type(error).__name__})")]
     spots = {"id": _where(node_at(node, ("id",))), "category": _where(node_at(node, ("category",)))}
     spots.update({f"links.{i}": _where(node_at(node, ("links", i, "to"))) for i in range(len(event.links))})
     return Record(event, when, path, line, spots), []
@@ -356,18 +438,22 @@ def _is_table(name: str) -> bool:
     return name.lower().endswith(TABLE_SUFFIXES)
 
 
-def _scan(root: Path) -> list[State]:
-    """Every event file or table below a folder, with its size and mtime, in the order of ``sorted(paths)``.
+def _scan(root: Path) -> tuple[list[State], list[tuple[str, str]]]:
+    """Every event file or table below a folder, with its size and mtime, in the order of ``sorted(paths)``, and
+    the subfolders and files that cannot be read, as (path below the folder, problem).
 
     Hidden files and folders and the settings file are left out; links to folders are not followed (no loops).
     """
     found: list[State] = []
+    unlisted: list[tuple[str, str]] = []
 
     def walk(folder: str, prefix: str) -> None:
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
+        except OSError as error:
+            unlisted.append((prefix.rstrip("/"), f"cannot list the folder: {error.strerror or error}; its files "
+                                                 "are left out"))
             return
         # Names in order, each folder's files where its name falls: the order of sorted() over the paths' parts.
         for entry in entries:
@@ -385,27 +471,29 @@ def _scan(root: Path) -> list[State]:
                 continue
             if stat.S_ISREG(info.st_mode):
                 found.append((prefix + name, info.st_size, info.st_mtime_ns))
+            else:  # a FIFO or a device named like an event file: say so rather than wait on it
+                unlisted.append((prefix + name, f"refused: {kind(info.st_mode)}, not a regular file"))
 
     walk(str(root), "")
-    return found
+    return found, unlisted
 
 
-def _states(root: Path) -> tuple[Path, list[State]]:
-    """The folder the files are relative to, and the files' states."""
+def _states(root: Path) -> tuple[Path, list[State], list[tuple[str, str]]]:
+    """The folder the files are relative to, the files' states, and the paths that cannot be read, with why."""
     if root.is_dir():
-        return root, _scan(root)
+        return root, *_scan(root)
     try:
         info = root.stat()
     except OSError:
-        return root.parent, []
-    return root.parent, [(root.name, info.st_size, info.st_mtime_ns)]
+        return root.parent, [], []
+    return root.parent, [(root.name, info.st_size, info.st_mtime_ns)], []
 
 
 def event_paths(root: Path) -> list[Path]:
     """Every event file and table below a folder (hidden folders and the settings file left out), in a stable order."""
     if root.is_file():
         return [root]
-    return [root / rel for rel, _, _ in _scan(root)]
+    return [root / rel for rel, _, _ in _scan(root)[0]]
 
 
 def load_settings(root: Path) -> tuple[CollectionSettings, list[Problem]]:
@@ -415,11 +503,14 @@ def load_settings(root: Path) -> tuple[CollectionSettings, list[Problem]]:
         return CollectionSettings(), []
     shown = _display(path)
     try:
-        documents = list(read_documents(path.read_text(encoding="utf-8")))
+        documents = list(read_documents(read_regular(path, MAX_FILE_BYTES).decode("utf-8")))
     except FileProblem as error:
         return CollectionSettings(), [Problem(shown, error.line, error.column, error.message)]
-    except (OSError, UnicodeDecodeError) as error:
-        return CollectionSettings(), [Problem(shown, 1, 1, f"cannot read the file: {error}")]
+    except UnicodeDecodeError as error:
+        return CollectionSettings(), [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file "
+                                                           "as UTF-8")]
+    except Refused as error:
+        return CollectionSettings(), [Problem(shown, 1, 1, str(error))]
     if not documents:
         return CollectionSettings(), []
     node, data = documents[0]
@@ -558,11 +649,15 @@ def frame(records: list[Record]) -> pd.DataFrame:
 
 
 def _parse_files(base: Path, files: list[State]) -> list[dict[str, Any]]:
-    """Parse YAML files into cache entries."""
+    """Parse YAML files into cache entries; whatever goes wrong with one file is that file's problem alone."""
     entries: list[dict[str, Any]] = []
     for rel, size, mtime_ns in files:
-        records, problems = read_event_file(base / rel)
-        entries.extend(_entries(rel, size, mtime_ns, records, problems))
+        try:
+            records, problems = read_event_file(base / rel)
+            entries.extend(_entries(rel, size, mtime_ns, records, problems))
+        except Exception as error:  # noqa: BLE001 - the last guard: one file never fails the collection
+            log.exception("reading %s failed", base / rel)
+            entries.extend(_entries(rel, size, mtime_ns, [], [Problem(rel, 1, 1, unexpected(error))]))
     return entries
 
 
@@ -643,6 +738,18 @@ def _prefix(base: Path) -> str:
     return shown + os.sep if shown else ""
 
 
+def _read_table(path: Path, shown: str, progress: Callable[[float], None] | None,
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """A CSV or Parquet table's rows and problems; whatever goes wrong with it is its problem alone."""
+    from dashboard import tabular  # tabular builds on this module
+
+    try:
+        return tabular.read_table(path, shown, progress=progress)
+    except Exception as error:  # noqa: BLE001 - the last guard: one table never fails the collection
+        log.exception("reading %s failed", path)
+        return pd.DataFrame(columns=COLUMNS + SPOTS), [Problem(shown, 1, 1, unexpected(error))]
+
+
 def _build(root: Path, base: Path, files: list[State], memo: _Memo | None, progress: Progress | None,
            ) -> tuple[Collection, Any, set[State], dict[str, tuple[tuple[int, int], pd.DataFrame, list[Problem]]]]:
     """Load the collection from its files, parsing only the YAML files and tables that are new or changed."""
@@ -682,8 +789,6 @@ def _build(root: Path, base: Path, files: list[State], memo: _Memo | None, progr
     table_rows = None
     tables: dict[str, tuple[tuple[int, int], pd.DataFrame, list[Problem]]] = {}
     if table_files:
-        from dashboard import tabular  # tabular builds on this module
-
         order = {rel: index for index, (rel, _, _) in enumerate(files)}
         if parts:
             parts[0]["_order"] = rows["path"].str.slice(len(prefix)).map(order).to_numpy()
@@ -692,7 +797,7 @@ def _build(root: Path, base: Path, files: list[State], memo: _Memo | None, progr
             if hit is not None and hit[0] == (size, mtime_ns):
                 table_rows, table_problems = hit[1], hit[2]
             else:
-                table_rows, table_problems = tabular.read_table(base / rel, prefix + rel, progress=reporter.part(size))
+                table_rows, table_problems = _read_table(base / rel, prefix + rel, reporter.part(size))
             if folder:  # one table alone is kept by the collection memo; no need to hold its rows twice
                 tables[rel] = ((size, mtime_ns), table_rows, table_problems)
             problems.extend(table_problems)
@@ -738,13 +843,22 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
         if memo is not None and memo.scan_seconds > SLOW_SCAN and time.monotonic() - memo.checked_at < RESTAT_AFTER:
             return _share(memo.collection)
         started = time.perf_counter()
-        base, files = _states(root)
-        signature = (files, _settings_state(root))
+        base, files, unlisted = _states(root)
+        signature = (files, _settings_state(root), tuple(unlisted))
         scan_seconds = time.perf_counter() - started
         if memo is not None and memo.signature == signature:
             memo.scan_seconds, memo.checked_at = scan_seconds, time.monotonic()
             return _share(memo.collection)
-        collection, entries, yaml_files, tables = _build(root, base, files, memo, progress)
+        try:
+            collection, entries, yaml_files, tables = _build(root, base, files, memo, progress)
+        except Exception as error:  # noqa: BLE001 - the last guard: say what failed rather than fail every caller
+            log.exception("loading %s failed", root)
+            return Collection(frame([]), [Problem(_display(root), 1, 1, f"could not load the events "
+                                                  f"({type(error).__name__}: {error})")], CollectionSettings())
+        prefix = _prefix(base)
+        collection.problems.extend(Problem(prefix + rel if rel else prefix.rstrip(os.sep) or ".", 1, 1, why)
+                                   for rel, why in unlisted)
+        collection.problems.sort()
         with _memo_lock:
             _memo[key] = _Memo(signature, collection, entries, yaml_files, tables, scan_seconds, time.monotonic())
             _memo.move_to_end(key)

@@ -25,6 +25,7 @@ import difflib
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,8 +41,20 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dashboard.dates import DateError, When, format_when, resolve
-from dashboard.model import SETTINGS_FILE, SLUG, CollectionSettings, EventFile, Link, Place, Precision, Source, slugify
+from dashboard.dates import EARLIEST, LATEST, DateError, When, format_when, resolve
+from dashboard.model import (
+    NAME_MAX,
+    SETTINGS_FILE,
+    SLUG,
+    CollectionSettings,
+    EventFile,
+    Link,
+    Place,
+    Precision,
+    Source,
+    slugify,
+)
+from dashboard.reading import Refused, check_regular
 from dashboard.store import COLUMNS, SPOTS, Problem
 
 try:  # the C emitter writes event files several times faster
@@ -58,6 +71,7 @@ NATIVE_REQUIRED = ("title", "date")
 ACLED_SIGN = ("event_date", "event_type")
 DEFAULT_CATEGORY = "other"  # for a native table without a category column
 LIST_SEPARATOR = ";"  # actors, tags and links in a CSV cell: 'NATO; Jens Stoltenberg'
+INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # Unicode categories no column name should hold
 SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, for `timeline import`
 TITLE_MAX = next(m.max_length for m in EventFile.model_fields["title"].metadata if hasattr(m, "max_length"))
 TRUE, FALSE = {"true", "yes", "y", "t", "1"}, {"", "false", "no", "n", "f", "0"}
@@ -91,6 +105,16 @@ def _header_problems(shown: str, names: list[str]) -> list[Problem]:
                                                      f"{seen[name]}): name every column once"))
         seen.setdefault(name, index)
     return problems
+
+
+def _unprintable_names(shown: str, header: list[str]) -> list[Problem]:
+    """A problem for the first column name holding a control or other invisible character (binary, say)."""
+    for index, name in enumerate(header, start=1):
+        bad = next((char for char in name if unicodedata.category(char) in INVISIBLE), None)
+        if bad is not None:
+            return [Problem(shown, 1, index, f"the name of column {index} holds the invisible character "
+                                             f"U+{ord(bad):04X}: the header must be plain text (is this a CSV?)")]
+    return []
 
 
 def _count_lines(path: Path) -> int:
@@ -136,14 +160,22 @@ def _read_csv(path: Path, shown: str, limit: int | None) -> Sheet | list[Problem
             head = handle.read(1 << 16)
     except OSError as error:
         return [Problem(shown, 1, 1, f"cannot read the file: {error.strerror or error}")]
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head.strip() else ""
+    # The header is the first line as CSV sees lines: up to "\n" (str.splitlines would also break at form
+    # feeds and U+2028, and then the header would not be the one Arrow reads).
+    line = head.split(b"\n", 1)[0]
+    if len(line) == len(head) == 1 << 16:
+        return [Problem(shown, 1, 1, "the first line is over 64 KiB long: it must name the columns (is this a CSV?)")]
+    try:
+        first = line.decode("utf-8-sig").removesuffix("\r")
+    except UnicodeDecodeError as error:
+        return [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the table as UTF-8")]
     if not first.strip():
         return [Problem(shown, 1, 1, "the table is empty: the first line must name the columns")]
     # Comma unless the header has none and semicolons or tabs instead (spreadsheets in some languages).
     delimiter = "," if "," in first else max(";\t", key=first.count) if (";" in first or "\t" in first) else ","
     header = next(csv.reader([first], delimiter=delimiter))
     names = [name.strip().lower() for name in header]
-    problems = _header_problems(shown, names)
+    problems = _header_problems(shown, names) or _unprintable_names(shown, header)
     if problems:
         return problems
     # Only the columns that mean something here are kept: an ACLED export has thirty, half of them unused.
@@ -179,7 +211,7 @@ def _read_csv(path: Path, shown: str, limit: int | None) -> Sheet | list[Problem
                     if count >= limit:
                         break
                 table = pa.Table.from_batches(batches, schema=stream.schema).slice(0, limit)
-    except (pa.ArrowInvalid, OSError) as error:
+    except (pa.ArrowException, OSError) as error:
         if "UTF8" in str(error) or "UTF-8" in str(error):
             line, byte = _first_bad_utf8(path)
             return [Problem(shown, line, 1, f"not UTF-8 text (byte {byte}): save the table as UTF-8")]
@@ -337,6 +369,15 @@ def _lists(key: pd.Series, separator: str) -> np.ndarray:
     return lists[codes]
 
 
+def _long_names(lists: np.ndarray) -> np.ndarray:
+    """Rows whose list holds a name over ``NAME_MAX`` characters, checking each shared list object once."""
+    codes, uniques = pd.factorize(np.fromiter(map(id, lists), dtype=np.int64, count=len(lists)))
+    firsts = _firsts(codes)
+    long = np.fromiter((any(len(name) > NAME_MAX for name in lists[i]) for i in firsts.tolist()), bool,
+                       count=len(firsts))
+    return long[codes] if long.any() else np.zeros(len(lists), bool)
+
+
 def _merged_lists(columns: list[pd.Series]) -> np.ndarray:
     """Each row's items from several 'a; b' columns, without repeats; one list per distinct combination."""
     codes, pieces = [], []
@@ -420,13 +461,14 @@ class _Spans:
 
 
 def _parse_iso(text: pd.Series, mask: np.ndarray, utc: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``mask`` that pandas reads as ISO 8601 within the years 1 to 9998, and their moments."""
+    """Rows of ``mask`` that pandas reads as ISO 8601 within the years the timeline shows, and their moments.
+
+    The others are left to ``dashboard.dates``, which says what is wrong with each."""
     moments = pd.to_datetime(text[mask], format="ISO8601", errors="coerce", utc=utc)
     if utc:
         moments = moments.dt.tz_convert(None)
     values = moments.to_numpy("datetime64[us]")
-    years = values.astype("datetime64[Y]").astype(np.int64) + 1970
-    good = ~np.isnat(values) & (years >= 1) & (years <= 9998)  # the year 9999 would end in 10000
+    good = ~np.isnat(values) & (values >= np.datetime64(EARLIEST, "us")) & (values < np.datetime64(LATEST, "us"))
     return np.flatnonzero(mask)[good], values[good]
 
 
@@ -688,6 +730,8 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
     faults.add(~ident.str.fullmatch(SLUG).to_numpy(bool), where["id"],
                lambda bad: [f"'id': '{value}' cannot be an id: use lower-case letters, digits, '.', '_' and '-'"
                             for value in _pick(ident, bad)])
+    for name, lists in (("actors", actors), ("tags", tags)):
+        faults.add(_long_names(lists), where[name], f"'{name}': a name is over {NAME_MAX} characters")
     lengths = title.str.len().to_numpy()
     faults.add(lengths == 0, where["title"], "'title': String should have at least 1 character")
     faults.add(lengths > TITLE_MAX, where["title"], f"'title': String should have at most {TITLE_MAX} characters")
@@ -832,6 +876,10 @@ def read_table(path: Path, shown: str | None = None, *, progress: Step | None = 
     """
     shown = shown or str(path)
     step = progress or (lambda share: None)
+    try:
+        check_regular(path)  # a FIFO or a device would be read forever
+    except Refused as error:
+        return _no_rows(keep_source), [Problem(shown, 1, 1, str(error))]
     sheet = _read(path, shown, limit)
     if isinstance(sheet, list):
         return _no_rows(keep_source), sheet
