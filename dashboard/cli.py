@@ -24,20 +24,22 @@ from dashboard.export import (
     ExportError,
     PageSize,
     Picture,
+    batch_paths,
     batch_views,
     data_export,
     export_figure,
     min_height,
-    picture_names,
     write_pictures,
 )
-from dashboard.model import SLUG, CollectionSettings, EventFile, event_json_schema, slugify
-from dashboard.records import write_atomic
+from dashboard.model import ID_MAX, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
+from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, Collection, load_collection, load_settings, plain_errors
 from dashboard.view import LANES, MODES, THEMES, View, apply
 
 DEFAULT_EVENTS = Path("events")
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
+OUT_RULES = ("'-' writes to stdout. Only a regular file is replaced: a symbolic link is refused (not followed; give "
+             "the file it points to), and so are folders, devices and FIFOs.")
 
 
 def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,13 +102,21 @@ def report_problems(collection: Collection, *, all_lines: bool = False) -> None:
                     "run 'timeline validate' to see them", fg="yellow", err=True)
 
 
+def warn(message: str) -> None:
+    """A warning on stderr."""
+    click.secho(f"warning: {message}", fg="yellow", err=True)
+
+
 def emit(text: str, out: Path | None) -> None:
-    """Write text to a file (atomically) or to stdout."""
-    if out is None:
+    """Write text to a file (atomically; only ever over a regular file) or to stdout (no ``--out``, or '-')."""
+    if out is None or is_stdout(out):
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         write_atomic(out, text.encode("utf-8"))
-        click.echo(f"wrote {out}", err=True)
+    except UnsafeTarget as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {out}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -175,9 +185,9 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice([*DATA_FORMATS, *PICTURE_FORMATS]), default="json",
               show_default=True, help="Data (json, csv, ics, timelinejs) or a picture (png, svg, pdf, html).")
-@click.option("--out", type=click.Path(path_type=Path),
+@click.option("--out", type=click.Path(path_type=Path, allow_dash=True),
               help="File to write; a folder for several pictures. Default: stdout for data, timeline.FORMAT "
-                   "for a picture.")
+                   f"for a picture. {OUT_RULES}")
 @click.option("--view", "views", multiple=True, metavar="URL",
               help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day shown.")
@@ -218,7 +228,7 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
     if fmt in DATA_FORMATS:
         if len(chosen) > 1 or each:
             raise click.UsageError("--each and several --view are for pictures; data takes one view")
-        emit(data_export(collection, chosen[0], fmt), out)
+        emit(data_export(collection, chosen[0], fmt, warn=warn), out)
         return
     page = PageSize(width or SIZES[size][0], height or (SIZES[size][1] if size == "page" else None),
                     scale or (2.0 if size == "page" else 1.0))
@@ -227,11 +237,16 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
     if len(batch) == 1:
         paths = [out or Path(f"timeline.{fmt}")]
+    elif is_stdout(out):
+        raise click.UsageError(f"--out - writes one picture; give a folder for these {len(batch)} pictures")
     else:
         folder = out or Path("timeline-export")
         if folder.exists() and not folder.is_dir():
             raise click.UsageError(f"--out {folder} must be a folder when exporting {len(batch)} pictures")
-        paths = [folder / name for name in picture_names("timeline", [label for label, _ in batch], fmt)]
+        try:  # file names made from category keys: never a path outside the folder
+            paths = batch_paths(folder, [label for label, _ in batch], fmt)
+        except ExportError as error:
+            raise click.ClickException(str(error)) from None
     pictures = []
     for (_, view), path in zip(batch, paths, strict=True):
         figure = export_figure(collection, view, page)
@@ -241,10 +256,11 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
         pictures.append(Picture(figure, path, fmt, page.scale))
     try:
         write_pictures(pictures)
-    except ExportError as error:
+    except (ExportError, UnsafeTarget) as error:
         raise click.ClickException(str(error)) from None
     for picture in pictures:
-        click.echo(str(picture.path))
+        if not is_stdout(picture.path):
+            click.echo(str(picture.path))
 
 
 @cli.command()
@@ -283,9 +299,13 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
         source = {"title": fields["source_title"] or fields["source_url"], "url": fields["source_url"],
                   "published": fields["published"]}
         data["sources"] = [{k: v for k, v in source.items() if v}]
-    if event_id is not None and not re.match(SLUG, event_id):
+    # fullmatch: re.match would let a trailing newline through ('$' matches before it), into the file name.
+    if event_id is not None and not re.fullmatch(SLUG, event_id):
         raise click.BadParameter("use lower-case letters, digits, '.', '_' and '-' (it becomes the file name)",
                                  param_hint="--id")
+    if event_id is not None and len(event_id) > ID_MAX:
+        raise click.BadParameter(f"at most {ID_MAX} characters (it becomes the file name); this one has "
+                                 f"{len(event_id)}", param_hint="--id")
     try:
         event = EventFile.model_validate(data)
         resolve(event.date, event.end, event.published, event.timezone)
@@ -335,7 +355,7 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
     try:
         with progress_bar(f"Writing to {out}", progress) as update:
             done = tabular.write_events(rows, out, settings, progress=update)
-    except OSError as error:
+    except OSError as error:  # the folder cannot be made; an error while writing rows is in done.error
         raise click.ClickException(f"cannot write to {out}: {error.strerror or error}") from None
     problems = sorted(problems + done.problems)
     for problem in problems:
@@ -346,7 +366,9 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
         click.echo(f"… and {len(done.skipped) - 10:,} more files that exist", err=True)
     count = len(problems)
     click.secho(f"wrote {len(done.written)} files, skipped {len(done.skipped)} (exist), {count} "
-                f"problem{'s' * (count != 1)}", fg="red" if count else "green", err=True)
+                f"problem{'s' * (count != 1)}", fg="red" if count or done.error else "green", err=True)
+    if done.error is not None:
+        raise click.ClickException(f"stopped: cannot write to {out}: {done.error.strerror or done.error}")
     sys.exit(1 if count else 0)
 
 
@@ -369,7 +391,8 @@ def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help=f"File to write (default: stdout). {OUT_RULES}")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of an event file (for editor completion and checks)."""
     emit(json.dumps(event_json_schema(), indent=2) + "\n", out)

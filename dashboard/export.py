@@ -8,9 +8,14 @@ range and filters as a subtitle, the legend, and a footer naming the sources.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
-from collections.abc import Iterable
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +23,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from dashboard.dates import DAY
 from dashboard.figure import ROW_PX, THEMES, esc, timeline_figure
-from dashboard.model import Precision
-from dashboard.records import to_csv, to_json, when_of, write_atomic
+from dashboard.model import SAFE_URL_SCHEMES, Precision
+from dashboard.records import check_target, is_stdout, to_csv, to_json, when_of, write_output
 from dashboard.store import Collection
 from dashboard.view import View, apply, describe
 
@@ -32,6 +38,7 @@ SIZES = {"slide": (1600, 900), "page": (1123, 794)}  # 16:9 at 1600 px; A4 lands
 HEADER_PX = 112
 MAX_ROW_PX = 44
 FOOTER_PX = 64
+FILE_NAME_MAX = 120  # characters in a file name made from data (Linux allows 255 bytes)
 INSTALL_HINT = ("no Chrome or Chromium was found for drawing pictures. Install one with "
                 "'sudo apt-get install chromium' (Debian/Ubuntu) or 'plotly_get_chrome', or point BROWSER_PATH "
                 "at a Chrome binary.")
@@ -131,25 +138,34 @@ class Picture:
 
 
 def write_pictures(pictures: list[Picture]) -> None:
-    """Write pictures; every static image of the batch is drawn by one browser, started once."""
+    """Write pictures (a path of '-' is stdout); every static image of the batch is drawn by one browser.
+
+    Every target is checked before anything is drawn (``records.check_target`` raises ``UnsafeTarget``), and each
+    file is written whole by ``records.write_atomic``: kaleido draws into a private folder, not onto the targets.
+    """
+    for picture in pictures:
+        if not is_stdout(picture.path):
+            check_target(picture.path)
     static = [p for p in pictures if p.format != "html"]
     for picture in pictures:
         if picture.format == "html":
-            write_atomic(picture.path, to_html(picture.figure).encode("utf-8"))
+            write_output(picture.path, to_html(picture.figure).encode("utf-8"))
     if not static:
         return
     import kaleido
     from choreographer.errors import ChromeNotFoundError
 
-    for picture in static:
-        picture.path.parent.mkdir(parents=True, exist_ok=True)
-    jobs = [{"fig": p.figure, "path": str(p.path),
-             "opts": {"format": p.format, "width": p.figure.layout.width, "height": p.figure.layout.height,
-                      "scale": p.scale}} for p in static]
-    try:
-        kaleido.write_fig_from_object_sync(jobs, cancel_on_error=True)
-    except ChromeNotFoundError:
-        raise ExportError(INSTALL_HINT) from None
+    with tempfile.TemporaryDirectory(prefix="timeline-export-") as scratch:
+        drawn = [Path(scratch) / f"{index}.{p.format}" for index, p in enumerate(static)]
+        jobs = [{"fig": p.figure, "path": str(path),
+                 "opts": {"format": p.format, "width": p.figure.layout.width, "height": p.figure.layout.height,
+                          "scale": p.scale}} for p, path in zip(static, drawn, strict=True)]
+        try:
+            kaleido.write_fig_from_object_sync(jobs, cancel_on_error=True)
+        except ChromeNotFoundError:
+            raise ExportError(INSTALL_HINT) from None
+        for picture, path in zip(static, drawn, strict=True):
+            write_output(picture.path, path.read_bytes())
 
 
 def render_picture(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
@@ -177,47 +193,136 @@ def to_html(figure: go.Figure) -> str:
 _markdown_html = MarkdownIt("commonmark", {"html": False})
 
 
-def to_ics(events: pd.DataFrame, title: str) -> str:
-    """An iCalendar file: one VEVENT per event, all-day spans for dates, UTC times for minutes."""
-    from icalendar import Calendar, Event, vGeo
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]+")
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """Text for a one-line property: line breaks and other control characters become a space."""
+    return _CONTROLS.sub(" ", text).strip()
+
+
+def _lines(text: str) -> str:
+    """Text for a description: line breaks kept as "\\n" (iCalendar escapes them), other controls a space."""
+    return _CONTROLS_BUT_LINES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _uri(url: str) -> str:
+    """An address without the spaces and control characters a URI may not hold (percent-encoded instead)."""
+    return _NOT_IN_URI.sub(lambda match: f"%{ord(match.group()):02X}", url.strip())
+
+
+def to_ics(events: pd.DataFrame, title: str, warn: Callable[[str], None] | None = None) -> str:
+    """An iCalendar file: one VEVENT per event, all-day spans for dates, UTC times for minutes.
+
+    Text is made fit for its property (``_one_line``, ``_lines``, ``_uri``); an event that still cannot be
+    written is left out and named to ``warn``, and the others are exported.
+    """
+    from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", "-//newstimeline//timeline export//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", title)
+    calendar.add("x-wr-calname", _one_line(title))
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for row in events.to_dict("records"):
-        when = when_of(row)
-        item = Event()
-        item.add("uid", f"{row['id']}@newstimeline")
-        item.add("dtstamp", stamp)
-        item.add("summary", row["title"])
-        if when.precision == Precision.MINUTE:
-            item.add("dtstart", when.start.replace(tzinfo=dt.UTC))
-            if when.end > when.start:  # a moment has no DTEND (RFC 5545 wants DTEND after DTSTART)
-                item.add("dtend", when.end.replace(tzinfo=dt.UTC))
-        else:
-            item.add("dtstart", when.start.date())
-            item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
-        lines = [f"When: {row['when']}" + (" (approximate)" if row["approximate"] else ""), "", row["summary"]]
-        lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row["quotes"]]
-        lines += [f"Source: {' · '.join(x for x in (s['title'], s.get('publisher'), s.get('url')) if x)}"
-                  for s in row["sources"]]
-        item.add("description", "\n".join(lines).strip())
-        item.add("categories", [row["category"], *row["tags"]])
-        if row["approximate"]:
-            item.add("status", "TENTATIVE")
-        places = [p["name"] for p in row["places"]]
-        if places:
-            item.add("location", "; ".join(places))
-        located = [p for p in row["places"] if p.get("lat") is not None]
-        if located:
-            item.add("geo", vGeo((located[0]["lat"], located[0]["lon"])))
-        url = next((s["url"] for s in row["sources"] if s.get("url")), None)
-        if url:
-            item.add("url", url)
+        try:
+            item = _ics_event(row, stamp)
+            item.to_ical()  # fails here, for this event alone, rather than for the whole calendar
+        except (ValueError, TypeError) as error:
+            if warn is not None:
+                warn(f"{row['id']}: skipped in the iCalendar export: {error}")
+            continue
         calendar.add_component(item)
     return calendar.to_ical().decode("utf-8")
+
+
+def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
+    """One event as a VEVENT."""
+    from icalendar import Event, vGeo
+
+    when = when_of(row)
+    item = Event()
+    item.add("uid", f"{row['id']}@newstimeline")
+    item.add("dtstamp", stamp)
+    item.add("summary", _one_line(row["title"]))
+    if when.precision == Precision.MINUTE:
+        item.add("dtstart", when.start.replace(tzinfo=dt.UTC))
+        if when.end > when.start:  # a moment has no DTEND (RFC 5545 wants DTEND after DTSTART)
+            item.add("dtend", when.end.replace(tzinfo=dt.UTC))
+    else:
+        item.add("dtstart", when.start.date())
+        item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
+    lines = [f"When: {row['when']}" + (" (approximate)" if row["approximate"] else ""), "", row["summary"]]
+    lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row["quotes"]]
+    for source in row["sources"]:
+        parts = (source["title"], source.get("publisher"), source.get("url") and _uri(source["url"]))
+        lines.append(f"Source: {' · '.join(part for part in parts if part)}")
+    item.add("description", _lines("\n".join(lines).strip()))
+    item.add("categories", [_one_line(c) for c in (row["category"], *row["tags"])])
+    if row["approximate"]:
+        item.add("status", "TENTATIVE")
+    places = [_one_line(p["name"]) for p in row["places"]]
+    if places:
+        item.add("location", "; ".join(places))
+    located = [p for p in row["places"] if p.get("lat") is not None]
+    if located:
+        item.add("geo", vGeo((located[0]["lat"], located[0]["lon"])))
+    url = next((s["url"] for s in row["sources"] if s.get("url")), None)
+    if url:
+        item.add("url", _uri(url))
+    return item
+
+
+def _safe_href(url: str | None) -> str | None:
+    """The address if it is http(s) or mailto (as in the app's cards), else None."""
+    if url and url.strip().lower().startswith(SAFE_URL_SCHEMES):
+        return url.strip()
+    return None
+
+
+def _link_tokens(href: str, text: str) -> list[Token]:
+    opening = Token("link_open", "a", 1, attrs={"href": href, "target": "_blank",
+                                                 "rel": "noopener noreferrer nofollow"})
+    return [opening, Token("text", "", 0, content=text), Token("link_close", "a", -1)]
+
+
+def _safe_inline(children: list[Token]) -> list[Token]:
+    """Inline tokens with only http(s) and mailto links kept (others become their text) and images as links."""
+    kept: list[Token] = []
+    dropped: list[bool] = []  # for each open link: whether its tags were left out
+    for child in children:
+        if child.type == "link_open":
+            href = _safe_href(str(child.attrGet("href") or ""))
+            dropped.append(href is None)
+            if href is not None:
+                kept.extend(_link_tokens(href, "")[:1])
+        elif child.type == "link_close":
+            if not dropped.pop():
+                kept.append(child)
+        elif child.type == "image":
+            # An <img> would fetch a remote picture when the timeline opens (a tracker, say): a link to it instead.
+            label = f"[{child.content or 'image'}]"
+            href = _safe_href(str(child.attrGet("src") or ""))
+            inside_link = any(not d for d in dropped)  # no link in a link: the label alone
+            if href is None or inside_link:
+                kept.append(Token("text", "", 0, content=label))
+            else:
+                kept.extend(_link_tokens(href, label))
+        else:
+            kept.append(child)
+    return kept
+
+
+def summary_html(text: str) -> str:
+    """Markdown as HTML for TimelineJS, which shows it with innerHTML: raw HTML stays text (markdown-it escapes
+    it), only http(s) and mailto links are links, and images become links, as in the app's cards."""
+    tokens = _markdown_html.parse(text)
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = _safe_inline(token.children)
+    return _markdown_html.renderer.render(tokens, _markdown_html.options, {})
 
 
 def _tl_date(moment: dt.datetime, precision: Precision) -> dict[str, str]:
@@ -237,8 +342,8 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
     for row in events.to_dict("records"):
         when = when_of(row)
         start = _tl_date(when.start, when.precision)
-        start["display_date"] = row["when"]
-        body = _markdown_html.render(row["summary"])
+        start["display_date"] = html.escape(row["when"])
+        body = summary_html(row["summary"])
         body += "".join(f"<blockquote>{html.escape(q['text'])}</blockquote>"
                         + (f"<p>— {html.escape(q['speaker'])}</p>" if q.get("speaker") else "")
                         for q in row["quotes"])
@@ -246,7 +351,7 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
             "unique_id": row["id"],
             "start_date": start,
             "text": {"headline": html.escape(row["title"]), "text": body},
-            "group": row["category"],
+            "group": html.escape(row["category"]),  # TimelineJS shows the group's name with innerHTML too
         }
         last = _tl_date(when.end - DAY if when.precision != Precision.MINUTE else when.end, when.precision)
         if last != _tl_date(when.start, when.precision):  # a range, at the precision it is known to
@@ -261,8 +366,8 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def data_export(collection: Collection, view: View, fmt: str) -> str:
-    """The events of a view as JSON, CSV, iCalendar or TimelineJS text."""
+def data_export(collection: Collection, view: View, fmt: str, warn: Callable[[str], None] | None = None) -> str:
+    """The events of a view as JSON, CSV, iCalendar or TimelineJS text; ``warn`` hears of events left out."""
     events = apply(collection.events, view)
     settings = collection.settings
     if fmt == "json":
@@ -270,7 +375,7 @@ def data_export(collection: Collection, view: View, fmt: str) -> str:
     if fmt == "csv":
         return to_csv(events)
     if fmt == "ics":
-        return to_ics(events, settings.title)
+        return to_ics(events, settings.title, warn)
     if fmt == "timelinejs":
         return to_timelinejs(events, settings.title, settings.description)
     raise ExportError(f"unknown data format {fmt!r}")
@@ -287,6 +392,47 @@ def batch_views(collection: Collection, view: View, each: str | None) -> list[tu
     return [(d.isoformat(), view.with_(start=d, end=d)) for d in days]
 
 
+def safe_label(label: str, room: int) -> str:
+    """A label (a category key: any text) as part of a file name: ASCII lower-case letters, digits, '.', '_' and
+    '-', no '/' or '..', at most ``room`` characters. A label that loses characters to the limit, or all of them,
+    gets a short hash of itself, so that different labels keep different names."""
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"\.{2,}", ".", re.sub(r"[^a-z0-9._-]+", "-", ascii_text)).strip("-._")
+    digest = hashlib.sha256(label.encode("utf-8")).hexdigest()[:8]
+    if not slug:
+        return digest
+    if len(slug) > room:
+        return f"{slug[:room - len(digest) - 1].rstrip('-._')}-{digest}"
+    return slug
+
+
 def picture_names(stem: str, labels: Iterable[str], fmt: str) -> list[str]:
-    """File names for a batch: stem-label.fmt, or stem.fmt for a single picture."""
-    return [f"{stem}-{label}.{fmt}" if label else f"{stem}.{fmt}" for label in labels]
+    """File names for a batch: stem-label.fmt, or stem.fmt for a single picture.
+
+    Labels come from the data, so each becomes a ``safe_label``; names are at most ``FILE_NAME_MAX`` characters, and
+    labels that would share a name (``a/b`` and ``a-b``) are told apart by a number.
+    """
+    room = FILE_NAME_MAX - len(stem) - len(fmt) - 2 - 6  # '-' and '.', and '-99999' to tell names apart
+    names: list[str] = []
+    taken: set[str] = set()
+    for label in labels:
+        base = f"{stem}-{safe_label(label, room)}" if label else stem
+        name, number = f"{base}.{fmt}", 1
+        while name in taken:
+            number += 1
+            name = f"{base}-{number}.{fmt}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def batch_paths(folder: Path, labels: Iterable[str], fmt: str) -> list[Path]:
+    """The files of a batch in ``folder``; ``ExportError`` if a name would put one anywhere else."""
+    root = Path(os.path.abspath(folder))
+    paths = []
+    for name in picture_names("timeline", labels, fmt):
+        path = Path(os.path.normpath(root / name))
+        if path.parent != root or name in (".", ".."):  # never so for safe names: the last guard
+            raise ExportError(f"refused to write {name!r}: it is not a file name inside {folder}")
+        paths.append(folder / name)
+    return paths

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+ID_MAX = 100  # characters in an id, which names its file (Linux allows 255 bytes a name)
 # Names of actors, places, tags, speakers and publishers are labels on lanes, menus and cards: a name of thousands
 # of characters is a mistake (a paragraph pasted in the wrong key) that would also slow every menu down.
 NAME_MAX = 120

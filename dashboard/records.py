@@ -1,22 +1,24 @@
-"""Events as plain records (JSON and CSV), and safe file writing shared by every exporter."""
+"""Events as plain records (JSON and CSV), and the safe file writing of every command that writes a user's file."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import re
+import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from dashboard.dates import When, iso_bounds
 from dashboard.model import Precision
-
-RECORD_FIELDS = ["id", "title", "start", "end", "precision", "approximate", "timezone", "when", "category",
-                 "actors", "places", "summary", "quotes", "sources", "tags", "links"]
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
@@ -47,41 +49,166 @@ def to_json(events: pd.DataFrame) -> str:
     return json.dumps(to_records(events), ensure_ascii=False, indent=2) + "\n"
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        parts = []
-        for item in value:
-            if isinstance(item, dict):
-                parts.append(item.get("name") or item.get("title") or item.get("text") or item.get("to") or "")
-            else:
-                parts.append(str(item))
-        return "; ".join(p for p in parts if p)
-    if value is None:
-        return ""
-    return str(value).lower() if isinstance(value, bool) else str(value)
+# Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): they get a leading "'", which makes them text.
+# So that a reader taking one "'" off gets the cell back, cells of quotes before such a character get one more;
+# plain numbers (a longitude of -77.0365) run nothing and stay numbers.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a cell that would start a formula gets a leading "'"."""
+    if _FORMULA.match(text) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _named_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _table_dates(row: dict[str, Any]) -> tuple[str, str, str]:
+    """``date``, ``end`` and ``timezone`` cells that the table reader turns back into the same span."""
+    when = when_of(row)
+    first, last = iso_bounds(when)
+    zone = when.zone or ""
+    if zone and not _named_zone(zone):
+        zone = ""  # a fixed offset ('UTC+01:00'), already in the ISO times, is not a name the column takes
+    elif zone and when.precision == Precision.MINUTE:
+        first, last = first[:16], last[:16]  # local times, read back in the named zone
+    return first, "" if last == first else last, zone
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+def to_table_row(row: dict[str, Any]) -> list[str]:
+    """One loaded event as the cells of a native table row (``dashboard.tabular.NATIVE``), not yet escaped.
+
+    A table row holds one place and one source: an event at several places gets one place naming them all
+    (without coordinates), and the first source only; quotes are left out.
+    """
+    date, end, zone = _table_dates(row)
+    places = list(row["places"])
+    place = places[0] if len(places) == 1 else {}
+    source = row["sources"][0] if len(row["sources"]) else {}
+    return [
+        row["id"], row["title"], date, end, "true" if row["approximate"] else "false", zone, row["category"],
+        "; ".join(row["actors"]), "; ".join(row["tags"]), "; ".join(p["name"] for p in places),
+        place.get("country") or "", _number(place.get("lat")), _number(place.get("lon")), row["summary"],
+        source.get("publisher") or "", source.get("title") or "", source.get("url") or "",
+        source.get("published") or "", "; ".join(f"{link['relation']}:{link['to']}" for link in row["links"]),
+    ]
 
 
 def to_csv(events: pd.DataFrame) -> str:
-    """Events as CSV, one row each; lists joined with '; ' (names of places, titles of sources)."""
+    """Events as a CSV table in the native columns, so that it loads back as the same events (``--events``).
+
+    Cells that a spreadsheet would run as formulas are escaped (``csv_cell``); the table reader undoes that.
+    """
+    from dashboard.tabular import NATIVE  # the reader's columns: one definition
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    fields = [f for f in RECORD_FIELDS if f not in ("quotes",)] + ["source_urls"]
-    writer.writerow(fields)
-    for record in to_records(events):
-        record["source_urls"] = [s.get("url") for s in record["sources"] if s.get("url")]
-        writer.writerow([_cell(record[f]) for f in fields])
+    writer.writerow(NATIVE)
+    for row in events.to_dict("records"):
+        writer.writerow([csv_cell(cell) for cell in to_table_row(row)])
     return out.getvalue()
 
 
-def write_atomic(path: Path, data: bytes, overwrite: bool = True) -> None:
-    """Write a file whole or not at all; with ``overwrite=False`` an existing file is never replaced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+# ---- writing files ---------------------------------------------------------------------------------------------
+
+STDOUT = "-"  # ``--out -``
+
+
+class UnsafeTarget(Exception):
+    """A path that is not written to, with the reason in plain words."""
+
+
+def is_stdout(path: Path | str | None) -> bool:
+    """Whether an ``--out`` value means standard output."""
+    return path is not None and str(path) == STDOUT
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_target(path: Path) -> os.stat_result | None:
+    """The status of the regular file at ``path`` (None when there is none); ``UnsafeTarget`` for anything else.
+
+    A file is written by renaming a new one over its name, which replaces whatever node has the name: run as
+    root, ``--out /dev/null`` would put a plain file where the device was. So devices, FIFOs, sockets and
+    folders are refused, and so are symbolic links (not followed: a link planted where a file is expected could
+    point anywhere, such as a system file).
+    """
     try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing there yet (or a parent that is not a folder, which mkdir reports)
+    if stat.S_ISREG(info.st_mode):
+        return info
+    what = _what(info.st_mode)
+    if stat.S_ISLNK(info.st_mode):
+        hint = f" (to {os.readlink(path)}); give the path of the file itself"
+    elif stat.S_ISDIR(info.st_mode):
+        hint = "; give a file name"
+    else:
+        hint = "; give a file name, or '-' for stdout"
+    raise UnsafeTarget(f"refused to write {path}: it is {what}, not a regular file{hint}")
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets here: 0o666 less the umask (0o644 under the usual 022), as ``open`` would give."""
+    # Python reads the umask only by setting it; it is put back at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, data: bytes, overwrite: bool = True, *, sync: bool = True,
+                 mode: int | None = None) -> None:
+    """Write a regular file whole or not at all; with ``overwrite=False`` nothing that exists is ever replaced.
+
+    Only a regular file is replaced (``check_target``), keeping its mode; a new file gets ``mode``, by default
+    the usual one (``new_file_mode``), not the 0o600 of a temporary file. ``sync=False`` skips the fsync, for
+    writers of many files. Raises ``UnsafeTarget``, ``FileExistsError`` (``overwrite=False``) or ``OSError``.
+    """
+    if overwrite:
+        existing = check_target(path)
+    elif os.path.lexists(path):  # early, without making a temporary file; os.link below is the real guard
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    else:
+        existing = None
+    if existing is not None:
+        mode = stat.S_IMODE(existing.st_mode)
+    elif mode is None:
+        mode = new_file_mode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A short prefix: the temporary name must stay under the 255 bytes a name may have, like the final one.
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".part")
+    try:
+        os.fchmod(fd, mode)  # mkstemp makes 0o600, private: an export or an event file is not
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         if overwrite:
             os.replace(temp, path)
         else:
@@ -89,3 +216,13 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = True) -> None:
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write to stdout for ``-``, else to a file with ``write_atomic``."""
+    if is_stdout(path):
+        sys.stdout.flush()  # text already echoed goes first
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomic(path, data)

@@ -22,9 +22,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import os
+import errno
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from pydantic import BaseModel, ValidationError
 
 from dashboard.dates import EARLIEST, LATEST, DateError, When, format_when, resolve
 from dashboard.model import (
+    ID_MAX,
     NAME_MAX,
     SETTINGS_FILE,
     SLUG,
@@ -55,6 +55,7 @@ from dashboard.model import (
     slugify,
 )
 from dashboard.reading import Refused, check_regular
+from dashboard.records import new_file_mode, write_atomic
 from dashboard.store import COLUMNS, SPOTS, Problem
 
 try:  # the C emitter writes event files several times faster
@@ -231,8 +232,17 @@ def _read_csv(path: Path, shown: str, limit: int | None) -> Sheet | list[Problem
             lines = np.asarray(exact, dtype=np.int64)
         problems.extend(Problem(shown, line, 1, f"the row has {width} field{'s' * (width != 1)} where the header "
                                                 f"has {len(header)}: the row is left out") for line, width in bad)
-    return Sheet({name.strip().lower(): table.column(name) for name in table.column_names},
+    return Sheet({name.strip().lower(): _unescape_formulas(table.column(name)) for name in table.column_names},
                  {name: i + 1 for i, name in enumerate(names)}, lines, problems)
+
+
+def _unescape_formulas(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Undo ``records.csv_cell``: a CSV export puts "'" before a cell a spreadsheet would run as a formula
+    ('=1+1', '@SUM(A1)', ...), and before quotes that precede such a character. Exactly one "'" is taken off, and
+    only there: "'plain" stays as written."""
+    if not pc.any(pc.starts_with(column, "'")).as_py():  # most tables: nothing to undo
+        return column
+    return pc.replace_substring_regex(column, pattern=r"^'('*[=+\-@\t\r])", replacement=r"\1")
 
 
 def _read_parquet(path: Path, shown: str, limit: int | None) -> Sheet | list[Problem]:
@@ -725,7 +735,7 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
     # Ids: the table's own, or the file's name and the row's number.
     missing = (ident == "").to_numpy(bool)
     if missing.any():
-        stem = path.stem if re.match(SLUG, path.stem) else slugify(path.stem)
+        stem = path.stem if re.fullmatch(SLUG, path.stem) else slugify(path.stem)
         ident = ident.where(~missing, stem + "-" + pd.Series(np.arange(1, rows + 1)).astype("str"))
     faults.add(~ident.str.fullmatch(SLUG).to_numpy(bool), where["id"],
                lambda bad: [f"'id': '{value}' cannot be an id: use lower-case letters, digits, '.', '_' and '-'"
@@ -929,26 +939,6 @@ def _records(rows: pd.DataFrame, chunk: int = 10_000) -> Iterator[dict[str, Any]
         yield from rows.iloc[start:start + chunk].to_dict("records")
 
 
-def _write_new(path: Path, data: bytes) -> bool:
-    """Write a file whole under its name, unless the name is taken (then False). Readers never see half a file.
-
-    Unlike ``records.write_atomic`` this does not fsync each file: an import writes up to a million of them.
-    """
-    if os.path.lexists(path):
-        return False
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        try:
-            os.link(temp, path)  # fails instead of replacing a file made meanwhile
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(temp)
-
-
 @dataclass
 class Imported:
     """What ``write_events`` did."""
@@ -956,17 +946,20 @@ class Imported:
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)  # a file of that name was there already
     problems: list[Problem] = field(default_factory=list)
+    error: OSError | None = None  # what stopped the writing before the last row (a full disk, say)
 
 
 def write_events(rows: pd.DataFrame, out: Path, settings: CollectionSettings,
                  progress: Callable[[int, int], None] | None = None) -> Imported:
     """Write each row (read with ``keep_source``) as ``OUT/ID.yaml``, never replacing a file.
 
-    Rows whose category the folder's settings do not list, and rows repeating an id, are problems, not files:
-    everything written validates.
+    Rows whose category the folder's settings do not list, rows repeating an id, and ids too long for a file name
+    are problems, not files: everything written validates. An error that is not about one row's file (a full disk)
+    stops the writing and is kept in ``error``, with what was done until then.
     """
     out.mkdir(parents=True, exist_ok=True)
     done = Imported()
+    mode = new_file_mode()  # once, not per file
     seen: dict[str, tuple[str, int]] = {}
     allowed = ", ".join(settings.categories)
     for count, row in enumerate(_records(rows), start=1):
@@ -978,12 +971,26 @@ def write_events(rows: pd.DataFrame, out: Path, settings: CollectionSettings,
             done.problems.append(Problem(path, line, int(row["_cat_col"]),
                                          f"'category': '{row['category']}' is not one of {allowed} (add it to "
                                          f"{out / SETTINGS_FILE}, or import into another folder)"))
+        elif len(ident) > ID_MAX:  # it names the file: a long one cannot be made (or moved to other systems)
+            done.problems.append(Problem(path, line, int(row["_id_col"]),
+                                         f"'id': '{ident[:40]}…' has {len(ident)} characters: an id names its "
+                                         f"file, and may have at most {ID_MAX}"))
         else:
             seen[ident] = (path, line)
             body = SCHEMA_COMMENT + yaml.dump(event_data(row), Dumper=SafeDumper, sort_keys=False,
                                               allow_unicode=True, width=100)
             target = out / f"{ident}.yaml"
-            (done.written if _write_new(target, body.encode("utf-8")) else done.skipped).append(target)
+            try:  # no fsync per file: an import writes up to a million of them
+                write_atomic(target, body.encode("utf-8"), overwrite=False, sync=False, mode=mode)
+                done.written.append(target)
+            except FileExistsError:
+                done.skipped.append(target)
+            except OSError as error:
+                if error.errno not in (errno.ENAMETOOLONG, errno.EILSEQ):  # not this row's name: stop here
+                    done.error = error
+                    break
+                done.problems.append(Problem(path, line, int(row["_id_col"]),
+                                             f"'id': cannot be a file name here: {error.strerror or error}"))
         if progress is not None:
             progress(count, len(rows))
     return done

@@ -189,11 +189,11 @@ def test_export_csv_parses_with_the_csv_module(runner):
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["title"] for row in rows] == GOOD_TITLES
-    assert {"id", "title", "start", "end", "precision", "category"} <= set(rows[0])
+    assert {"id", "title", "date", "end", "category"} <= set(rows[0])  # the columns `--events` reads back
     meeting = next(row for row in rows if row["id"] == "defence-ministers-meeting")
-    assert (meeting["start"], meeting["end"]) == ("2022-02-16", "2022-02-17")
+    assert (meeting["date"], meeting["end"]) == ("2022-02-16", "2022-02-17")
     assert meeting["actors"] == "NATO; Jens Stoltenberg"
-    assert meeting["source_urls"].startswith("https://www.dw.com/")
+    assert meeting["source_url"].startswith("https://www.dw.com/")
 
 
 def test_export_csv_quotes_titles_with_commas_and_quotes(runner, tmp_path):
