@@ -165,12 +165,12 @@ def check_target(path: Path) -> os.stat_result | None:
         return info
     what = _what(info.st_mode)
     if stat.S_ISLNK(info.st_mode):
-        hint = f" (to {os.readlink(path)}); give the path of the file itself"
+        what, hint = f"{what} (to {os.readlink(path)})", "give the path of the file itself"
     elif stat.S_ISDIR(info.st_mode):
-        hint = "; give a file name"
+        hint = "give a file name"
     else:
-        hint = "; give a file name, or '-' for stdout"
-    raise UnsafeTarget(f"refused to write {path}: it is {what}, not a regular file{hint}")
+        hint = "give a file name, or '-' for stdout"
+    raise UnsafeTarget(f"refused to write {path}: it is {what}, not a regular file; {hint}")
 
 
 def new_file_mode() -> int:

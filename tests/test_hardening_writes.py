@@ -100,7 +100,7 @@ def test_each_category_writes_only_inside_the_out_folder(hostile_categories, tmp
 
 
 def test_picture_names_are_safe_unique_and_short():
-    labels = [*HOSTILE_CATEGORIES, "a" * 300, "a" * 299 + "b", "", "2022-02-16", "military"]
+    labels = [*HOSTILE_CATEGORIES, ".", "trailing.", "a" * 300, "a" * 299 + "b", "", "2022-02-16", "military"]
     names = picture_names("timeline", labels, "png")
     assert len(set(names)) == len(names)
     for name in names:
