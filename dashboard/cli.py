@@ -165,7 +165,11 @@ def list_events(events_dir: Path) -> None:
 
 
 def build_view(base: str | None, flags: dict[str, Any]) -> View:
-    """A View from a link or query copied from the app, with any explicit flags laid over it."""
+    """A View from a link or query copied from the app, with any explicit flags laid over it.
+
+    The View keeps itself drawable (dates inside what the figures can hold, a search within its limits) and says
+    what it changed: those warnings go to stderr, named after the link or the flags.
+    """
     view = View.from_query(base)
     for warning in view.warnings:
         click.secho(f"warning: --view: {warning}", fg="yellow", err=True)
@@ -179,7 +183,12 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     for name in ("q", "mode", "lanes", "theme", "selected"):
         if flags[name]:
             changes[name] = flags[name]
-    return view.with_(**changes)
+    if not changes:
+        return view
+    flagged = view.with_(**changes)
+    for warning in flagged.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    return flagged
 
 
 @cli.command()

@@ -20,6 +20,40 @@ LANES: tuple[Lanes, ...] = ("category", "actor", "place")
 MODES: tuple[Mode, ...] = ("calendar", "sequence")
 THEMES: tuple[Theme, ...] = ("light", "dark")
 FILTERS = ("category", "actor", "place", "tag")
+# The figures count time in nanoseconds since 1970, as pandas does, which holds 1677-09-21 .. 2262-04-11; they pad
+# a range by a few percent each side. A view's days are kept inside a window well within, so nothing overflows.
+MIN_DAY = dt.date(1700, 1, 1)
+MAX_DAY = dt.date(2199, 12, 31)
+# A search is a literal substring test per word over every event's text: its cost grows with both.
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 20
+
+
+def clamp_day(day: dt.date | None, name: str) -> tuple[dt.date | None, str | None]:
+    """A day moved inside MIN_DAY .. MAX_DAY, and a warning naming ``name`` when it had to move."""
+    if day is None:
+        return None, None
+    if isinstance(day, dt.datetime):  # a datetime is a date, but cannot be compared with one
+        day = day.date()
+    inside = min(max(day, MIN_DAY), MAX_DAY)
+    if inside == day:
+        return day, None
+    side = "before the first" if day < MIN_DAY else "after the last"
+    return inside, (f"'{name}' {day.isoformat()} is {side} day the timeline can show "
+                    f"({MIN_DAY.isoformat()} to {MAX_DAY.isoformat()}); clamped to {inside.isoformat()}")
+
+
+def limit_search(q: str) -> tuple[str, str | None]:
+    """A search cut to MAX_QUERY_WORDS words and MAX_QUERY_CHARS characters, and a warning when it was cut."""
+    head = q[: MAX_QUERY_CHARS + 1]  # never split a megabyte of text: only the head can be kept
+    words = head.split()
+    if len(q) <= MAX_QUERY_CHARS and len(words) <= MAX_QUERY_WORDS:
+        return q, None
+    if len(q) > MAX_QUERY_CHARS and not head[-1].isspace() and len(words) > 1:
+        words = words[:-1]  # the last word was cut in the middle
+    kept = " ".join(words[:MAX_QUERY_WORDS])[:MAX_QUERY_CHARS]
+    return kept, (f"the search was cut to “{kept}”: a search may have up to {MAX_QUERY_WORDS} words and "
+                  f"{MAX_QUERY_CHARS} characters")
 
 
 @dataclass(frozen=True)
@@ -39,9 +73,28 @@ class View:
     theme: Theme = "light"
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
+    def __post_init__(self) -> None:
+        """Keep every view drawable, however it was made (a link, the controls, a zoom, the command line): dates
+        inside MIN_DAY .. MAX_DAY, the search within its limits, known lanes, mode and theme; say what changed."""
+        notes = list(self.warnings)
+
+        def fix(name: str, value: object, note: str | None) -> None:
+            object.__setattr__(self, name, value)  # frozen: this is still the constructor
+            if note:
+                notes.append(note)
+
+        for name, key in (("start", "from"), ("end", "to")):
+            fix(name, *clamp_day(getattr(self, name), key))
+        fix("q", *limit_search(self.q or ""))
+        for name, allowed in (("lanes", LANES), ("mode", MODES), ("theme", THEMES)):
+            value = getattr(self, name)
+            if value not in allowed:
+                fix(name, allowed[0], f"'{name}={value}' is not one of {', '.join(allowed)}; ignored")
+        object.__setattr__(self, "warnings", tuple(dict.fromkeys(notes)))
+
     def with_(self, **changes: object) -> View:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
+        """A copy with some fields changed; its warnings are only those the changes bring."""
+        return replace(self, **{"warnings": (), **changes})
 
     @property
     def filtered(self) -> bool:

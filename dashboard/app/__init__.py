@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 from pathlib import Path
 
 from dash import Dash
+from dash import html as components
 
-from dashboard.app import callbacks, download, layout
-from dashboard.store import Collection, load_collection
+from dashboard.app import callbacks, download, ids, layout
+from dashboard.model import CollectionSettings
+from dashboard.store import Collection, Problem, event_paths, frame, load_collection
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
+log = logging.getLogger(__name__)
+
+
+def empty_collection(problems: list[Problem] | None = None) -> Collection:
+    """A collection without events, for a page that must be drawn whatever the files hold."""
+    return Collection(frame([]), problems or [], CollectionSettings())
 
 
 def create_app(events: Path | str) -> Dash:
@@ -19,7 +28,20 @@ def create_app(events: Path | str) -> Dash:
     root = Path(events)
 
     def load() -> Collection:
-        return load_collection(root)
+        # The store reports bad files as problems and never raises for bad input; anything else (a bug, the disk)
+        # must not take every request down with it: the page says so and the next load tries again.
+        try:
+            return load_collection(root)
+        except Exception as error:  # noqa: BLE001 - the last guard around the store
+            log.exception("loading the events below %s failed", root)
+            try:
+                files = event_paths(root) if root.exists() else []
+            except OSError:
+                files = [root]
+            if not files:  # nothing to read: no events, which the page explains
+                return empty_collection()
+            return empty_collection([Problem(str(root), 1, 1, f"the events could not be loaded "
+                                             f"({type(error).__name__}); the server log has the details")])
 
     app = Dash(
         __name__,
@@ -31,10 +53,25 @@ def create_app(events: Path | str) -> Dash:
     # Dash pastes the title into the page's <title> as raw HTML: escape it, or a collection title such as
     # '</title><script>…' would run in every visitor's browser.
     app.title = html.escape(load().settings.title)
+    folder = str(events)
+
+    def page() -> components.Div:
+        """The page for this load of the files; if it cannot be drawn, an empty page that says why."""
+        topojson = app.get_asset_url("topojson/")
+        try:
+            return layout.page(load(), topojson, folder)
+        except Exception as error:  # noqa: BLE001 - the last guard: a page with an alert, never a 500
+            log.exception("the page over %s could not be drawn", root)
+            try:
+                return layout.page(empty_collection(), topojson, folder, failure=error)
+            except Exception:  # noqa: BLE001 - not even the empty page: the alert alone
+                log.exception("the empty page could not be drawn either")
+                return components.Div(layout.failure_alert(error, "this page"), id=ids.ROOT, className="app")
+
     # A function, so that every page load reads the files again: new events and fixed problems show up
     # on reload without restarting the server.
-    app.layout = lambda: layout.page(load(), app.get_asset_url("topojson/"))
-    callbacks.register(app, load)
+    app.layout = page
+    callbacks.register(app, load, folder)
     download.register(app, load)
     return app
 

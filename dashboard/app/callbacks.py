@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, state
 from dashboard.app.cards import detail_card, list_cards
-from dashboard.app.layout import problems_banner
+from dashboard.app.layout import failure_alert, no_events, problems_banner, view_notices
 from dashboard.figure import PLACE_PREFIX, map_figure, reselect, timeline_figure
 from dashboard.index import index_for
 from dashboard.store import Collection
@@ -26,6 +27,9 @@ CONTROL_PROPS = {
     "end": (ids.DATES, "end_date"), "lanes": (ids.LANES, "value"), "mode": (ids.MODE, "value"),
 }
 DEFAULT_WIDTH = 1100
+# The width the page reports, kept to what a screen can be: the density view's buckets grow with it.
+MIN_WIDTH, MAX_WIDTH = 320, 4000
+log = logging.getLogger(__name__)
 
 
 def control_values(view: View) -> dict[str, Any]:
@@ -38,7 +42,7 @@ def control_values(view: View) -> dict[str, Any]:
 
 
 def render(collection: Collection, view: View, width: int, patch_selection: bool = False,
-           keep_figures: bool = False) -> dict[str, Any]:
+           keep_figures: bool = False, folder: str = "the events folder") -> dict[str, Any]:
     """Everything on screen for a view.
 
     With ``patch_selection`` the figures on screen already show this view but for the selected event; when
@@ -66,7 +70,9 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
     count = f"{len(visible):,} of {len(events):,} events" if len(visible) != len(events) else (
         f"{len(events):,} events")
     empty: list[Any] = []
-    if not len(visible):
+    if not len(events):
+        empty = no_events(folder)
+    elif not len(visible):
         empty = [html.Div([
             html.P("No events match this view."),
             html.P("Clear the filters or widen the date range to see events again.", className="muted"),
@@ -83,6 +89,7 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
         "root_class": f"app theme-{view.theme}",
         "theme_label": "Light theme" if view.theme == "dark" else "Dark theme",
         "banner": problems_banner(collection),
+        "notice": view_notices(view.warnings),
     }
     if keep_figures:
         for name in ("timeline", "map", "timeline_style"):
@@ -160,7 +167,24 @@ def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Coll
     return view
 
 
-def register(app: Dash, load: Callable[[], Collection]) -> None:
+def viewport_width(viewport: Any) -> int:
+    """The timeline's width as the page reports it, within MIN_WIDTH .. MAX_WIDTH (DEFAULT_WIDTH if unreadable)."""
+    try:
+        width = int(float((viewport or {}).get("width") or DEFAULT_WIDTH))
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return DEFAULT_WIDTH
+    return min(max(width, MIN_WIDTH), MAX_WIDTH)
+
+
+def failed(error: BaseException) -> dict[str, Any]:
+    """The answer of a request that failed: an alert where the view's notices go; everything else stays."""
+    return {"search": no_update, "controls": dict.fromkeys(CONTROL_PROPS, no_update),
+            **dict.fromkeys(("timeline", "timeline_style", "map", "detail", "list", "count", "empty", "root_class",
+                             "theme_label", "banner", "screen"), no_update),
+            "notice": [failure_alert(error)]}
+
+
+def register(app: Dash, load: Callable[[], Collection], folder: str = "the events folder") -> None:
     """Wire the one callback that turns any action into a new View and renders it."""
     control_outputs = {name: Output(component, prop, allow_duplicate=False)
                        for name, (component, prop) in CONTROL_PROPS.items()}
@@ -179,6 +203,7 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             "root_class": Output(ids.ROOT, "className"),
             "theme_label": Output(ids.THEME, "children"),
             "banner": Output(ids.BANNER, "children"),
+            "notice": Output(ids.NOTICE, "children"),
             "screen": Output(ids.SCREEN, "data"),
         },
         inputs={
@@ -199,11 +224,23 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         prevent_initial_call=True,
     )
     def update(**values: Any) -> dict[str, Any]:
+        # The last guard of a request: whatever one bad parameter or file does, the page gets an alert and keeps
+        # working, and the cause goes to the log. PreventUpdate is Dash's "nothing to send", not a failure.
+        try:
+            return respond(values)
+        except PreventUpdate:
+            raise
+        except Exception as error:  # noqa: BLE001
+            url = str(values.get("url") or "")
+            log.exception("the view %s could not be drawn", url[:300] + ("…" if len(url) > 300 else ""))
+            return failed(error)
+
+    def respond(values: dict[str, Any]) -> dict[str, Any]:
         collection = load()
         view = View.from_query(values["url"])
         trigger = ctx.triggered_id
         from_url = trigger in (None, ids.URL, ids.VIEWPORT)
-        width = values["width"] = int((values.get("viewport") or {}).get("width") or DEFAULT_WIDTH)
+        width = values["width"] = viewport_width(values.get("viewport"))
         if trigger == ids.URL and not values.get("viewport"):
             raise PreventUpdate  # the address bar settling on page load; the width report will render
         if not from_url:
@@ -216,10 +253,10 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             # gain room, so the figures stay; the address, the count and the list follow the new range.
             key = f"{screen_key(collection, view, width)}|zoomed"
             _remember(key, drawn)
-            out = render(collection, view, width, keep_figures=True)
+            out = render(collection, view, width, keep_figures=True, folder=folder)
         else:
             key = screen_key(collection, view, width)
-            out = render(collection, view, width, patch_selection=key == values["screen"])
+            out = render(collection, view, width, patch_selection=key == values["screen"], folder=folder)
         out["screen"] = key
         query = view.to_query()
         out["search"] = no_update if from_url or query == (values["url"] or "") else (query or "?")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.app import ids
+from dashboard.app.layout import failure_alert
 from dashboard.export import ExportError, export_figure, render_picture
 from dashboard.model import slugify
 from dashboard.store import Collection
 from dashboard.view import View
+
+log = logging.getLogger(__name__)
 
 
 def picture_name(collection: Collection, view: View, fmt: str) -> str:
@@ -49,4 +53,7 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
             data, name = picture(load(), search, fmt)
         except ExportError as error:
             return no_update, html.Span(str(error), className="warning", role="alert")
+        except Exception as error:  # noqa: BLE001 - the last guard: an alert in the page, the cause in the log
+            log.exception("the picture of %s could not be drawn", str(search or "")[:300])
+            return no_update, failure_alert(error, "this picture")
         return dcc.send_bytes(data, name), ""

@@ -29,3 +29,4 @@ VIEWPORT = "viewport-store"
 DOWNLOAD_STATUS = "download-status"
 SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes
 ZOOM = "zoom-store"  # the timeline's zooms and pans, without its resize noise
+NOTICE = "view-notice"  # what the app changed in the view asked for (a far date, a long search), or why it failed

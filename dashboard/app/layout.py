@@ -36,6 +36,34 @@ def problems_banner(collection: Collection) -> list[Any]:
     ], open=len(problems) <= 5, className="banner", role="alert")]
 
 
+def failure_alert(error: BaseException, what: str = "this view") -> html.Div:
+    """The worst a request can show: what could not be drawn and why, in one line (never a traceback)."""
+    cause = " ".join(str(error).split()) or "no message"
+    cause = f"{type(error).__name__}: {cause}"
+    if len(cause) > 200:
+        cause = cause[:199] + "…"
+    return html.Div([html.Strong(f"{what[:1].upper()}{what[1:]} could not be drawn: "), cause, ". ",
+                     html.Span("The rest of the page still works; the details are in the server log.",
+                               className="muted")], className="warning failure", role="alert")
+
+
+def view_notices(warnings: tuple[str, ...] | list[str]) -> list[Any]:
+    """What the app changed in the view asked for (a date it cannot show, a search past its limits)."""
+    if not warnings:
+        return []
+    return [html.Div([html.P(warning) for warning in warnings], className="warning notice", role="status")]
+
+
+def no_events(folder: str) -> list[Any]:
+    """The page of a folder without events: what to do to see some."""
+    return [html.Div([
+        html.P(["No events yet: add a YAML file to ", html.Code(folder), " — see README ‘Adding an event’."]),
+        html.P(["Or write one from a terminal: ", html.Code(f"timeline new --events {folder} --title … --date "
+                                                            "2022-02-16 --category …"),
+                ". New files show up when the page is loaded again."], className="muted"),
+    ], className="empty no-events", role="status")]
+
+
 def _options(values: list[str], labels: dict[str, str] | None = None) -> list[dict[str, str]]:
     return [{"label": (labels or {}).get(v, v), "value": v} for v in values]
 
@@ -85,8 +113,10 @@ def controls(collection: Collection) -> html.Section:
     ], className="controls", **{"aria-label": "Filters"})
 
 
-def page(collection: Collection, topojson_url: str) -> html.Div:
-    """The whole page for one load of the collection."""
+def page(collection: Collection, topojson_url: str, folder: str = "the events folder",
+         failure: BaseException | None = None) -> html.Div:
+    """The whole page for one load of the collection (with ``failure``, a page that could not be drawn: the
+    page of an empty collection, saying why)."""
     settings = collection.settings
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
@@ -112,12 +142,14 @@ def page(collection: Collection, topojson_url: str) -> html.Div:
         ], className="header"),
         html.Div(problems_banner(collection), id=ids.BANNER),
         controls(collection),
+        html.Div([failure_alert(failure, "this page")] if failure is not None else [], id=ids.NOTICE,
+                 className="notices"),
         html.Main([
             html.Section([
                 dcc.Loading(dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="timeline-graph",
                                       clear_on_unhover=True), type="dot", delay_show=400,
                             overlay_style={"visibility": "visible", "opacity": 0.6}),
-                html.Div(id=ids.EMPTY),
+                html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
             ], className="panel timeline-panel", **{"aria-label": "Timeline"}),
             html.Aside([
                 html.Div(id=ids.DETAIL, className="panel detail-panel", **{"aria-live": "polite"}),

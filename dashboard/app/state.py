@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
@@ -76,22 +77,47 @@ def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
     return view.with_(start=first, end=nxt - dt.timedelta(days=1))
 
 
+_YEAR = re.compile(r"\s*([+-]?\d+)-")
+
+
+def _axis_day(bound: Any, last: bool) -> dt.date | None:
+    """The day an end of the date axis falls on (for the upper end, the day before an exact midnight), or None.
+
+    A date axis reports dates as text, or as milliseconds when a range was set as numbers. Zoomed far out, plotly
+    reports years pandas cannot hold (past 2262, or 12000, or -500): those become the first or last day Python
+    knows, which the View then clamps to the days it can show.
+    """
+    if isinstance(bound, bool):
+        return None
+    try:
+        moment = pd.Timestamp(bound, unit="ms") if isinstance(bound, int | float) else pd.Timestamp(str(bound))
+        if pd.isna(moment):
+            return None
+        return ((moment - pd.Timedelta(microseconds=1)) if last else moment).normalize().date()
+    except (ValueError, TypeError, OverflowError, NotImplementedError):
+        pass  # past what pandas or Python's dates hold: only the side it is on matters
+    if isinstance(bound, int | float):
+        if bound != bound:  # NaN
+            return None
+        return dt.date.max if bound > 0 else dt.date.min
+    year = _YEAR.match(str(bound))
+    if year is None:
+        return None
+    return dt.date.max if int(year.group(1)) > 1970 else dt.date.min
+
+
 def zoom(view: View, relayout: dict[str, Any] | None) -> View:
     """The view after a zoom or pan on the timeline's date axis (whole days; sequence mode keeps its range)."""
-    if not relayout or view.mode == "sequence":
+    if not isinstance(relayout, dict) or not relayout or view.mode == "sequence":
         return view
     if relayout.get("xaxis.autorange") or relayout.get("autosize") and len(relayout) == 1:
         return view.with_(start=None, end=None) if relayout.get("xaxis.autorange") else view
     bounds = relayout.get("xaxis.range") or [relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]")]
-    if not bounds or None in bounds:
+    if not isinstance(bounds, list | tuple) or len(bounds) != 2 or None in bounds:
         return view
-    try:
-        # A date axis reports dates as text, or as milliseconds when a range was set as numbers.
-        lo, hi = (pd.Timestamp(b, unit="ms") if isinstance(b, int | float) else pd.Timestamp(b) for b in bounds)
-    except (ValueError, TypeError):
+    start, end = _axis_day(bounds[0], last=False), _axis_day(bounds[1], last=True)
+    if start is None or end is None:
         return view
-    start = lo.normalize().date()
-    end = (hi - pd.Timedelta(microseconds=1)).normalize().date()
     return view.with_(start=start, end=max(start, end))
 
 
