@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from dashboard import cache
 from dashboard.dates import DateError, When, format_when, resolve
-from dashboard.model import SETTINGS_FILE, SLUG, CollectionSettings, EventFile, slugify
+from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, slugify
 from dashboard.reading import Refused, kind, read_regular
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
@@ -371,7 +371,7 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
     if event.id is None:
         if stem is None:
             return None, [Problem(path, line, column, "'id': required when a file holds several events")]
-        if not re.match(SLUG, stem):
+        if not re.fullmatch(SLUG, stem) or len(stem) > ID_MAX:
             return None, [Problem(path, line, column,
                                   f"the file name '{stem}' cannot be an id (use lower-case letters, digits and "
                                   f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key")]

@@ -742,6 +742,8 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
                             for value in _pick(ident, bad)])
     for name, lists in (("actors", actors), ("tags", tags)):
         faults.add(_long_names(lists), where[name], f"'{name}': a name is over {NAME_MAX} characters")
+    faults.add(ident.str.len().to_numpy() > ID_MAX, where["id"],
+               f"'id': String should have at most {ID_MAX} characters")
     lengths = title.str.len().to_numpy()
     faults.add(lengths == 0, where["title"], "'title': String should have at least 1 character")
     faults.add(lengths > TITLE_MAX, where["title"], f"'title': String should have at most {TITLE_MAX} characters")
