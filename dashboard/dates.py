@@ -30,9 +30,10 @@ IANA_SUFFIX = re.compile(r"\s+([A-Za-z]+/[A-Za-z_+\-/]+|UTC|GMT)$")
 
 
 # The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
-# the figures, filters and exports work in that unit. Whole years inside it, so the limit is easy to state.
-EARLIEST = dt.datetime(1678, 1, 1)
-LATEST = dt.datetime(2262, 1, 1)
+# the figures, filters and exports work in that unit. Whole centuries well inside it, so that a view padded
+# around its events or zoomed far out stays inside too, and the limit is easy to state.
+EARLIEST = dt.datetime(1700, 1, 1)
+LATEST = dt.datetime(2200, 1, 1)  # exclusive: the last day shown is 31 Dec 2199
 
 
 class DateError(ValueError):

@@ -66,8 +66,9 @@ BUILD_FAILURES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "line", "column", "message"), BUILD_FAILURES,
-                         ids=[case[0].splitlines()[-1] for case in BUILD_FAILURES])
+@pytest.mark.parametrize(
+    ("body", "line", "column", "message"), BUILD_FAILURES, ids=[case[0].splitlines()[-1] for case in BUILD_FAILURES]
+)
 def test_a_value_yaml_cannot_build_is_one_located_problem(tmp_path, body, line, column, message):
     folder = folder_with(tmp_path, "bad.yaml", f"title: Bad\ncategory: diplomacy\n{body}\n")
     problem = only_problem(load_collection(folder), "bad.yaml")
@@ -84,21 +85,26 @@ def test_validate_reports_an_impossible_date_and_exits_1(tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("date", ["1500-01-01", "1 Jan 1066", "9998-12-31", "2262-04-12", "9999"])
+@pytest.mark.parametrize(
+    "date", ["1500-01-01", "1 Jan 1066", "9998-12-31", "2262-04-12", "1699-12-31", "2200-01-01", "9999"]
+)
 def test_a_date_outside_the_years_the_timeline_shows_is_a_problem(tmp_path, date):
     folder = folder_with(tmp_path, "old.yaml", f"title: Old\ncategory: diplomacy\ndate: '{date}'\n")
     problem = only_problem(load_collection(folder), "old.yaml")
     assert (problem.line, problem.column) == (3, 7)
-    assert "outside the years the timeline can show (1678–2261)" in problem.message
+    assert "outside the years the timeline can show (1700–2199)" in problem.message
 
 
 def test_the_same_dates_in_a_table_are_problems_on_their_rows(tmp_path):
     table = tmp_path / "t.csv"
-    table.write_text("title,date,category\nOld,1500-01-01,x\nFar,9998-12-31,x\nEdge,2261-12-31,x\n"
-                     "Late,2262-04-12,x\n", encoding="utf-8")
+    table.write_text(
+        "title,date,category\nOld,1500-01-01,x\nFar,9998-12-31,x\nEdge,2199-12-31,x\nEdge2,1700-01-01,x\n"
+        "Late,2262-04-12,x\n",
+        encoding="utf-8",
+    )
     collection = load_collection(table)
-    assert list(collection.events["title"]) == ["Edge"]
-    assert [(p.line, p.column) for p in collection.problems] == [(2, 2), (3, 2), (5, 2)]
+    assert list(collection.events["title"]) == ["Edge2", "Edge"]
+    assert [(p.line, p.column) for p in collection.problems] == [(2, 2), (3, 2), (6, 2)]
     assert all("outside the years" in p.message for p in collection.problems)
 
 
@@ -120,16 +126,18 @@ def test_a_key_given_twice_is_a_located_problem(tmp_path):
 
 
 def test_a_key_given_twice_in_a_nested_mapping_is_found_too(tmp_path):
-    folder = folder_with(tmp_path, "nested.yaml", "title: A\ndate: 2022-02-16\ncategory: diplomacy\n"
-                                                  "places:\n  - {name: Kyiv, name: Kiev}\n")
+    folder = folder_with(
+        tmp_path,
+        "nested.yaml",
+        "title: A\ndate: 2022-02-16\ncategory: diplomacy\nplaces:\n  - {name: Kyiv, name: Kiev}\n",
+    )
     problem = only_problem(load_collection(folder), "nested.yaml")
     assert (problem.line, problem.column) == (5, 18)
     assert "'name' is given twice" in problem.message
 
 
 def test_merge_keys_may_be_overridden_without_a_problem(tmp_path):
-    body = ("- &base {title: A, date: 2022-02-16, category: diplomacy, id: a}\n"
-            "- <<: *base\n  id: b\n  title: B\n")
+    body = "- &base {title: A, date: 2022-02-16, category: diplomacy, id: a}\n- <<: *base\n  id: b\n  title: B\n"
     collection = load_collection(folder_with(tmp_path, "merged.yaml", body))
     assert collection.problems == []
     assert sorted(collection.events["id"]) == ["a", "b", "good"]
@@ -138,15 +146,18 @@ def test_merge_keys_may_be_overridden_without_a_problem(tmp_path):
 # ---- 2. tables whose header holds control characters or binary ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "body", "column", "message"), [
-    ("formfeed.csv", b"title,date,cat\x0cegory\nA,2022-02-16,diplomacy\n", 3, "U+000C"),
-    ("separator.csv", "title,date\u2028x,category\nA,2022-02-16,diplomacy\n".encode(), 2, "U+2028"),
-    ("nul.csv", b"title,da\x00te,category\nA,2022-02-16,diplomacy\n", 2, "U+0000"),
-    ("random.csv", bytes(range(256)) * 8, 1, "U+0000"),
-    ("random2.csv", b"\xff\xfe" + bytes(range(256)) * 8, 1, "not UTF-8"),
-    ("latin1.csv", "titre,date,catégorie\n".encode("latin-1"), 1, "not UTF-8"),
-    ("oneline.csv", b"x" * (1 << 17), 1, "over 64 KiB"),
-])
+@pytest.mark.parametrize(
+    ("name", "body", "column", "message"),
+    [
+        ("formfeed.csv", b"title,date,cat\x0cegory\nA,2022-02-16,diplomacy\n", 3, "U+000C"),
+        ("separator.csv", "title,date\u2028x,category\nA,2022-02-16,diplomacy\n".encode(), 2, "U+2028"),
+        ("nul.csv", b"title,da\x00te,category\nA,2022-02-16,diplomacy\n", 2, "U+0000"),
+        ("random.csv", bytes(range(256)) * 8, 1, "U+0000"),
+        ("random2.csv", b"\xff\xfe" + bytes(range(256)) * 8, 1, "not UTF-8"),
+        ("latin1.csv", "titre,date,catégorie\n".encode("latin-1"), 1, "not UTF-8"),
+        ("oneline.csv", b"x" * (1 << 17), 1, "over 64 KiB"),
+    ],
+)
 def test_a_binary_or_control_character_header_is_one_problem_at_line_1(tmp_path, name, body, column, message):
     folder = folder_with(tmp_path, name, body)
     problem = only_problem(load_collection(folder), name)
@@ -233,9 +244,15 @@ def test_a_name_over_the_limit_is_a_located_problem_in_a_yaml_file(tmp_path):
     assert problem.message == f"'actors[1]': String should have at most {NAME_MAX} characters"
 
 
-@pytest.mark.parametrize(("key", "value"), [("places", "[{name: NAME}]"), ("tags", "[NAME]"),
-                                            ("sources", "[{title: t, publisher: NAME}]"),
-                                            ("quotes", "[{text: t, speaker: NAME}]")])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("places", "[{name: NAME}]"),
+        ("tags", "[NAME]"),
+        ("sources", "[{title: t, publisher: NAME}]"),
+        ("quotes", "[{text: t, speaker: NAME}]"),
+    ],
+)
 def test_every_kind_of_name_has_the_limit(tmp_path, key, value):
     body = f"title: A\ndate: 2022-02-16\ncategory: diplomacy\n{key}: {value.replace('NAME', 'n' * 5000)}\n"
     problem = only_problem(load_collection(folder_with(tmp_path, "long.yaml", body)), "long.yaml")
@@ -245,8 +262,11 @@ def test_every_kind_of_name_has_the_limit(tmp_path, key, value):
 def test_a_name_over_the_limit_is_a_problem_on_its_table_row(tmp_path):
     long = "X" * 5000
     table = tmp_path / "t.csv"
-    table.write_text(f"title,date,category,actors,tags,place\nA,2022-02-16,x,{long},t,p\nB,2022-02-16,x,a,{long},p\n"
-                     f"C,2022-02-16,x,a,t,{long}\nD,2022-02-16,x,a;b,t,p\n", encoding="utf-8")
+    table.write_text(
+        f"title,date,category,actors,tags,place\nA,2022-02-16,x,{long},t,p\nB,2022-02-16,x,a,{long},p\n"
+        f"C,2022-02-16,x,a,t,{long}\nD,2022-02-16,x,a;b,t,p\n",
+        encoding="utf-8",
+    )
     collection = load_collection(table)
     assert list(collection.events["title"]) == ["D"]
     assert [(p.line, p.column) for p in collection.problems] == [(2, 4), (3, 5), (4, 6)]
@@ -313,8 +333,13 @@ def test_a_fifo_at_the_cache_path_is_ignored(tmp_path, monkeypatch):
     path = cache.location(folder)
     path.parent.mkdir(parents=True)
     os.mkfifo(path)
-    result = subprocess.run([sys.executable, "-c", f"from dashboard import cache; print(cache.read({str(folder)!r}))"],
-                            capture_output=True, text=True, timeout=60, env={**os.environ})
+    result = subprocess.run(
+        [sys.executable, "-c", f"from dashboard import cache; print(cache.read({str(folder)!r}))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
     assert result.stdout.strip() == "None"
 
 
@@ -342,19 +367,39 @@ def test_an_unreadable_subfolder_is_a_problem_not_silence(tmp_path, monkeypatch)
     collection = load_collection(folder)
     assert sorted(collection.events["id"]) == ["good", "x"]
     assert [str(p) for p in collection.problems] == [
-        f"{folder}/locked:1:1: cannot list the folder: Permission denied; its files are left out"]
+        f"{folder}/locked:1:1: cannot list the folder: Permission denied; its files are left out"
+    ]
 
 
 # ---- fuzz: whatever the bytes, load_collection returns problems with paths ------------------------------------
 
 
 YAMLISH = st.text(alphabet=st.sampled_from(list("abdt :-{}[],'\"!&*|>#?%@`\n\t\\0123456789.+eZT")), max_size=200)
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40),
-                    st.dates(), st.datetimes())
-KEYS = st.sampled_from(["title", "date", "end", "category", "actors", "places", "tags", "links", "sources",
-                        "quotes", "approximate", "timezone", "id", "summary", "nope"])
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
-                      max_leaves=10)
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40), st.dates(), st.datetimes()
+)
+KEYS = st.sampled_from(
+    [
+        "title",
+        "date",
+        "end",
+        "category",
+        "actors",
+        "places",
+        "tags",
+        "links",
+        "sources",
+        "quotes",
+        "approximate",
+        "timezone",
+        "id",
+        "summary",
+        "nope",
+    ]
+)
+VALUES = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3), max_leaves=10
+)
 
 
 def fresh(folder: Path, suffix: str) -> Path:
@@ -390,7 +435,9 @@ def test_fuzz_any_mapping_as_an_event(tmp_path, mapping):
 # "exception ignored"; the table is still refused as not UTF-8.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=400), header=st.sampled_from([b"", b"title,date,category\n", b"event_date,event_type\n"]))
+@given(
+    data=st.binary(max_size=400), header=st.sampled_from([b"", b"title,date,category\n", b"event_date,event_type\n"])
+)
 def test_fuzz_any_bytes_in_a_table(tmp_path, data, header):
     path = fresh(tmp_path, ".csv")
     path.write_bytes(header + data)
