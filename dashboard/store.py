@@ -66,6 +66,10 @@ class Problem:
     column: int
     message: str
 
+    def __post_init__(self) -> None:
+        if "\n" in self.message or "\r" in self.message:  # one problem, one line: `path:line:col: message`
+            object.__setattr__(self, "message", " ".join(self.message.split()))
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
@@ -220,6 +224,11 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
             what = f"{error.problem} ({error.context})"
         raise FileProblem(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                           f"YAML syntax: {what}") from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, found before parsing
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise FileProblem(line, column, f"the character U+{error.character:04X} is not allowed in YAML: "
+                                        "remove it (control characters cannot be saved in an event file)") from None
     except yaml.YAMLError as error:
         raise FileProblem(1, 1, f"YAML syntax: {error}") from None
     finally:

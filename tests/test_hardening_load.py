@@ -115,6 +115,17 @@ def test_an_end_outside_the_years_points_at_end(tmp_path):
     assert problem.message.startswith("'end': \"2300-01-01\" is outside")
 
 
+def test_a_control_character_is_located_where_it_stands(tmp_path):
+    folder = folder_with(tmp_path, "ctl.yaml", "title: ok\ndate: 2022-02-16\ncategory: x\nsummary: a\x01b\n")
+    problem = only_problem(load_collection(folder), "ctl.yaml")
+    assert (problem.line, problem.column) == (4, 11)
+    assert problem.message.startswith("the character U+0001 is not allowed in YAML")
+
+
+def test_a_problem_is_always_one_line():
+    assert str(Problem("a.yaml", 1, 2, "first\n  second\r\nthird")) == "a.yaml:1:2: first second third"
+
+
 # ---- 17. repeated keys ------------------------------------------------------------------------------------------
 
 
