@@ -71,7 +71,8 @@ class Problem:
             object.__setattr__(self, "message", " ".join(self.message.split()))
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        path = self.path if self.path.isprintable() else self.path.encode("unicode_escape", "backslashreplace").decode()
+        return f"{path}:{self.line}:{self.column}: {self.message}"
 
 
 @dataclass
@@ -382,7 +383,7 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
             return None, [Problem(path, line, column, "'id': required when a file holds several events")]
         if not re.fullmatch(SLUG, stem) or len(stem) > ID_MAX:
             return None, [Problem(path, line, column,
-                                  f"the file name '{stem}' cannot be an id (use lower-case letters, digits and "
+                                  f"the file name {stem!r} cannot be an id (use lower-case letters, digits and "
                                   f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key")]
         event.id = stem
     try:

@@ -299,7 +299,8 @@ def test_an_id_over_the_limit_is_a_problem_in_a_file_a_file_name_and_a_table(tmp
 def test_a_file_name_ending_in_a_newline_cannot_be_an_id(tmp_path):
     folder = folder_with(tmp_path, "abc\n.yaml", GOOD.replace("Good", "Newline"))
     problem = only_problem(load_collection(folder), "abc\n.yaml")
-    assert problem.message.startswith("the file name 'abc\n' cannot be an id")
+    assert problem.message.startswith("the file name 'abc\\n' cannot be an id")
+    assert str(problem).endswith("/abc\\n.yaml:1:1: " + problem.message)
 
 
 # ---- 10. devices and FIFOs -----------------------------------------------------------------------------------------
