@@ -1,27 +1,48 @@
 """Look-ups over a loaded events table that must stay fast at a million rows: an event by id, and the
-events that link to one. Built once per table and kept while the table lives."""
+events that link to one. Built once per table and kept while the table lives, and not a moment longer."""
 
 from __future__ import annotations
 
+import threading
 import weakref
-from functools import cached_property
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 
+T = TypeVar("T")
+MAX_TABLES = 8  # tables whose look-ups are kept at once: a server holds one or two (the current and the last)
+
 
 class EventIndex:
-    """Find events by id and follow links both ways without scanning the table."""
+    """Find events by id and follow links both ways without scanning the table.
 
-    def __init__(self, events: pd.DataFrame) -> None:
+    What it works out is kept in ``memo``, which ``index_for`` shares between every index of the same table. The
+    memo never holds the table itself: a cache keyed on the table must not keep it alive (it did, and a server
+    whose files were edited every few seconds grew by a table per edit).
+    """
+
+    def __init__(self, events: pd.DataFrame, memo: dict[str, Any] | None = None) -> None:
         self.events = events
+        self.memo: dict[str, Any] = {} if memo is None else memo
 
-    @cached_property
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        try:
+            return self.memo[name]
+        except KeyError:
+            value = self.memo[name] = build()  # two threads may both build it: the same value, no harm
+            return value
+
+    @property
     def _positions(self) -> pd.Index:
-        return pd.Index(self.events["id"])
+        return self._once("positions", lambda: pd.Index(self.events["id"]))
 
-    @cached_property
+    @property
     def _incoming(self) -> dict[str, list[tuple[str, str]]]:
+        return self._once("incoming", self._build_incoming)
+
+    def _build_incoming(self) -> dict[str, list[tuple[str, str]]]:
         incoming: dict[str, list[tuple[str, str]]] = {}
         linked = self.events[self.events["links"].map(len) > 0]
         for source, links in zip(linked["id"], linked["links"], strict=True):
@@ -29,14 +50,18 @@ class EventIndex:
                 incoming.setdefault(link["to"], []).append((source, link["relation"]))
         return incoming
 
-    @cached_property
+    @property
     def fingerprint(self) -> str:
         """A digest of the table that is the same in every process, so several workers agree on it."""
-        columns = self.events[["id", "title", "when", "category"]]
-        digest = int(pd.util.hash_pandas_object(columns, index=False).sum()) & 0xFFFFFFFFFFFF
-        return f"{len(self.events)}-{digest:012x}"
 
-    @cached_property
+        def build() -> str:
+            columns = self.events[["id", "title", "when", "category"]]
+            digest = int(pd.util.hash_pandas_object(columns, index=False).sum()) & 0xFFFFFFFFFFFF
+            return f"{len(self.events)}-{digest:012x}"
+
+        return self._once("fingerprint", build)
+
+    @property
     def choices(self) -> dict[str, list[str]]:
         """The distinct actors, places and tags, sorted, for the filter menus."""
 
@@ -46,18 +71,18 @@ class EventIndex:
                 values.update(items)
             return sorted(values, key=str.casefold)
 
-        return {
+        return self._once("choices", lambda: {
             "actor": distinct(self.events["actors"]),
             "place": distinct(self.events["places"].map(lambda places: [p["name"] for p in places])),
             "tag": distinct(self.events["tags"]),
-        }
+        })
 
-    @cached_property
+    @property
     def places(self) -> pd.DataFrame:
         """Every (event, place with coordinates) pair, for the map."""
         from dashboard.figure import places_table
 
-        return places_table(self.events)
+        return self._once("places", lambda: places_table(self.events))
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, or None."""
@@ -76,15 +101,29 @@ class EventIndex:
         return self._incoming.get(event_id, [])
 
 
-_indexes: dict[int, tuple[weakref.ref[pd.DataFrame], EventIndex]] = {}
+# Per live table (by id, checked by a weak reference): the look-ups worked out for it. An entry goes when its table
+# is collected; and at most MAX_TABLES are kept, the least recently used going first, should tables live on.
+_indexes: OrderedDict[int, tuple[weakref.ref[pd.DataFrame], dict[str, Any]]] = OrderedDict()
+_lock = threading.RLock()  # re-entrant: a table collected while the lock is held calls _forget in the same thread
+
+
+def _forget(key: int, ref: weakref.ref[pd.DataFrame]) -> None:
+    with _lock:
+        hit = _indexes.get(key)
+        if hit is not None and hit[0] is ref:  # not a newer table that was given the same id
+            del _indexes[key]
 
 
 def index_for(events: pd.DataFrame) -> EventIndex:
-    """The index of a table, built on first use and reused while the same table object lives."""
+    """The index of a table, its look-ups worked out on first use and reused while the same table object lives."""
     key = id(events)
-    hit = _indexes.get(key)
-    if hit is not None and hit[0]() is events:
-        return hit[1]
-    index = EventIndex(events)
-    _indexes[key] = (weakref.ref(events, lambda _ref, key=key: _indexes.pop(key, None)), index)
-    return index
+    with _lock:
+        hit = _indexes.get(key)
+        if hit is not None and hit[0]() is events:
+            _indexes.move_to_end(key)
+            return EventIndex(events, hit[1])
+        memo: dict[str, Any] = {}
+        _indexes[key] = (weakref.ref(events, lambda ref, key=key: _forget(key, ref)), memo)
+        while len(_indexes) > MAX_TABLES:
+            _indexes.popitem(last=False)
+    return EventIndex(events, memo)

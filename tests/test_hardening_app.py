@@ -4,9 +4,12 @@ long and hostile names, a leaking index cache and unbounded picture downloads. E
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import os
 import shutil
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import dashboard.cli as cli_module
+from dashboard import index
 from dashboard.app import state
 from dashboard.cli import cli
 from dashboard.figure import timeline_figure
@@ -312,3 +316,62 @@ def test_a_download_that_fails_answers_with_an_alert(monkeypatch, caplog):
 
 def json_id(fmt: str) -> str:
     return json.dumps({"format": fmt, "type": "download-button"}, separators=(",", ":"), sort_keys=True)
+
+
+# ---- 6. the index cache lets old tables go ---------------------------------------------------------------------
+
+
+def rss_mb() -> float:
+    """This process's resident memory, in MB (Linux)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def test_indexes_do_not_keep_their_tables_alive(collection):
+
+    tables = [collection.events.copy() for _ in range(40)]
+    for table in tables:
+        built = index.index_for(table)
+        assert built.choices["actor"] and built.fingerprint and len(built.places)
+        assert built.row(table["id"].iloc[0])["id"] == table["id"].iloc[0]
+        assert index.index_for(table) is built or index.index_for(table).fingerprint == built.fingerprint
+    refs = [weakref.ref(table) for table in tables]
+    del tables, table, built
+    gc.collect()
+    alive = sum(ref() is not None for ref in refs)
+    assert alive == 0, f"{alive} of 40 dropped tables are kept alive by the index cache"
+    assert len(index._indexes) <= 8
+
+
+def test_memory_stays_flat_over_200_edits_and_reloads(tmp_path):
+
+    rows = 1_000
+    lines = ["title,date,category,actors,place,lat,lon"]
+    lines += [
+        f"Row {i} of the table,2022-02-{1 + i % 28:02d},military,Actor {i % 300}; Actor B,Place {i % 50},"
+        f"{40 + i % 50 / 10},{30 + i % 50 / 10}"
+        for i in range(rows)
+    ]
+    (tmp_path / "table.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edited = tmp_path / "edited.yaml"
+
+    def cycle(number: int) -> None:
+        edited.write_text(f"title: Edit number {number}\ndate: 2022-02-16\ncategory: military\n", encoding="utf-8")
+        stamp = 1_700_000_000_000_000_000 + number * 1_000_000_000  # a new mtime each time, however fast
+        os.utime(edited, ns=(stamp, stamp))
+        loaded = load_collection(tmp_path)
+        assert len(loaded.events) == rows + 1 and not loaded.problems, loaded.problems[:3]
+        built = index.index_for(loaded.events)
+        assert built.choices["actor"] and built.fingerprint and len(built.places) == rows
+
+    for number in range(10):  # warm up: allocators, caches, first imports
+        cycle(number)
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    for number in range(10, 210):
+        cycle(number)
+    gc.collect()
+    grown = rss_mb() - before
+    assert grown < 10, f"RSS grew {grown:.1f} MB over 200 edits ({time.perf_counter() - started:.1f} s)"
