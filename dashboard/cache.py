@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import os
 import stat
+import sys
 import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -31,43 +34,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-FORMAT = "1"  # bump when the layout below changes
+from dashboard.table import DECLARED, SPOTS_DECLARED, C
+
+FORMAT = "2"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
 MIN_FILES = 100  # smaller folders parse in a blink: not worth a file in the user's cache folder
-SOURCES = ("store.py", "dates.py", "model.py", "cache.py")  # the code whose output is cached
 
-SCHEMA = pa.schema([
+# One entry per parsed event (and one per file that gave no event): where it comes from, then the events
+# table's columns (``dashboard.table``; the path is the entry's ``rel``) and the spots the cross-file checks
+# point at. Nested values are JSON text.
+KEYS = [
     ("rel", pa.string()),  # path below the events folder, with '/'
     ("size", pa.int64()),
     ("mtime_ns", pa.int64()),
     ("seq", pa.int32()),  # the event's place in its file; -1 for the one entry of a file without events
     ("problems", pa.string()),  # the file's problems as JSON [[line, column, message], ...], on its first entry
-    ("id", pa.string()),
-    ("title", pa.string()),
-    ("start", pa.timestamp("us")),
-    ("end", pa.timestamp("us")),
-    ("precision", pa.string()),
-    ("approximate", pa.bool_()),
-    ("zone", pa.string()),
-    ("when", pa.string()),
-    ("date_text", pa.string()),
-    ("category", pa.string()),
-    ("actors", pa.string()),
-    ("places", pa.string()),
-    ("summary", pa.string()),
-    ("quotes", pa.string()),
-    ("sources", pa.string()),
-    ("tags", pa.string()),
-    ("links", pa.string()),  # every link as written; the store drops links to missing events
-    ("line", pa.int32()),
-    ("_id_line", pa.int32()),  # where the id, category and each link target are, for the cross-file checks
-    ("_id_col", pa.int32()),
-    ("_cat_line", pa.int32()),
-    ("_cat_col", pa.int32()),
-    ("_link_at", pa.string()),  # JSON [[line, column], ...] or null
-])
-JSON_FIELDS = ("actors", "places", "quotes", "sources", "tags", "links", "_link_at")
-SCALAR_FIELDS = [name for name in SCHEMA.names[5:] if name not in JSON_FIELDS]
+]
+ROW_COLUMNS = [column for column in (*DECLARED, *SPOTS_DECLARED) if column.name != C.path]
+SCHEMA = pa.schema(KEYS + [(column.name, column.arrow) for column in ROW_COLUMNS])
+JSON_FIELDS = tuple(column.name for column in ROW_COLUMNS if column.kind == "nested")
+SCALAR_FIELDS = [column.name for column in ROW_COLUMNS if column.kind != "nested"]
 
 
 def folder() -> Path:
@@ -87,16 +73,34 @@ def location(root: Path) -> Path:
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """A hash of the parsing code and the YAML and pydantic versions: new code never reads an old cache."""
+    """A hash of the code whose output is cached (the YAML reader and every module it builds on, found from its
+    imports) and of the YAML and pydantic versions: new code never reads an old cache."""
     digest = hashlib.sha256(FORMAT.encode())
-    here = Path(__file__).parent
-    for name in SOURCES:
-        with contextlib.suppress(OSError):
-            digest.update((here / name).read_bytes())
+    for module in _parsing_modules():
+        with contextlib.suppress(OSError, TypeError):
+            digest.update(Path(inspect.getfile(module)).read_bytes())
     for package in ("pyyaml", "pydantic", "tzdata"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(metadata.version(package).encode())
     return digest.hexdigest()[:32]
+
+
+def _parsing_modules() -> list[ModuleType]:
+    """This module, the YAML reader and the project's modules it imports, directly or not, in a stable order."""
+    from dashboard.readers import yaml_events
+
+    found: dict[str, ModuleType] = {}
+    stack = [sys.modules[__name__], yaml_events]
+    while stack:
+        module = stack.pop()
+        if module.__name__ in found:
+            continue
+        found[module.__name__] = module
+        for value in vars(module).values():
+            name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+            if isinstance(name, str) and name.startswith("dashboard.") and name in sys.modules:
+                stack.append(sys.modules[name])
+    return [found[name] for name in sorted(found)]
 
 
 def _metadata(root: Path) -> dict[bytes, bytes]:
@@ -158,6 +162,23 @@ def to_json(value: Any) -> str:
 def empty() -> pa.Table:
     """A table without entries."""
     return SCHEMA.empty_table()
+
+
+def entries(rel: str, size: int, mtime_ns: int, rows: list[dict[str, Any]], problems: list[tuple[int, int, str]],
+            ) -> list[dict[str, Any]]:
+    """One file's rows and problems (line, column, message) as entries: one per row, or one for a file without."""
+    noted = to_json([list(problem) for problem in problems]) if problems else None
+    if not rows:
+        return [{"rel": rel, "size": size, "mtime_ns": mtime_ns, "seq": -1, "problems": noted}]
+    found = []
+    for seq, row in enumerate(rows):
+        entry = {"rel": rel, "size": size, "mtime_ns": mtime_ns, "seq": seq, "problems": noted if seq == 0 else None}
+        for name in SCALAR_FIELDS:
+            entry[name] = row[name]
+        for name in JSON_FIELDS:
+            entry[name] = None if row[name] is None else to_json(row[name])
+        found.append(entry)
+    return found
 
 
 def from_entries(entries: list[dict[str, Any]]) -> pa.Table:

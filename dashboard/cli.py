@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,11 @@ from dashboard.export import (
     min_height,
     write_pictures,
 )
-from dashboard.model import ID_MAX, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
+from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
+from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
-from dashboard.store import TABLE_SUFFIXES, Collection, load_collection, load_settings, plain_errors
+from dashboard.store import TABLE_SUFFIXES, load_collection
+from dashboard.table import Collection, Problem
 from dashboard.view import LANES, MODES, THEMES, View, apply
 
 DEFAULT_EVENTS = Path("events")
@@ -89,13 +92,19 @@ def load(events_dir: Path) -> Collection:
         return load_collection(events_dir, progress=progress)
 
 
-def report_problems(collection: Collection, *, all_lines: bool = False) -> None:
+def located(problem: Problem, root: Path) -> str:
+    """A problem as ``path:line:col: message``, its path (below the events folder) joined to the folder given."""
+    base = root if root.is_dir() else root.parent
+    return str(replace(problem, path=str(base / problem.path)))
+
+
+def report_problems(collection: Collection, root: Path, *, all_lines: bool = False) -> None:
     """Tell stderr about problems: every line, or a one-line hint to run validate."""
     if not collection.problems:
         return
     if all_lines:
         for problem in collection.problems:
-            click.echo(str(problem), err=True)
+            click.echo(located(problem, root), err=True)
     else:
         count = len(collection.problems)
         click.secho(f"warning: {count} problem{'s' * (count != 1)} in the event files were skipped; "
@@ -134,8 +143,9 @@ def validate(path: Path | None, events_dir: Path) -> None:
     Exits 0 when all is well, 1 when there is any problem.
     """
     collection = load(path or events_dir)
+    root = path or events_dir
     for problem in collection.problems:
-        click.echo(str(problem))
+        click.echo(located(problem, root))
     files = len({p.path for p in collection.problems})
     count = len(collection.problems)
     summary = f"{len(collection.events)} events OK"
@@ -161,7 +171,7 @@ def list_events(events_dir: Path) -> None:
         title = row.title if len(row.title) <= title_w else row.title[: title_w - 1] + "…"
         click.echo(f"{row.when:<{when_w}}  {row.category:<{cat_w}}  {row.id:<{id_w}}  {title}")
     click.echo(f"{len(events)} events", err=True)
-    report_problems(collection)
+    report_problems(collection, events_dir)
 
 
 def build_view(base: str | None, flags: dict[str, Any]) -> View:
@@ -232,7 +242,7 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
       timeline export --format ics --out events.ics
     """
     collection = load(events_dir)
-    report_problems(collection, all_lines=True)
+    report_problems(collection, events_dir, all_lines=True)
     chosen = [build_view(base, flags) for base in (views or (None,))]
     if fmt in DATA_FORMATS:
         if len(chosen) > 1 or each:
@@ -359,7 +369,8 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
         rows, problems = tabular.read_table(
             table, str(table), limit=limit, keep_source=True,
             progress=None if update is None else lambda share: update(int(share * 1000), 1000))
-    settings, problems_here = load_settings(out) if out.is_dir() else (CollectionSettings(), [])
+    settings, problems_here = load_settings(out, str(out / SETTINGS_FILE)) if out.is_dir() else (
+        CollectionSettings(), [])
     problems.extend(problems_here)
     try:
         with progress_bar(f"Writing to {out}", progress) as update:
@@ -392,7 +403,7 @@ def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
     from dashboard.app import create_app
 
     collection = load(events_dir)
-    report_problems(collection)
+    report_problems(collection, events_dir)
     app = create_app(events_dir)
     click.echo(f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ "
                "(Ctrl+C to stop)", err=True)

@@ -29,7 +29,7 @@ from dashboard.dates import DAY
 from dashboard.figure import ROW_PX, THEMES, esc, timeline_figure
 from dashboard.model import SAFE_URL_SCHEMES, Precision
 from dashboard.records import check_target, is_stdout, to_csv, to_json, when_of, write_output
-from dashboard.store import Collection
+from dashboard.table import Collection
 from dashboard.view import View, apply, describe
 
 PICTURE_FORMATS = ("png", "svg", "pdf", "html")

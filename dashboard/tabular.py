@@ -56,7 +56,7 @@ from dashboard.model import (
 )
 from dashboard.reading import Refused, check_regular
 from dashboard.records import new_file_mode, write_atomic
-from dashboard.store import COLUMNS, SPOTS, Problem
+from dashboard.table import COLUMNS, SPOTS, Problem
 
 try:  # the C emitter writes event files several times faster
     from yaml import CSafeDumper as SafeDumper

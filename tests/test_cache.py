@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rows import by_id
 
 from dashboard import cache, store
+from dashboard.readers import yaml_events
 from dashboard.store import load_collection
 
 DATA = Path(__file__).parent / "data"
@@ -52,13 +54,13 @@ def restart() -> None:
 def parsed(monkeypatch) -> list[str]:
     """The names of the files the YAML parser reads from now on."""
     names: list[str] = []
-    original = store.read_event_file
+    original = yaml_events.read_event_file
 
-    def counting(path: Path):
+    def counting(path: Path, shown: str):
         names.append(path.name)
-        return original(path)
+        return original(path, shown)
 
-    monkeypatch.setattr(store, "read_event_file", counting)
+    monkeypatch.setattr(yaml_events, "read_event_file", counting)
     return names
 
 
@@ -66,8 +68,8 @@ def test_restart_over_an_unchanged_folder_parses_no_yaml(cache_dir, events, monk
     first = load_collection(events)
     restart()
     names: list[str] = []
-    monkeypatch.setattr(store, "read_event_file", lambda path: names.append(path.name))
-    monkeypatch.setattr(store, "read_documents", lambda text: pytest.fail("YAML was parsed"))
+    monkeypatch.setattr(yaml_events, "read_event_file", lambda path, shown: names.append(path.name))
+    monkeypatch.setattr(yaml_events, "read_documents", lambda text: pytest.fail("YAML was parsed"))
     second = load_collection(events)
     assert names == []
     pd.testing.assert_frame_equal(first.events, second.events)
@@ -90,7 +92,7 @@ def test_one_cache_per_events_folder(cache_dir, tmp_path):
     load_collection(tmp_path / "b")
     assert len(list(cache_dir.glob("*/*"))) == 2
     restart()
-    assert load_collection(tmp_path / "b").by_id["one"]["title"] == "B"
+    assert by_id(load_collection(tmp_path / "b"))["one"]["title"] == "B"
 
 
 def test_an_edited_file_is_read_again_alone(cache_dir, events, parsed):
@@ -100,7 +102,7 @@ def test_an_edited_file_is_read_again_alone(cache_dir, events, parsed):
     write(events / "event-2.yaml", EVENT.format(title="Edited, and longer than before", date="2022-02-20"))
     collection = load_collection(events)
     assert parsed == ["event-2.yaml"]
-    row = collection.by_id["event-2"]
+    row = by_id(collection)["event-2"]
     assert row["title"] == "Edited, and longer than before"
     assert row["start"] == pd.Timestamp("2022-02-20")
 
@@ -113,7 +115,7 @@ def test_an_edit_of_the_same_size_is_seen_by_its_mtime(cache_dir, events, parsed
     parsed.clear()
     write(path, path.read_text(encoding="utf-8").replace("Event 1", "Event X"))
     os.utime(path, ns=(1_600_000_001_000_000_000,) * 2)
-    assert load_collection(events).by_id["event-1"]["title"] == "Event X"
+    assert by_id(load_collection(events))["event-1"]["title"] == "Event X"
     assert parsed == ["event-1.yaml"]
 
 
@@ -260,13 +262,13 @@ def test_a_slow_folder_is_statted_again_only_after_the_time_to_live(cache_dir, e
     write(events / "event-0.yaml", EVENT.format(title="Changed meanwhile", date="2022"))
     assert load_collection(events).events is first.events  # within the time-to-live: no stat
     monkeypatch.setattr(store, "RESTAT_AFTER", 0.0)
-    assert load_collection(events).by_id["event-0"]["title"] == "Changed meanwhile"
+    assert by_id(load_collection(events))["event-0"]["title"] == "Changed meanwhile"
 
 
 def test_a_fast_folder_is_statted_on_every_load(cache_dir, events):
-    assert load_collection(events).by_id["event-0"]["title"] == "Event 0"
+    assert by_id(load_collection(events))["event-0"]["title"] == "Event 0"
     write(events / "event-0.yaml", EVENT.format(title="Changed at once", date="2022"))
-    assert load_collection(events).by_id["event-0"]["title"] == "Changed at once"
+    assert by_id(load_collection(events))["event-0"]["title"] == "Changed at once"
 
 
 def test_the_settings_file_is_part_of_the_folder_state(cache_dir, events):
@@ -296,7 +298,8 @@ def test_many_files_are_parsed_by_worker_processes_with_the_same_result(cache_di
     shutil.rmtree(cache_dir)
     monkeypatch.setattr(store, "PARALLEL_FROM", 2)
     # Not called in this process: the workers parse (with their own copy of the module).
-    monkeypatch.setattr(store, "read_event_file", lambda path: pytest.fail("parsed here, not by the workers"))
+    monkeypatch.setattr(yaml_events, "read_event_file",
+                        lambda path, shown: pytest.fail("parsed here, not by the workers"))
     calls: list[tuple[int, int]] = []
     parallel = load_collection(root, progress=lambda done, total: calls.append((done, total)))
     pd.testing.assert_frame_equal(serial.events, parallel.events)

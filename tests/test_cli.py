@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rows import by_id
 
 from dashboard.cli import cli
 from dashboard.store import load_collection
@@ -73,7 +74,7 @@ def test_validate_bad_folder_exits_1_with_one_line_per_problem(runner):
     result = invoke(runner, "validate", MIXED)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    expected = [str(p) for p in load_collection(MIXED).problems]
+    expected = [f"{MIXED}/{p}" for p in load_collection(MIXED).problems]
     assert lines == expected
     assert len(lines) == 14  # the committed mixed folder: one problem in each of fourteen files
     assert all(PROBLEM_LINE.match(line) for line in lines), lines
@@ -253,7 +254,7 @@ def test_new_writes_an_event_that_validates_and_loads(runner, good_copy):
     assert result.stdout.strip() == str(path)
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
     assert invoke(runner, "validate", good_copy).exit_code == 0
-    row = load_collection(good_copy).by_id["nato-ministers-discuss-the-eastern-flank"]
+    row = by_id(load_collection(good_copy))["nato-ministers-discuss-the-eastern-flank"]
     assert row["title"] == "NATO ministers discuss the eastern flank"
     assert row["when"] == "16 Feb 2022"
     assert row["actors"] == ["NATO", "Jens Stoltenberg"]
@@ -265,7 +266,7 @@ def test_new_with_id_names_the_file(runner, tmp_path):
     result = invoke(runner, "new", "--events", tmp_path, "--id", "my-event", "--title", "T", "--date", "2022-02",
                     "--end", "2022-03", "--category", "politics", "--approximate", "--timezone", "Europe/Kyiv")
     assert result.exit_code == 0, result.output
-    row = load_collection(tmp_path).by_id["my-event"]
+    row = by_id(load_collection(tmp_path))["my-event"]
     assert (row["when"], row["precision"], bool(row["approximate"])) == ("about Feb–Mar 2022", "month", True)
 
 

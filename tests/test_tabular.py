@@ -13,11 +13,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from rows import by_id
 
 from dashboard import store, tabular
 from dashboard.cli import cli
 from dashboard.dates import format_when, resolve
-from dashboard.store import COLUMNS, load_collection
+from dashboard.store import load_collection
+from dashboard.table import COLUMNS
 
 DATA = Path(__file__).parent / "data"
 ACLED = DATA / "tabular" / "acled_sample.csv"
@@ -92,7 +94,7 @@ def test_native_csv_loads_with_the_store_columns_and_types(native_csv):
 
 
 def test_native_csv_reads_each_field(native_csv):
-    row = load_collection(native_csv).by_id["call"]
+    row = by_id(load_collection(native_csv))["call"]
     assert row["title"] == "Biden and Scholz call"
     assert (row["start"], row["end"], row["precision"]) == (pd.Timestamp("2022-02-16"), pd.Timestamp("2022-02-17"),
                                                             "day")  # Wednesday of the week of publication
@@ -107,7 +109,7 @@ def test_native_csv_reads_each_field(native_csv):
 
 
 def test_native_csv_keeps_each_date_precision(native_csv):
-    events = load_collection(native_csv).by_id
+    events = by_id(load_collection(native_csv))
     assert (events["crimea"]["precision"], events["crimea"]["when"]) == ("year", "2014")
     assert (events["build-up"]["precision"], events["build-up"]["when"]) == ("month", "about Nov 2021 – Jan 2022")
     assert events["build-up"]["end"] == pd.Timestamp("2022-02-01")
@@ -124,7 +126,7 @@ def test_native_csv_keeps_each_date_precision(native_csv):
 
 
 def test_native_csv_links_keep_their_relation(native_csv):
-    events = load_collection(native_csv).by_id
+    events = by_id(load_collection(native_csv))
     assert events["meeting"]["links"] == [{"to": "call", "relation": "follows"}]
     assert events["press"]["links"] == [{"to": "call", "relation": "follows"},
                                         {"to": "meeting", "relation": "responds-to"}]
@@ -165,7 +167,7 @@ def test_semicolon_separated_csv_is_read(tmp_path):
     path = write(tmp_path / "excel.csv", "title;date;category\nA;2022-02-16;politics\n")
     collection = load_collection(path)
     assert collection.problems == []
-    assert collection.by_id["excel-1"]["title"] == "A"
+    assert by_id(collection)["excel-1"]["title"] == "A"
 
 
 def test_row_without_id_takes_the_file_name_and_row_number(tmp_path):
@@ -176,7 +178,7 @@ def test_row_without_id_takes_the_file_name_and_row_number(tmp_path):
 
 def test_table_without_category_column_uses_other(tmp_path):
     path = write(tmp_path / "plain.csv", "title,date\nA,2022-02-16\n")
-    assert load_collection(path).by_id["plain-1"]["category"] == "other"
+    assert by_id(load_collection(path))["plain-1"]["category"] == "other"
 
 
 def test_identical_nested_values_are_one_shared_object(tmp_path):
@@ -208,7 +210,7 @@ def test_native_parquet_with_typed_columns(tmp_path):
     pq.write_table(table, path)
     collection = load_collection(path)
     assert collection.events.dtypes.to_dict() == good_types()
-    events = collection.by_id
+    events = by_id(collection)
     assert (events["a"]["start"], events["a"]["precision"]) == (pd.Timestamp("2022-02-16"), "day")
     assert events["a"]["actors"] == ["NATO", "EU"]
     assert events["a"]["places"] == [{"name": "Kyiv", "country": None, "lat": 50.45, "lon": 30.52}]
@@ -234,7 +236,7 @@ def test_parquet_with_text_lists_like_csv(tmp_path):
     frame = pd.DataFrame({"id": ["a"], "title": ["A"], "date": ["2022-02"], "category": ["x"],
                           "actors": ["Anna Adler; Boris Brandt"], "links": [None]})
     frame.to_parquet(tmp_path / "text.parquet")
-    row = load_collection(tmp_path / "text.parquet").by_id["a"]
+    row = by_id(load_collection(tmp_path / "text.parquet"))["a"]
     assert row["actors"] == ["Anna Adler", "Boris Brandt"]
     assert row["precision"] == "month"
 
@@ -254,7 +256,7 @@ def test_acled_export_loads_without_problems(acled):
 
 
 def test_acled_columns_map_to_the_event(acled):
-    row = acled.by_id["ukr8804"]  # event_id_cnty, lower-cased into an id
+    row = by_id(acled)["ukr8804"]  # event_id_cnty, lower-cased into an id
     assert row["title"] == "Peaceful protest: Kyiv"  # sub_event_type: location
     assert row["category"] == "protests"  # event_type, slugified
     assert row["tags"] == ["Peaceful protest"]  # sub_event_type
@@ -268,26 +270,26 @@ def test_acled_columns_map_to_the_event(acled):
 
 
 def test_acled_category_slug_and_both_actors(acled):
-    row = acled.by_id["ukr8806"]
+    row = by_id(acled)["ukr8806"]
     assert row["category"] == "explosions-remote-violence"
     assert row["actors"] == ["Luhansk People's Republic", "Civilians (Ukraine)"]
     assert row["title"] == "Shelling/artillery/missile attack: Stanytsia Luhanska"
 
 
 def test_acled_week_or_month_time_precision_is_approximate(acled):
-    assert bool(acled.by_id["ukr8801"]["approximate"]) is True  # time_precision 2
-    assert acled.by_id["ukr8801"]["when"] == "about 14 Feb 2022"
-    assert bool(acled.by_id["ukr8802"]["approximate"]) is False  # time_precision 1
+    assert bool(by_id(acled)["ukr8801"]["approximate"]) is True  # time_precision 2
+    assert by_id(acled)["ukr8801"]["when"] == "about 14 Feb 2022"
+    assert bool(by_id(acled)["ukr8802"]["approximate"]) is False  # time_precision 1
 
 
 def test_acled_row_without_id_gets_file_stem_and_row_number(acled):
-    row = acled.by_id["acled_sample-9"]
+    row = by_id(acled)["acled_sample-9"]
     assert row["title"] == "Attack: Kramatorsk"
     assert row["actors"] == ["Unidentified Armed Group (Ukraine)", "Civilians (Ukraine)", "Journalists (Ukraine)"]
 
 
 def test_acled_lines_count_line_breaks_inside_notes(acled):
-    lines = {row["id"]: row["line"] for row in acled.by_id.values()}
+    lines = {row["id"]: row["line"] for row in by_id(acled).values()}
     assert lines["ukr8801"] == 2
     assert lines["ukr8804"] == 5  # its notes take two lines
     assert lines["ukr8805"] == 7
@@ -351,7 +353,7 @@ def test_a_row_with_the_wrong_number_of_fields_is_a_problem_and_later_lines_stay
     text = 'title,date,category\nA,2022,x\nB,2022\n\n"C\nwith a break",2022,x\nD,2022,x\n'
     path = write(tmp_path / "ragged.csv", text)
     collection = load_collection(path)
-    assert {row["title"]: row["line"] for row in collection.by_id.values()} == {"A": 2, "C\nwith a break": 5, "D": 7}
+    assert {row["title"]: row["line"] for row in by_id(collection).values()} == {"A": 2, "C\nwith a break": 5, "D": 7}
     [problem] = collection.problems
     assert (problem.line, problem.column) == (3, 1)
     assert "2 fields where the header has 3" in problem.message
@@ -408,9 +410,9 @@ def test_folder_mixes_yaml_files_and_tables_with_cross_file_checks(tmp_path):
     ]))
     collection = load_collection(root)
     assert set(collection.events["id"]) == {"call", "meeting", "lost", "sport"}
-    assert collection.by_id["call"]["title"] == "The call"  # the YAML file comes first in path order
-    assert collection.by_id["meeting"]["links"] == [{"to": "call", "relation": "follows"}]
-    assert collection.by_id["lost"]["links"] == []
+    assert by_id(collection)["call"]["title"] == "The call"  # the YAML file comes first in path order
+    assert by_id(collection)["meeting"]["links"] == [{"to": "call", "relation": "follows"}]
+    assert by_id(collection)["lost"]["links"] == []
     messages = {(Path(p.path).name, p.line, p.column): p.message for p in collection.problems}
     assert messages[("more.csv", 3, 1)].startswith("duplicate id 'call': already used in ")
     assert messages[("more.csv", 4, 19)] == "'links[0].to': no event has the id 'nowhere'"
@@ -427,10 +429,10 @@ def test_editing_a_yaml_file_beside_a_table_does_not_read_the_table_again(tmp_pa
     original = tabular.read_table
     monkeypatch.setattr(tabular, "read_table", lambda *a, **k: read.append(a[0].name) or original(*a, **k))
     write(root / "a.yaml", "title: A edited\ndate: 2022\ncategory: x\n")
-    assert load_collection(root).by_id["a"]["title"] == "A edited"
+    assert by_id(load_collection(root))["a"]["title"] == "A edited"
     assert read == []
     write(root / "t.csv", "title,date,category\nT edited,2022,x\n")
-    assert load_collection(root).by_id["t-1"]["title"] == "T edited"
+    assert by_id(load_collection(root))["t-1"]["title"] == "T edited"
     assert read == ["t.csv"]
 
 

@@ -12,7 +12,8 @@ from dash import html as components
 
 from dashboard.app import callbacks, download, ids, layout
 from dashboard.model import CollectionSettings
-from dashboard.store import Collection, Problem, event_paths, frame, load_collection
+from dashboard.store import event_paths, load_collection
+from dashboard.table import Collection, Problem, empty_events
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def empty_collection(problems: list[Problem] | None = None) -> Collection:
     """A collection without events, for a page that must be drawn whatever the files hold."""
-    return Collection(frame([]), problems or [], CollectionSettings())
+    return Collection(empty_events(), problems or [], CollectionSettings())
 
 
 def create_app(events: Path | str) -> Dash:

@@ -18,7 +18,7 @@ from dashboard.app.cards import detail_card, list_cards
 from dashboard.app.layout import failure_alert, no_events, problems_banner, view_notices
 from dashboard.figure import PLACE_PREFIX, map_figure, reselect, timeline_figure
 from dashboard.index import index_for
-from dashboard.store import Collection
+from dashboard.table import Collection
 from dashboard.view import View, apply
 
 CONTROL_PROPS = {

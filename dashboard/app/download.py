@@ -12,7 +12,7 @@ from dashboard.app import ids
 from dashboard.app.layout import failure_alert
 from dashboard.export import ExportError, export_figure, render_picture
 from dashboard.model import slugify
-from dashboard.store import Collection
+from dashboard.table import Collection
 from dashboard.view import View
 
 log = logging.getLogger(__name__)

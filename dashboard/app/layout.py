@@ -9,7 +9,7 @@ from dash import dcc, html
 from dashboard.app import ids
 from dashboard.figure import category_label
 from dashboard.index import index_for
-from dashboard.store import Collection
+from dashboard.table import Collection
 
 GRAPH_CONFIG = {
     "displaylogo": False,

@@ -39,6 +39,7 @@ from dashboard.store import Collection, load_collection
 REPO = Path(__file__).resolve().parents[2]
 EVENTS = REPO / "events"
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))  # the helpers beside the unit tests
 # True when no Dash callback is pending and none has been for `quiet` ms: one definition, shared with the
 # screenshot script. The quiet spell covers what plotly fires while drawing a callback's answer.
 from screenshot import SETTLED_JS  # noqa: E402

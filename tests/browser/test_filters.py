@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from rows import by_id
 
 from dashboard.store import Collection
 
@@ -33,7 +34,7 @@ def test_choosing_a_category_narrows_count_list_timeline_and_url(app, collection
     expect(app.page).to_have_url(re.compile(r"[?&]category=military(&|$)"))
     app.settle()
     expect(app.page.locator("#card-list .list-card")).to_have_count(len(military))
-    assert app.list_titles() == [collection.by_id[i]["title"] for i in military]
+    assert app.list_titles() == [by_id(collection)[i]["title"] for i in military]
     assert sorted(app.mark_ids()) == sorted(military), "the timeline shows only the military events"
     expect(app.page.locator("#filter-category")).to_contain_text("Military")
     expect(app.page.locator("#empty-result .empty")).to_have_count(0)

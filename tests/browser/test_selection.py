@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
+from rows import by_id
 
 from dashboard.store import Collection
 
@@ -11,7 +12,7 @@ RANGE_EVENT = "nato-defence-ministers-meeting"  # a two-day range: a bar with a 
 
 
 def title_of(collection: Collection, event_id: str) -> str:
-    return collection.by_id[event_id]["title"]
+    return by_id(collection)[event_id]["title"]
 
 
 def test_clicking_a_mark_shows_its_card_and_names_it_in_the_url(app, collection):
@@ -38,7 +39,7 @@ def test_a_related_event_link_selects_that_event(app, collection):
     link = links.first
     href = link.get_attribute("href") or ""
     target = href.split("event=", 1)[1].split("&", 1)[0]
-    assert target in collection.by_id and target != DAY_EVENT
+    assert target in by_id(collection) and target != DAY_EVENT
     expect(link).to_have_text(title_of(collection, target))
 
     link.click()

@@ -1,0 +1,367 @@
+"""YAML event files -> rows of the events table and located problems.
+
+YAML is loaded safely (the C loader when present); a value YAML cannot build, a key given twice, an alias bomb
+or a syntax error is a problem at its line and column; each event is validated by the model
+(``dashboard.model``) and its date read by ``dashboard.dates``. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dashboard.dates import DateError, When, format_when, resolve
+from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, slugify
+from dashboard.reading import Refused, read_regular
+from dashboard.table import C, Problem
+
+try:  # The C loader is several times faster on large folders; both are the safe loader.
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 20_000  # an event file has a few hundred nodes; aliases that expand past this are an alias bomb
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Record:
+    """A validated event with where it came from."""
+
+    event: EventFile
+    when: When
+    path: str
+    line: int
+    # Where the keys that cross-file checks may complain about are, as (line, column).
+    spots: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def row(self) -> dict[str, Any]:
+        """The event as a row of the events table (``dashboard.table``), with the spots the checks point at."""
+        event, when = self.event, self.when
+        links = [{"to": link.to, "relation": str(link.relation)} for link in event.links]
+        return {
+            C.id: event.id, C.title: event.title, C.start: when.start, C.end: when.end,
+            C.precision: str(when.precision), C.approximate: when.approximate, C.zone: when.zone,
+            C.when: format_when(when), C.date_text: event.date if event.end is None else f"{event.date} – {event.end}",
+            C.category: event.category, C.actors: list(event.actors),
+            C.places: [p.model_dump() for p in event.places], C.summary: event.summary,
+            C.quotes: [q.model_dump() for q in event.quotes], C.sources: [s.model_dump() for s in event.sources],
+            C.tags: list(event.tags), C.links: links, C.path: self.path, C.line: self.line,
+            "_id_line": self.spots["id"][0], "_id_col": self.spots["id"][1],
+            "_cat_line": self.spots["category"][0], "_cat_col": self.spots["category"][1],
+            "_link_at": [self.spots[f"links.{i}"] for i in range(len(links))] if links else None,
+        }
+
+
+# ---- YAML with positions -------------------------------------------------------------------------------------
+
+
+class FileProblem(Exception):
+    """A problem that ends the reading of one file."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+def _count_nodes(node: yaml.Node, limit: int) -> int:
+    """Count nodes with aliases expanded, stopping at ``limit`` (so an alias bomb costs nothing)."""
+    count, stack = 0, [node]
+    while stack:
+        current = stack.pop()
+        count += 1
+        if count > limit:
+            break
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return count
+
+
+# Short names of the tags YAML builds values for, for messages about a value that could not be built.
+_TAG_WORDS = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true or false",
+              "binary": "base64 binary", "null": "null"}
+
+
+class _ValueProblem(Exception):
+    """A value YAML parsed but could not build (2022-02-30, !!int abc, an hour of 25), with its node."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+def _unbuildable(node: yaml.Node, error: Exception) -> str:
+    """Why YAML could not build a value, in plain words."""
+    tag = node.tag.rsplit(":", 1)[-1]
+    shown = node.value if isinstance(node, yaml.ScalarNode) else ""
+    shown = (shown[:60] + "…") if len(shown) > 60 else shown
+    why = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+    if tag == "timestamp":
+        if "offset" in why:
+            why = "a UTC offset must be under 24 hours"
+        elif "groupdict" in why:
+            why = "write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        return f'"{shown}" is not a real date or time ({why})'
+    what = _TAG_WORDS.get(tag, f"!!{tag}")
+    return f'could not read "{shown}" as {what}' + ("" if tag == "bool" else f" ({why})")
+
+
+class _Loader(SafeLoader):
+    """The safe loader, with every value that cannot be built and every repeated key reported at its node."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (_ValueProblem, yaml.YAMLError):
+            raise
+        except RecursionError:
+            raise _ValueProblem(node, "refused: the values are nested too deeply") from None
+        except Exception as error:  # noqa: BLE001 - any constructor's failure is this one value's problem
+            raise _ValueProblem(node, _unbuildable(node, error)) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                first = seen.setdefault((key_node.tag, key_node.value), key_node)
+                if first is not key_node:
+                    shown = key_node.value[:60]
+                    raise _ValueProblem(key_node, f"the key '{shown}' is given twice (first at line "
+                                                  f"{first.start_mark.line + 1}): keep one")
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _key_of(root: yaml.Node, target: yaml.Node) -> str | None:
+    """The key under which ``target`` stands in ``root`` (for a message), or None."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if value is target and isinstance(key, yaml.ScalarNode):
+                    return str(key.value)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
+    """Parse YAML safely, yielding each document's node tree (for positions) and its plain data."""
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            if _count_nodes(node, MAX_NODES) > MAX_NODES:
+                mark = node.start_mark
+                raise FileProblem(mark.line + 1, mark.column + 1,
+                                  f"refused: the document expands to more than {MAX_NODES:,} values "
+                                  "(too many aliases?)")
+            try:
+                data = loader.construct_document(node)
+            except _ValueProblem as problem:
+                key = _key_of(node, problem.node)
+                mark = problem.node.start_mark
+                raise FileProblem(mark.line + 1, mark.column + 1,
+                                  f"'{key}': {problem.message}" if key else problem.message) from None
+            yield node, data
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem:
+            what = f"{error.problem} ({error.context})"
+        raise FileProblem(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                          f"YAML syntax: {what}") from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, found before parsing
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise FileProblem(line, column, f"the character U+{error.character:04X} is not allowed in YAML: "
+                                        "remove it (control characters cannot be saved in an event file)") from None
+    except yaml.YAMLError as error:
+        raise FileProblem(1, 1, f"YAML syntax: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def node_at(node: yaml.Node, loc: Iterable[Any], key: bool = False) -> yaml.Node:
+    """The node a validation error's location points to (the key's node when ``key``), or the nearest parent."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part:
+                    node = key_node if key else value_node
+                    break
+            else:
+                return node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _where(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _label(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) if isinstance(p, str) else f"[{p}]" for p in loc]
+    return "".join(p if p.startswith("[") or i == 0 else f".{p}" for i, p in enumerate(parts))
+
+
+def _field_names(model: type, loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at a location, to suggest a fix for a misspelt one."""
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)  # type: ignore[attr-defined]
+        if info is None:
+            return []
+        args = getattr(info.annotation, "__args__", ())
+        inner = next((a for a in args if hasattr(a, "model_fields")), None)
+        if inner is None:
+            return []
+        model = inner
+    return list(getattr(model, "model_fields", {}))
+
+
+def validation_problems(path: str, node: yaml.Node, error: ValidationError, model: type) -> list[Problem]:
+    """Say each pydantic error in plain words, at the line and column of the value at fault."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            target = node_at(node, loc, key=True)
+            allowed = _field_names(model, loc)
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            message = f"unknown key '{_label(loc)}'" + (f": did you mean '{hint[0]}'?" if hint else
+                                                         f" (allowed: {', '.join(allowed)})")
+        elif kind == "missing":
+            target = node_at(node, loc[:-1])
+            message = f"'{_label(loc)}': required key is missing"
+        else:
+            target = node_at(node, loc)
+            text = item["msg"].removeprefix("Value error, ")
+            message = f"'{_label(loc)}': {text}" if loc else text
+        problems.append(Problem(path, *_where(target), message))
+    return problems
+
+
+def plain_errors(error: ValidationError) -> list[str]:
+    """Pydantic's errors as short lines ('title': must not be empty), for messages that have no file."""
+    lines = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        lines.append(f"'{_label(loc)}': {item['msg'].removeprefix('Value error, ')}" if loc else item["msg"])
+    return lines
+
+
+# ---- one file ------------------------------------------------------------------------------------------------
+
+
+def unexpected(error: BaseException) -> str:
+    """A problem's message for a failure the reading code did not foresee (the cause is logged in full)."""
+    return f"could not read the file ({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''})"
+
+
+def read_event_file(path: Path, shown: str) -> tuple[list[Record], list[Problem]]:
+    """Read one file of events (one mapping or a list of them) into records and problems; ``shown`` is the path
+    the problems and rows name."""
+    try:
+        text = read_regular(path, MAX_FILE_BYTES, " (split it into one file per event)").decode("utf-8")
+    except UnicodeDecodeError as error:
+        return [], [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file as UTF-8")]
+    except Refused as error:
+        return [], [Problem(shown, 1, 1, str(error))]
+
+    records: list[Record] = []
+    problems: list[Problem] = []
+    items: list[tuple[yaml.Node, Any]] = []
+    try:
+        for node, data in read_documents(text):
+            if data is None:  # an empty document, e.g. a lone '---'
+                continue
+            items.extend(zip(node.value, data, strict=True) if isinstance(data, list) else [(node, data)])
+    except FileProblem as error:
+        problems.append(Problem(shown, error.line, error.column, error.message))
+    # Only a file with a single event may take its id from the file name.
+    stem = path.stem if len(items) == 1 else None
+    for item_node, item in items:
+        record, item_problems = _read_event(shown, stem, item_node, item)
+        problems.extend(item_problems)
+        if record:
+            records.append(record)
+    if not records and not problems:
+        problems.append(Problem(shown, 1, 1, "the file holds no event"))
+    return records, problems
+
+
+def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tuple[Record | None, list[Problem]]:
+    line, column = _where(node)
+    if not isinstance(data, dict):
+        return None, [Problem(path, line, column, "an event must be a mapping of keys (title:, date:, …)")]
+    try:
+        event = EventFile.model_validate(data)
+    except ValidationError as error:
+        return None, validation_problems(path, node, error, EventFile)
+    if event.id is None:
+        if stem is None:
+            return None, [Problem(path, line, column, "'id': required when a file holds several events")]
+        if not re.fullmatch(SLUG, stem) or len(stem) > ID_MAX:
+            return None, [Problem(path, line, column,
+                                  f"the file name {stem!r} cannot be an id (use lower-case letters, digits and "
+                                  f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key")]
+        event.id = stem
+    try:
+        when = resolve(event.date, event.end, event.published, event.timezone, event.approximate)
+    except DateError as error:
+        target = node_at(node, (getattr(error, "field", "date"),))
+        return None, [Problem(path, *_where(target), f"'{getattr(error, 'field', 'date')}': {error}")]
+    except Exception as error:  # noqa: BLE001 - a date the readers did not foresee is still this event's problem
+        log.warning("reading the date of %s failed: %r", path, error)
+        return None, [Problem(path, *_where(node_at(node, ("date",))),
+                              f"'date': could not read \"{event.date}\" as a date ({type(error).__name__})")]
+    spots = {"id": _where(node_at(node, ("id",))), "category": _where(node_at(node, ("category",)))}
+    spots.update({f"links.{i}": _where(node_at(node, ("links", i, "to"))) for i in range(len(event.links))})
+    return Record(event, when, path, line, spots), []
+
+
+def load_settings(root: Path, shown: str = SETTINGS_FILE) -> tuple[CollectionSettings, list[Problem]]:
+    """Read ``_collection.yaml`` beside ``root`` (a folder or a file in it) if there is one; defaults otherwise.
+    ``shown`` is the path its problems name."""
+    path = (root if root.is_dir() else root.parent) / SETTINGS_FILE
+    if not path.exists():
+        return CollectionSettings(), []
+    try:
+        documents = list(read_documents(read_regular(path, MAX_FILE_BYTES).decode("utf-8")))
+    except FileProblem as error:
+        return CollectionSettings(), [Problem(shown, error.line, error.column, error.message)]
+    except UnicodeDecodeError as error:
+        return CollectionSettings(), [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file "
+                                                           "as UTF-8")]
+    except Refused as error:
+        return CollectionSettings(), [Problem(shown, 1, 1, str(error))]
+    if not documents:
+        return CollectionSettings(), []
+    node, data = documents[0]
+    try:
+        return CollectionSettings.model_validate(data or {}), []
+    except ValidationError as error:
+        return CollectionSettings(), validation_problems(shown, node, error, CollectionSettings)
