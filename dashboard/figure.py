@@ -8,6 +8,7 @@ app shows and what the export prints are laid out alike.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,11 @@ LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn 
 HALO_LIMIT = 120  # labels drawn with a halo (a text shadow, costly to draw in numbers)
 BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 7, 14, 30, 91, 365)]
 MAX_DENSITY_LANES = 40
+NAME_CHARS = 48  # an actor, place, tag or category name in a hover label or a filter menu
+LEGEND_CHARS = 120  # a category's name in the legend, which has a line's room (the loader's longest name)
+TITLE_CHARS = 160  # a title in a hover label
+SPREAD_DEGREES = 1.0  # the points of one place are spread within this radius, however many there are
+GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
 
 
 @dataclass(frozen=True)
@@ -55,14 +61,50 @@ THEMES = {
 # No plotly template: every colour is set here, and a template would add ~10 kB and a deep copy per figure.
 
 
+# Bidi embeddings and overrides (closed by PDF, U+202C) and isolates (closed by PDI, U+2069).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def balance_bidi(text: str) -> str:
+    """Text whose bidi controls are all closed within it: a lone right-to-left override in a name would reverse
+    the text after it (the rest of a hover label, the next name in a list). Stray closers are dropped."""
+    if not _BIDI.search(text):
+        return text
+    out: list[str] = []
+    open_: list[str] = []  # the closer each opened control waits for
+    for char in text:
+        if char == _PDF:
+            if open_ and open_[-1] == _PDF:
+                open_.pop()
+                out.append(char)
+        elif char == _PDI:
+            if _PDI in open_:  # an isolate's closer also closes the embeddings opened inside it
+                while open_.pop() != _PDI:
+                    out.append(_PDF)
+                out.append(char)
+        elif _BIDI.match(char):
+            open_.append(_PDI if char >= "\u2066" else _PDF)
+            out.append(char)
+        else:
+            out.append(char)
+    return "".join(out) + "".join(reversed(open_))
+
+
 def esc(text: object) -> str:
-    """Escape text for plotly, which reads a little HTML (<b>, <a>) in labels and hover text."""
-    return html.escape(str(text), quote=False)
+    """Text for plotly, which reads a little HTML (<b>, <a>) in labels and hover text: escaped, with its bidi
+    controls closed."""
+    return html.escape(balance_bidi(str(text)), quote=False)
 
 
 def clip(text: str, limit: int = LABEL_CHARS) -> str:
-    """Shorten a label to ``limit`` characters, ending with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Shorten a label to ``limit`` characters, ending with an ellipsis (bidi controls it cut off are closed)."""
+    return text if len(text) <= limit else balance_bidi(text[: limit - 1].rstrip()) + "…"
+
+
+def shown_name(text: object, limit: int = NAME_CHARS) -> str:
+    """A name (actor, place, tag, category) for a figure: clipped and escaped."""
+    return esc(clip(str(text), limit))
 
 
 def category_colors(settings: CollectionSettings, categories: list[str]) -> dict[str, str]:
@@ -225,7 +267,7 @@ def timeline_figure(
     fig = go.Figure()
     for category in sorted(dict.fromkeys(events["category"]), key=_category_order(settings)):
         _add_category(fig, [i for i in items if by_id[i.id]["category"] == category], by_id, labels,
-                      colors[category], esc(category_label(settings, category)), view,
+                      colors[category], shown_name(category_label(settings, category), LEGEND_CHARS), view,
                       _halo(theme) if len(events) <= HALO_LIMIT else "none")
     _add_links(fig, items, by_id, theme, view)
     _add_selection(fig, items, view)
@@ -253,10 +295,10 @@ def _ordered_lanes(seen: dict[str, int], lanes: str, settings: CollectionSetting
 
 
 def _hover(row: dict[str, Any]) -> str:
-    actors = ", ".join(row["actors"][:4]) + (" …" if len(row["actors"]) > 4 else "")
-    lines = [f"<b>{esc(row['title'])}</b>", esc(row["when"])]
+    actors = ", ".join(shown_name(actor) for actor in row["actors"][:4]) + (" …" if len(row["actors"]) > 4 else "")
+    lines = [f"<b>{esc(clip(row['title'], TITLE_CHARS))}</b>", esc(row["when"])]
     if actors:
-        lines.append(esc(actors))
+        lines.append(actors)
     return "<br>".join(lines)
 
 
@@ -422,7 +464,7 @@ def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lane
         if not export:
             xaxis["rangeslider"] = {"visible": True, "thickness": 0.06, "bgcolor": theme.band,
                                     "bordercolor": theme.grid}
-    lane_names = [esc(clip(lane, 20)) for lane in lanes]
+    lane_names = [shown_name(lane, 20) for lane in lanes]
     height = MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40)
     fig.update_layout(
         template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
@@ -487,15 +529,23 @@ def places_table(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def spread(table: pd.DataFrame, radius: float = 0.35) -> pd.DataFrame:
-    """Points that share coordinates, set on a small circle around them so each can be seen and clicked."""
+    """Points that share coordinates, set on a small sunflower around them so each can be seen and clicked.
+
+    The k-th of n points sits at a golden-angle turn from the one before, at sqrt(k/n) of the outer radius, which
+    grows with n but never past SPREAD_DEGREES: 1,600 events at one place stay a dense disc around it instead of a
+    ring across a continent.
+    """
     groups = table.groupby(["lat", "lon"], sort=False)
     size = groups["lat"].transform("size").to_numpy()
     if not (size > 1).any():
         return table
-    angle = 2 * np.pi * groups.cumcount().to_numpy() / size
-    scale = np.where(size > 1, radius * (1 + size / 12), 0.0)
+    k = groups.cumcount().to_numpy()
+    outer = np.minimum(radius * np.sqrt(size), SPREAD_DEGREES)
+    distance = np.where(size > 1, outer * np.sqrt((k + 0.5) / size), 0.0)
+    angle = k * GOLDEN_ANGLE
     shrink = np.maximum(np.cos(np.radians(table["lat"].to_numpy())), 0.2)  # degrees of longitude narrow north
-    return table.assign(lat=table["lat"] + scale * np.sin(angle), lon=table["lon"] + scale * np.cos(angle) / shrink)
+    return table.assign(lat=table["lat"] + distance * np.sin(angle),
+                        lon=table["lon"] + distance * np.cos(angle) / shrink)
 
 
 def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
@@ -514,7 +564,7 @@ def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
         fig.add_trace(go.Scattergeo(
             lat=summed["lat"].to_numpy(), lon=summed["lon"].to_numpy(), mode="markers", name="events",
             customdata=[PLACE_PREFIX + name for name in summed["name"]],
-            hovertext=[f"<b>{esc(n)}</b><br>{c:,} events · click to filter" for n, c in
+            hovertext=[f"<b>{shown_name(n)}</b><br>{c:,} events · click to filter" for n, c in
                        zip(summed["name"], summed["count"], strict=True)], hoverinfo="text",
             marker={"size": size.to_numpy(), "color": "#2b6cb0", "opacity": 0.7,
                     "line": {"color": theme.paper, "width": 1}},
@@ -525,9 +575,10 @@ def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
         for category, group in table.groupby("category", sort=False):
             fig.add_trace(go.Scattergeo(
                 lat=group["lat"].to_numpy(), lon=group["lon"].to_numpy(), customdata=list(group["id"]),
-                hovertext=[f"<b>{esc(n)}</b><br>{esc(t)}<br>{esc(w)}" for n, t, w in
+                hovertext=[f"<b>{shown_name(n)}</b><br>{esc(clip(t, TITLE_CHARS))}<br>{esc(w)}" for n, t, w in
                            zip(group["name"], group["title"], group["when"], strict=True)],
-                hoverinfo="text", mode="markers", name=category_label(settings, str(category)),
+                hoverinfo="text", mode="markers",
+                name=shown_name(category_label(settings, str(category)), LEGEND_CHARS),
                 marker={"size": 10, "color": colors[str(category)], "opacity": 0.85,
                         "line": {"color": theme.paper, "width": 1}},
             ))
@@ -606,11 +657,13 @@ def density_figure(events: pd.DataFrame, view: View, settings: CollectionSetting
     centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
     top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
     scale = ([[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme.name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]])
-    labels = [esc(clip(name, 20)) for name in names]
+    labels = [shown_name(lane, 20) for lane in names]
+    lane_names = [shown_name(lane) for lane in names]
     fig = go.Figure(go.Heatmap(
         z=z, x=centres, y=np.arange(len(names)), colorscale=scale, zmin=0, zmax=max(top, 1.0), xgap=1, ygap=3,
-        text=[[names[i]] * count for i in range(len(names))],
-        hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>",
+        text=[[lane_names[i]] * count for i in range(len(names))],
+        # An empty cell has no hover label: it would say "NaN events".
+        hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>", hoverongaps=False,
         colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8}, name="density",
     ))
     chosen = events.index[events["id"] == view.selected] if view.selected else []

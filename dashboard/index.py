@@ -3,6 +3,7 @@ events that link to one. Built once per table and kept while the table lives, an
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -13,6 +14,19 @@ import pandas as pd
 
 T = TypeVar("T")
 MAX_TABLES = 8  # tables whose look-ups are kept at once: a server holds one or two (the current and the last)
+OPTION_CHARS = 48  # a name's label in a filter menu, and the longest name the menu sends as it is
+
+
+def option_value(name: str) -> str:
+    """What a filter menu sends for a name: the name, or for a long one a short key (its start and a digest).
+
+    The menu's search indexes every substring of every option's value and label: a value of thousands of characters
+    freezes the page. ``EventIndex.option_names`` turns keys back into names.
+    """
+    if len(name) <= OPTION_CHARS:
+        return name
+    digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return f"{name[:OPTION_CHARS - 16].rstrip()}… #{digest}"
 
 
 class EventIndex:
@@ -76,6 +90,16 @@ class EventIndex:
             "place": distinct(self.events["places"].map(lambda places: [p["name"] for p in places])),
             "tag": distinct(self.events["tags"]),
         })
+
+    @property
+    def option_names(self) -> dict[str, str]:
+        """The name behind each filter-menu key of a long name (categories, actors, places, tags)."""
+
+        def build() -> dict[str, str]:
+            names = [*self.events["category"].unique().tolist(), *(n for ns in self.choices.values() for n in ns)]
+            return {option_value(n): n for n in names if len(n) > OPTION_CHARS}
+
+        return self._once("option_names", build)
 
     @property
     def places(self) -> pd.DataFrame:

@@ -229,8 +229,8 @@ def describe(view: View, settings_title: str = "") -> str:
         parts.append(first if first == last else f"{first} – {last}")
     for name in FILTERS:
         values = getattr(view, name)
-        if values:
-            parts.append(f"{name}: {', '.join(values)}")
+        if values:  # names may be long: a subtitle shows the start of each
+            parts.append(f"{name}: {', '.join(v if len(v) <= 40 else v[:39].rstrip() + '…' for v in values)}")
     if view.q:
         parts.append(f'search: "{view.q}"')
     if view.mode == "sequence":

@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import json
 import os
+import re
 import shutil
 import time
 import weakref
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -375,3 +378,144 @@ def test_memory_stays_flat_over_200_edits_and_reloads(tmp_path):
     gc.collect()
     grown = rss_mb() - before
     assert grown < 10, f"RSS grew {grown:.1f} MB over 200 edits ({time.perf_counter() - started:.1f} s)"
+
+
+# ---- 9 and 17. long and hostile names, density hover, map spread ----------------------------------------------
+
+LONG = "Ministry" + "x" * 5_000  # one word of 5,000 characters: the dropdown's search indexes its every substring
+LINK = '<a href="https://example.org/">click</a>'
+RLO = "\u202eevil"  # a right-to-left override that is never closed
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def balanced(text: str) -> bool:
+    """True when every bidi embedding, override and isolate in ``text`` is closed within it."""
+    depth = 0
+    for char in BIDI.findall(text):
+        depth += 1 if char not in "\u202c\u2069" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):  # not numbers sent as base64 ("bdata")
+        return [s for key, item in value.items() if key != "bdata" for s in strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in strings(item)]
+    if hasattr(value, "tolist"):
+        return strings(value.tolist())
+    return []
+
+
+def hostile_events(collection, copies: int = 1) -> pd.DataFrame:
+    """The bundled events with long, linking and bidi names as actors, places and tags (``copies`` times over)."""
+    events = pd.concat([collection.events] * copies, ignore_index=True)
+    events["id"] = [f"event-{i}" for i in range(len(events))]
+    names = [LONG, LINK, RLO, "plain"]
+    events["actors"] = [[names[i % 4], names[(i + 1) % 4]] for i in range(len(events))]
+    events["places"] = [[{"name": names[i % 4], "lat": 50.45, "lon": 30.52}] for i in range(len(events))]
+    events["tags"] = [[names[(i + 2) % 4]] for i in range(len(events))]
+    events["links"] = [[] for _ in range(len(events))]
+    return events
+
+
+@pytest.mark.parametrize("copies", [1, 100], ids=["marks", "density"])
+@pytest.mark.parametrize("lanes", ["category", "actor", "place"])
+def test_names_in_figures_are_escaped_clipped_and_bidi_closed(collection, copies, lanes):
+    from dashboard.figure import map_figure
+
+    events = hostile_events(collection, copies)
+    view = View(lanes=lanes, selected="event-1")
+    timeline = timeline_figure(events, view, collection.settings)
+    assert (timeline.data[0].type == "heatmap") == (copies > 1)
+    for figure in (timeline, map_figure(events, view, collection.settings)):
+        payload = figure.to_plotly_json()
+        texts_in = strings(payload["data"]) + strings(payload["layout"])
+        assert not any("<a href" in s for s in texts_in), "a name became a live link"
+        assert all(balanced(s) for s in texts_in), [s for s in texts_in if not balanced(s)][:3]
+        assert max(map(len, texts_in)) < 1_000, "a whole long name went into the figure"
+        assert len(figure.to_json()) < 400_000
+
+
+def test_an_empty_density_cell_has_no_hover_and_cells_name_their_lane(collection):
+    events = hostile_events(collection, 100)
+    wide = View(lanes="actor", start=dt.date(2022, 1, 1), end=dt.date(2022, 3, 31))
+    heat = timeline_figure(events, wide, collection.settings).data[0]
+    assert heat.type == "heatmap" and heat.hoverongaps is False  # plotly would say "NaN events"
+    assert any(pd.isna(v) for row in heat.z for v in row), "the premise: some cells are empty"
+    assert "&lt;a href" in {cell for row in heat.text for cell in row} or any(
+        "&lt;a href" in cell for row in heat.text for cell in row
+    )
+
+
+def test_the_points_of_one_place_stay_within_a_degree_however_many(collection):
+    from dashboard.figure import spread
+
+    for count in (2, 7, 60, 1_600):
+        table = pd.DataFrame({"id": [f"e{i}" for i in range(count)], "lat": 5.0, "lon": 20.0})
+        moved = spread(table)
+        distance = ((moved["lat"] - 5.0) ** 2 + ((moved["lon"] - 20.0) * np.cos(np.radians(5.0))) ** 2) ** 0.5
+        assert distance.max() <= 1.0, f"{count} points spread {distance.max():.1f}°"
+        assert len(set(zip(moved["lat"].round(6), moved["lon"].round(6), strict=True))) == count, "points overlap"
+        if count == 2:
+            assert distance.min() > 0.1, "two points must be told apart"
+
+
+def test_filter_menus_show_clipped_names_with_the_whole_name_on_hover_and_still_filter(collection):
+    from dashboard.app import callbacks
+    from dashboard.app.layout import controls
+    from dashboard.store import Collection
+
+    events = hostile_events(collection)
+    menus = {
+        c.id: c.options for c in _walk(controls(Collection(events, [], collection.settings))) if hasattr(c, "options")
+    }
+    for kind in ("filter-actor", "filter-place", "filter-tag"):
+        long = [option for option in menus[kind] if option["title"] == LONG]
+        assert long, menus[kind]
+        [option] = long
+        assert len(option["label"]) <= 60 and option["label"].endswith("…")
+        assert len(option["value"]) <= 60, "the menu's search index covers values too"
+        assert all(balanced(o["label"]) for o in menus[kind])
+        # the menu's value for the long name filters on the whole name, and the view gives the menu that value back
+        name = kind.removeprefix("filter-")
+        chosen = state.from_controls(View(), {name: [option["value"]]}, index.index_for(events).option_names)
+        assert getattr(chosen, name) == (LONG,)
+        assert len(apply(events, chosen)) > 0
+        assert callbacks.control_values(chosen)[name] == [option["value"]]
+
+
+def test_names_in_the_detail_card_are_isolated_and_clipped(collection):
+    from dash import html
+
+    from dashboard.app.cards import detail_card
+
+    events = hostile_events(collection)
+    built = index.index_for(events)
+    card = detail_card(built.row("event-2"), built, View(selected="event-2"), collection.settings)
+    isolated = [c.children for c in _walk(card) if isinstance(c, html.Bdi)]
+    assert RLO in isolated or any(RLO in str(text) for text in isolated), isolated
+    assert max(len(str(text)) for text in isolated) < 300, "a 5,000-character name in full"
+
+
+def _walk(component: Any) -> list[Any]:
+    """A component and everything inside it."""
+    found = [component]
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        if hasattr(child, "to_plotly_json"):
+            found.extend(_walk(child))
+    if isinstance(component, list):
+        for child in component:
+            found.extend(_walk(child))
+    return found
+
+
+def test_a_picture_subtitle_shows_the_start_of_long_filter_names():
+    from dashboard.view import describe
+
+    subtitle = describe(View(actor=(LONG, "NATO")))
+    assert len(subtitle) < 120 and "NATO" in subtitle and "Ministryxxx" in subtitle

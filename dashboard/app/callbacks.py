@@ -17,9 +17,9 @@ from dashboard.app import ids, state
 from dashboard.app.cards import detail_card, list_cards
 from dashboard.app.layout import failure_alert, no_events, problems_banner, view_notices
 from dashboard.figure import PLACE_PREFIX, map_figure, reselect, timeline_figure
-from dashboard.index import index_for
+from dashboard.index import index_for, option_value
 from dashboard.table import Collection
-from dashboard.view import View, apply
+from dashboard.view import FILTERS, View, apply
 
 CONTROL_PROPS = {
     "q": (ids.SEARCH, "value"), "category": (ids.CATEGORY, "value"), "actor": (ids.ACTOR, "value"),
@@ -33,10 +33,10 @@ log = logging.getLogger(__name__)
 
 
 def control_values(view: View) -> dict[str, Any]:
-    """What the controls show for a view."""
+    """What the controls show for a view (a filter menu holds its keys of the names)."""
     return {
-        "q": view.q, "category": list(view.category), "actor": list(view.actor), "place": list(view.place),
-        "tag": list(view.tag), "start": view.start.isoformat() if view.start else None,
+        "q": view.q, **{kind: [option_value(v) for v in getattr(view, kind)] for kind in FILTERS},
+        "start": view.start.isoformat() if view.start else None,
         "end": view.end.isoformat() if view.end else None, "lanes": view.lanes, "mode": view.mode,
     }
 
@@ -138,7 +138,7 @@ def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Coll
     """The view after the action that fired the callback."""
     trigger_type = trigger.get("type") if isinstance(trigger, dict) else trigger
     if trigger_type in {component for component, _ in CONTROL_PROPS.values()}:
-        return state.from_controls(view, values["controls"])
+        return state.from_controls(view, values["controls"], index_for(collection.events).option_names)
     if trigger_type == ids.CLEAR:
         return state.clear_filters(view)
     if trigger_type == ids.THEME:

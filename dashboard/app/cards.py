@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard.app import ids
 from dashboard.app.markdown import external_link, render_markdown
-from dashboard.figure import category_colors, category_label
+from dashboard.figure import category_colors, category_label, clip
 from dashboard.index import EventIndex
 from dashboard.model import CollectionSettings
 from dashboard.view import View
@@ -30,6 +30,23 @@ def badge(category: str, settings: CollectionSettings, colors: dict[str, str]) -
     """A small coloured label naming the category."""
     return html.Span(category_label(settings, category), className="badge",
                      style={"--badge-color": colors.get(category, "#6b7280")})
+
+
+CARD_NAME_CHARS = 200  # a name in the card: whole as the loader allows them, clipped past that (whole on hover)
+
+
+def name_of(text: str) -> html.Bdi:
+    """A name isolated from the text around it: a right-to-left override in it cannot reverse its neighbours."""
+    shown = clip(text, CARD_NAME_CHARS)
+    return html.Bdi(shown, title=text if shown != text else None)
+
+
+def names(items: list[Any]) -> list[Any]:
+    """Names (or name components) separated by commas."""
+    out: list[Any] = []
+    for index, item in enumerate(items):
+        out += [", ", item] if index else [item]
+    return out
 
 
 def _when(row: dict[str, Any]) -> html.Span:
@@ -80,12 +97,13 @@ def detail_card(row: dict[str, Any] | None, index: EventIndex, view: View,
         parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
     facts = []
     if row["places"]:
-        facts += [html.Dt("Places"), html.Dd(", ".join(
-            p["name"] + (f" ({p['country']})" if p.get("country") else "") for p in row["places"]))]
+        facts += [html.Dt("Places"), html.Dd(names([
+            html.Span([name_of(p["name"]), f" ({p['country']})" if p.get("country") else ""])
+            for p in row["places"]]))]
     if row["actors"]:
-        facts += [html.Dt("Actors"), html.Dd(", ".join(row["actors"]))]
+        facts += [html.Dt("Actors"), html.Dd(names([name_of(actor) for actor in row["actors"]]))]
     if row["tags"]:
-        facts += [html.Dt("Tags"), html.Dd([html.Span(t, className="tag") for t in row["tags"]])]
+        facts += [html.Dt("Tags"), html.Dd([html.Span(name_of(t), className="tag") for t in row["tags"]])]
     if facts:
         parts.append(html.Dl(facts, className="facts"))
     parts.append(html.Div(render_markdown(row["summary"]), className="summary"))

@@ -7,8 +7,8 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.app import ids
-from dashboard.figure import category_label
-from dashboard.index import index_for
+from dashboard.figure import balance_bidi, category_label, clip
+from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
 
 GRAPH_CONFIG = {
@@ -65,7 +65,12 @@ def no_events(folder: str) -> list[Any]:
 
 
 def _options(values: list[str], labels: dict[str, str] | None = None) -> list[dict[str, str]]:
-    return [{"label": (labels or {}).get(v, v), "value": v} for v in values]
+    """Menu options: a label short enough to read and to search (the whole name on hover), a short value."""
+    options = []
+    for value in values:
+        label = balance_bidi((labels or {}).get(value, value))
+        options.append({"label": clip(label, OPTION_CHARS), "value": option_value(value), "title": label})
+    return options
 
 
 def controls(collection: Collection) -> html.Section:

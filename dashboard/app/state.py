@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -13,21 +14,30 @@ from dashboard.view import View
 SPANS = ("day", "week", "month", "all")
 
 
-def from_controls(view: View, controls: dict[str, Any]) -> View:
-    """The view after the filter controls changed."""
+def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str] | None = None) -> View:
+    """The view after the filter controls changed; ``names`` turns the menus' keys of long names into names."""
 
-    def day(value: str | None) -> dt.date | None:
-        return dt.date.fromisoformat(value[:10]) if value else None
+    def day(value: Any) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(value[:10]) if value else None
+        except (TypeError, ValueError):  # not a date the picker would send: as if cleared
+            return None
+
+    def chosen(kind: str) -> tuple[str, ...]:
+        values = controls.get(kind) or ()
+        if isinstance(values, str):
+            values = (values,)
+        return tuple(dict.fromkeys((names or {}).get(str(v), str(v)) for v in values))
 
     start, end = day(controls.get("start")), day(controls.get("end"))
     if start and end and end < start:
         start, end = end, start
     return view.with_(
-        q=(controls.get("q") or "").strip(),
-        category=tuple(controls.get("category") or ()),
-        actor=tuple(controls.get("actor") or ()),
-        place=tuple(controls.get("place") or ()),
-        tag=tuple(controls.get("tag") or ()),
+        q=str(controls.get("q") or "").strip(),
+        category=chosen("category"),
+        actor=chosen("actor"),
+        place=chosen("place"),
+        tag=chosen("tag"),
         start=start, end=end,
         lanes=controls.get("lanes") or "category",
         mode=controls.get("mode") or "calendar",

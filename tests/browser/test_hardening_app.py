@@ -3,6 +3,8 @@ search, long and hostile names, and many events at one place. No request may fai
 
 from __future__ import annotations
 
+import csv
+import math
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -79,4 +81,96 @@ def test_zooming_out_past_the_year_2262_clamps_the_range_and_never_fails(app):
     expect(app.page.locator("#view-notice [role=status]")).to_contain_text(f"clamped to {MAX_DAY.isoformat()}")
     expect(app.page.locator("#view-notice [role=alert]")).to_have_count(0)
     expect(app.page.locator("#event-count")).to_have_text("18 events")
+    app.assert_no_errors()
+
+
+LONG_NAME = "Ministry" + "x" * 110  # as long as the loader takes (120), in one word
+LINK_NAME = '<a href="https://example.org/">click</a>'
+RLO_NAME = "\u202eevil"  # a right-to-left override never closed
+
+
+def hostile_table(folder: Path, rows: int = 1_600) -> Path:
+    """A table of ``rows`` events at one place (Kyiv), in February 2022 but for 11-19 Feb (empty density cells),
+    with a long name, a link and a lone bidi override among the actors."""
+    folder.mkdir()
+    names = [LONG_NAME, LINK_NAME, RLO_NAME]
+    days = [d for d in range(1, 29) if not 11 <= d <= 19]
+    with (folder / "table.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "title", "date", "category", "actors", "place", "lat", "lon"])
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"row-{i}",
+                    f"Row {i}",
+                    f"2022-02-{days[i % len(days)]:02d}",
+                    "military",
+                    f"{names[i % 3]}; Plain actor",
+                    "Kyiv",
+                    "50.45",
+                    "30.52",
+                ]
+            )
+    return folder
+
+
+EMPTY_CELL_JS = """() => {
+  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const box = gd.getBoundingClientRect(), fl = gd._fullLayout, t = gd._fullData[0];
+  const xa = fl.xaxis, ya = fl.yaxis;
+  const at = (i, j) => ({x: box.left + xa._offset + xa.d2p(t.x[j]), y: box.top + ya._offset + ya.d2p(t.y[i])});
+  let empty = null, full = null;
+  t.z.forEach((row, i) => row.forEach((v, j) => {
+    if (v === null || Number.isNaN(v)) { if (!empty) empty = at(i, j); } else if (!full) full = at(i, j);
+  }));
+  return {type: t.type, empty, full};
+}"""
+
+MAP_POINTS_JS = """() => {
+  const gd = document.querySelector('#map .js-plotly-plot');
+  return gd._fullData.filter(t => t.name !== 'selected')
+    .flatMap(t => Array.from(t.lat, (lat, i) => [lat, t.lon[i]]));
+}"""
+
+
+def test_many_events_with_hostile_long_names_draw_escaped_clipped_and_close_together(start_server, app_for, tmp_path):
+    server = start_server(hostile_table(tmp_path / "hostile"))
+    app = app_for(server).open("?lanes=actor")
+    expect(app.page.locator("#event-count")).to_have_text("1,600 events")
+
+    # density: an empty cell has no hover label; a full one names its lane as text, never as a link
+    cells = app.page.evaluate(EMPTY_CELL_JS)
+    assert cells["type"] == "heatmap" and cells["empty"] and cells["full"], cells
+    app.page.mouse.move(cells["full"]["x"], cells["full"]["y"])
+    expect(app.page.locator("#timeline .hoverlayer .hovertext")).to_contain_text("events")
+    app.page.mouse.move(cells["empty"]["x"], cells["empty"]["y"])
+    app.page.wait_for_timeout(300)
+    hover = app.page.locator("#timeline .hoverlayer").text_content() or ""
+    assert "NaN" not in hover, hover
+    assert app.page.locator("#timeline a, #timeline .hoverlayer a").count() == 0
+
+    # the map: 1,600 events at Kyiv stay within a degree of it
+    points = app.page.evaluate(MAP_POINTS_JS)
+    assert len(points) == 1_600
+    far = max(((lat - 50.45) ** 2 + ((lon - 30.52) * math.cos(math.radians(50.45))) ** 2) ** 0.5 for lat, lon in points)
+    assert far <= 1.0, f"the points of one place spread {far:.1f}°"
+
+    # the actor menu: the long name clipped, whole on hover; choosing it filters on the whole name
+    app.page.locator("#filter-actor").click()
+    option = app.page.get_by_role("option").filter(has=app.page.get_by_title(LONG_NAME, exact=True))
+    expect(option).to_have_count(1)
+    label = option.inner_text()
+    assert label.endswith("…") and len(label) <= 48, label
+    option.click()
+    app.page.locator("#collection-title").click()
+    expect(app.page.locator("#event-count")).to_have_text("534 of 1,600 events")
+    expect(app.page).to_have_url(re.compile(rf"[?&]actor={LONG_NAME}(&|$)"))
+    app.settle()
+
+    # the card: each name isolated, so the lone override cannot reverse the names after it
+    app.page.goto(server.url + "/?" + urlencode({"event": "row-2", "from": "2022-02-03", "to": "2022-02-03"}))
+    app.wait_ready()
+    names = app.page.locator("#detail-card dt:text-is('Actors') + dd bdi")
+    expect(names).to_have_count(2)
+    assert [names.nth(i).text_content() for i in range(2)] == [RLO_NAME, "Plain actor"]
     app.assert_no_errors()
