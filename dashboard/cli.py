@@ -17,6 +17,7 @@ import click
 import yaml
 from pydantic import ValidationError
 
+from dashboard import importer
 from dashboard.dates import DateError, resolve
 from dashboard.export import (
     DATA_FORMATS,
@@ -33,6 +34,7 @@ from dashboard.export import (
     write_pictures,
 )
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
+from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
@@ -361,12 +363,11 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
     path:line:col: message and not written. Exits 0 when every row was written or skipped, 1 when any had a
     problem.
     """
-    from dashboard import tabular
 
     if not table.name.lower().endswith(TABLE_SUFFIXES):
         raise click.UsageError(f"'{table}' is not a table: give a {' or '.join(TABLE_SUFFIXES)} file")
     with progress_bar(f"Reading {table.name}", progress) as update:
-        rows, problems = tabular.read_table(
+        rows, problems = tables.read_table(
             table, str(table), limit=limit, keep_source=True,
             progress=None if update is None else lambda share: update(int(share * 1000), 1000))
     settings, problems_here = load_settings(out, str(out / SETTINGS_FILE)) if out.is_dir() else (
@@ -374,7 +375,7 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
     problems.extend(problems_here)
     try:
         with progress_bar(f"Writing to {out}", progress) as update:
-            done = tabular.write_events(rows, out, settings, progress=update)
+            done = importer.write_events(rows, out, settings, progress=update)
     except OSError as error:  # the folder cannot be made; an error while writing rows is in done.error
         raise click.ClickException(f"cannot write to {out}: {error.strerror or error}") from None
     problems = sorted(problems + done.problems)

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import cache, tabular
+from dashboard import cache
 from dashboard.model import SETTINGS_FILE, CollectionSettings
-from dashboard.readers import yaml_events
+from dashboard.readers import tables, yaml_events
 from dashboard.reading import kind
 from dashboard.table import COLUMNS, SPOTS, Collection, Problem, cross_checks, empty_events, finish
 
@@ -221,7 +221,7 @@ def _read_table(path: Path, shown: str, progress: Callable[[float], None] | None
                 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A CSV or Parquet table's rows and problems; whatever goes wrong with it is its problem alone."""
     try:
-        return tabular.read_table(path, shown, progress=progress)
+        return tables.read_table(path, shown, progress=progress)
     except Exception as error:  # noqa: BLE001 - the last guard: one table never fails the collection
         log.exception("reading %s failed", path)
         return pd.DataFrame(columns=COLUMNS + SPOTS), [Problem(shown, 1, 1, unexpected(error))]

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import cache, store, tabular
+from dashboard import cache, store
 from dashboard.cli import cli
 from dashboard.model import ID_MAX, NAME_MAX
-from dashboard.readers import yaml_events
+from dashboard.readers import tables, yaml_events
 from dashboard.store import load_collection
 from dashboard.table import Problem
 
@@ -229,7 +229,7 @@ def test_an_unforeseen_failure_in_a_table_is_that_tables_problem(tmp_path, monke
     def failing(*args, **kwargs):
         raise MemoryError("too big")
 
-    monkeypatch.setattr(tabular, "read_table", failing)
+    monkeypatch.setattr(tables, "read_table", failing)
     problem = only_problem(load_collection(folder), "t.csv")
     assert problem.message == "could not read the file (MemoryError: too big)"
 

@@ -472,16 +472,16 @@ def test_import_over_long_id_is_a_row_problem_and_the_rest_is_written(tmp_path):
 
 @pytest.mark.parametrize("code", [errno.ENAMETOOLONG, errno.ENOSPC], ids=["row-name", "disk-full"])
 def test_import_error_while_writing_still_prints_the_summary(code, tmp_path, monkeypatch):
-    from dashboard import tabular
+    from dashboard import importer
 
-    real = tabular.write_atomic
+    real = importer.write_atomic
 
     def failing(path, data, *args, **kwargs):
         if path.name == "two.yaml":
             raise OSError(code, os.strerror(code), str(path))
         return real(path, data, *args, **kwargs)
 
-    monkeypatch.setattr(tabular, "write_atomic", failing)
+    monkeypatch.setattr(importer, "write_atomic", failing)
     table = tmp_path / "t.csv"
     table.write_text("id,title,date,category\none,One,2022,c\ntwo,Two,2022,c\nthree,Three,2022,c\n", encoding="utf-8")
     out = tmp_path / "out"

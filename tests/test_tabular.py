@@ -15,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 from rows import by_id
 
-from dashboard import store, tabular
+from dashboard import store
 from dashboard.cli import cli
 from dashboard.dates import format_when, resolve
+from dashboard.readers import tables
 from dashboard.store import load_collection
 from dashboard.table import COLUMNS
 
@@ -155,7 +156,7 @@ def test_column_dates_read_exactly_as_dates_py_reads_one(tmp_path):
                     expected[ident] = (pd.Timestamp(when.start), pd.Timestamp(when.end), str(when.precision),
                                        when.approximate, when.zone, format_when(when))
     path = write(tmp_path / "dates.csv", csv_text(rows))
-    loaded, problems = tabular.read_table(path)
+    loaded, problems = tables.read_table(path)
     got = {row["id"]: (row["start"], row["end"], row["precision"], bool(row["approximate"]),
                        None if pd.isna(row["zone"]) else row["zone"], row["when"])
            for row in loaded.to_dict("records")}
@@ -426,8 +427,8 @@ def test_editing_a_yaml_file_beside_a_table_does_not_read_the_table_again(tmp_pa
     write(root / "t.csv", "title,date,category\nT,2022,x\n")
     load_collection(root)
     read = []
-    original = tabular.read_table
-    monkeypatch.setattr(tabular, "read_table", lambda *a, **k: read.append(a[0].name) or original(*a, **k))
+    original = tables.read_table
+    monkeypatch.setattr(tables, "read_table", lambda *a, **k: read.append(a[0].name) or original(*a, **k))
     write(root / "a.yaml", "title: A edited\ndate: 2022\ncategory: x\n")
     assert by_id(load_collection(root))["a"]["title"] == "A edited"
     assert read == []
@@ -453,7 +454,7 @@ def test_event_paths_lists_tables_too(tmp_path):
 
 def test_reading_a_table_reports_progress(native_csv):
     shares: list[float] = []
-    tabular.read_table(native_csv, progress=shares.append)
+    tables.read_table(native_csv, progress=shares.append)
     assert shares == sorted(shares) and shares[-1] == 1.0
 
 

@@ -1,0 +1,112 @@
+"""Rows of a table -> event files (``timeline import``): one file per row, named by its id, never replacing one."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from dashboard.model import ID_MAX, SETTINGS_FILE, CollectionSettings
+from dashboard.records import new_file_mode, write_atomic
+from dashboard.table import Problem
+
+try:  # the C emitter writes event files several times faster
+    from yaml import CSafeDumper as SafeDumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper  # type: ignore[assignment]
+
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/event.schema.json\n"
+
+
+def event_data(row: dict[str, Any]) -> dict[str, Any]:
+    """An event file's keys for a row read with ``keep_source``: the dates as written, lists only when not empty."""
+    data: dict[str, Any] = {"title": row["title"], "date": row["_date"]}
+    if row["_end"]:
+        data["end"] = row["_end"]
+    if row["_approximate"]:
+        data["approximate"] = True
+    if row["_timezone"]:
+        data["timezone"] = row["_timezone"]
+    data["category"] = row["category"]
+    if row["actors"]:
+        data["actors"] = list(row["actors"])
+    if row["places"]:
+        data["places"] = [{k: v for k, v in place.items() if v is not None} for place in row["places"]]
+    if row["summary"]:
+        data["summary"] = row["summary"]
+    if row["sources"]:
+        data["sources"] = [{k: v for k, v in source.items() if v is not None} for source in row["sources"]]
+    if row["tags"]:
+        data["tags"] = list(row["tags"])
+    if row["links"]:
+        data["links"] = [dict(link) for link in row["links"]]
+    return data
+
+
+def _records(rows: pd.DataFrame, chunk: int = 10_000) -> Iterator[dict[str, Any]]:
+    """The rows as dicts, a chunk at a time (a million dicts at once would take gigabytes)."""
+    for start in range(0, len(rows), chunk):
+        yield from rows.iloc[start:start + chunk].to_dict("records")
+
+
+@dataclass
+class Imported:
+    """What ``write_events`` did."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # a file of that name was there already
+    problems: list[Problem] = field(default_factory=list)
+    error: OSError | None = None  # what stopped the writing before the last row (a full disk, say)
+
+
+def write_events(rows: pd.DataFrame, out: Path, settings: CollectionSettings,
+                 progress: Callable[[int, int], None] | None = None) -> Imported:
+    """Write each row (read with ``keep_source``) as ``OUT/ID.yaml``, never replacing a file.
+
+    Rows whose category the folder's settings do not list, rows repeating an id, and ids too long for a file name
+    are problems, not files: everything written validates. An error that is not about one row's file (a full disk)
+    stops the writing and is kept in ``error``, with what was done until then.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    done = Imported()
+    mode = new_file_mode()  # once, not per file
+    seen: dict[str, tuple[str, int]] = {}
+    allowed = ", ".join(settings.categories)
+    for count, row in enumerate(_records(rows), start=1):
+        ident, path, line = row["id"], row["path"], int(row["line"])
+        if ident in seen:
+            done.problems.append(Problem(path, line, int(row["_id_col"]), f"duplicate id '{ident}': already used in "
+                                                                          f"{seen[ident][0]}:{seen[ident][1]}"))
+        elif settings.categories and row["category"] not in settings.categories:
+            done.problems.append(Problem(path, line, int(row["_cat_col"]),
+                                         f"'category': '{row['category']}' is not one of {allowed} (add it to "
+                                         f"{out / SETTINGS_FILE}, or import into another folder)"))
+        elif len(ident) > ID_MAX:  # it names the file: a long one cannot be made (or moved to other systems)
+            done.problems.append(Problem(path, line, int(row["_id_col"]),
+                                         f"'id': '{ident[:40]}…' has {len(ident)} characters: an id names its "
+                                         f"file, and may have at most {ID_MAX}"))
+        else:
+            seen[ident] = (path, line)
+            body = SCHEMA_COMMENT + yaml.dump(event_data(row), Dumper=SafeDumper, sort_keys=False,
+                                              allow_unicode=True, width=100)
+            target = out / f"{ident}.yaml"
+            try:  # no fsync per file: an import writes up to a million of them
+                write_atomic(target, body.encode("utf-8"), overwrite=False, sync=False, mode=mode)
+                done.written.append(target)
+            except FileExistsError:
+                done.skipped.append(target)
+            except OSError as error:
+                if error.errno not in (errno.ENAMETOOLONG, errno.EILSEQ):  # not this row's name: stop here
+                    done.error = error
+                    break
+                done.problems.append(Problem(path, line, int(row["_id_col"]),
+                                             f"'id': cannot be a file name here: {error.strerror or error}"))
+        if progress is not None:
+            progress(count, len(rows))
+    return done

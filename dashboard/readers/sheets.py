@@ -1,0 +1,220 @@
+"""CSV and Parquet files -> a Sheet: the columns that mean something here, as Arrow arrays, each row's line,
+and the problems of the file as a whole (not UTF-8, a binary header, rows with the wrong number of fields)."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from dashboard.table import Problem
+
+INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # Unicode categories no column name should hold
+
+
+# ---- reading a table -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """A table as read: its columns by lower-case name, each name's 1-based column, and each row's line."""
+
+    columns: dict[str, pa.ChunkedArray]
+    index: dict[str, int]
+    lines: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.lines)
+
+
+def _header_problems(shown: str, names: list[str]) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, name in enumerate(names, start=1):
+        if name in seen:
+            problems.append(Problem(shown, 1, index, f"the column '{name}' appears twice (first as column "
+                                                     f"{seen[name]}): name every column once"))
+        seen.setdefault(name, index)
+    return problems
+
+
+def _unprintable_names(shown: str, header: list[str]) -> list[Problem]:
+    """A problem for the first column name holding a control or other invisible character (binary, say)."""
+    for index, name in enumerate(header, start=1):
+        bad = next((char for char in name if unicodedata.category(char) in INVISIBLE), None)
+        if bad is not None:
+            return [Problem(shown, 1, index, f"the name of column {index} holds the invisible character "
+                                             f"U+{ord(bad):04X}: the header must be plain text (is this a CSV?)")]
+    return []
+
+
+def _count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _exact_lines(path: Path, delimiter: str, width: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Each good row's first line, and (line, fields) of rows with the wrong number of fields (slow, exact)."""
+    lines, bad = [], []
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        previous = reader.line_num
+        for row in reader:
+            first, previous = previous + 1, reader.line_num
+            if not row:
+                continue
+            if len(row) != width:
+                bad.append((first, len(row)))
+            else:
+                lines.append(first)
+    return lines, bad
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int]:
+    """The line and byte of the first byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return data.count(b"\n", 0, error.start) + 1, error.start
+    return 1, 0
+
+
+def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError as error:
+        return [Problem(shown, 1, 1, f"cannot read the file: {error.strerror or error}")]
+    # The header is the first line as CSV sees lines: up to "\n" (str.splitlines would also break at form
+    # feeds and U+2028, and then the header would not be the one Arrow reads).
+    line = head.split(b"\n", 1)[0]
+    if len(line) == len(head) == 1 << 16:
+        return [Problem(shown, 1, 1, "the first line is over 64 KiB long: it must name the columns (is this a CSV?)")]
+    try:
+        first = line.decode("utf-8-sig").removesuffix("\r")
+    except UnicodeDecodeError as error:
+        return [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the table as UTF-8")]
+    if not first.strip():
+        return [Problem(shown, 1, 1, "the table is empty: the first line must name the columns")]
+    # Comma unless the header has none and semicolons or tabs instead (spreadsheets in some languages).
+    delimiter = "," if "," in first else max(";\t", key=first.count) if (";" in first or "\t" in first) else ","
+    header = next(csv.reader([first], delimiter=delimiter))
+    names = [name.strip().lower() for name in header]
+    problems = _header_problems(shown, names) or _unprintable_names(shown, header)
+    if problems:
+        return problems
+    # Only the columns that mean something here are kept: an ACLED export has thirty, half of them unused.
+    wanted = [raw for raw, name in zip(header, names, strict=True) if name in known] or header[:1]
+    convert = pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+                                  quoted_strings_can_be_null=False, include_columns=wanted)
+    options = pcsv.ReadOptions(block_size=1 << 24)
+    invalid: list[int] = []
+
+    def parse(newlines: bool) -> pcsv.ParseOptions:
+        invalid.clear()
+        return pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
+                                 invalid_row_handler=lambda row: invalid.append(row.actual_columns) or "skip")
+
+    try:
+        if limit is None:
+            physical = _count_lines(path)
+            # Values with line breaks in them make Arrow read 2.5 times slower. Try without: if every line was a
+            # row, no value had one; otherwise read again, allowing them.
+            try:
+                table = pcsv.read_csv(path, read_options=options, parse_options=parse(False), convert_options=convert)
+            except pa.ArrowInvalid:
+                table = None
+            if table is None or invalid or table.num_rows + 1 != physical:
+                table = pcsv.read_csv(path, read_options=options, parse_options=parse(True), convert_options=convert)
+        else:
+            with pcsv.open_csv(path, read_options=options, parse_options=parse(True),
+                               convert_options=convert) as stream:
+                batches, count = [], 0
+                for batch in stream:
+                    batches.append(batch)
+                    count += batch.num_rows
+                    if count >= limit:
+                        break
+                table = pa.Table.from_batches(batches, schema=stream.schema).slice(0, limit)
+    except (pa.ArrowException, OSError) as error:
+        if "UTF8" in str(error) or "UTF-8" in str(error):
+            line, byte = _first_bad_utf8(path)
+            return [Problem(shown, line, 1, f"not UTF-8 text (byte {byte}): save the table as UTF-8")]
+        return [Problem(shown, 1, 1, f"cannot read the table: {str(error).splitlines()[0]}")]
+    # A row's line is the header's line plus the lines of the rows before it, counting the line breaks inside
+    # quoted values (ACLED's notes have them). When the file has more lines than that (blank lines, rows with
+    # the wrong number of fields, which the reader skips, or line breaks in a column not read), the lines are
+    # counted exactly, the slow way.
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
+    steps = 1 + breaks
+    lines = 2 + np.concatenate([[0], np.cumsum(steps)[:-1]]) if table.num_rows else np.zeros(0, np.int64)
+    if limit is None and (invalid or 1 + int(steps.sum()) != physical):
+        exact, bad = _exact_lines(path, delimiter, len(header))
+        if len(exact) == table.num_rows:
+            lines = np.asarray(exact, dtype=np.int64)
+        problems.extend(Problem(shown, line, 1, f"the row has {width} field{'s' * (width != 1)} where the header "
+                                                f"has {len(header)}: the row is left out") for line, width in bad)
+    return Sheet({name.strip().lower(): _unescape_formulas(table.column(name)) for name in table.column_names},
+                 {name: i + 1 for i, name in enumerate(names)}, lines, problems)
+
+
+def _unescape_formulas(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Undo ``records.csv_cell``: a CSV export puts "'" before a cell a spreadsheet would run as a formula
+    ('=1+1', '@SUM(A1)', ...), and before quotes that precede such a character. Exactly one "'" is taken off, and
+    only there: "'plain" stays as written."""
+    if not pc.any(pc.starts_with(column, "'")).as_py():  # most tables: nothing to undo
+        return column
+    return pc.replace_substring_regex(column, pattern=r"^'('*[=+\-@\t\r])", replacement=r"\1")
+
+
+def _read_parquet(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
+    try:
+        source = pq.ParquetFile(path)
+        header = source.schema_arrow.names
+        names = [name.strip().lower() for name in header]
+        problems = _header_problems(shown, names)
+        if problems:
+            return problems
+        # Read only the columns that mean something here: an ACLED export has thirty, half of them unused.
+        wanted = [raw for raw, name in zip(header, names, strict=True) if name in known]
+        if limit is None:
+            table = source.read(columns=wanted)
+        else:
+            batches, count = [], 0
+            for batch in source.iter_batches(batch_size=min(limit, 65536), columns=wanted):
+                batches.append(batch)
+                count += batch.num_rows
+                if count >= limit:
+                    break
+            table = (pa.Table.from_batches(batches) if batches else source.read(columns=wanted)).slice(0, limit)
+    except (OSError, pa.ArrowException, ValueError) as error:
+        return [Problem(shown, 1, 1, f"cannot read the Parquet file: {str(error).splitlines()[0]}")]
+    return Sheet({name.strip().lower(): table.column(name) for name in table.column_names},
+                 {name: i + 1 for i, name in enumerate(names)}, np.arange(table.num_rows, dtype=np.int64) + 2,
+                 problems)
+
+
+def read_sheet(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
+    """The columns named in ``known`` (lower case) of a CSV or Parquet file, or its problems when it cannot be
+    read as a table; ``limit`` reads the first rows only."""
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(path, shown, limit, known)
+    return _read_csv(path, shown, limit, known)
