@@ -519,3 +519,158 @@ def test_a_picture_subtitle_shows_the_start_of_long_filter_names():
 
     subtitle = describe(View(actor=(LONG, "NATO")))
     assert len(subtitle) < 120 and "NATO" in subtitle and "Ministryxxx" in subtitle
+
+
+# ---- 7. picture downloads --------------------------------------------------------------------------------------
+
+
+class FakeKaleido:
+    """A stand-in for kaleido's browser: counts the browsers made, draws slowly while ``hold`` is unset."""
+
+    made = 0
+    hold: Any = None  # a threading.Event, or None to draw at once
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        type(self).made += 1
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def __aenter__(self) -> FakeKaleido:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+    async def calc_fig(self, fig: Any, opts: Any = None, **kwargs: Any) -> bytes:
+        import asyncio
+
+        if type(self).hold is not None:
+            await asyncio.to_thread(type(self).hold.wait, 10)
+        return b"picture:" + str((opts or {}).get("format")).encode()
+
+
+@pytest.fixture
+def fake_kaleido(monkeypatch):
+    import kaleido
+
+    import dashboard.export as export
+
+    FakeKaleido.made, FakeKaleido.hold = 0, None
+    monkeypatch.setattr(kaleido, "Kaleido", FakeKaleido)
+    close = getattr(getattr(export, "_renderer", None), "close", None)
+    if close:
+        close()  # a browser left from an earlier test would be reused
+    yield FakeKaleido
+    if FakeKaleido.hold is not None:
+        FakeKaleido.hold.set()
+    if close:
+        close()
+
+
+def small_figure() -> Any:
+    import plotly.graph_objects as go
+
+    return go.Figure(go.Scatter(x=[1, 2], y=[1, 2]), layout={"width": 400, "height": 300})
+
+
+def test_downloads_reuse_one_browser(fake_kaleido):
+    from dashboard.export import render_picture
+
+    for fmt in ("png", "svg", "pdf", "png"):
+        assert render_picture(small_figure(), fmt) == b"picture:" + fmt.encode()
+    assert fake_kaleido.made == 1, f"{fake_kaleido.made} browsers for four pictures"
+
+
+def test_at_most_two_pictures_are_drawn_at_once_and_a_third_is_told_to_try_again(fake_kaleido):
+    import threading
+
+    from dashboard.export import ExportError, render_picture
+
+    fake_kaleido.hold = threading.Event()
+    results: dict[int, Any] = {}
+
+    def draw(number: int) -> None:
+        try:
+            results[number] = render_picture(small_figure(), "png")
+        except ExportError as error:
+            results[number] = error
+
+    slow = [threading.Thread(target=draw, args=(n,)) for n in (1, 2)]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.5)
+    third = threading.Thread(target=draw, args=(3,))
+    started = time.perf_counter()
+    third.start()
+    third.join(timeout=8)
+    assert not third.is_alive(), "a third picture waited for the two being drawn"
+    assert isinstance(results[3], ExportError) and "try again" in str(results[3])
+    assert time.perf_counter() - started < 5
+    fake_kaleido.hold.set()
+    for thread in slow:
+        thread.join(timeout=10)
+    assert results[1] == results[2] == b"picture:png"
+
+
+@pytest.mark.parametrize(
+    "layout, scale",
+    [
+        ({"width": 20_000, "height": 800}, 1.0),
+        ({"width": 1600, "height": 60_000}, 1.0),
+        ({"width": 1600, "height": 900}, 50.0),
+        ({"width": 8000, "height": 8000}, 2.0),
+    ],
+)
+def test_oversized_pictures_are_refused_before_a_browser_starts(fake_kaleido, layout, scale):
+    import plotly.graph_objects as go
+
+    from dashboard.export import ExportError, render_picture
+
+    with pytest.raises(ExportError, match="px"):
+        render_picture(go.Figure(layout=layout), "png", scale)
+    assert fake_kaleido.made == 0
+
+
+def test_the_download_serves_only_the_formats_the_page_offers(fake_kaleido):
+    from dashboard.app import ids
+
+    client = Client(EVENTS)
+    status, page = client.layout()
+    offered = [
+        found["format"]
+        for found in re.findall(r'"id": (\{[^{}]*\})', page)
+        for found in [json.loads(found)]
+        if found.get("type") == "download-button"
+    ]
+    assert tuple(offered) == ids.DOWNLOAD_FORMATS == ("png", "svg", "pdf")
+    button = '{"format":["ALL"],"type":"download-button"}'
+    for fmt in ("png", "html", "jpeg", "webp", "json"):
+        status, out = client.call(
+            "download.data",
+            {"url.search": ""},
+            f"{json_id(fmt)}.n_clicks",
+            {button: [({"format": fmt, "type": "download-button"}, 1)]},
+        )
+        assert status == 200, fmt
+        if fmt == "png":
+            assert out["download"]["data"]["filename"].endswith(".png")
+        else:
+            assert "download" not in out or out["download"].get("data") is None, f"{fmt} was served"
+            assert "not offered" in texts(out["download-status"]), out
+
+
+def test_picture_names_are_short_and_safe(folder):
+    from dashboard.app.download import picture_name
+
+    settings = folder / "_collection.yaml"
+    settings.write_text('title: "../../etc/passwd <script> ' + "very long title " * 50 + '"\n', encoding="utf-8")
+    collection = load_collection(folder)
+    categories = tuple(f"category-{i}" for i in range(5_000))
+    name = picture_name(collection, View(category=categories, start=dt.date(2022, 2, 14)), "png")
+    assert len(name) <= 120 and name.endswith(".png"), name[:200]
+    assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*\.png", name), name[:200]
+    assert ".." not in name

@@ -10,8 +10,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.app import ids
 from dashboard.app.layout import failure_alert
-from dashboard.export import ExportError, export_figure, render_picture
-from dashboard.model import slugify
+from dashboard.export import FILE_NAME_MAX, ExportError, export_figure, render_picture, safe_label
 from dashboard.table import Collection
 from dashboard.view import View
 
@@ -19,13 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def picture_name(collection: Collection, view: View, fmt: str) -> str:
-    """A file name that says what the picture shows: title, range and selection."""
-    parts = [slugify(collection.settings.title)]
+    """A file name that says what the picture shows (title, range, categories): ASCII letters, digits, '.', '_' and
+    '-' only, at most FILE_NAME_MAX characters, as the export command names its files."""
+    parts = [collection.settings.title]
     if view.start or view.end:
         parts.append("-".join(d.isoformat() for d in (view.start, view.end) if d))
     if view.category:
-        parts.append("-".join(view.category))
-    return "_".join(parts) + f".{fmt}"
+        parts.append("-".join(view.category) if len(view.category) <= 3 else f"{len(view.category)} categories")
+    return f"{safe_label('_'.join(parts), FILE_NAME_MAX - len(fmt) - 1)}.{fmt}"
 
 
 def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str]:
@@ -48,7 +48,11 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
     def download(clicks: list[int | None], search: str | None) -> tuple[Any, Any]:
         if not isinstance(ctx.triggered_id, dict) or not any(clicks):
             return no_update, no_update
-        fmt = ctx.triggered_id["format"]
+        fmt = ctx.triggered_id.get("format")
+        if fmt not in ids.DOWNLOAD_FORMATS:  # only a crafted request names another
+            return no_update, html.Span(f"'{str(fmt)[:20]}' is not offered here: download a "
+                                        f"{', '.join(f.upper() for f in ids.DOWNLOAD_FORMATS)}.",
+                                        className="warning", role="alert")
         try:
             data, name = picture(load(), search, fmt)
         except ExportError as error:

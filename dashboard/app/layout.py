@@ -138,7 +138,7 @@ def page(collection: Collection, topojson_url: str, folder: str = "the events fo
                 html.Div([html.Span("Download", className="control-label")] + [
                     html.Button(fmt.upper(), id={"type": ids.DOWNLOAD_BUTTON, "format": fmt}, className="chip",
                                 n_clicks=0, title=f"Download this view as {fmt.upper()}")
-                    for fmt in ("png", "svg", "pdf")] + [html.Span(id=ids.DOWNLOAD_STATUS, className="muted",
+                    for fmt in ids.DOWNLOAD_FORMATS] + [html.Span(id=ids.DOWNLOAD_STATUS, className="muted",
                                                                     role="status")],
                     className="chips download"),
                 html.Button("Dark theme", id=ids.THEME, className="chip", n_clicks=0,

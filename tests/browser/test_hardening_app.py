@@ -174,3 +174,16 @@ def test_many_events_with_hostile_long_names_draw_escaped_clipped_and_close_toge
     expect(names).to_have_count(2)
     assert [names.nth(i).text_content() for i in range(2)] == [RLO_NAME, "Plain actor"]
     app.assert_no_errors()
+
+
+def test_picture_downloads_arrive_with_short_safe_names(app):
+    app.open("?category=military&from=2022-02-14&to=2022-02-17")
+    for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<svg"), ("pdf", b"%PDF")):
+        with app.page.expect_download(timeout=60_000) as info:
+            app.page.get_by_role("button", name=fmt.upper(), exact=True).click()
+        download = info.value
+        name = download.suggested_filename
+        assert re.fullmatch(rf"[a-z0-9][a-z0-9._-]*\.{fmt}", name) and len(name) <= 120, name
+        assert magic in Path(download.path()).read_bytes()[:400], fmt
+        expect(app.page.locator("#download-status")).to_be_empty()
+    app.assert_no_errors()
