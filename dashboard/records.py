@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard.dates import When, iso_bounds
 from dashboard.model import Precision
-from dashboard.readers.tables import NATIVE  # the reader's columns: one definition
+from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
@@ -89,7 +89,7 @@ def _number(value: float | None) -> str:
 
 
 def to_table_row(row: dict[str, Any]) -> list[str]:
-    """One loaded event as the cells of a native table row (``dashboard.readers.tables.NATIVE``), not yet escaped.
+    """One loaded event as the cells of a native table row (``dashboard.readers.native.COLUMNS``), not yet escaped.
 
     A table row holds one place and one source: an event at several places gets one place naming them all
     (without coordinates), and the first source only; quotes are left out.

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from dashboard.readers.vectors import as_text
 from dashboard.table import Problem
 
 INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # Unicode categories no column name should hold
@@ -35,6 +37,49 @@ class Sheet:
     @property
     def rows(self) -> int:
         return len(self.lines)
+
+    def take(self, name: str) -> pa.ChunkedArray | None:
+        """A column, once: Arrow frees it when the caller is done (None when the table has no such column)."""
+        return self.columns.pop(name, None)
+
+    def text(self, name: str) -> pd.Series:
+        """A column as stripped text, once ('' where empty or missing)."""
+        return as_text(self.take(name), self.rows)
+
+    def at(self, name: str) -> int:
+        """The column number of a column, for problems (1 when the table has no such column)."""
+        return self.index.get(name, 1)
+
+
+@dataclass
+class Mapped:
+    """A layout's columns, in the events table's terms, one value per row; ``where`` names the column each
+    field came from, for problems."""
+
+    where: dict[str, int]
+    ident: pd.Series
+    title: pd.Series
+    date: pd.Series
+    end: pd.Series
+    zone: pd.Series
+    approximate: np.ndarray
+    approximate_bad: np.ndarray  # rows whose approximate flag cannot be read
+    category: pd.Series
+    actors: np.ndarray
+    tags: np.ndarray
+    name_codes: np.ndarray  # the place's name, as codes into name_values
+    name_values: np.ndarray
+    country: pd.Series
+    lat: np.ndarray
+    lat_bad: np.ndarray
+    lon: np.ndarray
+    lon_bad: np.ndarray
+    summary: pd.Series
+    publisher: pd.Series
+    source_title: pd.Series
+    source_url: pd.Series
+    published: pd.Series
+    links: pd.Series
 
 
 def _header_problems(shown: str, names: list[str]) -> list[Problem]:

@@ -19,7 +19,6 @@ plus 1) and the column of the bad field, and is left out; the other rows load.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,26 +27,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from dashboard.model import ID_MAX, NAME_MAX, SLUG, EventFile, Link, Place, Source, slugify
+from dashboard.readers import acled, native
 from dashboard.readers import iso_dates as iso
 from dashboard.readers import vectors as v
 from dashboard.readers.sheets import Sheet, read_sheet
 from dashboard.reading import Refused, check_regular
 from dashboard.table import COLUMNS, SPOTS, Problem
 
-NATIVE = ("id", "title", "date", "end", "approximate", "timezone", "category", "actors", "tags", "place", "country",
-          "lat", "lon", "summary", "source", "source_title", "source_url", "published", "links")
-ACLED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "assoc_actor_1",
-         "assoc_actor_2", "location", "admin1", "country", "latitude", "longitude", "notes", "source",
-         "time_precision")
-NATIVE_REQUIRED = ("title", "date")
-ACLED_SIGN = ("event_date", "event_type")
-DEFAULT_CATEGORY = "other"  # for a native table without a category column
-SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, for `timeline import`
 TITLE_MAX = next(m.max_length for m in EventFile.model_fields["title"].metadata if hasattr(m, "max_length"))
-TRUE, FALSE = {"true", "yes", "y", "t", "1"}, {"", "false", "no", "n", "f", "0"}
+SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, for `timeline import`
 
 Step = Callable[[float], None]
 
@@ -57,78 +47,23 @@ Step = Callable[[float], None]
 def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool,
              ) -> tuple[pd.DataFrame, list[Problem]]:
     rows = sheet.rows
-    names = set(sheet.index)
     problems = list(sheet.problems)
-    acled = all(name in names for name in ACLED_SIGN)
-    if not acled:
-        missing = [name for name in NATIVE_REQUIRED if name not in names]
-        if missing:
-            return _no_rows(keep_source), problems + [Problem(
-                shown, 1, 1, f"the table has no {' and no '.join(repr(m) for m in missing)} column: a table of "
-                             f"events needs 'title' and 'date' (or ACLED's 'event_date' and 'event_type')")]
-        for name in sorted(names - set(NATIVE), key=sheet.index.__getitem__):
-            hint = difflib.get_close_matches(name, NATIVE, n=1)
-            problems.append(Problem(shown, 1, sheet.index[name], f"unknown column '{name}' is left out"
-                                    + (f": did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(NATIVE)})")))
-
-    def column(name: str) -> pa.ChunkedArray | None:
-        return sheet.columns.pop(name, None)  # each column is read once: let Arrow free it when done
-
-    def text(name: str) -> pd.Series:
-        return v.as_text(column(name), rows)
-
-    def at(name: str) -> int:
-        return sheet.index.get(name, 1)
-
+    layout = acled if acled.detect(sheet) else native
+    fatal = layout.check(sheet, shown, problems)
+    if fatal:
+        return _no_rows(keep_source), problems
     faults = v.Faults(rows)
     lines = sheet.lines
-    if acled:
-        # ACLED's columns, renamed to the native ones; where a problem points: the ACLED column it came from.
-        where = {"id": at("event_id_cnty"), "title": at("sub_event_type") if "sub_event_type" in names else
-                 at("event_type"), "date": at("event_date"), "end": at("event_date"), "timezone": 1,
-                 "approximate": at("time_precision"), "category": at("event_type"), "actors": at("actor1"),
-                 "tags": at("sub_event_type"), "place": at("location"), "country": at("country"),
-                 "lat": at("latitude"), "lon": at("longitude"), "summary": at("notes"), "source": at("source"),
-                 "source_title": at("source"), "source_url": at("source"), "published": at("source"), "links": 1}
-        ident = text("event_id_cnty").str.lower()
-        kind, sub, location = text("event_type"), text("sub_event_type"), text("location")
-        headline = pc.if_else(pc.equal(pa.array(sub), ""), pa.array(kind), pa.array(sub))
-        joined = pc.binary_join_element_wise(headline, pa.array(location), pa.scalar(": ", headline.type))
-        title = pa.chunked_array([pc.if_else(pc.equal(headline, ""), pa.array(location),
-                                             pc.if_else(pc.equal(pa.array(location), ""), headline, joined))]
-                                 ).to_pandas()
-        date, end, zone = text("event_date"), v.blank(rows), v.blank(rows)
-        precision_code, _ = v.number(column("time_precision"), rows)
-        written_approximate = precision_code >= 2  # ACLED's 2 and 3: the date is only known to a week or month
-        category = v.slug_map(kind)
-        actors = v.merged_lists([text(name) for name in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")])
-        tags = v.lists(sub, "\x1f")
-        name_codes, name_values = v.join(location, text("admin1"), text("country"))
-        country = v.blank(rows)
-        lat, lat_bad = v.number(column("latitude"), rows)
-        lon, lon_bad = v.number(column("longitude"), rows)
-        summary = text("notes")
-        publisher, source_title, source_url, published = text("source"), v.blank(rows), v.blank(rows), v.blank(rows)
-        links_text = v.blank(rows)
-    else:
-        where = {name: at(name) for name in NATIVE}
-        ident, title, date, end, zone = text("id"), text("title"), text("date"), text("end"), text("timezone")
-        flag = text("approximate").str.lower()
-        written_approximate = flag.isin(TRUE).to_numpy(bool)
-        faults.add((~flag.isin(TRUE | FALSE)).to_numpy(bool), where["approximate"],
-                   "'approximate': write true or false")
-        category = text("category") if "category" in names else v.repeat(DEFAULT_CATEGORY, rows)
-        actors = v.lists(*v.list_key(column("actors"), rows))
-        tags = v.lists(*v.list_key(column("tags"), rows))
-        name_codes, name_uniques = pd.factorize(text("place"), use_na_sentinel=False)
-        name_values = np.asarray(name_uniques, dtype=object)
-        country = text("country")
-        lat, lat_bad = v.number(column("lat"), rows)
-        lon, lon_bad = v.number(column("lon"), rows)
-        summary = text("summary")
-        publisher, source_title = text("source"), text("source_title")
-        source_url, published = text("source_url"), text("published")
-        links_text = text("links")
+    m = layout.mapped(sheet)
+    where = m.where
+    faults.add(m.approximate_bad, where["approximate"], "'approximate': write true or false")
+    ident, title, date, end, zone, written_approximate = m.ident, m.title, m.date, m.end, m.zone, m.approximate
+    category, actors, tags, name_codes, name_values, country = (m.category, m.actors, m.tags, m.name_codes,
+                                                                m.name_values, m.country)
+    lat, lat_bad, lon, lon_bad, summary = m.lat, m.lat_bad, m.lon, m.lon_bad, m.summary
+    publisher, source_title, source_url, published, links_text = (m.publisher, m.source_title, m.source_url,
+                                                                   m.published, m.links)
+    del m
     pa.default_memory_pool().release_unused()  # the columns as read, now stripped copies
     step(0.6)
 
@@ -191,7 +126,7 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
 
     source_codes = v.codes_of(publisher, source_title, source_url, published)
     firsts = v.first_rows(source_codes)
-    source_columns = {"title": ("source_title" if "source_title" in names else "source", where["source_title"]),
+    source_columns = {"title": ("source_title" if "source_title" in sheet.index else "source", where["source_title"]),
                       "publisher": ("source", where["source"]), "url": ("source_url", where["source_url"]),
                       "published": ("published", where["published"])}
     source_columns[""] = source_columns["title"]
@@ -292,7 +227,7 @@ def read_table(path: Path, shown: str | None = None, *, progress: Step | None = 
         check_regular(path)  # a FIFO or a device would be read forever
     except Refused as error:
         return _no_rows(keep_source), [Problem(shown, 1, 1, str(error))]
-    sheet = read_sheet(path, shown, limit, (*NATIVE, *ACLED))
+    sheet = read_sheet(path, shown, limit, (*native.COLUMNS, *acled.COLUMNS))
     if isinstance(sheet, list):
         return _no_rows(keep_source), sheet
     # Arrow's allocator keeps what reading and converting let go for reuse; hand it back to the system, or
