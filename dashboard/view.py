@@ -85,7 +85,9 @@ class View:
 
         for name, key in (("start", "from"), ("end", "to")):
             fix(name, *clamp_day(getattr(self, name), key))
-        fix("q", *limit_search(self.q or ""))
+        fix("q", *limit_search(self.q if isinstance(self.q, str) else ""))
+        if self.selected is not None and not isinstance(self.selected, str):  # an id is text
+            fix("selected", None, None)
         for name, allowed in (("lanes", LANES), ("mode", MODES), ("theme", THEMES)):
             value = getattr(self, name)
             if value not in allowed:
@@ -125,7 +127,7 @@ class View:
     @classmethod
     def from_query(cls, text: str | None) -> View:
         """Read a query string or a whole URL; unknown or bad values are dropped and named in ``warnings``."""
-        text = text or ""
+        text = text if isinstance(text, str) else ""  # the address bar's search is text, or nothing
         if "://" in text or text.startswith("/"):
             text = urlsplit(text).query
         params = parse_qs(text.lstrip("?"), keep_blank_values=False)

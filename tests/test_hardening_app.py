@@ -674,3 +674,51 @@ def test_picture_names_are_short_and_safe(folder):
     assert len(name) <= 120 and name.endswith(".png"), name[:200]
     assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*\.png", name), name[:200]
     assert ".." not in name
+
+
+# ---- 5. crafted requests: one bad parameter never fails the request --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values, changed",
+    [
+        ({"viewport-store.data": {"width": "wide"}}, "viewport-store.data"),
+        ({"viewport-store.data": {"width": 1e12}}, "viewport-store.data"),
+        ({"viewport-store.data": ["not", "a", "dict"]}, "viewport-store.data"),
+        ({"url.search": 12345, "viewport-store.data": {"width": 900}}, "viewport-store.data"),
+        ({"map.clickData": {"points": [{"customdata": {"id": "x"}}]}}, "map.clickData"),
+        ({"timeline.clickData": {"points": [{"customdata": [["nested"]]}]}}, "timeline.clickData"),
+        ({"timeline.clickData": {"points": [{"x": "9999-12-31"}]}}, "timeline.clickData"),
+        (
+            {"timeline.clickData": {"points": [{"x": "2022-02-16"}]}, "url.search": "?to=2262-04-11"},
+            "timeline.clickData",
+        ),
+        ({"zoom-store.data": {"xaxis.range": "2022-01-01"}}, "zoom-store.data"),
+        ({"key-store.data": "ArrowRight"}, "key-store.data"),
+        ({"filter-dates.start_date": "someday"}, "filter-dates.start_date"),
+        ({"filter-actor.value": {"a": 1}}, "filter-actor.value"),
+    ],
+    ids=[
+        "width-text",
+        "width-huge",
+        "viewport-list",
+        "url-number",
+        "map-dict",
+        "click-nested",
+        "cell-far",
+        "cell-near-limit",
+        "zoom-text",
+        "keys-text",
+        "date-text",
+        "actor-dict",
+    ],
+)
+def test_a_crafted_parameter_never_fails_the_request(values, changed):
+    client = Client(EVENTS)
+    values = {"url.search": "?category=military", "viewport-store.data": {"width": 1100}, **values}
+    started = time.perf_counter()
+    status, out = client.call("timeline.figure", values, changed)
+    assert status in (200, 204), status
+    assert time.perf_counter() - started < 10
+    if status == 200:
+        assert "alert" not in roles(out.get("view-notice")), texts(out["view-notice"])

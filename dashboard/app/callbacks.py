@@ -158,7 +158,7 @@ def next_view(view: View, trigger: Any, values: dict[str, Any], collection: Coll
         return view
     if trigger_type == ids.ZOOM:
         return state.zoom(view, values["relayout"])
-    if trigger_type == ids.KEYS and values["keys"]:
+    if trigger_type == ids.KEYS and isinstance(values["keys"], dict):
         key = values["keys"].get("key")
         if key == "Escape":
             return view.with_(selected=None)

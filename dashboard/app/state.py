@@ -137,7 +137,8 @@ def clicked_id(click: dict[str, Any] | None) -> str | None:
         data = click["points"][0]["customdata"]  # type: ignore[index]
     except (TypeError, KeyError, IndexError):
         return None
-    return data[0] if isinstance(data, list) else data
+    data = data[0] if isinstance(data, list) and data else data
+    return data if isinstance(data, str) else None  # an id is text; anything else is not a mark of ours
 
 
 def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame, width: int) -> View:
@@ -146,9 +147,9 @@ def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame
 
     try:
         centre = pd.Timestamp(click["points"][0]["x"])  # type: ignore[index]
-    except (TypeError, KeyError, IndexError, ValueError):
+        lo, hi = x_range(visible, view.with_(mode="calendar"))
+        half = pd.Timedelta(nanoseconds=bucket_ns(visible, lo, hi, width) / 2)
+        start, end = (centre - half).normalize().date(), (centre + half - pd.Timedelta(microseconds=1)).date()
+    except (TypeError, KeyError, IndexError, ValueError, OverflowError):  # not a cell this figure drew
         return view
-    lo, hi = x_range(visible, view.with_(mode="calendar"))
-    half = pd.Timedelta(nanoseconds=bucket_ns(visible, lo, hi, width) / 2)
-    start, end = (centre - half).normalize().date(), (centre + half - pd.Timedelta(microseconds=1)).date()
     return view.with_(start=start, end=max(start, end), mode="calendar")
