@@ -722,3 +722,17 @@ def test_a_crafted_parameter_never_fails_the_request(values, changed):
     assert time.perf_counter() - started < 10
     if status == 200:
         assert "alert" not in roles(out.get("view-notice")), texts(out["view-notice"])
+
+
+def test_the_width_a_page_reports_is_kept_to_a_screen():
+    from dashboard.app.callbacks import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, viewport_width
+
+    assert viewport_width({"width": 1e12}) == MAX_WIDTH  # density buckets grow with the width: memory
+    assert viewport_width({"width": -5}) == MIN_WIDTH
+    assert viewport_width({"width": "wide"}) == viewport_width(None) == DEFAULT_WIDTH
+
+
+def test_warnings_describe_the_last_change_only():
+    read = View.from_query("?to=9999-12-31")
+    assert read.warnings and read.with_(theme="dark").warnings == ()  # the next action rewrites the link
+    assert View().with_(end=dt.date(9999, 1, 1)).warnings == (read.warnings[0].replace("9999-12-31", "9999-01-01"),)
