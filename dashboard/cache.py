@@ -203,9 +203,10 @@ def drop(table: pa.Table, rels: list[str]) -> pa.Table:
 
 def merge(parts: list[pa.Table], order: list[str]) -> pa.Table:
     """Entries of several tables in the files' order (``order`` lists every relative path), then event order."""
-    table = pa.concat_tables([part.cast(SCHEMA) for part in parts if part.num_rows]) if parts else empty()
-    if table.num_rows == 0:
+    kept = [part.cast(SCHEMA) for part in parts if part.num_rows]
+    if not kept:  # every file gone, or none with entries
         return empty()
+    table = pa.concat_tables(kept)
     position = pc.index_in(table.column("rel"), value_set=pa.array(order, pa.string()))
     indices = pc.sort_indices(pa.table({"p": position, "s": table.column("seq")}),
                               sort_keys=[("p", "ascending"), ("s", "ascending")])

@@ -40,6 +40,7 @@ from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
 from dashboard.table import Collection, Problem
 from dashboard.view import LANES, MODES, THEMES, View, apply
+from dashboard.wording import counted
 
 DEFAULT_EVENTS = Path("events")
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
@@ -150,9 +151,9 @@ def validate(path: Path | None, events_dir: Path) -> None:
         click.echo(located(problem, root))
     files = len({p.path for p in collection.problems})
     count = len(collection.problems)
-    summary = f"{len(collection.events)} events OK"
+    summary = f"{counted(len(collection.events), 'event')} OK"
     if count:
-        summary += f"; {count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
+        summary += f"; {counted(count, 'problem')} in {counted(files, 'file')}"
     click.secho(summary, fg="red" if count else "green", err=True)
     sys.exit(1 if count else 0)
 
@@ -172,7 +173,7 @@ def list_events(events_dir: Path) -> None:
     for row in events.itertuples():
         title = row.title if len(row.title) <= title_w else row.title[: title_w - 1] + "…"
         click.echo(f"{row.when:<{when_w}}  {row.category:<{cat_w}}  {row.id:<{id_w}}  {title}")
-    click.echo(f"{len(events)} events", err=True)
+    click.echo(counted(len(events), "event"), err=True)
     report_problems(collection, events_dir)
 
 

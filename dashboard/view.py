@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pandas as pd
 
+from dashboard.dates import EARLIEST, LATEST
+
 Lanes = Literal["category", "actor", "place"]
 Mode = Literal["calendar", "sequence"]
 Theme = Literal["light", "dark"]
@@ -20,10 +22,10 @@ LANES: tuple[Lanes, ...] = ("category", "actor", "place")
 MODES: tuple[Mode, ...] = ("calendar", "sequence")
 THEMES: tuple[Theme, ...] = ("light", "dark")
 FILTERS = ("category", "actor", "place", "tag")
-# The figures count time in nanoseconds since 1970, as pandas does, which holds 1677-09-21 .. 2262-04-11; they pad
-# a range by a few percent each side. A view's days are kept inside a window well within, so nothing overflows.
-MIN_DAY = dt.date(1700, 1, 1)
-MAX_DAY = dt.date(2199, 12, 31)
+# A view's days are kept within the years events may have (dashboard.dates): well inside what pandas holds in
+# nanoseconds, so a range padded by the figures or zoomed far out never overflows.
+MIN_DAY = EARLIEST.date()
+MAX_DAY = (LATEST - dt.timedelta(days=1)).date()
 # A search is a literal substring test per word over every event's text: its cost grows with both.
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20

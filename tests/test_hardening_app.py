@@ -232,7 +232,7 @@ def test_a_folder_emptied_while_the_app_runs_says_how_to_add_an_event_and_recove
     status, page = client.layout()
     assert status == 200 and "Returning Actor" in page and "No events yet" not in page
     status, out = client.render("")
-    assert status == 200 and texts(out["event-count"]) == "1 events"
+    assert status == 200 and texts(out["event-count"]) == "1 event"
     assert not texts(out["empty-result"])
 
 

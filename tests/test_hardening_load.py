@@ -83,7 +83,7 @@ def test_validate_reports_an_impossible_date_and_exits_1(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(folder)])
     assert result.exit_code == 1
     assert "unity-day.yaml:3:7: 'date': \"2022-02-30\" is not a real date" in result.output
-    assert "1 events OK" in result.output
+    assert "1 event OK" in result.output
     assert "Traceback" not in result.output
 
 
@@ -456,3 +456,23 @@ def test_fuzz_any_bytes_in_a_table(tmp_path, data, header):
     path = fresh(tmp_path, ".csv")
     path.write_bytes(header + data)
     _check(load_collection(path))
+
+
+# ---- 3. a folder emptied while the app runs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("files", [3, cache.MIN_FILES])  # without and with the disk cache
+def test_a_folder_emptied_and_filled_again_loads_without_a_problem(tmp_path, monkeypatch, files):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "events"
+    folder.mkdir()
+    for index in range(files):
+        (folder / f"e{index}.yaml").write_text(GOOD.replace("Good", f"Good {index}"), encoding="utf-8")
+    assert len(load_collection(folder).events) == files
+    for path in folder.iterdir():
+        path.unlink()
+    emptied = load_collection(folder)
+    assert (len(emptied.events), emptied.problems) == (0, [])
+    (folder / "back.yaml").write_text(GOOD, encoding="utf-8")
+    back = load_collection(folder)
+    assert (list(back.events["id"]), back.problems) == (["back"], [])

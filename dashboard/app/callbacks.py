@@ -20,6 +20,7 @@ from dashboard.figure import PLACE_PREFIX, map_figure, reselect, timeline_figure
 from dashboard.index import index_for, option_value
 from dashboard.table import Collection
 from dashboard.view import FILTERS, View, apply
+from dashboard.wording import counted
 
 CONTROL_PROPS = {
     "q": (ids.SEARCH, "value"), "category": (ids.CATEGORY, "value"), "actor": (ids.ACTOR, "value"),
@@ -67,8 +68,8 @@ def render(collection: Collection, view: View, width: int, patch_selection: bool
         timeline = timeline_figure(visible, view, settings, width=width)
         places = map_figure(visible, view, settings, index.places)
         _remember(key, (timeline, places))
-    count = f"{len(visible):,} of {len(events):,} events" if len(visible) != len(events) else (
-        f"{len(events):,} events")
+    count = f"{len(visible):,} of {counted(len(events), 'event')}" if len(visible) != len(events) else (
+        counted(len(events), "event"))
     empty: list[Any] = []
     if not len(events):
         empty = no_events(folder)

@@ -41,7 +41,7 @@ def test_a_folder_emptied_while_the_app_runs_says_how_to_add_events_and_recovers
     (server.events / "returning.yaml").write_text(RETURNING, encoding="utf-8")
     app.page.reload()
     app.wait_ready()
-    expect(app.page.locator("#event-count")).to_have_text("1 events")
+    expect(app.page.locator("#event-count")).to_have_text("1 event")
     expect(app.page.locator("#empty-result")).to_be_empty()
     assert app.list_titles() == ["Browser test, an event written after the folder was emptied"]
     app.assert_no_errors()
