@@ -283,6 +283,15 @@ def test_a_name_over_the_limit_is_a_problem_on_its_table_row(tmp_path):
     collection = load_collection(table)
     assert list(collection.events["title"]) == ["D"]
     assert [(p.line, p.column) for p in collection.problems] == [(2, 4), (3, 5), (4, 6)]
+    assert [p.message.split(":")[0] for p in collection.problems] == ["'actors'", "'tags'", "'place'"]
+
+
+def test_a_long_place_in_an_acled_export_names_acleds_column(tmp_path):
+    table = tmp_path / "acled.csv"
+    table.write_text(f"event_date,event_type,location,latitude,longitude\n2022-02-16,Battles,{'L' * 130},1,2\n",
+                     encoding="utf-8")
+    [problem] = [p for p in load_collection(table).problems if p.column == 3]
+    assert problem.message == f"'location': String should have at most {NAME_MAX} characters"
 
 
 def test_an_id_over_the_limit_is_a_problem_in_a_file_a_file_name_and_a_table(tmp_path):

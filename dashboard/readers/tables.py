@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,12 @@ from dashboard.model import ID_MAX, NAME_MAX, SLUG, EventFile, Link, Place, Sour
 from dashboard.readers import acled, native
 from dashboard.readers import iso_dates as iso
 from dashboard.readers import vectors as v
-from dashboard.readers.sheets import Sheet, read_sheet
+from dashboard.readers.sheets import Mapped, Sheet, read_sheet
 from dashboard.reading import Refused, check_regular
-from dashboard.table import COLUMNS, SPOTS, Problem
+from dashboard.table import COLUMNS, SPOTS, C, Problem
 
 TITLE_MAX = next(m.max_length for m in EventFile.model_fields["title"].metadata if hasattr(m, "max_length"))
+EMPTY: list[Any] = []  # shared by every row without places, sources or links
 SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, for `timeline import`
 
 Step = Callable[[float], None]
@@ -46,28 +48,37 @@ Step = Callable[[float], None]
 
 def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool,
              ) -> tuple[pd.DataFrame, list[Problem]]:
-    rows = sheet.rows
+    """A sheet's rows in the events table's columns, checked a column at a time; bad rows become problems."""
     problems = list(sheet.problems)
     layout = acled if acled.detect(sheet) else native
-    fatal = layout.check(sheet, shown, problems)
-    if fatal:
+    if layout.check(sheet, shown, problems):
         return _no_rows(keep_source), problems
-    faults = v.Faults(rows)
-    lines = sheet.lines
+    faults = v.Faults(sheet.rows)
     m = layout.mapped(sheet)
-    where = m.where
-    faults.add(m.approximate_bad, where["approximate"], "'approximate': write true or false")
-    ident, title, date, end, zone, written_approximate = m.ident, m.title, m.date, m.end, m.zone, m.approximate
-    category, actors, tags, name_codes, name_values, country = (m.category, m.actors, m.tags, m.name_codes,
-                                                                m.name_values, m.country)
-    lat, lat_bad, lon, lon_bad, summary = m.lat, m.lat_bad, m.lon, m.lon_bad, m.summary
-    publisher, source_title, source_url, published, links_text = (m.publisher, m.source_title, m.source_url,
-                                                                   m.published, m.links)
-    del m
+    faults.add(m.approximate_bad, m.where["approximate"], "'approximate': write true or false")
     pa.default_memory_pool().release_unused()  # the columns as read, now stripped copies
     step(0.6)
+    m.ident = _ids(m, path, sheet.rows, faults)
+    _check_zones(m, faults)
+    places = _places(m, faults, "location" if layout is acled else "place")
+    sources = _sources(m, faults, "source_title" if "source_title" in sheet.index else "source")
+    links = _links(m, faults)
+    step(0.75)
+    dates = _dates(m, faults)
+    step(0.9)
+    problems.extend(faults.problems(shown, sheet.lines))
+    keep = np.flatnonzero(~faults.bad) if faults.bad.any() else None
+    table = _assemble(m, keep, sheet.lines, shown, places, sources, links, dates, keep_source)
+    step(1.0)
+    return table, problems
 
-    # Ids: the table's own, or the file's name and the row's number.
+
+Coded = tuple[np.ndarray, np.ndarray]  # each row's code, and the value of each code
+
+
+def _ids(m: Mapped, path: Path, rows: int, faults: v.Faults) -> pd.Series:
+    """The ids (the table's own, or the file's name and the row's number), with the title and names checked."""
+    ident, where = m.ident, m.where
     missing = (ident == "").to_numpy(bool)
     if missing.any():
         stem = path.stem if re.fullmatch(SLUG, path.stem) else slugify(path.stem)
@@ -75,138 +86,158 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
     faults.add(~ident.str.fullmatch(SLUG).to_numpy(bool), where["id"],
                lambda bad: [f"'id': '{value}' cannot be an id: use lower-case letters, digits, '.', '_' and '-'"
                             for value in v.pick(ident, bad)])
-    for name, lists in (("actors", actors), ("tags", tags)):
-        faults.add(v.long_names(lists), where[name], f"'{name}': a name is over {NAME_MAX} characters")
     faults.add(ident.str.len().to_numpy() > ID_MAX, where["id"],
                f"'id': String should have at most {ID_MAX} characters")
-    lengths = title.str.len().to_numpy()
+    for name, lists in (("actors", m.actors), ("tags", m.tags)):
+        faults.add(v.long_names(lists), where[name], f"'{name}': a name is over {NAME_MAX} characters")
+    lengths = m.title.str.len().to_numpy()
     faults.add(lengths == 0, where["title"], "'title': String should have at least 1 character")
     faults.add(lengths > TITLE_MAX, where["title"], f"'title': String should have at most {TITLE_MAX} characters")
-    faults.add((category == "").to_numpy(bool), where["category"],
+    faults.add((m.category == "").to_numpy(bool), where["category"],
                "'category': String should have at least 1 character")
+    return ident
 
-    # Time zones, once per distinct name.
-    zone_codes, zone_names = pd.factorize(zone, use_na_sentinel=False)
+
+def _check_zones(m: Mapped, faults: v.Faults) -> None:
+    """Time zones, once per distinct name."""
+    zone_codes, zone_names = pd.factorize(m.zone, use_na_sentinel=False)
     unknown = {}
     for index, name in enumerate(zone_names):
         if name:
             try:
                 EventFile._known_zone(name)
             except ValueError as error:
-                unknown[index] = [(where["timezone"], f"'timezone': {error}")]
+                unknown[index] = [(m.where["timezone"], f"'timezone': {error}")]
     faults.add_distinct(zone_codes, unknown)
 
-    # Places and sources: built and checked by their models once per distinct combination.
-    empty: list[Any] = []
-    faults.add(lat_bad, where["lat"], "'lat': Input should be a valid number")
-    faults.add(lon_bad, where["lon"], "'lon': Input should be a valid number")
-    unreadable = lat_bad | lon_bad  # already a problem; the model would only add "give both lat and lon"
-    place_codes = v.codes_of(name_codes, country, lat, lon, unreadable)
+
+def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
+    """Each row's place list, built and checked by the model once per distinct combination."""
+    where = m.where
+    faults.add(m.lat_bad, where["lat"], "'lat': Input should be a valid number")
+    faults.add(m.lon_bad, where["lon"], "'lon': Input should be a valid number")
+    unreadable = m.lat_bad | m.lon_bad  # already a problem; the model would only add "give both lat and lon"
+    place_codes = v.codes_of(m.name_codes, m.country, m.lat, m.lon, unreadable)
     firsts = v.first_rows(place_codes)
-    place_columns = {"name": ("place" if not acled else "location", where["place"]),
-                     "country": ("country", where["country"]), "lat": ("lat", where["lat"]),
-                     "lon": ("lon", where["lon"])}
-    place_columns[""] = place_columns["lat"]
-    place_lists = np.empty(len(firsts), dtype=object)
+    columns = {"name": (name_column, where["place"]), "country": ("country", where["country"]),
+               "lat": ("lat", where["lat"]), "lon": ("lon", where["lon"])}
+    columns[""] = columns["lat"]
+    lists = np.empty(len(firsts), dtype=object)
     errors: dict[int, list[tuple[int, str]]] = {}
-    for code, (name, code_text, y, x, skip) in enumerate(zip(
-            name_values[name_codes[firsts]], v.pick(country, firsts), lat[firsts], lon[firsts], unreadable[firsts],
-            strict=True)):
-        if skip or (not name and not code_text and np.isnan(y) and np.isnan(x)):
-            place_lists[code] = empty
+    for code, (name, country, y, x, skip) in enumerate(zip(
+            m.name_values[m.name_codes[firsts]], v.pick(m.country, firsts), m.lat[firsts], m.lon[firsts],
+            unreadable[firsts], strict=True)):
+        if skip or (not name and not country and np.isnan(y) and np.isnan(x)):
+            lists[code] = EMPTY
             continue
-        data = {"name": name, "country": code_text or None, "lat": None if np.isnan(y) else float(y),
+        data = {"name": name, "country": country or None, "lat": None if np.isnan(y) else float(y),
                 "lon": None if np.isnan(x) else float(x)}
-        place, found = v.model_errors(Place, data, place_columns)
+        place, found = v.model_errors(Place, data, columns)
         if found:
             errors[code] = found
         else:
-            place_lists[code] = [place.model_dump()]  # type: ignore[union-attr]
+            lists[code] = [place.model_dump()]  # type: ignore[union-attr]
     faults.add_distinct(place_codes, errors)
+    return place_codes, lists
 
-    source_codes = v.codes_of(publisher, source_title, source_url, published)
+
+def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
+    """Each row's source list, built and checked by the model once per distinct combination."""
+    where = m.where
+    parts = (m.publisher, m.source_title, m.source_url, m.published)
+    source_codes = v.codes_of(*parts)
     firsts = v.first_rows(source_codes)
-    source_columns = {"title": ("source_title" if "source_title" in sheet.index else "source", where["source_title"]),
-                      "publisher": ("source", where["source"]), "url": ("source_url", where["source_url"]),
-                      "published": ("published", where["published"])}
-    source_columns[""] = source_columns["title"]
-    source_lists = np.empty(len(firsts), dtype=object)
-    errors = {}
-    for code, (who, heading, url, day) in enumerate(zip(
-            *(v.pick(part, firsts) for part in (publisher, source_title, source_url, published)), strict=True)):
+    columns = {"title": (title_column, where["source_title"]), "publisher": ("source", where["source"]),
+               "url": ("source_url", where["source_url"]), "published": ("published", where["published"])}
+    columns[""] = columns["title"]
+    lists = np.empty(len(firsts), dtype=object)
+    errors: dict[int, list[tuple[int, str]]] = {}
+    for code, (who, heading, url, day) in enumerate(zip(*(v.pick(part, firsts) for part in parts), strict=True)):
         if not (who or heading or url or day):
-            source_lists[code] = empty
+            lists[code] = EMPTY
             continue
         data = {"title": heading or who or url or "", "publisher": who or None, "url": url or None,
                 "published": day or None}
-        source, found = v.model_errors(Source, data, source_columns)
+        source, found = v.model_errors(Source, data, columns)
         if found:
             errors[code] = found
         else:
-            source_lists[code] = [source.model_dump()]  # type: ignore[union-attr]
+            lists[code] = [source.model_dump()]  # type: ignore[union-attr]
     faults.add_distinct(source_codes, errors)
+    return source_codes, lists
 
-    # Links: 'relation:id; …' or 'id; …'.
-    link_codes, link_texts = pd.factorize(links_text, use_na_sentinel=False)
-    link_lists = np.empty(len(link_texts), dtype=object)
+
+def _links(m: Mapped, faults: v.Faults) -> Coded:
+    """Each row's links, from 'relation:id; …' or 'id; …', checked once per distinct cell."""
+    link_codes, link_texts = pd.factorize(m.links, use_na_sentinel=False)
+    lists = np.empty(len(link_texts), dtype=object)
     errors = {}
     for code, cell in enumerate(link_texts):
         found_links, found = [], []
         for item in v.split_items(cell, v.LIST_SEPARATOR):
             relation, _, target = item.rpartition(":")
             data = {"to": target.strip(), "relation": relation.strip()} if relation else {"to": target.strip()}
-            link, problems_here = v.model_errors(Link, data, {"": ("links", where["links"])})
+            link, problems_here = v.model_errors(Link, data, {"": ("links", m.where["links"])})
             found.extend(problems_here)
             if link is not None:
                 found_links.append({"to": link.to, "relation": str(link.relation)})  # type: ignore[attr-defined]
         if found:
             errors[code] = found
-        link_lists[code] = found_links if found_links else empty
+        lists[code] = found_links if found_links else EMPTY
     faults.add_distinct(link_codes, errors)
-    step(0.75)
+    return link_codes, lists
 
-    # Dates, once per distinct (date, end, zone, approximate, published).
-    date_codes = v.codes_of(date, end, zone, written_approximate, published)
+
+@dataclass
+class _DateColumns:
+    codes: np.ndarray  # each row's code of its distinct (date, end, zone, approximate, published)
+    spans: iso.Dates
+    text: pd.Series  # the date as written: 'date' or 'date – end'
+
+
+def _dates(m: Mapped, faults: v.Faults) -> _DateColumns:
+    """The spans, worked out once per distinct (date, end, zone, approximate, published)."""
+    date_codes = v.codes_of(m.date, m.end, m.zone, m.approximate, m.published)
     firsts = v.first_rows(date_codes)
-    spans = iso.resolve_distinct(v.pick(date, firsts), v.pick(end, firsts), v.pick(zone, firsts),
-                              written_approximate[firsts], v.pick(published, firsts))
-    errors = {code: [(where[error[0]], error[1])] for code, error in enumerate(spans.error.tolist()) if error}
+    spans = iso.resolve_distinct(v.pick(m.date, firsts), v.pick(m.end, firsts), v.pick(m.zone, firsts),
+                                 m.approximate[firsts], v.pick(m.published, firsts))
+    errors = {code: [(m.where[error[0]], error[1])] for code, error in enumerate(spans.error.tolist()) if error}
     faults.add_distinct(date_codes, errors)
-    has_end = (end != "").to_numpy(bool)
-    date_text = date.where(~has_end, date + " – " + end) if has_end.any() else date
-    step(0.9)
+    has_end = (m.end != "").to_numpy(bool)
+    text = m.date.where(~has_end, m.date + " – " + m.end) if has_end.any() else m.date
+    return _DateColumns(date_codes, spans, text)
 
-    problems.extend(faults.problems(shown, lines))
-    keep = np.flatnonzero(~faults.bad) if faults.bad.any() else None
-    size = rows if keep is None else len(keep)
+
+def _assemble(m: Mapped, keep: np.ndarray | None, lines: np.ndarray, shown: str, places: Coded, sources: Coded,
+              links: Coded, dates: _DateColumns, keep_source: bool) -> pd.DataFrame:
+    """The kept rows (all when ``keep`` is None) as the events table's columns and spots."""
+    size = len(lines) if keep is None else len(keep)
 
     def take(values: pd.Series | np.ndarray) -> Any:
         if isinstance(values, pd.Series):
             return values.array if keep is None else values.array.take(keep)
         return values if keep is None else np.asarray(values)[keep]
 
-    codes = take(date_codes)
+    codes, spans = take(dates.codes), dates.spans
     kept_lines = take(lines)
-    links = take(link_lists[link_codes])
-    link_column = where["links"]
+    link_lists = take(links[1][links[0]])
     link_at = np.full(size, None, dtype=object)
-    for row in np.flatnonzero(np.fromiter(map(len, links), dtype=bool, count=size)).tolist():
-        link_at[row] = [(int(kept_lines[row]), link_column)] * len(links[row])
+    for row in np.flatnonzero(np.fromiter(map(len, link_lists), dtype=bool, count=size)).tolist():
+        link_at[row] = [(int(kept_lines[row]), m.where["links"])] * len(link_lists[row])
     data = {
-        "id": take(ident), "title": take(title), "start": spans.start[codes], "end": spans.end[codes],
-        "precision": v.take_text(spans.precision, codes).array, "approximate": spans.approximate[codes].astype(bool),
-        "zone": spans.zone[codes], "when": v.take_text(spans.when, codes).array, "date_text": take(date_text),
-        "category": take(category), "actors": take(actors), "places": take(place_lists[place_codes]),
-        "summary": take(summary), "quotes": v.shared(empty, size), "sources": take(source_lists[source_codes]),
-        "tags": take(tags), "links": links, "path": v.repeat(shown, size).array, "line": kept_lines,
-        "_id_line": kept_lines, "_id_col": np.full(size, where["id"], dtype=np.int32), "_cat_line": kept_lines,
-        "_cat_col": np.full(size, where["category"], dtype=np.int32), "_link_at": link_at,
+        C.id: take(m.ident), C.title: take(m.title), C.start: spans.start[codes], C.end: spans.end[codes],
+        C.precision: v.take_text(spans.precision, codes).array, C.approximate: spans.approximate[codes].astype(bool),
+        C.zone: spans.zone[codes], C.when: v.take_text(spans.when, codes).array, C.date_text: take(dates.text),
+        C.category: take(m.category), C.actors: take(m.actors), C.places: take(places[1][places[0]]),
+        C.summary: take(m.summary), C.quotes: v.shared(EMPTY, size), C.sources: take(sources[1][sources[0]]),
+        C.tags: take(m.tags), C.links: link_lists, C.path: v.repeat(shown, size).array, C.line: kept_lines,
+        "_id_line": kept_lines, "_id_col": np.full(size, m.where["id"], dtype=np.int32), "_cat_line": kept_lines,
+        "_cat_col": np.full(size, m.where["category"], dtype=np.int32), "_link_at": link_at,
     }
     if keep_source:
-        data.update({"_date": take(date), "_end": take(end), "_timezone": take(zone),
-                     "_approximate": take(written_approximate)})
-    step(1.0)
-    return pd.DataFrame(data), problems
+        data.update({"_date": take(m.date), "_end": take(m.end), "_timezone": take(m.zone),
+                     "_approximate": take(m.approximate)})
+    return pd.DataFrame(data)
 
 
 def _no_rows(keep_source: bool = False) -> pd.DataFrame:
