@@ -140,7 +140,8 @@ def _first_bad_utf8(path: Path) -> tuple[int, int]:
     return 1, 0
 
 
-def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
+def _csv_header(path: Path, shown: str) -> tuple[str, list[str]] | list[Problem]:
+    """The delimiter and the column names of a CSV file, or why its first line cannot be its header."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(1 << 16)
@@ -160,12 +161,14 @@ def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -
     # Comma unless the header has none and semicolons or tabs instead (spreadsheets in some languages).
     delimiter = "," if "," in first else max(";\t", key=first.count) if (";" in first or "\t" in first) else ","
     header = next(csv.reader([first], delimiter=delimiter))
-    names = [name.strip().lower() for name in header]
-    problems = _header_problems(shown, names) or _unprintable_names(shown, header)
-    if problems:
-        return problems
-    # Only the columns that mean something here are kept: an ACLED export has thirty, half of them unused.
-    wanted = [raw for raw, name in zip(header, names, strict=True) if name in known] or header[:1]
+    problems = _header_problems(shown, [name.strip().lower() for name in header]) or _unprintable_names(shown, header)
+    return problems or (delimiter, header)
+
+
+def _arrow_csv(path: Path, delimiter: str, wanted: list[str], header: list[str], limit: int | None,
+               physical: int) -> tuple[pa.Table, list[int]]:
+    """The wanted columns as text, and the widths of the rows Arrow skipped for having the wrong number of fields;
+    ``physical`` is the file's number of lines (unused with a ``limit``)."""
     convert = pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
                                   quoted_strings_can_be_null=False, include_columns=wanted)
     options = pcsv.ReadOptions(block_size=1 << 24)
@@ -176,47 +179,66 @@ def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -
         return pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
                                  invalid_row_handler=lambda row: invalid.append(row.actual_columns) or "skip")
 
+    if limit is not None:
+        with pcsv.open_csv(path, read_options=options, parse_options=parse(True), convert_options=convert) as stream:
+            batches, count = [], 0
+            for batch in stream:
+                batches.append(batch)
+                count += batch.num_rows
+                if count >= limit:
+                    break
+            return pa.Table.from_batches(batches, schema=stream.schema).slice(0, limit), invalid
+    # Values with line breaks in them make Arrow read 2.5 times slower. Try without: if every line was a row, no
+    # value had one; otherwise read again, allowing them.
     try:
-        if limit is None:
-            physical = _count_lines(path)
-            # Values with line breaks in them make Arrow read 2.5 times slower. Try without: if every line was a
-            # row, no value had one; otherwise read again, allowing them.
-            try:
-                table = pcsv.read_csv(path, read_options=options, parse_options=parse(False), convert_options=convert)
-            except pa.ArrowInvalid:
-                table = None
-            if table is None or invalid or table.num_rows + 1 != physical:
-                table = pcsv.read_csv(path, read_options=options, parse_options=parse(True), convert_options=convert)
-        else:
-            with pcsv.open_csv(path, read_options=options, parse_options=parse(True),
-                               convert_options=convert) as stream:
-                batches, count = [], 0
-                for batch in stream:
-                    batches.append(batch)
-                    count += batch.num_rows
-                    if count >= limit:
-                        break
-                table = pa.Table.from_batches(batches, schema=stream.schema).slice(0, limit)
-    except (pa.ArrowException, OSError) as error:
-        if "UTF8" in str(error) or "UTF-8" in str(error):
-            line, byte = _first_bad_utf8(path)
-            return [Problem(shown, line, 1, f"not UTF-8 text (byte {byte}): save the table as UTF-8")]
-        return [Problem(shown, 1, 1, f"cannot read the table: {str(error).splitlines()[0]}")]
-    # A row's line is the header's line plus the lines of the rows before it, counting the line breaks inside
-    # quoted values (ACLED's notes have them). When the file has more lines than that (blank lines, rows with
-    # the wrong number of fields, which the reader skips, or line breaks in a column not read), the lines are
-    # counted exactly, the slow way.
+        table = pcsv.read_csv(path, read_options=options, parse_options=parse(False), convert_options=convert)
+    except pa.ArrowInvalid:
+        table = None
+    if table is None or invalid or table.num_rows + 1 != physical:
+        table = pcsv.read_csv(path, read_options=options, parse_options=parse(True), convert_options=convert)
+    return table, invalid
+
+
+def _row_lines(path: Path, table: pa.Table, delimiter: str, width: int, physical: int | None, exact: bool,
+               ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Each row's first line, and (line, fields) of the rows left out for having the wrong number of fields.
+
+    A row's line is the header's line plus the lines of the rows before it, counting the line breaks inside
+    quoted values (ACLED's notes have them). When the file has more lines than that (blank lines, rows with the
+    wrong number of fields, which the reader skips, or line breaks in a column not read), the lines are counted
+    exactly, the slow way; ``exact`` forces that (some rows were skipped). ``physical`` None: the first rows only
+    were read, and their lines are as counted."""
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
         breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
     steps = 1 + breaks
     lines = 2 + np.concatenate([[0], np.cumsum(steps)[:-1]]) if table.num_rows else np.zeros(0, np.int64)
-    if limit is None and (invalid or 1 + int(steps.sum()) != physical):
-        exact, bad = _exact_lines(path, delimiter, len(header))
-        if len(exact) == table.num_rows:
-            lines = np.asarray(exact, dtype=np.int64)
-        problems.extend(Problem(shown, line, 1, f"the row has {width} field{'s' * (width != 1)} where the header "
-                                                f"has {len(header)}: the row is left out") for line, width in bad)
+    if physical is None or (not exact and 1 + int(steps.sum()) == physical):
+        return lines, []
+    found, bad = _exact_lines(path, delimiter, width)
+    return (np.asarray(found, dtype=np.int64) if len(found) == table.num_rows else lines), bad
+
+
+def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
+    header_or_problems = _csv_header(path, shown)
+    if isinstance(header_or_problems, list):
+        return header_or_problems
+    delimiter, header = header_or_problems
+    names = [name.strip().lower() for name in header]
+    # Only the columns that mean something here are kept: an ACLED export has thirty, half of them unused.
+    known = set(known)
+    wanted = [raw for raw, name in zip(header, names, strict=True) if name in known] or header[:1]
+    try:
+        physical = _count_lines(path) if limit is None else None
+        table, invalid = _arrow_csv(path, delimiter, wanted, header, limit, physical or 0)
+    except (pa.ArrowException, OSError) as error:
+        if "UTF8" in str(error) or "UTF-8" in str(error):
+            line, byte = _first_bad_utf8(path)
+            return [Problem(shown, line, 1, f"not UTF-8 text (byte {byte}): save the table as UTF-8")]
+        return [Problem(shown, 1, 1, f"cannot read the table: {str(error).splitlines()[0]}")]
+    lines, bad = _row_lines(path, table, delimiter, len(header), physical, exact=bool(invalid))
+    problems = [Problem(shown, line, 1, f"the row has {width} field{'s' * (width != 1)} where the header has "
+                                        f"{len(header)}: the row is left out") for line, width in bad]
     return Sheet({name.strip().lower(): _unescape_formulas(table.column(name)) for name in table.column_names},
                  {name: i + 1 for i, name in enumerate(names)}, lines, problems)
 
