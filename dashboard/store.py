@@ -51,6 +51,7 @@ HINT_LIMIT = 20_000  # 'did you mean' compares with every id: past this many it 
 MEMO_FOLDERS = 8  # the in-process memo keeps this many folders (the app uses one)
 Progress = Callable[[int, int], None]
 State = tuple[str, int, int]  # (path below the folder, size, mtime in nanoseconds)
+Tables = dict[str, tuple[tuple[int, int], pd.DataFrame, list[Problem]]]  # a folder's tables, by relative path
 
 
 def _is_table(name: str) -> bool:
@@ -202,7 +203,7 @@ class _Memo:
     collection: Collection
     entries: Any  # pyarrow.Table: the YAML files' cache entries
     yaml_files: set[State]  # the YAML files the entries are of
-    tables: dict[str, tuple[tuple[int, int], pd.DataFrame, list[Problem]]]  # a folder's tables, by relative path
+    tables: Tables
     scan_seconds: float
     checked_at: float
 
@@ -228,71 +229,78 @@ def _read_table(path: Path, shown: str, progress: Callable[[float], None] | None
 
 
 def _build(root: Path, base: Path, files: list[State], memo: _Memo | None, progress: Progress | None,
-           ) -> tuple[Collection, Any, set[State], dict[str, tuple[tuple[int, int], pd.DataFrame, list[Problem]]]]:
+           ) -> tuple[Collection, Any, set[State], Tables]:
     """Load the collection from its files, parsing only the YAML files and tables that are new or changed."""
     settings, problems = yaml_events.load_settings(root)
     table_files = [state for state in files if _is_table(state[0])]
     yaml_files = [state for state in files if not _is_table(state[0])] if table_files else files
-    folder = root.is_dir()
-    big = folder and len(yaml_files) >= cache.MIN_FILES
-
+    big = root.is_dir() and len(yaml_files) >= cache.MIN_FILES
     if memo is not None:
         previous, known = memo.entries, memo.yaml_files
     else:
         previous = (cache.read(root) if big else None) or cache.empty()
         known = cache.states(previous)
-    current = set(yaml_files)
     stale = [state for state in yaml_files if state not in known]
-    gone = [rel for rel, size, mtime in known - current] + [rel for rel, _, _ in stale]  # deleted or changed
     old_tables = memo.tables if memo is not None else {}
     to_read = [state for state in table_files if old_tables.get(state[0], (None,))[0] != state[1:]]
     reporter = _Reporter(progress, sum(size for _, size, _ in stale + to_read))
 
-    entries = previous
-    if gone or stale:
-        fresh = _parse(base, stale, reporter)
-        entries = cache.merge([cache.drop(previous, gone), cache.from_entries(fresh)],
-                              [rel for rel, _, _ in yaml_files])
-        if big:
-            cache.write(root, entries)
-        elif folder and known:
-            cache.forget(root)  # the folder shrank below the size worth caching
+    entries = _fresh_entries(root, base, yaml_files, previous, known, stale, reporter)
     rows, file_problems = cache.decode(entries)
     problems.extend(Problem(rel, line, column, message) for rel, line, column, message in file_problems)
     rows.insert(0, "path", rows.pop("rel"))
-
-    parts = [rows] if len(rows) else []
-    table_rows = None
-    tables: dict[str, tuple[tuple[int, int], pd.DataFrame, list[Problem]]] = {}
+    tables: Tables = {}
     if table_files:
-        order = {rel: index for index, (rel, _, _) in enumerate(files)}
-        if parts:
-            parts[0]["_order"] = rows["path"].map(order).to_numpy()
-        for rel, size, mtime_ns in table_files:
-            hit = old_tables.get(rel)
-            if hit is not None and hit[0] == (size, mtime_ns):
-                table_rows, table_problems = hit[1], hit[2]
-            else:
-                table_rows, table_problems = _read_table(base / rel, rel, reporter.part(size))
-            if folder:  # one table alone is kept by the collection memo; no need to hold its rows twice
-                tables[rel] = ((size, mtime_ns), table_rows, table_problems)
-            problems.extend(table_problems)
-            if len(table_rows):
-                parts.append(table_rows.assign(_order=order[rel]) if len(table_files) + len(yaml_files) > 1
-                             else table_rows)
-    if len(parts) > 1:
-        rows = pd.concat(parts, ignore_index=True)
-        rows = rows.iloc[np.argsort(rows.pop("_order").to_numpy(), kind="stable")]
-    elif parts:
-        rows = parts[0].drop(columns=["_order"], errors="ignore")
+        rows = _with_tables(rows, base, files, table_files, old_tables, tables, problems, reporter, root.is_dir())
     rows, cross = cross_checks(rows, settings)
     problems.extend(cross)
     columns = {name: rows[name] for name in COLUMNS}
-    del rows, parts, table_rows  # finish frees each column once it has its sorted copy
+    del rows  # finish frees each column once it has its sorted copy
     events = finish(columns)
     if table_files:
         pa.default_memory_pool().release_unused()  # what sorting a big table let go
-    return Collection(events, sorted(problems), settings), entries, current, tables
+    return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables
+
+
+def _fresh_entries(root: Path, base: Path, yaml_files: list[State], previous: Any, known: set[State],
+                   stale: list[State], reporter: _Reporter) -> Any:
+    """The cache entries of the YAML files: the previous ones, less the files gone or changed, plus the changed
+    ones parsed again; the disk cache follows."""
+    gone = [rel for rel, _, _ in known - set(yaml_files)] + [rel for rel, _, _ in stale]  # deleted or changed
+    if not (gone or stale):
+        return previous
+    fresh = _parse(base, stale, reporter)
+    entries = cache.merge([cache.drop(previous, gone), cache.from_entries(fresh)], [rel for rel, _, _ in yaml_files])
+    if root.is_dir() and len(yaml_files) >= cache.MIN_FILES:
+        cache.write(root, entries)
+    elif root.is_dir() and known:
+        cache.forget(root)  # the folder shrank below the size worth caching
+    return entries
+
+
+def _with_tables(rows: pd.DataFrame, base: Path, files: list[State], table_files: list[State], old_tables: Tables,
+                 tables: Tables, problems: list[Problem], reporter: _Reporter, folder: bool) -> pd.DataFrame:
+    """The YAML files' rows with the tables' rows, in the files' order; tables read only when new or changed (and
+    kept in ``tables`` for the next load)."""
+    order = {rel: index for index, (rel, _, _) in enumerate(files)}
+    parts = [rows.assign(_order=rows["path"].map(order).to_numpy())] if len(rows) else []
+    for rel, size, mtime_ns in table_files:
+        hit = old_tables.get(rel)
+        if hit is not None and hit[0] == (size, mtime_ns):
+            table_rows, table_problems = hit[1], hit[2]
+        else:
+            table_rows, table_problems = _read_table(base / rel, rel, reporter.part(size))
+        if folder:  # one table alone is kept by the collection memo; no need to hold its rows twice
+            tables[rel] = ((size, mtime_ns), table_rows, table_problems)
+        problems.extend(table_problems)
+        if len(table_rows):
+            parts.append(table_rows.assign(_order=order[rel]) if len(files) > 1 else table_rows)
+    if len(parts) > 1:
+        rows = pd.concat(parts, ignore_index=True)
+        return rows.iloc[np.argsort(rows.pop("_order").to_numpy(), kind="stable")]
+    if parts:
+        return parts[0].drop(columns=["_order"], errors="ignore")
+    return rows
 
 
 def _share(collection: Collection) -> Collection:
