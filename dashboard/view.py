@@ -208,7 +208,10 @@ def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
         return events
     mask = pd.Series(True, index=events.index)
     if view.start:
-        mask &= events["end"] > pd.Timestamp(view.start)
+        first = pd.Timestamp(view.start)
+        # Day, month and year spans end at the next midnight (exclusive); a timed event ends at the moment written
+        # (a moment's end is its start), so one that ends at this midnight is on this day too.
+        mask &= (events["end"] > first) | ((events["end"] == first) & (events["precision"] == "minute"))
     if view.end:
         mask &= events["start"] < pd.Timestamp(view.end) + pd.Timedelta(days=1)
     if view.category:
