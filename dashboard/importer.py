@@ -52,7 +52,8 @@ def event_data(row: dict[str, Any]) -> dict[str, Any]:
 def _records(rows: pd.DataFrame, chunk: int = 10_000) -> Iterator[dict[str, Any]]:
     """The rows as dicts, a chunk at a time (a million dicts at once would take gigabytes)."""
     for start in range(0, len(rows), chunk):
-        yield from rows.iloc[start:start + chunk].to_dict("records")
+        for row in rows.iloc[start:start + chunk].to_dict("records"):
+            yield {str(key): value for key, value in row.items()}
 
 
 @dataclass

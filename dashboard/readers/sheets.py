@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -174,10 +175,13 @@ def _arrow_csv(path: Path, delimiter: str, wanted: list[str], header: list[str],
     options = pcsv.ReadOptions(block_size=1 << 24)
     invalid: list[int] = []
 
-    def parse(newlines: bool) -> pcsv.ParseOptions:
+    def skip(row: Any) -> str:  # a row with the wrong number of fields: noted, and left out
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    def parse(newlines: bool) -> Any:
         invalid.clear()
-        return pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
-                                 invalid_row_handler=lambda row: invalid.append(row.actual_columns) or "skip")
+        return pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines, invalid_row_handler=skip)
 
     if limit is not None:
         with pcsv.open_csv(path, read_options=options, parse_options=parse(True), convert_options=convert) as stream:

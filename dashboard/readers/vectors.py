@@ -26,7 +26,8 @@ def repeat(text: str, rows: int) -> pd.Series:
     data = text.encode("utf-8")
     offsets = np.arange(rows + 1, dtype=np.int64) * len(data)
     array = pa.LargeStringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data * rows))
-    return pa.chunked_array([array.cast(pa.string()) if len(data) * rows < 2**31 else array]).to_pandas()
+    series: pd.Series = pa.chunked_array([array.cast(pa.string()) if len(data) * rows < 2**31 else array]).to_pandas()
+    return series
 
 
 def blank(rows: int) -> pd.Series:
@@ -37,12 +38,14 @@ def pick(values: pd.Series | np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Some rows' values as NumPy objects, without converting the whole column."""
     if isinstance(values, pd.Series):
         return values.iloc[rows].to_numpy(dtype=object)
-    return np.asarray(values)[rows]
+    picked: np.ndarray = np.asarray(values)[rows]
+    return picked
 
 
 def take_text(values: np.ndarray, codes: np.ndarray) -> pd.Series:
     """A text column from distinct values and each row's code, taken by Arrow (no Python string per row)."""
-    return pa.chunked_array([pa.array(values, pa.string()).take(pa.array(codes))]).to_pandas()
+    series: pd.Series = pa.chunked_array([pa.array(values, pa.string()).take(pa.array(codes))]).to_pandas()
+    return series
 
 
 def per_value(values: pd.Series, convert: Callable[[pd.Series], Any]) -> np.ndarray:
@@ -82,7 +85,8 @@ def as_text(column: pa.ChunkedArray | None, rows: int) -> pd.Series:
     column = pc.utf8_trim_whitespace(column)  # faster than finding out whether there is anything to trim
     if column.null_count:
         column = column.fill_null("")
-    return column.to_pandas()
+    series: pd.Series = column.to_pandas()
+    return series
 
 
 def number(column: pa.ChunkedArray | None, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +148,8 @@ def merged_lists(columns: list[pd.Series]) -> np.ndarray:
         for piece, code in zip(pieces, combination, strict=True):
             items += piece[code]
         lists[index] = items if len(set(items)) == len(items) else list(dict.fromkeys(items))
-    return lists[joint]
+    merged: np.ndarray = lists[joint]
+    return merged
 
 
 def codes_of(*columns: pd.Series | np.ndarray) -> np.ndarray:
@@ -209,7 +214,7 @@ class Faults:
         self.bad[rows] = True
 
     def problems(self, shown: str, lines: np.ndarray) -> list[Problem]:
-        found = []
+        found: list[Problem] = []
         for rows, column, message in self.found:
             at = lines[rows].tolist()
             messages = [message] * len(at) if isinstance(message, str) else message

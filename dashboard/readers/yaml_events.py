@@ -142,7 +142,7 @@ class _Loader(SafeLoader):
                     shown = key_node.value[:60]
                     raise _ValueProblem(key_node, f"the key '{shown}' is given twice (first at line "
                                                   f"{first.start_mark.line + 1}): keep one")
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def _key_of(root: yaml.Node, target: yaml.Node) -> str | None:
