@@ -37,7 +37,11 @@ LATEST = dt.datetime(2200, 1, 1)  # exclusive: the last day shown is 31 Dec 2199
 
 
 class DateError(ValueError):
-    """A date that cannot be read; the message says what was written and why."""
+    """A date that cannot be read; the message says what was written and why, ``field`` which key holds it."""
+
+    def __init__(self, message: str, field: str = "date") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -266,9 +270,7 @@ def resolve(date: str, end: str | None = None, ref: dt.date | None = None, zone:
             error.field = "end"
             raise
         if last.end < first.start or (last.end == first.start and last.start < first.start):
-            error = DateError(f'ends ({end}) before it starts ({date})')
-            error.field = "end"
-            raise error
+            raise DateError(f"ends ({end}) before it starts ({date})", field="end")
         precision = min(first.precision, last.precision, key=list(Precision).index)
         when = When(first.start, max(last.end, first.end), precision,
                     first.approximate or last.approximate, first.zone or last.zone)

@@ -332,8 +332,8 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
     try:
         when = resolve(event.date, event.end, event.published, event.timezone, event.approximate)
     except DateError as error:
-        target = node_at(node, (getattr(error, "field", "date"),))
-        return None, [Problem(path, *_where(target), f"'{getattr(error, 'field', 'date')}': {error}")]
+        target = node_at(node, (error.field,))
+        return None, [Problem(path, *_where(target), f"'{error.field}': {error}")]
     except Exception as error:  # noqa: BLE001 - a date the readers did not foresee is still this event's problem
         log.warning("reading the date of %s failed: %r", path, error)
         return None, [Problem(path, *_where(node_at(node, ("date",))),
