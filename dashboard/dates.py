@@ -91,30 +91,41 @@ def _days(first: dt.date, last: dt.date, approximate: bool = True) -> When:
     return When(start, end, Precision.DAY, approximate)
 
 
+PHRASES = {"today", "yesterday", "tomorrow", "this week", "last week", "next week", "earlier in the week",
+           "earlier this week", "later in the week", "later this week"}
+
+
 def _relative(text: str, ref: dt.date | None) -> When | None:
     """Read weekdays and phrases such as 'earlier in the week' against the reference (publication) date."""
     phrase = text.lower().removeprefix("on ").strip()
     words = phrase.split()
-    known = phrase in {"today", "yesterday", "tomorrow", "this week", "last week", "next week",
-                       "earlier in the week", "earlier this week", "later in the week", "later this week"}
     weekday = words[-1] if words and words[-1] in WEEKDAYS else None
-    if not known and not (weekday and len(words) <= 2 and (len(words) == 1 or words[0] in ("last", "next", "this"))):
+    if phrase not in PHRASES and not (weekday and len(words) <= 2 and (len(words) == 1 or words[0] in
+                                                                       ("last", "next", "this"))):
         return None
     if ref is None:
         raise DateError(f'"{text}" needs a reference date: add a source with a "published" date, '
                         "or write the date itself")
-    monday = ref - dt.timedelta(days=ref.weekday())
     if weekday:
-        # A bare weekday in a report means the latest such day up to the report's own day; "this" keeps to the
-        # report's Monday-to-Sunday week; "next" and "last" look strictly forward or back.
-        offset = WEEKDAYS[weekday] - ref.weekday()
-        qualifier = words[0] if len(words) == 2 else ""
-        if qualifier == "next" and offset <= 0:
-            offset += 7
-        elif (qualifier == "last" and offset >= 0) or (not qualifier and offset > 0):
-            offset -= 7
-        day = ref + dt.timedelta(days=offset)
+        day = _weekday(ref, WEEKDAYS[weekday], words[0] if len(words) == 2 else "")
         return _days(day, day, approximate=False)
+    return _phrase(text, phrase, ref)
+
+
+def _weekday(ref: dt.date, weekday: int, qualifier: str) -> dt.date:
+    """The day a weekday means in a report of ``ref``: a bare weekday is the latest such day up to the report's
+    own day; "this" keeps to the report's Monday-to-Sunday week; "next" and "last" look strictly forward or back."""
+    offset = weekday - ref.weekday()
+    if qualifier == "next" and offset <= 0:
+        offset += 7
+    elif (qualifier == "last" and offset >= 0) or (not qualifier and offset > 0):
+        offset -= 7
+    return ref + dt.timedelta(days=offset)
+
+
+def _phrase(text: str, phrase: str, ref: dt.date) -> When:
+    """The days a phrase about the report's week means (weeks run Monday to Sunday)."""
+    monday = ref - dt.timedelta(days=ref.weekday())
     match phrase:
         case "today":
             return _days(ref, ref, False)
