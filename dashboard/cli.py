@@ -170,9 +170,10 @@ def list_events(events_dir: Path) -> None:
     id_w = max([len("ID"), *events["id"].str.len()]) if len(events) else 2
     title_w = max(20, width - when_w - cat_w - id_w - 6)
     click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
-    for row in events.itertuples():
-        title = row.title if len(row.title) <= title_w else row.title[: title_w - 1] + "…"
-        click.echo(f"{row.when:<{when_w}}  {row.category:<{cat_w}}  {row.id:<{id_w}}  {title}")
+    for when, category, ident, title in zip(events["when"], events["category"], events["id"], events["title"],
+                                            strict=True):
+        shown = title if len(title) <= title_w else title[: title_w - 1] + "…"
+        click.echo(f"{when:<{when_w}}  {category:<{cat_w}}  {ident:<{id_w}}  {shown}")
     click.echo(counted(len(events), "event"), err=True)
     report_problems(collection, events_dir)
 
