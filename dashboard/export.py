@@ -22,12 +22,11 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from dashboard.dates import DAY
 from dashboard.figure import ROW_PX, THEMES, esc, timeline_figure
-from dashboard.model import SAFE_URL_SCHEMES, Precision
+from dashboard.markdown import to_html as summary_html
+from dashboard.model import Precision
 from dashboard.records import check_target, is_stdout, to_csv, to_json, when_of, write_output
 from dashboard.table import Collection
 from dashboard.view import View, apply, describe
@@ -339,9 +338,6 @@ def to_html(figure: go.Figure) -> str:
 
 # ---- data ------------------------------------------------------------------------------------------------------
 
-_markdown_html = MarkdownIt("commonmark", {"html": False})
-
-
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]+")
 _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
@@ -422,56 +418,6 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
     if url:
         item.add("url", _uri(url))
     return item
-
-
-def _safe_href(url: str | None) -> str | None:
-    """The address if it is http(s) or mailto (as in the app's cards), else None."""
-    if url and url.strip().lower().startswith(SAFE_URL_SCHEMES):
-        return url.strip()
-    return None
-
-
-def _link_tokens(href: str, text: str) -> list[Token]:
-    opening = Token("link_open", "a", 1, attrs={"href": href, "target": "_blank",
-                                                 "rel": "noopener noreferrer nofollow"})
-    return [opening, Token("text", "", 0, content=text), Token("link_close", "a", -1)]
-
-
-def _safe_inline(children: list[Token]) -> list[Token]:
-    """Inline tokens with only http(s) and mailto links kept (others become their text) and images as links."""
-    kept: list[Token] = []
-    dropped: list[bool] = []  # for each open link: whether its tags were left out
-    for child in children:
-        if child.type == "link_open":
-            href = _safe_href(str(child.attrGet("href") or ""))
-            dropped.append(href is None)
-            if href is not None:
-                kept.extend(_link_tokens(href, "")[:1])
-        elif child.type == "link_close":
-            if not dropped.pop():
-                kept.append(child)
-        elif child.type == "image":
-            # An <img> would fetch a remote picture when the timeline opens (a tracker, say): a link to it instead.
-            label = f"[{child.content or 'image'}]"
-            href = _safe_href(str(child.attrGet("src") or ""))
-            inside_link = any(not d for d in dropped)  # no link in a link: the label alone
-            if href is None or inside_link:
-                kept.append(Token("text", "", 0, content=label))
-            else:
-                kept.extend(_link_tokens(href, label))
-        else:
-            kept.append(child)
-    return kept
-
-
-def summary_html(text: str) -> str:
-    """Markdown as HTML for TimelineJS, which shows it with innerHTML: raw HTML stays text (markdown-it escapes
-    it), only http(s) and mailto links are links, and images become links, as in the app's cards."""
-    tokens = _markdown_html.parse(text)
-    for token in tokens:
-        if token.type == "inline" and token.children:
-            token.children = _safe_inline(token.children)
-    return _markdown_html.renderer.render(tokens, _markdown_html.options, {})
 
 
 def _tl_date(moment: dt.datetime, precision: Precision) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Markdown from event files -> Dash components, never through raw HTML.
 
-Text is parsed with markdown-it (raw HTML off, so tags come through as text) and every node becomes a Dash
-component, which React escapes. Only http(s) and mailto links become clickable; any other link shows as text.
+The text is parsed and its links made safe by ``dashboard.markdown`` (the one set-up the HTML exports share), and
+every node becomes a Dash component, which React escapes. Only http(s) and mailto links become clickable; any
+other link shows as text, and an image as a link to it.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from dash import html
-from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from dashboard.model import SAFE_URL_SCHEMES
+from dashboard.markdown import LINK_ATTRS, safe_href, tokens
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
+__all__ = ["external_link", "render_markdown", "safe_href"]
 
 _BLOCKS = {
     "paragraph": html.P, "bullet_list": html.Ul, "ordered_list": html.Ol, "list_item": html.Li,
@@ -22,19 +22,12 @@ _BLOCKS = {
 }
 
 
-def safe_href(url: str | None) -> str | None:
-    """The address if it is http(s) or mailto, else None."""
-    if url and url.strip().lower().startswith(SAFE_URL_SCHEMES):
-        return url.strip()
-    return None
-
-
 def external_link(text: Any, url: str | None, **props: Any) -> Any:
     """A link that opens in a new tab, or plain text when the address is not a safe one."""
     href = safe_href(url)
     if href is None:
         return html.Span(text, **props)
-    return html.A(text, href=href, target="_blank", rel="noopener noreferrer nofollow", **props)
+    return html.A(text, href=href, **LINK_ATTRS, **props)
 
 
 def _flatten(items: list[Any]) -> list[Any]:
@@ -64,9 +57,6 @@ def _convert(node: SyntaxTreeNode) -> Any:
         return html.Hr()
     if kind == "link":
         return external_link(children, node.attrs.get("href"))  # type: ignore[arg-type]
-    if kind == "image":
-        alt = node.content or "image"
-        return external_link(f"[{alt}]", node.attrs.get("src"))  # type: ignore[arg-type]
     if kind in ("html_inline", "html_block"):  # not produced with html off; shown as text if ever
         return node.content
     if kind in ("inline", "root"):
@@ -79,5 +69,5 @@ def render_markdown(text: str) -> list[Any]:
     """Markdown as a list of Dash components; raw HTML shows as text."""
     if not text.strip():
         return []
-    tree = SyntaxTreeNode(_md.parse(text))
+    tree = SyntaxTreeNode(tokens(text))
     return _flatten([_convert(child) for child in tree.children])
