@@ -1,0 +1,33 @@
+"""(events, view) -> plotly figures: the timeline and the map. Pure functions shared by the app and the export.
+
+Readability comes from packing: in each lane, events are laid into rows so that no mark, bar or label
+overlaps another at the figure's width. The packing measures labels in the figure's own font, so what the
+app shows and what the export prints are laid out alike.
+
+The modules: ``style`` (fonts, themes, colours, names made safe), ``packing`` (positions and rows),
+``timeline``, ``density`` (many events), ``map``, ``selection`` (the ring around the selected event). The names
+others use are gathered here.
+"""
+
+from dashboard.figure.density import bucket_ns, density_figure
+from dashboard.figure.map import MAP_DETAIL_LIMIT, PLACE_PREFIX, map_figure, places_table, spread
+from dashboard.figure.packing import Item, pack, x_range
+from dashboard.figure.selection import reselect, selection_trace
+from dashboard.figure.style import (
+    ROW_PX,
+    THEMES,
+    Theme,
+    balance_bidi,
+    category_colors,
+    category_label,
+    clip,
+    esc,
+    shown_name,
+)
+from dashboard.figure.timeline import DETAIL_LIMIT, LABEL_LIMIT, timeline_figure
+
+__all__ = [
+    "DETAIL_LIMIT", "LABEL_LIMIT", "MAP_DETAIL_LIMIT", "PLACE_PREFIX", "ROW_PX", "THEMES", "Item", "Theme",
+    "balance_bidi", "bucket_ns", "category_colors", "category_label", "clip", "density_figure", "esc", "map_figure",
+    "pack", "places_table", "reselect", "selection_trace", "shown_name", "spread", "timeline_figure", "x_range",
+]

@@ -1,0 +1,111 @@
+"""Many events at once: counts per lane and time bucket, drawn as a heatmap whose cells zoom in when clicked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figure.packing import DAY_NS, HOUR_NS, x_range
+from dashboard.figure.selection import selection_trace
+from dashboard.figure.style import FONT, FONT_SIZE, MARGIN, THEMES, category_label, category_order, esc, shown_name
+from dashboard.model import CollectionSettings
+from dashboard.view import View
+
+BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 7, 14, 30, 91, 365)]
+MAX_DENSITY_LANES = 40
+
+
+def bucket_ns(events: pd.DataFrame, lo: float, hi: float, width: int) -> float:
+    """The time bucket of a density view: the finest that keeps buckets at least ~6 px wide, and never finer
+    than a day unless some event is timed to the minute (a day-precision event fills its whole day)."""
+    target = max((width - MARGIN["l"] - MARGIN["r"]) / 6, 20)
+    finest = HOUR_NS if (events["precision"] == "minute").any() else DAY_NS
+    for size in BUCKETS_NS:
+        if size >= finest and (hi - lo) / size <= target:
+            return float(size)
+    return float(BUCKETS_NS[-1] * np.ceil((hi - lo) / BUCKETS_NS[-1] / target))
+
+
+def _lane_index(events: pd.DataFrame, view: View, settings: CollectionSettings) -> tuple[list[str], np.ndarray,
+                                                                                        np.ndarray]:
+    """Lane names, and for each (event, lane) pair the event's row number and the lane's number."""
+    if view.lanes == "category":
+        order = sorted(events["category"].unique(), key=category_order(settings))
+        codes = pd.Categorical(events["category"], categories=order).codes
+        return [category_label(settings, c) for c in order], np.arange(len(events)), np.asarray(codes)
+    column = events["actors"] if view.lanes == "actor" else events["places"].map(lambda ps: [p["name"] for p in ps])
+    empty = "(no actor)" if view.lanes == "actor" else "(no place)"
+    exploded = column.map(lambda items: items or [empty]).explode()
+    top = exploded.value_counts().index[:MAX_DENSITY_LANES]
+    kept = exploded[exploded.isin(top)]
+    codes = pd.Categorical(kept, categories=list(top)).codes
+    return [str(t) for t in top], kept.index.to_numpy(), np.asarray(codes)
+
+
+def density_figure(events: pd.DataFrame, view: View, settings: CollectionSettings, *, width: int = 1200,
+                   export: bool = False) -> go.Figure:
+    """Counts of events per lane and time bucket, as a heatmap; a cell's click zooms into it."""
+    theme = THEMES[view.theme]
+    events = events.reset_index(drop=True)
+    calendar = view.with_(mode="calendar")
+    lo, hi = x_range(events, calendar)
+    size = bucket_ns(events, lo, hi, width)
+    count = int(np.ceil((hi - lo) / size)) or 1
+    start = events["start"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    end = events["end"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    first = np.clip(np.floor((start - lo) / size), 0, count - 1).astype(int)
+    last = np.clip(np.floor((np.maximum(end - 1, start) - lo) / size), 0, count - 1).astype(int)
+    names, rows, lanes = _lane_index(events, view, settings)
+    # Each event adds one to every bucket it overlaps: +1 where it starts, -1 after it ends, then a running sum.
+    steps = np.zeros((len(names), count + 1))
+    np.add.at(steps, (lanes, first[rows]), 1)
+    np.add.at(steps, (lanes, last[rows] + 1), -1)
+    z = np.cumsum(steps, axis=1)[:, :count]
+    z[z == 0] = np.nan
+    centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
+    top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
+    scale = ([[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme.name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]])
+    labels = [shown_name(lane, 20) for lane in names]
+    lane_names = [shown_name(lane) for lane in names]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=centres, y=np.arange(len(names)), colorscale=scale, zmin=0, zmax=max(top, 1.0), xgap=1, ygap=3,
+        text=[[lane_names[i]] * count for i in range(len(names))],
+        # An empty cell has no hover label: it would say "NaN events".
+        hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>", hoverongaps=False,
+        colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8}, name="density",
+    ))
+    chosen = events.index[events["id"] == view.selected] if view.selected else []
+    xs, ys = [], []
+    for index in chosen:
+        for row, lane in zip(rows, lanes, strict=True):
+            if row == index:
+                xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
+                ys.append(float(lane))
+    fig.add_trace(selection_trace(xs, ys, view.selected, calendar))
+    height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
+    note = (f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
+            "Zoom in, pick a shorter range or click a cell to see the events themselves.")
+    fig.update_layout(
+        template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
+        font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
+        width=width if export else None, height=height, autosize=not export, margin=dict(MARGIN),
+        showlegend=False,
+        xaxis={"type": "date", "range": [lo / 1e6, hi / 1e6], "gridcolor": theme.grid, "linecolor": theme.grid},
+        xaxis2={"matches": "x", "overlaying": "x", "visible": False, "type": "date"},
+        yaxis={"tickvals": list(range(len(names))), "ticktext": labels, "range": [len(names) - 0.5, -0.5],
+               "fixedrange": True, "showgrid": False, "zeroline": False},
+        annotations=[{"text": esc(note), "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "yanchor": "bottom",
+                      "xanchor": "left", "showarrow": False, "font": {"size": 12, "color": theme.muted}}],
+        uirevision=view.to_query() or "default", hovermode="closest", dragmode="zoom", clickmode="event",
+        meta={"density": True, "bucket_ms": size / 1e6},
+    )
+    return fig
+
+
+def _bucket_words(size: float) -> str:
+    if size < DAY_NS:
+        hours = round(size / HOUR_NS)
+        return "hour" if hours == 1 else f"{hours} hours"
+    days = round(size / DAY_NS)
+    return {1: "day", 7: "week", 14: "fortnight", 30: "month", 91: "quarter", 365: "year"}.get(days, f"{days} days")
