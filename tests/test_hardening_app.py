@@ -454,14 +454,15 @@ def test_an_empty_density_cell_has_no_hover_and_cells_name_their_lane(collection
 def test_the_points_of_one_place_stay_within_a_degree_however_many(collection):
     from dashboard.figure import spread
 
+    nearest = {}
     for count in (2, 7, 60, 1_600):
         table = pd.DataFrame({"id": [f"e{i}" for i in range(count)], "lat": 5.0, "lon": 20.0})
         moved = spread(table)
         distance = ((moved["lat"] - 5.0) ** 2 + ((moved["lon"] - 20.0) * np.cos(np.radians(5.0))) ** 2) ** 0.5
         assert distance.max() <= 1.0, f"{count} points spread {distance.max():.1f}°"
         assert len(set(zip(moved["lat"].round(6), moved["lon"].round(6), strict=True))) == count, "points overlap"
-        if count == 2:
-            assert distance.min() > 0.1, "two points must be told apart"
+        nearest[count] = distance.min()
+    assert nearest[2] > 0.1, "two points must be told apart"
 
 
 def test_filter_menus_show_clipped_names_with_the_whole_name_on_hover_and_still_filter(collection):
@@ -680,23 +681,24 @@ def test_picture_names_are_short_and_safe(folder):
 
 
 @pytest.mark.parametrize(
-    "values, changed",
+    "values, changed, status",
     [
-        ({"viewport-store.data": {"width": "wide"}}, "viewport-store.data"),
-        ({"viewport-store.data": {"width": 1e12}}, "viewport-store.data"),
-        ({"viewport-store.data": ["not", "a", "dict"]}, "viewport-store.data"),
-        ({"url.search": 12345, "viewport-store.data": {"width": 900}}, "viewport-store.data"),
-        ({"map.clickData": {"points": [{"customdata": {"id": "x"}}]}}, "map.clickData"),
-        ({"timeline.clickData": {"points": [{"customdata": [["nested"]]}]}}, "timeline.clickData"),
-        ({"timeline.clickData": {"points": [{"x": "9999-12-31"}]}}, "timeline.clickData"),
+        ({"viewport-store.data": {"width": "wide"}}, "viewport-store.data", 200),
+        ({"viewport-store.data": {"width": 1e12}}, "viewport-store.data", 200),
+        ({"viewport-store.data": ["not", "a", "dict"]}, "viewport-store.data", 200),
+        ({"url.search": 12345, "viewport-store.data": {"width": 900}}, "viewport-store.data", 200),
+        ({"map.clickData": {"points": [{"customdata": {"id": "x"}}]}}, "map.clickData", 204),
+        ({"timeline.clickData": {"points": [{"customdata": [["nested"]]}]}}, "timeline.clickData", 204),
+        ({"timeline.clickData": {"points": [{"x": "9999-12-31"}]}}, "timeline.clickData", 204),
         (
             {"timeline.clickData": {"points": [{"x": "2022-02-16"}]}, "url.search": "?to=2262-04-11"},
             "timeline.clickData",
+            200,
         ),
-        ({"zoom-store.data": {"xaxis.range": "2022-01-01"}}, "zoom-store.data"),
-        ({"key-store.data": "ArrowRight"}, "key-store.data"),
-        ({"filter-dates.start_date": "someday"}, "filter-dates.start_date"),
-        ({"filter-actor.value": {"a": 1}}, "filter-actor.value"),
+        ({"zoom-store.data": {"xaxis.range": "2022-01-01"}}, "zoom-store.data", 204),
+        ({"key-store.data": "ArrowRight"}, "key-store.data", 204),
+        ({"filter-dates.start_date": "someday"}, "filter-dates.start_date", 200),
+        ({"filter-actor.value": {"a": 1}}, "filter-actor.value", 200),
     ],
     ids=[
         "width-text",
@@ -713,15 +715,15 @@ def test_picture_names_are_short_and_safe(folder):
         "actor-dict",
     ],
 )
-def test_a_crafted_parameter_never_fails_the_request(values, changed):
+def test_a_crafted_parameter_never_fails_the_request(values, changed, status):
+    """A bad value the page reads is ignored (204: nothing changes) or drawn around (200: no failure notice)."""
     client = Client(EVENTS)
     values = {"url.search": "?category=military", "viewport-store.data": {"width": 1100}, **values}
     started = time.perf_counter()
-    status, out = client.call("timeline.figure", values, changed)
-    assert status in (200, 204), status
+    answered, out = client.call("timeline.figure", values, changed)
+    assert answered == status, (answered, out)
     assert time.perf_counter() - started < 10
-    if status == 200:
-        assert "alert" not in roles(out.get("view-notice")), texts(out["view-notice"])
+    assert "alert" not in roles(out.get("view-notice")), texts(out.get("view-notice"))
 
 
 def test_the_width_a_page_reports_is_kept_to_a_screen():

@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 
 from dashboard.model import (
-    SETTINGS_FILE,
     CollectionSettings,
     EventFile,
     Link,
@@ -18,6 +17,7 @@ from dashboard.model import (
     event_json_schema,
     slugify,
 )
+from dashboard.readers.yaml_events import load_settings
 
 MINIMAL = {"title": "A title", "date": "2022-02-16", "category": "diplomacy"}
 
@@ -153,12 +153,17 @@ def test_title_length_is_limited():
         event(title="x" * 201)
 
 
-def test_collection_settings_check_colours():
+def test_collection_settings_check_colours(tmp_path):
     settings = CollectionSettings.model_validate({"categories": {"diplomacy": {"color": "#3361F0"}}})
     assert settings.categories["diplomacy"].color == "#3361F0"
     with pytest.raises(ValidationError):
         CollectionSettings.model_validate({"categories": {"diplomacy": {"color": "blue"}}})
-    assert SETTINGS_FILE == "_collection.yaml"
+    # The settings file beside the events is checked the same way, and its problem names it.
+    (tmp_path / "_collection.yaml").write_text("categories:\n  diplomacy: {color: blue}\n", encoding="utf-8")
+    read, [problem] = load_settings(tmp_path)
+    assert read == CollectionSettings()
+    assert (problem.path, problem.line, problem.column) == ("_collection.yaml", 2, 22)
+    assert problem.message.startswith("'categories.diplomacy.color'")
 
 
 @pytest.mark.parametrize(

@@ -332,10 +332,14 @@ def test_self_referencing_alias_is_refused(tmp_path):
 
 def test_file_over_the_size_limit_is_refused_without_reading(tmp_path):
     path = write(tmp_path / "big.yaml", EVENT.format(title="Big", date="2022-02-16") + "#" * (MAX_FILE_BYTES + 1))
-    assert MAX_FILE_BYTES == 1_000_000
     [problem] = load_collection(tmp_path).problems
     assert problem.message.startswith(f"refused: the file is {path.stat().st_size:,} bytes")
-    assert "1,000,000" in problem.message
+    assert "the limit is 1,000,000" in problem.message
+    # A file of exactly the limit is read.
+    head = EVENT.format(title="At the limit", date="2022-02-16")
+    write(tmp_path / "edge" / "at-limit.yaml", head + "#" * (MAX_FILE_BYTES - len(head) - 1) + "\n")
+    at_limit = load_collection(tmp_path / "edge")
+    assert at_limit.problems == [] and list(at_limit.events["id"]) == ["at-limit"]
 
 
 def test_file_of_exactly_the_size_limit_loads(tmp_path):
