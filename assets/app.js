@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var KEYS = ["ArrowLeft", "ArrowRight", "Escape"];
+  // The element ids, as dashboard/app/ids.py names them: the page sets them before this script runs.
+  var IDS = window.TIMELINE_IDS || {};
 
   function typing(target) {
     if (!target) return false;
@@ -12,7 +14,7 @@
 
   function setProps(id, props) {
     // Stores have no DOM node, so readiness is judged by the graph being on the page.
-    if (window.dash_clientside && window.dash_clientside.set_props && document.getElementById("timeline")) {
+    if (window.dash_clientside && window.dash_clientside.set_props && document.getElementById(IDS.TIMELINE)) {
       window.dash_clientside.set_props(id, props);
       return true;
     }
@@ -22,16 +24,16 @@
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || KEYS.indexOf(event.key) < 0) return;
     if (typing(event.target)) return;
-    if (setProps("key-store", {data: {key: event.key, t: Date.now()}})) event.preventDefault();
+    if (setProps(IDS.KEYS, {data: {key: event.key, t: Date.now()}})) event.preventDefault();
   });
 
   // The server packs labels for the timeline's real width, so tell it that width (and when it changes).
   var lastWidth = 0;
   function measure() {
-    var graph = document.getElementById("timeline");
+    var graph = document.getElementById(IDS.TIMELINE);
     if (!graph) return false;
     var width = Math.round(graph.clientWidth);
-    if (width > 0 && Math.abs(width - lastWidth) > 8 && setProps("viewport-store", {data: {width: width}})) {
+    if (width > 0 && Math.abs(width - lastWidth) > 8 && setProps(IDS.VIEWPORT, {data: {width: width}})) {
       lastWidth = width;
     }
     return width > 0;
@@ -50,7 +52,7 @@
   // page as well and carry the timeline out of view whenever the list reaches below the window.
   window.timelineScrollSelected = function () {
     window.requestAnimationFrame(function () {
-      var list = document.querySelector(".card-list");
+      var list = document.getElementById(IDS.LIST);
       var card = list && list.querySelector(".selected");
       if (!card) return;
       var box = list.getBoundingClientRect(), at = card.getBoundingClientRect();

@@ -39,7 +39,7 @@ from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
 from dashboard.table import Collection, Problem
-from dashboard.view import LANES, MODES, THEMES, View, apply
+from dashboard.view import FACETS, LANES, MODES, THEMES, View, apply
 from dashboard.wording import counted
 
 DEFAULT_EVENTS = Path("events")
@@ -178,6 +178,13 @@ def list_events(events_dir: Path) -> None:
     report_problems(collection, events_dir)
 
 
+def facet_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per facet of the View (``--category``, ``--actor``, ...), each repeatable, named by its key."""
+    for facet in reversed(FACETS):  # click lists options in the order they are written, the last applied first
+        command = click.option(facet.flag, facet.key, multiple=True, help=facet.help)(command)
+    return command
+
+
 def build_view(base: str | None, flags: dict[str, Any]) -> View:
     """A View from a link or query copied from the app, with any explicit flags laid over it.
 
@@ -188,9 +195,9 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     for warning in view.warnings:
         click.secho(f"warning: --view: {warning}", fg="yellow", err=True)
     changes: dict[str, Any] = {}
-    for name in ("category", "actor", "place", "tag"):
-        if flags[name]:
-            changes[name] = tuple(flags[name])
+    for facet in FACETS:
+        if flags[facet.key]:
+            changes[facet.key] = tuple(flags[facet.key])
     for name, key in (("start", "date_from"), ("end", "date_to")):
         if flags[key]:
             changes[name] = flags[key].date()
@@ -215,10 +222,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
               help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day shown.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day shown.")
-@click.option("--category", multiple=True, help="Only this category (repeat for several).")
-@click.option("--actor", multiple=True, help="Only events with this actor (repeat for several).")
-@click.option("--place", multiple=True, help="Only events at this place (repeat for several).")
-@click.option("--tag", multiple=True, help="Only events with this tag (repeat for several).")
+@facet_options
 @click.option("--search", "q", help="Only events whose text contains every word.")
 @click.option("--mode", type=click.Choice(MODES), help="calendar (dates to scale) or sequence (evenly spaced).")
 @click.option("--lanes", type=click.Choice(LANES), help="Group rows by category, actor or place.")

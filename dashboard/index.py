@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from dashboard.view import FACETS
+
 T = TypeVar("T")
 MAX_TABLES = 8  # tables whose look-ups are kept at once: a server holds one or two (the current and the last)
 OPTION_CHARS = 48  # a name's label in a filter menu, and the longest name the menu sends as it is
@@ -77,26 +79,17 @@ class EventIndex:
 
     @property
     def choices(self) -> dict[str, list[str]]:
-        """The distinct actors, places and tags, sorted, for the filter menus."""
+        """Each facet's distinct names (by its key), sorted without regard to case, for the filter menus."""
 
-        def distinct(lists: pd.Series) -> list[str]:
-            values: set[str] = set()
-            for items in lists:
-                values.update(items)
-            return sorted(values, key=str.casefold)
-
-        return self._once("choices", lambda: {
-            "actor": distinct(self.events["actors"]),
-            "place": distinct(self.events["places"].map(lambda places: [p["name"] for p in places])),
-            "tag": distinct(self.events["tags"]),
-        })
+        return self._once("choices", lambda: {facet.key: facet.distinct(self.events[facet.column])
+                                              for facet in FACETS})
 
     @property
     def option_names(self) -> dict[str, str]:
-        """The name behind each filter-menu key of a long name (categories, actors, places, tags)."""
+        """The name behind each filter-menu key of a long name (of any facet)."""
 
         def build() -> dict[str, str]:
-            names = [*self.events["category"].unique().tolist(), *(n for ns in self.choices.values() for n in ns)]
+            names = [n for ns in self.choices.values() for n in ns]
             return {option_value(n): n for n in names if len(n) > OPTION_CHARS}
 
         return self._once("option_names", build)

@@ -7,8 +7,9 @@ reproduces a screen and an export reproduces a link.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pandas as pd
@@ -21,7 +22,63 @@ Theme = Literal["light", "dark"]
 LANES: tuple[Lanes, ...] = ("category", "actor", "place")
 MODES: tuple[Mode, ...] = ("calendar", "sequence")
 THEMES: tuple[Theme, ...] = ("light", "dark")
-FILTERS = ("category", "actor", "place", "tag")
+Reads = Literal["value", "names", "dicts"]
+Control = Literal["dropdown"]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter, declared once: the URL, the View, ``apply``, the menus, the page's controls, ``describe`` and the
+    export command's options are all derived from ``FACETS``."""
+
+    key: str  # the URL key, the View's field, the control's and the menu's name
+    column: str  # the events-table column it reads (a name of dashboard.table.C: view may not import the table)
+    reads: Reads  # how a cell holds names: "value" one name, "names" a list of names, "dicts" a list of dicts
+    label: str  # the control's label on the page
+    help: str  # the export command's help for its flag
+    by: tuple[str, ...] = ()  # for "dicts": the keys tried in turn, the first non-empty one naming the item
+    control: Control = "dropdown"
+    flag: str = ""  # the export command's option ('--KEY' when not given)
+    settings_keys: bool = False  # names are the collection's category keys: menus list them in the settings' order
+
+    def __post_init__(self) -> None:
+        if not self.flag:
+            object.__setattr__(self, "flag", f"--{self.key}")
+
+    def names(self, cell: Any) -> list[str]:
+        """The names one cell of the column holds (an event matches when any of them is chosen)."""
+        if self.reads == "value":
+            return [cell] if isinstance(cell, str) and cell else []
+        if self.reads == "names":
+            return [name for name in cell if name]
+        return [name for item in cell if (name := next((item[k] for k in self.by if item.get(k)), None))]
+
+    def distinct(self, column: pd.Series) -> list[str]:
+        """Every name the column holds, once, sorted without regard to case (a filter menu's choices)."""
+        found: set[str] = set()
+        if self.reads == "value":  # one name a row: pandas finds them without a loop in Python
+            found.update(self.names(value)[0] for value in column.unique() if self.names(value))
+        else:
+            for cell in column:
+                found.update(self.names(cell))
+        return sorted(found, key=str.casefold)
+
+    def matches(self, column: pd.Series, chosen: Iterable[str]) -> pd.Series:
+        """Rows where any of the cell's names is chosen."""
+        wanted = set(chosen)
+        if self.reads == "value":
+            return column.isin(wanted)
+        return column.map(lambda cell: not wanted.isdisjoint(self.names(cell)))
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("category", "category", "value", "Category", "Only this category (repeat for several).",
+          settings_keys=True),
+    Facet("actor", "actors", "names", "Actor", "Only events with this actor (repeat for several)."),
+    Facet("place", "places", "dicts", "Place", "Only events at this place (repeat for several).", by=("name",)),
+    Facet("tag", "tags", "names", "Tag", "Only events with this tag (repeat for several)."),
+)
+FILTERS = tuple(facet.key for facet in FACETS)
 # A view's days are kept within the years events may have (dashboard.dates): well inside what pandas holds in
 # nanoseconds, so a range padded by the figures or zoomed far out never overflows.
 MIN_DAY = EARLIEST.date()
@@ -58,16 +115,35 @@ def limit_search(q: str) -> tuple[str, str | None]:
                   f"{MAX_QUERY_CHARS} characters")
 
 
+def _names(chosen: object) -> tuple[str, ...]:
+    """Chosen names as a tuple of distinct texts, however they were given (one name, a list), so that a view stays
+    hashable and a filter never iterates the letters of a name."""
+    if isinstance(chosen, str):
+        chosen = (chosen,)
+    if not isinstance(chosen, tuple | list | set | frozenset):
+        return ()
+    return tuple(dict.fromkeys(str(name) for name in chosen))
+
+
+def _facet_fields(cls: type) -> type:
+    """Give the class one field per facet, after ``end``: a tuple of chosen names (empty: no filter)."""
+    annotations = dict(cls.__dict__.get("__annotations__", {}))
+    at = list(annotations).index("end") + 1
+    items = list(annotations.items())
+    cls.__annotations__ = dict(items[:at] + [(facet.key, "tuple[str, ...]") for facet in FACETS] + items[at:])
+    for facet in FACETS:
+        setattr(cls, facet.key, ())
+    return cls
+
+
 @dataclass(frozen=True)
+@_facet_fields
 class View:
-    """What is shown: a date range, filters, the lane grouping, the layout mode, the selected event."""
+    """What is shown: a date range, filters (one field per facet: ``View(category=("military",))``), the lane
+    grouping, the layout mode, the selected event."""
 
     start: dt.date | None = None
     end: dt.date | None = None  # inclusive last day
-    category: tuple[str, ...] = ()
-    actor: tuple[str, ...] = ()
-    place: tuple[str, ...] = ()
-    tag: tuple[str, ...] = ()
     q: str = ""
     lanes: Lanes = "category"
     mode: Mode = "calendar"
@@ -87,6 +163,8 @@ class View:
 
         for name, key in (("start", "from"), ("end", "to")):
             fix(name, *clamp_day(getattr(self, name), key))
+        for facet in FACETS:
+            fix(facet.key, _names(getattr(self, facet.key)), None)
         fix("q", *limit_search(self.q if isinstance(self.q, str) else ""))
         if self.selected is not None and not isinstance(self.selected, str):  # an id is text
             fix("selected", None, None)
@@ -103,7 +181,11 @@ class View:
     @property
     def filtered(self) -> bool:
         """True when any filter narrows the events (the range does not count)."""
-        return bool(self.category or self.actor or self.place or self.tag or self.q)
+        return bool(self.q) or any(self.chosen(facet) for facet in FACETS)
+
+    def chosen(self, facet: Facet) -> tuple[str, ...]:
+        """The names chosen for a facet (empty: that facet does not filter)."""
+        return getattr(self, facet.key)
 
     def to_query(self) -> str:
         """The view as a URL query string ('' for the default view), stable and readable."""
@@ -112,8 +194,8 @@ class View:
             pairs.append(("from", self.start.isoformat()))
         if self.end:
             pairs.append(("to", self.end.isoformat()))
-        for name in FILTERS:
-            pairs.extend((name, value) for value in getattr(self, name))
+        for facet in FACETS:
+            pairs.extend((facet.key, value) for value in self.chosen(facet))
         if self.q:
             pairs.append(("q", self.q))
         if self.lanes != "category":
@@ -165,10 +247,7 @@ class View:
         return cls(
             start=start,
             end=end,
-            category=tuple(dict.fromkeys(params.get("category", []))),
-            actor=tuple(dict.fromkeys(params.get("actor", []))),
-            place=tuple(dict.fromkeys(params.get("place", []))),
-            tag=tuple(dict.fromkeys(params.get("tag", []))),
+            **{facet.key: tuple(dict.fromkeys(params.get(facet.key, []))) for facet in FACETS},
             q=one("q") or "",
             lanes=choice("lanes", LANES, "category"),  # type: ignore[arg-type]
             mode=choice("mode", MODES, "calendar"),  # type: ignore[arg-type]
@@ -176,12 +255,6 @@ class View:
             selected=one("event"),
             warnings=tuple(warnings),
         )
-
-
-def _any_in(column: pd.Series, wanted: set[str], key: str | None = None) -> pd.Series:
-    if key is None:
-        return column.map(lambda items: any(item in wanted for item in items))
-    return column.map(lambda items: any(item.get(key) in wanted for item in items))
 
 
 def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
@@ -214,14 +287,9 @@ def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
         mask &= (events["end"] > first) | ((events["end"] == first) & (events["precision"] == "minute"))
     if view.end:
         mask &= events["start"] < pd.Timestamp(view.end) + pd.Timedelta(days=1)
-    if view.category:
-        mask &= events["category"].isin(view.category)
-    if view.actor:
-        mask &= _any_in(events["actors"], set(view.actor))
-    if view.place:
-        mask &= _any_in(events["places"], set(view.place), key="name")
-    if view.tag:
-        mask &= _any_in(events["tags"], set(view.tag))
+    for facet in FACETS:
+        if view.chosen(facet):
+            mask &= facet.matches(events[facet.column], view.chosen(facet))
     if view.q:
         mask &= search_mask(events, view.q)
     return events[mask]
@@ -234,10 +302,9 @@ def describe(view: View, settings_title: str = "") -> str:
         first = f"{view.start:%-d %b %Y}" if view.start else "…"
         last = f"{view.end:%-d %b %Y}" if view.end else "…"
         parts.append(first if first == last else f"{first} – {last}")
-    for name in FILTERS:
-        values = getattr(view, name)
-        if values:  # names may be long: a subtitle shows the start of each
-            parts.append(f"{name}: {', '.join(v if len(v) <= 40 else v[:39].rstrip() + '…' for v in values)}")
+    for facet in FACETS:
+        if values := view.chosen(facet):  # names may be long: a subtitle shows the start of each
+            parts.append(f"{facet.key}: {', '.join(v if len(v) <= 40 else v[:39].rstrip() + '…' for v in values)}")
     if view.q:
         parts.append(f'search: "{view.q}"')
     if view.mode == "sequence":

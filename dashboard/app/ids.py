@@ -1,13 +1,20 @@
-"""Every component id of the app, in one place, so layout, callbacks and browser tests agree."""
+"""Every component id of the app, in one place, so layout, callbacks, the page's script and browser tests agree.
+
+The page's script (assets/app.js) reads the plain ids from ``window.TIMELINE_IDS``, which ``script`` writes into
+the page, so a renamed id cannot leave the script behind.
+"""
+
+from __future__ import annotations
+
+import json
+
+from dashboard.view import FACETS
 
 URL = "url"
 TITLE = "collection-title"
 BANNER = "problems-banner"
 SEARCH = "filter-search"
-CATEGORY = "filter-category"
-ACTOR = "filter-actor"
-PLACE = "filter-place"
-TAG = "filter-tag"
+FILTER = {facet.key: f"filter-{facet.key}" for facet in FACETS}  # each facet's control, by the facet's key
 DATES = "filter-dates"
 LANES = "lanes"
 MODE = "mode"
@@ -31,3 +38,18 @@ DOWNLOAD_STATUS = "download-status"
 SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes
 ZOOM = "zoom-store"  # the timeline's zooms and pans, without its resize noise
 NOTICE = "view-notice"  # what the app changed in the view asked for (a far date, a long search), or why it failed
+
+_SCRIPT_GLOBAL = "TIMELINE_IDS"  # the name the page's script reads the ids under
+
+
+def for_script() -> dict[str, str]:
+    """The plain ids of this module by their names here (``{"TIMELINE": "timeline", ...}``), for the page's
+    script."""
+    return {name: value for name, value in globals().items()
+            if name.isupper() and not name.startswith("_") and isinstance(value, str)}
+
+
+def script() -> str:
+    """A ``<script>`` that gives the page's script the ids, as ``window.TIMELINE_IDS``; it must come before it."""
+    ids = json.dumps(for_script(), sort_keys=True).replace("</", "<\\/")  # never closes the script element
+    return f"<script>window.{_SCRIPT_GLOBAL} = {ids};</script>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dash import dcc, html
@@ -10,6 +11,7 @@ from dashboard.app import ids
 from dashboard.figure import balance_bidi, category_label, clip
 from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
+from dashboard.view import FACETS, Control, Facet
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -73,27 +75,40 @@ def _options(values: list[str], labels: dict[str, str] | None = None) -> list[di
     return options
 
 
+def _dropdown(facet: Facet, options: list[dict[str, str]]) -> html.Label:
+    """A facet's menu: any number of its names (none: all)."""
+    return html.Label([html.Span(facet.label, className="control-label"),
+                       dcc.Dropdown(id=ids.FILTER[facet.key], options=options, multi=True, placeholder="All",
+                                    className="dropdown")], className="control")
+
+
+# How each kind of facet control is built (dashboard.app.state.CHOSEN_PROP says which property it holds).
+FACET_CONTROLS: dict[Control, Callable[[Facet, list[dict[str, str]]], Any]] = {"dropdown": _dropdown}
+
+
+def facet_controls(collection: Collection) -> list[Any]:
+    """One control per facet, with the names the events hold (category keys in the settings' order, by label)."""
+    settings = collection.settings
+    choices = index_for(collection.events).choices
+    built = []
+    for facet in FACETS:
+        names, labels = choices[facet.key], None
+        if facet.settings_keys:
+            order = list(settings.categories)
+            names = sorted(names, key=lambda c, order=order: order.index(c) if c in order else len(order))
+            labels = {c: category_label(settings, c) for c in names}
+        built.append(FACET_CONTROLS[facet.control](facet, _options(names, labels)))
+    return built
+
+
 def controls(collection: Collection) -> html.Section:
     """Search, filters, date range, lanes, mode and quick ranges."""
-    events, settings = collection.events, collection.settings
-    categories = sorted(set(events["category"]), key=lambda c: (list(settings.categories) + [c]).index(c))
-    choices = index_for(events).choices
-
-    def dropdown(component_id: str, label: str, options: list[dict[str, str]]) -> html.Label:
-        return html.Label([html.Span(label, className="control-label"),
-                           dcc.Dropdown(id=component_id, options=options, multi=True, placeholder="All",
-                                        className="dropdown")], className="control")
-
     return html.Section([
         html.Label([html.Span("Search", className="control-label"),
                     dcc.Input(id=ids.SEARCH, type="search", placeholder="Search events…",
                               debounce=0.4, className="search", autoComplete="off")],
                    className="control control-search"),
-        dropdown(ids.CATEGORY, "Category",
-                 _options(categories, {c: category_label(settings, c) for c in categories})),
-        dropdown(ids.ACTOR, "Actor", _options(choices["actor"])),
-        dropdown(ids.PLACE, "Place", _options(choices["place"])),
-        dropdown(ids.TAG, "Tag", _options(choices["tag"])),
+        *facet_controls(collection),
         html.Label([html.Span("Dates", className="control-label"),
                     dcc.DatePickerRange(id=ids.DATES, display_format="D MMM YYYY", clearable=True,
                                         start_date_placeholder_text="From", end_date_placeholder_text="To",

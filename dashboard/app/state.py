@@ -1,17 +1,45 @@
-"""How each user action changes the View: pure functions under the app's one callback."""
+"""How each user action changes the View: pure functions under the app's one callback.
+
+``next_view`` is the state machine: the component that fired (and what it sent) picks an action, which turns the
+View into the next one. The controls are derived from the facets of dashboard.view.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from dashboard.view import View
+from dashboard.app import ids
+from dashboard.figure import PLACE_PREFIX
+from dashboard.index import index_for, option_value
+from dashboard.table import Collection
+from dashboard.view import FACETS, Control, View, apply
 
 SPANS = ("day", "week", "month", "all")
+STEPS = {"ArrowLeft": -1, "ArrowRight": 1}  # the keys that step through the events, and which way
+# The property each kind of filter control holds its chosen names in.
+CHOSEN_PROP: dict[Control, str] = {"dropdown": "value"}
+# Each control's component and property, by its name in ``from_controls``' dict (a View field, or start/end).
+CONTROL_PROPS: dict[str, tuple[str, str]] = {
+    "q": (ids.SEARCH, "value"),
+    **{facet.key: (ids.FILTER[facet.key], CHOSEN_PROP[facet.control]) for facet in FACETS},
+    "start": (ids.DATES, "start_date"), "end": (ids.DATES, "end_date"),
+    "lanes": (ids.LANES, "value"), "mode": (ids.MODE, "value"),
+}
+CONTROL_COMPONENTS = frozenset(component for component, _ in CONTROL_PROPS.values())
+
+
+def control_values(view: View) -> dict[str, Any]:
+    """What the controls show for a view (a filter menu holds its keys of the names)."""
+    return {
+        "q": view.q, **{facet.key: [option_value(v) for v in view.chosen(facet)] for facet in FACETS},
+        "start": view.start.isoformat() if view.start else None,
+        "end": view.end.isoformat() if view.end else None, "lanes": view.lanes, "mode": view.mode,
+    }
 
 
 def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str] | None = None) -> View:
@@ -34,10 +62,7 @@ def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str]
         start, end = end, start
     return view.with_(
         q=str(controls.get("q") or "").strip(),
-        category=chosen("category"),
-        actor=chosen("actor"),
-        place=chosen("place"),
-        tag=chosen("tag"),
+        **{facet.key: chosen(facet.key) for facet in FACETS},
         start=start, end=end,
         lanes=controls.get("lanes") or "category",
         mode=controls.get("mode") or "calendar",
@@ -153,3 +178,73 @@ def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame
     except (TypeError, KeyError, IndexError, ValueError, OverflowError):  # not a cell this figure drew
         return view
     return view.with_(start=start, end=max(start, end), mode="calendar")
+
+
+# ---------------------------------------------------------------------------------------------- the state machine
+
+Values = dict[str, Any]  # the callback's inputs by name (see callbacks.register), and the width it settled on
+Action = Callable[[View, Any, Values, Collection], View]
+
+
+def _controls(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    return from_controls(view, values["controls"], index_for(collection.events).option_names)
+
+
+def _clear(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    return clear_filters(view)
+
+
+def _theme(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    return view.with_(theme="light" if view.theme == "dark" else "dark")
+
+
+def _quick_range(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    span = trigger.get("span")
+    if span not in SPANS:  # only a crafted request names another
+        return view
+    return quick_range(apply(collection.events, view.with_(start=None, end=None)), view, span)
+
+
+def _click(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    """A mark or map point selects its event; a summed map point filters to its place; a density cell zooms in."""
+    on_timeline = trigger == ids.TIMELINE
+    click = values["timeline_click"] if on_timeline else values["map_click"]
+    clicked = clicked_id(click)
+    if clicked and clicked.startswith(PLACE_PREFIX):
+        return view.with_(place=(clicked.removeprefix(PLACE_PREFIX),))
+    if clicked:
+        return view.with_(selected=clicked)
+    if on_timeline:
+        return zoom_to_cell(view, click, apply(collection.events, view), values["width"])
+    return view
+
+
+def _zoom(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    return zoom(view, values["relayout"])
+
+
+def _key(view: View, trigger: Any, values: Values, collection: Collection) -> View:
+    """Escape clears the selection; the arrows step through the events in view."""
+    key = values["keys"].get("key") if isinstance(values["keys"], dict) else None
+    if key == "Escape":
+        return view.with_(selected=None)
+    if key in STEPS:
+        return step(apply(collection.events, view), view, STEPS[key])
+    return view
+
+
+ACTIONS: dict[str, Action] = {
+    **dict.fromkeys(CONTROL_COMPONENTS, _controls),
+    ids.CLEAR: _clear, ids.THEME: _theme, ids.RANGE_BUTTON: _quick_range, ids.TIMELINE: _click, ids.MAP: _click,
+    ids.ZOOM: _zoom, ids.KEYS: _key,
+}
+
+
+def next_view(view: View, trigger: Any, values: Values, collection: Collection, prop: str = "") -> View:
+    """The view after the action that fired the callback: ``trigger`` is the component that fired (a dict for a
+    pattern id), ``prop`` its property that changed; anything else leaves the view as it was."""
+    kind = trigger.get("type") if isinstance(trigger, dict) else trigger
+    if kind in (ids.TIMELINE, ids.MAP) and not prop.endswith("clickData"):  # the graphs act on clicks only
+        return view
+    action = ACTIONS.get(kind) if isinstance(kind, str) else None
+    return view if action is None else action(view, trigger, values, collection)

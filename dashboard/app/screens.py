@@ -1,0 +1,113 @@
+"""The figures on screen: what they depend on (a screen key), the last ones drawn, and whether a new view needs
+them drawn afresh, patched (only the selection changed) or kept as they are (a zoom into events drawn one by one).
+
+The drawn figures are a cache only: another worker without them draws the figures afresh, with the same result.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch, no_update
+
+from dashboard.figure import reselect
+from dashboard.index import index_for
+from dashboard.table import Collection
+from dashboard.view import View
+
+How = Literal["draw", "patch", "keep"]
+Figures = tuple[go.Figure, go.Figure]  # the timeline and the map
+KEPT = 16  # screens whose figures are kept: a few tabs' worth
+
+_drawn: OrderedDict[str, Figures] = OrderedDict()
+_lock = threading.Lock()
+
+
+def drawn(key: object) -> Figures | None:
+    """The figures last drawn for a screen key, if this process still has them."""
+    if not isinstance(key, str):  # the key comes back from the page: anything else is not one of ours
+        return None
+    with _lock:
+        return _drawn.get(key)
+
+
+def remember(key: str, figures: Figures) -> None:
+    """Keep the figures drawn for a screen key (the least recently drawn go first)."""
+    with _lock:
+        _drawn[key] = figures
+        _drawn.move_to_end(key)
+        while len(_drawn) > KEPT:
+            _drawn.popitem(last=False)
+
+
+def forget() -> None:
+    """Drop every kept figure (for tests, and to start afresh)."""
+    with _lock:
+        _drawn.clear()
+
+
+def screen_key(collection: Collection, view: View, width: int) -> str:
+    """What the figures on screen depend on, but for the selection: equal keys mean a patch will do."""
+    fingerprint = index_for(collection.events).fingerprint
+    return f"{fingerprint}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
+
+
+def zoomed_in(timeline: go.Figure, view: View) -> bool:
+    """True when a view's dates lie within a drawn timeline that shows its events one by one."""
+    if not timeline.data or timeline.data[0].type == "heatmap" or view.mode != "calendar" or not view.start:
+        return False
+    lo, hi = timeline.layout.xaxis.range
+    start = pd.Timestamp(view.start).value / 1e6
+    end = (pd.Timestamp(view.end or view.start) + pd.Timedelta(days=1)).value / 1e6
+    return lo <= start and end <= hi + 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the figures of a new view reach the page, and the screen key the page then shows."""
+
+    key: str
+    how: How
+    rings: tuple[Any, Any] | None = None  # for a patch: the timeline's and the map's new selection-ring traces
+
+
+def plan(collection: Collection, view: View, width: int, on_screen: object = None, zoom: bool = False) -> Plan:
+    """Draw, patch or keep: ``on_screen`` is the screen key the page reports, ``zoom`` whether a zoom or pan
+    made this view."""
+    shown = drawn(on_screen)
+    if zoom and shown is not None and zoomed_in(shown[0], view):
+        # Zooming into events already drawn one by one: plotly has redrawn them, and their labels only gain room,
+        # so the figures stay; the address, the count and the list follow the new range.
+        key = f"{screen_key(collection, view, width)}|zoomed"
+        remember(key, shown)
+        return Plan(key, "keep")
+    key = screen_key(collection, view, width)
+    if key == on_screen and shown is not None:
+        # The figures on screen show this view but for the selection: only their selection rings (the last trace
+        # of each) change. Density views have no marks to ring: their figures are drawn afresh.
+        rings = (reselect(shown[0], view.selected, view), reselect(shown[1], view.selected, view))
+        if None not in rings:
+            return Plan(key, "patch", rings)
+    return Plan(key, "draw")
+
+
+def figure_outputs(chosen: Plan, draw: Callable[[], Figures]) -> dict[str, Any]:
+    """The timeline, its style and the map as the callback sends them: drawn (and remembered), patched, or kept."""
+    if chosen.how == "keep":
+        return dict.fromkeys(("timeline", "timeline_style", "map"), no_update)
+    if chosen.how == "patch" and chosen.rings is not None:
+        patches = []
+        for ring in chosen.rings:
+            patch = Patch()
+            patch["data"][-1] = ring
+            patches.append(patch)
+        return {"timeline": patches[0], "timeline_style": no_update, "map": patches[1]}
+    timeline, places = draw()
+    remember(chosen.key, (timeline, places))
+    return {"timeline": timeline, "timeline_style": {"height": f"{timeline.layout.height}px"}, "map": places}
