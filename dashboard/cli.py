@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import sys
@@ -135,6 +136,9 @@ def emit(text: str, out: Path | None) -> None:
 @click.version_option(package_name="newstimeline")
 def cli() -> None:
     """Dated event records in YAML, as an interactive timeline with linked cards, a map and exports."""
+    # Every failure in reading a file is reported as that file's problem line; the cause, with its traceback,
+    # belongs in a server's log (`serve` sets one up), not between the problem lines of `validate`.
+    logging.getLogger("dashboard").addHandler(logging.NullHandler())
 
 
 @cli.command()
@@ -409,6 +413,7 @@ def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
     """Open the timeline app in a browser at http://HOST:PORT/ (files are re-read on each page load)."""
     from dashboard.app import create_app
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     collection = load(events_dir)
     report_problems(collection, events_dir)
     app = create_app(events_dir)

@@ -66,6 +66,7 @@ def _scan(root: Path) -> tuple[list[State], list[tuple[str, str]]]:
     """
     found: list[State] = []
     unlisted: list[tuple[str, str]] = []
+    inside = os.path.realpath(root) + os.sep
 
     def walk(folder: str, prefix: str) -> None:
         try:
@@ -77,25 +78,48 @@ def _scan(root: Path) -> tuple[list[State], list[tuple[str, str]]]:
             return
         # Names in order, each folder's files where its name falls: the order of sorted() over the paths' parts.
         for entry in entries:
-            name = entry.name
-            if name.startswith("."):
+            if entry.name.startswith("."):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, prefix + name + "/")
-                    continue
-                if not name.lower().endswith(SOURCE_SUFFIXES) or name == SETTINGS_FILE:
-                    continue
-                info = entry.stat()
-            except OSError:  # vanished, or a broken link
+                    walk(entry.path, prefix + entry.name + "/")
+                elif entry.name.lower().endswith(SOURCE_SUFFIXES) and entry.name != SETTINGS_FILE:
+                    _note(entry, prefix + entry.name, inside, found, unlisted)
+            except OSError:  # vanished while listed
                 continue
-            if stat.S_ISREG(info.st_mode):
-                found.append((prefix + name, info.st_size, info.st_mtime_ns))
-            else:  # a FIFO or a device named like an event file: say so rather than wait on it
-                unlisted.append((prefix + name, f"refused: {kind(info.st_mode)}, not a regular file"))
 
     walk(str(root), "")
     return found, unlisted
+
+
+def _note(entry: os.DirEntry[str], rel: str, inside: str, found: list[State], unlisted: list[tuple[str, str]],
+          ) -> None:
+    """Add one file of the folder to ``found``, or to ``unlisted`` with why it is not read."""
+    if not _utf8(rel):
+        unlisted.append((rel, "refused: the file name is not UTF-8 text; rename the file"))
+        return
+    if entry.is_symlink():
+        target = os.path.realpath(entry.path)
+        if not os.path.exists(target):
+            unlisted.append((rel, "refused: a link that leads nowhere (its target is missing, or links loop)"))
+            return
+        if not target.startswith(inside):  # the folder's files are the folder's: never a path elsewhere
+            unlisted.append((rel, "refused: a link to a file outside the events folder"))
+            return
+    info = entry.stat()
+    if stat.S_ISREG(info.st_mode):
+        found.append((rel, info.st_size, info.st_mtime_ns))
+    else:  # a FIFO or a device named like an event file: say so rather than wait on it
+        unlisted.append((rel, f"refused: {kind(info.st_mode)}, not a regular file"))
+
+
+def _utf8(name: str) -> bool:
+    """False for a file name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _states(root: Path) -> tuple[Path, list[State], list[tuple[str, str]]]:
@@ -106,6 +130,8 @@ def _states(root: Path) -> tuple[Path, list[State], list[tuple[str, str]]]:
         info = root.stat()
     except OSError:
         return root.parent, [], []
+    if not _utf8(root.name):
+        return root.parent, [], [(root.name, "refused: the file name is not UTF-8 text; rename the file")]
     return root.parent, [(root.name, info.st_size, info.st_mtime_ns)], []
 
 

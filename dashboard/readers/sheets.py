@@ -159,6 +159,9 @@ def _csv_header(path: Path, shown: str) -> tuple[str, list[str]] | list[Problem]
         return [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the table as UTF-8")]
     if not first.strip():
         return [Problem(shown, 1, 1, "the table is empty: the first line must name the columns")]
+    if "\r" in first:
+        return [Problem(shown, 1, first.index("\r") + 1, "the lines end in a lone carriage return (CR), as on old "
+                                                          "Macs: save the table with LF or CRLF line endings")]
     # Comma unless the header has none and semicolons or tabs instead (spreadsheets in some languages).
     delimiter = "," if "," in first else max(";\t", key=first.count) if (";" in first or "\t" in first) else ","
     header = next(csv.reader([first], delimiter=delimiter))
