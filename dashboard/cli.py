@@ -41,7 +41,7 @@ from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
 from dashboard.table import Collection, Problem
 from dashboard.view import FACETS, LANES, MODES, THEMES, View, apply
-from dashboard.wording import counted
+from dashboard.wording import counted, visible
 
 DEFAULT_EVENTS = Path("events")
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
@@ -176,8 +176,8 @@ def list_events(events_dir: Path) -> None:
     click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
     for when, category, ident, title in zip(events["when"], events["category"], events["id"], events["title"],
                                             strict=True):
-        shown = title if len(title) <= title_w else title[: title_w - 1] + "…"
-        click.echo(f"{when:<{when_w}}  {category:<{cat_w}}  {ident:<{id_w}}  {shown}")
+        shown = visible(title if len(title) <= title_w else title[: title_w - 1] + "…")
+        click.echo(f"{when:<{when_w}}  {visible(category):<{cat_w}}  {ident:<{id_w}}  {shown}")
     click.echo(counted(len(events), "event"), err=True)
     report_problems(collection, events_dir)
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.model import SETTINGS_FILE, CollectionSettings
+from dashboard.wording import visible
 
 Kind = Literal["text", "time", "flag", "number", "zone", "nested"]
 # How each kind is kept in the disk cache (nested values as JSON text: see dashboard.cache).
@@ -112,8 +113,12 @@ class Problem:
     message: str
 
     def __post_init__(self) -> None:
-        if "\n" in self.message or "\r" in self.message:  # one problem, one line: `path:line:col: message`
-            object.__setattr__(self, "message", " ".join(self.message.split()))
+        message = self.message
+        if "\n" in message or "\r" in message:  # one problem, one line: `path:line:col: message`
+            message = " ".join(message.split())
+        # A control character or a bidirectional override quoted from a file would act on the terminal or the page
+        # (reverse the text after it, set a terminal's title): shown as its code point instead.
+        object.__setattr__(self, "message", visible(message))
 
     def __str__(self) -> str:
         path = self.path if self.path.isprintable() else self.path.encode("unicode_escape", "backslashreplace").decode()
