@@ -492,3 +492,20 @@ def test_a_folder_emptied_and_filled_again_loads_without_a_problem(tmp_path, mon
     (folder / "back.yaml").write_text(GOOD, encoding="utf-8")
     back = load_collection(folder)
     assert (list(back.events["id"]), back.problems) == (["back"], [])
+
+
+def test_a_long_plain_list_of_events_is_not_taken_for_an_alias_bomb(tmp_path):
+    lines = [f"- {{id: e{i}, title: t, date: 2022-02-16, category: x, actors: [a, b], tags: [c]}}" for i in range(1700)]
+    (tmp_path / "many.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    collection = load_collection(tmp_path / "many.yaml")
+    assert (len(collection.events), collection.problems) == (1700, [])
+
+
+def test_aliases_that_multiply_a_small_document_are_refused(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(6))
+    (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    [problem] = load_collection(tmp_path / "bomb.yaml").problems
+    assert "refused: the document expands to more than" in problem.message

@@ -31,7 +31,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 20_000  # an event file has a few hundred nodes; aliases that expand past this are an alias bomb
+# Aliases may repeat what a file writes, but not blow it up: a document that expands to more than this many values,
+# and to several times the values it writes, is an alias bomb. (A list of a thousand events writes 20,000 values
+# itself, and is fine: the file's size limit bounds those.)
+MAX_NODES = 20_000
+MAX_EXPANSION = 4
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -75,6 +79,14 @@ class FileProblem(Exception):
         self.line, self.column, self.message = line, column, message
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _count_nodes(node: yaml.Node, limit: int) -> int:
     """Count nodes with aliases expanded, stopping at ``limit`` (so an alias bomb costs nothing)."""
     count, stack = 0, [node]
@@ -83,12 +95,26 @@ def _count_nodes(node: yaml.Node, limit: int) -> int:
         count += 1
         if count > limit:
             break
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                stack.extend((key, value))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
+        stack.extend(_children(current))
     return count
+
+
+def _written_nodes(node: yaml.Node) -> int:
+    """Count the nodes a document writes, each once however many aliases point at it."""
+    seen, stack = {id(node)}, [node]
+    while stack:
+        for child in _children(stack.pop()):
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen)
+
+
+def _alias_bomb(node: yaml.Node) -> bool:
+    """True when a document's aliases expand it past ``MAX_NODES`` values and past ``MAX_EXPANSION`` times what
+    it writes."""
+    limit = max(MAX_NODES, MAX_EXPANSION * _written_nodes(node))
+    return _count_nodes(node, limit) > limit
 
 
 # Short names of the tags YAML builds values for, for messages about a value that could not be built.
@@ -168,7 +194,7 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
             node = loader.get_node()
             if node is None:
                 continue
-            if _count_nodes(node, MAX_NODES) > MAX_NODES:
+            if _alias_bomb(node):
                 mark = node.start_mark
                 raise FileProblem(mark.line + 1, mark.column + 1,
                                   f"refused: the document expands to more than {MAX_NODES:,} values "
