@@ -129,7 +129,8 @@ def test_a_problem_is_always_one_line():
 
 
 def test_a_problem_shows_control_and_bidi_characters_as_code_points(tmp_path):
-    folder = folder_with(tmp_path, "zone.yaml", 'title: T\ndate: 2022-02-16\ncategory: x\ntimezone: "\\u202eabc\\e]0;X\\a"\n')
+    body = 'title: T\ndate: 2022-02-16\ncategory: x\ntimezone: "\\u202eabc\\e]0;X\\a"\n'
+    folder = folder_with(tmp_path, "zone.yaml", body)
     problem = only_problem(load_collection(folder), "zone.yaml")
     assert problem.message.startswith('\'timezone\': unknown time zone "<U+202E>abc<U+001B>]0;X<U+0007>"')
     assert problem.message.isprintable()
