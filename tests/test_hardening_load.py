@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -510,3 +511,34 @@ def test_aliases_that_multiply_a_small_document_are_refused(tmp_path):
     (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
     [problem] = load_collection(tmp_path / "bomb.yaml").problems
     assert "refused: the document expands to more than" in problem.message
+
+
+# ---- 2. cells and columns a table should not hold -----------------------------------------------------------------
+
+
+def test_a_control_character_in_a_cell_is_a_problem_at_that_cell(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_bytes(b"title,date,category,actors,place\nA\x01B,2022-02-16,x,a,p\nC,2022-02-16,x,ok;b\x02c,p\n"
+                      b"D,2022-02-16,x,a,Ky\x1biv\nGood,2022-02-16,x,a,p\nTab\tand,2022-02-16,x,a,p\n")
+    collection = load_collection(table)
+    assert sorted(collection.events["title"]) == ["Good", "Tab\tand"]
+    assert [(p.line, p.column, p.message) for p in collection.problems] == [
+        (2, 1, "'title': holds the control character U+0001: remove it"),
+        (3, 4, "'actors': a name holds a control character: remove it"),
+        (4, 5, "'place': holds a control character: remove it"),
+    ]
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ("summary", pa.array([b"\xff\xfe", b"ok"], pa.binary())),
+    ("summary", pa.array([{"a": 1}, {"a": 2}])),
+])
+def test_a_parquet_column_of_a_type_that_is_not_text_is_one_problem_naming_it(tmp_path, column, values):
+    import pyarrow.parquet as pq
+
+    table = pa.table({"title": ["A", "B"], "date": ["2022-02-16", "2022-02-17"], column: values})
+    pq.write_table(table, tmp_path / "t.parquet")
+    collection = load_collection(tmp_path / "t.parquet")
+    [problem] = collection.problems
+    assert (problem.line, problem.column) == (1, 3)
+    assert problem.message.startswith(f"the column '{column}' cannot be read as text (")

@@ -34,6 +34,7 @@ class Sheet:
     index: dict[str, int]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
+    reading: str = ""
 
     @property
     def rows(self) -> int:
@@ -41,6 +42,7 @@ class Sheet:
 
     def take(self, name: str) -> pa.ChunkedArray | None:
         """A column, once: Arrow frees it when the caller is done (None when the table has no such column)."""
+        self.reading = name  # the column a failure to convert it is about
         return self.columns.pop(name, None)
 
     def text(self, name: str) -> pd.Series:

@@ -54,7 +54,14 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
     if layout.check(sheet, shown, problems):
         return _no_rows(keep_source), problems
     faults = v.Faults(sheet.rows)
-    m = layout.mapped(sheet)
+    try:
+        m = layout.mapped(sheet)
+    except Exception as error:  # noqa: BLE001 - a column of a type no layout foresaw (bytes, structs, odd zones)
+        why = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        return _no_rows(keep_source), problems + [Problem(
+            shown, 1, sheet.at(sheet.reading), f"the column '{sheet.reading}' cannot be read as text ({why}): "
+                                               "save it as text")]
+    _control_characters(m, faults)
     faults.add(m.approximate_bad, m.where["approximate"], "'approximate': write true or false")
     pa.default_memory_pool().release_unused()  # the columns as read, now stripped copies
     step(0.6)
@@ -74,6 +81,32 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
 
 
 Coded = tuple[np.ndarray, np.ndarray]  # each row's code, and the value of each code
+CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # what no cell should hold (tabs and line breaks may)
+
+
+def _control_characters(m: Mapped, faults: v.Faults) -> None:
+    """Rows with a control character in a text cell: a problem at that cell (YAML refuses them too)."""
+    texts = {"id": m.ident, "title": m.title, "date": m.date, "end": m.end, "timezone": m.zone,
+             "category": m.category, "summary": m.summary, "source": m.publisher, "source_title": m.source_title,
+             "source_url": m.source_url, "published": m.published, "links": m.links}
+    for name, column in texts.items():
+        bad = column.str.contains(CONTROL, regex=True).to_numpy(bool)
+        if bad.any():
+            faults.add(bad, m.where[name], lambda rows, column=column, name=name: [
+                f"'{name}': holds the control character {_first_control(text)}: remove it"
+                for text in v.pick(column, rows)])
+    names = pd.Series(m.name_values, dtype=object).astype(str)
+    bad_names = names.str.contains(CONTROL, regex=True).to_numpy(bool)
+    if bad_names.any():
+        faults.add(bad_names[m.name_codes], m.where["place"], "'place': holds a control character: remove it")
+    for name, lists in (("actors", m.actors), ("tags", m.tags)):
+        bad = v.lists_where(lists, lambda item: re.search(CONTROL, item) is not None)
+        faults.add(bad, m.where[name], f"'{name}': a name holds a control character: remove it")
+
+
+def _first_control(text: str) -> str:
+    found = re.search(CONTROL, text)
+    return f"U+{ord(found.group()):04X}" if found else "?"
 
 
 def _ids(m: Mapped, path: Path, rows: int, faults: v.Faults) -> pd.Series:

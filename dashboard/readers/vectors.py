@@ -123,13 +123,17 @@ def lists(key: pd.Series, separator: str) -> np.ndarray:
     return lists[codes]
 
 
-def long_names(lists: np.ndarray) -> np.ndarray:
-    """Rows whose list holds a name over ``NAME_MAX`` characters, checking each shared list object once."""
+def lists_where(lists: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """Rows whose list holds an item that passes ``test``, checking each shared list object once."""
     codes, uniques = pd.factorize(np.fromiter(map(id, lists), dtype=np.int64, count=len(lists)))
     firsts = first_rows(codes)
-    long = np.fromiter((any(len(name) > NAME_MAX for name in lists[i]) for i in firsts.tolist()), bool,
-                       count=len(firsts))
-    return long[codes] if long.any() else np.zeros(len(lists), bool)
+    found = np.fromiter((any(test(item) for item in lists[i]) for i in firsts.tolist()), bool, count=len(firsts))
+    return found[codes] if found.any() else np.zeros(len(lists), bool)
+
+
+def long_names(lists: np.ndarray) -> np.ndarray:
+    """Rows whose list holds a name over ``NAME_MAX`` characters."""
+    return lists_where(lists, lambda name: len(name) > NAME_MAX)
 
 
 def merged_lists(columns: list[pd.Series]) -> np.ndarray:
