@@ -249,6 +249,8 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -
     if prefix:
         approximate, text = True, text[prefix.end():]
     outside = DateError(f'"{text}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
+    if text[0] in "-−" and text[1:2].isdigit():  # a year before the common era, which the parser would read as AD
+        raise outside
     try:
         when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone)
     except DateError:

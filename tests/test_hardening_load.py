@@ -89,7 +89,7 @@ def test_validate_reports_an_impossible_date_and_exits_1(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "date", ["1500-01-01", "1 Jan 1066", "9998-12-31", "2262-04-12", "1699-12-31", "2200-01-01", "9999"]
+    "date", ["1500-01-01", "1 Jan 1066", "9998-12-31", "2262-04-12", "1699-12-31", "2200-01-01", "9999", "-2022-02-16"]
 )
 def test_a_date_outside_the_years_the_timeline_shows_is_a_problem(tmp_path, date):
     folder = folder_with(tmp_path, "old.yaml", f"title: Old\ncategory: diplomacy\ndate: '{date}'\n")
