@@ -185,7 +185,8 @@ class CollectionSettings(_Strict):
 
     title: str = "Timeline"
     description: str = ""
-    categories: dict[str, Category] = Field(default_factory=dict)
+    # Keys name lanes, URL values and exported file names: the same letters as an id.
+    categories: dict[Annotated[str, Field(pattern=SLUG, max_length=ID_MAX)], Category] = Field(default_factory=dict)
 
 
 SETTINGS_FILE = "_collection.yaml"

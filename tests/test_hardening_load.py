@@ -542,3 +542,20 @@ def test_a_parquet_column_of_a_type_that_is_not_text_is_one_problem_naming_it(tm
     [problem] = collection.problems
     assert (problem.line, problem.column) == (1, 3)
     assert problem.message.startswith(f"the column '{column}' cannot be read as text (")
+
+
+def test_a_category_key_that_cannot_name_a_file_is_a_problem_at_the_key(tmp_path):
+    (tmp_path / "_collection.yaml").write_text('categories:\n  military: {label: M}\n  "../../x": {label: X}\n',
+                                               encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("title: T\ndate: 2022-02-16\ncategory: military\n", encoding="utf-8")
+    [problem] = load_collection(tmp_path).problems
+    assert (problem.path, problem.line, problem.column) == ("_collection.yaml", 3, 3)
+    assert problem.message == ("'../../x' cannot be a key of 'categories': use lower-case letters, digits, '.', "
+                               "'_' and '-'")
+
+
+def test_an_unknown_key_inside_a_list_item_is_located_at_that_key(tmp_path):
+    body = "title: T\ndate: 2022-02-16\ncategory: x\nplaces:\n  - {name: Kyiv, nmae: x}\n"
+    problem = only_problem(load_collection(folder_with(tmp_path, "nested.yaml", body)), "nested.yaml")
+    assert (problem.line, problem.column, problem.message) == (5, 18, "unknown key 'places[0].nmae': did you mean "
+                                                                      "'name'?")

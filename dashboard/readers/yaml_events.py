@@ -227,11 +227,12 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
 
 def node_at(node: yaml.Node, loc: Iterable[Any], key: bool = False) -> yaml.Node:
     """The node a validation error's location points to (the key's node when ``key``), or the nearest parent."""
-    for part in loc:
+    parts = list(loc)
+    for index, part in enumerate(parts):
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if key_node.value == part:
-                    node = key_node if key else value_node
+                    node = key_node if key and index == len(parts) - 1 else value_node
                     break
             else:
                 return node
@@ -282,6 +283,11 @@ def validation_problems(path: str, node: yaml.Node, error: ValidationError, mode
         elif kind == "missing":
             target = node_at(node, loc[:-1])
             message = f"'{_label(loc)}': required key is missing"
+        elif loc and loc[-1] == "[key]":  # a key of a mapping such as categories
+            target = node_at(node, loc[:-1], key=True)
+            message = f"'{loc[-2]}' cannot be a key of '{_label(loc[:-2])}': " + (
+                "use lower-case letters, digits, '.', '_' and '-'" if kind == "string_pattern_mismatch"
+                else item["msg"])
         else:
             target = node_at(node, loc)
             text = item["msg"].removeprefix("Value error, ")
