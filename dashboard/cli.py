@@ -21,8 +21,6 @@ from pydantic import ValidationError
 from dashboard import importer
 from dashboard.dates import DateError, resolve
 from dashboard.export import (
-    DATA_FORMATS,
-    PICTURE_FORMATS,
     SIZES,
     ExportError,
     PageSize,
@@ -31,6 +29,7 @@ from dashboard.export import (
     batch_views,
     data_export,
     export_figure,
+    formats,
     min_height,
     write_pictures,
 )
@@ -216,11 +215,33 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     return flagged
 
 
+class FormatChoice(click.Choice):
+    """The choices of ``--format``: the export formats' registry, read whenever they are asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(formats.names())
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        pass  # click sets the choices once; the registry holds them
+
+
+class FormatOption(click.Option):
+    """``--format``, whose help names the registry's formats."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = formats.help_text()
+        return super().get_help_record(ctx)
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice([*DATA_FORMATS, *PICTURE_FORMATS]), default="json",
-              show_default=True, help="Data (json, csv, ics, timelinejs) or a picture (png, svg, pdf, html).")
+@click.option("--format", "fmt", cls=FormatOption, type=FormatChoice(), default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, allow_dash=True),
-              help="File to write; a folder for several pictures. Default: stdout for data, timeline.FORMAT "
+              help="File to write; a folder for several pictures. Default: stdout for data, timeline.EXTENSION "
                    f"for a picture. {OUT_RULES}")
 @click.option("--view", "views", multiple=True, metavar="URL",
               help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.")
@@ -242,7 +263,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
 @events_option
 def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None, size: str, width: int | None,
            height: int | None, scale: float | None, events_dir: Path, **flags: Any) -> None:
-    """Export what the app shows: data (JSON, CSV, iCalendar, TimelineJS) or a picture (PNG, SVG, PDF, HTML).
+    """Export what the app shows: its events as data, or a picture of it (see --format).
 
     Filters and --view pick the events; problems in files are reported on stderr and the good events still
     export. Examples:
@@ -256,7 +277,7 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
     collection = load(events_dir)
     report_problems(collection, events_dir, all_lines=True)
     chosen = [build_view(base, flags) for base in (views or (None,))]
-    if fmt in DATA_FORMATS:
+    if formats.get(fmt).kind == "data":
         if len(chosen) > 1 or each:
             raise click.UsageError("--each and several --view are for pictures; data takes one view")
         emit(data_export(collection, chosen[0], fmt, warn=warn), out)
@@ -266,18 +287,7 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
     batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
     if len(batch) > 1 and len(chosen) > 1:
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
-    if len(batch) == 1:
-        paths = [out or Path(f"timeline.{fmt}")]
-    elif is_stdout(out):
-        raise click.UsageError(f"--out - writes one picture; give a folder for these {len(batch)} pictures")
-    else:
-        folder = out or Path("timeline-export")
-        if folder.exists() and not folder.is_dir():
-            raise click.UsageError(f"--out {folder} must be a folder when exporting {len(batch)} pictures")
-        try:  # file names made from category keys: never a path outside the folder
-            paths = batch_paths(folder, [label for label, _ in batch], fmt)
-        except ExportError as error:
-            raise click.ClickException(str(error)) from None
+    paths = picture_paths([label for label, _ in batch], out, formats.get(fmt).extension)
     pictures = []
     for (_, view), path in zip(batch, paths, strict=True):
         figure = export_figure(collection, view, page)
@@ -292,6 +302,55 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
     for picture in pictures:
         if not is_stdout(picture.path):
             click.echo(str(picture.path))
+
+
+def picture_paths(labels: list[str], out: Path | None, extension: str) -> list[Path]:
+    """Where the pictures of a batch go: ``--out`` (or timeline.EXTENSION) for one, files in a folder for more."""
+    if len(labels) == 1:
+        return [out or Path(f"timeline.{extension}")]
+    if is_stdout(out):
+        raise click.UsageError(f"--out - writes one picture; give a folder for these {len(labels)} pictures")
+    folder = out or Path("timeline-export")
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"--out {folder} must be a folder when exporting {len(labels)} pictures")
+    try:  # file names made from category keys: never a path outside the folder
+        return batch_paths(folder, labels, extension)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``timeline new`` as an event file's mapping, in the order the file lists them."""
+    data: dict[str, Any] = {"title": fields["title"], "date": fields["date_text"]}
+    for key in ("end", "timezone"):
+        if fields[key]:
+            data[key] = fields[key]
+    if fields["approximate"]:
+        data["approximate"] = True
+    data["category"] = fields["category"]
+    for key in ("actors", "tags"):
+        if fields[key]:
+            data[key] = list(fields[key])
+    if fields["places"]:
+        data["places"] = [{"name": name} for name in fields["places"]]
+    if fields["summary"]:
+        data["summary"] = fields["summary"]
+    if fields["source_title"] or fields["source_url"]:
+        source = {"title": fields["source_title"] or fields["source_url"], "url": fields["source_url"],
+                  "published": fields["published"]}
+        data["sources"] = [{k: v for k, v in source.items() if v}]
+    return data
+
+
+def check_new_id(event_id: str) -> None:
+    """Refuse an ``--id`` that cannot be a file name."""
+    # fullmatch: re.match would let a trailing newline through ('$' matches before it), into the file name.
+    if not re.fullmatch(SLUG, event_id):
+        raise click.BadParameter("use lower-case letters, digits, '.', '_' and '-' (it becomes the file name)",
+                                 param_hint="--id")
+    if len(event_id) > ID_MAX:
+        raise click.BadParameter(f"at most {ID_MAX} characters (it becomes the file name); this one has "
+                                 f"{len(event_id)}", param_hint="--id")
 
 
 @cli.command()
@@ -312,31 +371,9 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
 @events_option
 def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
     """Write a new event file from flags (never overwriting an existing one)."""
-    data: dict[str, Any] = {"title": fields["title"], "date": fields["date_text"]}
-    for key in ("end", "timezone"):
-        if fields[key]:
-            data[key] = fields[key]
-    if fields["approximate"]:
-        data["approximate"] = True
-    data["category"] = fields["category"]
-    for key in ("actors", "tags"):
-        if fields[key]:
-            data[key] = list(fields[key])
-    if fields["places"]:
-        data["places"] = [{"name": name} for name in fields["places"]]
-    if fields["summary"]:
-        data["summary"] = fields["summary"]
-    if fields["source_title"] or fields["source_url"]:
-        source = {"title": fields["source_title"] or fields["source_url"], "url": fields["source_url"],
-                  "published": fields["published"]}
-        data["sources"] = [{k: v for k, v in source.items() if v}]
-    # fullmatch: re.match would let a trailing newline through ('$' matches before it), into the file name.
-    if event_id is not None and not re.fullmatch(SLUG, event_id):
-        raise click.BadParameter("use lower-case letters, digits, '.', '_' and '-' (it becomes the file name)",
-                                 param_hint="--id")
-    if event_id is not None and len(event_id) > ID_MAX:
-        raise click.BadParameter(f"at most {ID_MAX} characters (it becomes the file name); this one has "
-                                 f"{len(event_id)}", param_hint="--id")
+    data = new_event_data(fields)
+    if event_id is not None:
+        check_new_id(event_id)
     try:
         event = EventFile.model_validate(data)
         resolve(event.date, event.end, event.published, event.timezone)

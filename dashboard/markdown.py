@@ -77,4 +77,4 @@ def tokens(text: str) -> list[Token]:
 def to_html(text: str) -> str:
     """Markdown as HTML that is safe to show with innerHTML: raw HTML is escaped (it stays text), only safe links
     are links, and images are links."""
-    return _MD.renderer.render(tokens(text), _MD.options, {})
+    return str(_MD.renderer.render(tokens(text), _MD.options, {}))

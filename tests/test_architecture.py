@@ -51,6 +51,12 @@ FORBIDDEN = {
     "dashboard.store": {"dashboard.app", "dashboard.figure", "dashboard.export", "dashboard.cli"},
     "dashboard.figure": {"dashboard.app", "dashboard.store", "dashboard.export", "dashboard.cli", "dashboard.readers"},
     "dashboard.export": {"dashboard.app", "dashboard.cli", "dashboard.readers", "dashboard.store"},
+    # The data formats need neither a figure nor a browser; the format registry names them and the drawing
+    # functions, which know nothing of it.
+    "dashboard.export.data": {"dashboard.figure", "dashboard.export.page", "dashboard.export.pictures",
+                              "dashboard.export.browser", "dashboard.export.formats"},
+    "dashboard.export.pictures": {"dashboard.export.formats", "dashboard.export.data"},
+    "dashboard.export.browser": {"dashboard.export.formats", "dashboard.export.data", "dashboard.figure"},
     # The one Markdown set-up, shared by the app's cards and the HTML exports: it knows neither.
     "dashboard.markdown": {"dashboard.app", "dashboard.export", "dashboard.figure", "dashboard.cli", "dashboard.store",
                            "dashboard.readers", "dashboard.table", "dashboard.view", "dashboard.records"},

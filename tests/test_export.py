@@ -32,7 +32,7 @@ import dashboard.cli as cli_module
 from dashboard.cli import build_view, cli
 from dashboard.export import PageSize, export_figure, to_html
 from dashboard.store import load_collection
-from dashboard.view import View
+from dashboard.view import FACETS, View
 
 ROOT = Path(__file__).parent.parent
 EVENTS = ROOT / "events"
@@ -43,8 +43,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 WHOLE_TITLES = ["NATO defence ministers meet in Brussels", "Biden and Scholz scheduled to speak by phone",
                 "Kyiv shows off bomb shelter under the central train station",
                 "Zelenskyy watches Javelin anti-tank drills near Rivne"]
-NO_FLAGS: dict[str, Any] = {"category": (), "actor": (), "place": (), "tag": (), "date_from": None, "date_to": None,
-                            "q": None, "mode": None, "lanes": None, "theme": None, "selected": None}
+NO_FLAGS: dict[str, Any] = {**{facet.key: () for facet in FACETS}, "date_from": None, "date_to": None, "q": None,
+                            "mode": None, "lanes": None, "theme": None, "selected": None}
 APP_QUERY = "?category=military&mode=sequence&event=ukraine-unity-day&theme=dark"
 
 

@@ -558,11 +558,11 @@ class FakeKaleido:
 def fake_kaleido(monkeypatch):
     import kaleido
 
-    import dashboard.export as export
+    import dashboard.export.browser as browser
 
     FakeKaleido.made, FakeKaleido.hold = 0, None
     monkeypatch.setattr(kaleido, "Kaleido", FakeKaleido)
-    close = getattr(getattr(export, "_renderer", None), "close", None)
+    close = browser.renderer.close
     if close:
         close()  # a browser left from an earlier test would be reused
     yield FakeKaleido
@@ -647,9 +647,9 @@ def test_the_download_serves_only_the_formats_the_page_offers(fake_kaleido):
         for found in [json.loads(found)]
         if found.get("type") == "download-button"
     ]
-    assert tuple(offered) == ids.DOWNLOAD_FORMATS == ("png", "svg", "pdf")
+    assert tuple(offered) == ids.DOWNLOAD_FORMATS == ("png", "svg", "pdf", "json", "csv", "ics", "timelinejs")
     button = '{"format":["ALL"],"type":"download-button"}'
-    for fmt in ("png", "html", "jpeg", "webp", "json"):
+    for fmt in ("png", "json", "html", "jpeg", "webp", "../json"):
         status, out = client.call(
             "download.data",
             {"url.search": ""},
@@ -657,15 +657,15 @@ def test_the_download_serves_only_the_formats_the_page_offers(fake_kaleido):
             {button: [({"format": fmt, "type": "download-button"}, 1)]},
         )
         assert status == 200, fmt
-        if fmt == "png":
-            assert out["download"]["data"]["filename"].endswith(".png")
+        if fmt in ("png", "json"):
+            assert out["download"]["data"]["filename"].endswith(f".{fmt}")
         else:
             assert "download" not in out or out["download"].get("data") is None, f"{fmt} was served"
             assert "not offered" in texts(out["download-status"]), out
 
 
 def test_picture_names_are_short_and_safe(folder):
-    from dashboard.app.download import picture_name
+    from dashboard.app.download import download_name as picture_name
 
     settings = folder / "_collection.yaml"
     settings.write_text('title: "../../etc/passwd <script> ' + "very long title " * 50 + '"\n', encoding="utf-8")

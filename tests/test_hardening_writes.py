@@ -110,9 +110,9 @@ def test_picture_names_are_safe_unique_and_short():
 
 
 def test_a_name_that_would_leave_the_folder_is_refused(monkeypatch, tmp_path):
-    import dashboard.export as export
+    import dashboard.export.naming as naming
 
-    monkeypatch.setattr(export, "picture_names", lambda stem, labels, fmt: ["../outside.html", "inside.html"])
+    monkeypatch.setattr(naming, "picture_names", lambda stem, labels, fmt: ["../outside.html", "inside.html"])
     out = tmp_path / "out"
     result = invoke("export", "--events", EVENTS, "--format", "html", "--view", "?category=military",
                     "--view", "?category=diplomacy", "--out", out)
@@ -412,7 +412,7 @@ def test_ics_export_sanitises_line_breaks_and_keeps_every_event(broken_lines):
 
 
 def test_ics_export_skips_an_event_it_cannot_write_with_a_warning(broken_lines, monkeypatch):
-    import dashboard.export as export
+    import dashboard.export.data as export
 
     real = export._ics_event
 

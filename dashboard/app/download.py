@@ -1,4 +1,9 @@
-"""The Download buttons: the current view as a picture, through the same code as `timeline export --view`."""
+"""The Download buttons: the current view as a picture or as data, through the same code as `timeline export --view`.
+
+The formats offered are the export registry's (``ids.DOWNLOAD_FORMATS``); a picture is drawn by the process's
+shared browser (at most two at a time, a 'try again' past that, sizes capped), data is made without a browser and
+capped in events and bytes.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +15,71 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.app import ids
 from dashboard.app.layout import failure_alert
-from dashboard.export import FILE_NAME_MAX, ExportError, export_figure, render_picture, safe_label
+from dashboard.export import (
+    DOWNLOAD_BYTES,
+    DOWNLOAD_EVENTS,
+    FILE_NAME_MAX,
+    ExportError,
+    data_export,
+    export_figure,
+    formats,
+    render_picture,
+    safe_label,
+)
 from dashboard.table import Collection
 from dashboard.view import View
 
 log = logging.getLogger(__name__)
+WARNINGS_SHOWN = 3  # of the events a data file left out, named under the buttons; the rest are counted
 
 
-def picture_name(collection: Collection, view: View, fmt: str) -> str:
-    """A file name that says what the picture shows (title, range, categories): ASCII letters, digits, '.', '_' and
-    '-' only, at most FILE_NAME_MAX characters, as the export command names its files."""
+def download_name(collection: Collection, view: View, fmt: str) -> str:
+    """A file name that says what the view shows (title, range, categories): ASCII letters, digits, '.', '_' and
+    '-' only, at most FILE_NAME_MAX characters with the format's extension, as the export command names its files."""
+    chosen = formats.get(fmt)
+    extension = chosen.extension
     parts = [collection.settings.title]
     if view.start or view.end:
         parts.append("-".join(d.isoformat() for d in (view.start, view.end) if d))
     if view.category:
         parts.append("-".join(view.category) if len(view.category) <= 3 else f"{len(view.category)} categories")
-    return f"{safe_label('_'.join(parts), FILE_NAME_MAX - len(fmt) - 1)}.{fmt}"
+    if chosen.name != extension:  # TimelineJS is JSON too: its file keeps a name apart from the JSON one's
+        parts.append(chosen.name)
+    return f"{safe_label('_'.join(parts), FILE_NAME_MAX - len(extension) - 1)}.{extension}"
 
 
 def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str]:
     """The picture of the view a URL query describes, and its file name."""
     view = View.from_query(search)
-    return render_picture(export_figure(collection, view), fmt), picture_name(collection, view, fmt)
+    return render_picture(export_figure(collection, view), fmt), download_name(collection, view, fmt)
+
+
+def data(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str, list[str]]:
+    """The events of the view a URL query describes in a data format, its file name, and the events it left out;
+    ``ExportError`` past DOWNLOAD_EVENTS events or DOWNLOAD_BYTES bytes."""
+    view = View.from_query(search)
+    left_out: list[str] = []
+    text = data_export(collection, view, fmt, warn=left_out.append, most=DOWNLOAD_EVENTS).encode("utf-8")
+    if len(text) > DOWNLOAD_BYTES:
+        raise ExportError(f"this file would be {len(text) / 1e6:,.0f} MB, more than a download may be "
+                          f"({DOWNLOAD_BYTES / 1e6:g} MB): narrow the view, or use `timeline export --view`")
+    return text, download_name(collection, view, fmt), left_out
+
+
+def left_out_note(left_out: list[str]) -> Any:
+    """What a data file left out, in a line or two under the buttons (nothing when it left nothing out)."""
+    if not left_out:
+        return ""
+    more = len(left_out) - WARNINGS_SHOWN
+    return html.Span("; ".join(note[:200] for note in left_out[:WARNINGS_SHOWN])
+                     + (f"; and {more} more" if more > 0 else ""), className="warning", role="status")
+
+
+def not_offered(fmt: object) -> html.Span:
+    """The answer to a format the page does not offer (only a crafted request names one)."""
+    offered = ", ".join(formats.get(name).label for name in ids.DOWNLOAD_FORMATS)
+    return html.Span(f"'{str(fmt)[:20]}' is not offered here: download one of {offered}.", className="warning",
+                     role="alert")
 
 
 def register(app: Dash, load: Callable[[], Collection]) -> None:
@@ -49,15 +97,18 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         if not isinstance(ctx.triggered_id, dict) or not any(clicks):
             return no_update, no_update
         fmt = ctx.triggered_id.get("format")
-        if fmt not in ids.DOWNLOAD_FORMATS:  # only a crafted request names another
-            return no_update, html.Span(f"'{str(fmt)[:20]}' is not offered here: download a "
-                                        f"{', '.join(f.upper() for f in ids.DOWNLOAD_FORMATS)}.",
-                                        className="warning", role="alert")
+        if not isinstance(fmt, str) or fmt not in ids.DOWNLOAD_FORMATS:
+            return no_update, not_offered(fmt)
+        chosen, note = formats.get(fmt), ""
         try:
-            data, name = picture(load(), search, fmt)
+            if chosen.kind == "picture":
+                content, name = picture(load(), search, fmt)
+            else:
+                content, name, left_out = data(load(), search, fmt)
+                note = left_out_note(left_out)
         except ExportError as error:
             return no_update, html.Span(str(error), className="warning", role="alert")
         except Exception as error:  # noqa: BLE001 - the last guard: an alert in the page, the cause in the log
-            log.exception("the picture of %s could not be drawn", str(search or "")[:300])
-            return no_update, failure_alert(error, "this picture")
-        return dcc.send_bytes(data, name), ""
+            log.exception("the %s of %s could not be made", fmt, str(search or "")[:300])
+            return no_update, failure_alert(error, f"this {chosen.kind == 'picture' and 'picture' or 'file'}")
+        return dcc.send_bytes(content, name, type=chosen.media_type), note

@@ -32,7 +32,6 @@ ROOT = "app-root"
 EMPTY = "empty-result"
 DOWNLOAD = "download"
 DOWNLOAD_BUTTON = "download-button"  # pattern: {"type": DOWNLOAD_BUTTON, "format": one of DOWNLOAD_FORMATS}
-DOWNLOAD_FORMATS = ("png", "svg", "pdf")  # the Download buttons, and the only formats the download serves
 VIEWPORT = "viewport-store"
 DOWNLOAD_STATUS = "download-status"
 SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes
@@ -53,3 +52,13 @@ def script() -> str:
     """A ``<script>`` that gives the page's script the ids, as ``window.TIMELINE_IDS``; it must come before it."""
     ids = json.dumps(for_script(), sort_keys=True).replace("</", "<\\/")  # never closes the script element
     return f"<script>window.{_SCRIPT_GLOBAL} = {ids};</script>"
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``DOWNLOAD_FORMATS``: the Download buttons, and the only formats the download serves, read from the export
+    registry (``dashboard.export.formats``) when asked, so that the page and the download offer one list."""
+    if name == "DOWNLOAD_FORMATS":
+        from dashboard.export.formats import offered
+
+        return offered()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

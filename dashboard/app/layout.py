@@ -8,6 +8,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.app import ids
+from dashboard.export import formats
 from dashboard.figure import balance_bidi, category_label, clip
 from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
@@ -133,6 +134,21 @@ def controls(collection: Collection) -> html.Section:
     ], className="controls", **{"aria-label": "Filters"})
 
 
+def download_buttons() -> html.Div:
+    """One Download button per format the export registry offers (``ids.DOWNLOAD_FORMATS``): pictures, then data."""
+    buttons: list[Any] = [html.Span("Download", className="control-label")]
+    kind = None
+    for name in ids.DOWNLOAD_FORMATS:
+        fmt = formats.get(name)
+        if kind is not None and fmt.kind != kind:
+            buttons.append(html.Span("·", className="muted", **{"aria-hidden": "true"}))
+        kind = fmt.kind
+        buttons.append(html.Button(fmt.label, id={"type": ids.DOWNLOAD_BUTTON, "format": name}, className="chip",
+                                   n_clicks=0, title=f"Download this view as {fmt.label}: {fmt.about}"))
+    buttons.append(html.Span(id=ids.DOWNLOAD_STATUS, className="muted", role="status"))
+    return html.Div(buttons, className="chips download", role="group", **{"aria-label": "Download"})
+
+
 def page(collection: Collection, topojson_url: str, folder: str = "the events folder",
          failure: BaseException | None = None) -> html.Div:
     """The whole page for one load of the collection (with ``failure``, a page that could not be drawn: the
@@ -150,12 +166,7 @@ def page(collection: Collection, topojson_url: str, folder: str = "the events fo
                       html.P(settings.description, className="muted") if settings.description else None],
                      className="title-block"),
             html.Div([
-                html.Div([html.Span("Download", className="control-label")] + [
-                    html.Button(fmt.upper(), id={"type": ids.DOWNLOAD_BUTTON, "format": fmt}, className="chip",
-                                n_clicks=0, title=f"Download this view as {fmt.upper()}")
-                    for fmt in ids.DOWNLOAD_FORMATS] + [html.Span(id=ids.DOWNLOAD_STATUS, className="muted",
-                                                                    role="status")],
-                    className="chips download"),
+                download_buttons(),
                 html.Button("Dark theme", id=ids.THEME, className="chip", n_clicks=0,
                             title="Switch between light and dark"),
             ], className="header-actions"),

@@ -1,0 +1,40 @@
+"""Exports of a View: pictures (PNG, SVG, PDF through kaleido and the machine's Chromium; standalone HTML) and data
+(JSON, CSV, iCalendar, TimelineJS), each format declared once in ``formats.REGISTRY``.
+
+The modules: ``formats`` (the registry, and the dispatch every caller goes through), ``page`` (the figure of a
+picture), ``pictures`` (drawing), ``browser`` (the browser the app's downloads share), ``data`` (the data formats)
+and ``naming`` (batches and file names). The names the command line, the app and the tests use are gathered here.
+"""
+
+from dashboard.export.browser import RenderBusy
+from dashboard.export.data import to_ics, to_timelinejs
+from dashboard.export.errors import ExportError
+from dashboard.export.formats import (
+    DOWNLOAD_BYTES,
+    DOWNLOAD_EVENTS,
+    REGISTRY,
+    DataFormat,
+    Format,
+    Picture,
+    PictureFormat,
+    data_export,
+    data_format,
+    help_text,
+    names,
+    offered,
+    picture_format,
+    render_picture,
+    write_pictures,
+)
+from dashboard.export.naming import FILE_NAME_MAX, batch_paths, batch_views, picture_names, safe_label
+from dashboard.export.page import SIZES, PageSize, export_figure, min_height, sources_line
+from dashboard.export.pictures import INSTALL_HINT, picture_size, to_html
+from dashboard.markdown import to_html as summary_html
+
+__all__ = [
+    "DOWNLOAD_BYTES", "DOWNLOAD_EVENTS", "FILE_NAME_MAX", "INSTALL_HINT", "REGISTRY", "SIZES", "DataFormat",
+    "ExportError", "Format", "PageSize", "Picture", "PictureFormat", "RenderBusy", "batch_paths", "batch_views",
+    "data_export", "data_format", "export_figure", "help_text", "min_height", "names", "offered", "picture_format",
+    "picture_names", "picture_size", "render_picture", "safe_label", "sources_line", "summary_html", "to_html",
+    "to_ics", "to_timelinejs", "write_pictures",
+]

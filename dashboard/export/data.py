@@ -1,0 +1,168 @@
+"""Data exports of a view's events: iCalendar and TimelineJS, and the functions of every data format (JSON and CSV
+come from ``dashboard.records``), each taking the events, the collection's settings and a ``warn`` for events left
+out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from dashboard.dates import DAY
+from dashboard.markdown import to_html as summary_html
+from dashboard.model import CollectionSettings, Precision
+from dashboard.records import to_csv, to_json, when_of
+
+# ---- data ------------------------------------------------------------------------------------------------------
+
+Warn = Callable[[str], None]  # hears of an event left out of an export, in one line
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]+")
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """Text for a one-line property: line breaks and other control characters become a space."""
+    return _CONTROLS.sub(" ", text).strip()
+
+
+def _lines(text: str) -> str:
+    """Text for a description: line breaks kept as "\\n" (iCalendar escapes them), other controls a space."""
+    return _CONTROLS_BUT_LINES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _uri(url: str) -> str:
+    """An address without the spaces and control characters a URI may not hold (percent-encoded instead)."""
+    return _NOT_IN_URI.sub(lambda match: f"%{ord(match.group()):02X}", url.strip())
+
+
+def to_ics(events: pd.DataFrame, title: str, warn: Warn | None = None) -> str:
+    """An iCalendar file: one VEVENT per event, all-day spans for dates, UTC times for minutes.
+
+    Text is made fit for its property (``_one_line``, ``_lines``, ``_uri``); an event that still cannot be
+    written is left out and named to ``warn``, and the others are exported.
+    """
+    from icalendar import Calendar
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//newstimeline//timeline export//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _one_line(title))
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for row in events.to_dict("records"):
+        try:
+            item = _ics_event(row, stamp)
+            item.to_ical()  # fails here, for this event alone, rather than for the whole calendar
+        except (ValueError, TypeError) as error:
+            if warn is not None:
+                warn(f"{row['id']}: skipped in the iCalendar export: {error}")
+            continue
+        calendar.add_component(item)
+    return str(calendar.to_ical().decode("utf-8"))
+
+
+def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
+    """One event as a VEVENT."""
+    from icalendar import Event, vGeo
+
+    when = when_of(row)
+    item = Event()
+    item.add("uid", f"{row['id']}@newstimeline")
+    item.add("dtstamp", stamp)
+    item.add("summary", _one_line(row["title"]))
+    if when.precision == Precision.MINUTE:
+        item.add("dtstart", when.start.replace(tzinfo=dt.UTC))
+        if when.end > when.start:  # a moment has no DTEND (RFC 5545 wants DTEND after DTSTART)
+            item.add("dtend", when.end.replace(tzinfo=dt.UTC))
+    else:
+        item.add("dtstart", when.start.date())
+        item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
+    lines = [f"When: {row['when']}" + (" (approximate)" if row["approximate"] else ""), "", row["summary"]]
+    lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row["quotes"]]
+    for source in row["sources"]:
+        parts = (source["title"], source.get("publisher"), source.get("url") and _uri(source["url"]))
+        lines.append(f"Source: {' · '.join(part for part in parts if part)}")
+    item.add("description", _lines("\n".join(lines).strip()))
+    item.add("categories", [_one_line(c) for c in (row["category"], *row["tags"])])
+    if row["approximate"]:
+        item.add("status", "TENTATIVE")
+    places = [_one_line(p["name"]) for p in row["places"]]
+    if places:
+        item.add("location", "; ".join(places))
+    located = [p for p in row["places"] if p.get("lat") is not None]
+    if located:
+        item.add("geo", vGeo((located[0]["lat"], located[0]["lon"])))
+    url = next((s["url"] for s in row["sources"] if s.get("url")), None)
+    if url:
+        item.add("url", _uri(url))
+    return item
+
+
+def _tl_date(moment: dt.datetime, precision: Precision) -> dict[str, str]:
+    parts = {"year": str(moment.year)}
+    if precision != Precision.YEAR:
+        parts["month"] = str(moment.month)
+    if precision in (Precision.DAY, Precision.MINUTE):
+        parts["day"] = str(moment.day)
+    if precision == Precision.MINUTE:
+        parts.update(hour=str(moment.hour), minute=str(moment.minute))
+    return parts
+
+
+def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> str:
+    """TimelineJS3's JSON: its text fields are HTML, so every text is escaped and Markdown rendered safely."""
+    items = []
+    for row in events.to_dict("records"):
+        when = when_of(row)
+        start = _tl_date(when.start, when.precision)
+        start["display_date"] = html.escape(row["when"])
+        body = summary_html(row["summary"])
+        body += "".join(f"<blockquote>{html.escape(q['text'])}</blockquote>"
+                        + (f"<p>— {html.escape(q['speaker'])}</p>" if q.get("speaker") else "")
+                        for q in row["quotes"])
+        item: dict[str, Any] = {
+            "unique_id": row["id"],
+            "start_date": start,
+            "text": {"headline": html.escape(row["title"]), "text": body},
+            "group": html.escape(row["category"]),  # TimelineJS shows the group's name with innerHTML too
+        }
+        last = _tl_date(when.end - DAY if when.precision != Precision.MINUTE else when.end, when.precision)
+        if last != _tl_date(when.start, when.precision):  # a range, at the precision it is known to
+            item["end_date"] = last
+        source = next((s for s in row["sources"] if s.get("url")), None)
+        if source:
+            item["media"] = {"url": source["url"], "caption": html.escape(source["title"]),
+                             "credit": html.escape(source.get("publisher") or "")}
+        items.append(item)
+    document = {"title": {"text": {"headline": html.escape(title), "text": html.escape(description)}},
+                "events": items}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---- each data format's function (the registry, dashboard.export.formats, names them) -----------------------------
+
+
+def json_text(events: pd.DataFrame, settings: CollectionSettings, warn: Warn | None = None) -> str:
+    """The events as a JSON list of records (``records.to_json``)."""
+    return to_json(events)
+
+
+def csv_text(events: pd.DataFrame, settings: CollectionSettings, warn: Warn | None = None) -> str:
+    """The events as a table in the native columns, which loads back as the same events (``records.to_csv``)."""
+    return to_csv(events)
+
+
+def ics_text(events: pd.DataFrame, settings: CollectionSettings, warn: Warn | None = None) -> str:
+    """The events as an iCalendar file named after the collection (``to_ics``)."""
+    return to_ics(events, settings.title, warn)
+
+
+def timelinejs_text(events: pd.DataFrame, settings: CollectionSettings, warn: Warn | None = None) -> str:
+    """The events as TimelineJS3's JSON, titled after the collection (``to_timelinejs``)."""
+    return to_timelinejs(events, settings.title, settings.description)

@@ -1,0 +1,173 @@
+"""Every export format, declared once in ``REGISTRY``: its name, file extension, kind (a picture of the view, or the
+view's events as data), the function that makes it, its media type, and whether the app's Download offers it.
+
+Everything else reads the registry: the ``--format`` choices and help of ``timeline export``, the dispatch below
+(``data_export``, ``render_picture``, ``write_pictures``), the app's Download buttons and what its download serves,
+and the extension and media type of every file. A new format is its function and one declaration here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.export.data import Warn, csv_text, ics_text, json_text, timelinejs_text
+from dashboard.export.errors import ExportError
+from dashboard.export.pictures import draw_batch, html_page, in_browser
+from dashboard.model import CollectionSettings
+from dashboard.records import check_target, is_stdout, write_output
+from dashboard.table import Collection
+from dashboard.view import View, apply
+
+Kind = Literal["picture", "data"]
+DataMaker = Callable[[pd.DataFrame, CollectionSettings, Warn | None], str]
+PictureMaker = Callable[[go.Figure, str, float], bytes]  # (figure, format's name, scale) -> the file's bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Format:
+    """One export format."""
+
+    kind: ClassVar[Kind]
+    name: str  # what --format and the app call it
+    extension: str  # of its files, without the dot
+    media_type: str  # of a download
+    label: str  # on its Download button
+    about: str  # what a file holds, for the button's hint: "Download this view as LABEL: ABOUT"
+    offered: bool = True  # the app's Download offers it
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataFormat(Format):
+    """The events of a view as text."""
+
+    kind: ClassVar[Kind] = "data"
+    make: DataMaker
+
+
+@dataclass(frozen=True, kw_only=True)
+class PictureFormat(Format):
+    """A picture of a view (its figure laid out for a page: ``dashboard.export.page``)."""
+
+    kind: ClassVar[Kind] = "picture"
+    make: PictureMaker
+    browser: bool = True  # drawn in the headless browser: the export command draws a whole batch with one
+
+
+def _declare(*formats: Format) -> dict[str, Format]:
+    return {fmt.name: fmt for fmt in formats}
+
+
+REGISTRY: dict[str, Format] = _declare(
+    DataFormat(name="json", extension="json", media_type="application/json", make=json_text, label="JSON",
+               about="its events as JSON records"),
+    DataFormat(name="csv", extension="csv", media_type="text/csv", make=csv_text, label="CSV",
+               about="its events as a table, which loads back as the same events"),
+    DataFormat(name="ics", extension="ics", media_type="text/calendar", make=ics_text, label="ICS",
+               about="its events as an iCalendar file, for calendar apps"),
+    DataFormat(name="timelinejs", extension="json", media_type="application/json", make=timelinejs_text,
+               label="TimelineJS", about="its events as a TimelineJS3 timeline"),
+    PictureFormat(name="png", extension="png", media_type="image/png", make=in_browser, label="PNG",
+                  about="a picture of the timeline"),
+    PictureFormat(name="svg", extension="svg", media_type="image/svg+xml", make=in_browser, label="SVG",
+                  about="a picture of the timeline that scales without blur"),
+    PictureFormat(name="pdf", extension="pdf", media_type="application/pdf", make=in_browser, label="PDF",
+                  about="a picture of the timeline on a PDF page"),
+    PictureFormat(name="html", extension="html", media_type="text/html", make=html_page, browser=False,
+                  label="HTML", about="the timeline as an interactive page that works offline", offered=False),
+)
+# An app's data download travels base64-encoded inside one callback's answer: so many events at most, and a file
+# of so many bytes at most (long summaries).
+DOWNLOAD_EVENTS = 20_000
+DOWNLOAD_BYTES = 48_000_000
+
+
+def names(kind: Kind | None = None) -> list[str]:
+    """The formats' names, of one kind or all, in the order declared."""
+    return [name for name, fmt in REGISTRY.items() if kind is None or fmt.kind == kind]
+
+
+def offered() -> tuple[str, ...]:
+    """The formats the app's Download offers, pictures first: its buttons, and the only ones its download serves."""
+    return tuple(name for kind in ("picture", "data") for name in names(kind) if REGISTRY[name].offered)
+
+
+def get(name: object) -> Format:
+    """The format of that name; ``ExportError`` for any other."""
+    fmt = REGISTRY.get(name) if isinstance(name, str) else None
+    if fmt is None:
+        raise ExportError(f"unknown format {str(name)[:20]!r}: one of {', '.join(REGISTRY)}")
+    return fmt
+
+
+def help_text() -> str:
+    """The formats as the export command's help names them."""
+    return f"Data ({', '.join(names('data'))}) or a picture ({', '.join(names('picture'))})."
+
+
+def data_format(name: object) -> DataFormat:
+    """The data format of that name; ``ExportError`` for any other."""
+    fmt = get(name)
+    if not isinstance(fmt, DataFormat):
+        raise ExportError(f"'{fmt.name}' is not a data format ({', '.join(names('data'))})")
+    return fmt
+
+
+def picture_format(name: object) -> PictureFormat:
+    """The picture format of that name; ``ExportError`` for any other."""
+    fmt = get(name)
+    if not isinstance(fmt, PictureFormat):
+        raise ExportError(f"'{fmt.name}' is not a picture format ({', '.join(names('picture'))})")
+    return fmt
+
+
+def data_export(collection: Collection, view: View, fmt: str, warn: Warn | None = None, *,
+                most: int | None = None) -> str:
+    """The events of a view in a data format; ``warn`` hears of events left out. With ``most``, a view of more
+    events than that is refused (``ExportError``) before anything is made."""
+    make = data_format(fmt).make
+    events = apply(collection.events, view)
+    if most is not None and len(events) > most:
+        raise ExportError(f"this view has {len(events):,} events, more than a download may hold ({most:,}): narrow "
+                          "the view, or use `timeline export --view` with its address")
+    return make(events, collection.settings, warn)
+
+
+def render_picture(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
+    """One picture as bytes, for a download: a browser-drawn format through the process's shared browser (at most
+    RENDERS_AT_ONCE at a time, sizes capped: ``pictures.in_browser``), others by their own function."""
+    return picture_format(fmt).make(figure, fmt, scale)
+
+
+@dataclass
+class Picture:
+    """One picture to write."""
+
+    figure: go.Figure
+    path: Path
+    format: str
+    scale: float = 1.0
+
+
+def write_pictures(pictures: list[Picture]) -> None:
+    """Write pictures (a path of '-' is stdout); every browser-drawn picture of the batch is drawn by one browser.
+
+    Every target is checked before anything is drawn (``records.check_target`` raises ``UnsafeTarget``), and each
+    file is written whole by ``records.write_atomic``.
+    """
+    for picture in pictures:
+        if not is_stdout(picture.path):
+            check_target(picture.path)
+    chosen = [picture_format(picture.format) for picture in pictures]  # every format known before a file is written
+    batch = [picture for picture, fmt in zip(pictures, chosen, strict=True) if fmt.browser]
+    for picture, fmt in zip(pictures, chosen, strict=True):
+        if not fmt.browser:
+            write_output(picture.path, fmt.make(picture.figure, picture.format, picture.scale))
+    drawn = draw_batch([(picture.figure, picture.format, picture.scale) for picture in batch])
+    for picture, data in zip(batch, drawn, strict=True):
+        write_output(picture.path, data)
