@@ -77,6 +77,8 @@ FACETS: tuple[Facet, ...] = (
     Facet("actor", "actors", "names", "Actor", "Only events with this actor (repeat for several)."),
     Facet("place", "places", "dicts", "Place", "Only events at this place (repeat for several).", by=("name",)),
     Facet("tag", "tags", "names", "Tag", "Only events with this tag (repeat for several)."),
+    Facet("source", "sources", "dicts", "Source", "Only events reported by this publisher, or by a source of this "
+          "title when it names none (repeat for several).", by=("publisher", "title")),
 )
 FILTERS = tuple(facet.key for facet in FACETS)
 # A view's days are kept within the years events may have (dashboard.dates): well inside what pandas holds in

@@ -28,6 +28,7 @@ ORACLE: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "actor": lambda row: list(row["actors"]),
     "place": lambda row: [place["name"] for place in row["places"]],
     "tag": lambda row: list(row["tags"]),
+    "source": lambda row: [source.get("publisher") or source["title"] for source in row["sources"]],
 }
 
 
@@ -193,3 +194,39 @@ def test_a_view_keeps_chosen_names_as_a_tuple_however_they_were_given():
     assert View(actor=["NATO", "NATO", "EU"]).actor == ("NATO", "EU")
     assert View(tag=42).tag == ()  # type: ignore[arg-type]
     assert hash(View(actor=["NATO"])) == hash(View(actor=("NATO",)))
+
+
+# ---- the source filter: added by declaring its facet -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [
+    (("Reuters",), {"reuters-convoy", "two-sources"}),
+    (("AP",), {"two-sources"}),  # any of an event's sources
+    (("Kyiv Independent live page",), {"live-page-report"}),  # no publisher: its title
+    (("Convoy seen near Belgorod",), set()),  # a title does not count where the source names its publisher
+    (("AP", "Kyiv Independent live page"), {"two-sources", "live-page-report"}),
+])
+def test_the_source_filter_keeps_events_by_publisher_or_else_title(collection, chosen, expected):
+    assert set(apply(collection.events, View(source=chosen))["id"]) == expected
+
+
+def test_the_source_filter_reads_and_writes_the_address(collection):
+    view = View.from_query("?source=Reuters&source=Kyiv+Independent+live+page&category=military")
+    assert view.source == ("Reuters", "Kyiv Independent live page")
+    assert set(apply(collection.events, view)["id"]) == {"reuters-convoy"}
+    assert View(source=("AP",), selected="two-sources").to_query() == "?source=AP&event=two-sources"
+    assert describe(View(source=("Reuters",))) == "source: Reuters"
+
+
+def test_the_source_menu_offers_publishers_and_titles_without_one(collection):
+    assert index_for(collection.events).choices["source"] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
+    [menu] = [c for c in walk(controls(collection)) if getattr(c, "id", None) == ids.FILTER["source"]]
+    assert [option["label"] for option in menu.options] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
+    assert ids.FILTER["source"] == "filter-source" and state.CONTROL_PROPS["source"] == ("filter-source", "value")
+
+
+def test_the_export_command_takes_source(folder):
+    result = CliRunner(env={"TIMELINE_EVENTS": None}).invoke(cli, [
+        "export", "--events", str(folder), "--format", "json", "--source", "Reuters", "--source", "AP"])
+    assert result.exit_code == 0, result.output
+    assert {record["id"] for record in json.loads(result.stdout)} == {"reuters-convoy", "two-sources"}
