@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Playwright, expect, sync_playwright
 
+from dashboard.app import ids
 from dashboard.store import Collection, load_collection
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,16 +59,16 @@ expect.set_options(timeout=TIMEOUT_MS)
 # The page is drawn: the timeline has its traces, the count is filled in, and the map has drawn its land
 # (it fetches the world's outline first; the timeline resizes once more when the map is in).
 DRAWN_JS = """() => {
-  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
   return !!(gd && gd._fullData && gd._fullData.length && gd._fullLayout && gd._fullLayout.xaxis
-            && document.getElementById('event-count').textContent.trim()
-            && document.querySelector('#map .js-plotly-plot .geo .land path'));
+            && document.getElementById('""" + ids.COUNT + """').textContent.trim()
+            && document.querySelector('#""" + ids.MAP + """ .js-plotly-plot .geo .land path'));
 }"""
 
 # The timeline's marks: scatter traces on the main x axis with an event id per point (not the selection
 # ring, not the label trace on the twin axis, not the bars). For each: id and on-screen centre.
 MARKS_JS = """() => {
-  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
   const box = gd.getBoundingClientRect(), fl = gd._fullLayout, out = [];
   for (const t of gd._fullData) {
     if (t.type !== 'scatter' || t.name === 'selected' || !t.customdata || !t.visible) continue;
@@ -266,7 +267,7 @@ class AppPage:
 
     @property
     def card(self) -> Any:
-        return self.page.locator("#detail-card")
+        return self.page.locator(f"#{ids.DETAIL}")
 
     def expect_card(self, event_id: str, title: str) -> None:
         """The detail card shows this event, and the URL names it."""
@@ -293,7 +294,7 @@ class AppPage:
     def selected_ring(self) -> list[str]:
         """The ids the timeline rings as selected."""
         return self.page.evaluate("""() => {
-          const gd = document.querySelector('#timeline .js-plotly-plot');
+          const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
           return gd._fullData.filter(t => t.name === 'selected').flatMap(t => t.customdata || []);
         }""")
 
@@ -305,17 +306,17 @@ class AppPage:
         viewport = self.page.viewport_size or VIEWPORT
         assert 0 <= x < viewport["width"] and 0 <= y < viewport["height"], f"mark off screen at {x}, {y}"
         self.page.mouse.move(x, y)
-        expect(self.page.locator("#timeline .hoverlayer .hovertext").first).to_contain_text(title[:30])
+        expect(self.page.locator(f"#{ids.TIMELINE} .hoverlayer .hovertext").first).to_contain_text(title[:30])
         self.page.mouse.click(x, y)
 
     # -- the list and the controls
 
     def list_titles(self) -> list[str]:
-        return self.page.locator("#card-list .list-title").all_inner_texts()
+        return self.page.locator(f"#{ids.LIST} .list-title").all_inner_texts()
 
     def list_card(self, event_id: str) -> Any:
-        key = json.dumps({"id": event_id, "type": "list-item"}, separators=(",", ":"), sort_keys=True)
-        return self.page.locator(f"#card-list a[id='{key}']")
+        key = json.dumps({"id": event_id, "type": ids.LIST_ITEM}, separators=(",", ":"), sort_keys=True)
+        return self.page.locator(f"#{ids.LIST} a[id='{key}']")
 
     def focus_page(self) -> None:
         """Put the keyboard focus on the page body, out of any input."""
@@ -330,7 +331,7 @@ class AppPage:
         """Open a Dash dropdown, tick one option, and close it by clicking the page title."""
         self.page.locator(f"#{dropdown_id}").click()
         self.page.get_by_role("option", name=option, exact=True).click()
-        self.page.locator("#collection-title").click()
+        self.page.locator(f"#{ids.TITLE}").click()
         expect(self.page.get_by_role("option", name=option, exact=True)).to_have_count(0)
 
     def assert_no_errors(self) -> None:

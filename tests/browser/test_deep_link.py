@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from dashboard.app import ids
 from dashboard.figure import clip
 
 DEEP_LINK = "?category=military&lanes=actor&mode=sequence&event=uk-doubles-estonia-deployment"
@@ -19,17 +20,17 @@ def test_a_deep_link_restores_controls_figure_and_card_and_history_walks_back(ap
     app.open(DEEP_LINK)
 
     # the controls show the link's values
-    expect(app.page.locator("#lanes input[value='actor']")).to_be_checked()
-    expect(app.page.locator("#lanes input[value='category']")).not_to_be_checked()
-    expect(app.page.locator("#mode input[value='sequence']")).to_be_checked()
-    expect(app.page.locator("#mode input[value='calendar']")).not_to_be_checked()
-    expect(app.page.locator("#filter-category-value")).to_have_text("Military")
-    expect(app.page.locator("#event-count")).to_have_text(f"{len(military)} of {len(collection.events)} events")
+    expect(app.page.locator(f"#{ids.LANES} input[value='actor']")).to_be_checked()
+    expect(app.page.locator(f"#{ids.LANES} input[value='category']")).not_to_be_checked()
+    expect(app.page.locator(f"#{ids.MODE} input[value='sequence']")).to_be_checked()
+    expect(app.page.locator(f"#{ids.MODE} input[value='calendar']")).not_to_be_checked()
+    expect(app.page.locator(f"#{ids.FILTER['category']}-value")).to_have_text("Military")
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text(f"{len(military)} of {len(collection.events)} events")
     # the card shows the linked event
     app.expect_card(FIRST, title[FIRST])
     # the timeline follows: military events only, one lane per actor, events in sequence rather than on dates
     figure = app.page.evaluate("""() => {
-      const gd = document.querySelector('#timeline .js-plotly-plot');
+      const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
       return {xtype: gd._fullLayout.xaxis.type, lanes: gd._fullLayout.yaxis.ticktext};
     }""")
     assert figure["xtype"] != "date", "sequence mode puts events at ordinals, not dates"
@@ -58,6 +59,6 @@ def test_a_deep_link_restores_controls_figure_and_card_and_history_walks_back(ap
     app.page.go_forward()
     expect(app.page).to_have_url(second_url)
     app.expect_card(SECOND, title[SECOND])
-    expect(app.page.locator("#lanes input[value='actor']")).to_be_checked()
-    expect(app.page.locator("#mode input[value='sequence']")).to_be_checked()
+    expect(app.page.locator(f"#{ids.LANES} input[value='actor']")).to_be_checked()
+    expect(app.page.locator(f"#{ids.MODE} input[value='sequence']")).to_be_checked()
     app.assert_no_errors()

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
+from dashboard.app import ids
 from dashboard.view import MAX_DAY
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -25,24 +26,24 @@ category: diplomacy
 def test_a_folder_emptied_while_the_app_runs_says_how_to_add_events_and_recovers(start_server, app_for):
     server = start_server(EVENTS)
     app = app_for(server).open()
-    expect(app.page.locator("#event-count")).to_have_text("18 events")
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("18 events")
 
     for path in server.events.iterdir():
         path.unlink()
     app.page.reload()
     app.wait_ready()
-    empty = app.page.locator("#empty-result [role=status]")
+    empty = app.page.locator(f"#{ids.EMPTY} [role=status]")
     expect(empty).to_contain_text("No events yet: add a YAML file to")
     expect(empty).to_contain_text(str(server.events))
     expect(empty).to_contain_text("README ‘Adding an event’")
-    expect(app.page.locator("#event-count")).to_have_text("0 events")
-    expect(app.page.locator("#view-notice [role=alert]")).to_have_count(0)
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("0 events")
+    expect(app.page.locator(f"#{ids.NOTICE} [role=alert]")).to_have_count(0)
 
     (server.events / "returning.yaml").write_text(RETURNING, encoding="utf-8")
     app.page.reload()
     app.wait_ready()
-    expect(app.page.locator("#event-count")).to_have_text("1 event")
-    expect(app.page.locator("#empty-result")).to_be_empty()
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("1 event")
+    expect(app.page.locator(f"#{ids.EMPTY}")).to_be_empty()
     assert app.list_titles() == ["Browser test, an event written after the folder was emptied"]
     app.assert_no_errors()
 
@@ -50,27 +51,27 @@ def test_a_folder_emptied_while_the_app_runs_says_how_to_add_events_and_recovers
 def test_far_dates_and_a_huge_search_in_a_link_draw_and_say_what_was_changed(app):
     # 56 kB of search: the server refuses addresses past 64 kB (the unit tests send a megabyte through the callback)
     app.open("?" + urlencode({"from": "1600-01-01", "to": "9999-12-31", "q": "Javelin " + "filler " * 8_000}))
-    notice = app.page.locator("#view-notice [role=status]")
+    notice = app.page.locator(f"#{ids.NOTICE} [role=status]")
     expect(notice).to_contain_text("'from' 1600-01-01 is before the first day the timeline can show")
     expect(notice).to_contain_text(f"clamped to {MAX_DAY.isoformat()}")
     expect(notice).to_contain_text("the search was cut to “Javelin filler")
-    expect(app.page.locator("#event-count")).to_have_text(re.compile(r"^0 of \d+ events$"))
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text(re.compile(r"^0 of \d+ events$"))
     app.assert_no_errors()
 
     # and the next action writes the clamped view into the address bar
-    app.page.locator("#clear-filters").click()
-    expect(app.page.locator("#event-count")).to_have_text("18 events")
-    expect(app.page.locator("#view-notice")).to_be_empty()
+    app.page.locator(f"#{ids.CLEAR}").click()
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("18 events")
+    expect(app.page.locator(f"#{ids.NOTICE}")).to_be_empty()
     app.settle()
     app.assert_no_errors()
 
 
 def test_zooming_out_past_the_year_2262_clamps_the_range_and_never_fails(app):
     app.open("?from=2022-02-10&to=2022-02-20")
-    zoom_out = app.page.locator('#timeline .modebar-btn[data-title="Zoom out"]')
+    zoom_out = app.page.locator(f'#{ids.TIMELINE} .modebar-btn[data-title="Zoom out"]')
     year = 2022
     for _ in range(14):  # each press doubles the span: 10 days become ~450 years
-        app.page.locator("#timeline").hover()
+        app.page.locator(f"#{ids.TIMELINE}").hover()
         zoom_out.click()
         app.settle()
         match = re.search(r"[?&]to=(\d{4})-", app.page.url)
@@ -78,9 +79,9 @@ def test_zooming_out_past_the_year_2262_clamps_the_range_and_never_fails(app):
         if year >= MAX_DAY.year:
             break
     assert year == MAX_DAY.year, f"zooming out stopped at {year}: {app.page.url}"
-    expect(app.page.locator("#view-notice [role=status]")).to_contain_text(f"clamped to {MAX_DAY.isoformat()}")
-    expect(app.page.locator("#view-notice [role=alert]")).to_have_count(0)
-    expect(app.page.locator("#event-count")).to_have_text("18 events")
+    expect(app.page.locator(f"#{ids.NOTICE} [role=status]")).to_contain_text(f"clamped to {MAX_DAY.isoformat()}")
+    expect(app.page.locator(f"#{ids.NOTICE} [role=alert]")).to_have_count(0)
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("18 events")
     app.assert_no_errors()
 
 
@@ -115,7 +116,7 @@ def hostile_table(folder: Path, rows: int = 1_600) -> Path:
 
 
 EMPTY_CELL_JS = """() => {
-  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
   const box = gd.getBoundingClientRect(), fl = gd._fullLayout, t = gd._fullData[0];
   const xa = fl.xaxis, ya = fl.yaxis;
   const at = (i, j) => ({x: box.left + xa._offset + xa.d2p(t.x[j]), y: box.top + ya._offset + ya.d2p(t.y[i])});
@@ -127,7 +128,7 @@ EMPTY_CELL_JS = """() => {
 }"""
 
 MAP_POINTS_JS = """() => {
-  const gd = document.querySelector('#map .js-plotly-plot');
+  const gd = document.querySelector('#""" + ids.MAP + """ .js-plotly-plot');
   return gd._fullData.filter(t => t.name !== 'selected')
     .flatMap(t => Array.from(t.lat, (lat, i) => [lat, t.lon[i]]));
 }"""
@@ -136,18 +137,18 @@ MAP_POINTS_JS = """() => {
 def test_many_events_with_hostile_long_names_draw_escaped_clipped_and_close_together(start_server, app_for, tmp_path):
     server = start_server(hostile_table(tmp_path / "hostile"))
     app = app_for(server).open("?lanes=actor")
-    expect(app.page.locator("#event-count")).to_have_text("1,600 events")
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("1,600 events")
 
     # density: an empty cell has no hover label; a full one names its lane as text, never as a link
     cells = app.page.evaluate(EMPTY_CELL_JS)
     assert cells["type"] == "heatmap" and cells["empty"] and cells["full"], cells
     app.page.mouse.move(cells["full"]["x"], cells["full"]["y"])
-    expect(app.page.locator("#timeline .hoverlayer .hovertext")).to_contain_text("events")
+    expect(app.page.locator(f"#{ids.TIMELINE} .hoverlayer .hovertext")).to_contain_text("events")
     app.page.mouse.move(cells["empty"]["x"], cells["empty"]["y"])
     app.page.wait_for_timeout(300)
-    hover = app.page.locator("#timeline .hoverlayer").text_content() or ""
+    hover = app.page.locator(f"#{ids.TIMELINE} .hoverlayer").text_content() or ""
     assert "NaN" not in hover, hover
-    assert app.page.locator("#timeline a, #timeline .hoverlayer a").count() == 0
+    assert app.page.locator(f"#{ids.TIMELINE} a, #{ids.TIMELINE} .hoverlayer a").count() == 0
 
     # the map: 1,600 events at Kyiv stay within a degree of it
     points = app.page.evaluate(MAP_POINTS_JS)
@@ -156,21 +157,21 @@ def test_many_events_with_hostile_long_names_draw_escaped_clipped_and_close_toge
     assert far <= 1.0, f"the points of one place spread {far:.1f}°"
 
     # the actor menu: the long name clipped, whole on hover; choosing it filters on the whole name
-    app.page.locator("#filter-actor").click()
+    app.page.locator(f"#{ids.FILTER['actor']}").click()
     option = app.page.get_by_role("option").filter(has=app.page.get_by_title(LONG_NAME, exact=True))
     expect(option).to_have_count(1)
     label = option.inner_text()
     assert label.endswith("…") and len(label) <= 48, label
     option.click()
-    app.page.locator("#collection-title").click()
-    expect(app.page.locator("#event-count")).to_have_text("534 of 1,600 events")
+    app.page.locator(f"#{ids.TITLE}").click()
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("534 of 1,600 events")
     expect(app.page).to_have_url(re.compile(rf"[?&]actor={LONG_NAME}(&|$)"))
     app.settle()
 
     # the card: each name isolated, so the lone override cannot reverse the names after it
     app.page.goto(server.url + "/?" + urlencode({"event": "row-2", "from": "2022-02-03", "to": "2022-02-03"}))
     app.wait_ready()
-    names = app.page.locator("#detail-card dt:text-is('Actors') + dd bdi")
+    names = app.page.locator(f"#{ids.DETAIL} dt:text-is('Actors') + dd bdi")
     expect(names).to_have_count(2)
     assert [names.nth(i).text_content() for i in range(2)] == [RLO_NAME, "Plain actor"]
     app.assert_no_errors()
@@ -185,5 +186,5 @@ def test_picture_downloads_arrive_with_short_safe_names(app):
         name = download.suggested_filename
         assert re.fullmatch(rf"[a-z0-9][a-z0-9._-]*\.{fmt}", name) and len(name) <= 120, name
         assert magic in Path(download.path()).read_bytes()[:400], fmt
-        expect(app.page.locator("#download-status")).to_be_empty()
+        expect(app.page.locator(f"#{ids.DOWNLOAD_STATUS}")).to_be_empty()
     app.assert_no_errors()

@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import expect
 
+from dashboard.app import ids
+
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 EVENT_ID = "hostile-event"
 
@@ -32,8 +34,9 @@ AUDIT_JS = r"""() => {
     handlers, badUrls, scripts,
     appScripts: document.querySelectorAll('#react-entry-point script').length,
     embeds: [...document.querySelectorAll('iframe, object, embed, img[src="x"]')].map(e => e.outerHTML.slice(0, 200)),
-    cardLinks: [...document.querySelectorAll('#detail-card a[href]')].map(a => [a.textContent, a.getAttribute('href')]),
-    listLinks: [...document.querySelectorAll('#card-list a[href]')].map(a => a.getAttribute('href')),
+    cardLinks: [...document.querySelectorAll('#""" + ids.DETAIL + r""" a[href]')]
+      .map(a => [a.textContent, a.getAttribute('href')]),
+    listLinks: [...document.querySelectorAll('#""" + ids.LIST + r""" a[href]')].map(a => a.getAttribute('href')),
   };
 }"""
 
@@ -67,10 +70,10 @@ def test_hostile_text_in_every_field_stays_inert_and_literal(start_server, app_f
     audit(app)
     # the collection's own texts: the tab title and the header, literally
     assert app.page.title() == settings["title"]
-    expect(app.page.locator("#collection-title")).to_have_text(settings["title"])
+    expect(app.page.locator(f"#{ids.TITLE}")).to_have_text(settings["title"])
     expect(app.page.locator("header .muted").first).to_have_text(settings["description"])
-    expect(app.page.locator("#problems-banner")).to_be_empty()
-    expect(app.page.locator("#event-count")).to_have_text("2 events")
+    expect(app.page.locator(f"#{ids.BANNER}")).to_be_empty()
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("2 events")
     audit(app)
 
     # select the event from the list; the card shows every field as text
@@ -111,24 +114,24 @@ def test_hostile_text_in_every_field_stays_inert_and_literal(start_server, app_f
     app.expect_card(EVENT_ID, event["title"])
 
     # the timeline's label and hover text show the title literally too
-    labels = svg_texts(app, "#timeline .textpoint")
+    labels = svg_texts(app, f"#{ids.TIMELINE} .textpoint")
     assert any(label.startswith("<script>window.__pwned='title'</script>") for label in labels), labels
     mark = [m for m in app.marks() if m["id"] == EVENT_ID][0]
     app.page.mouse.move(mark["x"], mark["y"])
-    expect(app.page.locator("#timeline .hoverlayer .hovertext").first).to_contain_text(event["title"])
+    expect(app.page.locator(f"#{ids.TIMELINE} .hoverlayer .hovertext").first).to_contain_text(event["title"])
 
     # the filter options list the hostile names as text
-    app.page.locator("#filter-actor").click()
+    app.page.locator(f"#{ids.FILTER['actor']}").click()
     for actor in event["actors"]:
         expect(app.page.get_by_role("option", name=actor, exact=True)).to_have_count(1)
-    app.page.locator("#collection-title").click()
-    app.page.locator("#filter-tag").click()
+    app.page.locator(f"#{ids.TITLE}").click()
+    app.page.locator(f"#{ids.FILTER['tag']}").click()
     for tag in event["tags"]:
         expect(app.page.get_by_role("option", name=tag, exact=True)).to_have_count(1)
-    app.page.locator("#collection-title").click()
+    app.page.locator(f"#{ids.TITLE}").click()
 
     audit(app)
     app.assert_no_errors()
     # plotly reads a little HTML in legend entries: the category label must reach it escaped
-    legend = svg_texts(app, "#timeline .legend .legendtext")
+    legend = svg_texts(app, f"#{ids.TIMELINE} .legend .legendtext")
     assert settings["categories"]["military"]["label"] in legend, legend

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from rows import by_id
 
+from dashboard.app import ids
 from dashboard.store import Collection
 
 DAY_EVENT = "biden-scholz-call"  # a one-day event: a diamond
@@ -26,7 +27,7 @@ def test_clicking_a_mark_shows_its_card_and_names_it_in_the_url(app, collection)
         app.expect_card(event_id, title)
         assert app.selected_ring() == [event_id], "the timeline rings the selected mark"
         expect(app.list_card(event_id)).to_have_class("list-card selected")
-    expect(app.page.locator("#card-list .list-card.selected")).to_have_count(1)
+    expect(app.page.locator(f"#{ids.LIST} .list-card.selected")).to_have_count(1)
     app.assert_no_errors()
 
 
@@ -76,7 +77,7 @@ def test_arrow_keys_step_through_events_in_time_order_and_escape_clears(app, col
     app.expect_card(order[-1], title_of(collection, order[-1]))
     # the list scrolls to show the selected card at its far end, and the page itself does not move
     app.page.wait_for_function("""() => {
-      const list = document.getElementById('card-list'), card = list.querySelector('.list-card.selected');
+      const list = document.getElementById('""" + ids.LIST + """'), card = list.querySelector('.list-card.selected');
       if (!card) return false;
       const box = list.getBoundingClientRect(), at = card.getBoundingClientRect();
       return at.top >= box.top - 1 && at.bottom <= box.bottom + 1;
@@ -87,7 +88,7 @@ def test_arrow_keys_step_through_events_in_time_order_and_escape_clears(app, col
 
 def test_arrow_keys_in_the_search_box_move_the_caret_not_the_selection(app, collection):
     app.open()
-    search = app.page.locator("#filter-search")
+    search = app.page.locator(f"#{ids.SEARCH}")
     search.click()
     for key in ("ArrowRight", "ArrowLeft"):
         app.page.keyboard.press(key)
@@ -95,5 +96,5 @@ def test_arrow_keys_in_the_search_box_move_the_caret_not_the_selection(app, coll
         app.settle()
         expect(app.card.locator(".detail-empty")).to_be_visible()
         app.expect_url_event(None)
-    assert app.page.evaluate("document.activeElement.id") == "filter-search"
+    assert app.page.evaluate("document.activeElement.id") == ids.SEARCH
     app.assert_no_errors()

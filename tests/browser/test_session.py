@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from dashboard.app import ids
+
 LOOPBACK = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
 
 
@@ -27,35 +29,35 @@ def test_a_session_of_normal_use_logs_no_errors(app, collection):
     app.press("ArrowRight")
     app.expect_card(order[0], title[order[0]])
 
-    app.choose("filter-category", "Statements")
-    expect(app.page.locator("#event-count")).to_contain_text(" of ")
+    app.choose(ids.FILTER["category"], "Statements")
+    expect(app.page.locator(f"#{ids.COUNT}")).to_contain_text(" of ")
     app.settle()
-    app.page.locator("#filter-search").fill("Zelenskyy")
+    app.page.locator(f"#{ids.SEARCH}").fill("Zelenskyy")
     expect(app.page).to_have_url(re.compile(r"[?&]q=Zelenskyy(&|$)"))
     app.settle()
-    app.page.locator("#lanes label", has_text="Place").click()
+    app.page.locator(f"#{ids.LANES} label", has_text="Place").click()
     expect(app.page).to_have_url(re.compile(r"[?&]lanes=place(&|$)"))
     app.settle()
-    app.page.locator("#clear-filters").click()
-    expect(app.page.locator("#event-count")).to_have_text(f"{len(order)} events")
+    app.page.locator(f"#{ids.CLEAR}").click()
+    expect(app.page.locator(f"#{ids.COUNT}")).to_have_text(f"{len(order)} events")
     app.settle()
 
-    root = app.page.locator("#app-root")
+    root = app.page.locator(f"#{ids.ROOT}")
     expect(root).to_have_class(re.compile(r"\btheme-light\b"))
-    app.page.locator("#theme-toggle").click()
+    app.page.locator(f"#{ids.THEME}").click()
     expect(root).to_have_class(re.compile(r"\btheme-dark\b"))
     expect(app.page).to_have_url(re.compile(r"[?&]theme=dark(&|$)"))
-    expect(app.page.locator("#theme-toggle")).to_have_text("Light theme")
+    expect(app.page.locator(f"#{ids.THEME}")).to_have_text("Light theme")
     app.settle()
-    background = app.page.evaluate("getComputedStyle(document.getElementById('app-root')).backgroundColor")
+    background = app.page.evaluate(f"getComputedStyle(document.getElementById('{ids.ROOT}')).backgroundColor")
     assert background == "rgb(15, 17, 21)", f"the dark theme's background is {background}"
-    paper = app.page.evaluate("document.querySelector('#timeline .js-plotly-plot')._fullLayout.paper_bgcolor")
+    paper = app.page.evaluate(f"document.querySelector('#{ids.TIMELINE} .js-plotly-plot')._fullLayout.paper_bgcolor")
     assert paper.lower() in ("#15181d", "rgb(21, 24, 29)"), f"the timeline stayed light: {paper}"
-    app.page.locator("#theme-toggle").click()
+    app.page.locator(f"#{ids.THEME}").click()
     expect(root).to_have_class(re.compile(r"\btheme-light\b"))
     app.settle()
 
-    app.page.locator("#app-root .chips button", has_text=re.compile("^Week$")).click()
+    app.page.locator(f"#{ids.ROOT} .chips button", has_text=re.compile("^Week$")).click()
     expect(app.page).to_have_url(re.compile(r"[?&]from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d(&|$)"))
     app.settle()
     app.assert_no_errors()
