@@ -51,24 +51,40 @@ class Facet:
             return [cell] if isinstance(cell, str) and cell else []
         if self.reads == "names":
             return [name for name in cell if name]
-        return [name for item in cell if (name := next((item[k] for k in self.by if item.get(k)), None))]
+        return [name for item in cell if (name := self._named(item))]
+
+    def _named(self, item: dict[str, Any]) -> str | None:
+        """The name of one dict: the first of its ``by`` keys that is set."""
+        for key in self.by:
+            if name := item.get(key):
+                return name
+        return None
 
     def distinct(self, column: pd.Series) -> list[str]:
         """Every name the column holds, once, sorted without regard to case (a filter menu's choices)."""
-        found: set[str] = set()
+        found: set[Any] = set()
         if self.reads == "value":  # one name a row: pandas finds them without a loop in Python
-            found.update(self.names(value)[0] for value in column.unique() if self.names(value))
+            found.update(column.unique())
+        elif self.reads == "names":
+            for cell in column:
+                found.update(cell)
         else:
             for cell in column:
-                found.update(self.names(cell))
-        return sorted(found, key=str.casefold)
+                found.update(map(self._named, cell))
+        return sorted((name for name in found if isinstance(name, str) and name), key=str.casefold)
 
     def matches(self, column: pd.Series, chosen: Iterable[str]) -> pd.Series:
-        """Rows where any of the cell's names is chosen."""
-        wanted = set(chosen)
+        """Rows where any of the cell's names is chosen (a loop per row: kept to the plainest test per kind, as a
+        million rows each cost a call)."""
+        wanted = set(chosen) - {""}
         if self.reads == "value":
             return column.isin(wanted)
-        return column.map(lambda cell: not wanted.isdisjoint(self.names(cell)))
+        if self.reads == "names":
+            return column.map(lambda cell: not wanted.isdisjoint(cell))
+        if len(self.by) == 1:
+            key = self.by[0]
+            return column.map(lambda cell: any(item.get(key) in wanted for item in cell))
+        return column.map(lambda cell: any(self._named(item) in wanted for item in cell))
 
 
 FACETS: tuple[Facet, ...] = (

@@ -186,6 +186,8 @@ def test_a_facet_reads_one_value_a_list_of_names_or_the_first_named_key_of_each_
     column = pd.Series([[{"first": "a"}], [{"second": "a"}], [{"first": "b", "second": "a"}], []])
     assert list(by.matches(column, ["a"])) == [True, True, False, False]
     assert by.distinct(column) == ["a", "b"]
+    names = Facet("k", "c", "names", "K", "h")
+    assert names.distinct(pd.Series([["Beta", "alpha", ""], [], ["alpha"]])) == ["alpha", "Beta"]  # case-blind
     assert by.flag == "--k" and Facet("k", "c", "value", "K", "h", flag="--other").flag == "--other"
 
 
