@@ -20,7 +20,7 @@ def events() -> pd.DataFrame:
 
 def test_every_field_survives_a_round_trip_through_the_url():
     view = View(start=dt.date(2022, 2, 14), end=dt.date(2022, 2, 17), category=("military", "diplomacy"),
-                actor=("NATO",), place=("Kyiv",), tag=("eastern-flank",), q="unity day", lanes="actor",
+                actor=("NATO",), place=("Kyiv",), tag=("eastern-flank",), source=("DW",), q="unity day", lanes="actor",
                 mode="sequence", selected="ukraine-unity-day", theme="dark")
     assert View.from_query(view.to_query()) == view
 
