@@ -114,7 +114,8 @@ def to_csv(events: pd.DataFrame) -> str:
     """
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF ends the lines (as RFC 4180 has it), so that a cell holding a lone CR is quoted like one holding LF.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(NATIVE)
     for row in events.to_dict("records"):
         writer.writerow([csv_cell(cell) for cell in to_table_row(row)])

@@ -527,3 +527,17 @@ def test_new_takes_an_id_at_the_limit(tmp_path):
                     "--id", "z" * ID_MAX)
     assert result.exit_code == 0, result.output
     assert (folder / f"{'z' * ID_MAX}.yaml").exists()
+
+
+def test_csv_export_of_a_lone_carriage_return_reads_back_as_the_same_event(tmp_path):
+    from dashboard.records import to_csv
+    from dashboard.store import load_collection
+
+    (tmp_path / "cr.yaml").write_text('title: plain\ndate: 2022-02-16\ncategory: x\nsummary: "a\\rb"\n',
+                                      encoding="utf-8")
+    table = tmp_path / "out" / "events.csv"
+    table.parent.mkdir()
+    table.write_text(to_csv(load_collection(tmp_path).events), encoding="utf-8", newline="")
+    again = load_collection(table)
+    assert again.problems == []
+    assert list(again.events["summary"]) == ["a\rb"]
