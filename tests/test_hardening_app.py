@@ -699,6 +699,9 @@ def test_picture_names_are_short_and_safe(folder):
         ({"key-store.data": "ArrowRight"}, "key-store.data", 204),
         ({"filter-dates.start_date": "someday"}, "filter-dates.start_date", 200),
         ({"filter-actor.value": {"a": 1}}, "filter-actor.value", 200),
+        ({"filter-category.value": 123}, "filter-category.value", 200),
+        ({"filter-tag.value": float("nan")}, "filter-tag.value", 200),
+        ({"timeline.clickData": {"points": [{"x": float("nan"), "y": "military"}]}}, "timeline.clickData", 204),
     ],
     ids=[
         "width-text",
@@ -713,6 +716,9 @@ def test_picture_names_are_short_and_safe(folder):
         "keys-text",
         "date-text",
         "actor-dict",
+        "category-number",
+        "tag-nan",
+        "cell-nan",
     ],
 )
 def test_a_crafted_parameter_never_fails_the_request(values, changed, status):

@@ -55,6 +55,8 @@ def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str]
         values = controls.get(kind) or ()
         if isinstance(values, str):
             values = (values,)
+        elif not isinstance(values, list | tuple):  # not what a menu sends (a number, say): as if cleared
+            values = ()
         return tuple(dict.fromkeys((names or {}).get(str(v), str(v)) for v in values))
 
     start, end = day(controls.get("start")), day(controls.get("end"))
@@ -172,6 +174,8 @@ def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame
 
     try:
         centre = pd.Timestamp(click["points"][0]["x"])  # type: ignore[index]
+        if pd.isna(centre):
+            return view
         lo, hi = x_range(visible, view.with_(mode="calendar"))
         half = pd.Timedelta(nanoseconds=bucket_ns(visible, lo, hi, width) / 2)
         start, end = (centre - half).normalize().date(), (centre + half - pd.Timedelta(microseconds=1)).date()
