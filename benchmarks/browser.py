@@ -16,8 +16,15 @@ from playwright.sync_api import Error as PlaywrightError
 from servers import renderer_peak_mb
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--no-proxy-server"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-proxy-server",
+]
 VIEWPORT = {"width": 1400, "height": 900}
 
 # Installed before any page script: counts Dash's callback requests (fetch) and when their answers came, and
@@ -265,8 +272,11 @@ class AppPage:
     def payloads(self, session: Session, parse: bool = True) -> None:
         """Sizes of the layout and of the callback answers of the initial load (this page, up to now); with
         ``parse``, also the size of the figure inside them."""
-        updates = [r for r in self.responses if "_dash-update-component" in r.url
-                   and self.graph_id in (r.request.post_data or "")]
+        updates = [
+            r
+            for r in self.responses
+            if "_dash-update-component" in r.url and self.graph_id in (r.request.post_data or "")
+        ]
         layouts = [r for r in self.responses if "_dash-layout" in r.url]
         if layouts:
             session.layout_bytes = _content_length(layouts[0])
@@ -302,8 +312,9 @@ class AppPage:
 
     # ---- zoom -------------------------------------------------------------------------------------------------
 
-    def zoom(self, ranges: list[tuple[str, str]], server_side: bool, timeout_s: float, deadline: float,
-             session: Session) -> None:
+    def zoom(
+        self, ranges: list[tuple[str, str]], server_side: bool, timeout_s: float, deadline: float, session: Session
+    ) -> None:
         """Relayout to each range in turn; time until redrawn (ours: until the server answered and the graph
         redrew; naive: until plotly_afterplot)."""
         for index, (lo, hi) in enumerate(ranges):
@@ -311,17 +322,24 @@ class AppPage:
             if budget <= 1:
                 session.zoom_error = f"time budget spent after {index} of {len(ranges)} zooms"
                 return
-            t0 = self.page.evaluate("""([id, lo, hi]) => {
+            t0 = self.page.evaluate(
+                """([id, lo, hi]) => {
                 const st = window.__bench; const gd = window.__benchGd(id); const t0 = performance.now();
                 st.zoomT0 = t0; st.zoomDone = null; st.zoomNoUpdate = false;
                 Plotly.relayout(gd, {'xaxis.range': [lo, hi]});
-                return t0; }""", [self.graph_id, lo, hi])
+                return t0; }""",
+                [self.graph_id, lo, hi],
+            )
             try:
                 if server_side:
                     self._wait(ZOOM_DONE_JS, t0, budget)
                 else:
-                    self._wait("(t0) => { const st = window.__bench; const ap = st.ap.find(t => t > t0);"
-                               " if (ap === undefined) return false; st.zoomDone = ap; return true; }", t0, budget)
+                    self._wait(
+                        "(t0) => { const st = window.__bench; const ap = st.ap.find(t => t > t0);"
+                        " if (ap === undefined) return false; st.zoomDone = ap; return true; }",
+                        t0,
+                        budget,
+                    )
             except Crashed:
                 session.zoom_error = f"browser crashed at zoom {index + 1} of {len(ranges)}"
                 raise
@@ -336,16 +354,18 @@ class AppPage:
             if self.page.evaluate("window.__bench.zoomNoUpdate"):
                 session.zoom_no_update += 1
             self.on_progress(session)
-            session.zoom_requests.append(self.page.evaluate(
-                "(t0) => window.__bench.responses.filter(r => r.t0 >= t0).length", t0))
+            session.zoom_requests.append(
+                self.page.evaluate("(t0) => window.__bench.responses.filter(r => r.t0 >= t0).length", t0)
+            )
             if server_side:
                 self.idle(min(30, max(deadline - time.monotonic(), 1)), quiet_ms=300)
 
     # ---- click ------------------------------------------------------------------------------------------------
 
     def card_title(self) -> str | None:
-        return self.page.evaluate("(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null }",
-                                  self.card_selector)
+        return self.page.evaluate(
+            "(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null }", self.card_selector
+        )
 
     def candidates(self) -> list[dict[str, Any]]:
         self.page.evaluate("(id) => { window.__benchGd(id); }", self.graph_id)
@@ -370,7 +390,8 @@ class AppPage:
                     session.click_error = "no clickable mark in view"
                     return
                 session.click_note += (", " if session.click_note else "") + (
-                    f"{len(pool)} clickable {'marks' if pool is marks else 'marks/bars'} in view")
+                    f"{len(pool)} clickable {'marks' if pool is marks else 'marks/bars'} in view"
+                )
             current = self.page.evaluate("() => new URLSearchParams(location.search).get('event')")
             fresh = [p for p in pool if p["id"] not in clicked and p["id"] != current]
             if not fresh:
@@ -383,9 +404,13 @@ class AppPage:
             self.page.wait_for_timeout(150)  # plotly computes the hover that a click picks
             self.page.mouse.click(point["x"], point["y"])
             try:
-                self._wait("""([sel, before]) => { const e = document.querySelector(sel);
+                self._wait(
+                    """([sel, before]) => { const e = document.querySelector(sel);
                     if (e && e.textContent !== before) { window.__bench.cardAt = performance.now(); return true; }
-                    return false; }""", [self.card_selector, before], budget)
+                    return false; }""",
+                    [self.card_selector, before],
+                    budget,
+                )
             except Crashed:
                 session.click_error = "browser crashed"
                 raise
@@ -407,20 +432,33 @@ def zoom_ranges(busiest: str, first: str, last: str, steps: int) -> list[tuple[s
     import pandas as pd
 
     centre = pd.Timestamp(busiest) + pd.Timedelta(hours=12)
-    full = (pd.Timestamp(last) + pd.Timedelta(days=1) - pd.Timestamp(first))
+    full = pd.Timestamp(last) + pd.Timedelta(days=1) - pd.Timestamp(first)
     out = []
     for k in range(1, steps + 1):
-        width = full / 2 ** k  # half the span, then a quarter, …
+        width = full / 2**k  # half the span, then a quarter, …
         lo, hi = centre - width / 2, centre + width / 2
         out.append((lo.isoformat(), hi.isoformat()))
     return out
 
 
-def run_session(*, url: str, graph_id: str, card_selector: str, loads: int, load_query: str,
-                zoom_ranges_: list[tuple[str, str]], server_side: bool, click_query: str | None,
-                click_fallback_query: str | None, click_range: tuple[str, str] | None, clicks: int,
-                timeout_s: float, step_timeout_s: float, deadline: float,
-                progress: Callable[[Session], None] | None = None) -> Session:
+def run_session(
+    *,
+    url: str,
+    graph_id: str,
+    card_selector: str,
+    loads: int,
+    load_query: str,
+    zoom_ranges_: list[tuple[str, str]],
+    server_side: bool,
+    click_query: str | None,
+    click_fallback_query: str | None,
+    click_range: tuple[str, str] | None,
+    clicks: int,
+    timeout_s: float,
+    step_timeout_s: float,
+    deadline: float,
+    progress: Callable[[Session], None] | None = None,
+) -> Session:
     """Everything the browser measures for one app: ``loads`` fresh page loads, then zooms, then clicks.
     ``progress`` is told the session so far after each step (so a hung browser loses nothing measured)."""
     session = Session()
@@ -454,9 +492,15 @@ def run_session(*, url: str, graph_id: str, card_selector: str, loads: int, load
                     session.loads.append(PageResult(error="browser crashed"))
                     return session
                 except PlaywrightError as error:
-                    text = "browser crashed" if page.crashed else (
-                        f"timeout after {limit:.0f} s" if "Timeout" in str(error)
-                        else f"failed: {str(error).splitlines()[0][:120]}")
+                    text = (
+                        "browser crashed"
+                        if page.crashed
+                        else (
+                            f"timeout after {limit:.0f} s"
+                            if "Timeout" in str(error)
+                            else f"failed: {str(error).splitlines()[0][:120]}"
+                        )
+                    )
                     if "Timeout" in str(error) and limit < timeout_s - 1:
                         text += " (time budget)"
                     session.loads.append(PageResult(error=text))
@@ -483,8 +527,10 @@ def run_session(*, url: str, graph_id: str, card_selector: str, loads: int, load
                 phase = "zooming"
                 t0 = time.monotonic()
                 page.zoom(zoom_ranges_, server_side, step_timeout_s, deadline, session)
-                _log(f"{len(session.zoom_ms)} zooms in {time.monotonic() - t0:.1f} s"
-                     + (f" ({session.zoom_error})" if session.zoom_error else ""))
+                _log(
+                    f"{len(session.zoom_ms)} zooms in {time.monotonic() - t0:.1f} s"
+                    + (f" ({session.zoom_error})" if session.zoom_error else "")
+                )
                 mark()
                 if remaining() < 5:
                     session.click_error = "time budget spent"
@@ -511,8 +557,10 @@ def run_session(*, url: str, graph_id: str, card_selector: str, loads: int, load
                 phase = "clicking"
                 t0 = time.monotonic()
                 page.clicks(clicks, step_timeout_s, deadline, session)
-                _log(f"{len(session.click_ms)} clicks in {time.monotonic() - t0:.1f} s"
-                     + (f" ({session.click_error})" if session.click_error else ""))
+                _log(
+                    f"{len(session.click_ms)} clicks in {time.monotonic() - t0:.1f} s"
+                    + (f" ({session.click_error})" if session.click_error else "")
+                )
                 mark()
             except Crashed:
                 session.notes.append(f"browser crashed while {phase}")

@@ -36,15 +36,104 @@ N_ACTORS, N_PLACES, N_TAGS = 200, 300, 40
 BURST_DAYS, BURST_SHARE = 8, 0.30  # eight days hold 30% of all events, the busiest about 12%
 LINK_SHARE = 0.03
 
-FIRST_NAMES = ["Anna", "Boris", "Clara", "Dmytro", "Elena", "Felix", "Greta", "Hassan", "Ingrid", "Jonas",
-               "Katya", "Lukas", "Maria", "Nikolai", "Olga", "Pavel", "Quentin", "Rosa", "Stefan", "Tamara"]
-LAST_NAMES = ["Adler", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Gruber", "Horvat", "Ivanova",
-              "Jansen", "Kowalski", "Lindqvist", "Moreau", "Novak", "Ortega", "Petrov", "Quinn", "Rossi",
-              "Schmidt", "Tkachenko"]
-SYLLABLES = ["ka", "ri", "mo", "ven", "sta", "lo", "ber", "gra", "dov", "lin", "ze", "pol", "mar", "ost",
-             "nik", "sla", "vo", "ter", "an", "bur"]
-COUNTRIES = ["UA", "RU", "DE", "FR", "US", "GB", "PL", "RO", "EE", "LV", "LT", "BE", "NL", "IT", "ES", "SE",
-             "FI", "NO", "DK", "CZ", "SK", "HU", "MD", "BY", "TR", "GE", "AT", "CH", "PT", "IE"]
+FIRST_NAMES = [
+    "Anna",
+    "Boris",
+    "Clara",
+    "Dmytro",
+    "Elena",
+    "Felix",
+    "Greta",
+    "Hassan",
+    "Ingrid",
+    "Jonas",
+    "Katya",
+    "Lukas",
+    "Maria",
+    "Nikolai",
+    "Olga",
+    "Pavel",
+    "Quentin",
+    "Rosa",
+    "Stefan",
+    "Tamara",
+]
+LAST_NAMES = [
+    "Adler",
+    "Brandt",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Gruber",
+    "Horvat",
+    "Ivanova",
+    "Jansen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Novak",
+    "Ortega",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tkachenko",
+]
+SYLLABLES = [
+    "ka",
+    "ri",
+    "mo",
+    "ven",
+    "sta",
+    "lo",
+    "ber",
+    "gra",
+    "dov",
+    "lin",
+    "ze",
+    "pol",
+    "mar",
+    "ost",
+    "nik",
+    "sla",
+    "vo",
+    "ter",
+    "an",
+    "bur",
+]
+COUNTRIES = [
+    "UA",
+    "RU",
+    "DE",
+    "FR",
+    "US",
+    "GB",
+    "PL",
+    "RO",
+    "EE",
+    "LV",
+    "LT",
+    "BE",
+    "NL",
+    "IT",
+    "ES",
+    "SE",
+    "FI",
+    "NO",
+    "DK",
+    "CZ",
+    "SK",
+    "HU",
+    "MD",
+    "BY",
+    "TR",
+    "GE",
+    "AT",
+    "CH",
+    "PT",
+    "IE",
+]
 WORDS = """
 alliance allies army attack border briefing cabinet call ceasefire chancellor council convoy defence delegation
 deal deployment drill economic election embassy energy envoy exercise forces foreign funding gas government
@@ -74,8 +163,14 @@ def _names(rng: np.random.Generator) -> tuple[list[str], list[dict[str, object]]
         if name in seen:
             continue
         seen.add(name)
-        places.append({"name": name, "country": str(rng.choice(COUNTRIES)),
-                       "lat": round(float(rng.uniform(-45, 65)), 4), "lon": round(float(rng.uniform(-120, 150)), 4)})
+        places.append(
+            {
+                "name": name,
+                "country": str(rng.choice(COUNTRIES)),
+                "lat": round(float(rng.uniform(-45, 65)), 4),
+                "lon": round(float(rng.uniform(-120, 150)), 4),
+            }
+        )
     tags = [f"topic-{i:02d}" for i in range(N_TAGS)]
     return actors, places, tags
 
@@ -142,8 +237,9 @@ def generate(n: int, seed: int = SEED) -> tuple[pd.DataFrame, dict[str, object]]
 
     title = []
     summary = []
-    for i, (tl, tw, sl, sw) in enumerate(zip(title_len.tolist(), title_words.tolist(), summary_len.tolist(),
-                                            summary_words.tolist(), strict=True)):
+    for i, (tl, tw, sl, sw) in enumerate(
+        zip(title_len.tolist(), title_words.tolist(), summary_len.tolist(), summary_words.tolist(), strict=True)
+    ):
         words = [WORDS[w] for w in tw[:tl]]
         title.append(" ".join(words).capitalize())
         place = places[place_idx[i]]["name"]
@@ -153,8 +249,10 @@ def generate(n: int, seed: int = SEED) -> tuple[pd.DataFrame, dict[str, object]]
         f"{actors[a]}; {actors[b]}" if two else actors[a]
         for a, b, two in zip(actor_a.tolist(), actor_b.tolist(), two_actors.tolist(), strict=True)
     ]
-    tag_text = ["; ".join(dict.fromkeys(tags[t] for t in row[:c]))
-                for row, c in zip(tag_idx.tolist(), tag_count.tolist(), strict=True)]
+    tag_text = [
+        "; ".join(dict.fromkeys(tags[t] for t in row[:c]))
+        for row, c in zip(tag_idx.tolist(), tag_count.tolist(), strict=True)
+    ]
 
     links: list[str | None] = [None] * n
     linking = np.flatnonzero(rng.random(n) < LINK_SHARE)
@@ -166,26 +264,30 @@ def generate(n: int, seed: int = SEED) -> tuple[pd.DataFrame, dict[str, object]]
         links[i] = "; ".join(f"{RELATIONS[int(rng.integers(0, 4))]}:{ids[t]}" for t in targets)
 
     published = np.where(kind == 1, end_text, day_text).tolist()
-    frame = pd.DataFrame({
-        "id": ids,
-        "title": title,
-        "date": date,
-        "end": end,
-        "approximate": kind == 2,
-        "category": [CATEGORIES[c] for c in category_idx.tolist()],
-        "actors": actor_text,
-        "tags": tag_text,
-        "place": [places[p]["name"] for p in place_idx.tolist()],
-        "country": [places[p]["country"] for p in place_idx.tolist()],
-        "lat": [places[p]["lat"] for p in place_idx.tolist()],
-        "lon": [places[p]["lon"] for p in place_idx.tolist()],
-        "summary": summary,
-        "source": [PUBLISHERS[p] for p in publisher_idx.tolist()],
-        "source_url": [f"https://example.org/{PUBLISHERS[p].lower().replace(' ', '-')}/{ident}"
-                       for p, ident in zip(publisher_idx.tolist(), ids, strict=True)],
-        "published": published,
-        "links": links,
-    })
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "title": title,
+            "date": date,
+            "end": end,
+            "approximate": kind == 2,
+            "category": [CATEGORIES[c] for c in category_idx.tolist()],
+            "actors": actor_text,
+            "tags": tag_text,
+            "place": [places[p]["name"] for p in place_idx.tolist()],
+            "country": [places[p]["country"] for p in place_idx.tolist()],
+            "lat": [places[p]["lat"] for p in place_idx.tolist()],
+            "lon": [places[p]["lon"] for p in place_idx.tolist()],
+            "summary": summary,
+            "source": [PUBLISHERS[p] for p in publisher_idx.tolist()],
+            "source_url": [
+                f"https://example.org/{PUBLISHERS[p].lower().replace(' ', '-')}/{ident}"
+                for p, ident in zip(publisher_idx.tolist(), ids, strict=True)
+            ],
+            "published": published,
+            "links": links,
+        }
+    )
 
     def iso(offset: int) -> str:
         return (FIRST_DAY + dt.timedelta(days=int(offset))).isoformat()
@@ -194,11 +296,18 @@ def generate(n: int, seed: int = SEED) -> tuple[pd.DataFrame, dict[str, object]]
     busiest = int(singles.idxmax())
     quiet = int(plan["quiet"])
     facts = {
-        "n": n, "version": VERSION, "seed": seed,
-        "first_day": iso(0), "last_day": iso(days - 1), "span_days": days,
-        "busiest_day": iso(busiest), "busiest_day_events": int((day == busiest).sum()),
+        "n": n,
+        "version": VERSION,
+        "seed": seed,
+        "first_day": iso(0),
+        "last_day": iso(days - 1),
+        "span_days": days,
+        "busiest_day": iso(busiest),
+        "busiest_day_events": int((day == busiest).sum()),
         "burst_days": sorted(iso(b) for b in bursts),
-        "quiet_from": iso(quiet - 3), "quiet_to": iso(quiet + 3), "quiet_day": iso(quiet),
+        "quiet_from": iso(quiet - 3),
+        "quiet_to": iso(quiet + 3),
+        "quiet_day": iso(quiet),
         "quiet_week_events": int(((day >= quiet - 3) & (day <= quiet + 3)).sum()),
         "kinds": {"single": int((kind == 0).sum()), "range": int((kind == 1).sum()), "month": int((kind == 2).sum())},
         "linking_events": int(sum(link is not None for link in links)),
@@ -208,10 +317,11 @@ def generate(n: int, seed: int = SEED) -> tuple[pd.DataFrame, dict[str, object]]
 
 def collection_settings() -> str:
     """The _collection.yaml that goes beside every generated collection."""
-    lines = ["title: Synthetic benchmark events", "description: Generated by benchmarks/generate.py.",
-             "categories:"]
-    lines += [f'  {key}: {{label: {key.capitalize()}, color: "{color}"}}'
-              for key, color in zip(CATEGORIES, COLORS, strict=True)]
+    lines = ["title: Synthetic benchmark events", "description: Generated by benchmarks/generate.py.", "categories:"]
+    lines += [
+        f'  {key}: {{label: {key.capitalize()}, color: "{color}"}}'
+        for key, color in zip(CATEGORIES, COLORS, strict=True)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -263,8 +373,9 @@ def _event_yaml(row: dict[str, object]) -> dict[str, object]:
     data["sources"] = [{"title": row["source"], "url": row["source_url"], "published": row["published"]}]
     data["tags"] = str(row["tags"]).split("; ")
     if _present(row["links"]):
-        data["links"] = [{"to": part.split(":", 1)[1], "relation": part.split(":", 1)[0]}
-                         for part in str(row["links"]).split("; ")]
+        data["links"] = [
+            {"to": part.split(":", 1)[1], "relation": part.split(":", 1)[0]} for part in str(row["links"]).split("; ")
+        ]
     return data
 
 

@@ -27,17 +27,45 @@ ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = ["diplomacy", "military", "politics"]
 EVENT_TYPES = {
     "Battles": ["Armed clash", "Government regains territory", "Non-state actor overtakes territory"],
-    "Explosions/Remote violence": ["Shelling/artillery/missile attack", "Air/drone strike",
-                                   "Remote explosive/landmine/IED"],
+    "Explosions/Remote violence": [
+        "Shelling/artillery/missile attack",
+        "Air/drone strike",
+        "Remote explosive/landmine/IED",
+    ],
     "Violence against civilians": ["Attack", "Abduction/forced disappearance"],
     "Protests": ["Peaceful protest", "Protest with intervention"],
     "Riots": ["Violent demonstration", "Mob violence"],
     "Strategic developments": ["Agreement", "Arrests", "Change to group/activity", "Looting/property destruction"],
 }
-OBLASTS = ["Kyiv", "Kharkiv", "Donetsk", "Luhansk", "Zaporizhia", "Kherson", "Odesa", "Mykolaiv", "Dnipropetrovsk",
-           "Sumy", "Chernihiv", "Lviv", "Poltava", "Vinnytsia", "Zhytomyr"]
-SOURCES = ["Ukrainska Pravda", "Kyiv Independent", "Ukrinform", "Suspilne", "Ministry of Defence of Ukraine",
-           "Interfax-Ukraine", "Reuters", "RBC-Ukraine", "Liga", "Hromadske"]
+OBLASTS = [
+    "Kyiv",
+    "Kharkiv",
+    "Donetsk",
+    "Luhansk",
+    "Zaporizhia",
+    "Kherson",
+    "Odesa",
+    "Mykolaiv",
+    "Dnipropetrovsk",
+    "Sumy",
+    "Chernihiv",
+    "Lviv",
+    "Poltava",
+    "Vinnytsia",
+    "Zhytomyr",
+]
+SOURCES = [
+    "Ukrainska Pravda",
+    "Kyiv Independent",
+    "Ukrinform",
+    "Suspilne",
+    "Ministry of Defence of Ukraine",
+    "Interfax-Ukraine",
+    "Reuters",
+    "RBC-Ukraine",
+    "Liga",
+    "Hromadske",
+]
 
 
 # ---- data ---------------------------------------------------------------------------------------------------------
@@ -49,8 +77,9 @@ def yaml_folder(work: Path, files: int) -> Path:
     if (root / ".complete").exists():
         return root
     root.mkdir(parents=True, exist_ok=True)
-    (root / "_collection.yaml").write_text("title: Benchmark\ncategories:\n" + "".join(
-        f"  {name}: {{}}\n" for name in CATEGORIES), encoding="utf-8")
+    (root / "_collection.yaml").write_text(
+        "title: Benchmark\ncategories:\n" + "".join(f"  {name}: {{}}\n" for name in CATEGORIES), encoding="utf-8"
+    )
     rnd = random.Random(1)
     for i in range(files):
         folder = root / f"{i // 1000:03d}"
@@ -62,7 +91,9 @@ def yaml_folder(work: Path, files: int) -> Path:
             f"title: Event number {i}\ndate: {day}\ncategory: {CATEGORIES[i % 3]}\nactors: [Actor {i % 50}]\n"
             f"places:\n  - {{name: Place {i % 200}, country: UA, lat: 50.{i % 90:02d}, lon: 30.{i % 70:02d}}}\n"
             f"summary: Something happened on {day}.\n"
-            f"sources:\n  - {{title: Report, publisher: DW, published: '2022-12-31'}}\n{link}", encoding="utf-8")
+            f"sources:\n  - {{title: Report, publisher: DW, published: '2022-12-31'}}\n{link}",
+            encoding="utf-8",
+        )
     (root / ".complete").touch()
     return root
 
@@ -72,60 +103,82 @@ def acled_frame(rows: int) -> pd.DataFrame:
     rng = np.random.default_rng(7)
     pairs = [(kind, sub) for kind, subs in EVENT_TYPES.items() for sub in subs]
     which = rng.integers(0, len(pairs), rows)
-    locations = [f"{name}{suffix}" for name in ("Bakhmut", "Avdiivka", "Kupiansk", "Vuhledar", "Orikhiv", "Kherson",
-                                                 "Sumy", "Kharkiv", "Marinka", "Lyman")
-                 for suffix in ("", " (outskirts)", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9")] * 50
+    locations = [
+        f"{name}{suffix}"
+        for name in (
+            "Bakhmut",
+            "Avdiivka",
+            "Kupiansk",
+            "Vuhledar",
+            "Orikhiv",
+            "Kherson",
+            "Sumy",
+            "Kharkiv",
+            "Marinka",
+            "Lyman",
+        )
+        for suffix in ("", " (outskirts)", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9")
+    ] * 50
     locations = [f"{name} {i // 100}" if i >= 100 else name for i, name in enumerate(locations)]
     place = rng.integers(0, len(locations), rows)
     lat = 46 + (np.arange(len(locations)) % 500) / 100
     lon = 30 + (np.arange(len(locations)) % 700) / 100
-    actors = ([f"Military Forces of Ukraine ({y})" for y in range(2019, 2025)]
-              + [f"Military Forces of Russia ({y})" for y in range(2000, 2025)]
-              + [f"Protesters (Ukraine) {i}" for i in range(300)])
+    actors = (
+        [f"Military Forces of Ukraine ({y})" for y in range(2019, 2025)]
+        + [f"Military Forces of Russia ({y})" for y in range(2000, 2025)]
+        + [f"Protesters (Ukraine) {i}" for i in range(300)]
+    )
     days = pd.date_range("2018-01-01", "2024-12-31").strftime("%Y-%m-%d").to_numpy()
-    words = np.array("on the morning of shelling was reported near the village by forces of with casualties "
-                     "unknown according to local officials a drone struck an infrastructure object".split())
+    words = np.array(
+        "on the morning of shelling was reported near the village by forces of with casualties "
+        "unknown according to local officials a drone struck an infrastructure object".split()
+    )
     notes = [" ".join(words[rng.integers(0, len(words), 30)]) + f" (ref {i})." for i in range(rows)]
     assoc = np.array(["", "", "", "Civilians (Ukraine)", "Labour Group (Ukraine); Students (Ukraine)"], dtype=object)
-    return pd.DataFrame({
-        "event_id_cnty": [f"UKR{i:07d}" for i in range(rows)],
-        "event_date": days[rng.integers(0, len(days), rows)],
-        "year": 2024,
-        "time_precision": rng.choice([1, 1, 1, 1, 2, 3], rows),
-        "disorder_type": "Political violence",
-        "event_type": [pairs[i][0] for i in which],
-        "sub_event_type": [pairs[i][1] for i in which],
-        "actor1": np.array(actors, dtype=object)[rng.integers(0, len(actors), rows)],
-        "assoc_actor_1": assoc[rng.integers(0, len(assoc), rows)],
-        "inter1": 1,
-        "actor2": np.array(actors + [""] * 200, dtype=object)[rng.integers(0, len(actors) + 200, rows)],
-        "assoc_actor_2": "",
-        "inter2": 8,
-        "interaction": 18,
-        "civilian_targeting": "",
-        "iso": 804,
-        "region": "Europe",
-        "country": "Ukraine",
-        "admin1": np.array(OBLASTS, dtype=object)[place % len(OBLASTS)],
-        "admin2": "",
-        "admin3": "",
-        "location": np.array(locations, dtype=object)[place],
-        "latitude": lat[place],
-        "longitude": lon[place],
-        "geo_precision": 1,
-        "source": np.array(SOURCES, dtype=object)[rng.integers(0, len(SOURCES), rows)],
-        "source_scale": "National",
-        "notes": notes,
-        "fatalities": rng.integers(0, 5, rows),
-        "tags": "",
-        "timestamp": 1700000000,
-    })
+    return pd.DataFrame(
+        {
+            "event_id_cnty": [f"UKR{i:07d}" for i in range(rows)],
+            "event_date": days[rng.integers(0, len(days), rows)],
+            "year": 2024,
+            "time_precision": rng.choice([1, 1, 1, 1, 2, 3], rows),
+            "disorder_type": "Political violence",
+            "event_type": [pairs[i][0] for i in which],
+            "sub_event_type": [pairs[i][1] for i in which],
+            "actor1": np.array(actors, dtype=object)[rng.integers(0, len(actors), rows)],
+            "assoc_actor_1": assoc[rng.integers(0, len(assoc), rows)],
+            "inter1": 1,
+            "actor2": np.array(actors + [""] * 200, dtype=object)[rng.integers(0, len(actors) + 200, rows)],
+            "assoc_actor_2": "",
+            "inter2": 8,
+            "interaction": 18,
+            "civilian_targeting": "",
+            "iso": 804,
+            "region": "Europe",
+            "country": "Ukraine",
+            "admin1": np.array(OBLASTS, dtype=object)[place % len(OBLASTS)],
+            "admin2": "",
+            "admin3": "",
+            "location": np.array(locations, dtype=object)[place],
+            "latitude": lat[place],
+            "longitude": lon[place],
+            "geo_precision": 1,
+            "source": np.array(SOURCES, dtype=object)[rng.integers(0, len(SOURCES), rows)],
+            "source_scale": "National",
+            "notes": notes,
+            "fatalities": rng.integers(0, 5, rows),
+            "tags": "",
+            "timestamp": 1700000000,
+        }
+    )
 
 
 def tables(work: Path, rows: int) -> dict[str, Path]:
     """An ACLED-style Parquet and CSV file and a native Parquet file of ``rows`` rows each (made once)."""
-    paths = {"acled.parquet": work / f"acled-{rows}.parquet", "acled.csv": work / f"acled-{rows}.csv",
-             "native.parquet": work / f"native-{rows}.parquet"}
+    paths = {
+        "acled.parquet": work / f"acled-{rows}.parquet",
+        "acled.csv": work / f"acled-{rows}.csv",
+        "native.parquet": work / f"native-{rows}.parquet",
+    }
     if all(path.exists() for path in paths.values()):
         return paths
     work.mkdir(parents=True, exist_ok=True)
@@ -133,25 +186,27 @@ def tables(work: Path, rows: int) -> dict[str, Path]:
     acled.to_parquet(paths["acled.parquet"], index=False)
     acled.to_csv(paths["acled.csv"], index=False)
     rng = np.random.default_rng(3)
-    native = pd.DataFrame({
-        "id": [f"ev-{i:07d}" for i in range(rows)],
-        "title": [f"Event {i} at {acled['location'].iat[i]}" for i in range(rows)],
-        "date": acled["event_date"],
-        "end": np.where(rng.random(rows) < 0.05, "2025-01-01", ""),
-        "approximate": rng.random(rows) < 0.1,
-        "category": np.array(CATEGORIES, dtype=object)[rng.integers(0, 3, rows)],
-        "actors": acled["actor1"] + "; " + acled["actor2"],
-        "tags": "tag-" + pd.Series(rng.integers(0, 40, rows)).astype(str),
-        "place": acled["location"],
-        "country": "UA",
-        "lat": acled["latitude"],
-        "lon": acled["longitude"],
-        "summary": acled["notes"],
-        "source": acled["source"],
-        "source_url": "https://example.org/" + acled["source"].str.replace(" ", "-"),
-        "published": "2025-01-02",
-        "links": np.where(np.arange(rows) % 30 == 1, [f"follows:ev-{max(i - 1, 0):07d}" for i in range(rows)], ""),
-    })
+    native = pd.DataFrame(
+        {
+            "id": [f"ev-{i:07d}" for i in range(rows)],
+            "title": [f"Event {i} at {acled['location'].iat[i]}" for i in range(rows)],
+            "date": acled["event_date"],
+            "end": np.where(rng.random(rows) < 0.05, "2025-01-01", ""),
+            "approximate": rng.random(rows) < 0.1,
+            "category": np.array(CATEGORIES, dtype=object)[rng.integers(0, 3, rows)],
+            "actors": acled["actor1"] + "; " + acled["actor2"],
+            "tags": "tag-" + pd.Series(rng.integers(0, 40, rows)).astype(str),
+            "place": acled["location"],
+            "country": "UA",
+            "lat": acled["latitude"],
+            "lon": acled["longitude"],
+            "summary": acled["notes"],
+            "source": acled["source"],
+            "source_url": "https://example.org/" + acled["source"].str.replace(" ", "-"),
+            "published": "2025-01-02",
+            "links": np.where(np.arange(rows) % 30 == 1, [f"follows:ev-{max(i - 1, 0):07d}" for i in range(rows)], ""),
+        }
+    )
     native.to_parquet(paths["native.parquet"], index=False)
     return paths
 
@@ -201,8 +256,14 @@ def measure(case: str, target: Path, cache_dir: Path, repeat: int = 1) -> dict[s
     env = {**os.environ, "TIMELINE_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
     best: dict[str, float] = {}
     for _ in range(repeat):
-        done = subprocess.run([sys.executable, "-c", PROBE, case, str(target)], env=env, capture_output=True,
-                              text=True, check=False, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, case, str(target)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
         if done.returncode:
             sys.exit(f"{case} failed:\n{done.stderr}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -222,8 +283,9 @@ def codecs(rows: int) -> None:
     from dashboard import cache
 
     columns = {
-        "places": [[{"name": f"Place {i % 200}", "country": "UA", "lat": 50 + i % 90 / 100, "lon": 30.5}]
-                   for i in range(rows)],
+        "places": [
+            [{"name": f"Place {i % 200}", "country": "UA", "lat": 50 + i % 90 / 100, "lon": 30.5}] for i in range(rows)
+        ],
         "sources": [[{"title": "Report", "publisher": "DW", "url": None, "published": "2022-12-31"}]] * rows,
         "actors": [[f"Actor {i % 50}"] for i in range(rows)],
         "quotes": [[] for _ in range(rows)],
@@ -234,16 +296,18 @@ def codecs(rows: int) -> None:
         "JSON text": pa.table({k: pa.array([cache.to_json(v) for v in vs]) for k, vs in columns.items()}),
         "Arrow nested": pa.table({k: pa.array(vs, type=quote if k == "quotes" else None) for k, vs in columns.items()}),
     }
-    decoders = {"JSON text": lambda t: {k: cache._objects(t.column(k)) for k in columns},
-                "Arrow nested": lambda t: {k: t.column(k).to_pylist() for k in columns}}
+    decoders = {
+        "JSON text": lambda t: {k: cache._objects(t.column(k)) for k in columns},
+        "Arrow nested": lambda t: {k: t.column(k).to_pylist() for k in columns},
+    }
     print(f"nested columns of {rows:,} events: read + decode, best of 3")
     with tempfile.TemporaryDirectory() as folder:
         for name, table in tables.items():
             for form, write, read in (
-                    ("IPC lz4", lambda t, p: feather.write_feather(t, p, compression="lz4"), feather.read_table),
-                    ("IPC plain", lambda t, p: feather.write_feather(t, p, compression="uncompressed"),
-                     feather.read_table),
-                    ("Parquet", pq.write_table, pq.read_table)):
+                ("IPC lz4", lambda t, p: feather.write_feather(t, p, compression="lz4"), feather.read_table),
+                ("IPC plain", lambda t, p: feather.write_feather(t, p, compression="uncompressed"), feather.read_table),
+                ("Parquet", pq.write_table, pq.read_table),
+            ):
                 path = os.path.join(folder, "t")
                 write(table, path)
                 best = float("inf")
@@ -260,8 +324,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in each table (default 1,000,000)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/timeline-load"), help="where the data is kept")
     parser.add_argument("--skip-csv", action="store_true", help="leave out the CSV table")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
-                        help="run each case but the first load N times and keep the fastest (for a busy machine)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each case but the first load N times and keep the fastest (for a busy machine)",
+    )
     parser.add_argument("--codecs", action="store_true", help="only compare ways to store nested columns")
     args = parser.parse_args()
     if args.codecs:
@@ -278,11 +347,19 @@ def main() -> None:
 
     table = []
     cold = measure("yaml-cold", folder, cache_dir)
-    table.append((f"YAML folder, {args.files:,} files: first load (parse all, write cache)", cold["rows"],
-                  cold["seconds"], cold["cpu"], cold["peak_rss_mb"]))
+    table.append(
+        (
+            f"YAML folder, {args.files:,} files: first load (parse all, write cache)",
+            cold["rows"],
+            cold["seconds"],
+            cold["cpu"],
+            cold["peak_rss_mb"],
+        )
+    )
     cached = measure("yaml-cached", folder, cache_dir, args.repeat)
-    table.append(("  restart: new process, disk cache", cached["rows"], cached["seconds"], cached["cpu"],
-                  cached["peak_rss_mb"]))
+    table.append(
+        ("  restart: new process, disk cache", cached["rows"], cached["seconds"], cached["cpu"], cached["peak_rss_mb"])
+    )
     for key in ("reload (stat every file)", "reload within the time-to-live", "reload after editing one file"):
         table.append((f"  same process: {key}", cached["rows"], cached[key], None, None))
     for name, path in paths.items():
@@ -290,16 +367,21 @@ def main() -> None:
             continue
         result = measure("table", path, cache_dir, args.repeat)
         size = path.stat().st_size / 1e6
-        table.append((f"{name} ({size:,.0f} MB)", result["rows"], result["seconds"], result["cpu"],
-                      result["peak_rss_mb"]))
+        table.append(
+            (f"{name} ({size:,.0f} MB)", result["rows"], result["seconds"], result["cpu"], result["peak_rss_mb"])
+        )
 
     width = max(len(row[0]) for row in table)
     print(f"{'case':<{width}}  {'events':>9}  {'seconds':>8}  {'CPU s':>6}  {'peak RSS MB':>11}")
     for name, rows, seconds, cpu, rss in table:
-        print(f"{name:<{width}}  {rows:>9,}  {seconds:>8.3f}  {'' if cpu is None else f'{cpu:.2f}':>6}  "
-              f"{'' if rss is None else f'{rss:,.0f}':>11}")
-    print(f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}: on a busy machine the seconds grow, "
-          "the CPU seconds much less)")
+        print(
+            f"{name:<{width}}  {rows:>9,}  {seconds:>8.3f}  {'' if cpu is None else f'{cpu:.2f}':>6}  "
+            f"{'' if rss is None else f'{rss:,.0f}':>11}"
+        )
+    print(
+        f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}: on a busy machine the seconds grow, "
+        "the CPU seconds much less)"
+    )
 
 
 if __name__ == "__main__":

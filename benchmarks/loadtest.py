@@ -54,7 +54,8 @@ def record_request(base: str) -> tuple[str, dict]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
 
         def keep(request) -> None:  # noqa: ANN001 - playwright's Request
@@ -114,9 +115,21 @@ def main() -> None:
     base = f"http://{HOST}:{port}/"
     env = {**os.environ, "TIMELINE_EVENTS": args.events}
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"{HOST}:{port}",
-         "--timeout", "60", "dashboard.app:server"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-w",
+            str(args.workers),
+            "-b",
+            f"{HOST}:{port}",
+            "--timeout",
+            "60",
+            "dashboard.app:server",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_until_up(base)
         url, body = record_request(base)
@@ -157,8 +170,10 @@ def main() -> None:
     print(f"{args.users} users × {args.requests} requests, gunicorn -w {args.workers}, {len(ids):,} events")
     print("| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    print(f"| {len(latencies)} | {len(errors)} | {pct(50):.0f} | {pct(95):.0f} | {pct(99):.0f} | "
-          f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} |")
+    print(
+        f"| {len(latencies)} | {len(errors)} | {pct(50):.0f} | {pct(95):.0f} | {pct(99):.0f} | "
+        f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} |"
+    )
     for error in errors[:5]:
         print("error:", error)
     print(f"mean {statistics.mean(latencies) * 1000:.0f} ms")

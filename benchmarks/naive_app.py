@@ -25,17 +25,20 @@ def build(path: str) -> Dash:
     last = pd.to_datetime(events["end"], format="ISO8601").fillna(start)
     events["start"] = start
     events["finish"] = last + pd.Timedelta(days=1)
-    fig = px.timeline(events, x_start="start", x_end="finish", y="category", color="category",
-                      hover_name="title", custom_data=["id"])
+    fig = px.timeline(
+        events, x_start="start", x_end="finish", y="category", color="category", hover_name="title", custom_data=["id"]
+    )
     fig.update_layout(height=600, clickmode="event")
     by_id = events.set_index("id")[["title", "summary"]]
 
     app = Dash(__name__, title="Naive timeline")
-    app.layout = html.Div([
-        html.H1("Naive timeline"),
-        dcc.Graph(id=GRAPH_ID, figure=fig),
-        html.Div(id=CARD_ID),
-    ])
+    app.layout = html.Div(
+        [
+            html.H1("Naive timeline"),
+            dcc.Graph(id=GRAPH_ID, figure=fig),
+            html.Div(id=CARD_ID),
+        ]
+    )
 
     @app.callback(Output(CARD_ID, "children"), Input(GRAPH_ID, "clickData"), prevent_initial_call=True)
     def card(click: dict | None) -> object:

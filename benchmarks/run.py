@@ -108,8 +108,18 @@ ROWS = [
     ("export_first", "PNG export: first image written (from command start)"),
     ("export_marginal", "PNG export: each image after the first (file times)"),
 ]
-RATIO_ROWS = {"load_cold", "load_cached", "layout_bytes", "figure_bytes", "first_render", "zoom_p50", "zoom_p95",
-              "click_p50", "server_mem", "renderer_mem"}
+RATIO_ROWS = {
+    "load_cold",
+    "load_cached",
+    "layout_bytes",
+    "figure_bytes",
+    "first_render",
+    "zoom_p50",
+    "zoom_p95",
+    "click_p50",
+    "server_mem",
+    "renderer_mem",
+}
 
 
 @dataclass
@@ -159,7 +169,7 @@ class Budget:
     def next_deadline(self, name: str) -> float:
         names = [t[0] for t in self.tasks]
         self.index = names.index(name)
-        later = sum(t[1] for t in self.tasks[self.index + 1:])
+        later = sum(t[1] for t in self.tasks[self.index + 1 :])
         cap = self.tasks[self.index][2]
         allowed = min(cap, self.remaining() - later)
         allowed = max(allowed, min(self.tasks[self.index][1], self.remaining()))
@@ -248,8 +258,9 @@ def start_times(kind: str, source: Path, tag: str, cfg: Config, deadline: float,
                 out.error = out.error or "skipped: time budget spent"
                 return out
             try:
-                server = servers.start(app_command(kind, copy), cwd=workdir, log=workdir / f"{phase}.log",
-                                       timeout=limit, env=env)
+                server = servers.start(
+                    app_command(kind, copy), cwd=workdir, log=workdir / f"{phase}.log", timeout=limit, env=env
+                )
             except servers.StartError as error:
                 out.error = error.message if error.kind == "timeout" else f"failed: {error.message}"
                 return out
@@ -270,8 +281,7 @@ def start_times(kind: str, source: Path, tag: str, cfg: Config, deadline: float,
     return out
 
 
-def measure_app(kind: str, source: Path, result: SizeResult, cfg: Config, deadline: float,
-                label: str = "") -> Loads:
+def measure_app(kind: str, source: Path, result: SizeResult, cfg: Config, deadline: float, label: str = "") -> Loads:
     """Start times, browser measurements and memory of one app at one size, into ``result`` under ``kind``.
 
     Returns the start times; when ours loaded no event from the file it records nothing and says so in
@@ -299,15 +309,19 @@ def measure_app(kind: str, source: Path, result: SizeResult, cfg: Config, deadli
     quiet_to_next = (dt.date.fromisoformat(facts["quiet_to"]) + dt.timedelta(days=1)).isoformat()
     ours = kind == "ours"
     params = {
-        "url": server.url, "graph_id": "timeline" if ours else "graph",
+        "url": server.url,
+        "graph_id": "timeline" if ours else "graph",
         "card_selector": "#detail-card .detail-title" if ours else "#card h3",
-        "loads": cfg.repeats, "load_query": "",
+        "loads": cfg.repeats,
+        "load_query": "",
         "zoom_ranges_": browser.zoom_ranges(facts["busiest_day"], facts["first_day"], facts["last_day"], cfg.zooms),
         "server_side": ours,
         "click_query": f"?from={facts['quiet_from']}&to={facts['quiet_to']}" if ours else None,
         "click_fallback_query": f"?from={facts['quiet_day']}&to={facts['quiet_day']}" if ours else None,
         "click_range": None if ours else [facts["quiet_from"], quiet_to_next],
-        "clicks": cfg.clicks, "timeout_s": cfg.timeout, "step_timeout_s": cfg.step_timeout,
+        "clicks": cfg.clicks,
+        "timeout_s": cfg.timeout,
+        "step_timeout_s": cfg.step_timeout,
     }
     session = browser_session(params, deadline, WORK / f"{tag}-browser")
     memory = servers.peak_mb(server.pid)
@@ -328,9 +342,14 @@ def browser_session(params: dict[str, Any], deadline: float, folder: Path) -> br
     params_path.write_text(json.dumps({**params, "budget_s": budget}))
     quiet_limit = max(params["timeout_s"], params["step_timeout_s"]) + 30
     with log_path.open("wb") as handle:
-        proc = subprocess.Popen([str(PYTHON), str(HERE / "browser.py"), str(params_path), str(out_path)],
-                                cwd=folder, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [str(PYTHON), str(HERE / "browser.py"), str(params_path), str(out_path)],
+            cwd=folder,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     started = last = time.monotonic()
     seen_mtime = 0.0
     shown = 0
@@ -379,8 +398,9 @@ def browser_session(params: dict[str, Any], deadline: float, folder: Path) -> br
         message = f"browser process stopped: {hung} (renderer stuck?)"
         log(f"    {message}")
         if not session.loads:
-            session.loads.append(browser.PageResult(error=f"timeout after {params['timeout_s']:.0f} s "
-                                                          "(browser hung; stopped)"))
+            session.loads.append(
+                browser.PageResult(error=f"timeout after {params['timeout_s']:.0f} s (browser hung; stopped)")
+            )
         elif not session.zoom_ms and not session.zoom_error and not session.loads[-1].error:
             session.zoom_error = "timeout (browser hung; stopped)"
         elif not session.click_ms and not session.click_error and not session.loads[-1].error:
@@ -395,8 +415,11 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
     good = [load for load in s.loads if load.error is None]
     errors = [load.error for load in s.loads if load.error]
     if good:
-        result.put("first_render", kind, Cell(median([g.first_render_ms / 1000 for g in good]), "s",
-                                              f"n={len(good)}" if len(good) > 1 else None))
+        result.put(
+            "first_render",
+            kind,
+            Cell(median([g.first_render_ms / 1000 for g in good]), "s", f"n={len(good)}" if len(good) > 1 else None),
+        )
         layout = [g.layout_ms / 1000 for g in good if g.layout_ms]
         if layout:
             result.put("layout_at", kind, Cell(median(layout), "s"))
@@ -428,11 +451,15 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
             result.put("zoom_p50", kind, Cell(percentile(s.zoom_ms, 0.5), "ms", n_note))
             result.put("zoom_p95", kind, Cell(percentile(s.zoom_ms, 0.95), "ms"))
             if kind == "ours" and s.zoom_no_update:
-                result.notes.append(f"{kind}: {s.zoom_no_update} of the zooms changed no whole day of the view: the "
-                                    "server answered 204 and those count until that answer.")
+                result.notes.append(
+                    f"{kind}: {s.zoom_no_update} of the zooms changed no whole day of the view: the "
+                    "server answered 204 and those count until that answer."
+                )
             if kind == "ours" and s.zoom_requests:
-                result.notes.append(f"{kind}: callback answers per zoom: {sorted(set(s.zoom_requests))}; "
-                                    f"each zoom (ms): {', '.join(f'{v:,.0f}' for v in s.zoom_ms)}.")
+                result.notes.append(
+                    f"{kind}: callback answers per zoom: {sorted(set(s.zoom_requests))}; "
+                    f"each zoom (ms): {', '.join(f'{v:,.0f}' for v in s.zoom_ms)}."
+                )
         elif zoom_note:
             result.put("zoom_p50", kind, Cell(text=zoom_note))
         if s.click_ms:
@@ -445,8 +472,11 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
     if memory is not None:
         result.put("server_mem", kind, Cell(memory, "MB", None if alive else "server had exited"))
     if s.renderer_mb is not None:
-        result.put("renderer_mem", kind, Cell(s.renderer_mb, "MB",
-                                              "when the stuck browser was stopped" if s.renderer_at_stop else None))
+        result.put(
+            "renderer_mem",
+            kind,
+            Cell(s.renderer_mb, "MB", "when the stuck browser was stopped" if s.renderer_at_stop else None),
+        )
     for note in s.notes:
         result.notes.append(f"{kind}: {note}")
 
@@ -477,8 +507,9 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
         target.mkdir(parents=True)
         started = time.time()
         try:
-            seconds, code, text = servers.run_timed([*cmd, "--out", str(target)], cwd=workdir, timeout=limit,
-                                                    env=env, log=workdir / f"export-{repeat}.log")
+            seconds, code, text = servers.run_timed(
+                [*cmd, "--out", str(target)], cwd=workdir, timeout=limit, env=env, log=workdir / f"export-{repeat}.log"
+            )
         except servers.StartError as err:
             error = err.message
             break
@@ -501,8 +532,9 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
         result.put("export_per_image" if not per_image else "export_marginal", "ours", Cell(text=error))
     for row in ("export_per_image", "export_first", "export_marginal"):
         result.put(row, "naive", Cell(text="—"))
-    result.notes.append(f"PNG export: {what} (`--events` {'YAML folder' if source.is_dir() else 'Parquet'}), "
-                        f"{len(per_image)} run(s).")
+    result.notes.append(
+        f"PNG export: {what} (`--events` {'YAML folder' if source.is_dir() else 'Parquet'}), {len(per_image)} run(s)."
+    )
 
 
 # ---- machine and report ------------------------------------------------------------------------------------------
@@ -527,11 +559,14 @@ def machine_line(chromium: str) -> str:
     for package in ("dash", "plotly", "pandas", "pyarrow", "kaleido"):
         try:
             from importlib.metadata import version
+
             versions.append(f"{package} {version(package)}")
         except Exception:  # noqa: BLE001
             pass
-    return (f"{cpu}, {os.cpu_count()} cores, {ram} RAM; Chromium {chromium}; Python {sys.version.split()[0]}; "
-            f"{', '.join(versions)}; {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {ram} RAM; Chromium {chromium}; Python {sys.version.split()[0]}; "
+        f"{', '.join(versions)}; {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}"
+    )
 
 
 def loadavg() -> str:
@@ -543,10 +578,16 @@ def loadavg() -> str:
 
 def git_state() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dashboard", "assets"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "dashboard", "assets"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return f"{head}{' with uncommitted changes in dashboard/ or assets/' if dirty else ''}"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -570,8 +611,9 @@ def table(result: SizeResult, ours_label: str) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[SizeResult], machine: str, command: str, cfg: Config, finished: bool,
-           elapsed: float, code: str) -> str:
+def report(
+    results: list[SizeResult], machine: str, command: str, cfg: Config, finished: bool, elapsed: float, code: str
+) -> str:
     parts = [
         "# Benchmark: our timeline app against a naive `px.timeline` app",
         "",
@@ -642,20 +684,30 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated event counts")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark.md", help="Markdown report")
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, one repeat, fewer zooms and clicks")
-    parser.add_argument("--budget", type=float, default=None,
-                        help="seconds for the whole run (default 1440, --quick 170)")
+    parser.add_argument(
+        "--budget", type=float, default=None, help="seconds for the whole run (default 1440, --quick 170)"
+    )
     parser.add_argument("--timeout", type=float, default=None, help="seconds for one server start or page load")
     parser.add_argument("--apps", default="ours,naive", help="which apps to measure (ours: with its PNG export)")
-    parser.add_argument("--ours-src", type=Path, default=None,
-                        help="run our app from this checkout (python -m dashboard with PYTHONPATH=DIR)")
+    parser.add_argument(
+        "--ours-src",
+        type=Path,
+        default=None,
+        help="run our app from this checkout (python -m dashboard with PYTHONPATH=DIR)",
+    )
     args = parser.parse_args(argv)
     global OURS_SOURCE
     OURS_SOURCE = args.ours_src.resolve() if args.ours_src else None
 
     sizes = [1000, 10000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    cfg = Config(repeats=1 if args.quick else 3, timeout=args.timeout or (60 if args.quick else 120),
-                 step_timeout=20 if args.quick else 60, export_timeout=60 if args.quick else 180,
-                 zooms=4 if args.quick else 10, clicks=4 if args.quick else 10)
+    cfg = Config(
+        repeats=1 if args.quick else 3,
+        timeout=args.timeout or (60 if args.quick else 120),
+        step_timeout=20 if args.quick else 60,
+        export_timeout=60 if args.quick else 180,
+        zooms=4 if args.quick else 10,
+        clicks=4 if args.quick else 10,
+    )
     total = args.budget or (175 if args.quick else 1440)
     started = time.monotonic()
     command = "python benchmarks/run.py " + " ".join(argv) if argv else "python benchmarks/run.py"
@@ -685,8 +737,11 @@ def main(argv: list[str]) -> int:
     for n in sizes:
         reserve, cap = weight(n)
         export_cap = 25 if args.quick else cfg.export_timeout * (cfg.repeats if n <= 10_000 else 1)
-        tasks += [(f"ours-{n}", reserve, cap), (f"naive-{n}", reserve, cap * (0.6 if args.quick else 1)),
-                  (f"export-{n}", reserve / 2, export_cap)]
+        tasks += [
+            (f"ours-{n}", reserve, cap),
+            (f"naive-{n}", reserve, cap * (0.6 if args.quick else 1)),
+            (f"export-{n}", reserve / 2, export_cap),
+        ]
     budget = Budget(total - (time.monotonic() - started), tasks)
 
     results: list[SizeResult] = []
@@ -711,11 +766,12 @@ def main(argv: list[str]) -> int:
             else:
                 export_missing = NA_PARQUET
                 if n <= 10_000:
-                    result.notes.append("ours cannot read Parquet yet (it served 0 events), so its browser, memory "
-                                        "and export rows were measured on the same events from the YAML folder.")
+                    result.notes.append(
+                        "ours cannot read Parquet yet (it served 0 events), so its browser, memory "
+                        "and export rows were measured on the same events from the YAML folder."
+                    )
                     result.ours_source = "YAML folder"
-                    yaml_loads = measure_app("ours", generate.yaml_folder(n), result, size_cfg, deadline,
-                                             label="-yaml")
+                    yaml_loads = measure_app("ours", generate.yaml_folder(n), result, size_cfg, deadline, label="-yaml")
                     export_source, export_dir = yaml_loads.source, yaml_loads.workdir
                     result.put("yaml_cold", "ours", result.get("load_cold", "ours"))
                     result.put("yaml_cached", "ours", result.get("load_cached", "ours"))
@@ -724,8 +780,9 @@ def main(argv: list[str]) -> int:
                 result.put("load_cold", "ours", Cell(text=NA_PARQUET))
                 result.put("load_cached", "ours", Cell(text=NA_PARQUET))
             if n <= 10_000 and result.ours_source == "Parquet" and time.monotonic() < deadline:
-                yaml = start_times("ours", generate.yaml_folder(n), f"ours-{n}-yamlload", size_cfg, deadline,
-                                   keep=False)
+                yaml = start_times(
+                    "ours", generate.yaml_folder(n), f"ours-{n}-yamlload", size_cfg, deadline, keep=False
+                )
                 if yaml.cold:
                     result.put("yaml_cold", "ours", Cell(median(yaml.cold), "s"))
                 if yaml.cached:
@@ -740,8 +797,10 @@ def main(argv: list[str]) -> int:
             log(f"{n:,} events: naive")
             measure_app("naive", source, result, size_cfg, budget.next_deadline(f"naive-{n}"))
 
-        result.notes.append(f"load average (1 min) of the machine at the start of this size / before the export: "
-                            f"{load_before} / {loadavg()} (2 cores; other work on the machine makes times noisier).")
+        result.notes.append(
+            f"load average (1 min) of the machine at the start of this size / before the export: "
+            f"{load_before} / {loadavg()} (2 cores; other work on the machine makes times noisier)."
+        )
         if "ours" in apps:
             log(f"{n:,} events: export")
             deadline = budget.next_deadline(f"export-{n}")
@@ -754,16 +813,25 @@ def main(argv: list[str]) -> int:
                     result.put(row, "naive", Cell(text="—"))
         for copy in WORK.glob(f"*-{n}*/data"):  # the copies of the events (logs and pictures stay)
             shutil.rmtree(copy, ignore_errors=True)
-        text = report(results, machine, command, cfg, finished=False, elapsed=time.monotonic() - started,
-                      code=code)
+        text = report(results, machine, command, cfg, finished=False, elapsed=time.monotonic() - started, code=code)
         write(out_path, text)
 
     text = report(results, machine, command, cfg, finished=True, elapsed=time.monotonic() - started, code=code)
     write(out_path, text)
-    (WORK / "results.json").write_text(json.dumps(
-        [{"size": r.size, "facts": r.facts, "notes": r.notes,
-          "cells": {k: {a: asdict(c) for a, c in v.items()} for k, v in r.cells.items()}} for r in results],
-        indent=2))
+    (WORK / "results.json").write_text(
+        json.dumps(
+            [
+                {
+                    "size": r.size,
+                    "facts": r.facts,
+                    "notes": r.notes,
+                    "cells": {k: {a: asdict(c) for a, c in v.items()} for k, v in r.cells.items()},
+                }
+                for r in results
+            ],
+            indent=2,
+        )
+    )
     print(text)
     log(f"done in {(time.monotonic() - started) / 60:.1f} min; wrote {out_path}")
     return 0

@@ -72,8 +72,9 @@ def http_status(url: str, timeout: float = 5.0) -> int | None:
         return None
 
 
-def start(cmd: list[str], *, cwd: Path, log: Path, timeout: float, env: dict[str, str] | None = None,
-          port: int | None = None) -> Server:
+def start(
+    cmd: list[str], *, cwd: Path, log: Path, timeout: float, env: dict[str, str] | None = None, port: int | None = None
+) -> Server:
     """Start a server (``{port}`` in cmd is filled in) and wait until '/' answers 200; the time is ``ready_s``.
 
     Raises StartError('timeout' | 'failed') and stops the process when it does not come up.
@@ -83,8 +84,15 @@ def start(cmd: list[str], *, cwd: Path, log: Path, timeout: float, env: dict[str
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("wb")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        args,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     handle.close()
     server = Server(proc, port, log)
     url = server.url
@@ -182,13 +190,21 @@ def renderer_peak_mb(root: int | None = None) -> float | None:
     return best
 
 
-def run_timed(cmd: list[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None,
-              log: Path | None = None) -> tuple[float, int, str]:
+def run_timed(
+    cmd: list[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None, log: Path | None = None
+) -> tuple[float, int, str]:
     """Run a command to its end: (seconds, exit code, output). Raises StartError('timeout') past ``timeout``,
     after stopping the command and everything it started (its own process group)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

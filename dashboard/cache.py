@@ -104,8 +104,11 @@ def _parsing_modules() -> list[ModuleType]:
 
 
 def _metadata(root: Path) -> dict[bytes, bytes]:
-    return {b"format": FORMAT.encode(), b"fingerprint": fingerprint().encode(),
-            b"root": os.path.abspath(root).encode("utf-8", "surrogateescape")}
+    return {
+        b"format": FORMAT.encode(),
+        b"fingerprint": fingerprint().encode(),
+        b"root": os.path.abspath(root).encode("utf-8", "surrogateescape"),
+    }
 
 
 def read(root: Path) -> pa.Table | None:
@@ -164,8 +167,13 @@ def empty() -> pa.Table:
     return SCHEMA.empty_table()
 
 
-def entries(rel: str, size: int, mtime_ns: int, rows: list[dict[str, Any]], problems: list[tuple[int, int, str]],
-            ) -> list[dict[str, Any]]:
+def entries(
+    rel: str,
+    size: int,
+    mtime_ns: int,
+    rows: list[dict[str, Any]],
+    problems: list[tuple[int, int, str]],
+) -> list[dict[str, Any]]:
     """One file's rows and problems (line, column, message) as entries: one per row, or one for a file without."""
     noted = to_json([list(problem) for problem in problems]) if problems else None
     if not rows:
@@ -208,8 +216,9 @@ def merge(parts: list[pa.Table], order: list[str]) -> pa.Table:
         return empty()
     table = pa.concat_tables(kept)
     position = pc.index_in(table.column("rel"), value_set=pa.array(order, pa.string()))
-    indices = pc.sort_indices(pa.table({"p": position, "s": table.column("seq")}),
-                              sort_keys=[("p", "ascending"), ("s", "ascending")])
+    indices = pc.sort_indices(
+        pa.table({"p": position, "s": table.column("seq")}), sort_keys=[("p", "ascending"), ("s", "ascending")]
+    )
     return table.take(indices)
 
 

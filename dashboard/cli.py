@@ -44,14 +44,20 @@ from dashboard.wording import counted, visible
 
 DEFAULT_EVENTS = Path("events")
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
-OUT_RULES = ("'-' writes to stdout. Only a regular file is replaced: a symbolic link is refused (not followed; give "
-             "the file it points to), and so are folders, devices and FIFOs.")
+OUT_RULES = (
+    "'-' writes to stdout. Only a regular file is replaced: a symbolic link is refused (not followed; give "
+    "the file it points to), and so are folders, devices and FIFOs."
+)
 
 
 def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--events DIR`` option every command takes."""
     return click.option(
-        "--events", "events_dir", type=click.Path(path_type=Path), default=DEFAULT_EVENTS, show_default=True,
+        "--events",
+        "events_dir",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_EVENTS,
+        show_default=True,
         envvar="TIMELINE_EVENTS",
         help="Folder of event files and tables, or one file: YAML, CSV or Parquet.",
     )(command)
@@ -73,8 +79,7 @@ def progress_bar(label: str, always: bool = False) -> Iterator[Callable[[int, in
         if not bars:
             if not always and time.monotonic() - started < 0.5:
                 return
-            bar = click.progressbar(length=total, label=label, file=sys.stderr,
-                                    update_min_steps=max(1, total // 200))
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, update_min_steps=max(1, total // 200))
             if always:  # click draws only the label off a terminal; --progress asks for the bar anyway
                 bar._is_atty = True
             bars.append(bar.__enter__())
@@ -110,8 +115,12 @@ def report_problems(collection: Collection, root: Path, *, all_lines: bool = Fal
             click.echo(located(problem, root), err=True)
     else:
         count = len(collection.problems)
-        click.secho(f"warning: {count} problem{'s' * (count != 1)} in the event files were skipped; "
-                    "run 'timeline validate' to see them", fg="yellow", err=True)
+        click.secho(
+            f"warning: {count} problem{'s' * (count != 1)} in the event files were skipped; "
+            "run 'timeline validate' to see them",
+            fg="yellow",
+            err=True,
+        )
 
 
 def warn(message: str) -> None:
@@ -173,8 +182,9 @@ def list_events(events_dir: Path) -> None:
     id_w = max([len("ID"), *events["id"].str.len()]) if len(events) else 2
     title_w = max(20, width - when_w - cat_w - id_w - 6)
     click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
-    for when, category, ident, title in zip(events["when"], events["category"], events["id"], events["title"],
-                                            strict=True):
+    for when, category, ident, title in zip(
+        events["when"], events["category"], events["id"], events["title"], strict=True
+    ):
         shown = visible(title if len(title) <= title_w else title[: title_w - 1] + "…")
         click.echo(f"{when:<{when_w}}  {visible(category):<{cat_w}}  {ident:<{id_w}}  {shown}")
     click.echo(counted(len(events), "event"), err=True)
@@ -240,11 +250,19 @@ class FormatOption(click.Option):
 
 @cli.command()
 @click.option("--format", "fmt", cls=FormatOption, type=FormatChoice(), default="json", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, allow_dash=True),
-              help="File to write; a folder for several pictures. Default: stdout for data, timeline.EXTENSION "
-                   f"for a picture. {OUT_RULES}")
-@click.option("--view", "views", multiple=True, metavar="URL",
-              help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="File to write; a folder for several pictures. Default: stdout for data, timeline.EXTENSION "
+    f"for a picture. {OUT_RULES}",
+)
+@click.option(
+    "--view",
+    "views",
+    multiple=True,
+    metavar="URL",
+    help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.",
+)
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day shown.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day shown.")
 @facet_options
@@ -253,16 +271,35 @@ class FormatOption(click.Option):
 @click.option("--lanes", type=click.Choice(LANES), help="Group rows by category, actor or place.")
 @click.option("--select", "selected", metavar="ID", help="Highlight this event.")
 @click.option("--theme", type=click.Choice(THEMES), help="light or dark.")
-@click.option("--size", type=click.Choice(list(SIZES)), default="slide", show_default=True,
-              help="slide: 1600×900 (16:9); page: A4 landscape.")
+@click.option(
+    "--size",
+    type=click.Choice(list(SIZES)),
+    default="slide",
+    show_default=True,
+    help="slide: 1600×900 (16:9); page: A4 landscape.",
+)
 @click.option("--width", type=click.IntRange(400, 10000), help="Width in pixels (overrides --size).")
 @click.option("--height", type=click.IntRange(200, 10000), help="Height in pixels (default: fits the rows).")
-@click.option("--scale", type=click.FloatRange(0.5, 8), default=None,
-              help="Pixel density: 2 for print and retina screens (default 1; 2 with --size page).")
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.5, 8),
+    default=None,
+    help="Pixel density: 2 for print and retina screens (default 1; 2 with --size page).",
+)
 @click.option("--each", type=click.Choice(["category", "day"]), help="One picture per category or per day.")
 @events_option
-def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None, size: str, width: int | None,
-           height: int | None, scale: float | None, events_dir: Path, **flags: Any) -> None:
+def export(
+    fmt: str,
+    out: Path | None,
+    views: tuple[str, ...],
+    each: str | None,
+    size: str,
+    width: int | None,
+    height: int | None,
+    scale: float | None,
+    events_dir: Path,
+    **flags: Any,
+) -> None:
     """Export what the app shows: its events as data, or a picture of it (see --format).
 
     Filters and --view pick the events; problems in files are reported on stderr and the good events still
@@ -282,8 +319,11 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
             raise click.UsageError("--each and several --view are for pictures; data takes one view")
         emit(data_export(collection, chosen[0], fmt, warn=warn), out)
         return
-    page = PageSize(width or SIZES[size][0], height or (SIZES[size][1] if size == "page" else None),
-                    scale or (2.0 if size == "page" else 1.0))
+    page = PageSize(
+        width or SIZES[size][0],
+        height or (SIZES[size][1] if size == "page" else None),
+        scale or (2.0 if size == "page" else 1.0),
+    )
     batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
     if len(batch) > 1 and len(chosen) > 1:
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
@@ -292,8 +332,12 @@ def export(fmt: str, out: Path | None, views: tuple[str, ...], each: str | None,
     for (_, view), path in zip(batch, paths, strict=True):
         figure = export_figure(collection, view, page)
         if height and height < min_height(figure):
-            click.secho(f"warning: {path}: {height}px is too short for {len(apply(collection.events, view))} "
-                        f"events; labels may crowd (at least {min_height(figure)}px)", fg="yellow", err=True)
+            click.secho(
+                f"warning: {path}: {height}px is too short for {len(apply(collection.events, view))} "
+                f"events; labels may crowd (at least {min_height(figure)}px)",
+                fg="yellow",
+                err=True,
+            )
         pictures.append(Picture(figure, path, fmt, page.scale))
     try:
         write_pictures(pictures)
@@ -336,8 +380,11 @@ def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:
     if fields["summary"]:
         data["summary"] = fields["summary"]
     if fields["source_title"] or fields["source_url"]:
-        source = {"title": fields["source_title"] or fields["source_url"], "url": fields["source_url"],
-                  "published": fields["published"]}
+        source = {
+            "title": fields["source_title"] or fields["source_url"],
+            "url": fields["source_url"],
+            "published": fields["published"],
+        }
         data["sources"] = [{k: v for k, v in source.items() if v}]
     return data
 
@@ -346,11 +393,13 @@ def check_new_id(event_id: str) -> None:
     """Refuse an ``--id`` that cannot be a file name."""
     # fullmatch: re.match would let a trailing newline through ('$' matches before it), into the file name.
     if not re.fullmatch(SLUG, event_id):
-        raise click.BadParameter("use lower-case letters, digits, '.', '_' and '-' (it becomes the file name)",
-                                 param_hint="--id")
+        raise click.BadParameter(
+            "use lower-case letters, digits, '.', '_' and '-' (it becomes the file name)", param_hint="--id"
+        )
     if len(event_id) > ID_MAX:
-        raise click.BadParameter(f"at most {ID_MAX} characters (it becomes the file name); this one has "
-                                 f"{len(event_id)}", param_hint="--id")
+        raise click.BadParameter(
+            f"at most {ID_MAX} characters (it becomes the file name); this one has {len(event_id)}", param_hint="--id"
+        )
 
 
 @cli.command()
@@ -383,12 +432,14 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
         raise click.UsageError("; ".join(plain_errors(error))) from None
     settings, _ = load_settings(events_dir) if events_dir.exists() else (None, [])
     if settings and settings.categories and event.category not in settings.categories:
-        raise click.BadParameter(f"'{event.category}' is not one of {', '.join(settings.categories)}",
-                                 param_hint="--category")
+        raise click.BadParameter(
+            f"'{event.category}' is not one of {', '.join(settings.categories)}", param_hint="--category"
+        )
     ident = event_id or slugify(event.title)
     target = events_dir / f"{ident}.yaml"
     body = SCHEMA_COMMENT.format(schema="../schema/event.schema.json") + yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, width=100)
+        data, sort_keys=False, allow_unicode=True, width=100
+    )
     try:
         write_atomic(target, body.encode("utf-8"), overwrite=False)
     except FileExistsError:
@@ -398,8 +449,14 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
 
 @cli.command(name="import")
 @click.argument("table", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_EVENTS, show_default=True,
-              envvar="TIMELINE_EVENTS", help="Folder to write the event files in (made when missing).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_EVENTS,
+    show_default=True,
+    envvar="TIMELINE_EVENTS",
+    help="Folder to write the event files in (made when missing).",
+)
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Import the first N rows only.")
 @click.option("--progress", is_flag=True, help="Show a progress bar even when stderr is not a terminal.")
 def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> None:
@@ -415,10 +472,15 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
         raise click.UsageError(f"'{table}' is not a table: give a {' or '.join(TABLE_SUFFIXES)} file")
     with progress_bar(f"Reading {table.name}", progress) as update:
         rows, problems = tables.read_table(
-            table, str(table), limit=limit, keep_source=True,
-            progress=None if update is None else lambda share: update(int(share * 1000), 1000))
-    settings, problems_here = load_settings(out, str(out / SETTINGS_FILE)) if out.is_dir() else (
-        CollectionSettings(), [])
+            table,
+            str(table),
+            limit=limit,
+            keep_source=True,
+            progress=None if update is None else lambda share: update(int(share * 1000), 1000),
+        )
+    settings, problems_here = (
+        load_settings(out, str(out / SETTINGS_FILE)) if out.is_dir() else (CollectionSettings(), [])
+    )
     problems.extend(problems_here)
     try:
         with progress_bar(f"Writing to {out}", progress) as update:
@@ -433,8 +495,11 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
     if len(done.skipped) > 10:
         click.echo(f"… and {len(done.skipped) - 10:,} more files that exist", err=True)
     count = len(problems)
-    click.secho(f"wrote {len(done.written)} files, skipped {len(done.skipped)} (exist), {count} "
-                f"problem{'s' * (count != 1)}", fg="red" if count or done.error else "green", err=True)
+    click.secho(
+        f"wrote {len(done.written)} files, skipped {len(done.skipped)} (exist), {count} problem{'s' * (count != 1)}",
+        fg="red" if count or done.error else "green",
+        err=True,
+    )
     if done.error is not None:
         raise click.ClickException(f"stopped: cannot write to {out}: {done.error.strerror or done.error}")
     sys.exit(1 if count else 0)
@@ -442,8 +507,9 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
 
 @cli.command()
 @events_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only)."
+)
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--debug", is_flag=True, help="Dash's debug mode: error overlay and hot reload. Never on a shared host.")
 def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
@@ -454,14 +520,18 @@ def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
     collection = load(events_dir)
     report_problems(collection, events_dir)
     app = create_app(events_dir)
-    click.echo(f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ "
-               "(Ctrl+C to stop)", err=True)
+    click.echo(
+        f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ (Ctrl+C to stop)", err=True
+    )
     app.run(host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug)
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-              help=f"File to write (default: stdout). {OUT_RULES}")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help=f"File to write (default: stdout). {OUT_RULES}",
+)
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of an event file (for editor completion and checks)."""
     emit(json.dumps(event_json_schema(), indent=2) + "\n", out)

@@ -72,8 +72,9 @@ def _zone(name: str | None) -> dt.tzinfo | None:
 
 
 def _span(day: dt.date, precision: Precision) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(day.year, day.month if precision != Precision.YEAR else 1,
-                        day.day if precision == Precision.DAY else 1)
+    start = dt.datetime(
+        day.year, day.month if precision != Precision.YEAR else 1, day.day if precision == Precision.DAY else 1
+    )
     if precision == Precision.YEAR:
         return start, start.replace(year=start.year + 1)
     if precision == Precision.MONTH:
@@ -91,8 +92,18 @@ def _days(first: dt.date, last: dt.date, approximate: bool = True) -> When:
     return When(start, end, Precision.DAY, approximate)
 
 
-PHRASES = {"today", "yesterday", "tomorrow", "this week", "last week", "next week", "earlier in the week",
-           "earlier this week", "later in the week", "later this week"}
+PHRASES = {
+    "today",
+    "yesterday",
+    "tomorrow",
+    "this week",
+    "last week",
+    "next week",
+    "earlier in the week",
+    "earlier this week",
+    "later in the week",
+    "later this week",
+}
 
 
 def _relative(text: str, ref: dt.date | None) -> When | None:
@@ -100,12 +111,14 @@ def _relative(text: str, ref: dt.date | None) -> When | None:
     phrase = text.lower().removeprefix("on ").strip()
     words = phrase.split()
     weekday = words[-1] if words and words[-1] in WEEKDAYS else None
-    if phrase not in PHRASES and not (weekday and len(words) <= 2 and (len(words) == 1 or words[0] in
-                                                                       ("last", "next", "this"))):
+    if phrase not in PHRASES and not (
+        weekday and len(words) <= 2 and (len(words) == 1 or words[0] in ("last", "next", "this"))
+    ):
         return None
     if ref is None:
-        raise DateError(f'"{text}" needs a reference date: add a source with a "published" date, '
-                        "or write the date itself")
+        raise DateError(
+            f'"{text}" needs a reference date: add a source with a "published" date, or write the date itself'
+        )
     if weekday:
         day = _weekday(ref, WEEKDAYS[weekday], words[0] if len(words) == 2 else "")
         return _days(day, day, approximate=False)
@@ -247,7 +260,7 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -
     approximate = False
     prefix = APPROXIMATE_PREFIX.match(text)
     if prefix:
-        approximate, text = True, text[prefix.end():]
+        approximate, text = True, text[prefix.end() :]
     outside = DateError(f'"{text}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
     if text[0] in "-−" and text[1:2].isdigit():  # a year before the common era, which the parser would read as AD
         raise outside
@@ -264,8 +277,9 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -
     return when
 
 
-def resolve(date: str, end: str | None = None, ref: dt.date | None = None, zone: str | None = None,
-            approximate: bool = False) -> When:
+def resolve(
+    date: str, end: str | None = None, ref: dt.date | None = None, zone: str | None = None, approximate: bool = False
+) -> When:
     """Combine a start and an optional inclusive end into one span; raise DateError naming the bad part.
 
     The error's ``field`` attribute says whether ``date`` or ``end`` is at fault.
@@ -285,8 +299,13 @@ def resolve(date: str, end: str | None = None, ref: dt.date | None = None, zone:
         if last.end < first.start or (last.end == first.start and last.start < first.start):
             raise DateError(f"ends ({end}) before it starts ({date})", field="end")
         precision = min(first.precision, last.precision, key=list(Precision).index)
-        when = When(first.start, max(last.end, first.end), precision,
-                    first.approximate or last.approximate, first.zone or last.zone)
+        when = When(
+            first.start,
+            max(last.end, first.end),
+            precision,
+            first.approximate or last.approximate,
+            first.zone or last.zone,
+        )
     if approximate and not when.approximate:
         when = When(when.start, when.end, when.precision, True, when.zone)
     return when
@@ -326,8 +345,11 @@ def format_when(when: When) -> str:
         text = f"{_day_text(local.date())}, {local:%H:%M}"
         if end > start:
             local_end, _ = _local(end, when.zone)
-            text += f"–{local_end:%H:%M}" if local_end.date() == local.date() else (
-                f" – {_day_text(local_end.date())}, {local_end:%H:%M}")
+            text += (
+                f"–{local_end:%H:%M}"
+                if local_end.date() == local.date()
+                else (f" – {_day_text(local_end.date())}, {local_end:%H:%M}")
+            )
         text += f" {name}" if name else ""
     else:
         last = (end - DAY).date()

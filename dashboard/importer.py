@@ -52,7 +52,7 @@ def event_data(row: dict[str, Any]) -> dict[str, Any]:
 def _records(rows: pd.DataFrame, chunk: int = 10_000) -> Iterator[dict[str, Any]]:
     """The rows as dicts, a chunk at a time (a million dicts at once would take gigabytes)."""
     for start in range(0, len(rows), chunk):
-        for row in rows.iloc[start:start + chunk].to_dict("records"):
+        for row in rows.iloc[start : start + chunk].to_dict("records"):
             yield {str(key): value for key, value in row.items()}
 
 
@@ -66,8 +66,9 @@ class Imported:
     error: OSError | None = None  # what stopped the writing before the last row (a full disk, say)
 
 
-def write_events(rows: pd.DataFrame, out: Path, settings: CollectionSettings,
-                 progress: Callable[[int, int], None] | None = None) -> Imported:
+def write_events(
+    rows: pd.DataFrame, out: Path, settings: CollectionSettings, progress: Callable[[int, int], None] | None = None
+) -> Imported:
     """Write each row (read with ``keep_source``) as ``OUT/ID.yaml``, never replacing a file.
 
     Rows whose category the folder's settings do not list, rows repeating an id, and ids too long for a file name
@@ -82,20 +83,39 @@ def write_events(rows: pd.DataFrame, out: Path, settings: CollectionSettings,
     for count, row in enumerate(_records(rows), start=1):
         ident, path, line = row["id"], row["path"], int(row["line"])
         if ident in seen:
-            done.problems.append(Problem(path, line, int(row["_id_col"]), f"duplicate id '{ident}': already used in "
-                                                                          f"{seen[ident][0]}:{seen[ident][1]}"))
+            done.problems.append(
+                Problem(
+                    path,
+                    line,
+                    int(row["_id_col"]),
+                    f"duplicate id '{ident}': already used in {seen[ident][0]}:{seen[ident][1]}",
+                )
+            )
         elif settings.categories and row["category"] not in settings.categories:
-            done.problems.append(Problem(path, line, int(row["_cat_col"]),
-                                         f"'category': '{row['category']}' is not one of {allowed} (add it to "
-                                         f"{out / SETTINGS_FILE}, or import into another folder)"))
+            done.problems.append(
+                Problem(
+                    path,
+                    line,
+                    int(row["_cat_col"]),
+                    f"'category': '{row['category']}' is not one of {allowed} (add it to "
+                    f"{out / SETTINGS_FILE}, or import into another folder)",
+                )
+            )
         elif len(ident) > ID_MAX:  # it names the file: a long one cannot be made (or moved to other systems)
-            done.problems.append(Problem(path, line, int(row["_id_col"]),
-                                         f"'id': '{ident[:40]}…' has {len(ident)} characters: an id names its "
-                                         f"file, and may have at most {ID_MAX}"))
+            done.problems.append(
+                Problem(
+                    path,
+                    line,
+                    int(row["_id_col"]),
+                    f"'id': '{ident[:40]}…' has {len(ident)} characters: an id names its "
+                    f"file, and may have at most {ID_MAX}",
+                )
+            )
         else:
             seen[ident] = (path, line)
-            body = SCHEMA_COMMENT + yaml.dump(event_data(row), Dumper=SafeDumper, sort_keys=False,
-                                              allow_unicode=True, width=100)
+            body = SCHEMA_COMMENT + yaml.dump(
+                event_data(row), Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100
+            )
             target = out / f"{ident}.yaml"
             try:  # no fsync per file: an import writes up to a million of them
                 write_atomic(target, body.encode("utf-8"), overwrite=False, sync=False, mode=mode)
@@ -106,8 +126,11 @@ def write_events(rows: pd.DataFrame, out: Path, settings: CollectionSettings,
                 if error.errno not in (errno.ENAMETOOLONG, errno.EILSEQ):  # not this row's name: stop here
                     done.error = error
                     break
-                done.problems.append(Problem(path, line, int(row["_id_col"]),
-                                             f"'id': cannot be a file name here: {error.strerror or error}"))
+                done.problems.append(
+                    Problem(
+                        path, line, int(row["_id_col"]), f"'id': cannot be a file name here: {error.strerror or error}"
+                    )
+                )
         if progress is not None:
             progress(count, len(rows))
     return done

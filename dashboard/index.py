@@ -28,7 +28,7 @@ def option_value(name: str) -> str:
     if len(name) <= OPTION_CHARS:
         return name
     digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-    return f"{name[:OPTION_CHARS - 16].rstrip()}… #{digest}"
+    return f"{name[: OPTION_CHARS - 16].rstrip()}… #{digest}"
 
 
 class EventIndex:
@@ -81,8 +81,7 @@ class EventIndex:
     def choices(self) -> dict[str, list[str]]:
         """Each facet's distinct names (by its key), sorted without regard to case, for the filter menus."""
 
-        return self._once("choices", lambda: {facet.key: facet.distinct(self.events[facet.column])
-                                              for facet in FACETS})
+        return self._once("choices", lambda: {facet.key: facet.distinct(self.events[facet.column]) for facet in FACETS})
 
     @property
     def option_names(self) -> dict[str, str]:

@@ -125,8 +125,9 @@ class EventFile(_Strict):
         json_schema_extra={"title": "Timeline event", "description": "One dated event of a timeline."},
     )
 
-    id: str | None = Field(None, pattern=SLUG, max_length=ID_MAX,
-                           description="Defaults to the file name without .yaml.")
+    id: str | None = Field(
+        None, pattern=SLUG, max_length=ID_MAX, description="Defaults to the file name without .yaml."
+    )
     title: str = Field(min_length=1, max_length=200)
     date: DateText = Field(
         description=(

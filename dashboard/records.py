@@ -24,19 +24,35 @@ from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
     """The span of a loaded event row."""
-    return When(pd.Timestamp(row["start"]).to_pydatetime(), pd.Timestamp(row["end"]).to_pydatetime(),
-                Precision(row["precision"]), bool(row["approximate"]), row["zone"] or None)
+    return When(
+        pd.Timestamp(row["start"]).to_pydatetime(),
+        pd.Timestamp(row["end"]).to_pydatetime(),
+        Precision(row["precision"]),
+        bool(row["approximate"]),
+        row["zone"] or None,
+    )
 
 
 def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
     """One event as a JSON-ready dict; dates as ISO 8601 at their own precision, ``end`` inclusive."""
     start, end = iso_bounds(when_of(row))
     return {
-        "id": row["id"], "title": row["title"], "start": start, "end": end, "precision": row["precision"],
-        "approximate": bool(row["approximate"]), "timezone": row["zone"] or None, "when": row["when"],
-        "category": row["category"], "actors": list(row["actors"]), "places": list(row["places"]),
-        "summary": row["summary"], "quotes": list(row["quotes"]), "sources": list(row["sources"]),
-        "tags": list(row["tags"]), "links": list(row["links"]),
+        "id": row["id"],
+        "title": row["title"],
+        "start": start,
+        "end": end,
+        "precision": row["precision"],
+        "approximate": bool(row["approximate"]),
+        "timezone": row["zone"] or None,
+        "when": row["when"],
+        "category": row["category"],
+        "actors": list(row["actors"]),
+        "places": list(row["places"]),
+        "summary": row["summary"],
+        "quotes": list(row["quotes"]),
+        "sources": list(row["sources"]),
+        "tags": list(row["tags"]),
+        "links": list(row["links"]),
     }
 
 
@@ -99,11 +115,25 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
     place = places[0] if len(places) == 1 else {}
     source = row["sources"][0] if len(row["sources"]) else {}
     return [
-        row["id"], row["title"], date, end, "true" if row["approximate"] else "false", zone, row["category"],
-        "; ".join(row["actors"]), "; ".join(row["tags"]), "; ".join(p["name"] for p in places),
-        place.get("country") or "", _number(place.get("lat")), _number(place.get("lon")), row["summary"],
-        source.get("publisher") or "", source.get("title") or "", source.get("url") or "",
-        source.get("published") or "", "; ".join(f"{link['relation']}:{link['to']}" for link in row["links"]),
+        row["id"],
+        row["title"],
+        date,
+        end,
+        "true" if row["approximate"] else "false",
+        zone,
+        row["category"],
+        "; ".join(row["actors"]),
+        "; ".join(row["tags"]),
+        "; ".join(p["name"] for p in places),
+        place.get("country") or "",
+        _number(place.get("lat")),
+        _number(place.get("lon")),
+        row["summary"],
+        source.get("publisher") or "",
+        source.get("title") or "",
+        source.get("url") or "",
+        source.get("published") or "",
+        "; ".join(f"{link['relation']}:{link['to']}" for link in row["links"]),
     ]
 
 
@@ -182,8 +212,9 @@ def new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(path: Path, data: bytes, overwrite: bool = True, *, sync: bool = True,
-                 mode: int | None = None) -> None:
+def write_atomic(
+    path: Path, data: bytes, overwrite: bool = True, *, sync: bool = True, mode: int | None = None
+) -> None:
     """Write a regular file whole or not at all; with ``overwrite=False`` nothing that exists is ever replaced.
 
     Only a regular file is replaced (``check_target``), keeping its mode; a new file gets ``mode``, by default

@@ -73,8 +73,9 @@ def _scan(root: Path) -> tuple[list[State], list[tuple[str, str]]]:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
-            unlisted.append((prefix.rstrip("/"), f"cannot list the folder: {error.strerror or error}; its files "
-                                                 "are left out"))
+            unlisted.append(
+                (prefix.rstrip("/"), f"cannot list the folder: {error.strerror or error}; its files are left out")
+            )
             return
         # Names in order, each folder's files where its name falls: the order of sorted() over the paths' parts.
         for entry in entries:
@@ -92,8 +93,13 @@ def _scan(root: Path) -> tuple[list[State], list[tuple[str, str]]]:
     return found, unlisted
 
 
-def _note(entry: os.DirEntry[str], rel: str, inside: str, found: list[State], unlisted: list[tuple[str, str]],
-          ) -> None:
+def _note(
+    entry: os.DirEntry[str],
+    rel: str,
+    inside: str,
+    found: list[State],
+    unlisted: list[tuple[str, str]],
+) -> None:
     """Add one file of the folder to ``found``, or to ``unlisted`` with why it is not read."""
     if not _utf8(rel):
         unlisted.append((rel, "refused: the file name is not UTF-8 text; rename the file"))
@@ -159,8 +165,15 @@ def _parse_files(base: Path, files: list[State]) -> list[dict[str, Any]]:
     for rel, size, mtime_ns in files:
         try:
             records, problems = yaml_events.read_event_file(base / rel, rel)
-            entries.extend(cache.entries(rel, size, mtime_ns, [record.row() for record in records],
-                                         [(p.line, p.column, p.message) for p in problems]))
+            entries.extend(
+                cache.entries(
+                    rel,
+                    size,
+                    mtime_ns,
+                    [record.row() for record in records],
+                    [(p.line, p.column, p.message) for p in problems],
+                )
+            )
         except Exception as error:  # noqa: BLE001 - the last guard: one file never fails the collection
             log.exception("reading %s failed", base / rel)
             entries.extend(cache.entries(rel, size, mtime_ns, [], [(1, 1, unexpected(error))]))
@@ -178,7 +191,7 @@ def _parse(base: Path, files: list[State], reporter: _Reporter) -> list[dict[str
     except ValueError:
         workers = 1
     if len(files) >= PARALLEL_FROM and workers > 1:
-        chunks = [files[start:start + 500] for start in range(0, len(files), 500)]
+        chunks = [files[start : start + 500] for start in range(0, len(files), 500)]
         try:
             # forkserver: safe in a process that runs threads (a server); each worker imports this module once.
             context = multiprocessing.get_context("forkserver")
@@ -244,8 +257,11 @@ def unexpected(error: BaseException) -> str:
     return f"could not read the file ({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''})"
 
 
-def _read_table(path: Path, shown: str, progress: Callable[[float], None] | None,
-                ) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_table(
+    path: Path,
+    shown: str,
+    progress: Callable[[float], None] | None,
+) -> tuple[pd.DataFrame, list[Problem]]:
     """A CSV or Parquet table's rows and problems; whatever goes wrong with it is its problem alone."""
     try:
         return tables.read_table(path, shown, progress=progress)
@@ -254,8 +270,13 @@ def _read_table(path: Path, shown: str, progress: Callable[[float], None] | None
         return pd.DataFrame(columns=COLUMNS + SPOTS), [Problem(shown, 1, 1, unexpected(error))]
 
 
-def _build(root: Path, base: Path, files: list[State], memo: _Memo | None, progress: Progress | None,
-           ) -> tuple[Collection, Any, set[State], Tables]:
+def _build(
+    root: Path,
+    base: Path,
+    files: list[State],
+    memo: _Memo | None,
+    progress: Progress | None,
+) -> tuple[Collection, Any, set[State], Tables]:
     """Load the collection from its files, parsing only the YAML files and tables that are new or changed."""
     settings, problems = yaml_events.load_settings(root)
     table_files = [state for state in files if _is_table(state[0])]
@@ -288,8 +309,15 @@ def _build(root: Path, base: Path, files: list[State], memo: _Memo | None, progr
     return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables
 
 
-def _fresh_entries(root: Path, base: Path, yaml_files: list[State], previous: Any, known: set[State],
-                   stale: list[State], reporter: _Reporter) -> Any:
+def _fresh_entries(
+    root: Path,
+    base: Path,
+    yaml_files: list[State],
+    previous: Any,
+    known: set[State],
+    stale: list[State],
+    reporter: _Reporter,
+) -> Any:
     """The cache entries of the YAML files: the previous ones, less the files gone or changed, plus the changed
     ones parsed again; the disk cache follows."""
     gone = [rel for rel, _, _ in known - set(yaml_files)] + [rel for rel, _, _ in stale]  # deleted or changed
@@ -304,8 +332,17 @@ def _fresh_entries(root: Path, base: Path, yaml_files: list[State], previous: An
     return entries
 
 
-def _with_tables(rows: pd.DataFrame, base: Path, files: list[State], table_files: list[State], old_tables: Tables,
-                 tables: Tables, problems: list[Problem], reporter: _Reporter, folder: bool) -> pd.DataFrame:
+def _with_tables(
+    rows: pd.DataFrame,
+    base: Path,
+    files: list[State],
+    table_files: list[State],
+    old_tables: Tables,
+    tables: Tables,
+    problems: list[Problem],
+    reporter: _Reporter,
+    folder: bool,
+) -> pd.DataFrame:
     """The YAML files' rows with the tables' rows, in the files' order; tables read only when new or changed (and
     kept in ``tables`` for the next load)."""
     order = {rel: index for index, (rel, _, _) in enumerate(files)}
@@ -343,8 +380,9 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
     """
     root = Path(root)
     if not root.exists():
-        return Collection(empty_events(), [Problem(root.name or str(root), 1, 1, "no such file or folder")],
-                          CollectionSettings())
+        return Collection(
+            empty_events(), [Problem(root.name or str(root), 1, 1, "no such file or folder")], CollectionSettings()
+        )
     key = os.path.abspath(root)
     with _memo_lock:
         lock = _folder_locks.setdefault(key, threading.Lock())
@@ -364,8 +402,11 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
             collection, entries, yaml_files, tables = _build(root, base, files, memo, progress)
         except Exception as error:  # noqa: BLE001 - the last guard: say what failed rather than fail every caller
             log.exception("loading %s failed", root)
-            return Collection(empty_events(), [Problem(root.name or str(root), 1, 1, f"could not load the events "
-                                                  f"({type(error).__name__}: {error})")], CollectionSettings())
+            return Collection(
+                empty_events(),
+                [Problem(root.name or str(root), 1, 1, f"could not load the events ({type(error).__name__}: {error})")],
+                CollectionSettings(),
+            )
         collection.problems.extend(Problem(rel or ".", 1, 1, why) for rel, why in unlisted)
         collection.problems.sort()
         with _memo_lock:

@@ -22,8 +22,14 @@ from dashboard.wording import visible
 
 Kind = Literal["text", "time", "flag", "number", "zone", "nested"]
 # How each kind is kept in the disk cache (nested values as JSON text: see dashboard.cache).
-ARROW: dict[Kind, pa.DataType] = {"text": pa.string(), "time": pa.timestamp("us"), "flag": pa.bool_(),
-                                  "number": pa.int32(), "zone": pa.string(), "nested": pa.string()}
+ARROW: dict[Kind, pa.DataType] = {
+    "text": pa.string(),
+    "time": pa.timestamp("us"),
+    "flag": pa.bool_(),
+    "number": pa.int32(),
+    "zone": pa.string(),
+    "nested": pa.string(),
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,8 @@ NESTED_COLUMNS = [column.name for column in DECLARED if column.kind == "nested"]
 # targets are written: (line, column) pairs, and for links a list of them (None: each link at the row's line,
 # column 1).
 SPOTS_DECLARED: tuple[Column, ...] = (
-    Column("_id_line", "number", None, "line of the id"), Column("_id_col", "number", None, "column of the id"),
+    Column("_id_line", "number", None, "line of the id"),
+    Column("_id_col", "number", None, "column of the id"),
     Column("_cat_line", "number", None, "line of the category"),
     Column("_cat_col", "number", None, "column of the category"),
     Column("_link_at", "nested", None, "[[line, column], ...] of each link's target, or None"),
@@ -134,8 +141,6 @@ class Collection:
     settings: CollectionSettings
 
 
-
-
 def check_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Report links to ids not among the rows, and leave them out of the rows."""
     links = rows["links"].to_numpy()
@@ -160,9 +165,15 @@ def check_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
             else:
                 line, column = spots[i][j] if spots[i] else (int(lines[i]), 1)
                 hint = difflib.get_close_matches(link["to"], ids, n=1) if ids else []
-                problems.append(Problem(paths[i], int(line), int(column),
-                                        f"'links[{j}].to': no event has the id '{link['to']}'"
-                                        + (f": did you mean '{hint[0]}'?" if hint else "")))
+                problems.append(
+                    Problem(
+                        paths[i],
+                        int(line),
+                        int(column),
+                        f"'links[{j}].to': no event has the id '{link['to']}'"
+                        + (f": did you mean '{hint[0]}'?" if hint else ""),
+                    )
+                )
             at += 1
         if len(kept) != len(links[i]):
             kept_links[i] = kept
@@ -177,21 +188,29 @@ def cross_checks(rows: pd.DataFrame, settings: CollectionSettings) -> tuple[pd.D
         again = rows.loc[repeated]
         firsts = rows.loc[~repeated & rows["id"].isin(again["id"]).to_numpy()]
         first_at = dict(zip(firsts["id"], zip(firsts["path"], firsts["line"].tolist(), strict=True), strict=True))
-        for ident, path, line, column in zip(again["id"], again["path"], again["_id_line"].tolist(),
-                                             again["_id_col"].tolist(), strict=True):
+        for ident, path, line, column in zip(
+            again["id"], again["path"], again["_id_line"].tolist(), again["_id_col"].tolist(), strict=True
+        ):
             where, first_line = first_at[ident]
-            problems.append(Problem(path, line, column,
-                                    f"duplicate id '{ident}': already used in {where}:{first_line}"))
+            problems.append(
+                Problem(path, line, column, f"duplicate id '{ident}': already used in {where}:{first_line}")
+            )
         rows = rows.loc[~repeated]
     rows, link_problems = check_links(rows)
     problems.extend(link_problems)
     if settings.categories:
         unknown = rows.loc[~rows["category"].isin(list(settings.categories)).to_numpy()]
         allowed = ", ".join(settings.categories)
-        for path, line, column, category in zip(unknown["path"], unknown["_cat_line"].tolist(),
-                                                unknown["_cat_col"].tolist(), unknown["category"], strict=True):
-            problems.append(Problem(path, line, column,
-                                    f"'category': '{category}' is not one of {allowed} (see {SETTINGS_FILE})"))
+        for path, line, column, category in zip(
+            unknown["path"],
+            unknown["_cat_line"].tolist(),
+            unknown["_cat_col"].tolist(),
+            unknown["category"],
+            strict=True,
+        ):
+            problems.append(
+                Problem(path, line, column, f"'category': '{category}' is not one of {allowed} (see {SETTINGS_FILE})")
+            )
     return rows, problems
 
 

@@ -88,13 +88,18 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("category", "category", "value", "Category", "Only this category (repeat for several).",
-          settings_keys=True),
+    Facet("category", "category", "value", "Category", "Only this category (repeat for several).", settings_keys=True),
     Facet("actor", "actors", "names", "Actor", "Only events with this actor (repeat for several)."),
     Facet("place", "places", "dicts", "Place", "Only events at this place (repeat for several).", by=("name",)),
     Facet("tag", "tags", "names", "Tag", "Only events with this tag (repeat for several)."),
-    Facet("source", "sources", "dicts", "Source", "Only events reported by this publisher, or by a source of this "
-          "title when it names none (repeat for several).", by=("publisher", "title")),
+    Facet(
+        "source",
+        "sources",
+        "dicts",
+        "Source",
+        "Only events reported by this publisher, or by a source of this title when it names none (repeat for several).",
+        by=("publisher", "title"),
+    ),
 )
 FILTERS = tuple(facet.key for facet in FACETS)
 # A view's days are kept within the years events may have (dashboard.dates): well inside what pandas holds in
@@ -116,8 +121,10 @@ def clamp_day(day: dt.date | None, name: str) -> tuple[dt.date | None, str | Non
     if inside == day:
         return day, None
     side = "before the first" if day < MIN_DAY else "after the last"
-    return inside, (f"'{name}' {day.isoformat()} is {side} day the timeline can show "
-                    f"({MIN_DAY.isoformat()} to {MAX_DAY.isoformat()}); clamped to {inside.isoformat()}")
+    return inside, (
+        f"'{name}' {day.isoformat()} is {side} day the timeline can show "
+        f"({MIN_DAY.isoformat()} to {MAX_DAY.isoformat()}); clamped to {inside.isoformat()}"
+    )
 
 
 def limit_search(q: str) -> tuple[str, str | None]:
@@ -129,8 +136,10 @@ def limit_search(q: str) -> tuple[str, str | None]:
     if len(q) > MAX_QUERY_CHARS and not head[-1].isspace() and len(words) > 1:
         words = words[:-1]  # the last word was cut in the middle
     kept = " ".join(words[:MAX_QUERY_WORDS])[:MAX_QUERY_CHARS]
-    return kept, (f"the search was cut to “{kept}”: a search may have up to {MAX_QUERY_WORDS} words and "
-                  f"{MAX_QUERY_CHARS} characters")
+    return kept, (
+        f"the search was cut to “{kept}”: a search may have up to {MAX_QUERY_WORDS} words and "
+        f"{MAX_QUERY_CHARS} characters"
+    )
 
 
 def _names(chosen: object) -> tuple[str, ...]:
@@ -281,10 +290,16 @@ def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
     if not words:
         return pd.Series(True, index=events.index)
     haystack = (
-        events["title"] + "\n" + events["summary"] + "\n"
-        + events["quotes"].map(lambda qs: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in qs)) + "\n"
-        + events["actors"].map("\n".join) + "\n"
-        + events["places"].map(lambda ps: "\n".join(p["name"] for p in ps)) + "\n"
+        events["title"]
+        + "\n"
+        + events["summary"]
+        + "\n"
+        + events["quotes"].map(lambda qs: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in qs))
+        + "\n"
+        + events["actors"].map("\n".join)
+        + "\n"
+        + events["places"].map(lambda ps: "\n".join(p["name"] for p in ps))
+        + "\n"
         + events["tags"].map("\n".join)
     ).str.casefold()
     mask = pd.Series(True, index=events.index)

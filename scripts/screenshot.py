@@ -21,8 +21,15 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 
 # No Dash callback pending, and none for `quiet` ms (plotly's first draw fires one more callback).
 SETTLED_JS = """(quiet) => {
@@ -70,7 +77,9 @@ def take(url: str, out: Path, event: str, width: int, height: int) -> None:
             card.click()
             page.wait_for_function(
                 "(id) => { const a = document.querySelector('#detail-card article.detail');"
-                " return a && a.dataset.event === id; }", arg=event)
+                " return a && a.dataset.event === id; }",
+                arg=event,
+            )
             settle()
             page.wait_for_function(DRAWN_JS)
             page.mouse.move(0, 0)  # no hover label in the picture

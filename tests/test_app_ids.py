@@ -36,7 +36,7 @@ def test_the_script_ids_are_every_plain_id_and_nothing_else():
     assert all(isinstance(value, str) for value in given.values())
     assert "DOWNLOAD_FORMATS" not in given and "_SCRIPT_GLOBAL" not in given and "SCRIPT_GLOBAL" not in given
     assert json.loads(SET.search(ids.script()).group(1)) == given
-    assert "</" not in ids.script()[len("<script>"):-len("</script>")], "an id must never close the element"
+    assert "</" not in ids.script()[len("<script>") : -len("</script>")], "an id must never close the element"
 
 
 def test_an_id_cannot_close_the_script_element(monkeypatch):

@@ -37,9 +37,21 @@ def no_kept_figures() -> None:
 
 def values(**given: Any) -> dict[str, Any]:
     """The callback's inputs as Dash passes them, none set but the width the page reported."""
-    return {"url": "", "controls": {}, "clear": 0, "theme": 0, "ranges": [], "timeline_click": None,
-            "map_click": None, "relayout": None, "keys": None, "viewport": {"width": WIDTH}, "screen": None,
-            "width": WIDTH, **given}
+    return {
+        "url": "",
+        "controls": {},
+        "clear": 0,
+        "theme": 0,
+        "ranges": [],
+        "timeline_click": None,
+        "map_click": None,
+        "relayout": None,
+        "keys": None,
+        "viewport": {"width": WIDTH},
+        "screen": None,
+        "width": WIDTH,
+        **given,
+    }
 
 
 def click(customdata: Any = None, **point: Any) -> dict[str, Any]:
@@ -53,19 +65,23 @@ def after(collection: Collection, view: View, trigger: Any, prop: str = "", **gi
 # ---- next_view: one test per trigger ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "sent", "expected"), [
-    ("q", " unity day ", View(q="unity day")),
-    ("category", ["military"], View(category=("military",))),
-    ("actor", ["NATO"], View(actor=("NATO",))),
-    ("start", "2022-02-14", View(start=dt.date(2022, 2, 14))),
-    ("end", "2022-02-17T00:00:00", View(end=dt.date(2022, 2, 17))),
-    ("lanes", "actor", View(lanes="actor")),
-    ("mode", "sequence", View(mode="sequence")),
-])
+@pytest.mark.parametrize(
+    ("name", "sent", "expected"),
+    [
+        ("q", " unity day ", View(q="unity day")),
+        ("category", ["military"], View(category=("military",))),
+        ("actor", ["NATO"], View(actor=("NATO",))),
+        ("start", "2022-02-14", View(start=dt.date(2022, 2, 14))),
+        ("end", "2022-02-17T00:00:00", View(end=dt.date(2022, 2, 17))),
+        ("lanes", "actor", View(lanes="actor")),
+        ("mode", "sequence", View(mode="sequence")),
+    ],
+)
 def test_a_control_sets_its_part_of_the_view(collection, name, sent, expected):
     component = state.CONTROL_PROPS[name][0]
     assert after(collection, View(selected=DAY_EVENT), component, "value", controls={name: sent}) == expected.with_(
-        selected=DAY_EVENT)
+        selected=DAY_EVENT
+    )
 
 
 def test_the_controls_replace_every_filter_at_once(collection):
@@ -84,12 +100,15 @@ def test_the_theme_button_switches_between_light_and_dark(collection):
     assert after(collection, View(theme="dark"), ids.THEME, "n_clicks").theme == "light"
 
 
-@pytest.mark.parametrize(("span", "start", "end"), [
-    ("day", dt.date(2022, 2, 16), dt.date(2022, 2, 16)),
-    ("week", dt.date(2022, 2, 14), dt.date(2022, 2, 20)),
-    ("month", dt.date(2022, 2, 1), dt.date(2022, 2, 28)),
-    ("all", None, None),
-])
+@pytest.mark.parametrize(
+    ("span", "start", "end"),
+    [
+        ("day", dt.date(2022, 2, 16), dt.date(2022, 2, 16)),
+        ("week", dt.date(2022, 2, 14), dt.date(2022, 2, 20)),
+        ("month", dt.date(2022, 2, 1), dt.date(2022, 2, 28)),
+        ("all", None, None),
+    ],
+)
 def test_a_quick_range_button_shows_the_span_around_the_selected_event(collection, span, start, end):
     before = View(selected=DAY_EVENT, start=dt.date(2021, 1, 1), end=dt.date(2021, 1, 2))  # its range is left
     now = after(collection, before, {"type": ids.RANGE_BUTTON, "span": span}, "n_clicks")
@@ -102,8 +121,13 @@ def test_a_crafted_range_button_changes_nothing(collection):
 
 
 def test_a_click_on_a_timeline_mark_selects_its_event(collection):
-    now = after(collection, View(category=("diplomacy",)), ids.TIMELINE, "clickData",
-                timeline_click=click([DAY_EVENT, 0], x="2022-02-16"))
+    now = after(
+        collection,
+        View(category=("diplomacy",)),
+        ids.TIMELINE,
+        "clickData",
+        timeline_click=click([DAY_EVENT, 0], x="2022-02-16"),
+    )
     assert now == View(category=("diplomacy",), selected=DAY_EVENT)
 
 
@@ -133,16 +157,22 @@ def test_graphs_act_on_clicks_only(collection):
 
 
 def test_a_zoom_on_the_timeline_sets_the_range(collection):
-    now = after(collection, View(selected="a"), ids.ZOOM, "data",
-                relayout={"xaxis.range[0]": "2022-02-14 03:00", "xaxis.range[1]": "2022-02-16 20:00"})
+    now = after(
+        collection,
+        View(selected="a"),
+        ids.ZOOM,
+        "data",
+        relayout={"xaxis.range[0]": "2022-02-14 03:00", "xaxis.range[1]": "2022-02-16 20:00"},
+    )
     assert now == View(start=dt.date(2022, 2, 14), end=dt.date(2022, 2, 16), selected="a")
     zoomed = View(start=dt.date(2022, 2, 14), end=dt.date(2022, 2, 16))
     assert after(collection, zoomed, ids.ZOOM, "data", relayout={"xaxis.autorange": True}) == View()
 
 
 def test_escape_clears_the_selection(collection):
-    assert after(collection, View(selected=DAY_EVENT, theme="dark"), ids.KEYS, "data",
-                 keys={"key": "Escape"}) == View(theme="dark")
+    assert after(collection, View(selected=DAY_EVENT, theme="dark"), ids.KEYS, "data", keys={"key": "Escape"}) == View(
+        theme="dark"
+    )
 
 
 def test_the_arrow_keys_step_through_the_events_in_view_and_stop_at_the_ends(collection):
@@ -170,8 +200,9 @@ def test_other_keys_and_unknown_triggers_change_nothing(collection):
 def test_every_input_of_the_callback_but_the_address_and_the_width_has_an_action():
     specs = [spec for spec in inputs().values() if not isinstance(spec, State)]
     specs = [inner for spec in specs for inner in (spec.values() if isinstance(spec, dict) else [spec])]
-    triggers = {spec.component_id["type"] if isinstance(spec.component_id, dict) else spec.component_id
-                for spec in specs}
+    triggers = {
+        spec.component_id["type"] if isinstance(spec.component_id, dict) else spec.component_id for spec in specs
+    }
     assert triggers - {ids.URL, ids.VIEWPORT} == set(state.ACTIONS)  # those two read the view from the address
 
 
@@ -230,8 +261,9 @@ def test_the_page_parts_follow_the_view(collection):
 
 
 def test_a_selection_writes_its_event_into_the_address(collection):
-    out = respond(values(url="?category=diplomacy", timeline_click=click(DAY_EVENT)), collection, ids.TIMELINE,
-                  "clickData")
+    out = respond(
+        values(url="?category=diplomacy", timeline_click=click(DAY_EVENT)), collection, ids.TIMELINE, "clickData"
+    )
     assert out["search"] == f"?category=diplomacy&event={DAY_EVENT}"
     out = respond(values(url=f"?event={DAY_EVENT}", keys={"key": "Escape"}), collection, ids.KEYS, "data")
     assert out["search"] == "?", "the default view: an empty query, sent as '?' so that the address changes"

@@ -16,8 +16,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dashboard"
 FORBIDDEN = {
     "dashboard.model": {"*"},
     "dashboard.reading": {"*"},
-    "dashboard.view": {"dashboard.app", "dashboard.figure", "dashboard.store", "dashboard.readers", "dashboard.cli",
-                       "dashboard.export", "dashboard.table"},
+    "dashboard.view": {
+        "dashboard.app",
+        "dashboard.figure",
+        "dashboard.store",
+        "dashboard.readers",
+        "dashboard.cli",
+        "dashboard.export",
+        "dashboard.table",
+    },
     "dashboard.table": {
         "dashboard.readers",
         "dashboard.store",
@@ -53,13 +60,27 @@ FORBIDDEN = {
     "dashboard.export": {"dashboard.app", "dashboard.cli", "dashboard.readers", "dashboard.store"},
     # The data formats need neither a figure nor a browser; the format registry names them and the drawing
     # functions, which know nothing of it.
-    "dashboard.export.data": {"dashboard.figure", "dashboard.export.page", "dashboard.export.pictures",
-                              "dashboard.export.browser", "dashboard.export.formats"},
+    "dashboard.export.data": {
+        "dashboard.figure",
+        "dashboard.export.page",
+        "dashboard.export.pictures",
+        "dashboard.export.browser",
+        "dashboard.export.formats",
+    },
     "dashboard.export.pictures": {"dashboard.export.formats", "dashboard.export.data"},
     "dashboard.export.browser": {"dashboard.export.formats", "dashboard.export.data", "dashboard.figure"},
     # The one Markdown set-up, shared by the app's cards and the HTML exports: it knows neither.
-    "dashboard.markdown": {"dashboard.app", "dashboard.export", "dashboard.figure", "dashboard.cli", "dashboard.store",
-                           "dashboard.readers", "dashboard.table", "dashboard.view", "dashboard.records"},
+    "dashboard.markdown": {
+        "dashboard.app",
+        "dashboard.export",
+        "dashboard.figure",
+        "dashboard.cli",
+        "dashboard.store",
+        "dashboard.readers",
+        "dashboard.table",
+        "dashboard.view",
+        "dashboard.records",
+    },
 }
 
 

@@ -102,14 +102,16 @@ def test_earlier_in_the_week_on_a_monday_is_refused(phrase: str) -> None:
 
 
 def test_each_broken_link_is_reported_at_its_own_line_and_column(tmp_path: Path) -> None:
-    collection = load(tmp_path / "events", {
-        "flow.yaml": """
+    collection = load(
+        tmp_path / "events",
+        {
+            "flow.yaml": """
             title: Two broken links
             date: 2022-02-16
             category: diplomacy
             links: [{to: nope1}, {to: nope2}]
             """,
-        "block.yaml": """
+            "block.yaml": """
             title: Two broken links, one a line
             date: 2022-02-16
             category: diplomacy
@@ -118,7 +120,8 @@ def test_each_broken_link_is_reported_at_its_own_line_and_column(tmp_path: Path)
               - relation: causes
                 to: nope4
             """,
-    })
+        },
+    )
     found = sorted((p.path, p.line, p.column, p.message) for p in collection.problems)
     assert found == [
         ("block.yaml", 5, 9, "'links[0].to': no event has the id 'nope3'"),
@@ -134,19 +137,23 @@ def test_each_broken_link_is_reported_at_its_own_line_and_column(tmp_path: Path)
 @pytest.fixture
 def edge_events(tmp_path: Path) -> Collection:
     """Events on and around the edges of a 16 Feb to 16 Feb range."""
-    return load(tmp_path / "events", {
-        "late-evening.yaml": "title: Late evening\ndate: 2022-02-16T23:30+01:00\ncategory: x\n",  # 22:30 UTC
-        "at-midnight.yaml": "title: At midnight\ndate: 2022-02-16T00:00Z\ncategory: x\n",
-        "next-midnight.yaml": "title: Next midnight\ndate: 2022-02-17T00:00Z\ncategory: x\n",
-        "timed-to-midnight.yaml": ("title: Timed to midnight\ndate: 2022-02-15T22:00Z\nend: 2022-02-16T00:00Z\n"
-                                   "category: x\n"),
-        "across.yaml": "title: Across\ndate: 2022-02-15\nend: 2022-02-17\ncategory: x\n",
-        "into.yaml": "title: Into\ndate: 2022-02-14\nend: 2022-02-16\ncategory: x\n",
-        "from-it.yaml": "title: From it\ndate: 2022-02-16\nend: 2022-02-18\ncategory: x\n",
-        "day-before.yaml": "title: Day before\ndate: 2022-02-15\ncategory: x\n",
-        "day-after.yaml": "title: Day after\ndate: 2022-02-17\ncategory: x\n",
-        "month.yaml": "title: Month\ndate: 2022-02\ncategory: x\n",
-    })
+    return load(
+        tmp_path / "events",
+        {
+            "late-evening.yaml": "title: Late evening\ndate: 2022-02-16T23:30+01:00\ncategory: x\n",  # 22:30 UTC
+            "at-midnight.yaml": "title: At midnight\ndate: 2022-02-16T00:00Z\ncategory: x\n",
+            "next-midnight.yaml": "title: Next midnight\ndate: 2022-02-17T00:00Z\ncategory: x\n",
+            "timed-to-midnight.yaml": (
+                "title: Timed to midnight\ndate: 2022-02-15T22:00Z\nend: 2022-02-16T00:00Z\ncategory: x\n"
+            ),
+            "across.yaml": "title: Across\ndate: 2022-02-15\nend: 2022-02-17\ncategory: x\n",
+            "into.yaml": "title: Into\ndate: 2022-02-14\nend: 2022-02-16\ncategory: x\n",
+            "from-it.yaml": "title: From it\ndate: 2022-02-16\nend: 2022-02-18\ncategory: x\n",
+            "day-before.yaml": "title: Day before\ndate: 2022-02-15\ncategory: x\n",
+            "day-after.yaml": "title: Day after\ndate: 2022-02-17\ncategory: x\n",
+            "month.yaml": "title: Month\ndate: 2022-02\ncategory: x\n",
+        },
+    )
 
 
 def test_the_to_day_keeps_timed_events_of_that_day_and_spans_overlapping_it(edge_events: Collection) -> None:
@@ -177,8 +184,12 @@ def test_a_one_day_range_keeps_exactly_what_touches_that_day(edge_events: Collec
         {"xaxis.range[0]": "2022-02-14 00:00:00", "xaxis.range[1]": "2022-02-17 00:00:00"},
         {"xaxis.range": ["2022-02-14", "2022-02-17"]},
         {"xaxis.range[0]": "2022-02-14 00:00:00", "xaxis.range[1]": "2022-02-17"},
-        {"xaxis.range": [dt.datetime(2022, 2, 14).timestamp() * 1000, dt.datetime(2022, 2, 17, tzinfo=dt.UTC)
-                         .timestamp() * 1000]},
+        {
+            "xaxis.range": [
+                dt.datetime(2022, 2, 14).timestamp() * 1000,
+                dt.datetime(2022, 2, 17, tzinfo=dt.UTC).timestamp() * 1000,
+            ]
+        },
     ],
 )
 def test_a_zoom_ending_at_midnight_ends_on_the_day_before(relayout: dict[str, Any]) -> None:
@@ -202,14 +213,17 @@ def test_a_zoom_inside_one_day_ending_at_its_midnight_is_that_day() -> None:
 def test_ics_timed_range_on_one_day_has_utc_start_and_end(tmp_path: Path) -> None:
     from icalendar import Calendar
 
-    collection = load(tmp_path / "events", {
-        "talks.yaml": """
+    collection = load(
+        tmp_path / "events",
+        {
+            "talks.yaml": """
             title: Talks
             date: 2022-02-16T10:00+01:00
             end: 2022-02-16T12:00+01:00
             category: diplomacy
             """,
-    })
+        },
+    )
     assert collection.problems == []
     text = to_ics(collection.events, "Tests")
     # The end of a timed range is the moment written, not a day past it: an inclusive end means no extra minute.
@@ -226,13 +240,34 @@ def test_ics_timed_range_on_one_day_has_utc_start_and_end(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "url",
     [
-        "javascript:alert(1)", "JAVASCRIPT:alert(1)", "JavaScript:alert(1)", "  javascript:alert(1)",
-        "\tjavascript:alert(1)", "\njavascript:alert(1)", "\x01javascript:alert(1)", "\x00javascript:alert(1)",
-        "java\tscript:alert(1)", "java\nscript:alert(1)",
-        "data:text/html,<script>alert(1)</script>", "DATA:text/html;base64,PHNjcmlwdD4=",
-        "vbscript:msgbox(1)", "VBScript:msgbox(1)", "file:///etc/passwd", "ftp://example.org/x",
-        "tel:+3212345", "myapp://open", "x-custom:thing", "//evil.example/x", "/relative/path", "#anchor",
-        "relative.html", "", "   ", None, "http:", "https:/one-slash.example",
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "JavaScript:alert(1)",
+        "  javascript:alert(1)",
+        "\tjavascript:alert(1)",
+        "\njavascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "\x00javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "DATA:text/html;base64,PHNjcmlwdD4=",
+        "vbscript:msgbox(1)",
+        "VBScript:msgbox(1)",
+        "file:///etc/passwd",
+        "ftp://example.org/x",
+        "tel:+3212345",
+        "myapp://open",
+        "x-custom:thing",
+        "//evil.example/x",
+        "/relative/path",
+        "#anchor",
+        "relative.html",
+        "",
+        "   ",
+        None,
+        "http:",
+        "https:/one-slash.example",
     ],
 )
 def test_unsafe_or_unknown_addresses_are_not_links(url: str | None) -> None:
@@ -269,8 +304,18 @@ def anchors(node: Any) -> list[str]:
     return found + (anchors(children) if children is not None and not isinstance(children, str) else [])
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x",
-                                 "myapp://open", "//evil.example/x", "&#x6A;avascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+        "vbscript:x",
+        "myapp://open",
+        "//evil.example/x",
+        "&#x6A;avascript:alert(1)",
+    ],
+)
 def test_summaries_make_no_link_of_an_unsafe_address(url: str) -> None:
     text = f"[link]({url}) ![picture]({url}) <{url}>\n\n[ref]\n\n[ref]: <{url}>"
     assert anchors(render_markdown(text)) == []
@@ -279,8 +324,11 @@ def test_summaries_make_no_link_of_an_unsafe_address(url: str) -> None:
 
 def test_summaries_keep_safe_links() -> None:
     text = "[a](https://example.org/a) and [b](mailto:desk@example.org) and ![c](http://example.org/c.png)"
-    assert anchors(render_markdown(text)) == ["https://example.org/a", "mailto:desk@example.org",
-                                              "http://example.org/c.png"]
+    assert anchors(render_markdown(text)) == [
+        "https://example.org/a",
+        "mailto:desk@example.org",
+        "http://example.org/c.png",
+    ]
     assert summary_html(text).count('href="') == 3
 
 
@@ -309,13 +357,19 @@ def related_links(card: list[Any]) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def linked(tmp_path: Path) -> Collection:
-    return load(tmp_path / "events", {
-        "call.yaml": "title: The call\ndate: 2022-02-15\ncategory: x\n",
-        "meeting.yaml": ("title: The meeting\ndate: 2022-02-16\ncategory: x\n"
-                         "links: [{to: call, relation: follows}]\n"),
-        "reply.yaml": ("title: The reply\ndate: 2022-02-17\ncategory: x\n"
-                       "links: [{to: call, relation: responds-to}, {to: meeting, relation: part-of}]\n"),
-    })
+    return load(
+        tmp_path / "events",
+        {
+            "call.yaml": "title: The call\ndate: 2022-02-15\ncategory: x\n",
+            "meeting.yaml": (
+                "title: The meeting\ndate: 2022-02-16\ncategory: x\nlinks: [{to: call, relation: follows}]\n"
+            ),
+            "reply.yaml": (
+                "title: The reply\ndate: 2022-02-17\ncategory: x\n"
+                "links: [{to: call, relation: responds-to}, {to: meeting, relation: part-of}]\n"
+            ),
+        },
+    )
 
 
 def test_the_card_lists_incoming_links_with_their_relation_and_a_link_to_select_them(linked: Collection) -> None:
@@ -386,10 +440,15 @@ def test_packing_is_stable_and_does_not_depend_on_the_order_given() -> None:
     pack(backwards, ["lane"], gap=0.5)
     placed = rows(backwards)
     assert {k: v for k, v in placed.items() if k not in ("0", "3")} == {
-        k: v for k, v in rows(first).items() if k not in ("0", "3")}
+        k: v for k, v in rows(first).items() if k not in ("0", "3")
+    }
     assert (placed["3"], placed["0"]) == (rows(first)["0"], rows(first)["3"])
-    clashes = [(a.id, b.id) for a in first for b in first
-               if a is not b and a.row == b.row and not (a.ext1 + 0.5 <= b.ext0 or b.ext1 + 0.5 <= a.ext0)]
+    clashes = [
+        (a.id, b.id)
+        for a in first
+        for b in first
+        if a is not b and a.row == b.row and not (a.ext1 + 0.5 <= b.ext0 or b.ext1 + 0.5 <= a.ext0)
+    ]
     assert clashes == []
 
 

@@ -298,8 +298,9 @@ def test_many_files_are_parsed_by_worker_processes_with_the_same_result(cache_di
     shutil.rmtree(cache_dir)
     monkeypatch.setattr(store, "PARALLEL_FROM", 2)
     # Not called in this process: the workers parse (with their own copy of the module).
-    monkeypatch.setattr(yaml_events, "read_event_file",
-                        lambda path, shown: pytest.fail("parsed here, not by the workers"))
+    monkeypatch.setattr(
+        yaml_events, "read_event_file", lambda path, shown: pytest.fail("parsed here, not by the workers")
+    )
     calls: list[tuple[int, int]] = []
     parallel = load_collection(root, progress=lambda done, total: calls.append((done, total)))
     pd.testing.assert_frame_equal(serial.events, parallel.events)

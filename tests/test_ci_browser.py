@@ -15,9 +15,23 @@ REPO = Path(__file__).resolve().parents[1]
 def run_one_browser_test(ci: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CI": ci, "TIMELINE_CHROMIUM": "/nonexistent/chromium"}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/browser/test_selection.py", "-x",
-         "-k", "test_"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/browser/test_selection.py",
+            "-x",
+            "-k",
+            "test_",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -33,8 +33,22 @@ GOOD_TITLES = [
     "NATO defence ministers meet in Brussels",
     "Stoltenberg speaks to the press",
 ]
-EXPORT_KEYS = {"id", "title", "start", "end", "precision", "approximate", "category", "actors", "places", "summary",
-               "quotes", "sources", "tags", "links"}
+EXPORT_KEYS = {
+    "id",
+    "title",
+    "start",
+    "end",
+    "precision",
+    "approximate",
+    "category",
+    "actors",
+    "places",
+    "summary",
+    "quotes",
+    "sources",
+    "tags",
+    "links",
+}
 ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}([+-]\d{2}:\d{2})?)?)?)?$")
 PROBLEM_LINE = re.compile(r"^.+\.ya?ml:\d+:\d+: \S.*$")
 
@@ -199,8 +213,8 @@ def test_export_csv_parses_with_the_csv_module(runner):
 
 def test_export_csv_quotes_titles_with_commas_and_quotes(runner, tmp_path):
     (tmp_path / "tricky.yaml").write_text(
-        "title: 'Zelenskyy: \"We are, and will be, united\"'\ndate: 2022-02-16\ncategory: statement\n",
-        encoding="utf-8")
+        "title: 'Zelenskyy: \"We are, and will be, united\"'\ndate: 2022-02-16\ncategory: statement\n", encoding="utf-8"
+    )
     result = invoke(runner, "export", "--format", "csv", "--events", tmp_path)
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["title"] == 'Zelenskyy: "We are, and will be, united"'
@@ -241,10 +255,30 @@ def test_export_unknown_format_is_a_usage_error(runner):
 
 # ---- new ------------------------------------------------------------------------------------------------------
 
-NEW_ARGS = ["--title", "NATO ministers discuss the eastern flank", "--date", "Wednesday", "--category", "diplomacy",
-            "--actor", "NATO", "--actor", "Jens Stoltenberg", "--place", "Brussels", "--tag", "nato",
-            "--summary", "Ministers met in **Brussels**.", "--source-title", "DW report",
-            "--source-url", "https://www.dw.com/en/a-60797658", "--published", "2022-02-16"]
+NEW_ARGS = [
+    "--title",
+    "NATO ministers discuss the eastern flank",
+    "--date",
+    "Wednesday",
+    "--category",
+    "diplomacy",
+    "--actor",
+    "NATO",
+    "--actor",
+    "Jens Stoltenberg",
+    "--place",
+    "Brussels",
+    "--tag",
+    "nato",
+    "--summary",
+    "Ministers met in **Brussels**.",
+    "--source-title",
+    "DW report",
+    "--source-url",
+    "https://www.dw.com/en/a-60797658",
+    "--published",
+    "2022-02-16",
+]
 
 
 def test_new_writes_an_event_that_validates_and_loads(runner, good_copy):
@@ -263,8 +297,25 @@ def test_new_writes_an_event_that_validates_and_loads(runner, good_copy):
 
 
 def test_new_with_id_names_the_file(runner, tmp_path):
-    result = invoke(runner, "new", "--events", tmp_path, "--id", "my-event", "--title", "T", "--date", "2022-02",
-                    "--end", "2022-03", "--category", "politics", "--approximate", "--timezone", "Europe/Kyiv")
+    result = invoke(
+        runner,
+        "new",
+        "--events",
+        tmp_path,
+        "--id",
+        "my-event",
+        "--title",
+        "T",
+        "--date",
+        "2022-02",
+        "--end",
+        "2022-03",
+        "--category",
+        "politics",
+        "--approximate",
+        "--timezone",
+        "Europe/Kyiv",
+    )
     assert result.exit_code == 0, result.output
     row = by_id(load_collection(tmp_path))["my-event"]
     assert (row["when"], row["precision"], bool(row["approximate"])) == ("about Feb–Mar 2022", "month", True)
@@ -273,8 +324,20 @@ def test_new_with_id_names_the_file(runner, tmp_path):
 def test_new_refuses_to_overwrite_an_existing_file(runner, good_copy):
     existing = good_copy / "biden-call.yaml"
     before = existing.read_bytes()
-    result = invoke(runner, "new", "--events", good_copy, "--id", "biden-call", "--title", "Other",
-                    "--date", "2022-02-16", "--category", "diplomacy")
+    result = invoke(
+        runner,
+        "new",
+        "--events",
+        good_copy,
+        "--id",
+        "biden-call",
+        "--title",
+        "Other",
+        "--date",
+        "2022-02-16",
+        "--category",
+        "diplomacy",
+    )
     assert result.exit_code != 0
     assert "exists already" in result.stderr
     assert existing.read_bytes() == before
@@ -282,8 +345,9 @@ def test_new_refuses_to_overwrite_an_existing_file(runner, good_copy):
 
 
 def test_new_rejects_a_bad_date_with_a_clear_message(runner, tmp_path):
-    result = invoke(runner, "new", "--events", tmp_path, "--title", "T", "--date", "Febuary 16",
-                    "--category", "politics")
+    result = invoke(
+        runner, "new", "--events", tmp_path, "--title", "T", "--date", "Febuary 16", "--category", "politics"
+    )
     assert result.exit_code != 0
     assert 'could not read "Febuary 16" as a date' in result.stderr
     assert "--date" in result.stderr
@@ -291,32 +355,56 @@ def test_new_rejects_a_bad_date_with_a_clear_message(runner, tmp_path):
 
 
 def test_new_rejects_an_end_before_the_start_naming_end(runner, tmp_path):
-    result = invoke(runner, "new", "--events", tmp_path, "--title", "T", "--date", "2022-02-17",
-                    "--end", "2022-02-16", "--category", "politics")
+    result = invoke(
+        runner,
+        "new",
+        "--events",
+        tmp_path,
+        "--title",
+        "T",
+        "--date",
+        "2022-02-17",
+        "--end",
+        "2022-02-16",
+        "--category",
+        "politics",
+    )
     assert result.exit_code != 0
     assert "--end" in result.stderr and "before it starts" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_new_weekday_without_published_date_says_what_to_add(runner, tmp_path):
-    result = invoke(runner, "new", "--events", tmp_path, "--title", "T", "--date", "Wednesday",
-                    "--category", "politics")
+    result = invoke(
+        runner, "new", "--events", tmp_path, "--title", "T", "--date", "Wednesday", "--category", "politics"
+    )
     assert result.exit_code != 0
     assert "needs a reference date" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_new_rejects_a_category_the_collection_does_not_list(runner, good_copy):
-    result = invoke(runner, "new", "--events", good_copy, "--title", "T", "--date", "2022-02-16",
-                    "--category", "sport")
+    result = invoke(runner, "new", "--events", good_copy, "--title", "T", "--date", "2022-02-16", "--category", "sport")
     assert result.exit_code != 0
     assert "'sport' is not one of diplomacy, politics, military" in result.stderr
     assert not (good_copy / "t.yaml").exists()
 
 
 def test_new_rejects_a_bad_source_url_in_plain_words(runner, tmp_path):
-    result = invoke(runner, "new", "--events", tmp_path, "--title", "T", "--date", "2022-02-16",
-                    "--category", "politics", "--source-url", "javascript:alert(1)")
+    result = invoke(
+        runner,
+        "new",
+        "--events",
+        tmp_path,
+        "--title",
+        "T",
+        "--date",
+        "2022-02-16",
+        "--category",
+        "politics",
+        "--source-url",
+        "javascript:alert(1)",
+    )
     assert result.exit_code != 0
     assert "must be an http:// or https:// address" in result.stderr
     assert "errors.pydantic.dev" not in result.stderr and "[type=" not in result.stderr
@@ -327,8 +415,20 @@ def test_new_rejects_a_bad_source_url_in_plain_words(runner, tmp_path):
 def test_new_refuses_an_id_that_is_not_a_slug(runner, tmp_path, bad_id):
     events = tmp_path / "events"
     events.mkdir()
-    result = invoke(runner, "new", "--events", events, "--id", bad_id, "--title", "T", "--date", "2022-02-16",
-                    "--category", "politics")
+    result = invoke(
+        runner,
+        "new",
+        "--events",
+        events,
+        "--id",
+        bad_id,
+        "--title",
+        "T",
+        "--date",
+        "2022-02-16",
+        "--category",
+        "politics",
+    )
     assert result.exit_code != 0
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["events"]
 
@@ -391,13 +491,51 @@ def test_bundled_events_validate(runner):
         (["export", "--format", "csv", "--events", str(MIXED)], 0),
         (["new", "--events", "{tmp}", "--title", "T", "--date", "32 Feb 2022", "--category", "x"], 2),
         (["new", "--events", "{tmp}", "--title", "", "--date", "2022", "--category", "x"], 2),
-        (["new", "--events", "{tmp}", "--title", "T", "--date", "2022", "--category", "x", "--timezone", "Mars/Base"],
-         2),
-        (["new", "--events", "{tmp}", "--title", "T", "--date", "2022", "--category", "x", "--published", "soon",
-          "--source-url", "https://example.org"], 2),
+        (
+            [
+                "new",
+                "--events",
+                "{tmp}",
+                "--title",
+                "T",
+                "--date",
+                "2022",
+                "--category",
+                "x",
+                "--timezone",
+                "Mars/Base",
+            ],
+            2,
+        ),
+        (
+            [
+                "new",
+                "--events",
+                "{tmp}",
+                "--title",
+                "T",
+                "--date",
+                "2022",
+                "--category",
+                "x",
+                "--published",
+                "soon",
+                "--source-url",
+                "https://example.org",
+            ],
+            2,
+        ),
     ],
-    ids=["validate-mixed", "validate-missing", "list-mixed", "export-mixed", "new-bad-day", "new-empty-title",
-         "new-bad-zone", "new-bad-published"],
+    ids=[
+        "validate-mixed",
+        "validate-missing",
+        "list-mixed",
+        "export-mixed",
+        "new-bad-day",
+        "new-empty-title",
+        "new-bad-zone",
+        "new-bad-published",
+    ],
 )
 def test_bad_input_never_shows_a_traceback(runner, tmp_path, args, code):
     result = invoke(runner, *[a.replace("{tmp}", str(tmp_path)) for a in args])
@@ -409,8 +547,9 @@ def run_timeline(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run the real console entry point, so errors that escape click would show as a traceback."""
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("TIMELINE_EVENTS", None)
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_real_process_validate_of_mixed_folder_exits_1_without_traceback():

@@ -37,14 +37,31 @@ from dashboard.view import FACETS, View
 ROOT = Path(__file__).parent.parent
 EVENTS = ROOT / "events"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Titles short enough to be drawn whole on a slide: they must appear as text in every picture.
-WHOLE_TITLES = ["NATO defence ministers meet in Brussels", "Biden and Scholz scheduled to speak by phone",
-                "Kyiv shows off bomb shelter under the central train station",
-                "Zelenskyy watches Javelin anti-tank drills near Rivne"]
-NO_FLAGS: dict[str, Any] = {**{facet.key: () for facet in FACETS}, "date_from": None, "date_to": None, "q": None,
-                            "mode": None, "lanes": None, "theme": None, "selected": None}
+WHOLE_TITLES = [
+    "NATO defence ministers meet in Brussels",
+    "Biden and Scholz scheduled to speak by phone",
+    "Kyiv shows off bomb shelter under the central train station",
+    "Zelenskyy watches Javelin anti-tank drills near Rivne",
+]
+NO_FLAGS: dict[str, Any] = {
+    **{facet.key: () for facet in FACETS},
+    "date_from": None,
+    "date_to": None,
+    "q": None,
+    "mode": None,
+    "lanes": None,
+    "theme": None,
+    "selected": None,
+}
 APP_QUERY = "?category=military&mode=sequence&event=ukraine-unity-day&theme=dark"
 
 
@@ -87,9 +104,9 @@ def png_chunks(blob: bytes) -> list[tuple[bytes, bytes]]:
     assert blob[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG signature"
     chunks, pos = [], 8
     while pos < len(blob):
-        (length,), kind = struct.unpack(">I", blob[pos:pos + 4]), blob[pos + 4:pos + 8]
-        body = blob[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", blob[pos + 8 + length:pos + 12 + length])
+        (length,), kind = struct.unpack(">I", blob[pos : pos + 4]), blob[pos + 4 : pos + 8]
+        body = blob[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", blob[pos + 8 + length : pos + 12 + length])
         assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r} chunk"
         chunks.append((kind, body))
         pos += 12 + length
@@ -218,7 +235,7 @@ def overlapping(boxes: list[dict[str, Any]], tolerance: float = 1.0) -> list[tup
     """Pairs of boxes that share more than ``tolerance`` px both across and down."""
     pairs = []
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             across = min(a["right"], b["right"]) - max(a["left"], b["left"])
             down = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
             if across > tolerance and down > tolerance:
@@ -228,8 +245,9 @@ def overlapping(boxes: list[dict[str, Any]], tolerance: float = 1.0) -> list[tup
 
 def outside(boxes: list[dict[str, Any]], frame: dict[str, float], tolerance: float = 1.0) -> list[str]:
     """Labels that stick out of the figure at the left or right edge."""
-    return [b["text"] for b in boxes
-            if b["left"] < frame["left"] - tolerance or b["right"] > frame["right"] + tolerance]
+    return [
+        b["text"] for b in boxes if b["left"] < frame["left"] - tolerance or b["right"] > frame["right"] + tolerance
+    ]
 
 
 # ---- 1. pictures are what they claim ---------------------------------------------------------------------------
@@ -240,8 +258,12 @@ def pictures(tmp_path_factory) -> dict[str, Path]:
     """The bundled events as PNG, SVG, PDF and HTML, each made by `timeline export`. (A PNG at --scale 2 is
     checked in the batch test below, which saves a browser start.)"""
     folder = tmp_path_factory.mktemp("pictures")
-    made = {"png": folder / "plain.png", "svg": folder / "timeline.svg",
-            "pdf": folder / "timeline.pdf", "html": folder / "timeline.html"}
+    made = {
+        "png": folder / "plain.png",
+        "svg": folder / "timeline.svg",
+        "pdf": folder / "timeline.pdf",
+        "html": folder / "timeline.html",
+    }
     exported("--format", "png", "--width", 1200, "--height", 700, "--out", made["png"])
     for fmt in ("svg", "pdf", "html"):
         result = exported("--format", fmt, "--out", made[fmt])
@@ -329,8 +351,7 @@ def figure_json(figure: go.Figure) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("view", [APP_QUERY, "http://127.0.0.1:8050/" + APP_QUERY], ids=["query", "full-url"])
-def test_export_view_draws_the_same_figure_as_the_app_download(view, collection, cli_figures, app_figures,
-                                                              tmp_path):
+def test_export_view_draws_the_same_figure_as_the_app_download(view, collection, cli_figures, app_figures, tmp_path):
     exported("--format", "png", "--view", view, "--out", tmp_path / "view.png")
     data_bytes, name = download.picture(collection, APP_QUERY, "png")
     assert data_bytes == b"picture" and name.endswith(".png")
@@ -366,12 +387,15 @@ def test_full_app_url_and_bare_query_export_the_same_view(cli_figures, tmp_path)
 # ---- 3. labels never collide ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,view,size", [
-    ("calendar, 1600 px", View(), PageSize()),
-    ("sequence, 1600 px", View(mode="sequence"), PageSize()),
-    ("calendar, 900 px", View(), PageSize(width=900)),
-    ("sequence, 900 px", View(mode="sequence"), PageSize(width=900)),
-])
+@pytest.mark.parametrize(
+    "name,view,size",
+    [
+        ("calendar, 1600 px", View(), PageSize()),
+        ("sequence, 1600 px", View(mode="sequence"), PageSize()),
+        ("calendar, 900 px", View(), PageSize(width=900)),
+        ("sequence, 900 px", View(mode="sequence"), PageSize(width=900)),
+    ],
+)
 def test_labels_of_the_densest_day_do_not_overlap(name, view, size, collection, offline_page, tmp_path):
     figure = export_figure(collection, view, size)
     boxes = label_boxes(offline_page, figure, tmp_path)
@@ -387,10 +411,20 @@ def test_labels_of_the_densest_day_do_not_overlap(name, view, size, collection, 
 
 def test_overlap_and_edge_checks_catch_colliding_and_cut_labels(offline_page, tmp_path):
     """The label checks themselves: labels forced onto one spot, and a label running off the right edge."""
-    figure = go.Figure(go.Scatter(x=[1, 1, 9.8], y=[1, 1, 3], mode="text", cliponaxis=False,
-                                  text=["Two labels on one spot", "Two labels in one place",
-                                        "A label that runs far past the right edge of the figure"],
-                                  textposition="middle right"))
+    figure = go.Figure(
+        go.Scatter(
+            x=[1, 1, 9.8],
+            y=[1, 1, 3],
+            mode="text",
+            cliponaxis=False,
+            text=[
+                "Two labels on one spot",
+                "Two labels in one place",
+                "A label that runs far past the right edge of the figure",
+            ],
+            textposition="middle right",
+        )
+    )
     figure.update_layout(width=600, height=300, xaxis={"range": [0, 10]}, yaxis={"range": [0, 4]})
     boxes = label_boxes(offline_page, figure, tmp_path)
     assert len(boxes["labels"]) == 3
@@ -432,8 +466,9 @@ def browser_starts(monkeypatch) -> dict[str, int]:
 
 def test_each_category_writes_one_png_per_category_at_scale_with_one_browser(browser_starts, all_records, tmp_path):
     out = tmp_path / "batch"
-    result = exported("--format", "png", "--each", "category", "--out", out, "--width", 600, "--height", 350,
-                      "--scale", 2)
+    result = exported(
+        "--format", "png", "--each", "category", "--out", out, "--width", 600, "--height", 350, "--scale", 2
+    )
     categories = sorted({r["category"] for r in all_records})
     expected = sorted(f"timeline-{c}.png" for c in categories)
     assert sorted(p.name for p in out.iterdir()) == expected
@@ -446,8 +481,18 @@ def test_each_category_writes_one_png_per_category_at_scale_with_one_browser(bro
 
 def test_several_views_write_several_files_with_one_browser(browser_starts, tmp_path):
     out = tmp_path / "views"
-    exported("--format", "svg", "--view", "?category=military", "--view", "?category=diplomacy&theme=dark",
-             "--view", "http://127.0.0.1:8050/?mode=sequence", "--out", out)
+    exported(
+        "--format",
+        "svg",
+        "--view",
+        "?category=military",
+        "--view",
+        "?category=diplomacy&theme=dark",
+        "--view",
+        "http://127.0.0.1:8050/?mode=sequence",
+        "--out",
+        out,
+    )
     files = sorted(out.iterdir())
     assert [p.name for p in files] == ["timeline-1.svg", "timeline-2.svg", "timeline-3.svg"]
     texts = [p.read_text(encoding="utf-8") for p in files]
@@ -628,8 +673,12 @@ def test_timelinejs_follows_the_documented_shape(all_records):
         assert event.get("media", {}).get("url") == url, where
     by_id = {e["unique_id"]: e for e in events}
     meeting = by_id["nato-defence-ministers-meeting"]
-    assert meeting["start_date"] | {"display_date": None} == {"year": "2022", "month": "2", "day": "16",
-                                                               "display_date": None}
+    assert meeting["start_date"] | {"display_date": None} == {
+        "year": "2022",
+        "month": "2",
+        "day": "16",
+        "display_date": None,
+    }
     assert meeting["end_date"] == {"year": "2022", "month": "2", "day": "17"}
     assert "end_date" not in by_id["biden-scholz-call"], "a single day is not a range"
     troops = by_id["us-troops-poland-romania"]
@@ -680,12 +729,16 @@ def test_json_export_honours_the_category_filter(all_records):
 
 def test_json_export_honours_the_date_range(all_records):
     assert ids(data("json", "--from", "2022-02-17", "--to", "2022-02-17")) == {
-        "nato-defence-ministers-meeting", "us-troops-poland-romania"}
+        "nato-defence-ministers-meeting",
+        "us-troops-poland-romania",
+    }
     before = ids(data("json", "--to", "2022-02-15"))
     assert before == {r["id"] for r in all_records if r["start"] <= "2022-02-15"}
     assert "biden-scholz-call" not in before and "duma-recognition-resolution" in before
     assert ids(data("json", "--view", "?from=2022-02-17&to=2022-02-17")) == {
-        "nato-defence-ministers-meeting", "us-troops-poland-romania"}
+        "nato-defence-ministers-meeting",
+        "us-troops-poland-romania",
+    }
 
 
 def test_json_export_honours_the_search():
@@ -717,12 +770,16 @@ def test_missing_events_folder_is_a_usage_error(tmp_path):
 @pytest.mark.parametrize("fmt", ["json", "html"])
 def test_bad_view_value_warns_and_still_exports(fmt, all_records, tmp_path):
     out = tmp_path / f"bogus.{fmt}"
-    result = invoke("export", "--events", EVENTS, "--format", fmt, "--view", "?mode=bogus&category=military",
-                    "--out", out)
+    result = invoke(
+        "export", "--events", EVENTS, "--format", fmt, "--view", "?mode=bogus&category=military", "--out", out
+    )
     assert result.exit_code == 0, result.output
     assert "warning" in result.stderr and "mode=bogus" in result.stderr
     text = out.read_text(encoding="utf-8")
     # The rest of the view is kept: military events only, whatever the format.
-    shown = {r["title"] for r in all_records if json.dumps(r["title"])[1:-1] in text} if fmt == "html" else {
-        r["title"] for r in json.loads(text)}
+    shown = (
+        {r["title"] for r in all_records if json.dumps(r["title"])[1:-1] in text}
+        if fmt == "html"
+        else {r["title"] for r in json.loads(text)}
+    )
     assert shown == {r["title"] for r in all_records if r["category"] == "military"}

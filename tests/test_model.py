@@ -122,8 +122,13 @@ def test_source_published_must_be_an_iso_date():
 
 
 def test_published_is_the_first_dated_source():
-    ev = event(sources=[{"title": "Undated"}, {"title": "Dated", "published": "2022-02-16"},
-                        {"title": "Later", "published": "2022-02-20"}])
+    ev = event(
+        sources=[
+            {"title": "Undated"},
+            {"title": "Dated", "published": "2022-02-16"},
+            {"title": "Later", "published": "2022-02-20"},
+        ]
+    )
     assert ev.published == dt.date(2022, 2, 16)
     assert event().published is None
 

@@ -35,8 +35,10 @@ def no_kept_figures() -> None:
 
 def drawn_for(collection: Collection, view: View) -> screens.Figures:
     visible = apply(collection.events, view)
-    return (timeline_figure(visible, view, collection.settings, width=WIDTH),
-            map_figure(visible, view, collection.settings, index_for(collection.events).places))
+    return (
+        timeline_figure(visible, view, collection.settings, width=WIDTH),
+        map_figure(visible, view, collection.settings, index_for(collection.events).places),
+    )
 
 
 def shown(collection: Collection, view: View) -> str:
@@ -126,7 +128,8 @@ def test_another_screen_is_drawn_even_with_a_new_selection(collection):
     key = shown(collection, View())
     changed = View(category=("military",), selected=DAY_EVENT)
     assert screens.plan(collection, changed, WIDTH, on_screen=key) == screens.Plan(
-        screens.screen_key(collection, changed, WIDTH), "draw")
+        screens.screen_key(collection, changed, WIDTH), "draw"
+    )
     assert screens.plan(collection, View(selected=DAY_EVENT), WIDTH + 50, on_screen=key).how == "draw"
 
 

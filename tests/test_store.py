@@ -111,8 +111,7 @@ def test_row_holds_span_precision_and_parts(good):
     assert row["when"] == "16–17 Feb 2022"
     assert row["date_text"] == "2022-02-16 – 2022-02-17"
     assert row["actors"] == ["NATO", "Jens Stoltenberg"]
-    assert row["places"][0] == {"name": "NATO headquarters, Brussels", "country": "BE",
-                                "lat": 50.8796, "lon": 4.4253}
+    assert row["places"][0] == {"name": "NATO headquarters, Brussels", "country": "BE", "lat": 50.8796, "lon": 4.4253}
     assert row["quotes"][0]["speaker"] == "Jens Stoltenberg"
     assert row["sources"][0]["url"].startswith("https://www.dw.com/")
     assert row["links"] == [{"to": "biden-call", "relation": "follows"}]
@@ -174,8 +173,20 @@ EXPECTED_PROBLEMS = {
     "too-big.yaml": (1, 1, "refused: the file is"),
 }
 GOOD_IN_MIXED = {"good-call", "good-month", "listed-with-id"}
-BAD_IN_MIXED = {"syntax-error", "unknown-key", "missing-title", "wrong-type", "unity-day", "ends-before-start",
-                "empty", "python-tag", "not-a-mapping", "alias-bomb", "not-utf8", "too-big"}
+BAD_IN_MIXED = {
+    "syntax-error",
+    "unknown-key",
+    "missing-title",
+    "wrong-type",
+    "unity-day",
+    "ends-before-start",
+    "empty",
+    "python-tag",
+    "not-a-mapping",
+    "alias-bomb",
+    "not-utf8",
+    "too-big",
+}
 
 
 @pytest.fixture(scope="module")
@@ -404,8 +415,14 @@ def test_weekday_without_published_source_is_a_problem_on_the_date(tmp_path):
 
 
 def test_several_yaml_documents_in_one_file_each_load(tmp_path):
-    write(tmp_path / "two.yaml", "id: first\n" + EVENT.format(title="One", date="2022-02-16") + "---\n"
-          + "id: second\n" + EVENT.format(title="Two", date="2022-02-17"))
+    write(
+        tmp_path / "two.yaml",
+        "id: first\n"
+        + EVENT.format(title="One", date="2022-02-16")
+        + "---\n"
+        + "id: second\n"
+        + EVENT.format(title="Two", date="2022-02-17"),
+    )
     collection = load_collection(tmp_path)
     assert collection.problems == []
     assert list(collection.events["id"]) == ["first", "second"]
@@ -472,8 +489,9 @@ def test_reload_rereads_only_the_changed_file(tmp_path, monkeypatch):
     load_collection(tmp_path)
     read = []
     original = yaml_events.read_event_file
-    monkeypatch.setattr(yaml_events, "read_event_file",
-                        lambda path, shown: read.append(path.name) or original(path, shown))
+    monkeypatch.setattr(
+        yaml_events, "read_event_file", lambda path, shown: read.append(path.name) or original(path, shown)
+    )
     load_collection(tmp_path)
     assert read == []  # nothing changed: everything from the cache
     write(changed, EVENT.format(title="New and longer", date="2022-02-16"))
@@ -527,8 +545,11 @@ def test_bundled_unity_day_is_wednesday_16_february(bundled):
 
 
 def test_every_bundled_event_cites_the_dw_report_of_16_february_2022(bundled):
-    unsourced = [row["id"] for row in by_id(bundled).values()
-                 if not any(s.get("publisher") == "DW" and s.get("published") == "2022-02-16" for s in row["sources"])]
+    unsourced = [
+        row["id"]
+        for row in by_id(bundled).values()
+        if not any(s.get("publisher") == "DW" and s.get("published") == "2022-02-16" for s in row["sources"])
+    ]
     assert unsourced == [], "events without the report as a source"
 
 
@@ -537,8 +558,11 @@ def test_every_bundled_event_has_a_summary(bundled):
 
 
 def test_every_bundled_event_has_a_place_on_the_map(bundled):
-    unplaced = [row["id"] for row in by_id(bundled).values()
-                if not any(p["lat"] is not None and p["lon"] is not None for p in row["places"])]
+    unplaced = [
+        row["id"]
+        for row in by_id(bundled).values()
+        if not any(p["lat"] is not None and p["lon"] is not None for p in row["places"])
+    ]
     assert unplaced == []
 
 
@@ -546,9 +570,12 @@ def test_bundled_link_targets_exist():
     # Read links from the files: the loaded rows leave out links to missing ids, so they cannot show them.
     paths = store.event_paths(BUNDLED)
     ids = {yaml.safe_load(p.read_text(encoding="utf-8")).get("id", p.stem) for p in paths}
-    missing = [(p.name, link["to"]) for p in paths
-               for link in yaml.safe_load(p.read_text(encoding="utf-8")).get("links", [])
-               if link["to"] not in ids]
+    missing = [
+        (p.name, link["to"])
+        for p in paths
+        for link in yaml.safe_load(p.read_text(encoding="utf-8")).get("links", [])
+        if link["to"] not in ids
+    ]
     assert missing == []
 
 

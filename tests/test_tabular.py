@@ -24,8 +24,27 @@ from dashboard.table import COLUMNS
 
 DATA = Path(__file__).parent / "data"
 ACLED = DATA / "tabular" / "acled_sample.csv"
-HEADER = ["id", "title", "date", "end", "approximate", "timezone", "category", "actors", "tags", "place", "country",
-          "lat", "lon", "summary", "source", "source_title", "source_url", "published", "links"]
+HEADER = [
+    "id",
+    "title",
+    "date",
+    "end",
+    "approximate",
+    "timezone",
+    "category",
+    "actors",
+    "tags",
+    "place",
+    "country",
+    "lat",
+    "lon",
+    "summary",
+    "source",
+    "source_title",
+    "source_url",
+    "published",
+    "links",
+]
 
 
 def csv_text(rows: list[dict[str, str]], header: list[str] = HEADER) -> str:
@@ -51,17 +70,49 @@ def own_cache(tmp_path, monkeypatch):
 
 
 NATIVE_ROWS = [
-    {"id": "call", "title": "Biden and Scholz call", "date": "Wednesday", "category": "diplomacy",
-     "actors": "Joe Biden; Olaf Scholz", "tags": "germany; united-states", "place": "White House", "country": "US",
-     "lat": "38.8977", "lon": "-77.0365", "summary": "A call,\nover two lines", "source": "DW",
-     "source_title": "Report on NATO", "source_url": "https://www.dw.com/report", "published": "2022-02-16"},
-    {"id": "meeting", "title": "NATO defence ministers meet", "date": "2022-02-16", "end": "2022-02-17",
-     "category": "military", "actors": "NATO", "links": "follows:call"},
-    {"id": "press", "title": "Press conference", "date": "2022-02-16T14:30", "timezone": "Europe/Brussels",
-     "category": "diplomacy", "links": "call; responds-to:meeting"},
+    {
+        "id": "call",
+        "title": "Biden and Scholz call",
+        "date": "Wednesday",
+        "category": "diplomacy",
+        "actors": "Joe Biden; Olaf Scholz",
+        "tags": "germany; united-states",
+        "place": "White House",
+        "country": "US",
+        "lat": "38.8977",
+        "lon": "-77.0365",
+        "summary": "A call,\nover two lines",
+        "source": "DW",
+        "source_title": "Report on NATO",
+        "source_url": "https://www.dw.com/report",
+        "published": "2022-02-16",
+    },
+    {
+        "id": "meeting",
+        "title": "NATO defence ministers meet",
+        "date": "2022-02-16",
+        "end": "2022-02-17",
+        "category": "military",
+        "actors": "NATO",
+        "links": "follows:call",
+    },
+    {
+        "id": "press",
+        "title": "Press conference",
+        "date": "2022-02-16T14:30",
+        "timezone": "Europe/Brussels",
+        "category": "diplomacy",
+        "links": "call; responds-to:meeting",
+    },
     {"id": "crimea", "title": "Crimea annexed", "date": "2014", "category": "politics"},
-    {"id": "build-up", "title": "Troops mass", "date": "2021-11", "end": "2022-01", "category": "military",
-     "approximate": "true"},
+    {
+        "id": "build-up",
+        "title": "Troops mass",
+        "date": "2021-11",
+        "end": "2022-01",
+        "category": "military",
+        "approximate": "true",
+    },
     {"id": "offset", "title": "A time with an offset", "date": "2022-02-16 09:00-05:00", "category": "politics"},
     {"id": "words", "title": "A date in words", "date": "about 16 Feb 2022", "category": "politics"},
 ]
@@ -97,13 +148,17 @@ def test_native_csv_loads_with_the_store_columns_and_types(native_csv):
 def test_native_csv_reads_each_field(native_csv):
     row = by_id(load_collection(native_csv))["call"]
     assert row["title"] == "Biden and Scholz call"
-    assert (row["start"], row["end"], row["precision"]) == (pd.Timestamp("2022-02-16"), pd.Timestamp("2022-02-17"),
-                                                            "day")  # Wednesday of the week of publication
+    assert (row["start"], row["end"], row["precision"]) == (
+        pd.Timestamp("2022-02-16"),
+        pd.Timestamp("2022-02-17"),
+        "day",
+    )  # Wednesday of the week of publication
     assert row["actors"] == ["Joe Biden", "Olaf Scholz"]
     assert row["tags"] == ["germany", "united-states"]
     assert row["places"] == [{"name": "White House", "country": "US", "lat": 38.8977, "lon": -77.0365}]
-    assert row["sources"] == [{"title": "Report on NATO", "publisher": "DW", "url": "https://www.dw.com/report",
-                               "published": "2022-02-16"}]
+    assert row["sources"] == [
+        {"title": "Report on NATO", "publisher": "DW", "url": "https://www.dw.com/report", "published": "2022-02-16"}
+    ]
     assert row["summary"] == "A call,\nover two lines"
     assert row["quotes"] == []
     assert row["line"] == 2
@@ -117,8 +172,11 @@ def test_native_csv_keeps_each_date_precision(native_csv):
     assert (events["meeting"]["precision"], events["meeting"]["when"]) == ("day", "16–17 Feb 2022")
     assert events["meeting"]["date_text"] == "2022-02-16 – 2022-02-17"
     press = events["press"]
-    assert (press["precision"], press["start"], press["zone"]) == ("minute", pd.Timestamp("2022-02-16 13:30"),
-                                                                    "Europe/Brussels")
+    assert (press["precision"], press["start"], press["zone"]) == (
+        "minute",
+        pd.Timestamp("2022-02-16 13:30"),
+        "Europe/Brussels",
+    )
     assert press["when"] == "16 Feb 2022, 14:30 CET"
     offset = events["offset"]
     assert (offset["start"], offset["zone"]) == (pd.Timestamp("2022-02-16 14:00"), "UTC-05:00")
@@ -129,14 +187,37 @@ def test_native_csv_keeps_each_date_precision(native_csv):
 def test_native_csv_links_keep_their_relation(native_csv):
     events = by_id(load_collection(native_csv))
     assert events["meeting"]["links"] == [{"to": "call", "relation": "follows"}]
-    assert events["press"]["links"] == [{"to": "call", "relation": "follows"},
-                                        {"to": "meeting", "relation": "responds-to"}]
+    assert events["press"]["links"] == [
+        {"to": "call", "relation": "follows"},
+        {"to": "meeting", "relation": "responds-to"},
+    ]
 
 
-DATES = ["2022", "2022-02", "2022-02-16", "2022-02-29", "2024-02-29", "2022-02-16T14:30", "2022-02-16 14:30:59",
-         "2022-02-16T14:30Z", "2022-02-16T14:30+00:00", "2022-02-16T14:30+05:30", "2022-02-16T23:30-03:30",
-         "0001-01-01", "9999", "1969-12-31T23:59", "16 Feb 2022", "Feb 2022", "mid-February 2022", "Wednesday",
-         "2022-13", "not a date", "2022-03-27T02:30", "2022-10-30T02:30", "2022-07-01T12:00"]
+DATES = [
+    "2022",
+    "2022-02",
+    "2022-02-16",
+    "2022-02-29",
+    "2024-02-29",
+    "2022-02-16T14:30",
+    "2022-02-16 14:30:59",
+    "2022-02-16T14:30Z",
+    "2022-02-16T14:30+00:00",
+    "2022-02-16T14:30+05:30",
+    "2022-02-16T23:30-03:30",
+    "0001-01-01",
+    "9999",
+    "1969-12-31T23:59",
+    "16 Feb 2022",
+    "Feb 2022",
+    "mid-February 2022",
+    "Wednesday",
+    "2022-13",
+    "not a date",
+    "2022-03-27T02:30",
+    "2022-10-30T02:30",
+    "2022-07-01T12:00",
+]
 ZONES = ["", "Europe/Brussels", "America/New_York"]
 
 
@@ -146,20 +227,44 @@ def test_column_dates_read_exactly_as_dates_py_reads_one(tmp_path):
         for j, zone in enumerate(ZONES):
             for k, end in enumerate(["", "2022-02-18", "2021"]):
                 ident = f"d{i}-{j}-{k}"
-                rows.append({"id": ident, "title": date, "date": date, "end": end, "timezone": zone,
-                             "category": "x", "published": "2022-02-16", "source": "DW"})
+                rows.append(
+                    {
+                        "id": ident,
+                        "title": date,
+                        "date": date,
+                        "end": end,
+                        "timezone": zone,
+                        "category": "x",
+                        "published": "2022-02-16",
+                        "source": "DW",
+                    }
+                )
                 try:
                     when = resolve(date, end or None, dt.date(2022, 2, 16), zone or None)
                 except (ValueError, OverflowError):
                     expected[ident] = None
                 else:
-                    expected[ident] = (pd.Timestamp(when.start), pd.Timestamp(when.end), str(when.precision),
-                                       when.approximate, when.zone, format_when(when))
+                    expected[ident] = (
+                        pd.Timestamp(when.start),
+                        pd.Timestamp(when.end),
+                        str(when.precision),
+                        when.approximate,
+                        when.zone,
+                        format_when(when),
+                    )
     path = write(tmp_path / "dates.csv", csv_text(rows))
     loaded, problems = tables.read_table(path)
-    got = {row["id"]: (row["start"], row["end"], row["precision"], bool(row["approximate"]),
-                       None if pd.isna(row["zone"]) else row["zone"], row["when"])
-           for row in loaded.to_dict("records")}
+    got = {
+        row["id"]: (
+            row["start"],
+            row["end"],
+            row["precision"],
+            bool(row["approximate"]),
+            None if pd.isna(row["zone"]) else row["zone"],
+            row["when"],
+        )
+        for row in loaded.to_dict("records")
+    }
     assert got == {ident: value for ident, value in expected.items() if value is not None}
     assert len(problems) == sum(value is None for value in expected.values())
 
@@ -172,8 +277,10 @@ def test_semicolon_separated_csv_is_read(tmp_path):
 
 
 def test_row_without_id_takes_the_file_name_and_row_number(tmp_path):
-    path = write(tmp_path / "My Export.csv", csv_text([{"title": "A", "date": "2022", "category": "x"},
-                                                       {"title": "B", "date": "2022", "category": "x"}]))
+    path = write(
+        tmp_path / "My Export.csv",
+        csv_text([{"title": "A", "date": "2022", "category": "x"}, {"title": "B", "date": "2022", "category": "x"}]),
+    )
     assert set(load_collection(path).events["id"]) == {"my-export-1", "my-export-2"}
 
 
@@ -183,8 +290,7 @@ def test_table_without_category_column_uses_other(tmp_path):
 
 
 def test_identical_nested_values_are_one_shared_object(tmp_path):
-    row = {"title": "A", "date": "2022-02-16", "category": "x", "source": "DW", "place": "Kyiv",
-           "actors": "NATO; EU"}
+    row = {"title": "A", "date": "2022-02-16", "category": "x", "source": "DW", "place": "Kyiv", "actors": "NATO; EU"}
     path = write(tmp_path / "same.csv", csv_text([row, {**row, "title": "B"}, {**row, "title": "C"}]))
     events = load_collection(path).events
     for name in ("sources", "places", "actors", "quotes", "links", "tags"):
@@ -196,17 +302,19 @@ def test_identical_nested_values_are_one_shared_object(tmp_path):
 
 
 def test_native_parquet_with_typed_columns(tmp_path):
-    table = pa.table({
-        "id": ["a", "b", "c"],
-        "title": ["Typed A", "Typed B", "Typed C"],
-        "date": pa.array([dt.date(2022, 2, 16), dt.date(2022, 2, 17), None], pa.date32()),
-        "approximate": [False, True, False],
-        "category": pa.array(["diplomacy", "military", "diplomacy"]).dictionary_encode(),
-        "actors": pa.array([["NATO", "EU"], [], None], pa.list_(pa.string())),
-        "lat": [50.45, None, 1.0],
-        "lon": [30.52, None, 2.0],
-        "place": ["Kyiv", None, "Somewhere"],
-    })
+    table = pa.table(
+        {
+            "id": ["a", "b", "c"],
+            "title": ["Typed A", "Typed B", "Typed C"],
+            "date": pa.array([dt.date(2022, 2, 16), dt.date(2022, 2, 17), None], pa.date32()),
+            "approximate": [False, True, False],
+            "category": pa.array(["diplomacy", "military", "diplomacy"]).dictionary_encode(),
+            "actors": pa.array([["NATO", "EU"], [], None], pa.list_(pa.string())),
+            "lat": [50.45, None, 1.0],
+            "lon": [30.52, None, 2.0],
+            "place": ["Kyiv", None, "Somewhere"],
+        }
+    )
     path = tmp_path / "typed.parquet"
     pq.write_table(table, path)
     collection = load_collection(path)
@@ -234,8 +342,16 @@ def test_parquet_timestamps_are_days_when_all_are_midnight_else_minutes(tmp_path
 
 
 def test_parquet_with_text_lists_like_csv(tmp_path):
-    frame = pd.DataFrame({"id": ["a"], "title": ["A"], "date": ["2022-02"], "category": ["x"],
-                          "actors": ["Anna Adler; Boris Brandt"], "links": [None]})
+    frame = pd.DataFrame(
+        {
+            "id": ["a"],
+            "title": ["A"],
+            "date": ["2022-02"],
+            "category": ["x"],
+            "actors": ["Anna Adler; Boris Brandt"],
+            "links": [None],
+        }
+    )
     frame.to_parquet(tmp_path / "text.parquet")
     row = by_id(load_collection(tmp_path / "text.parquet"))["a"]
     assert row["actors"] == ["Anna Adler", "Boris Brandt"]
@@ -263,8 +379,14 @@ def test_acled_columns_map_to_the_event(acled):
     assert row["tags"] == ["Peaceful protest"]  # sub_event_type
     assert row["actors"] == ["Protesters (Ukraine)", "Civilians (Ukraine)", "Students (Ukraine)"]
     assert row["places"] == [{"name": "Kyiv, Kyiv City, Ukraine", "country": None, "lat": 50.4501, "lon": 30.5234}]
-    assert row["sources"] == [{"title": "Kyiv Independent; Ukrainska Pravda",
-                               "publisher": "Kyiv Independent; Ukrainska Pravda", "url": None, "published": None}]
+    assert row["sources"] == [
+        {
+            "title": "Kyiv Independent; Ukrainska Pravda",
+            "publisher": "Kyiv Independent; Ukrainska Pravda",
+            "url": None,
+            "published": None,
+        }
+    ]
     assert row["summary"].startswith("On 16 February 2022, Unity Day")
     assert 'unity "in the face of the threat"' in row["summary"]
     assert (row["start"], row["precision"], row["when"]) == (pd.Timestamp("2022-02-16"), "day", "16 Feb 2022")
@@ -305,8 +427,21 @@ def test_acled_as_parquet_loads_the_same(acled, tmp_path):
     frame["time_precision"] = frame["time_precision"].astype(int)
     frame.to_parquet(tmp_path / "acled_sample.parquet", index=False)
     events = load_collection(tmp_path / "acled_sample.parquet").events
-    same = ["id", "title", "start", "end", "precision", "approximate", "when", "category", "actors", "places",
-            "summary", "sources", "tags"]
+    same = [
+        "id",
+        "title",
+        "start",
+        "end",
+        "precision",
+        "approximate",
+        "when",
+        "category",
+        "actors",
+        "places",
+        "summary",
+        "sources",
+        "tags",
+    ]
     pd.testing.assert_frame_equal(events[same], acled.events[same])
 
 
@@ -317,21 +452,35 @@ BAD_ROWS = [
     ({"title": "Good one", "date": "2022-02-16", "category": "x"}, None),
     ({"title": "Bad date", "date": "Febuary 16", "category": "x"}, (3, "'date': could not read \"Febuary 16\"")),
     ({"title": "", "date": "2022-02-16", "category": "x"}, (2, "'title': String should have at least 1 character")),
-    ({"title": "Bad end", "date": "2022-02-17", "end": "2022-02-16", "category": "x"},
-     (4, "'end': ends (2022-02-16) before it starts (2022-02-17)")),
-    ({"title": "Bad lat", "date": "2022", "category": "x", "place": "Kyiv", "lat": "north", "lon": "30"},
-     (12, "'lat': Input should be a valid number")),
-    ({"title": "Lat out of range", "date": "2022", "category": "x", "place": "Kyiv", "lat": "95", "lon": "30"},
-     (12, "'lat': Input should be less than or equal to 90")),
+    (
+        {"title": "Bad end", "date": "2022-02-17", "end": "2022-02-16", "category": "x"},
+        (4, "'end': ends (2022-02-16) before it starts (2022-02-17)"),
+    ),
+    (
+        {"title": "Bad lat", "date": "2022", "category": "x", "place": "Kyiv", "lat": "north", "lon": "30"},
+        (12, "'lat': Input should be a valid number"),
+    ),
+    (
+        {"title": "Lat out of range", "date": "2022", "category": "x", "place": "Kyiv", "lat": "95", "lon": "30"},
+        (12, "'lat': Input should be less than or equal to 90"),
+    ),
     ({"id": "Not A Slug", "title": "Bad id", "date": "2022", "category": "x"}, (1, "'id': 'Not A Slug' cannot be")),
-    ({"title": "Bad url", "date": "2022", "category": "x", "source_url": "ftp://x"},
-     (17, "'source_url': must be an http:// or https:// address")),
-    ({"title": "Bad zone", "date": "2022-02-16T10:00", "timezone": "Mars/Olympus", "category": "x"},
-     (6, "'timezone': unknown time zone \"Mars/Olympus\"")),
-    ({"title": "Bad relation", "date": "2022", "category": "x", "links": "inspires:good-one"},
-     (19, "'links': Input should be 'follows', 'responds-to', 'causes' or 'part-of'")),
-    ({"title": "Bad flag", "date": "2022", "category": "x", "approximate": "perhaps"},
-     (5, "'approximate': write true or false")),
+    (
+        {"title": "Bad url", "date": "2022", "category": "x", "source_url": "ftp://x"},
+        (17, "'source_url': must be an http:// or https:// address"),
+    ),
+    (
+        {"title": "Bad zone", "date": "2022-02-16T10:00", "timezone": "Mars/Olympus", "category": "x"},
+        (6, "'timezone': unknown time zone \"Mars/Olympus\""),
+    ),
+    (
+        {"title": "Bad relation", "date": "2022", "category": "x", "links": "inspires:good-one"},
+        (19, "'links': Input should be 'follows', 'responds-to', 'causes' or 'part-of'"),
+    ),
+    (
+        {"title": "Bad flag", "date": "2022", "category": "x", "approximate": "perhaps"},
+        (5, "'approximate': write true or false"),
+    ),
     ({"title": "No category", "date": "2022", "category": ""}, (7, "'category': String should have at least 1")),
     ({"title": "Good two", "date": "16 Feb 2022", "category": "x"}, None),
 ]
@@ -342,8 +491,12 @@ def test_bad_rows_are_problems_at_their_line_and_column_and_good_rows_load(tmp_p
     collection = load_collection(path)
     assert set(collection.events["title"]) == {"Good one", "Good two"}
     found = {(p.line, p.column): p.message for p in collection.problems}
-    expected = {(line, column): text for line, (_, expect) in enumerate(BAD_ROWS, start=2) if expect
-                for column, text in [expect]}
+    expected = {
+        (line, column): text
+        for line, (_, expect) in enumerate(BAD_ROWS, start=2)
+        if expect
+        for column, text in [expect]
+    }
     assert set(found) == set(expected)
     for spot, text in expected.items():
         assert found[spot].startswith(text), (spot, found[spot])
@@ -360,8 +513,9 @@ def test_a_row_with_the_wrong_number_of_fields_is_a_problem_and_later_lines_stay
     assert "2 fields where the header has 3" in problem.message
 
 
-@pytest.mark.parametrize(("header", "missing"), [("name,when\n", "'title' and no 'date'"),
-                                                  ("title,category\n", "'date'")])
+@pytest.mark.parametrize(
+    ("header", "missing"), [("name,when\n", "'title' and no 'date'"), ("title,category\n", "'date'")]
+)
 def test_table_without_required_columns_is_one_problem_at_line_1(tmp_path, header, missing):
     path = write(tmp_path / "wrong.csv", header + "a,b\n")
     collection = load_collection(path)
@@ -403,12 +557,23 @@ def test_folder_mixes_yaml_files_and_tables_with_cross_file_checks(tmp_path):
     root = tmp_path / "events"
     write(root / "_collection.yaml", "categories:\n  diplomacy: {}\n  military: {}\n")
     write(root / "call.yaml", "title: The call\ndate: 2022-02-16\ncategory: diplomacy\n")
-    write(root / "tables" / "more.csv", csv_text([
-        {"id": "meeting", "title": "Meeting", "date": "2022-02-17", "category": "military", "links": "follows:call"},
-        {"id": "call", "title": "Same id again", "date": "2022-02-18", "category": "diplomacy"},
-        {"id": "lost", "title": "Lost link", "date": "2022-02-19", "category": "military", "links": "nowhere"},
-        {"id": "sport", "title": "Unknown category", "date": "2022-02-19", "category": "sport"},
-    ]))
+    write(
+        root / "tables" / "more.csv",
+        csv_text(
+            [
+                {
+                    "id": "meeting",
+                    "title": "Meeting",
+                    "date": "2022-02-17",
+                    "category": "military",
+                    "links": "follows:call",
+                },
+                {"id": "call", "title": "Same id again", "date": "2022-02-18", "category": "diplomacy"},
+                {"id": "lost", "title": "Lost link", "date": "2022-02-19", "category": "military", "links": "nowhere"},
+                {"id": "sport", "title": "Unknown category", "date": "2022-02-19", "category": "sport"},
+            ]
+        ),
+    )
     collection = load_collection(root)
     assert set(collection.events["id"]) == {"call", "meeting", "lost", "sport"}
     assert by_id(collection)["call"]["title"] == "The call"  # the YAML file comes first in path order
@@ -476,8 +641,22 @@ def test_import_writes_event_files_that_validate_and_load_back_the_same(runner, 
     assert validated.exit_code == 0, validated.output
     table = load_collection(native_csv).events.set_index("id")
     files = load_collection(out).events.set_index("id").loc[table.index]
-    for name in ("title", "start", "end", "precision", "approximate", "when", "date_text", "category", "actors",
-                 "places", "sources", "tags", "links", "summary"):
+    for name in (
+        "title",
+        "start",
+        "end",
+        "precision",
+        "approximate",
+        "when",
+        "date_text",
+        "category",
+        "actors",
+        "places",
+        "sources",
+        "tags",
+        "links",
+        "summary",
+    ):
         assert files[name].tolist() == table[name].tolist(), name
 
 
@@ -531,7 +710,8 @@ def test_import_checks_categories_against_the_target_folder(runner, native_csv, 
     checked = runner.invoke(cli, ["validate", "--events", str(out)])
     assert checked.exit_code == 1
     assert [line.split(": ", 1)[1] for line in checked.stdout.splitlines() if line] == [
-        "'links[1].to': no event has the id 'meeting'"]
+        "'links[1].to': no event has the id 'meeting'"
+    ]
     assert sorted(p.name for p in out.glob("*.yaml") if p.name != "_collection.yaml") == ["call.yaml", "press.yaml"]
 
 

@@ -19,16 +19,28 @@ def events() -> pd.DataFrame:
 
 
 def test_every_field_survives_a_round_trip_through_the_url():
-    view = View(start=dt.date(2022, 2, 14), end=dt.date(2022, 2, 17), category=("military", "diplomacy"),
-                actor=("NATO",), place=("Kyiv",), tag=("eastern-flank",), source=("DW",), q="unity day", lanes="actor",
-                mode="sequence", selected="ukraine-unity-day", theme="dark")
+    view = View(
+        start=dt.date(2022, 2, 14),
+        end=dt.date(2022, 2, 17),
+        category=("military", "diplomacy"),
+        actor=("NATO",),
+        place=("Kyiv",),
+        tag=("eastern-flank",),
+        source=("DW",),
+        q="unity day",
+        lanes="actor",
+        mode="sequence",
+        selected="ukraine-unity-day",
+        theme="dark",
+    )
     assert View.from_query(view.to_query()) == view
 
 
 def test_the_default_view_has_an_empty_query_and_a_full_url_reads_like_its_query():
     assert View().to_query() == ""
-    assert View.from_query("http://127.0.0.1:8050/?category=military&event=x") == View(category=("military",),
-                                                                                      selected="x")
+    assert View.from_query("http://127.0.0.1:8050/?category=military&event=x") == View(
+        category=("military",), selected="x"
+    )
 
 
 def test_bad_values_are_dropped_with_a_warning_and_reversed_dates_are_swapped():
@@ -76,7 +88,9 @@ def test_stepping_walks_the_visible_events_in_time_order_and_stops_at_the_ends(e
 def test_quick_ranges_centre_on_the_selected_event(events):
     view = View(selected="ukraine-unity-day")
     assert (state.quick_range(events, view, "day").start, state.quick_range(events, view, "day").end) == (
-        dt.date(2022, 2, 16), dt.date(2022, 2, 16))
+        dt.date(2022, 2, 16),
+        dt.date(2022, 2, 16),
+    )
     week = state.quick_range(events, view, "week")
     assert (week.start, week.end) == (dt.date(2022, 2, 14), dt.date(2022, 2, 20))
     month = state.quick_range(events, view, "month")
@@ -84,11 +98,14 @@ def test_quick_ranges_centre_on_the_selected_event(events):
     assert state.quick_range(events, month, "all").start is None
 
 
-@pytest.mark.parametrize("bounds", [
-    {"xaxis.range[0]": "2022-02-14 03:00:00", "xaxis.range[1]": "2022-02-16 20:00:00"},
-    {"xaxis.range": ["2022-02-14 03:00", "2022-02-16 20:00"]},
-    {"xaxis.range": [pd.Timestamp("2022-02-14 03:00").value / 1e6, pd.Timestamp("2022-02-16 20:00").value / 1e6]},
-])
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"xaxis.range[0]": "2022-02-14 03:00:00", "xaxis.range[1]": "2022-02-16 20:00:00"},
+        {"xaxis.range": ["2022-02-14 03:00", "2022-02-16 20:00"]},
+        {"xaxis.range": [pd.Timestamp("2022-02-14 03:00").value / 1e6, pd.Timestamp("2022-02-16 20:00").value / 1e6]},
+    ],
+)
 def test_a_zoom_becomes_whole_days_whatever_form_plotly_reports_it_in(bounds):
     zoomed = state.zoom(View(), bounds)
     assert (zoomed.start, zoomed.end) == (dt.date(2022, 2, 14), dt.date(2022, 2, 16))
@@ -108,6 +125,13 @@ def test_a_click_names_its_event_and_other_clicks_name_none():
 
 
 def test_clearing_filters_keeps_lanes_mode_theme_and_selection():
-    view = View(category=("military",), q="x", lanes="actor", mode="sequence", theme="dark", selected="a",
-                start=dt.date(2022, 2, 1))
+    view = View(
+        category=("military",),
+        q="x",
+        lanes="actor",
+        mode="sequence",
+        theme="dark",
+        selected="a",
+        start=dt.date(2022, 2, 1),
+    )
     assert state.clear_filters(view) == View(lanes="actor", mode="sequence", theme="dark", selected="a")

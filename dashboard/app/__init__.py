@@ -41,8 +41,16 @@ def create_app(events: Path | str) -> Dash:
                 files = [root]
             if not files:  # nothing to read: no events, which the page explains
                 return empty_collection()
-            return empty_collection([Problem(str(root), 1, 1, f"the events could not be loaded "
-                                             f"({type(error).__name__}); the server log has the details")])
+            return empty_collection(
+                [
+                    Problem(
+                        str(root),
+                        1,
+                        1,
+                        f"the events could not be loaded ({type(error).__name__}); the server log has the details",
+                    )
+                ]
+            )
 
     app = Dash(
         __name__,

@@ -30,16 +30,25 @@ log = logging.getLogger(__name__)
 def page_parts(collection: Collection, view: View, visible: Any, folder: str) -> dict[str, Any]:
     """The count, the empty-result message, the theme and the problems banner for a view."""
     events = collection.events
-    count = f"{len(visible):,} of {counted(len(events), 'event')}" if len(visible) != len(events) else (
-        counted(len(events), "event"))
+    count = (
+        f"{len(visible):,} of {counted(len(events), 'event')}"
+        if len(visible) != len(events)
+        else (counted(len(events), "event"))
+    )
     empty: list[Any] = []
     if not len(events):
         empty = no_events(folder)
     elif not len(visible):
-        empty = [html.Div([
-            html.P("No events match this view."),
-            html.P("Clear the filters or widen the date range to see events again.", className="muted"),
-        ], className="empty", role="status")]
+        empty = [
+            html.Div(
+                [
+                    html.P("No events match this view."),
+                    html.P("Clear the filters or widen the date range to see events again.", className="muted"),
+                ],
+                className="empty",
+                role="status",
+            )
+        ]
     return {
         "count": count,
         "empty": empty,
@@ -49,8 +58,14 @@ def page_parts(collection: Collection, view: View, visible: Any, folder: str) ->
     }
 
 
-def render(collection: Collection, view: View, width: int, on_screen: object = None, zoom: bool = False,
-           folder: str = "the events folder") -> dict[str, Any]:
+def render(
+    collection: Collection,
+    view: View,
+    width: int,
+    on_screen: object = None,
+    zoom: bool = False,
+    folder: str = "the events folder",
+) -> dict[str, Any]:
     """Everything on screen for a view, and the screen key the page then shows (``screen``).
 
     ``on_screen`` is the screen key the page reports: when its figures show this view but for the selection, only
@@ -60,12 +75,21 @@ def render(collection: Collection, view: View, width: int, on_screen: object = N
     index = index_for(events)
     visible = apply(events, view)
     plan = screens.plan(collection, view, width, on_screen, zoom)
-    out = screens.figure_outputs(plan, lambda: (timeline_figure(visible, view, settings, width=width),
-                                                map_figure(visible, view, settings, index.places)))
+    out = screens.figure_outputs(
+        plan,
+        lambda: (
+            timeline_figure(visible, view, settings, width=width),
+            map_figure(visible, view, settings, index.places),
+        ),
+    )
     selected = index.row(view.selected)
     shown = selected is not None and bool((visible["id"] == selected["id"]).any())
-    out.update(detail=detail_card(selected, index, view, settings, visible=shown),
-               list=list_cards(visible, view, settings), notice=view_notices(view.warnings), screen=plan.key)
+    out.update(
+        detail=detail_card(selected, index, view, settings, visible=shown),
+        list=list_cards(visible, view, settings),
+        notice=view_notices(view.warnings),
+        screen=plan.key,
+    )
     if plan.how == "patch":
         out.update(dict.fromkeys(UNCHANGED_BY_SELECTION, no_update))
     else:
@@ -84,10 +108,27 @@ def viewport_width(viewport: Any) -> int:
 
 def failed(error: BaseException) -> dict[str, Any]:
     """The answer of a request that failed: an alert where the view's notices go; everything else stays."""
-    return {"search": no_update, "controls": dict.fromkeys(CONTROL_PROPS, no_update),
-            **dict.fromkeys(("timeline", "timeline_style", "map", "detail", "list", "count", "empty", "root_class",
-                             "theme_label", "banner", "screen"), no_update),
-            "notice": [failure_alert(error)]}
+    return {
+        "search": no_update,
+        "controls": dict.fromkeys(CONTROL_PROPS, no_update),
+        **dict.fromkeys(
+            (
+                "timeline",
+                "timeline_style",
+                "map",
+                "detail",
+                "list",
+                "count",
+                "empty",
+                "root_class",
+                "theme_label",
+                "banner",
+                "screen",
+            ),
+            no_update,
+        ),
+        "notice": [failure_alert(error)],
+    }
 
 
 def search_output(view: View, url: Any, from_url: bool) -> Any:
@@ -101,12 +142,15 @@ def control_outputs(view: View, current: Any, typed: bool) -> dict[str, Any]:
     for nothing costs the browser more than the whole rest of a selection), and none while the user types."""
     wanted = control_values(view)
     current = current if isinstance(current, dict) else {}
-    return {name: no_update if typed or (wanted[name] or None) == (current.get(name) or None) else wanted[name]
-            for name in CONTROL_PROPS}
+    return {
+        name: no_update if typed or (wanted[name] or None) == (current.get(name) or None) else wanted[name]
+        for name in CONTROL_PROPS
+    }
 
 
-def respond(values: dict[str, Any], collection: Collection, trigger: Any, prop: str = "",
-            folder: str = "the events folder") -> dict[str, Any]:
+def respond(
+    values: dict[str, Any], collection: Collection, trigger: Any, prop: str = "", folder: str = "the events folder"
+) -> dict[str, Any]:
     """The callback's answer: the view in the address, changed by the action (``trigger`` fired, its ``prop``
     changed), rendered, and written back to the address and the controls."""
     view = View.from_query(values["url"])
@@ -120,8 +164,9 @@ def respond(values: dict[str, Any], collection: Collection, trigger: Any, prop: 
             raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
     out = render(collection, view, width, values.get("screen"), zoom=trigger == ids.ZOOM, folder=folder)
     out["search"] = search_output(view, values["url"], from_url)
-    out["controls"] = control_outputs(view, values["controls"],
-                                      typed=isinstance(trigger, str) and trigger in CONTROL_COMPONENTS)
+    out["controls"] = control_outputs(
+        view, values["controls"], typed=isinstance(trigger, str) and trigger in CONTROL_COMPONENTS
+    )
     return out
 
 

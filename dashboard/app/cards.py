@@ -17,8 +17,12 @@ from dashboard.view import View
 
 OUTGOING = {"follows": "Follows", "responds-to": "Responds to", "causes": "Causes", "part-of": "Part of"}
 INCOMING = {"follows": "Followed by", "responds-to": "Answered by", "causes": "Caused by", "part-of": "Includes"}
-PRECISION_NOTE = {"year": "known to the year", "month": "known to the month", "day": "known to the day",
-                  "minute": "known to the minute"}
+PRECISION_NOTE = {
+    "year": "known to the year",
+    "month": "known to the month",
+    "day": "known to the day",
+    "minute": "known to the minute",
+}
 
 
 def select_href(view: View, event_id: str | None) -> str:
@@ -28,8 +32,9 @@ def select_href(view: View, event_id: str | None) -> str:
 
 def badge(category: str, settings: CollectionSettings, colors: dict[str, str]) -> html.Span:
     """A small coloured label naming the category."""
-    return html.Span(category_label(settings, category), className="badge",
-                     style={"--badge-color": colors.get(category, "#6b7280")})
+    return html.Span(
+        category_label(settings, category), className="badge", style={"--badge-color": colors.get(category, "#6b7280")}
+    )
 
 
 CARD_NAME_CHARS = 200  # a name in the card: whole as the loader allows them, clipped past that (whole on hover)
@@ -68,23 +73,47 @@ def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
         return []
     return [
         html.H3("Related events"),
-        html.Ul([
-            html.Li([html.Span(label, className="relation"), " ",
-                     dcc.Link(other["title"], href=select_href(view, other["id"]), className="related-link",
-                              id={"type": "related", "id": other["id"]}),
-                     html.Span(f" · {other['when']}", className="muted")])
-            for label, other in items
-        ], className="related"),
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        html.Span(label, className="relation"),
+                        " ",
+                        dcc.Link(
+                            other["title"],
+                            href=select_href(view, other["id"]),
+                            className="related-link",
+                            id={"type": "related", "id": other["id"]},
+                        ),
+                        html.Span(f" · {other['when']}", className="muted"),
+                    ]
+                )
+                for label, other in items
+            ],
+            className="related",
+        ),
     ]
 
 
-def detail_card(row: dict[str, Any] | None, index: EventIndex, view: View,
-                settings: CollectionSettings, visible: bool = True) -> list[Any]:
+def detail_card(
+    row: dict[str, Any] | None, index: EventIndex, view: View, settings: CollectionSettings, visible: bool = True
+) -> list[Any]:
     """Everything about one event: date as written, places, actors, summary, quotes, sources, related events."""
     if row is None:
-        hint = [html.P("Select an event on the timeline, the map or the list to read about it here."),
-                html.P([html.Kbd("←"), " ", html.Kbd("→"), " step through events in time order, ",
-                        html.Kbd("Esc"), " clears the selection."], className="muted")]
+        hint = [
+            html.P("Select an event on the timeline, the map or the list to read about it here."),
+            html.P(
+                [
+                    html.Kbd("←"),
+                    " ",
+                    html.Kbd("→"),
+                    " step through events in time order, ",
+                    html.Kbd("Esc"),
+                    " clears the selection.",
+                ],
+                className="muted",
+            ),
+        ]
         if view.selected:
             hint.insert(0, html.P(f"No event has the id “{view.selected}”.", className="warning"))
         return [html.Div(hint, className="detail-empty")]
@@ -97,9 +126,17 @@ def detail_card(row: dict[str, Any] | None, index: EventIndex, view: View,
         parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
     facts = []
     if row["places"]:
-        facts += [html.Dt("Places"), html.Dd(names([
-            html.Span([name_of(p["name"]), f" ({p['country']})" if p.get("country") else ""])
-            for p in row["places"]]))]
+        facts += [
+            html.Dt("Places"),
+            html.Dd(
+                names(
+                    [
+                        html.Span([name_of(p["name"]), f" ({p['country']})" if p.get("country") else ""])
+                        for p in row["places"]
+                    ]
+                )
+            ),
+        ]
     if row["actors"]:
         facts += [html.Dt("Actors"), html.Dd(names([name_of(actor) for actor in row["actors"]]))]
     if row["tags"]:
@@ -108,18 +145,34 @@ def detail_card(row: dict[str, Any] | None, index: EventIndex, view: View,
         parts.append(html.Dl(facts, className="facts"))
     parts.append(html.Div(render_markdown(row["summary"]), className="summary"))
     for quote in row["quotes"]:
-        parts.append(html.Figure([
-            html.Blockquote(quote["text"]),
-            html.Figcaption(f"— {quote['speaker']}") if quote.get("speaker") else None,
-        ], className="quote"))
+        parts.append(
+            html.Figure(
+                [
+                    html.Blockquote(quote["text"]),
+                    html.Figcaption(f"— {quote['speaker']}") if quote.get("speaker") else None,
+                ],
+                className="quote",
+            )
+        )
     if row["sources"]:
         parts.append(html.H3("Sources"))
-        parts.append(html.Ul([
-            html.Li([external_link(s["title"], s.get("url"), className="source-link"),
-                     html.Span(" · ".join(x for x in (s.get("publisher"), s.get("published")) if x),
-                               className="muted source-meta")])
-            for s in row["sources"]
-        ], className="sources"))
+        parts.append(
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            external_link(s["title"], s.get("url"), className="source-link"),
+                            html.Span(
+                                " · ".join(x for x in (s.get("publisher"), s.get("published")) if x),
+                                className="muted source-meta",
+                            ),
+                        ]
+                    )
+                    for s in row["sources"]
+                ],
+                className="sources",
+            )
+        )
     parts += _related(row, index, view)
     parts.append(html.P(f"{row['path']}:{row['line']}", className="file-ref muted"))
     return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
@@ -137,14 +190,26 @@ def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, p
             first = int(min(max(hits[0] - page // 3, 0), max(total - page, 0)))
     cards: list[Any] = []
     if total > page:
-        cards.append(html.P(f"{first + 1:,}–{min(first + page, total):,} of {total:,}, in time order. "
-                            "Select an event or step with ← → to move through them.", className="muted list-note"))
-    for row in events.iloc[first:first + page].itertuples():
-        cards.append(dcc.Link(
-            [html.Span(className="dot", style={"background": colors.get(row.category, "#6b7280")}),
-             html.Span([html.Span(row.when, className="when"), html.Span(row.title, className="list-title")],
-                       className="list-text")],
-            href=select_href(view, row.id), id={"type": ids.LIST_ITEM, "id": row.id},
-            className="list-card selected" if row.id == view.selected else "list-card",
-        ))
+        cards.append(
+            html.P(
+                f"{first + 1:,}–{min(first + page, total):,} of {total:,}, in time order. "
+                "Select an event or step with ← → to move through them.",
+                className="muted list-note",
+            )
+        )
+    for row in events.iloc[first : first + page].itertuples():
+        cards.append(
+            dcc.Link(
+                [
+                    html.Span(className="dot", style={"background": colors.get(row.category, "#6b7280")}),
+                    html.Span(
+                        [html.Span(row.when, className="when"), html.Span(row.title, className="list-title")],
+                        className="list-text",
+                    ),
+                ],
+                href=select_href(view, row.id),
+                id={"type": ids.LIST_ITEM, "id": row.id},
+                className="list-card selected" if row.id == view.selected else "list-card",
+            )
+        )
     return cards

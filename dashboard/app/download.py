@@ -61,8 +61,10 @@ def data(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, s
     left_out: list[str] = []
     text = data_export(collection, view, fmt, warn=left_out.append, most=DOWNLOAD_EVENTS).encode("utf-8")
     if len(text) > DOWNLOAD_BYTES:
-        raise ExportError(f"this file would be {len(text) / 1e6:,.0f} MB, more than a download may be "
-                          f"({DOWNLOAD_BYTES / 1e6:g} MB): narrow the view, or use `timeline export --view`")
+        raise ExportError(
+            f"this file would be {len(text) / 1e6:,.0f} MB, more than a download may be "
+            f"({DOWNLOAD_BYTES / 1e6:g} MB): narrow the view, or use `timeline export --view`"
+        )
     return text, download_name(collection, view, fmt), left_out
 
 
@@ -71,15 +73,19 @@ def left_out_note(left_out: list[str]) -> Any:
     if not left_out:
         return ""
     more = len(left_out) - WARNINGS_SHOWN
-    return html.Span("; ".join(note[:200] for note in left_out[:WARNINGS_SHOWN])
-                     + (f"; and {more} more" if more > 0 else ""), className="warning", role="status")
+    return html.Span(
+        "; ".join(note[:200] for note in left_out[:WARNINGS_SHOWN]) + (f"; and {more} more" if more > 0 else ""),
+        className="warning",
+        role="status",
+    )
 
 
 def not_offered(fmt: object) -> html.Span:
     """The answer to a format the page does not offer (only a crafted request names one)."""
     offered = ", ".join(formats.get(name).label for name in ids.DOWNLOAD_FORMATS)
-    return html.Span(f"'{str(fmt)[:20]}' is not offered here: download one of {offered}.", className="warning",
-                     role="alert")
+    return html.Span(
+        f"'{str(fmt)[:20]}' is not offered here: download one of {offered}.", className="warning", role="alert"
+    )
 
 
 def register(app: Dash, load: Callable[[], Collection]) -> None:

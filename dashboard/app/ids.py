@@ -44,8 +44,11 @@ _SCRIPT_GLOBAL = "TIMELINE_IDS"  # the name the page's script reads the ids unde
 def for_script() -> dict[str, str]:
     """The plain ids of this module by their names here (``{"TIMELINE": "timeline", ...}``), for the page's
     script."""
-    return {name: value for name, value in globals().items()
-            if name.isupper() and not name.startswith("_") and isinstance(value, str)}
+    return {
+        name: value
+        for name, value in globals().items()
+        if name.isupper() and not name.startswith("_") and isinstance(value, str)
+    }
 
 
 def script() -> str:

@@ -30,13 +30,22 @@ def problems_banner(collection: Collection) -> list[Any]:
     if not problems:
         return []
     files = len({p.path for p in problems})
-    summary = (f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}: "
-               "those events are left out until fixed. The others are shown.")
-    return [html.Details([
-        html.Summary(summary),
-        html.Ul([html.Li(html.Code(str(p))) for p in problems[:200]]),
-        html.P("Run `timeline validate` to check the folder from a terminal.", className="muted"),
-    ], open=len(problems) <= 5, className="banner", role="alert")]
+    summary = (
+        f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}: "
+        "those events are left out until fixed. The others are shown."
+    )
+    return [
+        html.Details(
+            [
+                html.Summary(summary),
+                html.Ul([html.Li(html.Code(str(p))) for p in problems[:200]]),
+                html.P("Run `timeline validate` to check the folder from a terminal.", className="muted"),
+            ],
+            open=len(problems) <= 5,
+            className="banner",
+            role="alert",
+        )
+    ]
 
 
 def failure_alert(error: BaseException, what: str = "this view") -> html.Div:
@@ -45,9 +54,16 @@ def failure_alert(error: BaseException, what: str = "this view") -> html.Div:
     cause = f"{type(error).__name__}: {cause}"
     if len(cause) > 200:
         cause = cause[:199] + "…"
-    return html.Div([html.Strong(f"{what[:1].upper()}{what[1:]} could not be drawn: "), cause, ". ",
-                     html.Span("The rest of the page still works; the details are in the server log.",
-                               className="muted")], className="warning failure", role="alert")
+    return html.Div(
+        [
+            html.Strong(f"{what[:1].upper()}{what[1:]} could not be drawn: "),
+            cause,
+            ". ",
+            html.Span("The rest of the page still works; the details are in the server log.", className="muted"),
+        ],
+        className="warning failure",
+        role="alert",
+    )
 
 
 def view_notices(warnings: tuple[str, ...] | list[str]) -> list[Any]:
@@ -59,12 +75,23 @@ def view_notices(warnings: tuple[str, ...] | list[str]) -> list[Any]:
 
 def no_events(folder: str) -> list[Any]:
     """The page of a folder without events: what to do to see some."""
-    return [html.Div([
-        html.P(["No events yet: add a YAML file to ", html.Code(folder), " — see README ‘Adding an event’."]),
-        html.P(["Or write one from a terminal: ", html.Code(f"timeline new --events {folder} --title … --date "
-                                                            "2022-02-16 --category …"),
-                ". New files show up when the page is loaded again."], className="muted"),
-    ], className="empty no-events", role="status")]
+    return [
+        html.Div(
+            [
+                html.P(["No events yet: add a YAML file to ", html.Code(folder), " — see README ‘Adding an event’."]),
+                html.P(
+                    [
+                        "Or write one from a terminal: ",
+                        html.Code(f"timeline new --events {folder} --title … --date 2022-02-16 --category …"),
+                        ". New files show up when the page is loaded again.",
+                    ],
+                    className="muted",
+                ),
+            ],
+            className="empty no-events",
+            role="status",
+        )
+    ]
 
 
 def _options(values: list[str], labels: dict[str, str] | None = None) -> list[dict[str, str]]:
@@ -78,9 +105,15 @@ def _options(values: list[str], labels: dict[str, str] | None = None) -> list[di
 
 def _dropdown(facet: Facet, options: list[dict[str, str]]) -> html.Label:
     """A facet's menu: any number of its names (none: all)."""
-    return html.Label([html.Span(facet.label, className="control-label"),
-                       dcc.Dropdown(id=ids.FILTER[facet.key], options=options, multi=True, placeholder="All",
-                                    className="dropdown")], className="control")
+    return html.Label(
+        [
+            html.Span(facet.label, className="control-label"),
+            dcc.Dropdown(
+                id=ids.FILTER[facet.key], options=options, multi=True, placeholder="All", className="dropdown"
+            ),
+        ],
+        className="control",
+    )
 
 
 # How each kind of facet control is built (dashboard.app.state.CHOSEN_PROP says which property it holds).
@@ -104,34 +137,99 @@ def facet_controls(collection: Collection) -> list[Any]:
 
 def controls(collection: Collection) -> html.Section:
     """Search, filters, date range, lanes, mode and quick ranges."""
-    return html.Section([
-        html.Label([html.Span("Search", className="control-label"),
-                    dcc.Input(id=ids.SEARCH, type="search", placeholder="Search events…",
-                              debounce=0.4, className="search", autoComplete="off")],
-                   className="control control-search"),
-        *facet_controls(collection),
-        html.Label([html.Span("Dates", className="control-label"),
-                    dcc.DatePickerRange(id=ids.DATES, display_format="D MMM YYYY", clearable=True,
-                                        start_date_placeholder_text="From", end_date_placeholder_text="To",
-                                        first_day_of_week=1, className="dates")], className="control"),
-        html.Div([html.Span("Lanes", className="control-label"),
-                  dcc.RadioItems(id=ids.LANES, options=_options(["category", "actor", "place"],
-                                                                {"category": "Category", "actor": "Actor",
-                                                                 "place": "Place"}),
-                                 value="category", inline=True, className="segmented")], className="control"),
-        html.Div([html.Span("Layout", className="control-label"),
-                  dcc.RadioItems(id=ids.MODE, options=[{"label": "Calendar", "value": "calendar"},
-                                                       {"label": "Sequence", "value": "sequence"}],
-                                 value="calendar", inline=True, className="segmented")], className="control"),
-        html.Div([html.Span("Show", className="control-label"),
-                  html.Div([html.Button(span.capitalize(), id={"type": ids.RANGE_BUTTON, "span": span},
-                                        className="chip", n_clicks=0, title=f"Show one {span}" if span != "all"
-                                        else "Show every event")
-                            for span in ("day", "week", "month", "all")], className="chips")],
-                 className="control"),
-        html.Div([html.Button("Clear filters", id=ids.CLEAR, className="link-button", n_clicks=0),
-                  html.Span(id=ids.COUNT, className="count", role="status")], className="control control-end"),
-    ], className="controls", **{"aria-label": "Filters"})
+    return html.Section(
+        [
+            html.Label(
+                [
+                    html.Span("Search", className="control-label"),
+                    dcc.Input(
+                        id=ids.SEARCH,
+                        type="search",
+                        placeholder="Search events…",
+                        debounce=0.4,
+                        className="search",
+                        autoComplete="off",
+                    ),
+                ],
+                className="control control-search",
+            ),
+            *facet_controls(collection),
+            html.Label(
+                [
+                    html.Span("Dates", className="control-label"),
+                    dcc.DatePickerRange(
+                        id=ids.DATES,
+                        display_format="D MMM YYYY",
+                        clearable=True,
+                        start_date_placeholder_text="From",
+                        end_date_placeholder_text="To",
+                        first_day_of_week=1,
+                        className="dates",
+                    ),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Span("Lanes", className="control-label"),
+                    dcc.RadioItems(
+                        id=ids.LANES,
+                        options=_options(
+                            ["category", "actor", "place"], {"category": "Category", "actor": "Actor", "place": "Place"}
+                        ),
+                        value="category",
+                        inline=True,
+                        className="segmented",
+                    ),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Span("Layout", className="control-label"),
+                    dcc.RadioItems(
+                        id=ids.MODE,
+                        options=[
+                            {"label": "Calendar", "value": "calendar"},
+                            {"label": "Sequence", "value": "sequence"},
+                        ],
+                        value="calendar",
+                        inline=True,
+                        className="segmented",
+                    ),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Span("Show", className="control-label"),
+                    html.Div(
+                        [
+                            html.Button(
+                                span.capitalize(),
+                                id={"type": ids.RANGE_BUTTON, "span": span},
+                                className="chip",
+                                n_clicks=0,
+                                title=f"Show one {span}" if span != "all" else "Show every event",
+                            )
+                            for span in ("day", "week", "month", "all")
+                        ],
+                        className="chips",
+                    ),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Button("Clear filters", id=ids.CLEAR, className="link-button", n_clicks=0),
+                    html.Span(id=ids.COUNT, className="count", role="status"),
+                ],
+                className="control control-end",
+            ),
+        ],
+        className="controls",
+        **{"aria-label": "Filters"},
+    )
 
 
 def download_buttons() -> html.Div:
@@ -143,58 +241,131 @@ def download_buttons() -> html.Div:
         if kind is not None and fmt.kind != kind:
             buttons.append(html.Span("·", className="muted", **{"aria-hidden": "true"}))
         kind = fmt.kind
-        buttons.append(html.Button(fmt.label, id={"type": ids.DOWNLOAD_BUTTON, "format": name}, className="chip",
-                                   n_clicks=0, title=f"Download this view as {fmt.label}: {fmt.about}"))
+        buttons.append(
+            html.Button(
+                fmt.label,
+                id={"type": ids.DOWNLOAD_BUTTON, "format": name},
+                className="chip",
+                n_clicks=0,
+                title=f"Download this view as {fmt.label}: {fmt.about}",
+            )
+        )
     buttons.append(html.Span(id=ids.DOWNLOAD_STATUS, className="muted", role="status"))
     return html.Div(buttons, className="chips download", role="group", **{"aria-label": "Download"})
 
 
-def page(collection: Collection, topojson_url: str, folder: str = "the events folder",
-         failure: BaseException | None = None) -> html.Div:
+def page(
+    collection: Collection, topojson_url: str, folder: str = "the events folder", failure: BaseException | None = None
+) -> html.Div:
     """The whole page for one load of the collection (with ``failure``, a page that could not be drawn: the
     page of an empty collection, saying why)."""
     settings = collection.settings
-    return html.Div([
-        dcc.Location(id=ids.URL, refresh=False),
-        dcc.Store(id=ids.KEYS),
-        dcc.Store(id=ids.VIEWPORT),
-        dcc.Store(id=ids.SCREEN),
-        dcc.Store(id=ids.ZOOM),
-        dcc.Download(id=ids.DOWNLOAD),
-        html.Header([
-            html.Div([html.H1(settings.title, id=ids.TITLE),
-                      html.P(settings.description, className="muted") if settings.description else None],
-                     className="title-block"),
-            html.Div([
-                download_buttons(),
-                html.Button("Dark theme", id=ids.THEME, className="chip", n_clicks=0,
-                            title="Switch between light and dark"),
-            ], className="header-actions"),
-        ], className="header"),
-        html.Div(problems_banner(collection), id=ids.BANNER),
-        controls(collection),
-        html.Div([failure_alert(failure, "this page")] if failure is not None else [], id=ids.NOTICE,
-                 className="notices"),
-        html.Main([
-            html.Section([
-                dcc.Loading(dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="timeline-graph",
-                                      clear_on_unhover=True), type="dot", delay_show=400,
-                            overlay_style={"visibility": "visible", "opacity": 0.6}),
-                html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
-            ], className="panel timeline-panel", **{"aria-label": "Timeline"}),
-            html.Aside([
-                html.Div(id=ids.DETAIL, className="panel detail-panel", **{"aria-live": "polite"}),
-                html.Div([html.H2("Events in view", className="panel-title"),
-                          html.Nav(id=ids.LIST, className="card-list")], className="panel list-panel"),
-            ], className="side"),
-            html.Section([
-                dcc.Graph(id=ids.MAP, className="map-graph",
-                          config={"displaylogo": False, "scrollZoom": True, "topojsonURL": topojson_url,
-                                  "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}),
-            ], className="panel map-panel", **{"aria-label": "Map"}),
-        ], className="grid"),
-        html.Footer(html.P([
-            "Click a mark, a map point or a card to select an event · ", html.Kbd("←"), " ", html.Kbd("→"),
-            " step in time order · ", html.Kbd("Esc"), " clears · the address bar holds the whole view: "
-            "copy it to share this screen."], className="muted"), className="footer"),
-    ], id=ids.ROOT, className="app theme-light")
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.KEYS),
+            dcc.Store(id=ids.VIEWPORT),
+            dcc.Store(id=ids.SCREEN),
+            dcc.Store(id=ids.ZOOM),
+            dcc.Download(id=ids.DOWNLOAD),
+            html.Header(
+                [
+                    html.Div(
+                        [
+                            html.H1(settings.title, id=ids.TITLE),
+                            html.P(settings.description, className="muted") if settings.description else None,
+                        ],
+                        className="title-block",
+                    ),
+                    html.Div(
+                        [
+                            download_buttons(),
+                            html.Button(
+                                "Dark theme",
+                                id=ids.THEME,
+                                className="chip",
+                                n_clicks=0,
+                                title="Switch between light and dark",
+                            ),
+                        ],
+                        className="header-actions",
+                    ),
+                ],
+                className="header",
+            ),
+            html.Div(problems_banner(collection), id=ids.BANNER),
+            controls(collection),
+            html.Div(
+                [failure_alert(failure, "this page")] if failure is not None else [], id=ids.NOTICE, className="notices"
+            ),
+            html.Main(
+                [
+                    html.Section(
+                        [
+                            dcc.Loading(
+                                dcc.Graph(
+                                    id=ids.TIMELINE,
+                                    config=GRAPH_CONFIG,
+                                    className="timeline-graph",
+                                    clear_on_unhover=True,
+                                ),
+                                type="dot",
+                                delay_show=400,
+                                overlay_style={"visibility": "visible", "opacity": 0.6},
+                            ),
+                            html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
+                        ],
+                        className="panel timeline-panel",
+                        **{"aria-label": "Timeline"},
+                    ),
+                    html.Aside(
+                        [
+                            html.Div(id=ids.DETAIL, className="panel detail-panel", **{"aria-live": "polite"}),
+                            html.Div(
+                                [
+                                    html.H2("Events in view", className="panel-title"),
+                                    html.Nav(id=ids.LIST, className="card-list"),
+                                ],
+                                className="panel list-panel",
+                            ),
+                        ],
+                        className="side",
+                    ),
+                    html.Section(
+                        [
+                            dcc.Graph(
+                                id=ids.MAP,
+                                className="map-graph",
+                                config={
+                                    "displaylogo": False,
+                                    "scrollZoom": True,
+                                    "topojsonURL": topojson_url,
+                                    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"],
+                                },
+                            ),
+                        ],
+                        className="panel map-panel",
+                        **{"aria-label": "Map"},
+                    ),
+                ],
+                className="grid",
+            ),
+            html.Footer(
+                html.P(
+                    [
+                        "Click a mark, a map point or a card to select an event · ",
+                        html.Kbd("←"),
+                        " ",
+                        html.Kbd("→"),
+                        " step in time order · ",
+                        html.Kbd("Esc"),
+                        " clears · the address bar holds the whole view: copy it to share this screen.",
+                    ],
+                    className="muted",
+                ),
+                className="footer",
+            ),
+        ],
+        id=ids.ROOT,
+        className="app theme-light",
+    )

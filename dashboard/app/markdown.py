@@ -17,8 +17,14 @@ from dashboard.markdown import LINK_ATTRS, safe_href, tokens
 __all__ = ["external_link", "render_markdown", "safe_href"]
 
 _BLOCKS = {
-    "paragraph": html.P, "bullet_list": html.Ul, "ordered_list": html.Ol, "list_item": html.Li,
-    "blockquote": html.Blockquote, "em": html.Em, "strong": html.Strong, "s": html.Del,
+    "paragraph": html.P,
+    "bullet_list": html.Ul,
+    "ordered_list": html.Ol,
+    "list_item": html.Li,
+    "blockquote": html.Blockquote,
+    "em": html.Em,
+    "strong": html.Strong,
+    "s": html.Del,
 }
 
 

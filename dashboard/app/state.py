@@ -27,8 +27,10 @@ CHOSEN_PROP: dict[Control, str] = {"dropdown": "value"}
 CONTROL_PROPS: dict[str, tuple[str, str]] = {
     "q": (ids.SEARCH, "value"),
     **{facet.key: (ids.FILTER[facet.key], CHOSEN_PROP[facet.control]) for facet in FACETS},
-    "start": (ids.DATES, "start_date"), "end": (ids.DATES, "end_date"),
-    "lanes": (ids.LANES, "value"), "mode": (ids.MODE, "value"),
+    "start": (ids.DATES, "start_date"),
+    "end": (ids.DATES, "end_date"),
+    "lanes": (ids.LANES, "value"),
+    "mode": (ids.MODE, "value"),
 }
 CONTROL_COMPONENTS = frozenset(component for component, _ in CONTROL_PROPS.values())
 
@@ -36,9 +38,12 @@ CONTROL_COMPONENTS = frozenset(component for component, _ in CONTROL_PROPS.value
 def control_values(view: View) -> dict[str, Any]:
     """What the controls show for a view (a filter menu holds its keys of the names)."""
     return {
-        "q": view.q, **{facet.key: [option_value(v) for v in view.chosen(facet)] for facet in FACETS},
+        "q": view.q,
+        **{facet.key: [option_value(v) for v in view.chosen(facet)] for facet in FACETS},
         "start": view.start.isoformat() if view.start else None,
-        "end": view.end.isoformat() if view.end else None, "lanes": view.lanes, "mode": view.mode,
+        "end": view.end.isoformat() if view.end else None,
+        "lanes": view.lanes,
+        "mode": view.mode,
     }
 
 
@@ -65,7 +70,8 @@ def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str]
     return view.with_(
         q=str(controls.get("q") or "").strip(),
         **{facet.key: chosen(facet.key) for facet in FACETS},
-        start=start, end=end,
+        start=start,
+        end=end,
         lanes=controls.get("lanes") or "category",
         mode=controls.get("mode") or "calendar",
     )
@@ -239,8 +245,13 @@ def _key(view: View, trigger: Any, values: Values, collection: Collection) -> Vi
 
 ACTIONS: dict[str, Action] = {
     **dict.fromkeys(CONTROL_COMPONENTS, _controls),
-    ids.CLEAR: _clear, ids.THEME: _theme, ids.RANGE_BUTTON: _quick_range, ids.TIMELINE: _click, ids.MAP: _click,
-    ids.ZOOM: _zoom, ids.KEYS: _key,
+    ids.CLEAR: _clear,
+    ids.THEME: _theme,
+    ids.RANGE_BUTTON: _quick_range,
+    ids.TIMELINE: _click,
+    ids.MAP: _click,
+    ids.ZOOM: _zoom,
+    ids.KEYS: _key,
 }
 
 

@@ -105,7 +105,8 @@ class _Renderer:
                     await self._shut()
                 else:
                     self._idle = asyncio.get_running_loop().call_later(
-                        BROWSER_IDLE_S, lambda: asyncio.ensure_future(self._shut_if_idle()))
+                        BROWSER_IDLE_S, lambda: asyncio.ensure_future(self._shut_if_idle())
+                    )
 
     async def _open(self) -> Any:
         import asyncio

@@ -123,9 +123,11 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
         start = _tl_date(when.start, when.precision)
         start["display_date"] = html.escape(row["when"])
         body = summary_html(row["summary"])
-        body += "".join(f"<blockquote>{html.escape(q['text'])}</blockquote>"
-                        + (f"<p>— {html.escape(q['speaker'])}</p>" if q.get("speaker") else "")
-                        for q in row["quotes"])
+        body += "".join(
+            f"<blockquote>{html.escape(q['text'])}</blockquote>"
+            + (f"<p>— {html.escape(q['speaker'])}</p>" if q.get("speaker") else "")
+            for q in row["quotes"]
+        )
         item: dict[str, Any] = {
             "unique_id": row["id"],
             "start_date": start,
@@ -137,11 +139,13 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
             item["end_date"] = last
         source = next((s for s in row["sources"] if s.get("url")), None)
         if source:
-            item["media"] = {"url": source["url"], "caption": html.escape(source["title"]),
-                             "credit": html.escape(source.get("publisher") or "")}
+            item["media"] = {
+                "url": source["url"],
+                "caption": html.escape(source["title"]),
+                "credit": html.escape(source.get("publisher") or ""),
+            }
         items.append(item)
-    document = {"title": {"text": {"headline": html.escape(title), "text": html.escape(description)}},
-                "events": items}
+    document = {"title": {"text": {"headline": html.escape(title), "text": html.escape(description)}}, "events": items}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -64,22 +64,72 @@ def _declare(*formats: Format) -> dict[str, Format]:
 
 
 REGISTRY: dict[str, Format] = _declare(
-    DataFormat(name="json", extension="json", media_type="application/json", make=json_text, label="JSON",
-               about="its events as JSON records"),
-    DataFormat(name="csv", extension="csv", media_type="text/csv", make=csv_text, label="CSV",
-               about="its events as a table, which loads back as the same events"),
-    DataFormat(name="ics", extension="ics", media_type="text/calendar", make=ics_text, label="ICS",
-               about="its events as an iCalendar file, for calendar apps"),
-    DataFormat(name="timelinejs", extension="json", media_type="application/json", make=timelinejs_text,
-               label="TimelineJS", about="its events as a TimelineJS3 timeline"),
-    PictureFormat(name="png", extension="png", media_type="image/png", make=in_browser, label="PNG",
-                  about="a picture of the timeline"),
-    PictureFormat(name="svg", extension="svg", media_type="image/svg+xml", make=in_browser, label="SVG",
-                  about="a picture of the timeline that scales without blur"),
-    PictureFormat(name="pdf", extension="pdf", media_type="application/pdf", make=in_browser, label="PDF",
-                  about="a picture of the timeline on a PDF page"),
-    PictureFormat(name="html", extension="html", media_type="text/html", make=html_page, browser=False,
-                  label="HTML", about="the timeline as an interactive page that works offline", offered=False),
+    DataFormat(
+        name="json",
+        extension="json",
+        media_type="application/json",
+        make=json_text,
+        label="JSON",
+        about="its events as JSON records",
+    ),
+    DataFormat(
+        name="csv",
+        extension="csv",
+        media_type="text/csv",
+        make=csv_text,
+        label="CSV",
+        about="its events as a table, which loads back as the same events",
+    ),
+    DataFormat(
+        name="ics",
+        extension="ics",
+        media_type="text/calendar",
+        make=ics_text,
+        label="ICS",
+        about="its events as an iCalendar file, for calendar apps",
+    ),
+    DataFormat(
+        name="timelinejs",
+        extension="json",
+        media_type="application/json",
+        make=timelinejs_text,
+        label="TimelineJS",
+        about="its events as a TimelineJS3 timeline",
+    ),
+    PictureFormat(
+        name="png",
+        extension="png",
+        media_type="image/png",
+        make=in_browser,
+        label="PNG",
+        about="a picture of the timeline",
+    ),
+    PictureFormat(
+        name="svg",
+        extension="svg",
+        media_type="image/svg+xml",
+        make=in_browser,
+        label="SVG",
+        about="a picture of the timeline that scales without blur",
+    ),
+    PictureFormat(
+        name="pdf",
+        extension="pdf",
+        media_type="application/pdf",
+        make=in_browser,
+        label="PDF",
+        about="a picture of the timeline on a PDF page",
+    ),
+    PictureFormat(
+        name="html",
+        extension="html",
+        media_type="text/html",
+        make=html_page,
+        browser=False,
+        label="HTML",
+        about="the timeline as an interactive page that works offline",
+        offered=False,
+    ),
 )
 # An app's data download travels base64-encoded inside one callback's answer: so many events at most, and a file
 # of so many bytes at most (long summaries).
@@ -126,15 +176,18 @@ def picture_format(name: object) -> PictureFormat:
     return fmt
 
 
-def data_export(collection: Collection, view: View, fmt: str, warn: Warn | None = None, *,
-                most: int | None = None) -> str:
+def data_export(
+    collection: Collection, view: View, fmt: str, warn: Warn | None = None, *, most: int | None = None
+) -> str:
     """The events of a view in a data format; ``warn`` hears of events left out. With ``most``, a view of more
     events than that is refused (``ExportError``) before anything is made."""
     make = data_format(fmt).make
     events = apply(collection.events, view)
     if most is not None and len(events) > most:
-        raise ExportError(f"this view has {len(events):,} events, more than a download may hold ({most:,}): narrow "
-                          "the view, or use `timeline export --view` with its address")
+        raise ExportError(
+            f"this view has {len(events):,} events, more than a download may hold ({most:,}): narrow "
+            "the view, or use `timeline export --view` with its address"
+        )
     return make(events, collection.settings, warn)
 
 

@@ -38,7 +38,7 @@ def safe_label(label: str, room: int) -> str:
     if not slug:
         return digest
     if len(slug) > room:
-        return f"{slug[:room - len(digest) - 1].rstrip('-._')}-{digest}"
+        return f"{slug[: room - len(digest) - 1].rstrip('-._')}-{digest}"
     return slug
 
 

@@ -72,21 +72,40 @@ def export_figure(collection: Collection, view: View, size: PageSize = PageSize(
     subtitle = describe(view) or _extent(events)
     count = f"{len(events):,} event{'s' * (len(events) != 1)}"
     fig.update_layout(
-        width=size.width, height=height,
+        width=size.width,
+        height=height,
         margin={"t": HEADER_PX, "b": axis_px + footer_px},
-        title={"text": f"<b>{esc(collection.settings.title)}</b>",
-               "subtitle": {"text": esc(f"{subtitle} · {count}" if subtitle else count),
-                            "font": {"size": 14, "color": theme.muted}},
-               "x": 0.012, "xanchor": "left", "y": 0.985, "yanchor": "top", "yref": "container",
-               "font": {"size": 22}},
+        title={
+            "text": f"<b>{esc(collection.settings.title)}</b>",
+            "subtitle": {
+                "text": esc(f"{subtitle} · {count}" if subtitle else count),
+                "font": {"size": 14, "color": theme.muted},
+            },
+            "x": 0.012,
+            "xanchor": "left",
+            "y": 0.985,
+            "yanchor": "top",
+            "yref": "container",
+            "font": {"size": 22},
+        },
         legend={"y": 1.0, "yanchor": "bottom"},
     )
     footer = sources_line(events)
     if footer:
         bottom = fig.layout.yaxis.domain[0] if fig.layout.yaxis.domain else 0
-        fig.add_annotation(text=esc(footer), showarrow=False, xref="paper", yref="paper", x=0, y=bottom,
-                           xanchor="left", yanchor="top", yshift=-axis_px,
-                           font={"size": 11, "color": theme.muted}, align="left")
+        fig.add_annotation(
+            text=esc(footer),
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=bottom,
+            xanchor="left",
+            yanchor="top",
+            yshift=-axis_px,
+            font={"size": 11, "color": theme.muted},
+            align="left",
+        )
     return fig
 
 

@@ -27,8 +27,9 @@ def bucket_ns(events: pd.DataFrame, lo: float, hi: float, width: int) -> float:
     return float(BUCKETS_NS[-1] * np.ceil((hi - lo) / BUCKETS_NS[-1] / target))
 
 
-def _lane_index(events: pd.DataFrame, view: View, settings: CollectionSettings) -> tuple[list[str], np.ndarray,
-                                                                                        np.ndarray]:
+def _lane_index(
+    events: pd.DataFrame, view: View, settings: CollectionSettings
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Lane names, and for each (event, lane) pair the event's row number and the lane's number."""
     if view.lanes == "category":
         order = sorted(events["category"].unique(), key=category_order(settings))
@@ -43,8 +44,9 @@ def _lane_index(events: pd.DataFrame, view: View, settings: CollectionSettings) 
     return [str(t) for t in top], kept.index.to_numpy(), np.asarray(codes)
 
 
-def density_figure(events: pd.DataFrame, view: View, settings: CollectionSettings, *, width: int = 1200,
-                   export: bool = False) -> go.Figure:
+def density_figure(
+    events: pd.DataFrame, view: View, settings: CollectionSettings, *, width: int = 1200, export: bool = False
+) -> go.Figure:
     """Counts of events per lane and time bucket, as a heatmap; a cell's click zooms into it."""
     theme = THEMES[view.theme]
     events = events.reset_index(drop=True)
@@ -65,16 +67,27 @@ def density_figure(events: pd.DataFrame, view: View, settings: CollectionSetting
     z[z == 0] = np.nan
     centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
     top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
-    scale = ([[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme.name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]])
+    scale = [[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme.name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]]
     labels = [shown_name(lane, 20) for lane in names]
     lane_names = [shown_name(lane) for lane in names]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=centres, y=np.arange(len(names)), colorscale=scale, zmin=0, zmax=max(top, 1.0), xgap=1, ygap=3,
-        text=[[lane_names[i]] * count for i in range(len(names))],
-        # An empty cell has no hover label: it would say "NaN events".
-        hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>", hoverongaps=False,
-        colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8}, name="density",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=centres,
+            y=np.arange(len(names)),
+            colorscale=scale,
+            zmin=0,
+            zmax=max(top, 1.0),
+            xgap=1,
+            ygap=3,
+            text=[[lane_names[i]] * count for i in range(len(names))],
+            # An empty cell has no hover label: it would say "NaN events".
+            hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>",
+            hoverongaps=False,
+            colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8},
+            name="density",
+        )
+    )
     chosen = events.index[events["id"] == view.selected] if view.selected else []
     xs, ys = [], []
     for index in chosen:
@@ -84,20 +97,47 @@ def density_figure(events: pd.DataFrame, view: View, settings: CollectionSetting
                 ys.append(float(lane))
     fig.add_trace(selection_trace(xs, ys, view.selected, calendar))
     height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
-    note = (f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
-            "Zoom in, pick a shorter range or click a cell to see the events themselves.")
+    note = (
+        f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
+        "Zoom in, pick a shorter range or click a cell to see the events themselves."
+    )
     fig.update_layout(
-        template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
+        template=theme.template,
+        paper_bgcolor=theme.paper,
+        plot_bgcolor=theme.plot,
         font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
-        width=width if export else None, height=height, autosize=not export, margin=dict(MARGIN),
+        width=width if export else None,
+        height=height,
+        autosize=not export,
+        margin=dict(MARGIN),
         showlegend=False,
         xaxis={"type": "date", "range": [lo / 1e6, hi / 1e6], "gridcolor": theme.grid, "linecolor": theme.grid},
         xaxis2={"matches": "x", "overlaying": "x", "visible": False, "type": "date"},
-        yaxis={"tickvals": list(range(len(names))), "ticktext": labels, "range": [len(names) - 0.5, -0.5],
-               "fixedrange": True, "showgrid": False, "zeroline": False},
-        annotations=[{"text": esc(note), "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "yanchor": "bottom",
-                      "xanchor": "left", "showarrow": False, "font": {"size": 12, "color": theme.muted}}],
-        uirevision=view.to_query() or "default", hovermode="closest", dragmode="zoom", clickmode="event",
+        yaxis={
+            "tickvals": list(range(len(names))),
+            "ticktext": labels,
+            "range": [len(names) - 0.5, -0.5],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+        },
+        annotations=[
+            {
+                "text": esc(note),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1.0,
+                "yanchor": "bottom",
+                "xanchor": "left",
+                "showarrow": False,
+                "font": {"size": 12, "color": theme.muted},
+            }
+        ],
+        uirevision=view.to_query() or "default",
+        hovermode="closest",
+        dragmode="zoom",
+        clickmode="event",
         meta={"density": True, "bucket_ms": size / 1e6},
     )
     return fig

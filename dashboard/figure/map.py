@@ -29,11 +29,17 @@ GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
 def places_table(events: pd.DataFrame) -> pd.DataFrame:
     """One row per (event, place with coordinates): the event's row label, id, category, title and date."""
     # Columns as lists first: iterating Arrow-backed strings one by one costs a microsecond or two per value.
-    rows = [(label, event_id, category, title, when, p["name"], p["lat"], p["lon"])
-            for label, event_id, category, title, when, places in zip(
-                events.index.tolist(), *(events[name].tolist() for name in ("id", "category", "title", "when")),
-                events["places"].tolist(), strict=True)
-            for p in places if p.get("lat") is not None]
+    rows = [
+        (label, event_id, category, title, when, p["name"], p["lat"], p["lon"])
+        for label, event_id, category, title, when, places in zip(
+            events.index.tolist(),
+            *(events[name].tolist() for name in ("id", "category", "title", "when")),
+            events["places"].tolist(),
+            strict=True,
+        )
+        for p in places
+        if p.get("lat") is not None
+    ]
     return pd.DataFrame(rows, columns=["row", "id", "category", "title", "when", "name", "lat", "lon"])
 
 
@@ -53,12 +59,14 @@ def spread(table: pd.DataFrame, radius: float = 0.35) -> pd.DataFrame:
     distance = np.where(size > 1, outer * np.sqrt((k + 0.5) / size), 0.0)
     angle = k * GOLDEN_ANGLE
     shrink = np.maximum(np.cos(np.radians(table["lat"].to_numpy())), 0.2)  # degrees of longitude narrow north
-    return table.assign(lat=table["lat"] + distance * np.sin(angle),
-                        lon=table["lon"] + distance * np.cos(angle) / shrink)
+    return table.assign(
+        lat=table["lat"] + distance * np.sin(angle), lon=table["lon"] + distance * np.cos(angle) / shrink
+    )
 
 
-def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
-               places: pd.DataFrame | None = None) -> go.Figure:
+def map_figure(
+    events: pd.DataFrame, view: View, settings: CollectionSettings, places: pd.DataFrame | None = None
+) -> go.Figure:
     """The places of the events on a world map, coloured by category; the selected event's places ringed.
 
     ``places`` is the places table of the whole collection (built once per load); without it, it is built
@@ -70,44 +78,88 @@ def map_figure(events: pd.DataFrame, view: View, settings: CollectionSettings,
     if len(events) > MAP_DETAIL_LIMIT:
         summed = table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
         size = 6 + 24 * np.sqrt(summed["count"] / max(summed["count"].max(), 1))
-        fig.add_trace(go.Scattergeo(
-            lat=summed["lat"].to_numpy(), lon=summed["lon"].to_numpy(), mode="markers", name="events",
-            customdata=[PLACE_PREFIX + name for name in summed["name"]],
-            hovertext=[f"<b>{shown_name(n)}</b><br>{c:,} events · click to filter" for n, c in
-                       zip(summed["name"], summed["count"], strict=True)], hoverinfo="text",
-            marker={"size": size.to_numpy(), "color": "#2b6cb0", "opacity": 0.7,
-                    "line": {"color": theme.paper, "width": 1}},
-        ))
+        fig.add_trace(
+            go.Scattergeo(
+                lat=summed["lat"].to_numpy(),
+                lon=summed["lon"].to_numpy(),
+                mode="markers",
+                name="events",
+                customdata=[PLACE_PREFIX + name for name in summed["name"]],
+                hovertext=[
+                    f"<b>{shown_name(n)}</b><br>{c:,} events · click to filter"
+                    for n, c in zip(summed["name"], summed["count"], strict=True)
+                ],
+                hoverinfo="text",
+                marker={
+                    "size": size.to_numpy(),
+                    "color": "#2b6cb0",
+                    "opacity": 0.7,
+                    "line": {"color": theme.paper, "width": 1},
+                },
+            )
+        )
     else:
         table = spread(table)
         colors = category_colors(settings, list(events["category"].unique()))
         for category, group in table.groupby("category", sort=False):
-            fig.add_trace(go.Scattergeo(
-                lat=group["lat"].to_numpy(), lon=group["lon"].to_numpy(), customdata=list(group["id"]),
-                hovertext=[f"<b>{shown_name(n)}</b><br>{esc(clip(t, TITLE_CHARS))}<br>{esc(w)}" for n, t, w in
-                           zip(group["name"], group["title"], group["when"], strict=True)],
-                hoverinfo="text", mode="markers",
-                name=shown_name(category_label(settings, str(category)), LEGEND_CHARS),
-                marker={"size": 10, "color": colors[str(category)], "opacity": 0.85,
-                        "line": {"color": theme.paper, "width": 1}},
-            ))
+            fig.add_trace(
+                go.Scattergeo(
+                    lat=group["lat"].to_numpy(),
+                    lon=group["lon"].to_numpy(),
+                    customdata=list(group["id"]),
+                    hovertext=[
+                        f"<b>{shown_name(n)}</b><br>{esc(clip(t, TITLE_CHARS))}<br>{esc(w)}"
+                        for n, t, w in zip(group["name"], group["title"], group["when"], strict=True)
+                    ],
+                    hoverinfo="text",
+                    mode="markers",
+                    name=shown_name(category_label(settings, str(category)), LEGEND_CHARS),
+                    marker={
+                        "size": 10,
+                        "color": colors[str(category)],
+                        "opacity": 0.85,
+                        "line": {"color": theme.paper, "width": 1},
+                    },
+                )
+            )
     chosen = table[table["id"] == view.selected] if view.selected else table.iloc[0:0]
     # Always the last trace, maybe empty, so that a new selection can be sent as a patch of it alone.
-    fig.add_trace(go.Scattergeo(
-        lat=chosen["lat"].to_numpy(), lon=chosen["lon"].to_numpy(), customdata=list(chosen["id"]),
-        mode="markers", hoverinfo="skip", showlegend=False, name="selected",
-        marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
-    ))
+    fig.add_trace(
+        go.Scattergeo(
+            lat=chosen["lat"].to_numpy(),
+            lon=chosen["lon"].to_numpy(),
+            customdata=list(chosen["id"]),
+            mode="markers",
+            hoverinfo="skip",
+            showlegend=False,
+            name="selected",
+            marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
+        )
+    )
     land = "#eef0f3" if theme.name == "light" else "#242a33"
     fig.update_geos(
-        projection_type="natural earth", showcountries=True, countrycolor=theme.grid, showland=True,
-        landcolor=land, showocean=True, oceancolor=theme.paper, showlakes=False, coastlinecolor=theme.grid,
-        bgcolor=theme.paper, fitbounds="locations" if len(table) else False, resolution=110,
+        projection_type="natural earth",
+        showcountries=True,
+        countrycolor=theme.grid,
+        showland=True,
+        landcolor=land,
+        showocean=True,
+        oceancolor=theme.paper,
+        showlakes=False,
+        coastlinecolor=theme.grid,
+        bgcolor=theme.paper,
+        fitbounds="locations" if len(table) else False,
+        resolution=110,
         showframe=False,
     )
     fig.update_layout(
-        template=theme.template, paper_bgcolor=theme.paper, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        showlegend=False, font={"family": FONT, "color": theme.text}, uirevision=view.to_query() or "default",
-        hoverlabel={"font": {"family": FONT, "size": 12}}, clickmode="event",
+        template=theme.template,
+        paper_bgcolor=theme.paper,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        font={"family": FONT, "color": theme.text},
+        uirevision=view.to_query() or "default",
+        hoverlabel={"font": {"family": FONT, "size": 12}},
+        clickmode="event",
     )
     return fig

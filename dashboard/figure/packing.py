@@ -91,8 +91,7 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     fine = events[events["precision"].isin(["day", "minute"])] if len(events) else events
     basis = fine if len(fine) else events
     lo = pd.Timestamp(view.start) if view.start else (basis["start"].min() if len(basis) else None)
-    hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (
-        basis["end"].max() if len(basis) else None)
+    hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (basis["end"].max() if len(basis) else None)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)

@@ -17,9 +17,15 @@ def selection_trace(xs: list[float], ys: list[Any], event_id: str | None, view: 
     theme = THEMES[view.theme]
     return go.Scatter(
         # On the twin axis, like the labels: the range slider draws only the main axis's traces.
-        mode="markers", x=axis_xs(xs, view), y=ys, xaxis="x2",
+        mode="markers",
+        x=axis_xs(xs, view),
+        y=ys,
+        xaxis="x2",
         marker={"symbol": "circle-open", "size": 24, "color": theme.text, "line": {"width": 2.5}},
-        customdata=[event_id] * len(xs), hoverinfo="skip", showlegend=False, name="selected",
+        customdata=[event_id] * len(xs),
+        hoverinfo="skip",
+        showlegend=False,
+        name="selected",
     )
 
 

@@ -92,7 +92,7 @@ def shown_name(text: object, limit: int = NAME_CHARS) -> str:
 def category_colors(settings: CollectionSettings, categories: list[str]) -> dict[str, str]:
     """A colour for every category: the collection's own, then a fixed palette in name order."""
     colors = {key: cat.color for key, cat in settings.categories.items()}
-    spare = iter(PALETTE[len(colors) % len(PALETTE):] + PALETTE)
+    spare = iter(PALETTE[len(colors) % len(PALETTE) :] + PALETTE)
     for name in sorted(set(categories) - set(colors)):
         colors[name] = next(spare, "#6b7280")
     return colors

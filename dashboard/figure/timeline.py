@@ -88,9 +88,16 @@ def timeline_figure(
     by_id = {row["id"]: row for row in rows}
     fig = go.Figure()
     for category in sorted(dict.fromkeys(events["category"]), key=category_order(settings)):
-        _add_category(fig, [i for i in items if by_id[i.id]["category"] == category], by_id, labels,
-                      colors[category], shown_name(category_label(settings, category), LEGEND_CHARS), view,
-                      halo_shadow(theme) if len(events) <= HALO_LIMIT else "none")
+        _add_category(
+            fig,
+            [i for i in items if by_id[i.id]["category"] == category],
+            by_id,
+            labels,
+            colors[category],
+            shown_name(category_label(settings, category), LEGEND_CHARS),
+            view,
+            halo_shadow(theme) if len(events) <= HALO_LIMIT else "none",
+        )
     _add_links(fig, items, by_id, theme, view)
     _add_selection(fig, items, view)
     names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
@@ -106,27 +113,60 @@ def _hover(row: dict[str, Any]) -> str:
     return "<br>".join(lines)
 
 
-def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], labels: dict[str, str],
-                  color: str, name: str, view: View, halo: str) -> None:
+def _add_category(
+    fig: go.Figure,
+    items: list[Item],
+    by_id: dict[str, dict[str, Any]],
+    labels: dict[str, str],
+    color: str,
+    name: str,
+    view: View,
+    halo: str,
+) -> None:
     """One legend entry per category: its bars (ranges, hatched when approximate) and its marks."""
     # A legend entry of its own, so every category shows the same swatch whatever its first trace is.
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=name, hoverinfo="skip",
-                             marker={"symbol": "square", "size": 11, "color": color}))
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=name,
+            legendgroup=name,
+            hoverinfo="skip",
+            marker={"symbol": "square", "size": 11, "color": color},
+        )
+    )
     bar_items = [i for i in items if i.bar]
     if bar_items:
         approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
-        fig.add_trace(go.Bar(
-            orientation="h", legendgroup=name, name=name, showlegend=False,
-            base=axis_xs([i.x0 for i in bar_items], view),
-            x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
-            y=np.asarray([i.y for i in bar_items], dtype=float), width=0.62,
-            marker={"color": color, "opacity": 0.9,
-                    "pattern": {"shape": ["/" if a else "" for a in approximate], "fgcolor": color,
-                                "bgcolor": "rgba(0,0,0,0)", "solidity": 0.3, "size": 8, "fgopacity": 0.45},
-                    "line": {"color": color, "width": 1}},
-            customdata=[i.id for i in bar_items],
-            hovertext=[_hover(by_id[i.id]) for i in bar_items], hoverinfo="text",
-        ))
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                legendgroup=name,
+                name=name,
+                showlegend=False,
+                base=axis_xs([i.x0 for i in bar_items], view),
+                x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
+                y=np.asarray([i.y for i in bar_items], dtype=float),
+                width=0.62,
+                marker={
+                    "color": color,
+                    "opacity": 0.9,
+                    "pattern": {
+                        "shape": ["/" if a else "" for a in approximate],
+                        "fgcolor": color,
+                        "bgcolor": "rgba(0,0,0,0)",
+                        "solidity": 0.3,
+                        "size": 8,
+                        "fgopacity": 0.45,
+                    },
+                    "line": {"color": color, "width": 1},
+                },
+                customdata=[i.id for i in bar_items],
+                hovertext=[_hover(by_id[i.id]) for i in bar_items],
+                hoverinfo="text",
+            )
+        )
     marks = items
     approximate = [bool(by_id[i.id]["approximate"]) for i in marks]
     # Labels go on a twin x axis that follows the main one: the range slider draws only the main axis's
@@ -134,34 +174,50 @@ def _add_category(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, 
     # An invisible marker of the mark's size keeps each label clear of its mark.
     if any(labels[i.id] for i in marks):
         _add_labels(fig, marks, labels, name, view, halo)
-    fig.add_trace(go.Scatter(
-        mode="markers", legendgroup=name, name=name, showlegend=False,
-        x=axis_xs([i.anchor for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
-        marker={"color": ["rgba(0,0,0,0)" if a else color for a in approximate],
+    fig.add_trace(
+        go.Scatter(
+            mode="markers",
+            legendgroup=name,
+            name=name,
+            showlegend=False,
+            x=axis_xs([i.anchor for i in marks], view),
+            y=np.asarray([i.y for i in marks], dtype=float),
+            marker={
+                "color": ["rgba(0,0,0,0)" if a else color for a in approximate],
                 "symbol": ["square" if i.bar else "diamond" for i in marks],
                 "size": [9 if i.bar else 12 for i in marks],
-                "line": {"color": color, "width": 2}},
-        customdata=[i.id for i in marks],
-        hovertext=[_hover(by_id[i.id]) for i in marks], hoverinfo="text",
-        cliponaxis=False,
-    ))
+                "line": {"color": color, "width": 2},
+            },
+            customdata=[i.id for i in marks],
+            hovertext=[_hover(by_id[i.id]) for i in marks],
+            hoverinfo="text",
+            cliponaxis=False,
+        )
+    )
 
 
-def _add_labels(fig: go.Figure, marks: list[Item], labels: dict[str, str], name: str, view: View,
-                halo: str) -> None:
+def _add_labels(fig: go.Figure, marks: list[Item], labels: dict[str, str], name: str, view: View, halo: str) -> None:
     """The labels of a category's marks."""
-    fig.add_trace(go.Scatter(
-        mode="markers+text", legendgroup=name, name=name, showlegend=False, xaxis="x2",
-        x=axis_xs([i.label_x for i in marks], view), y=np.asarray([i.y for i in marks], dtype=float),
-        marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
-        text=[esc(labels[i.id]) for i in marks],
-        textposition=["middle left" if i.left else "middle right" for i in marks],
-        textfont={"size": FONT_SIZE, "shadow": halo}, hoverinfo="skip", cliponaxis=False,
-    ))
+    fig.add_trace(
+        go.Scatter(
+            mode="markers+text",
+            legendgroup=name,
+            name=name,
+            showlegend=False,
+            xaxis="x2",
+            x=axis_xs([i.label_x for i in marks], view),
+            y=np.asarray([i.y for i in marks], dtype=float),
+            marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
+            text=[esc(labels[i.id]) for i in marks],
+            textposition=["middle left" if i.left else "middle right" for i in marks],
+            textfont={"size": FONT_SIZE, "shadow": halo},
+            hoverinfo="skip",
+            cliponaxis=False,
+        )
+    )
 
 
-def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme,
-               view: View) -> None:
+def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme, view: View) -> None:
     """Connectors from each event to the events it links to (first lane of each), drawn as thin arrows."""
     first = {}
     for item in items:
@@ -176,11 +232,18 @@ def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any
             xs += [source.anchor, target.anchor, np.nan]
             ys += [source.y, target.y, np.nan]
     if xs:
-        fig.add_trace(go.Scatter(
-            x=axis_xs(xs, view), y=np.asarray(ys, dtype=float), mode="lines",
-            line={"color": theme.muted, "width": 1, "dash": "dot"}, hoverinfo="skip", showlegend=False,
-            name="links", opacity=0.6,
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=axis_xs(xs, view),
+                y=np.asarray(ys, dtype=float),
+                mode="lines",
+                line={"color": theme.muted, "width": 1, "dash": "dot"},
+                hoverinfo="skip",
+                showlegend=False,
+                name="links",
+                opacity=0.6,
+            )
+        )
         fig.data = (fig.data[-1], *fig.data[:-1])  # under the marks
 
 
@@ -189,62 +252,148 @@ def _add_selection(fig: go.Figure, items: list[Item], view: View) -> None:
     fig.add_trace(selection_trace([i.anchor for i in chosen], [i.y for i in chosen], view.selected, view))
 
 
-def _layout(fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, lanes: list[str], counts: list[int],
-            offsets: dict[str, int], total_rows: int, lo: float, hi: float, width: int, export: bool) -> None:
+def _layout(
+    fig: go.Figure,
+    events: pd.DataFrame,
+    view: View,
+    theme: Theme,
+    lanes: list[str],
+    counts: list[int],
+    offsets: dict[str, int],
+    total_rows: int,
+    lo: float,
+    hi: float,
+    width: int,
+    export: bool,
+) -> None:
     bottom = MARGIN["b"]
     shapes = []
     tops = list(offsets.values())
     for index in range(len(lanes)):
         top = tops[index] - 0.5
         if index % 2 == 0:
-            shapes.append({"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": top,
-                           "y1": top + counts[index], "fillcolor": theme.band, "line": {"width": 0},
-                           "layer": "below"})
-    xaxis: dict[str, Any] = {"range": [axis_x(lo, view), axis_x(hi, view)], "showgrid": True, "gridcolor": theme.grid,
-                             "zeroline": False, "linecolor": theme.grid, "ticks": "outside",
-                             "tickcolor": theme.grid}
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "paper",
+                    "yref": "y",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": top,
+                    "y1": top + counts[index],
+                    "fillcolor": theme.band,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+    xaxis: dict[str, Any] = {
+        "range": [axis_x(lo, view), axis_x(hi, view)],
+        "showgrid": True,
+        "gridcolor": theme.grid,
+        "zeroline": False,
+        "linecolor": theme.grid,
+        "ticks": "outside",
+        "tickcolor": theme.grid,
+    }
     if view.mode == "sequence":
         xaxis.update(_sequence_ticks(events, (width - MARGIN["l"] - MARGIN["r"]) / max(hi - lo, 1e-9)))
         bottom = xaxis.pop("bottom")
         for boundary in xaxis.pop("boundaries"):
-            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": boundary, "x1": boundary,
-                           "y0": 0, "y1": 1, "line": {"color": theme.grid, "width": 1}, "layer": "below"})
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": boundary,
+                    "x1": boundary,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": theme.grid, "width": 1},
+                    "layer": "below",
+                }
+            )
     else:
-        xaxis.update({"type": "date", "hoverformat": "%-d %b %Y", "ticklabelmode": "period",
-                      "tickformatstops": [
-                          {"dtickrange": [None, DAY_NS / 2e6], "value": "%H:%M\n%-d %b"},
-                          {"dtickrange": [DAY_NS / 1e6, 7 * DAY_NS / 1e6], "value": "%a %-d %b\n%Y"},
-                          {"dtickrange": [7 * DAY_NS / 1e6, "M1"], "value": "%-d %b\n%Y"},
-                          {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
-                          {"dtickrange": ["M12", None], "value": "%Y"}]})
+        xaxis.update(
+            {
+                "type": "date",
+                "hoverformat": "%-d %b %Y",
+                "ticklabelmode": "period",
+                "tickformatstops": [
+                    {"dtickrange": [None, DAY_NS / 2e6], "value": "%H:%M\n%-d %b"},
+                    {"dtickrange": [DAY_NS / 1e6, 7 * DAY_NS / 1e6], "value": "%a %-d %b\n%Y"},
+                    {"dtickrange": [7 * DAY_NS / 1e6, "M1"], "value": "%-d %b\n%Y"},
+                    {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
+                    {"dtickrange": ["M12", None], "value": "%Y"},
+                ],
+            }
+        )
         if hi - lo <= 16 * DAY_NS and not (events["precision"] == "minute").any():
             xaxis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
         if not export:
-            xaxis["rangeslider"] = {"visible": True, "thickness": 0.06, "bgcolor": theme.band,
-                                    "bordercolor": theme.grid}
+            xaxis["rangeslider"] = {
+                "visible": True,
+                "thickness": 0.06,
+                "bgcolor": theme.band,
+                "bordercolor": theme.grid,
+            }
     lane_names = [shown_name(lane, 20) for lane in lanes]
     height = MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40)
     fig.update_layout(
-        template=theme.template, paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
+        template=theme.template,
+        paper_bgcolor=theme.paper,
+        plot_bgcolor=theme.plot,
         font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
-        width=width if export else None, height=height, autosize=not export,
-        margin={**MARGIN, "b": bottom}, showlegend=True,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left",
-                "bgcolor": "rgba(0,0,0,0)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
+        width=width if export else None,
+        height=height,
+        autosize=not export,
+        margin={**MARGIN, "b": bottom},
+        showlegend=True,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "x": 0,
+            "xanchor": "left",
+            "bgcolor": "rgba(0,0,0,0)",
+            "font": {"size": 12},
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         xaxis=xaxis,
-        xaxis2={"matches": "x", "overlaying": "x", "visible": False,
-                "type": "linear" if view.mode == "sequence" else "date"},
-        yaxis={"tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
-               "ticktext": lane_names, "range": [total_rows - 0.5, -0.7], "showgrid": False, "zeroline": False,
-               "fixedrange": True, "ticks": "", "automargin": True},
-        shapes=shapes, hovermode="closest", dragmode="zoom", barmode="overlay",
+        xaxis2={
+            "matches": "x",
+            "overlaying": "x",
+            "visible": False,
+            "type": "linear" if view.mode == "sequence" else "date",
+        },
+        yaxis={
+            "tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
+            "ticktext": lane_names,
+            "range": [total_rows - 0.5, -0.7],
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+            "ticks": "",
+            "automargin": True,
+        },
+        shapes=shapes,
+        hovermode="closest",
+        dragmode="zoom",
+        barmode="overlay",
         hoverlabel={"font": {"family": FONT, "size": 12}},
         uirevision=view.to_query() or "default",
         clickmode="event",
     )
     if not len(events):
-        fig.add_annotation(text="No events in this view", showarrow=False, xref="paper", yref="paper", x=0.5,
-                           y=0.5, font={"size": 16, "color": theme.muted})
+        fig.add_annotation(
+            text="No events in this view",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font={"size": 16, "color": theme.muted},
+        )
 
 
 def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
@@ -267,5 +416,12 @@ def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
                 boundaries.append(index - 0.5)
             run_start = index
     two_rows = any(text.startswith("<br>") for text in ticktext)
-    return {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext, "showgrid": False,
-            "tickangle": 0, "boundaries": boundaries, "bottom": 100 if two_rows else 58}
+    return {
+        "tickmode": "array",
+        "tickvals": tickvals,
+        "ticktext": ticktext,
+        "showgrid": False,
+        "tickangle": 0,
+        "boundaries": boundaries,
+        "bottom": 100 if two_rows else 58,
+    }

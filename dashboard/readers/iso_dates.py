@@ -38,12 +38,22 @@ class Spans:
 
     @classmethod
     def empty(cls, size: int) -> Spans:
-        return cls(np.zeros(size, bool), np.full(size, NAT), np.full(size, NAT), np.full(size, None, object),
-                   np.full(size, None, object))
+        return cls(
+            np.zeros(size, bool),
+            np.full(size, NAT),
+            np.full(size, NAT),
+            np.full(size, None, object),
+            np.full(size, None, object),
+        )
 
     def put(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray, precision: str, zone: Any = None) -> None:
         self.ok[rows], self.start[rows], self.end[rows], self.precision[rows], self.zone[rows] = (
-            True, start, end, precision, zone)
+            True,
+            start,
+            end,
+            precision,
+            zone,
+        )
 
 
 def parse_iso(text: pd.Series, mask: np.ndarray, utc: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -70,8 +80,9 @@ def iso_spans(text: pd.Series, zone: np.ndarray) -> Spans:
         mask = text.str.fullmatch(pattern).to_numpy(bool)
         if mask.any():
             rows, start = parse_iso(text, mask)
-            spans.put(rows, start, (start.astype(f"datetime64[{UNITS[precision]}]") + 1).astype("datetime64[us]"),
-                      precision)
+            spans.put(
+                rows, start, (start.astype(f"datetime64[{UNITS[precision]}]") + 1).astype("datetime64[us]"), precision
+            )
     naive = text.str.fullmatch(ISO_TIME).to_numpy(bool)
     if naive.any():
         rows, moments = parse_iso(text, naive)
@@ -82,8 +93,13 @@ def iso_spans(text: pd.Series, zone: np.ndarray) -> Spans:
         for name in set(zones[~plain].tolist()):
             pick = zones == name
             try:  # a time that a clock change skips or repeats is left to dates.py, like unknown zone names
-                utc = (pd.DatetimeIndex(moments[pick]).tz_localize(name, ambiguous="NaT", nonexistent="NaT")
-                       .tz_convert("UTC").tz_localize(None).to_numpy("datetime64[us]"))
+                utc = (
+                    pd.DatetimeIndex(moments[pick])
+                    .tz_localize(name, ambiguous="NaT", nonexistent="NaT")
+                    .tz_convert("UTC")
+                    .tz_localize(None)
+                    .to_numpy("datetime64[us]")
+                )
             except Exception:  # noqa: BLE001 - any zone pandas cannot use is read the slow way
                 continue
             good = ~np.isnat(utc)
@@ -100,8 +116,15 @@ def iso_spans(text: pd.Series, zone: np.ndarray) -> Spans:
 @lru_cache(maxsize=1 << 16)
 def span_text(start: int, end: int, precision: str, approximate: bool, zone: str | None) -> str:
     """``format_when`` of a span given as microseconds since 1970, remembered across rows and tables."""
-    return format_when(When(EPOCH + dt.timedelta(microseconds=start), EPOCH + dt.timedelta(microseconds=end),
-                            Precision(precision), approximate, zone))
+    return format_when(
+        When(
+            EPOCH + dt.timedelta(microseconds=start),
+            EPOCH + dt.timedelta(microseconds=end),
+            Precision(precision),
+            approximate,
+            zone,
+        )
+    )
 
 
 def reference(published: str) -> dt.date | None:
@@ -124,8 +147,9 @@ class Dates:
     error: np.ndarray  # None, or (field, message)
 
 
-def resolve_distinct(date: np.ndarray, end: np.ndarray, zone: np.ndarray, approximate: np.ndarray,
-                      published: np.ndarray) -> Dates:
+def resolve_distinct(
+    date: np.ndarray, end: np.ndarray, zone: np.ndarray, approximate: np.ndarray, published: np.ndarray
+) -> Dates:
     first = iso_spans(pd.Series(date, dtype="str"), zone)
     has_end = end != ""
     last = iso_spans(pd.Series(end, dtype="str"), zone)
@@ -137,8 +161,9 @@ def resolve_distinct(date: np.ndarray, end: np.ndarray, zone: np.ndarray, approx
     start, stop, precision, zones = first.start, first.end.copy(), first.precision.copy(), first.zone.copy()
     rows = np.flatnonzero(both)
     stop[rows] = np.maximum(last.end[rows], first.end[rows])
-    precision[rows] = [min(a, b, key=COARSE_FIRST.index) for a, b in zip(precision[rows], last.precision[rows],
-                                                                          strict=True)]
+    precision[rows] = [
+        min(a, b, key=COARSE_FIRST.index) for a, b in zip(precision[rows], last.precision[rows], strict=True)
+    ]
     zones[rows] = [a or b for a, b in zip(zones[rows], last.zone[rows], strict=True)]
     approximate = approximate.copy()  # ISO dates are exact: only the approximate flag makes them approximate
     error = np.full(len(date), None, dtype=object)

@@ -90,8 +90,14 @@ def _header_problems(shown: str, names: list[str]) -> list[Problem]:
     problems = []
     for index, name in enumerate(names, start=1):
         if name in seen:
-            problems.append(Problem(shown, 1, index, f"the column '{name}' appears twice (first as column "
-                                                     f"{seen[name]}): name every column once"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    index,
+                    f"the column '{name}' appears twice (first as column {seen[name]}): name every column once",
+                )
+            )
         seen.setdefault(name, index)
     return problems
 
@@ -101,8 +107,15 @@ def _unprintable_names(shown: str, header: list[str]) -> list[Problem]:
     for index, name in enumerate(header, start=1):
         bad = next((char for char in name if unicodedata.category(char) in INVISIBLE), None)
         if bad is not None:
-            return [Problem(shown, 1, index, f"the name of column {index} holds the invisible character "
-                                             f"U+{ord(bad):04X}: the header must be plain text (is this a CSV?)")]
+            return [
+                Problem(
+                    shown,
+                    1,
+                    index,
+                    f"the name of column {index} holds the invisible character "
+                    f"U+{ord(bad):04X}: the header must be plain text (is this a CSV?)",
+                )
+            ]
     return []
 
 
@@ -162,8 +175,15 @@ def _csv_header(path: Path, shown: str) -> tuple[str, list[str]] | list[Problem]
     if not first.strip():
         return [Problem(shown, 1, 1, "the table is empty: the first line must name the columns")]
     if "\r" in first:
-        return [Problem(shown, 1, first.index("\r") + 1, "the lines end in a lone carriage return (CR), as on old "
-                                                          "Macs: save the table with LF or CRLF line endings")]
+        return [
+            Problem(
+                shown,
+                1,
+                first.index("\r") + 1,
+                "the lines end in a lone carriage return (CR), as on old "
+                "Macs: save the table with LF or CRLF line endings",
+            )
+        ]
     # Comma unless the header has none and semicolons or tabs instead (spreadsheets in some languages).
     delimiter = "," if "," in first else max(";\t", key=first.count) if (";" in first or "\t" in first) else ","
     header = next(csv.reader([first], delimiter=delimiter))
@@ -171,12 +191,17 @@ def _csv_header(path: Path, shown: str) -> tuple[str, list[str]] | list[Problem]
     return problems or (delimiter, header)
 
 
-def _arrow_csv(path: Path, delimiter: str, wanted: list[str], header: list[str], limit: int | None,
-               physical: int) -> tuple[pa.Table, list[int]]:
+def _arrow_csv(
+    path: Path, delimiter: str, wanted: list[str], header: list[str], limit: int | None, physical: int
+) -> tuple[pa.Table, list[int]]:
     """The wanted columns as text, and the widths of the rows Arrow skipped for having the wrong number of fields;
     ``physical`` is the file's number of lines (unused with a ``limit``)."""
-    convert = pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
-                                  quoted_strings_can_be_null=False, include_columns=wanted)
+    convert = pcsv.ConvertOptions(
+        column_types=dict.fromkeys(header, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        include_columns=wanted,
+    )
     options = pcsv.ReadOptions(block_size=1 << 24)
     invalid: list[int] = []
 
@@ -208,8 +233,14 @@ def _arrow_csv(path: Path, delimiter: str, wanted: list[str], header: list[str],
     return table, invalid
 
 
-def _row_lines(path: Path, table: pa.Table, delimiter: str, width: int, physical: int | None, exact: bool,
-               ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def _row_lines(
+    path: Path,
+    table: pa.Table,
+    delimiter: str,
+    width: int,
+    physical: int | None,
+    exact: bool,
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """Each row's first line, and (line, fields) of the rows left out for having the wrong number of fields.
 
     A row's line is the header's line plus the lines of the rows before it, counting the line breaks inside
@@ -246,10 +277,21 @@ def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -
             return [Problem(shown, line, 1, f"not UTF-8 text (byte {byte}): save the table as UTF-8")]
         return [Problem(shown, 1, 1, f"cannot read the table: {str(error).splitlines()[0]}")]
     lines, bad = _row_lines(path, table, delimiter, len(header), physical, exact=bool(invalid))
-    problems = [Problem(shown, line, 1, f"the row has {width} field{'s' * (width != 1)} where the header has "
-                                        f"{len(header)}: the row is left out") for line, width in bad]
-    return Sheet({name.strip().lower(): _unescape_formulas(table.column(name)) for name in table.column_names},
-                 {name: i + 1 for i, name in enumerate(names)}, lines, problems)
+    problems = [
+        Problem(
+            shown,
+            line,
+            1,
+            f"the row has {width} field{'s' * (width != 1)} where the header has {len(header)}: the row is left out",
+        )
+        for line, width in bad
+    ]
+    return Sheet(
+        {name.strip().lower(): _unescape_formulas(table.column(name)) for name in table.column_names},
+        {name: i + 1 for i, name in enumerate(names)},
+        lines,
+        problems,
+    )
 
 
 def _unescape_formulas(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -283,9 +325,12 @@ def _read_parquet(path: Path, shown: str, limit: int | None, known: Iterable[str
             table = (pa.Table.from_batches(batches) if batches else source.read(columns=wanted)).slice(0, limit)
     except (OSError, pa.ArrowException, ValueError) as error:
         return [Problem(shown, 1, 1, f"cannot read the Parquet file: {str(error).splitlines()[0]}")]
-    return Sheet({name.strip().lower(): table.column(name) for name in table.column_names},
-                 {name: i + 1 for i, name in enumerate(names)}, np.arange(table.num_rows, dtype=np.int64) + 2,
-                 problems)
+    return Sheet(
+        {name.strip().lower(): table.column(name) for name in table.column_names},
+        {name: i + 1 for i, name in enumerate(names)},
+        np.arange(table.num_rows, dtype=np.int64) + 2,
+        problems,
+    )
 
 
 def read_sheet(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:

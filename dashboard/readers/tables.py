@@ -44,10 +44,13 @@ SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, f
 Step = Callable[[float], None]
 
 
-
-
-def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool,
-             ) -> tuple[pd.DataFrame, list[Problem]]:
+def _convert(
+    sheet: Sheet,
+    path: Path,
+    shown: str,
+    step: Step,
+    keep_source: bool,
+) -> tuple[pd.DataFrame, list[Problem]]:
     """A sheet's rows in the events table's columns, checked a column at a time; bad rows become problems."""
     problems = list(sheet.problems)
     layout = acled if acled.detect(sheet) else native
@@ -58,9 +61,14 @@ def _convert(sheet: Sheet, path: Path, shown: str, step: Step, keep_source: bool
         m = layout.mapped(sheet)
     except Exception as error:  # noqa: BLE001 - a column of a type no layout foresaw (bytes, structs, odd zones)
         why = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-        return _no_rows(keep_source), problems + [Problem(
-            shown, 1, sheet.at(sheet.reading), f"the column '{sheet.reading}' cannot be read as text ({why}): "
-                                               "save it as text")]
+        return _no_rows(keep_source), problems + [
+            Problem(
+                shown,
+                1,
+                sheet.at(sheet.reading),
+                f"the column '{sheet.reading}' cannot be read as text ({why}): save it as text",
+            )
+        ]
     _control_characters(m, faults)
     faults.add(m.approximate_bad, m.where["approximate"], "'approximate': write true or false")
     pa.default_memory_pool().release_unused()  # the columns as read, now stripped copies
@@ -86,15 +94,31 @@ CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # what no cell should hold 
 
 def _control_characters(m: Mapped, faults: v.Faults) -> None:
     """Rows with a control character in a text cell: a problem at that cell (YAML refuses them too)."""
-    texts = {"id": m.ident, "title": m.title, "date": m.date, "end": m.end, "timezone": m.zone,
-             "category": m.category, "summary": m.summary, "source": m.publisher, "source_title": m.source_title,
-             "source_url": m.source_url, "published": m.published, "links": m.links}
+    texts = {
+        "id": m.ident,
+        "title": m.title,
+        "date": m.date,
+        "end": m.end,
+        "timezone": m.zone,
+        "category": m.category,
+        "summary": m.summary,
+        "source": m.publisher,
+        "source_title": m.source_title,
+        "source_url": m.source_url,
+        "published": m.published,
+        "links": m.links,
+    }
     for name, column in texts.items():
         bad = column.str.contains(CONTROL, regex=True).to_numpy(bool)
         if bad.any():
-            faults.add(bad, m.where[name], lambda rows, column=column, name=name: [
-                f"'{name}': holds the control character {_first_control(text)}: remove it"
-                for text in v.pick(column, rows)])
+            faults.add(
+                bad,
+                m.where[name],
+                lambda rows, column=column, name=name: [
+                    f"'{name}': holds the control character {_first_control(text)}: remove it"
+                    for text in v.pick(column, rows)
+                ],
+            )
     names = pd.Series(m.name_values, dtype=object).astype(str)
     bad_names = names.str.contains(CONTROL, regex=True).to_numpy(bool)
     if bad_names.any():
@@ -116,18 +140,25 @@ def _ids(m: Mapped, path: Path, rows: int, faults: v.Faults) -> pd.Series:
     if missing.any():
         stem = path.stem if re.fullmatch(SLUG, path.stem) else slugify(path.stem)
         ident = ident.where(~missing, stem + "-" + pd.Series(np.arange(1, rows + 1)).astype("str"))
-    faults.add(~ident.str.fullmatch(SLUG).to_numpy(bool), where["id"],
-               lambda bad: [f"'id': '{value}' cannot be an id: use lower-case letters, digits, '.', '_' and '-'"
-                            for value in v.pick(ident, bad)])
-    faults.add(ident.str.len().to_numpy() > ID_MAX, where["id"],
-               f"'id': String should have at most {ID_MAX} characters")
+    faults.add(
+        ~ident.str.fullmatch(SLUG).to_numpy(bool),
+        where["id"],
+        lambda bad: [
+            f"'id': '{value}' cannot be an id: use lower-case letters, digits, '.', '_' and '-'"
+            for value in v.pick(ident, bad)
+        ],
+    )
+    faults.add(
+        ident.str.len().to_numpy() > ID_MAX, where["id"], f"'id': String should have at most {ID_MAX} characters"
+    )
     for name, lists in (("actors", m.actors), ("tags", m.tags)):
         faults.add(v.long_names(lists), where[name], f"'{name}': a name is over {NAME_MAX} characters")
     lengths = m.title.str.len().to_numpy()
     faults.add(lengths == 0, where["title"], "'title': String should have at least 1 character")
     faults.add(lengths > TITLE_MAX, where["title"], f"'title': String should have at most {TITLE_MAX} characters")
-    faults.add((m.category == "").to_numpy(bool), where["category"],
-               "'category': String should have at least 1 character")
+    faults.add(
+        (m.category == "").to_numpy(bool), where["category"], "'category': String should have at least 1 character"
+    )
     return ident
 
 
@@ -152,19 +183,34 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
     unreadable = m.lat_bad | m.lon_bad  # already a problem; the model would only add "give both lat and lon"
     place_codes = v.codes_of(m.name_codes, m.country, m.lat, m.lon, unreadable)
     firsts = v.first_rows(place_codes)
-    columns = {"name": (name_column, where["place"]), "country": ("country", where["country"]),
-               "lat": ("lat", where["lat"]), "lon": ("lon", where["lon"])}
+    columns = {
+        "name": (name_column, where["place"]),
+        "country": ("country", where["country"]),
+        "lat": ("lat", where["lat"]),
+        "lon": ("lon", where["lon"]),
+    }
     columns[""] = columns["lat"]
     lists = np.empty(len(firsts), dtype=object)
     errors: dict[int, list[tuple[int, str]]] = {}
-    for code, (name, country, y, x, skip) in enumerate(zip(
-            m.name_values[m.name_codes[firsts]], v.pick(m.country, firsts), m.lat[firsts], m.lon[firsts],
-            unreadable[firsts], strict=True)):
+    for code, (name, country, y, x, skip) in enumerate(
+        zip(
+            m.name_values[m.name_codes[firsts]],
+            v.pick(m.country, firsts),
+            m.lat[firsts],
+            m.lon[firsts],
+            unreadable[firsts],
+            strict=True,
+        )
+    ):
         if skip or (not name and not country and np.isnan(y) and np.isnan(x)):
             lists[code] = EMPTY
             continue
-        data = {"name": name, "country": country or None, "lat": None if np.isnan(y) else float(y),
-                "lon": None if np.isnan(x) else float(x)}
+        data = {
+            "name": name,
+            "country": country or None,
+            "lat": None if np.isnan(y) else float(y),
+            "lon": None if np.isnan(x) else float(x),
+        }
         place, found = v.model_errors(Place, data, columns)
         if found:
             errors[code] = found
@@ -180,8 +226,12 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
     parts = (m.publisher, m.source_title, m.source_url, m.published)
     source_codes = v.codes_of(*parts)
     firsts = v.first_rows(source_codes)
-    columns = {"title": (title_column, where["source_title"]), "publisher": ("source", where["source"]),
-               "url": ("source_url", where["source_url"]), "published": ("published", where["published"])}
+    columns = {
+        "title": (title_column, where["source_title"]),
+        "publisher": ("source", where["source"]),
+        "url": ("source_url", where["source_url"]),
+        "published": ("published", where["published"]),
+    }
     columns[""] = columns["title"]
     lists = np.empty(len(firsts), dtype=object)
     errors: dict[int, list[tuple[int, str]]] = {}
@@ -189,8 +239,12 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
         if not (who or heading or url or day):
             lists[code] = EMPTY
             continue
-        data = {"title": heading or who or url or "", "publisher": who or None, "url": url or None,
-                "published": day or None}
+        data = {
+            "title": heading or who or url or "",
+            "publisher": who or None,
+            "url": url or None,
+            "published": day or None,
+        }
         source, found = v.model_errors(Source, data, columns)
         if found:
             errors[code] = found
@@ -232,8 +286,13 @@ def _dates(m: Mapped, faults: v.Faults) -> _DateColumns:
     """The spans, worked out once per distinct (date, end, zone, approximate, published)."""
     date_codes = v.codes_of(m.date, m.end, m.zone, m.approximate, m.published)
     firsts = v.first_rows(date_codes)
-    spans = iso.resolve_distinct(v.pick(m.date, firsts), v.pick(m.end, firsts), v.pick(m.zone, firsts),
-                                 m.approximate[firsts], v.pick(m.published, firsts))
+    spans = iso.resolve_distinct(
+        v.pick(m.date, firsts),
+        v.pick(m.end, firsts),
+        v.pick(m.zone, firsts),
+        m.approximate[firsts],
+        v.pick(m.published, firsts),
+    )
     errors = {code: [(m.where[error[0]], error[1])] for code, error in enumerate(spans.error.tolist()) if error}
     faults.add_distinct(date_codes, errors)
     has_end = (m.end != "").to_numpy(bool)
@@ -241,8 +300,17 @@ def _dates(m: Mapped, faults: v.Faults) -> _DateColumns:
     return _DateColumns(date_codes, spans, text)
 
 
-def _assemble(m: Mapped, keep: np.ndarray | None, lines: np.ndarray, shown: str, places: Coded, sources: Coded,
-              links: Coded, dates: _DateColumns, keep_source: bool) -> pd.DataFrame:
+def _assemble(
+    m: Mapped,
+    keep: np.ndarray | None,
+    lines: np.ndarray,
+    shown: str,
+    places: Coded,
+    sources: Coded,
+    links: Coded,
+    dates: _DateColumns,
+    keep_source: bool,
+) -> pd.DataFrame:
     """The kept rows (all when ``keep`` is None) as the events table's columns and spots."""
     size = len(lines) if keep is None else len(keep)
 
@@ -258,18 +326,35 @@ def _assemble(m: Mapped, keep: np.ndarray | None, lines: np.ndarray, shown: str,
     for row in np.flatnonzero(np.fromiter(map(len, link_lists), dtype=bool, count=size)).tolist():
         link_at[row] = [(int(kept_lines[row]), m.where["links"])] * len(link_lists[row])
     data = {
-        C.id: take(m.ident), C.title: take(m.title), C.start: spans.start[codes], C.end: spans.end[codes],
-        C.precision: v.take_text(spans.precision, codes).array, C.approximate: spans.approximate[codes].astype(bool),
-        C.zone: spans.zone[codes], C.when: v.take_text(spans.when, codes).array, C.date_text: take(dates.text),
-        C.category: take(m.category), C.actors: take(m.actors), C.places: take(places[1][places[0]]),
-        C.summary: take(m.summary), C.quotes: v.shared(EMPTY, size), C.sources: take(sources[1][sources[0]]),
-        C.tags: take(m.tags), C.links: link_lists, C.path: v.repeat(shown, size).array, C.line: kept_lines,
-        "_id_line": kept_lines, "_id_col": np.full(size, m.where["id"], dtype=np.int32), "_cat_line": kept_lines,
-        "_cat_col": np.full(size, m.where["category"], dtype=np.int32), "_link_at": link_at,
+        C.id: take(m.ident),
+        C.title: take(m.title),
+        C.start: spans.start[codes],
+        C.end: spans.end[codes],
+        C.precision: v.take_text(spans.precision, codes).array,
+        C.approximate: spans.approximate[codes].astype(bool),
+        C.zone: spans.zone[codes],
+        C.when: v.take_text(spans.when, codes).array,
+        C.date_text: take(dates.text),
+        C.category: take(m.category),
+        C.actors: take(m.actors),
+        C.places: take(places[1][places[0]]),
+        C.summary: take(m.summary),
+        C.quotes: v.shared(EMPTY, size),
+        C.sources: take(sources[1][sources[0]]),
+        C.tags: take(m.tags),
+        C.links: link_lists,
+        C.path: v.repeat(shown, size).array,
+        C.line: kept_lines,
+        "_id_line": kept_lines,
+        "_id_col": np.full(size, m.where["id"], dtype=np.int32),
+        "_cat_line": kept_lines,
+        "_cat_col": np.full(size, m.where["category"], dtype=np.int32),
+        "_link_at": link_at,
     }
     if keep_source:
-        data.update({"_date": take(m.date), "_end": take(m.end), "_timezone": take(m.zone),
-                     "_approximate": take(m.approximate)})
+        data.update(
+            {"_date": take(m.date), "_end": take(m.end), "_timezone": take(m.zone), "_approximate": take(m.approximate)}
+        )
     return pd.DataFrame(data)
 
 
@@ -277,8 +362,14 @@ def _no_rows(keep_source: bool = False) -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS + SPOTS + (SOURCE_COLUMNS if keep_source else []))
 
 
-def read_table(path: Path, shown: str | None = None, *, progress: Step | None = None, limit: int | None = None,
-               keep_source: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
+def read_table(
+    path: Path,
+    shown: str | None = None,
+    *,
+    progress: Step | None = None,
+    limit: int | None = None,
+    keep_source: bool = False,
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a CSV or Parquet table of events into store rows (``COLUMNS`` and ``SPOTS``) and problems.
 
     ``shown`` is the path problems name (default: as given); ``progress(share)`` hears the share done (0 to 1);

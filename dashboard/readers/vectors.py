@@ -198,8 +198,12 @@ class Faults:
         self.bad = np.zeros(rows, bool)
         self.found: list[tuple[np.ndarray, int, str | list[str]]] = []
 
-    def add(self, where: np.ndarray, column: int, message: str | list[str] | Callable[[np.ndarray], list[str]],
-            ) -> None:
+    def add(
+        self,
+        where: np.ndarray,
+        column: int,
+        message: str | list[str] | Callable[[np.ndarray], list[str]],
+    ) -> None:
         """A problem in ``column`` of the rows ``where`` (a mask or row numbers) is true for."""
         rows = np.flatnonzero(where) if where.dtype == bool else where
         if not len(rows):
@@ -226,8 +230,11 @@ class Faults:
         return found
 
 
-def model_errors(model: type[BaseModel], data: dict[str, Any], columns: dict[str, tuple[str, int]],
-                  ) -> tuple[BaseModel | None, list[tuple[int, str]]]:
+def model_errors(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    columns: dict[str, tuple[str, int]],
+) -> tuple[BaseModel | None, list[tuple[int, str]]]:
     """Check a nested part with its model; each error at the column its key comes from, named as in the table."""
     try:
         return model.model_validate(data), []

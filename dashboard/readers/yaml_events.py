@@ -55,15 +55,29 @@ class Record:
         event, when = self.event, self.when
         links = [{"to": link.to, "relation": str(link.relation)} for link in event.links]
         return {
-            C.id: event.id, C.title: event.title, C.start: when.start, C.end: when.end,
-            C.precision: str(when.precision), C.approximate: when.approximate, C.zone: when.zone,
-            C.when: format_when(when), C.date_text: event.date if event.end is None else f"{event.date} – {event.end}",
-            C.category: event.category, C.actors: list(event.actors),
-            C.places: [p.model_dump() for p in event.places], C.summary: event.summary,
-            C.quotes: [q.model_dump() for q in event.quotes], C.sources: [s.model_dump() for s in event.sources],
-            C.tags: list(event.tags), C.links: links, C.path: self.path, C.line: self.line,
-            "_id_line": self.spots["id"][0], "_id_col": self.spots["id"][1],
-            "_cat_line": self.spots["category"][0], "_cat_col": self.spots["category"][1],
+            C.id: event.id,
+            C.title: event.title,
+            C.start: when.start,
+            C.end: when.end,
+            C.precision: str(when.precision),
+            C.approximate: when.approximate,
+            C.zone: when.zone,
+            C.when: format_when(when),
+            C.date_text: event.date if event.end is None else f"{event.date} – {event.end}",
+            C.category: event.category,
+            C.actors: list(event.actors),
+            C.places: [p.model_dump() for p in event.places],
+            C.summary: event.summary,
+            C.quotes: [q.model_dump() for q in event.quotes],
+            C.sources: [s.model_dump() for s in event.sources],
+            C.tags: list(event.tags),
+            C.links: links,
+            C.path: self.path,
+            C.line: self.line,
+            "_id_line": self.spots["id"][0],
+            "_id_col": self.spots["id"][1],
+            "_cat_line": self.spots["category"][0],
+            "_cat_col": self.spots["category"][1],
             "_link_at": [self.spots[f"links.{i}"] for i in range(len(links))] if links else None,
         }
 
@@ -118,8 +132,14 @@ def _alias_bomb(node: yaml.Node) -> bool:
 
 
 # Short names of the tags YAML builds values for, for messages about a value that could not be built.
-_TAG_WORDS = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true or false",
-              "binary": "base64 binary", "null": "null"}
+_TAG_WORDS = {
+    "timestamp": "a date",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "binary": "base64 binary",
+    "null": "null",
+}
 
 
 class _ValueProblem(Exception):
@@ -166,8 +186,10 @@ class _Loader(SafeLoader):
                 first = seen.setdefault((key_node.tag, key_node.value), key_node)
                 if first is not key_node:
                     shown = key_node.value[:60]
-                    raise _ValueProblem(key_node, f"the key '{shown}' is given twice (first at line "
-                                                  f"{first.start_mark.line + 1}): keep one")
+                    raise _ValueProblem(
+                        key_node,
+                        f"the key '{shown}' is given twice (first at line {first.start_mark.line + 1}): keep one",
+                    )
         return super().construct_mapping(node, deep=deep)
 
 
@@ -196,29 +218,37 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
                 continue
             if _alias_bomb(node):
                 mark = node.start_mark
-                raise FileProblem(mark.line + 1, mark.column + 1,
-                                  f"refused: the document expands to more than {MAX_NODES:,} values "
-                                  "(too many aliases?)")
+                raise FileProblem(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"refused: the document expands to more than {MAX_NODES:,} values (too many aliases?)",
+                )
             try:
                 data = loader.construct_document(node)
             except _ValueProblem as problem:
                 key = _key_of(node, problem.node)
                 mark = problem.node.start_mark
-                raise FileProblem(mark.line + 1, mark.column + 1,
-                                  f"'{key}': {problem.message}" if key else problem.message) from None
+                raise FileProblem(
+                    mark.line + 1, mark.column + 1, f"'{key}': {problem.message}" if key else problem.message
+                ) from None
             yield node, data
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "invalid YAML"
         if error.context and error.problem:
             what = f"{error.problem} ({error.context})"
-        raise FileProblem(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
-                          f"YAML syntax: {what}") from None
+        raise FileProblem(
+            mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML syntax: {what}"
+        ) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, found before parsing
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
-        raise FileProblem(line, column, f"the character U+{error.character:04X} is not allowed in YAML: "
-                                        "remove it (control characters cannot be saved in an event file)") from None
+        raise FileProblem(
+            line,
+            column,
+            f"the character U+{error.character:04X} is not allowed in YAML: "
+            "remove it (control characters cannot be saved in an event file)",
+        ) from None
     except yaml.YAMLError as error:
         raise FileProblem(1, 1, f"YAML syntax: {error}") from None
     finally:
@@ -278,16 +308,17 @@ def validation_problems(path: str, node: yaml.Node, error: ValidationError, mode
             target = node_at(node, loc, key=True)
             allowed = _field_names(model, loc)
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            message = f"unknown key '{_label(loc)}'" + (f": did you mean '{hint[0]}'?" if hint else
-                                                         f" (allowed: {', '.join(allowed)})")
+            message = f"unknown key '{_label(loc)}'" + (
+                f": did you mean '{hint[0]}'?" if hint else f" (allowed: {', '.join(allowed)})"
+            )
         elif kind == "missing":
             target = node_at(node, loc[:-1])
             message = f"'{_label(loc)}': required key is missing"
         elif loc and loc[-1] == "[key]":  # a key of a mapping such as categories
             target = node_at(node, loc[:-1], key=True)
             message = f"'{loc[-2]}' cannot be a key of '{_label(loc[:-2])}': " + (
-                "use lower-case letters, digits, '.', '_' and '-'" if kind == "string_pattern_mismatch"
-                else item["msg"])
+                "use lower-case letters, digits, '.', '_' and '-'" if kind == "string_pattern_mismatch" else item["msg"]
+            )
         else:
             target = node_at(node, loc)
             text = item["msg"].removeprefix("Value error, ")
@@ -357,9 +388,15 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
         if stem is None:
             return None, [Problem(path, line, column, "'id': required when a file holds several events")]
         if not re.fullmatch(SLUG, stem) or len(stem) > ID_MAX:
-            return None, [Problem(path, line, column,
-                                  f"the file name {stem!r} cannot be an id (use lower-case letters, digits and "
-                                  f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key")]
+            return None, [
+                Problem(
+                    path,
+                    line,
+                    column,
+                    f"the file name {stem!r} cannot be an id (use lower-case letters, digits and "
+                    f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key",
+                )
+            ]
         event.id = stem
     try:
         when = resolve(event.date, event.end, event.published, event.timezone, event.approximate)
@@ -368,8 +405,13 @@ def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tupl
         return None, [Problem(path, *_where(target), f"'{error.field}': {error}")]
     except Exception as error:  # noqa: BLE001 - a date the readers did not foresee is still this event's problem
         log.warning("reading the date of %s failed: %r", path, error)
-        return None, [Problem(path, *_where(node_at(node, ("date",))),
-                              f"'date': could not read \"{event.date}\" as a date ({type(error).__name__})")]
+        return None, [
+            Problem(
+                path,
+                *_where(node_at(node, ("date",))),
+                f"'date': could not read \"{event.date}\" as a date ({type(error).__name__})",
+            )
+        ]
     spots = {"id": _where(node_at(node, ("id",))), "category": _where(node_at(node, ("category",)))}
     spots.update({f"links.{i}": _where(node_at(node, ("links", i, "to"))) for i in range(len(event.links))})
     return Record(event, when, path, line, spots), []
@@ -386,8 +428,9 @@ def load_settings(root: Path, shown: str = SETTINGS_FILE) -> tuple[CollectionSet
     except FileProblem as error:
         return CollectionSettings(), [Problem(shown, error.line, error.column, error.message)]
     except UnicodeDecodeError as error:
-        return CollectionSettings(), [Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file "
-                                                           "as UTF-8")]
+        return CollectionSettings(), [
+            Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file as UTF-8")
+        ]
     except Refused as error:
         return CollectionSettings(), [Problem(shown, 1, 1, str(error))]
     if not documents:

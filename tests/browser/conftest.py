@@ -47,8 +47,14 @@ from screenshot import SETTLED_JS  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 CHROMIUM = os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_S = 30
 QUIET_MS = 300
@@ -58,17 +64,28 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 # The page is drawn: the timeline has its traces, the count is filled in, and the map has drawn its land
 # (it fetches the world's outline first; the timeline resizes once more when the map is in).
-DRAWN_JS = """() => {
-  const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
+DRAWN_JS = (
+    """() => {
+  const gd = document.querySelector('#"""
+    + ids.TIMELINE
+    + """ .js-plotly-plot');
   return !!(gd && gd._fullData && gd._fullData.length && gd._fullLayout && gd._fullLayout.xaxis
-            && document.getElementById('""" + ids.COUNT + """').textContent.trim()
-            && document.querySelector('#""" + ids.MAP + """ .js-plotly-plot .geo .land path'));
+            && document.getElementById('"""
+    + ids.COUNT
+    + """').textContent.trim()
+            && document.querySelector('#"""
+    + ids.MAP
+    + """ .js-plotly-plot .geo .land path'));
 }"""
+)
 
 # The timeline's marks: scatter traces on the main x axis with an event id per point (not the selection
 # ring, not the label trace on the twin axis, not the bars). For each: id and on-screen centre.
-MARKS_JS = """() => {
-  const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
+MARKS_JS = (
+    """() => {
+  const gd = document.querySelector('#"""
+    + ids.TIMELINE
+    + """ .js-plotly-plot');
   const box = gd.getBoundingClientRect(), fl = gd._fullLayout, out = [];
   for (const t of gd._fullData) {
     if (t.type !== 'scatter' || t.name === 'selected' || !t.customdata || !t.visible) continue;
@@ -82,6 +99,7 @@ MARKS_JS = """() => {
   }
   return out;
 }"""
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -137,8 +155,7 @@ def run_server(events: Path, log: Path, *extra: str) -> Iterator[Server]:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer within {SERVER_START_S} s:\n"
-                            f"{log.read_text(errors='replace')}")
+                pytest.fail(f"the server did not answer within {SERVER_START_S} s:\n{log.read_text(errors='replace')}")
             time.sleep(0.1)
         yield Server(url, port, events, log, process)
     finally:
@@ -293,10 +310,14 @@ class AppPage:
 
     def selected_ring(self) -> list[str]:
         """The ids the timeline rings as selected."""
-        return self.page.evaluate("""() => {
-          const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
+        return self.page.evaluate(
+            """() => {
+          const gd = document.querySelector('#"""
+            + ids.TIMELINE
+            + """ .js-plotly-plot');
           return gd._fullData.filter(t => t.name === 'selected').flatMap(t => t.customdata || []);
-        }""")
+        }"""
+        )
 
     def click_mark(self, event_id: str, title: str) -> None:
         """Point at the event's mark, wait for its hover label (so the pointer is really on it), click."""

@@ -29,10 +29,14 @@ def test_a_deep_link_restores_controls_figure_and_card_and_history_walks_back(ap
     # the card shows the linked event
     app.expect_card(FIRST, title[FIRST])
     # the timeline follows: military events only, one lane per actor, events in sequence rather than on dates
-    figure = app.page.evaluate("""() => {
-      const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
+    figure = app.page.evaluate(
+        """() => {
+      const gd = document.querySelector('#"""
+        + ids.TIMELINE
+        + """ .js-plotly-plot');
       return {xtype: gd._fullLayout.xaxis.type, lanes: gd._fullLayout.yaxis.ticktext};
-    }""")
+    }"""
+    )
     assert figure["xtype"] != "date", "sequence mode puts events at ordinals, not dates"
     actors = {clip(actor, 20) for row in military for actor in row["actors"]}  # long lane names are clipped
     assert set(figure["lanes"]) == actors, figure["lanes"]

@@ -19,7 +19,8 @@ QUERY = "?category=diplomacy&from=2022-02-14"
 def exported(events: Path, fmt: str, out: Path) -> bytes:
     """The file `timeline export --view` writes for QUERY."""
     result = CliRunner(env={"TIMELINE_EVENTS": None}).invoke(
-        cli, ["export", "--events", str(events), "--format", fmt, "--view", QUERY, "--out", str(out)])
+        cli, ["export", "--events", str(events), "--format", fmt, "--view", QUERY, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return out.read_bytes()
 

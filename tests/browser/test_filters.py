@@ -18,8 +18,14 @@ def ids_where(collection: Collection, predicate) -> list[str]:
 
 def searchable(row: dict) -> str:
     """What the search box looks through, as the README promises: titles, summaries, quotes, actors, places, tags."""
-    parts = [row["title"], row["summary"], *(f"{q['text']} {q.get('speaker') or ''}" for q in row["quotes"]),
-             *row["actors"], *(p["name"] for p in row["places"]), *row["tags"]]
+    parts = [
+        row["title"],
+        row["summary"],
+        *(f"{q['text']} {q.get('speaker') or ''}" for q in row["quotes"]),
+        *row["actors"],
+        *(p["name"] for p in row["places"]),
+        *row["tags"],
+    ]
     return "\n".join(parts).casefold()
 
 

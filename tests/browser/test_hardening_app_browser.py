@@ -115,8 +115,11 @@ def hostile_table(folder: Path, rows: int = 1_600) -> Path:
     return folder
 
 
-EMPTY_CELL_JS = """() => {
-  const gd = document.querySelector('#""" + ids.TIMELINE + """ .js-plotly-plot');
+EMPTY_CELL_JS = (
+    """() => {
+  const gd = document.querySelector('#"""
+    + ids.TIMELINE
+    + """ .js-plotly-plot');
   const box = gd.getBoundingClientRect(), fl = gd._fullLayout, t = gd._fullData[0];
   const xa = fl.xaxis, ya = fl.yaxis;
   const at = (i, j) => ({x: box.left + xa._offset + xa.d2p(t.x[j]), y: box.top + ya._offset + ya.d2p(t.y[i])});
@@ -126,12 +129,17 @@ EMPTY_CELL_JS = """() => {
   }));
   return {type: t.type, empty, full};
 }"""
+)
 
-MAP_POINTS_JS = """() => {
-  const gd = document.querySelector('#""" + ids.MAP + """ .js-plotly-plot');
+MAP_POINTS_JS = (
+    """() => {
+  const gd = document.querySelector('#"""
+    + ids.MAP
+    + """ .js-plotly-plot');
   return gd._fullData.filter(t => t.name !== 'selected')
     .flatMap(t => Array.from(t.lat, (lat, i) => [lat, t.lon[i]]));
 }"""
+)
 
 
 def test_many_events_with_hostile_long_names_draw_escaped_clipped_and_close_together(start_server, app_for, tmp_path):

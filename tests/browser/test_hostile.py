@@ -17,7 +17,8 @@ HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 EVENT_ID = "hostile-event"
 
 # Everything in the page that could run or load something the data put there.
-AUDIT_JS = r"""() => {
+AUDIT_JS = (
+    r"""() => {
   const all = [...document.querySelectorAll('*')];
   const show = (el, a) => `<${el.tagName.toLowerCase()} ${a.name}="${a.value}">`;
   const handlers = all.flatMap(el => [...el.attributes].filter(a => /^on/i.test(a.name)).map(a => show(el, a)));
@@ -34,11 +35,16 @@ AUDIT_JS = r"""() => {
     handlers, badUrls, scripts,
     appScripts: document.querySelectorAll('#react-entry-point script').length,
     embeds: [...document.querySelectorAll('iframe, object, embed, img[src="x"]')].map(e => e.outerHTML.slice(0, 200)),
-    cardLinks: [...document.querySelectorAll('#""" + ids.DETAIL + r""" a[href]')]
+    cardLinks: [...document.querySelectorAll('#"""
+    + ids.DETAIL
+    + r""" a[href]')]
       .map(a => [a.textContent, a.getAttribute('href')]),
-    listLinks: [...document.querySelectorAll('#""" + ids.LIST + r""" a[href]')].map(a => a.getAttribute('href')),
+    listLinks: [...document.querySelectorAll('#"""
+    + ids.LIST
+    + r""" a[href]')].map(a => a.getAttribute('href')),
   };
 }"""
+)
 
 
 def svg_texts(app, selector: str) -> list[str]:
@@ -83,9 +89,13 @@ def test_hostile_text_in_every_field_stays_inert_and_literal(start_server, app_f
     card = app.card
     text = card.inner_text()
     for literal in [
-        *event["actors"], event["places"][0]["name"], *event["tags"],
-        event["quotes"][0]["text"], event["quotes"][0]["speaker"],
-        event["sources"][0]["title"], event["sources"][0]["publisher"],
+        *event["actors"],
+        event["places"][0]["name"],
+        *event["tags"],
+        event["quotes"][0]["text"],
+        event["quotes"][0]["speaker"],
+        event["sources"][0]["title"],
+        event["sources"][0]["publisher"],
         "<script>window.__pwned='summary script'</script>",
         """<img src=x onerror="window.__pwned='summary img'">""",
         "<div onmouseover=\"alert('block html')\">",
@@ -95,8 +105,7 @@ def test_hostile_text_in_every_field_stays_inert_and_literal(start_server, app_f
     # Markdown links: only the http(s) one is a link; the javascript:/data: ones are plain text
     links = audit(app)["cardLinks"]
     assert ["good link", "https://example.org/ok"] in links, links
-    for name in ("click", "shouting", "spaced", "data link", "reference link", "[pic]", "phone link",
-                 "custom scheme"):
+    for name in ("click", "shouting", "spaced", "data link", "reference link", "[pic]", "phone link", "custom scheme"):
         assert name in text, f"the link text {name!r} is missing"
         assert all(name != link_text for link_text, _ in links), f"{name!r} became a link: {links}"
     # the source keeps its https address, and its hostile title is the link's text

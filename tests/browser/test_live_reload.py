@@ -47,12 +47,14 @@ def test_new_and_broken_files_show_on_reload(start_server, app_for):
     expect(banner.locator("summary")).to_contain_text("1 problem in 1 file")
     expect(banner.locator("li")).to_have_count(1)
     expect(banner.locator("li")).to_have_text(
-        re.compile(r'browser-test-broken-date\.yaml:2:7: .*could not read "Febuary 16" as a date'))
+        re.compile(r'browser-test-broken-date\.yaml:2:7: .*could not read "Febuary 16" as a date')
+    )
     expect(app.page.locator(f"#{ids.LIST} .list-title", has_text="misspelt date")).to_have_count(0)
 
     # fixing the file brings its event in and the banner away, again on reload
     (server.events / "browser-test-broken-date.yaml").write_text(
-        BROKEN_EVENT.replace("Febuary 16", "2022-02-16"), encoding="utf-8")
+        BROKEN_EVENT.replace("Febuary 16", "2022-02-16"), encoding="utf-8"
+    )
     app.page.reload()
     app.wait_ready()
     expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("20 events")

@@ -76,12 +76,16 @@ def test_arrow_keys_step_through_events_in_time_order_and_escape_clears(app, col
     app.press("ArrowLeft")  # from nothing, backwards: the last event
     app.expect_card(order[-1], title_of(collection, order[-1]))
     # the list scrolls to show the selected card at its far end, and the page itself does not move
-    app.page.wait_for_function("""() => {
-      const list = document.getElementById('""" + ids.LIST + """'), card = list.querySelector('.list-card.selected');
+    app.page.wait_for_function(
+        """() => {
+      const list = document.getElementById('"""
+        + ids.LIST
+        + """'), card = list.querySelector('.list-card.selected');
       if (!card) return false;
       const box = list.getBoundingClientRect(), at = card.getBoundingClientRect();
       return at.top >= box.top - 1 && at.bottom <= box.bottom + 1;
-    }""")
+    }"""
+    )
     assert app.page.evaluate("window.scrollY") == 0, "selecting an event scrolled the page"
     app.assert_no_errors()
 
