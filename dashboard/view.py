@@ -57,7 +57,7 @@ class Facet:
         """The name of one dict: the first of its ``by`` keys that is set."""
         for key in self.by:
             if name := item.get(key):
-                return name
+                return str(name)
         return None
 
     def distinct(self, column: pd.Series) -> list[str]:
@@ -203,7 +203,7 @@ class View:
 
     def with_(self, **changes: object) -> View:
         """A copy with some fields changed; its warnings are only those the changes bring."""
-        return replace(self, **{"warnings": (), **changes})
+        return replace(self, **{"warnings": (), **changes})  # type: ignore[arg-type]  # fields checked on creation
 
     @property
     def filtered(self) -> bool:
@@ -212,7 +212,8 @@ class View:
 
     def chosen(self, facet: Facet) -> tuple[str, ...]:
         """The names chosen for a facet (empty: that facet does not filter)."""
-        return getattr(self, facet.key)
+        chosen: tuple[str, ...] = getattr(self, facet.key)
+        return chosen
 
     def to_query(self) -> str:
         """The view as a URL query string ('' for the default view), stable and readable."""

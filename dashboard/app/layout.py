@@ -14,7 +14,8 @@ from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
 from dashboard.view import FACETS, Control, Facet
 
-GRAPH_CONFIG = {
+# Plotly's config as Dash takes it (its typed form lists only some of plotly's keys).
+GRAPH_CONFIG: Any = {
     "displaylogo": False,
     "scrollZoom": True,
     "responsive": True,
@@ -22,6 +23,11 @@ GRAPH_CONFIG = {
     # screenshot would be a second, different picture.
     "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d", "autoScale2d"],
 }
+
+
+def aria(**attributes: str) -> dict[str, Any]:
+    """ARIA attributes for a component: ``aria(label="Map")`` is ``aria-label="Map"``, which Dash passes through."""
+    return {f"aria-{name}": value for name, value in attributes.items()}
 
 
 def problems_banner(collection: Collection) -> list[Any]:
@@ -129,7 +135,7 @@ def facet_controls(collection: Collection) -> list[Any]:
         names, labels = choices[facet.key], None
         if facet.settings_keys:
             order = list(settings.categories)
-            names = sorted(names, key=lambda c, order=order: order.index(c) if c in order else len(order))
+            names = sorted(names, key=lambda c: order.index(c) if c in order else len(order))
             labels = {c: category_label(settings, c) for c in names}
         built.append(FACET_CONTROLS[facet.control](facet, _options(names, labels)))
     return built
@@ -228,7 +234,7 @@ def controls(collection: Collection) -> html.Section:
             ),
         ],
         className="controls",
-        **{"aria-label": "Filters"},
+        **aria(label="Filters"),
     )
 
 
@@ -239,7 +245,7 @@ def download_buttons() -> html.Div:
     for name in ids.DOWNLOAD_FORMATS:
         fmt = formats.get(name)
         if kind is not None and fmt.kind != kind:
-            buttons.append(html.Span("·", className="muted", **{"aria-hidden": "true"}))
+            buttons.append(html.Span("·", className="muted", **aria(hidden="true")))
         kind = fmt.kind
         buttons.append(
             html.Button(
@@ -251,7 +257,7 @@ def download_buttons() -> html.Div:
             )
         )
     buttons.append(html.Span(id=ids.DOWNLOAD_STATUS, className="muted", role="status"))
-    return html.Div(buttons, className="chips download", role="group", **{"aria-label": "Download"})
+    return html.Div(buttons, className="chips download", role="group", **aria(label="Download"))
 
 
 def page(
@@ -316,11 +322,11 @@ def page(
                             html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
                         ],
                         className="panel timeline-panel",
-                        **{"aria-label": "Timeline"},
+                        **aria(label="Timeline"),
                     ),
                     html.Aside(
                         [
-                            html.Div(id=ids.DETAIL, className="panel detail-panel", **{"aria-live": "polite"}),
+                            html.Div(id=ids.DETAIL, className="panel detail-panel", **aria(live="polite")),
                             html.Div(
                                 [
                                     html.H2("Events in view", className="panel-title"),
@@ -345,7 +351,7 @@ def page(
                             ),
                         ],
                         className="panel map-panel",
-                        **{"aria-label": "Map"},
+                        **aria(label="Map"),
                     ),
                 ],
                 className="grid",
