@@ -18,6 +18,8 @@ class Refused(Exception):
 
 def kind(mode: int) -> str:
     """What a file of this mode is, in words, for a refusal."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
