@@ -225,13 +225,13 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     return flagged
 
 
-class FormatChoice(click.Choice):
+class FormatChoice(click.Choice[str]):
     """The choices of ``--format``: the export formats' registry, read whenever they are asked for."""
 
     def __init__(self) -> None:
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         return tuple(formats.names())
 

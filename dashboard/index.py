@@ -8,6 +8,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -45,7 +46,8 @@ class EventIndex:
 
     def _once(self, name: str, build: Callable[[], T]) -> T:
         try:
-            return self.memo[name]
+            known: T = self.memo[name]
+            return known
         except KeyError:
             value = self.memo[name] = build()  # two threads may both build it: the same value, no harm
             return value
@@ -110,7 +112,8 @@ class EventIndex:
             return None
         if not isinstance(position, int):  # duplicate ids cannot be loaded, but be safe
             return None
-        return self.events.iloc[position].to_dict()
+        row = {str(k): v for k, v in self.events.iloc[position].to_dict().items()}
+        return row
 
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one."""
@@ -139,7 +142,7 @@ def index_for(events: pd.DataFrame) -> EventIndex:
             _indexes.move_to_end(key)
             return EventIndex(events, hit[1])
         memo: dict[str, Any] = {}
-        _indexes[key] = (weakref.ref(events, lambda ref, key=key: _forget(key, ref)), memo)
+        _indexes[key] = (weakref.ref(events, partial(_forget, key)), memo)
         while len(_indexes) > MAX_TABLES:
             _indexes.popitem(last=False)
     return EventIndex(events, memo)

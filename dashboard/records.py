@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.dates import When, iso_bounds
 from dashboard.model import Precision
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
+from dashboard.reading import kind
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
@@ -58,7 +59,7 @@ def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
 
 def to_records(events: pd.DataFrame) -> list[dict[str, Any]]:
     """Every event as a JSON-ready dict, in time order."""
-    return [to_record(row) for row in events.to_dict("records")]
+    return [to_record(row) for row in events.to_dict("records", into=dict)]
 
 
 def to_json(events: pd.DataFrame) -> str:
@@ -147,7 +148,7 @@ def to_csv(events: pd.DataFrame) -> str:
     # CRLF ends the lines (as RFC 4180 has it), so that a cell holding a lone CR is quoted like one holding LF.
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(NATIVE)
-    for row in events.to_dict("records"):
+    for row in events.to_dict("records", into=dict):
         writer.writerow([csv_cell(cell) for cell in to_table_row(row)])
     return out.getvalue()
 
@@ -166,20 +167,6 @@ def is_stdout(path: Path | str | None) -> bool:
     return path is not None and str(path) == STDOUT
 
 
-def _what(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
 def check_target(path: Path) -> os.stat_result | None:
     """The status of the regular file at ``path`` (None when there is none); ``UnsafeTarget`` for anything else.
 
@@ -194,7 +181,7 @@ def check_target(path: Path) -> os.stat_result | None:
         return None  # nothing there yet (or a parent that is not a folder, which mkdir reports)
     if stat.S_ISREG(info.st_mode):
         return info
-    what = _what(info.st_mode)
+    what = kind(info.st_mode)
     if stat.S_ISLNK(info.st_mode):
         what, hint = f"{what} (to {os.readlink(path)})", "give the path of the file itself"
     elif stat.S_ISDIR(info.st_mode):

@@ -6,6 +6,7 @@ import html
 import logging
 import os
 from pathlib import Path
+from typing import cast
 
 from dash import Dash
 from dash import html as components
@@ -56,7 +57,7 @@ def create_app(events: Path | str) -> Dash:
         __name__,
         assets_folder=str(ASSETS),
         title="Timeline",
-        update_title=None,
+        update_title=cast(str, None),  # None leaves the page title alone (Dash documents it, but types it str)
         suppress_callback_exceptions=False,
     )
     # Dash pastes the title into the page's <title> as raw HTML: escape it, or a collection title such as

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
@@ -237,9 +237,10 @@ def register(app: Dash, load: Callable[[], Collection], folder: str = "the event
 
 def register_clientside(app: Dash) -> None:
     """The callbacks that run in the browser: zooms reach the server, the selected card stays in sight."""
+    clientside_callback = cast(Callable[..., None], app.clientside_callback)  # Dash leaves it unannotated
     # Plotly reports every resize and autosize as a relayout; only a real zoom or pan should reach the server
     # (a needless call would cancel a click's call still in flight).
-    app.clientside_callback(
+    clientside_callback(
         """function(relayout) {
             if (!relayout) { return window.dash_clientside.no_update; }
             var zoomed = Object.keys(relayout).some(function (key) {
@@ -251,7 +252,7 @@ def register_clientside(app: Dash) -> None:
         Input(ids.TIMELINE, "relayoutData"),
         prevent_initial_call=True,
     )
-    app.clientside_callback(
+    clientside_callback(
         "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",
         Output(ids.LIST, "title"),
         Input(ids.LIST, "children"),

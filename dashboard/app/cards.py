@@ -197,6 +197,7 @@ def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, p
                 className="muted list-note",
             )
         )
+    row: Any  # a named tuple of the table's columns, which pandas types as any cell value
     for row in events.iloc[first : first + page].itertuples():
         cards.append(
             dcc.Link(

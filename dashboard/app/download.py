@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash.dcc import express
 
 from dashboard.app import ids
 from dashboard.app.layout import failure_alert
@@ -31,6 +32,14 @@ from dashboard.view import View
 
 log = logging.getLogger(__name__)
 WARNINGS_SHOWN = 3  # of the events a data file left out, named under the buttons; the rest are counted
+# Dash's helper is unannotated: it gives the dict that dcc.Download takes (the file, base64-encoded, and its name).
+_send_bytes = cast(Callable[..., dict[str, Any]], express.send_bytes)
+
+
+def _chosen(view: View, key: str) -> tuple[str, ...]:
+    """The names chosen for a facet: a field the View is given per facet, so unknown to the type checker."""
+    chosen: tuple[str, ...] = getattr(view, key)
+    return chosen
 
 
 def download_name(collection: Collection, view: View, fmt: str) -> str:
@@ -41,8 +50,9 @@ def download_name(collection: Collection, view: View, fmt: str) -> str:
     parts = [collection.settings.title]
     if view.start or view.end:
         parts.append("-".join(d.isoformat() for d in (view.start, view.end) if d))
-    if view.category:
-        parts.append("-".join(view.category) if len(view.category) <= 3 else f"{len(view.category)} categories")
+    categories = _chosen(view, "category")
+    if categories:
+        parts.append("-".join(categories) if len(categories) <= 3 else f"{len(categories)} categories")
     if chosen.name != extension:  # TimelineJS is JSON too: its file keeps a name apart from the JSON one's
         parts.append(chosen.name)
     return f"{safe_label('_'.join(parts), FILE_NAME_MAX - len(extension) - 1)}.{extension}"
@@ -117,4 +127,4 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         except Exception as error:  # noqa: BLE001 - the last guard: an alert in the page, the cause in the log
             log.exception("the %s of %s could not be made", fmt, str(search or "")[:300])
             return no_update, failure_alert(error, f"this {chosen.kind == 'picture' and 'picture' or 'file'}")
-        return dcc.send_bytes(content, name, type=chosen.media_type), note
+        return _send_bytes(content, name, type=chosen.media_type), note

@@ -16,6 +16,8 @@ from dashboard.markdown import LINK_ATTRS, safe_href, tokens
 
 __all__ = ["external_link", "render_markdown", "safe_href"]
 
+_LINK_PROPS: dict[str, Any] = LINK_ATTRS  # as keyword arguments of a component, whose props are typed apart
+
 _BLOCKS = {
     "paragraph": html.P,
     "bullet_list": html.Ul,
@@ -33,7 +35,7 @@ def external_link(text: Any, url: str | None, **props: Any) -> Any:
     href = safe_href(url)
     if href is None:
         return html.Span(text, **props)
-    return html.A(text, href=href, **LINK_ATTRS, **props)
+    return html.A(text, href=href, **_LINK_PROPS, **props)
 
 
 def _flatten(items: list[Any]) -> list[Any]:

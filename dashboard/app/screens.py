@@ -65,7 +65,8 @@ def zoomed_in(timeline: go.Figure, view: View) -> bool:
     lo, hi = timeline.layout.xaxis.range
     start = pd.Timestamp(view.start).value / 1e6
     end = (pd.Timestamp(view.end or view.start) + pd.Timedelta(days=1)).value / 1e6
-    return lo <= start and end <= hi + 1
+    inside: bool = lo <= start and end <= hi + 1
+    return inside
 
 
 @dataclass(frozen=True)

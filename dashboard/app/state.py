@@ -100,9 +100,11 @@ def _focus_day(events: pd.DataFrame, view: View) -> dt.date | None:
     if not len(events):
         return None
     if view.selected and view.selected in set(events["id"]):
-        return events.loc[events["id"] == view.selected, "start"].iloc[0].date()
+        selected: dt.date = events.loc[events["id"] == view.selected, "start"].iloc[0].date()
+        return selected
     days = events["start"].dt.normalize()
-    return days.value_counts().sort_index().idxmax().date()
+    busiest: dt.date = days.value_counts().sort_index().idxmax().date()
+    return busiest
 
 
 def quick_range(events: pd.DataFrame, view: View, span: str) -> View:

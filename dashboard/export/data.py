@@ -55,7 +55,7 @@ def to_ics(events: pd.DataFrame, title: str, warn: Warn | None = None) -> str:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _one_line(title))
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for row in events.to_dict("records"):
+    for row in events.to_dict("records", into=dict):
         try:
             item = _ics_event(row, stamp)
             item.to_ical()  # fails here, for this event alone, rather than for the whole calendar
@@ -118,7 +118,7 @@ def _tl_date(moment: dt.datetime, precision: Precision) -> dict[str, str]:
 def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> str:
     """TimelineJS3's JSON: its text fields are HTML, so every text is escaped and Markdown rendered safely."""
     items = []
-    for row in events.to_dict("records"):
+    for row in events.to_dict("records", into=dict):
         when = when_of(row)
         start = _tl_date(when.start, when.precision)
         start["display_date"] = html.escape(row["when"])

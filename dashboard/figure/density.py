@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -88,7 +90,7 @@ def density_figure(
             name="density",
         )
     )
-    chosen = events.index[events["id"] == view.selected] if view.selected else []
+    chosen: pd.Index | list[Any] = events.index[events["id"] == view.selected] if view.selected else []
     xs, ys = [], []
     for index in chosen:
         for row, lane in zip(rows, lanes, strict=True):

@@ -65,11 +65,11 @@ def timeline_figure(
     # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
     # would fill rows with text nobody can read and cost the browser seconds to draw.
     labelled = len(events) <= LABEL_LIMIT
-    labels = {row.id: clip(row.title, limit) if labelled else "" for row in events.itertuples()}
+    rows: list[dict[str, Any]] = events.to_dict("records", into=dict)
+    labels = {row["id"]: clip(row["title"], limit) if labelled else "" for row in rows}
     # A label sits right of its mark: 10 px of mark and padding, then the text.
     label_units = {k: (18 + len(v) * CHAR_PX if v else 8) * units_per_px for k, v in labels.items()}
 
-    rows = events.to_dict("records")
     items: list[Item] = []
     lane_order: dict[str, int] = {}
     for index, row in enumerate(rows):
@@ -219,7 +219,7 @@ def _add_labels(fig: go.Figure, marks: list[Item], labels: dict[str, str], name:
 
 def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme, view: View) -> None:
     """Connectors from each event to the events it links to (first lane of each), drawn as thin arrows."""
-    first = {}
+    first: dict[str, Item] = {}
     for item in items:
         first.setdefault(item.id, item)
     xs: list[Any] = []

@@ -35,6 +35,7 @@ class Sheet:
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
     reading: str = ""
+    controls: bool = True  # False when the file is known to hold no control character: no cell needs checking
 
     @property
     def rows(self) -> int:
@@ -291,7 +292,26 @@ def _read_csv(path: Path, shown: str, limit: int | None, known: Iterable[str]) -
         {name: i + 1 for i, name in enumerate(names)},
         lines,
         problems,
+        controls=_holds_controls(path),
     )
+
+
+# The control characters no cell should hold (tabs and line breaks may). A file is scanned for them whole, by
+# deleting every other byte (bytes.translate, in C: 40 MB in 0.03 s), much faster than column by column.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_OTHER_BYTES = bytes(byte for byte in range(256) if byte not in _CONTROL_BYTES)
+
+
+def _holds_controls(path: Path) -> bool:
+    """True when a file holds a control character somewhere (or cannot be read to find out)."""
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 24):
+                if chunk.translate(None, _OTHER_BYTES):
+                    return True
+    except OSError:
+        return True
+    return False
 
 
 def _unescape_formulas(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -111,14 +111,14 @@ def _control_characters(m: Mapped, faults: v.Faults) -> None:
     for name, column in texts.items():
         bad = column.str.contains(CONTROL, regex=True).to_numpy(bool)
         if bad.any():
-            faults.add(
-                bad,
-                m.where[name],
-                lambda rows, column=column, name=name: [
+
+            def messages(rows: np.ndarray, column: pd.Series = column, name: str = name) -> list[str]:
+                return [
                     f"'{name}': holds the control character {_first_control(text)}: remove it"
                     for text in v.pick(column, rows)
-                ],
-            )
+                ]
+
+            faults.add(bad, m.where[name], messages)
     names = pd.Series(m.name_values, dtype=object).astype(str)
     bad_names = names.str.contains(CONTROL, regex=True).to_numpy(bool)
     if bad_names.any():

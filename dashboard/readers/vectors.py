@@ -125,10 +125,11 @@ def lists(key: pd.Series, separator: str) -> np.ndarray:
 
 def lists_where(lists: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
     """Rows whose list holds an item that passes ``test``, checking each shared list object once."""
-    codes, uniques = pd.factorize(np.fromiter(map(id, lists), dtype=np.int64, count=len(lists)))
-    firsts = first_rows(codes)
-    found = np.fromiter((any(test(item) for item in lists[i]) for i in firsts.tolist()), bool, count=len(firsts))
-    return found[codes] if found.any() else np.zeros(len(lists), bool)
+    distinct = {id(items): items for items in lists}  # rows share list objects: a few thousand for a million rows
+    failing = {key for key, items in distinct.items() if any(test(item) for item in items)}
+    if not failing:
+        return np.zeros(len(lists), bool)
+    return np.fromiter((id(items) in failing for items in lists), bool, count=len(lists))
 
 
 def long_names(lists: np.ndarray) -> np.ndarray:
