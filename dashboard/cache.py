@@ -22,7 +22,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dashboard.records import UnsafeTarget, write_atomic
 from dashboard.table import DECLARED, SPOTS_DECLARED, C
 
 FORMAT = "2"  # bump when the layout below changes
@@ -130,22 +130,16 @@ def write(root: Path, table: pa.Table) -> None:
     """Replace a folder's cache file whole (a reader sees the old file or the new one, never half of one)."""
     path = location(root)
     try:
+        sink = pa.BufferOutputStream()
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        with pa.ipc.new_file(sink, SCHEMA.with_metadata(_metadata(root)), options=options) as writer:
+            writer.write_table(table.replace_schema_metadata(None).cast(SCHEMA), max_chunksize=65536)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError:
-        return  # a read-only home or a full disk costs speed, not correctness
-    try:
-        with os.fdopen(fd, "wb") as handle, pa.PythonFile(handle, mode="w") as sink:
-            options = pa.ipc.IpcWriteOptions(compression="lz4")
-            with pa.ipc.new_file(sink, SCHEMA.with_metadata(_metadata(root)), options=options) as writer:
-                writer.write_table(table.replace_schema_metadata(None).cast(SCHEMA), max_chunksize=65536)
-        os.replace(temp, path)
-    except (OSError, pa.ArrowException):
-        pass
-    finally:
-        if os.path.exists(temp):
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+        # The one safe writer of the project; the cache is private to its user, and needs no fsync (a cache lost
+        # in a crash is rebuilt from the files).
+        write_atomic(path, sink.getvalue().to_pybytes(), sync=False, mode=0o600)
+    except (OSError, UnsafeTarget, pa.ArrowException):
+        pass  # a read-only home, a full disk or a link in the cache's place cost speed, never correctness
 
 
 def forget(root: Path) -> None:
