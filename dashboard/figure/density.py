@@ -58,38 +58,10 @@ def density_figure(
     count = int(np.ceil((hi - lo) / size)) or 1
     start = events["start"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
     end = events["end"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-    first = np.clip(np.floor((start - lo) / size), 0, count - 1).astype(int)
-    last = np.clip(np.floor((np.maximum(end - 1, start) - lo) / size), 0, count - 1).astype(int)
     names, rows, lanes = _lane_index(events, view, settings)
-    # Each event adds one to every bucket it overlaps: +1 where it starts, -1 after it ends, then a running sum.
-    steps = np.zeros((len(names), count + 1))
-    np.add.at(steps, (lanes, first[rows]), 1)
-    np.add.at(steps, (lanes, last[rows] + 1), -1)
-    z = np.cumsum(steps, axis=1)[:, :count]
-    z[z == 0] = np.nan
+    z = _counts(start, end, rows, lanes, len(names), lo, size, count)
     centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
-    top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
-    scale = [[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme.name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]]
-    labels = [shown_name(lane, 20) for lane in names]
-    lane_names = [shown_name(lane) for lane in names]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=centres,
-            y=np.arange(len(names)),
-            colorscale=scale,
-            zmin=0,
-            zmax=max(top, 1.0),
-            xgap=1,
-            ygap=3,
-            text=[[lane_names[i]] * count for i in range(len(names))],
-            # An empty cell has no hover label: it would say "NaN events".
-            hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>",
-            hoverongaps=False,
-            colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8},
-            name="density",
-        )
-    )
+    fig = go.Figure(_heatmap(z, centres, names, theme.name))
     chosen: pd.Index | list[Any] = events.index[events["id"] == view.selected] if view.selected else []
     xs, ys = [], []
     for index in chosen:
@@ -98,11 +70,73 @@ def density_figure(
                 xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
                 ys.append(float(lane))
     fig.add_trace(selection_trace(xs, ys, view.selected, calendar))
-    height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
     note = (
         f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
         "Zoom in, pick a shorter range or click a cell to see the events themselves."
     )
+    _layout(fig, view, names, (lo, hi, size), note, width, export)
+    return fig
+
+
+def _counts(
+    start: np.ndarray,
+    end: np.ndarray,
+    rows: np.ndarray,
+    lanes: np.ndarray,
+    lane_count: int,
+    lo: float,
+    size: float,
+    count: int,
+) -> np.ndarray:
+    """The number of events in each lane and bucket (NaN where none, so that empty cells stay blank)."""
+    first = np.clip(np.floor((start - lo) / size), 0, count - 1).astype(int)
+    last = np.clip(np.floor((np.maximum(end - 1, start) - lo) / size), 0, count - 1).astype(int)
+    # Each event adds one to every bucket it overlaps: +1 where it starts, -1 after it ends, then a running sum.
+    steps = np.zeros((lane_count, count + 1))
+    np.add.at(steps, (lanes, first[rows]), 1)
+    np.add.at(steps, (lanes, last[rows] + 1), -1)
+    z = np.cumsum(steps, axis=1)[:, :count]
+    z[z == 0] = np.nan
+    return z
+
+
+def _heatmap(z: np.ndarray, centres: np.ndarray, names: list[str], theme_name: str) -> go.Heatmap:
+    """The cells, coloured up to the 99th percentile so that one crowded day does not wash out the rest."""
+    top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
+    scale = [[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme_name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]]
+    lane_names = [shown_name(lane) for lane in names]
+    count = z.shape[1]
+    return go.Heatmap(
+        z=z,
+        x=centres,
+        y=np.arange(len(names)),
+        colorscale=scale,
+        zmin=0,
+        zmax=max(top, 1.0),
+        xgap=1,
+        ygap=3,
+        text=[[lane_names[i]] * count for i in range(len(names))],
+        # An empty cell has no hover label: it would say "NaN events".
+        hovertemplate="<b>%{z:,.0f}</b> events<br>%{text}<br>%{x|%-d %b %Y %H:%M}<extra></extra>",
+        hoverongaps=False,
+        colorbar={"title": {"text": "events"}, "thickness": 12, "len": 0.8},
+        name="density",
+    )
+
+
+def _layout(
+    fig: go.Figure,
+    view: View,
+    names: list[str],
+    buckets: tuple[float, float, float],
+    note: str,
+    width: int,
+    export: bool,
+) -> None:
+    """The heatmap's layout: a date axis over ``buckets`` (lo, hi, size), the lane names, the note above."""
+    theme = THEMES[view.theme]
+    lo, hi, size = buckets
+    height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
     fig.update_layout(
         template=theme.template,
         paper_bgcolor=theme.paper,
@@ -117,7 +151,7 @@ def density_figure(
         xaxis2={"matches": "x", "overlaying": "x", "visible": False, "type": "date"},
         yaxis={
             "tickvals": list(range(len(names))),
-            "ticktext": labels,
+            "ticktext": [shown_name(lane, 20) for lane in names],
             "range": [len(names) - 0.5, -0.5],
             "fixedrange": True,
             "showgrid": False,
@@ -142,7 +176,6 @@ def density_figure(
         clickmode="event",
         meta={"density": True, "bucket_ms": size / 1e6},
     )
-    return fig
 
 
 def _bucket_words(size: float) -> str:

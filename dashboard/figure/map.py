@@ -11,6 +11,7 @@ from dashboard.figure.style import (
     LEGEND_CHARS,
     THEMES,
     TITLE_CHARS,
+    Theme,
     category_colors,
     category_label,
     clip,
@@ -76,66 +77,83 @@ def map_figure(
     table = places_table(events) if places is None else places[places["row"].isin(events.index)]
     fig = go.Figure()
     if len(events) > MAP_DETAIL_LIMIT:
-        summed = table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
-        size = 6 + 24 * np.sqrt(summed["count"] / max(summed["count"].max(), 1))
-        fig.add_trace(
-            go.Scattergeo(
-                lat=summed["lat"].to_numpy(),
-                lon=summed["lon"].to_numpy(),
-                mode="markers",
-                name="events",
-                customdata=[PLACE_PREFIX + name for name in summed["name"]],
-                hovertext=[
-                    f"<b>{shown_name(n)}</b><br>{c:,} events · click to filter"
-                    for n, c in zip(summed["name"], summed["count"], strict=True)
-                ],
-                hoverinfo="text",
-                marker={
-                    "size": size.to_numpy(),
-                    "color": "#2b6cb0",
-                    "opacity": 0.7,
-                    "line": {"color": theme.paper, "width": 1},
-                },
-            )
-        )
+        fig.add_trace(_summed_points(table, theme))
     else:
         table = spread(table)
         colors = category_colors(settings, list(events["category"].unique()))
         for category, group in table.groupby("category", sort=False):
-            fig.add_trace(
-                go.Scattergeo(
-                    lat=group["lat"].to_numpy(),
-                    lon=group["lon"].to_numpy(),
-                    customdata=list(group["id"]),
-                    hovertext=[
-                        f"<b>{shown_name(n)}</b><br>{esc(clip(t, TITLE_CHARS))}<br>{esc(w)}"
-                        for n, t, w in zip(group["name"], group["title"], group["when"], strict=True)
-                    ],
-                    hoverinfo="text",
-                    mode="markers",
-                    name=shown_name(category_label(settings, str(category)), LEGEND_CHARS),
-                    marker={
-                        "size": 10,
-                        "color": colors[str(category)],
-                        "opacity": 0.85,
-                        "line": {"color": theme.paper, "width": 1},
-                    },
-                )
-            )
+            fig.add_trace(_category_points(group, str(category), colors[str(category)], settings, theme))
     chosen = table[table["id"] == view.selected] if view.selected else table.iloc[0:0]
     # Always the last trace, maybe empty, so that a new selection can be sent as a patch of it alone.
-    fig.add_trace(
-        go.Scattergeo(
-            lat=chosen["lat"].to_numpy(),
-            lon=chosen["lon"].to_numpy(),
-            customdata=list(chosen["id"]),
-            mode="markers",
-            hoverinfo="skip",
-            showlegend=False,
-            name="selected",
-            marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
-        )
+    fig.add_trace(_selected_points(chosen, theme))
+    _layout(fig, view, theme, located=len(table) > 0)
+    return fig
+
+
+def _summed_points(table: pd.DataFrame, theme: Theme) -> go.Scattergeo:
+    """One point per place, sized by how many events it has; a click filters to the place."""
+    summed = table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
+    size = 6 + 24 * np.sqrt(summed["count"] / max(summed["count"].max(), 1))
+    return go.Scattergeo(
+        lat=summed["lat"].to_numpy(),
+        lon=summed["lon"].to_numpy(),
+        mode="markers",
+        name="events",
+        customdata=[PLACE_PREFIX + name for name in summed["name"]],
+        hovertext=[
+            f"<b>{shown_name(n)}</b><br>{c:,} events · click to filter"
+            for n, c in zip(summed["name"], summed["count"], strict=True)
+        ],
+        hoverinfo="text",
+        marker={
+            "size": size.to_numpy(),
+            "color": "#2b6cb0",
+            "opacity": 0.7,
+            "line": {"color": theme.paper, "width": 1},
+        },
     )
+
+
+def _category_points(
+    group: pd.DataFrame, category: str, color: str, settings: CollectionSettings, theme: Theme
+) -> go.Scattergeo:
+    """The places of one category's events, one point per event and place; a click selects the event."""
+    return go.Scattergeo(
+        lat=group["lat"].to_numpy(),
+        lon=group["lon"].to_numpy(),
+        customdata=list(group["id"]),
+        hovertext=[
+            f"<b>{shown_name(n)}</b><br>{esc(clip(t, TITLE_CHARS))}<br>{esc(w)}"
+            for n, t, w in zip(group["name"], group["title"], group["when"], strict=True)
+        ],
+        hoverinfo="text",
+        mode="markers",
+        name=shown_name(category_label(settings, category), LEGEND_CHARS),
+        marker={
+            "size": 10,
+            "color": color,
+            "opacity": 0.85,
+            "line": {"color": theme.paper, "width": 1},
+        },
+    )
+
+
+def _selected_points(chosen: pd.DataFrame, theme: Theme) -> go.Scattergeo:
+    """Rings around the selected event's places."""
+    return go.Scattergeo(
+        lat=chosen["lat"].to_numpy(),
+        lon=chosen["lon"].to_numpy(),
+        customdata=list(chosen["id"]),
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        name="selected",
+        marker={"size": 22, "symbol": "circle-open", "color": theme.text, "line": {"width": 2.5}},
+    )
+
+
+def _layout(fig: go.Figure, view: View, theme: Theme, *, located: bool) -> None:
+    """The globe in the theme's colours, fitted to the points when there are any (``located``)."""
     land = "#eef0f3" if theme.name == "light" else "#242a33"
     fig.update_geos(
         projection_type="natural earth",
@@ -148,7 +166,7 @@ def map_figure(
         showlakes=False,
         coastlinecolor=theme.grid,
         bgcolor=theme.paper,
-        fitbounds="locations" if len(table) else False,
+        fitbounds="locations" if located else False,
         resolution=110,
         showframe=False,
     )
@@ -162,4 +180,3 @@ def map_figure(
         hoverlabel={"font": {"family": FONT, "size": 12}},
         clickmode="event",
     )
-    return fig

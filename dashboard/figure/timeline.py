@@ -59,30 +59,9 @@ def timeline_figure(
     lo, hi = x_range(events, view)
     plot_px = max(width - MARGIN["l"] - MARGIN["r"], 200)
     units_per_px = (hi - lo) / plot_px
-    x0s, x1s, bars = positions(events, view.mode)
-    # Labels may be as long as the room allows: a wide picture shows whole titles, a narrow screen clips them.
-    limit = int(min(max(plot_px * 0.42 / CHAR_PX, 24), 72))
-    # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
-    # would fill rows with text nobody can read and cost the browser seconds to draw.
-    labelled = len(events) <= LABEL_LIMIT
     rows: list[dict[str, Any]] = events.to_dict("records", into=dict)
-    labels = {row["id"]: clip(row["title"], limit) if labelled else "" for row in rows}
-    # A label sits right of its mark: 10 px of mark and padding, then the text.
-    label_units = {k: (18 + len(v) * CHAR_PX if v else 8) * units_per_px for k, v in labels.items()}
-
-    items: list[Item] = []
-    lane_order: dict[str, int] = {}
-    for index, row in enumerate(rows):
-        for lane in lane_keys(row, view.lanes):
-            lane_order.setdefault(lane, len(lane_order))
-            items.append(Item(row["id"], lane, x0s[index], x1s[index], bars[index]))
-    lanes = ordered_lanes(lane_order, view.lanes, settings)
-    for item in items:
-        item.place_label(label_units[item.id], lo, hi, inset=8 * units_per_px)
-    counts = pack(items, lanes, gap=6 * units_per_px)
-    offsets = dict(zip(lanes, [sum(counts[:i]) for i in range(len(counts))], strict=True))
-    for item in items:
-        item.y = offsets[item.lane] + item.row
+    labels = _labels(rows, plot_px)
+    items, lanes, counts, offsets = _packed_items(events, rows, view, settings, labels, lo, hi, units_per_px)
     total_rows = sum(counts) or 1
 
     by_id = {row["id"]: row for row in rows}
@@ -103,6 +82,47 @@ def timeline_figure(
     names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
     _layout(fig, events, view, theme, names, counts, offsets, total_rows, lo, hi, width, export)
     return fig
+
+
+def _labels(rows: list[dict[str, Any]], plot_px: int) -> dict[str, str]:
+    """Each event's label by id: its title, clipped to the room the plot has, or nothing past LABEL_LIMIT."""
+    # Labels may be as long as the room allows: a wide picture shows whole titles, a narrow screen clips them.
+    limit = int(min(max(plot_px * 0.42 / CHAR_PX, 24), 72))
+    # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
+    # would fill rows with text nobody can read and cost the browser seconds to draw.
+    labelled = len(rows) <= LABEL_LIMIT
+    return {row["id"]: clip(row["title"], limit) if labelled else "" for row in rows}
+
+
+def _packed_items(
+    events: pd.DataFrame,
+    rows: list[dict[str, Any]],
+    view: View,
+    settings: CollectionSettings,
+    labels: dict[str, str],
+    lo: float,
+    hi: float,
+    units_per_px: float,
+) -> tuple[list[Item], list[str], list[int], dict[str, int]]:
+    """One item per event and lane, placed in rows so that no mark or label overlaps another: the items, the
+    lanes in order, the rows each lane takes, and each lane's first row."""
+    x0s, x1s, bars = positions(events, view.mode)
+    # A label sits right of its mark: 10 px of mark and padding, then the text.
+    label_units = {k: (18 + len(v) * CHAR_PX if v else 8) * units_per_px for k, v in labels.items()}
+    items: list[Item] = []
+    lane_order: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        for lane in lane_keys(row, view.lanes):
+            lane_order.setdefault(lane, len(lane_order))
+            items.append(Item(row["id"], lane, x0s[index], x1s[index], bars[index]))
+    lanes = ordered_lanes(lane_order, view.lanes, settings)
+    for item in items:
+        item.place_label(label_units[item.id], lo, hi, inset=8 * units_per_px)
+    counts = pack(items, lanes, gap=6 * units_per_px)
+    offsets = dict(zip(lanes, [sum(counts[:i]) for i in range(len(counts))], strict=True))
+    for item in items:
+        item.y = offsets[item.lane] + item.row
+    return items, lanes, counts, offsets
 
 
 def _hover(row: dict[str, Any]) -> str:
@@ -138,42 +158,55 @@ def _add_category(
     )
     bar_items = [i for i in items if i.bar]
     if bar_items:
-        approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
-        fig.add_trace(
-            go.Bar(
-                orientation="h",
-                legendgroup=name,
-                name=name,
-                showlegend=False,
-                base=axis_xs([i.x0 for i in bar_items], view),
-                x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
-                y=np.asarray([i.y for i in bar_items], dtype=float),
-                width=0.62,
-                marker={
-                    "color": color,
-                    "opacity": 0.9,
-                    "pattern": {
-                        "shape": ["/" if a else "" for a in approximate],
-                        "fgcolor": color,
-                        "bgcolor": "rgba(0,0,0,0)",
-                        "solidity": 0.3,
-                        "size": 8,
-                        "fgopacity": 0.45,
-                    },
-                    "line": {"color": color, "width": 1},
-                },
-                customdata=[i.id for i in bar_items],
-                hovertext=[_hover(by_id[i.id]) for i in bar_items],
-                hoverinfo="text",
-            )
-        )
-    marks = items
-    approximate = [bool(by_id[i.id]["approximate"]) for i in marks]
+        _add_bars(fig, bar_items, by_id, color, name, view)
     # Labels go on a twin x axis that follows the main one: the range slider draws only the main axis's
     # traces, so it shows the marks without a smear of text.
     # An invisible marker of the mark's size keeps each label clear of its mark.
-    if any(labels[i.id] for i in marks):
-        _add_labels(fig, marks, labels, name, view, halo)
+    if any(labels[i.id] for i in items):
+        _add_labels(fig, items, labels, name, view, halo)
+    _add_marks(fig, items, by_id, color, name, view)
+
+
+def _add_bars(
+    fig: go.Figure, bar_items: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
+) -> None:
+    """The bars of a category's ranges, hatched where the date is approximate."""
+    approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
+    fig.add_trace(
+        go.Bar(
+            orientation="h",
+            legendgroup=name,
+            name=name,
+            showlegend=False,
+            base=axis_xs([i.x0 for i in bar_items], view),
+            x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
+            y=np.asarray([i.y for i in bar_items], dtype=float),
+            width=0.62,
+            marker={
+                "color": color,
+                "opacity": 0.9,
+                "pattern": {
+                    "shape": ["/" if a else "" for a in approximate],
+                    "fgcolor": color,
+                    "bgcolor": "rgba(0,0,0,0)",
+                    "solidity": 0.3,
+                    "size": 8,
+                    "fgopacity": 0.45,
+                },
+                "line": {"color": color, "width": 1},
+            },
+            customdata=[i.id for i in bar_items],
+            hovertext=[_hover(by_id[i.id]) for i in bar_items],
+            hoverinfo="text",
+        )
+    )
+
+
+def _add_marks(
+    fig: go.Figure, marks: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
+) -> None:
+    """The marks of a category's events: squares on bars, diamonds for days and moments, hollow when approximate."""
+    approximate = [bool(by_id[i.id]["approximate"]) for i in marks]
     fig.add_trace(
         go.Scatter(
             mode="markers",
@@ -266,77 +299,17 @@ def _layout(
     width: int,
     export: bool,
 ) -> None:
-    bottom = MARGIN["b"]
-    shapes = []
+    """The figure's layout: banded lanes, the x axis (dates or a sequence), the legend, the lane names."""
     tops = list(offsets.values())
-    for index in range(len(lanes)):
-        top = tops[index] - 0.5
-        if index % 2 == 0:
-            shapes.append(
-                {
-                    "type": "rect",
-                    "xref": "paper",
-                    "yref": "y",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": top,
-                    "y1": top + counts[index],
-                    "fillcolor": theme.band,
-                    "line": {"width": 0},
-                    "layer": "below",
-                }
-            )
-    xaxis: dict[str, Any] = {
-        "range": [axis_x(lo, view), axis_x(hi, view)],
-        "showgrid": True,
-        "gridcolor": theme.grid,
-        "zeroline": False,
-        "linecolor": theme.grid,
-        "ticks": "outside",
-        "tickcolor": theme.grid,
-    }
+    shapes = _lane_bands(tops, counts, theme)
+    xaxis = _base_axis(lo, hi, view, theme)
+    bottom = MARGIN["b"]
     if view.mode == "sequence":
         xaxis.update(_sequence_ticks(events, (width - MARGIN["l"] - MARGIN["r"]) / max(hi - lo, 1e-9)))
         bottom = xaxis.pop("bottom")
-        for boundary in xaxis.pop("boundaries"):
-            shapes.append(
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": boundary,
-                    "x1": boundary,
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": theme.grid, "width": 1},
-                    "layer": "below",
-                }
-            )
+        shapes += [_boundary_line(boundary, theme) for boundary in xaxis.pop("boundaries")]
     else:
-        xaxis.update(
-            {
-                "type": "date",
-                "hoverformat": "%-d %b %Y",
-                "ticklabelmode": "period",
-                "tickformatstops": [
-                    {"dtickrange": [None, DAY_NS / 2e6], "value": "%H:%M\n%-d %b"},
-                    {"dtickrange": [DAY_NS / 1e6, 7 * DAY_NS / 1e6], "value": "%a %-d %b\n%Y"},
-                    {"dtickrange": [7 * DAY_NS / 1e6, "M1"], "value": "%-d %b\n%Y"},
-                    {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
-                    {"dtickrange": ["M12", None], "value": "%Y"},
-                ],
-            }
-        )
-        if hi - lo <= 16 * DAY_NS and not (events["precision"] == "minute").any():
-            xaxis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
-        if not export:
-            xaxis["rangeslider"] = {
-                "visible": True,
-                "thickness": 0.06,
-                "bgcolor": theme.band,
-                "bordercolor": theme.grid,
-            }
-    lane_names = [shown_name(lane, 20) for lane in lanes]
+        xaxis.update(_date_axis(events, theme, lo, hi, export))
     height = MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40)
     fig.update_layout(
         template=theme.template,
@@ -348,17 +321,7 @@ def _layout(
         autosize=not export,
         margin={**MARGIN, "b": bottom},
         showlegend=True,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.0,
-            "x": 0,
-            "xanchor": "left",
-            "bgcolor": "rgba(0,0,0,0)",
-            "font": {"size": 12},
-            "itemclick": False,
-            "itemdoubleclick": False,
-        },
+        legend=LEGEND,
         xaxis=xaxis,
         xaxis2={
             "matches": "x",
@@ -366,16 +329,7 @@ def _layout(
             "visible": False,
             "type": "linear" if view.mode == "sequence" else "date",
         },
-        yaxis={
-            "tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
-            "ticktext": lane_names,
-            "range": [total_rows - 0.5, -0.7],
-            "showgrid": False,
-            "zeroline": False,
-            "fixedrange": True,
-            "ticks": "",
-            "automargin": True,
-        },
+        yaxis=_lane_axis(lanes, tops, counts, total_rows),
         shapes=shapes,
         hovermode="closest",
         dragmode="zoom",
@@ -385,15 +339,121 @@ def _layout(
         clickmode="event",
     )
     if not len(events):
-        fig.add_annotation(
-            text="No events in this view",
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            font={"size": 16, "color": theme.muted},
-        )
+        _add_no_events(fig, theme)
+
+
+def _add_no_events(fig: go.Figure, theme: Theme) -> None:
+    """A note in the middle of an empty timeline, so that it does not look broken."""
+    fig.add_annotation(
+        text="No events in this view",
+        showarrow=False,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        font={"size": 16, "color": theme.muted},
+    )
+
+
+# One row above the plot, left-aligned; a click on an entry would hide a category the filters do not know of.
+LEGEND: dict[str, Any] = {
+    "orientation": "h",
+    "yanchor": "bottom",
+    "y": 1.0,
+    "x": 0,
+    "xanchor": "left",
+    "bgcolor": "rgba(0,0,0,0)",
+    "font": {"size": 12},
+    "itemclick": False,
+    "itemdoubleclick": False,
+}
+
+
+def _lane_bands(tops: list[int], counts: list[int], theme: Theme) -> list[dict[str, Any]]:
+    """A shaded band behind every other lane, so that the rows of one lane read together."""
+    return [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "yref": "y",
+            "x0": 0,
+            "x1": 1,
+            "y0": tops[index] - 0.5,
+            "y1": tops[index] - 0.5 + counts[index],
+            "fillcolor": theme.band,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for index in range(0, len(tops), 2)
+    ]
+
+
+def _boundary_line(boundary: float, theme: Theme) -> dict[str, Any]:
+    """A thin vertical line between two dates in sequence mode."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": boundary,
+        "x1": boundary,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": theme.grid, "width": 1},
+        "layer": "below",
+    }
+
+
+def _base_axis(lo: float, hi: float, view: View, theme: Theme) -> dict[str, Any]:
+    """What the x axis is in both modes: its range, grid and ticks."""
+    return {
+        "range": [axis_x(lo, view), axis_x(hi, view)],
+        "showgrid": True,
+        "gridcolor": theme.grid,
+        "zeroline": False,
+        "linecolor": theme.grid,
+        "ticks": "outside",
+        "tickcolor": theme.grid,
+    }
+
+
+def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export: bool) -> dict[str, Any]:
+    """The x axis in calendar mode: date ticks as fine as the zoom, and (on screen) the range slider."""
+    axis: dict[str, Any] = {
+        "type": "date",
+        "hoverformat": "%-d %b %Y",
+        "ticklabelmode": "period",
+        "tickformatstops": [
+            {"dtickrange": [None, DAY_NS / 2e6], "value": "%H:%M\n%-d %b"},
+            {"dtickrange": [DAY_NS / 1e6, 7 * DAY_NS / 1e6], "value": "%a %-d %b\n%Y"},
+            {"dtickrange": [7 * DAY_NS / 1e6, "M1"], "value": "%-d %b\n%Y"},
+            {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
+            {"dtickrange": ["M12", None], "value": "%Y"},
+        ],
+    }
+    if hi - lo <= 16 * DAY_NS and not (events["precision"] == "minute").any():
+        axis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
+    if not export:
+        axis["rangeslider"] = {
+            "visible": True,
+            "thickness": 0.06,
+            "bgcolor": theme.band,
+            "bordercolor": theme.grid,
+        }
+    return axis
+
+
+def _lane_axis(lanes: list[str], tops: list[int], counts: list[int], total_rows: int) -> dict[str, Any]:
+    """The y axis: each lane's name at the middle of its rows, the first row at the top."""
+    return {
+        "tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
+        "ticktext": [shown_name(lane, 20) for lane in lanes],
+        "range": [total_rows - 0.5, -0.7],
+        "showgrid": False,
+        "zeroline": False,
+        "fixedrange": True,
+        "ticks": "",
+        "automargin": True,
+    }
 
 
 def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
