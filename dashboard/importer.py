@@ -79,58 +79,72 @@ def write_events(
     done = Imported()
     mode = new_file_mode()  # once, not per file
     seen: dict[str, tuple[str, int]] = {}
-    allowed = ", ".join(settings.categories)
     for count, row in enumerate(_records(rows), start=1):
-        ident, path, line = row["id"], row["path"], int(row["line"])
-        if ident in seen:
-            done.problems.append(
-                Problem(
-                    path,
-                    line,
-                    int(row["_id_col"]),
-                    f"duplicate id '{ident}': already used in {seen[ident][0]}:{seen[ident][1]}",
-                )
-            )
-        elif settings.categories and row["category"] not in settings.categories:
-            done.problems.append(
-                Problem(
-                    path,
-                    line,
-                    int(row["_cat_col"]),
-                    f"'category': '{row['category']}' is not one of {allowed} (add it to "
-                    f"{out / SETTINGS_FILE}, or import into another folder)",
-                )
-            )
-        elif len(ident) > ID_MAX:  # it names the file: a long one cannot be made (or moved to other systems)
-            done.problems.append(
-                Problem(
-                    path,
-                    line,
-                    int(row["_id_col"]),
-                    f"'id': '{ident[:40]}…' has {len(ident)} characters: an id names its "
-                    f"file, and may have at most {ID_MAX}",
-                )
-            )
+        problem = _refusal(row, seen, settings, out)
+        if problem is not None:
+            done.problems.append(problem)
         else:
-            seen[ident] = (path, line)
-            body = SCHEMA_COMMENT + yaml.dump(
-                event_data(row), Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100
-            )
-            target = out / f"{ident}.yaml"
-            try:  # no fsync per file: an import writes up to a million of them
-                write_atomic(target, body.encode("utf-8"), overwrite=False, sync=False, mode=mode)
-                done.written.append(target)
-            except FileExistsError:
-                done.skipped.append(target)
-            except OSError as error:
-                if error.errno not in (errno.ENAMETOOLONG, errno.EILSEQ):  # not this row's name: stop here
-                    done.error = error
-                    break
-                done.problems.append(
-                    Problem(
-                        path, line, int(row["_id_col"]), f"'id': cannot be a file name here: {error.strerror or error}"
-                    )
-                )
+            seen[row["id"]] = (row["path"], int(row["line"]))
+            if not _write_one(row, out, mode, done):
+                break
         if progress is not None:
             progress(count, len(rows))
     return done
+
+
+def _refusal(
+    row: dict[str, Any], seen: dict[str, tuple[str, int]], settings: CollectionSettings, out: Path
+) -> Problem | None:
+    """Why a row is not written (an id used before, a category the folder does not list, an id too long to name
+    a file), or None."""
+    ident, path, line = row["id"], row["path"], int(row["line"])
+    if ident in seen:
+        return Problem(
+            path,
+            line,
+            int(row["_id_col"]),
+            f"duplicate id '{ident}': already used in {seen[ident][0]}:{seen[ident][1]}",
+        )
+    if settings.categories and row["category"] not in settings.categories:
+        allowed = ", ".join(settings.categories)
+        return Problem(
+            path,
+            line,
+            int(row["_cat_col"]),
+            f"'category': '{row['category']}' is not one of {allowed} (add it to "
+            f"{out / SETTINGS_FILE}, or import into another folder)",
+        )
+    if len(ident) > ID_MAX:  # it names the file: a long one cannot be made (or moved to other systems)
+        return Problem(
+            path,
+            line,
+            int(row["_id_col"]),
+            f"'id': '{ident[:40]}…' has {len(ident)} characters: an id names its file, and may have at most {ID_MAX}",
+        )
+    return None
+
+
+def _write_one(row: dict[str, Any], out: Path, mode: int, done: Imported) -> bool:
+    """Write one row's file and note it in ``done``; False when an error that is not this row's stops the import."""
+    body = SCHEMA_COMMENT + yaml.dump(
+        event_data(row), Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    target = out / f"{row['id']}.yaml"
+    try:  # no fsync per file: an import writes up to a million of them
+        write_atomic(target, body.encode("utf-8"), overwrite=False, sync=False, mode=mode)
+        done.written.append(target)
+    except FileExistsError:
+        done.skipped.append(target)
+    except OSError as error:
+        if error.errno not in (errno.ENAMETOOLONG, errno.EILSEQ):  # not this row's name: stop here
+            done.error = error
+            return False
+        done.problems.append(
+            Problem(
+                row["path"],
+                int(row["line"]),
+                int(row["_id_col"]),
+                f"'id': cannot be a file name here: {error.strerror or error}",
+            )
+        )
+    return True

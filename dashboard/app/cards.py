@@ -100,23 +100,7 @@ def detail_card(
 ) -> list[Any]:
     """Everything about one event: date as written, places, actors, summary, quotes, sources, related events."""
     if row is None:
-        hint = [
-            html.P("Select an event on the timeline, the map or the list to read about it here."),
-            html.P(
-                [
-                    html.Kbd("←"),
-                    " ",
-                    html.Kbd("→"),
-                    " step through events in time order, ",
-                    html.Kbd("Esc"),
-                    " clears the selection.",
-                ],
-                className="muted",
-            ),
-        ]
-        if view.selected:
-            hint.insert(0, html.P(f"No event has the id “{view.selected}”.", className="warning"))
-        return [html.Div(hint, className="detail-empty")]
+        return _no_selection(view)
     colors = category_colors(settings, [row["category"]])
     parts: list[Any] = [
         html.Div([badge(row["category"], settings, colors), _when(row)], className="detail-meta"),
@@ -124,6 +108,42 @@ def detail_card(
     ]
     if not visible:
         parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
+    facts = _facts(row)
+    if facts:
+        parts.append(html.Dl(facts, className="facts"))
+    parts.append(html.Div(render_markdown(row["summary"]), className="summary"))
+    parts += [_quote(quote) for quote in row["quotes"]]
+    if row["sources"]:
+        parts.append(html.H3("Sources"))
+        parts.append(_sources(row["sources"]))
+    parts += _related(row, index, view)
+    parts.append(html.P(f"{row['path']}:{row['line']}", className="file-ref muted"))
+    return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
+
+
+def _no_selection(view: View) -> list[Any]:
+    """The card with no event selected: how to pick one, and why the one in the address is not shown."""
+    hint = [
+        html.P("Select an event on the timeline, the map or the list to read about it here."),
+        html.P(
+            [
+                html.Kbd("←"),
+                " ",
+                html.Kbd("→"),
+                " step through events in time order, ",
+                html.Kbd("Esc"),
+                " clears the selection.",
+            ],
+            className="muted",
+        ),
+    ]
+    if view.selected:
+        hint.insert(0, html.P(f"No event has the id “{view.selected}”.", className="warning"))
+    return [html.Div(hint, className="detail-empty")]
+
+
+def _facts(row: dict[str, Any]) -> list[Any]:
+    """The event's places, actors and tags, as terms and their values (only those it has)."""
     facts = []
     if row["places"]:
         facts += [
@@ -141,41 +161,37 @@ def detail_card(
         facts += [html.Dt("Actors"), html.Dd(names([name_of(actor) for actor in row["actors"]]))]
     if row["tags"]:
         facts += [html.Dt("Tags"), html.Dd([html.Span(name_of(t), className="tag") for t in row["tags"]])]
-    if facts:
-        parts.append(html.Dl(facts, className="facts"))
-    parts.append(html.Div(render_markdown(row["summary"]), className="summary"))
-    for quote in row["quotes"]:
-        parts.append(
-            html.Figure(
+    return facts
+
+
+def _quote(quote: dict[str, Any]) -> html.Figure:
+    """One quote, with its speaker when known."""
+    return html.Figure(
+        [
+            html.Blockquote(quote["text"]),
+            html.Figcaption(f"— {quote['speaker']}") if quote.get("speaker") else None,
+        ],
+        className="quote",
+    )
+
+
+def _sources(sources: list[dict[str, Any]]) -> html.Ul:
+    """The reports the event cites: each a link to its address, with its publisher and date."""
+    return html.Ul(
+        [
+            html.Li(
                 [
-                    html.Blockquote(quote["text"]),
-                    html.Figcaption(f"— {quote['speaker']}") if quote.get("speaker") else None,
-                ],
-                className="quote",
+                    external_link(s["title"], s.get("url"), className="source-link"),
+                    html.Span(
+                        " · ".join(x for x in (s.get("publisher"), s.get("published")) if x),
+                        className="muted source-meta",
+                    ),
+                ]
             )
-        )
-    if row["sources"]:
-        parts.append(html.H3("Sources"))
-        parts.append(
-            html.Ul(
-                [
-                    html.Li(
-                        [
-                            external_link(s["title"], s.get("url"), className="source-link"),
-                            html.Span(
-                                " · ".join(x for x in (s.get("publisher"), s.get("published")) if x),
-                                className="muted source-meta",
-                            ),
-                        ]
-                    )
-                    for s in row["sources"]
-                ],
-                className="sources",
-            )
-        )
-    parts += _related(row, index, view)
-    parts.append(html.P(f"{row['path']}:{row['line']}", className="file-ref muted"))
-    return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
+            for s in sources
+        ],
+        className="sources",
+    )
 
 
 def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 30) -> list[Any]:
