@@ -145,86 +145,12 @@ def controls(collection: Collection) -> html.Section:
     """Search, filters, date range, lanes, mode and quick ranges."""
     return html.Section(
         [
-            html.Label(
-                [
-                    html.Span("Search", className="control-label"),
-                    dcc.Input(
-                        id=ids.SEARCH,
-                        type="search",
-                        placeholder="Search events…",
-                        debounce=0.4,
-                        className="search",
-                        autoComplete="off",
-                    ),
-                ],
-                className="control control-search",
-            ),
+            _search_control(),
             *facet_controls(collection),
-            html.Label(
-                [
-                    html.Span("Dates", className="control-label"),
-                    dcc.DatePickerRange(
-                        id=ids.DATES,
-                        display_format="D MMM YYYY",
-                        clearable=True,
-                        start_date_placeholder_text="From",
-                        end_date_placeholder_text="To",
-                        first_day_of_week=1,
-                        className="dates",
-                    ),
-                ],
-                className="control",
-            ),
-            html.Div(
-                [
-                    html.Span("Lanes", className="control-label"),
-                    dcc.RadioItems(
-                        id=ids.LANES,
-                        options=_options(
-                            ["category", "actor", "place"], {"category": "Category", "actor": "Actor", "place": "Place"}
-                        ),
-                        value="category",
-                        inline=True,
-                        className="segmented",
-                    ),
-                ],
-                className="control",
-            ),
-            html.Div(
-                [
-                    html.Span("Layout", className="control-label"),
-                    dcc.RadioItems(
-                        id=ids.MODE,
-                        options=[
-                            {"label": "Calendar", "value": "calendar"},
-                            {"label": "Sequence", "value": "sequence"},
-                        ],
-                        value="calendar",
-                        inline=True,
-                        className="segmented",
-                    ),
-                ],
-                className="control",
-            ),
-            html.Div(
-                [
-                    html.Span("Show", className="control-label"),
-                    html.Div(
-                        [
-                            html.Button(
-                                span.capitalize(),
-                                id={"type": ids.RANGE_BUTTON, "span": span},
-                                className="chip",
-                                n_clicks=0,
-                                title=f"Show one {span}" if span != "all" else "Show every event",
-                            )
-                            for span in ("day", "week", "month", "all")
-                        ],
-                        className="chips",
-                    ),
-                ],
-                className="control",
-            ),
+            _dates_control(),
+            _lanes_control(),
+            _mode_control(),
+            _range_chips(),
             html.Div(
                 [
                     html.Button("Clear filters", id=ids.CLEAR, className="link-button", n_clicks=0),
@@ -235,6 +161,105 @@ def controls(collection: Collection) -> html.Section:
         ],
         className="controls",
         **aria(label="Filters"),
+    )
+
+
+def _search_control() -> html.Label:
+    """The search box, read once typing pauses."""
+    return html.Label(
+        [
+            html.Span("Search", className="control-label"),
+            dcc.Input(
+                id=ids.SEARCH,
+                type="search",
+                placeholder="Search events…",
+                debounce=0.4,
+                className="search",
+                autoComplete="off",
+            ),
+        ],
+        className="control control-search",
+    )
+
+
+def _dates_control() -> html.Label:
+    """The first and last day shown."""
+    return html.Label(
+        [
+            html.Span("Dates", className="control-label"),
+            dcc.DatePickerRange(
+                id=ids.DATES,
+                display_format="D MMM YYYY",
+                clearable=True,
+                start_date_placeholder_text="From",
+                end_date_placeholder_text="To",
+                first_day_of_week=1,
+                className="dates",
+            ),
+        ],
+        className="control",
+    )
+
+
+def _lanes_control() -> html.Div:
+    """What the timeline's rows are grouped by."""
+    return html.Div(
+        [
+            html.Span("Lanes", className="control-label"),
+            dcc.RadioItems(
+                id=ids.LANES,
+                options=_options(
+                    ["category", "actor", "place"], {"category": "Category", "actor": "Actor", "place": "Place"}
+                ),
+                value="category",
+                inline=True,
+                className="segmented",
+            ),
+        ],
+        className="control",
+    )
+
+
+def _mode_control() -> html.Div:
+    """Dates to scale, or events evenly spaced."""
+    return html.Div(
+        [
+            html.Span("Layout", className="control-label"),
+            dcc.RadioItems(
+                id=ids.MODE,
+                options=[
+                    {"label": "Calendar", "value": "calendar"},
+                    {"label": "Sequence", "value": "sequence"},
+                ],
+                value="calendar",
+                inline=True,
+                className="segmented",
+            ),
+        ],
+        className="control",
+    )
+
+
+def _range_chips() -> html.Div:
+    """Quick ranges: one day, week or month, or every event."""
+    return html.Div(
+        [
+            html.Span("Show", className="control-label"),
+            html.Div(
+                [
+                    html.Button(
+                        span.capitalize(),
+                        id={"type": ids.RANGE_BUTTON, "span": span},
+                        className="chip",
+                        n_clicks=0,
+                        title=f"Show one {span}" if span != "all" else "Show every event",
+                    )
+                    for span in ("day", "week", "month", "all")
+                ],
+                className="chips",
+            ),
+        ],
+        className="control",
     )
 
 
@@ -265,7 +290,6 @@ def page(
 ) -> html.Div:
     """The whole page for one load of the collection (with ``failure``, a page that could not be drawn: the
     page of an empty collection, saying why)."""
-    settings = collection.settings
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -274,104 +298,126 @@ def page(
             dcc.Store(id=ids.SCREEN),
             dcc.Store(id=ids.ZOOM),
             dcc.Download(id=ids.DOWNLOAD),
-            html.Header(
-                [
-                    html.Div(
-                        [
-                            html.H1(settings.title, id=ids.TITLE),
-                            html.P(settings.description, className="muted") if settings.description else None,
-                        ],
-                        className="title-block",
-                    ),
-                    html.Div(
-                        [
-                            download_buttons(),
-                            html.Button(
-                                "Dark theme",
-                                id=ids.THEME,
-                                className="chip",
-                                n_clicks=0,
-                                title="Switch between light and dark",
-                            ),
-                        ],
-                        className="header-actions",
-                    ),
-                ],
-                className="header",
-            ),
+            _header(collection),
             html.Div(problems_banner(collection), id=ids.BANNER),
             controls(collection),
             html.Div(
                 [failure_alert(failure, "this page")] if failure is not None else [], id=ids.NOTICE, className="notices"
             ),
             html.Main(
-                [
-                    html.Section(
-                        [
-                            dcc.Loading(
-                                dcc.Graph(
-                                    id=ids.TIMELINE,
-                                    config=GRAPH_CONFIG,
-                                    className="timeline-graph",
-                                    clear_on_unhover=True,
-                                ),
-                                type="dot",
-                                delay_show=400,
-                                overlay_style={"visibility": "visible", "opacity": 0.6},
-                            ),
-                            html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
-                        ],
-                        className="panel timeline-panel",
-                        **aria(label="Timeline"),
-                    ),
-                    html.Aside(
-                        [
-                            html.Div(id=ids.DETAIL, className="panel detail-panel", **aria(live="polite")),
-                            html.Div(
-                                [
-                                    html.H2("Events in view", className="panel-title"),
-                                    html.Nav(id=ids.LIST, className="card-list"),
-                                ],
-                                className="panel list-panel",
-                            ),
-                        ],
-                        className="side",
-                    ),
-                    html.Section(
-                        [
-                            dcc.Graph(
-                                id=ids.MAP,
-                                className="map-graph",
-                                config={
-                                    "displaylogo": False,
-                                    "scrollZoom": True,
-                                    "topojsonURL": topojson_url,
-                                    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"],
-                                },
-                            ),
-                        ],
-                        className="panel map-panel",
-                        **aria(label="Map"),
-                    ),
-                ],
+                [_timeline_panel(collection, folder), _side_panels(), _map_panel(topojson_url)],
                 className="grid",
             ),
-            html.Footer(
-                html.P(
-                    [
-                        "Click a mark, a map point or a card to select an event · ",
-                        html.Kbd("←"),
-                        " ",
-                        html.Kbd("→"),
-                        " step in time order · ",
-                        html.Kbd("Esc"),
-                        " clears · the address bar holds the whole view: copy it to share this screen.",
-                    ],
-                    className="muted",
-                ),
-                className="footer",
-            ),
+            _footer(),
         ],
         id=ids.ROOT,
         className="app theme-light",
+    )
+
+
+def _header(collection: Collection) -> html.Header:
+    """The collection's title and description, the Download buttons and the theme switch."""
+    settings = collection.settings
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.H1(settings.title, id=ids.TITLE),
+                    html.P(settings.description, className="muted") if settings.description else None,
+                ],
+                className="title-block",
+            ),
+            html.Div(
+                [
+                    download_buttons(),
+                    html.Button(
+                        "Dark theme",
+                        id=ids.THEME,
+                        className="chip",
+                        n_clicks=0,
+                        title="Switch between light and dark",
+                    ),
+                ],
+                className="header-actions",
+            ),
+        ],
+        className="header",
+    )
+
+
+def _timeline_panel(collection: Collection, folder: str) -> html.Section:
+    """The timeline, and in place of it what to do when the folder has no events."""
+    return html.Section(
+        [
+            dcc.Loading(
+                dcc.Graph(
+                    id=ids.TIMELINE,
+                    config=GRAPH_CONFIG,
+                    className="timeline-graph",
+                    clear_on_unhover=True,
+                ),
+                type="dot",
+                delay_show=400,
+                overlay_style={"visibility": "visible", "opacity": 0.6},
+            ),
+            html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
+        ],
+        className="panel timeline-panel",
+        **aria(label="Timeline"),
+    )
+
+
+def _side_panels() -> html.Aside:
+    """The selected event's card and the list of the events in view (filled by the callbacks)."""
+    return html.Aside(
+        [
+            html.Div(id=ids.DETAIL, className="panel detail-panel", **aria(live="polite")),
+            html.Div(
+                [
+                    html.H2("Events in view", className="panel-title"),
+                    html.Nav(id=ids.LIST, className="card-list"),
+                ],
+                className="panel list-panel",
+            ),
+        ],
+        className="side",
+    )
+
+
+def _map_panel(topojson_url: str) -> html.Section:
+    """The map, which reads its world outlines from the app's own assets."""
+    return html.Section(
+        [
+            dcc.Graph(
+                id=ids.MAP,
+                className="map-graph",
+                config={
+                    "displaylogo": False,
+                    "scrollZoom": True,
+                    "topojsonURL": topojson_url,
+                    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"],
+                },
+            ),
+        ],
+        className="panel map-panel",
+        **aria(label="Map"),
+    )
+
+
+def _footer() -> html.Footer:
+    """How to select, step and share."""
+    return html.Footer(
+        html.P(
+            [
+                "Click a mark, a map point or a card to select an event · ",
+                html.Kbd("←"),
+                " ",
+                html.Kbd("→"),
+                " step in time order · ",
+                html.Kbd("Esc"),
+                " clears · the address bar holds the whole view: copy it to share this screen.",
+            ],
+            className="muted",
+        ),
+        className="footer",
     )
