@@ -1,22 +1,23 @@
 """Look-ups over a loaded events table that must stay fast at a million rows: an event by id, and the
-events that link to one. Built once per table and kept while the table lives, and not a moment longer."""
+events that link to one. Built once per collection (by its fingerprint) and kept for the last few collections."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
 
+from dashboard.table import Collection
 from dashboard.view import FACETS
 
 T = TypeVar("T")
-MAX_TABLES = 8  # tables whose look-ups are kept at once: a server holds one or two (the current and the last)
+# Collections whose look-ups are kept at once: a server needs the current one and, while requests begun before an
+# edit finish, the last. Each may hold a table's worth of memory, so keep few.
+MAX_TABLES = 3
 OPTION_CHARS = 48  # a name's label in a filter menu, and the longest name the menu sends as it is
 
 
@@ -35,9 +36,7 @@ def option_value(name: str) -> str:
 class EventIndex:
     """Find events by id and follow links both ways without scanning the table.
 
-    What it works out is kept in ``memo``, which ``index_for`` shares between every index of the same table. The
-    memo never holds the table itself: a cache keyed on the table must not keep it alive (it did, and a server
-    whose files were edited every few seconds grew by a table per edit).
+    What it works out is kept in ``memo``, which ``index_for`` shares between every index of the same collection.
     """
 
     def __init__(self, events: pd.DataFrame, memo: dict[str, Any] | None = None) -> None:
@@ -67,17 +66,6 @@ class EventIndex:
             for link in links:
                 incoming.setdefault(link["to"], []).append((source, link["relation"]))
         return incoming
-
-    @property
-    def fingerprint(self) -> str:
-        """A digest of the table that is the same in every process, so several workers agree on it."""
-
-        def build() -> str:
-            columns = self.events[["id", "title", "when", "category"]]
-            digest = int(pd.util.hash_pandas_object(columns, index=False).sum()) & 0xFFFFFFFFFFFF
-            return f"{len(self.events)}-{digest:012x}"
-
-        return self._once("fingerprint", build)
 
     @property
     def choices(self) -> dict[str, list[str]]:
@@ -120,29 +108,23 @@ class EventIndex:
         return self._incoming.get(event_id, [])
 
 
-# Per live table (by id, checked by a weak reference): the look-ups worked out for it. An entry goes when its table
-# is collected; and at most MAX_TABLES are kept, the least recently used going first, should tables live on.
-_indexes: OrderedDict[int, tuple[weakref.ref[pd.DataFrame], dict[str, Any]]] = OrderedDict()
-_lock = threading.RLock()  # re-entrant: a table collected while the lock is held calls _forget in the same thread
+# Per collection fingerprint: the look-ups worked out for it, the least recently used going first. Keyed by what the
+# table was built from, not by the table object, so a reload that builds the same table again shares them, and
+# bounded by count, so the tables they hold (and refer to) go a few edits later.
+_indexes: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_lock = threading.Lock()
 
 
-def _forget(key: int, ref: weakref.ref[pd.DataFrame]) -> None:
+def index_for(collection: Collection) -> EventIndex:
+    """The index of a collection's table, its look-ups worked out on first use and shared by every collection with
+    the same fingerprint (the store gives one per folder and load signature)."""
+    key = collection.fingerprint
     with _lock:
-        hit = _indexes.get(key)
-        if hit is not None and hit[0] is ref:  # not a newer table that was given the same id
-            del _indexes[key]
-
-
-def index_for(events: pd.DataFrame) -> EventIndex:
-    """The index of a table, its look-ups worked out on first use and reused while the same table object lives."""
-    key = id(events)
-    with _lock:
-        hit = _indexes.get(key)
-        if hit is not None and hit[0]() is events:
+        memo = _indexes.get(key)
+        if memo is None:
+            memo = _indexes[key] = {}
+            while len(_indexes) > MAX_TABLES:
+                _indexes.popitem(last=False)
+        else:
             _indexes.move_to_end(key)
-            return EventIndex(events, hit[1])
-        memo: dict[str, Any] = {}
-        _indexes[key] = (weakref.ref(events, partial(_forget, key)), memo)
-        while len(_indexes) > MAX_TABLES:
-            _indexes.popitem(last=False)
-    return EventIndex(events, memo)
+    return EventIndex(collection.events, memo)

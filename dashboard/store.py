@@ -12,6 +12,7 @@ that file alone; in one process a memo returns the same table while no file chan
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -368,7 +369,18 @@ def _with_tables(
 
 def _share(collection: Collection) -> Collection:
     """The memo's collection for a caller: the same events table (read-only by convention), its own problem list."""
-    return Collection(collection.events, list(collection.problems), collection.settings)
+    return Collection(collection.events, list(collection.problems), collection.settings, collection.fingerprint)
+
+
+def _fingerprint(key: str, signature: tuple[Any, ...]) -> str:
+    """A digest of what a collection is built from: the folder's absolute path and its load signature (every
+    file's path, size and mtime, the settings file's state, the unreadable paths).
+
+    It changes with every edit, and every process serving the same folder works out the same one (``repr`` of
+    strings, numbers and tuples does not depend on the process), so the app's workers agree on screen keys.
+    """
+    text = repr((key, signature)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
 def load_collection(root: Path | str, progress: Progress | None = None) -> Collection:
@@ -379,11 +391,14 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
     for a progress bar; it is not called when everything comes from the caches.
     """
     root = Path(root)
+    key = os.path.abspath(root)
     if not root.exists():
         return Collection(
-            empty_events(), [Problem(root.name or str(root), 1, 1, "no such file or folder")], CollectionSettings()
+            empty_events(),
+            [Problem(root.name or str(root), 1, 1, "no such file or folder")],
+            CollectionSettings(),
+            _fingerprint(key, ("missing",)),  # the same in every process, so their screen keys agree here too
         )
-    key = os.path.abspath(root)
     with _memo_lock:
         lock = _folder_locks.setdefault(key, threading.Lock())
     with lock:
@@ -409,6 +424,7 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
             )
         collection.problems.extend(Problem(rel or ".", 1, 1, why) for rel, why in unlisted)
         collection.problems.sort()
+        collection.fingerprint = _fingerprint(key, signature)
         with _memo_lock:
             _memo[key] = _Memo(signature, collection, entries, yaml_files, tables, scan_seconds, time.monotonic())
             _memo.move_to_end(key)

@@ -9,8 +9,9 @@ declared once. Code that reads the table names its columns through ``C``.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+from uuid import uuid4
 
 import numpy as np
 import pandas as pd
@@ -132,13 +133,25 @@ class Problem:
         return f"{path}:{self.line}:{self.column}: {self.message}"
 
 
+def unique_fingerprint() -> str:
+    """A fingerprint no other collection has."""
+    return uuid4().hex
+
+
 @dataclass
 class Collection:
-    """The loaded events (sorted by start) and the problems met while loading them."""
+    """The loaded events (sorted by start) and the problems met while loading them.
+
+    ``fingerprint`` names what the events were built from: collections with equal fingerprints hold equal tables,
+    so look-ups and drawn figures keyed on it may be shared. The store gives one that is the same in every process
+    loading the same unchanged folder; a collection made any other way gets one of its own, so it never shares
+    another's.
+    """
 
     events: pd.DataFrame
     problems: list[Problem]
     settings: CollectionSettings
+    fingerprint: str = field(default_factory=unique_fingerprint)
 
 
 def check_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

@@ -106,8 +106,8 @@ def test_facets_combine_with_and_across_kinds(facet, collection, rows):
 @pytest.mark.parametrize("facet", FACETS, ids=FACET_IDS)
 def test_a_facets_menu_offers_every_name_once_and_the_page_has_its_control(facet, collection, rows):
     names = {n for row in rows for n in ORACLE[facet.key](row)}
-    assert sorted(index_for(collection.events).choices[facet.key], key=str.casefold) == sorted(names, key=str.casefold)
-    assert len(index_for(collection.events).choices[facet.key]) == len(names)
+    assert sorted(index_for(collection).choices[facet.key], key=str.casefold) == sorted(names, key=str.casefold)
+    assert len(index_for(collection).choices[facet.key]) == len(names)
     menus = {c.id: c for c in walk(controls(collection)) if getattr(c, "id", None) in ids.FILTER.values()}
     menu = menus[ids.FILTER[facet.key]]
     assert {option["value"] for option in menu.options} == {option_value(n) for n in names}
@@ -133,7 +133,7 @@ def test_category_menus_keep_the_settings_order_and_labels(collection):
 def test_a_facets_control_reads_and_shows_the_view(facet, collection, rows):
     name, _ = with_name(facet, rows)
     assert state.CONTROL_PROPS[facet.key] == (ids.FILTER[facet.key], "value")
-    chosen = state.from_controls(View(), {facet.key: [option_value(name)]}, index_for(collection.events).option_names)
+    chosen = state.from_controls(View(), {facet.key: [option_value(name)]}, index_for(collection).option_names)
     assert chosen == View(**{facet.key: (name,)})
     assert state.control_values(chosen)[facet.key] == [option_value(name)]
     assert all(state.control_values(chosen)[f.key] == [] for f in FACETS if f is not facet)
@@ -236,7 +236,7 @@ def test_the_source_filter_reads_and_writes_the_address(collection):
 
 
 def test_the_source_menu_offers_publishers_and_titles_without_one(collection):
-    assert index_for(collection.events).choices["source"] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
+    assert index_for(collection).choices["source"] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
     [menu] = [c for c in walk(controls(collection)) if getattr(c, "id", None) == ids.FILTER["source"]]
     assert [option["label"] for option in menu.options] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
     assert ids.FILTER["source"] == "filter-source" and state.CONTROL_PROPS["source"] == ("filter-source", "value")

@@ -26,6 +26,7 @@ from dashboard.app import state
 from dashboard.cli import cli
 from dashboard.figure import timeline_figure
 from dashboard.store import load_collection
+from dashboard.table import Collection
 from dashboard.view import MAX_DAY, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MIN_DAY, View, apply
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -331,20 +332,21 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def test_indexes_do_not_keep_their_tables_alive(collection):
-
-    tables = [collection.events.copy() for _ in range(40)]
-    for table in tables:
-        built = index.index_for(table)
-        assert built.choices["actor"] and built.fingerprint and len(built.places)
-        assert built.row(table["id"].iloc[0])["id"] == table["id"].iloc[0]
-        assert index.index_for(table) is built or index.index_for(table).fingerprint == built.fingerprint
-    refs = [weakref.ref(table) for table in tables]
-    del tables, table, built
+def test_indexes_keep_only_the_last_few_tables_alive(collection):
+    refs = []
+    for _ in range(40):
+        made = Collection(collection.events.copy(), [], collection.settings)  # a fingerprint of its own
+        built = index.index_for(made)
+        assert built.choices["actor"] and len(built.places)
+        assert built.row(made.events["id"].iloc[0])["id"] == made.events["id"].iloc[0]
+        assert index.index_for(made).memo is built.memo, "the same collection shares its look-ups"
+        built.memo["table"] = made.events  # the look-ups may hold their table: the count bounds them
+        refs.append(weakref.ref(made.events))
+    del made, built
     gc.collect()
-    alive = sum(ref() is not None for ref in refs)
-    assert alive == 0, f"{alive} of 40 dropped tables are kept alive by the index cache"
-    assert len(index._indexes) <= 8
+    alive = [ref() is not None for ref in refs]
+    assert not any(alive[: -index.MAX_TABLES]), f"{sum(alive)} of 40 dropped tables are kept alive by the index cache"
+    assert len(index._indexes) <= index.MAX_TABLES
 
 
 def test_memory_stays_flat_over_200_edits_and_reloads(tmp_path):
@@ -365,8 +367,8 @@ def test_memory_stays_flat_over_200_edits_and_reloads(tmp_path):
         os.utime(edited, ns=(stamp, stamp))
         loaded = load_collection(tmp_path)
         assert len(loaded.events) == rows + 1 and not loaded.problems, loaded.problems[:3]
-        built = index.index_for(loaded.events)
-        assert built.choices["actor"] and built.fingerprint and len(built.places) == rows
+        built = index.index_for(loaded)
+        assert built.choices["actor"] and len(built.places) == rows
 
     for number in range(10):  # warm up: allocators, caches, first imports
         cycle(number)
@@ -468,12 +470,10 @@ def test_the_points_of_one_place_stay_within_a_degree_however_many(collection):
 def test_filter_menus_show_clipped_names_with_the_whole_name_on_hover_and_still_filter(collection):
     from dashboard.app import callbacks
     from dashboard.app.layout import controls
-    from dashboard.store import Collection
 
     events = hostile_events(collection)
-    menus = {
-        c.id: c.options for c in _walk(controls(Collection(events, [], collection.settings))) if hasattr(c, "options")
-    }
+    hostile = Collection(events, [], collection.settings)
+    menus = {c.id: c.options for c in _walk(controls(hostile)) if hasattr(c, "options")}
     for kind in ("filter-actor", "filter-place", "filter-tag"):
         long = [option for option in menus[kind] if option["title"] == LONG]
         assert long, menus[kind]
@@ -483,7 +483,7 @@ def test_filter_menus_show_clipped_names_with_the_whole_name_on_hover_and_still_
         assert all(balanced(o["label"]) for o in menus[kind])
         # the menu's value for the long name filters on the whole name, and the view gives the menu that value back
         name = kind.removeprefix("filter-")
-        chosen = state.from_controls(View(), {name: [option["value"]]}, index.index_for(events).option_names)
+        chosen = state.from_controls(View(), {name: [option["value"]]}, index.index_for(hostile).option_names)
         assert getattr(chosen, name) == (LONG,)
         assert len(apply(events, chosen)) > 0
         assert callbacks.control_values(chosen)[name] == [option["value"]]
@@ -494,8 +494,7 @@ def test_names_in_the_detail_card_are_isolated_and_clipped(collection):
 
     from dashboard.app.cards import detail_card
 
-    events = hostile_events(collection)
-    built = index.index_for(events)
+    built = index.index_for(Collection(hostile_events(collection), [], collection.settings))
     card = detail_card(built.row("event-2"), built, View(selected="event-2"), collection.settings)
     isolated = [c.children for c in _walk(card) if isinstance(c, html.Bdi)]
     assert RLO in isolated or any(RLO in str(text) for text in isolated), isolated

@@ -37,7 +37,7 @@ def drawn_for(collection: Collection, view: View) -> screens.Figures:
     visible = apply(collection.events, view)
     return (
         timeline_figure(visible, view, collection.settings, width=WIDTH),
-        map_figure(visible, view, collection.settings, index_for(collection.events).places),
+        map_figure(visible, view, collection.settings, index_for(collection).places),
     )
 
 

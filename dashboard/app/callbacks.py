@@ -72,7 +72,7 @@ def render(
     their selection rings are sent (as patches); after a ``zoom`` into events drawn one by one they are kept.
     """
     events, settings = collection.events, collection.settings
-    index = index_for(events)
+    index = index_for(collection)
     visible = apply(events, view)
     plan = screens.plan(collection, view, width, on_screen, zoom)
     out = screens.figure_outputs(

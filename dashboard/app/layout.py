@@ -129,7 +129,7 @@ FACET_CONTROLS: dict[Control, Callable[[Facet, list[dict[str, str]]], Any]] = {"
 def facet_controls(collection: Collection) -> list[Any]:
     """One control per facet, with the names the events hold (category keys in the settings' order, by label)."""
     settings = collection.settings
-    choices = index_for(collection.events).choices
+    choices = index_for(collection).choices
     built = []
     for facet in FACETS:
         names, labels = choices[facet.key], None

@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 from dash import Patch, no_update
 
 from dashboard.figure import reselect
-from dashboard.index import index_for
 from dashboard.table import Collection
 from dashboard.view import View
 
@@ -54,8 +53,9 @@ def forget() -> None:
 
 def screen_key(collection: Collection, view: View, width: int) -> str:
     """What the figures on screen depend on, but for the selection: equal keys mean a patch will do."""
-    fingerprint = index_for(collection.events).fingerprint
-    return f"{fingerprint}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
+    # The collection's fingerprint, not the table's contents: it is the same in every worker serving the folder
+    # (so a page's key means the same to each) and costs nothing to read.
+    return f"{collection.fingerprint}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
 
 
 def zoomed_in(timeline: go.Figure, view: View) -> bool:

@@ -199,7 +199,7 @@ Action = Callable[[View, Any, Values, Collection], View]
 
 
 def _controls(view: View, trigger: Any, values: Values, collection: Collection) -> View:
-    return from_controls(view, values["controls"], index_for(collection.events).option_names)
+    return from_controls(view, values["controls"], index_for(collection).option_names)
 
 
 def _clear(view: View, trigger: Any, values: Values, collection: Collection) -> View:
