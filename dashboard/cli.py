@@ -19,13 +19,13 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard import importer
+from dashboard.cli_export import FormatChoice, FormatOption, build_view, facet_options, picture_paths
 from dashboard.dates import DateError, resolve
 from dashboard.export import (
     SIZES,
     ExportError,
     PageSize,
     Picture,
-    batch_paths,
     batch_views,
     data_export,
     export_figure,
@@ -39,7 +39,7 @@ from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
 from dashboard.table import Collection, Problem
-from dashboard.view import FACETS, LANES, MODES, THEMES, View, apply
+from dashboard.view import LANES, MODES, THEMES, apply
 from dashboard.wording import counted, visible
 
 DEFAULT_EVENTS = Path("events")
@@ -191,63 +191,6 @@ def list_events(events_dir: Path) -> None:
     report_problems(collection, events_dir)
 
 
-def facet_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """One option per facet of the View (``--category``, ``--actor``, ...), each repeatable, named by its key."""
-    for facet in reversed(FACETS):  # click lists options in the order they are written, the last applied first
-        command = click.option(facet.flag, facet.key, multiple=True, help=facet.help)(command)
-    return command
-
-
-def build_view(base: str | None, flags: dict[str, Any]) -> View:
-    """A View from a link or query copied from the app, with any explicit flags laid over it.
-
-    The View keeps itself drawable (dates inside what the figures can hold, a search within its limits) and says
-    what it changed: those warnings go to stderr, named after the link or the flags.
-    """
-    view = View.from_query(base)
-    for warning in view.warnings:
-        click.secho(f"warning: --view: {warning}", fg="yellow", err=True)
-    changes: dict[str, Any] = {}
-    for facet in FACETS:
-        if flags[facet.key]:
-            changes[facet.key] = tuple(flags[facet.key])
-    for name, key in (("start", "date_from"), ("end", "date_to")):
-        if flags[key]:
-            changes[name] = flags[key].date()
-    for name in ("q", "mode", "lanes", "theme", "selected"):
-        if flags[name]:
-            changes[name] = flags[name]
-    if not changes:
-        return view
-    flagged = view.with_(**changes)
-    for warning in flagged.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    return flagged
-
-
-class FormatChoice(click.Choice[str]):
-    """The choices of ``--format``: the export formats' registry, read whenever they are asked for."""
-
-    def __init__(self) -> None:
-        super().__init__(())
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        return tuple(formats.names())
-
-    @choices.setter
-    def choices(self, _: object) -> None:
-        pass  # click sets the choices once; the registry holds them
-
-
-class FormatOption(click.Option):
-    """``--format``, whose help names the registry's formats."""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        self.help = formats.help_text()
-        return super().get_help_record(ctx)
-
-
 @cli.command()
 @click.option("--format", "fmt", cls=FormatOption, type=FormatChoice(), default="json", show_default=True)
 @click.option(
@@ -346,21 +289,6 @@ def export(
     for picture in pictures:
         if not is_stdout(picture.path):
             click.echo(str(picture.path))
-
-
-def picture_paths(labels: list[str], out: Path | None, extension: str) -> list[Path]:
-    """Where the pictures of a batch go: ``--out`` (or timeline.EXTENSION) for one, files in a folder for more."""
-    if len(labels) == 1:
-        return [out or Path(f"timeline.{extension}")]
-    if is_stdout(out):
-        raise click.UsageError(f"--out - writes one picture; give a folder for these {len(labels)} pictures")
-    folder = out or Path("timeline-export")
-    if folder.exists() and not folder.is_dir():
-        raise click.UsageError(f"--out {folder} must be a folder when exporting {len(labels)} pictures")
-    try:  # file names made from category keys: never a path outside the folder
-        return batch_paths(folder, labels, extension)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
 
 
 def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from click.testing import CliRunner, Result
 
 import dashboard.app.download as download
 import dashboard.cli as cli_module
-from dashboard.cli import build_view, cli
+from dashboard.cli import cli
+from dashboard.cli_export import build_view
 from dashboard.export import PageSize, export_figure, to_html
 from dashboard.store import load_collection
 from dashboard.view import FACETS, View
