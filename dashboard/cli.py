@@ -38,7 +38,7 @@ from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
-from dashboard.table import Collection, Problem
+from dashboard.table import C, Collection, Problem
 from dashboard.view import LANES, MODES, THEMES, apply
 from dashboard.wording import counted, visible
 
@@ -177,13 +177,13 @@ def list_events(events_dir: Path) -> None:
     collection = load(events_dir)
     events = collection.events
     width = shutil.get_terminal_size((100, 20)).columns
-    when_w = max([len("WHEN"), *events["when"].str.len()]) if len(events) else 4
-    cat_w = max([len("CATEGORY"), *events["category"].str.len()]) if len(events) else 8
-    id_w = max([len("ID"), *events["id"].str.len()]) if len(events) else 2
+    when_w = max([len("WHEN"), *events[C.when].str.len()]) if len(events) else 4
+    cat_w = max([len("CATEGORY"), *events[C.category].str.len()]) if len(events) else 8
+    id_w = max([len("ID"), *events[C.id].str.len()]) if len(events) else 2
     title_w = max(20, width - when_w - cat_w - id_w - 6)
     click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
     for when, category, ident, title in zip(
-        events["when"], events["category"], events["id"], events["title"], strict=True
+        events[C.when], events[C.category], events[C.id], events[C.title], strict=True
     ):
         shown = visible(title if len(title) <= title_w else title[: title_w - 1] + "…")
         click.echo(f"{when:<{when_w}}  {visible(category):<{cat_w}}  {ident:<{id_w}}  {shown}")

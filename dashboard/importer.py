@@ -13,7 +13,7 @@ import yaml
 
 from dashboard.model import ID_MAX, SETTINGS_FILE, CollectionSettings
 from dashboard.records import new_file_mode, write_atomic
-from dashboard.table import Problem
+from dashboard.table import C, Problem
 
 try:  # the C emitter writes event files several times faster
     from yaml import CSafeDumper as SafeDumper
@@ -26,26 +26,26 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/event.schema.json\n"
 
 def event_data(row: dict[str, Any]) -> dict[str, Any]:
     """An event file's keys for a row read with ``keep_source``: the dates as written, lists only when not empty."""
-    data: dict[str, Any] = {"title": row["title"], "date": row["_date"]}
+    data: dict[str, Any] = {"title": row[C.title], "date": row["_date"]}
     if row["_end"]:
         data["end"] = row["_end"]
     if row["_approximate"]:
         data["approximate"] = True
     if row["_timezone"]:
         data["timezone"] = row["_timezone"]
-    data["category"] = row["category"]
-    if row["actors"]:
-        data["actors"] = list(row["actors"])
-    if row["places"]:
-        data["places"] = [{k: v for k, v in place.items() if v is not None} for place in row["places"]]
-    if row["summary"]:
-        data["summary"] = row["summary"]
-    if row["sources"]:
-        data["sources"] = [{k: v for k, v in source.items() if v is not None} for source in row["sources"]]
-    if row["tags"]:
-        data["tags"] = list(row["tags"])
-    if row["links"]:
-        data["links"] = [dict(link) for link in row["links"]]
+    data["category"] = row[C.category]
+    if row[C.actors]:
+        data["actors"] = list(row[C.actors])
+    if row[C.places]:
+        data["places"] = [{k: v for k, v in place.items() if v is not None} for place in row[C.places]]
+    if row[C.summary]:
+        data["summary"] = row[C.summary]
+    if row[C.sources]:
+        data["sources"] = [{k: v for k, v in source.items() if v is not None} for source in row[C.sources]]
+    if row[C.tags]:
+        data["tags"] = list(row[C.tags])
+    if row[C.links]:
+        data["links"] = [dict(link) for link in row[C.links]]
     return data
 
 
@@ -84,7 +84,7 @@ def write_events(
         if problem is not None:
             done.problems.append(problem)
         else:
-            seen[row["id"]] = (row["path"], int(row["line"]))
+            seen[row[C.id]] = (row[C.path], int(row[C.line]))
             if not _write_one(row, out, mode, done):
                 break
         if progress is not None:
@@ -97,7 +97,7 @@ def _refusal(
 ) -> Problem | None:
     """Why a row is not written (an id used before, a category the folder does not list, an id too long to name
     a file), or None."""
-    ident, path, line = row["id"], row["path"], int(row["line"])
+    ident, path, line = row[C.id], row[C.path], int(row[C.line])
     if ident in seen:
         return Problem(
             path,
@@ -105,13 +105,13 @@ def _refusal(
             int(row["_id_col"]),
             f"duplicate id '{ident}': already used in {seen[ident][0]}:{seen[ident][1]}",
         )
-    if settings.categories and row["category"] not in settings.categories:
+    if settings.categories and row[C.category] not in settings.categories:
         allowed = ", ".join(settings.categories)
         return Problem(
             path,
             line,
             int(row["_cat_col"]),
-            f"'category': '{row['category']}' is not one of {allowed} (add it to "
+            f"'category': '{row[C.category]}' is not one of {allowed} (add it to "
             f"{out / SETTINGS_FILE}, or import into another folder)",
         )
     if len(ident) > ID_MAX:  # it names the file: a long one cannot be made (or moved to other systems)
@@ -129,7 +129,7 @@ def _write_one(row: dict[str, Any], out: Path, mode: int, done: Imported) -> boo
     body = SCHEMA_COMMENT + yaml.dump(
         event_data(row), Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100
     )
-    target = out / f"{row['id']}.yaml"
+    target = out / f"{row[C.id]}.yaml"
     try:  # no fsync per file: an import writes up to a million of them
         write_atomic(target, body.encode("utf-8"), overwrite=False, sync=False, mode=mode)
         done.written.append(target)
@@ -141,8 +141,8 @@ def _write_one(row: dict[str, Any], out: Path, mode: int, done: Imported) -> boo
             return False
         done.problems.append(
             Problem(
-                row["path"],
-                int(row["line"]),
+                row[C.path],
+                int(row[C.line]),
                 int(row["_id_col"]),
                 f"'id': cannot be a file name here: {error.strerror or error}",
             )

@@ -21,16 +21,17 @@ from dashboard.dates import When, iso_bounds
 from dashboard.model import Precision
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
 from dashboard.reading import kind
+from dashboard.table import C
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
     """The span of a loaded event row."""
     return When(
-        pd.Timestamp(row["start"]).to_pydatetime(),
-        pd.Timestamp(row["end"]).to_pydatetime(),
-        Precision(row["precision"]),
-        bool(row["approximate"]),
-        row["zone"] or None,
+        pd.Timestamp(row[C.start]).to_pydatetime(),
+        pd.Timestamp(row[C.end]).to_pydatetime(),
+        Precision(row[C.precision]),
+        bool(row[C.approximate]),
+        row[C.zone] or None,
     )
 
 
@@ -38,22 +39,22 @@ def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
     """One event as a JSON-ready dict; dates as ISO 8601 at their own precision, ``end`` inclusive."""
     start, end = iso_bounds(when_of(row))
     return {
-        "id": row["id"],
-        "title": row["title"],
+        "id": row[C.id],
+        "title": row[C.title],
         "start": start,
         "end": end,
-        "precision": row["precision"],
-        "approximate": bool(row["approximate"]),
-        "timezone": row["zone"] or None,
-        "when": row["when"],
-        "category": row["category"],
-        "actors": list(row["actors"]),
-        "places": list(row["places"]),
-        "summary": row["summary"],
-        "quotes": list(row["quotes"]),
-        "sources": list(row["sources"]),
-        "tags": list(row["tags"]),
-        "links": list(row["links"]),
+        "precision": row[C.precision],
+        "approximate": bool(row[C.approximate]),
+        "timezone": row[C.zone] or None,
+        "when": row[C.when],
+        "category": row[C.category],
+        "actors": list(row[C.actors]),
+        "places": list(row[C.places]),
+        "summary": row[C.summary],
+        "quotes": list(row[C.quotes]),
+        "sources": list(row[C.sources]),
+        "tags": list(row[C.tags]),
+        "links": list(row[C.links]),
     }
 
 
@@ -112,29 +113,29 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
     (without coordinates), and the first source only; quotes are left out.
     """
     date, end, zone = _table_dates(row)
-    places = list(row["places"])
+    places = list(row[C.places])
     place = places[0] if len(places) == 1 else {}
-    source = row["sources"][0] if len(row["sources"]) else {}
+    source = row[C.sources][0] if len(row[C.sources]) else {}
     return [
-        row["id"],
-        row["title"],
+        row[C.id],
+        row[C.title],
         date,
         end,
-        "true" if row["approximate"] else "false",
+        "true" if row[C.approximate] else "false",
         zone,
-        row["category"],
-        "; ".join(row["actors"]),
-        "; ".join(row["tags"]),
+        row[C.category],
+        "; ".join(row[C.actors]),
+        "; ".join(row[C.tags]),
         "; ".join(p["name"] for p in places),
         place.get("country") or "",
         _number(place.get("lat")),
         _number(place.get("lon")),
-        row["summary"],
+        row[C.summary],
         source.get("publisher") or "",
         source.get("title") or "",
         source.get("url") or "",
         source.get("published") or "",
-        "; ".join(f"{link['relation']}:{link['to']}" for link in row["links"]),
+        "; ".join(f"{link['relation']}:{link['to']}" for link in row[C.links]),
     ]
 
 

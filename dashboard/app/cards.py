@@ -13,6 +13,7 @@ from dashboard.app.markdown import external_link, render_markdown
 from dashboard.figure import category_colors, category_label, clip
 from dashboard.index import EventIndex
 from dashboard.model import CollectionSettings
+from dashboard.table import C
 from dashboard.view import View
 
 OUTGOING = {"follows": "Follows", "responds-to": "Responds to", "causes": "Causes", "part-of": "Part of"}
@@ -55,17 +56,17 @@ def names(items: list[Any]) -> list[Any]:
 
 
 def _when(row: dict[str, Any]) -> html.Span:
-    note = PRECISION_NOTE[row["precision"]] + (", approximate" if row["approximate"] else "")
-    return html.Span(row["when"], className="when", title=f"Written as “{row['date_text']}” ({note})")
+    note = PRECISION_NOTE[row[C.precision]] + (", approximate" if row[C.approximate] else "")
+    return html.Span(row[C.when], className="when", title=f"Written as “{row[C.date_text]}” ({note})")
 
 
 def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
     items = []
-    for link in row["links"]:
+    for link in row[C.links]:
         other = index.row(link["to"])
         if other:
             items.append((OUTGOING[link["relation"]], other))
-    for source, relation in index.incoming(row["id"]):
+    for source, relation in index.incoming(row[C.id]):
         other = index.row(source)
         if other:
             items.append((INCOMING[relation], other))
@@ -80,12 +81,12 @@ def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
                         html.Span(label, className="relation"),
                         " ",
                         dcc.Link(
-                            other["title"],
-                            href=select_href(view, other["id"]),
+                            other[C.title],
+                            href=select_href(view, other[C.id]),
                             className="related-link",
-                            id={"type": "related", "id": other["id"]},
+                            id={"type": "related", "id": other[C.id]},
                         ),
-                        html.Span(f" · {other['when']}", className="muted"),
+                        html.Span(f" · {other[C.when]}", className="muted"),
                     ]
                 )
                 for label, other in items
@@ -101,24 +102,24 @@ def detail_card(
     """Everything about one event: date as written, places, actors, summary, quotes, sources, related events."""
     if row is None:
         return _no_selection(view)
-    colors = category_colors(settings, [row["category"]])
+    colors = category_colors(settings, [row[C.category]])
     parts: list[Any] = [
-        html.Div([badge(row["category"], settings, colors), _when(row)], className="detail-meta"),
-        html.H2(row["title"], className="detail-title"),
+        html.Div([badge(row[C.category], settings, colors), _when(row)], className="detail-meta"),
+        html.H2(row[C.title], className="detail-title"),
     ]
     if not visible:
         parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
     facts = _facts(row)
     if facts:
         parts.append(html.Dl(facts, className="facts"))
-    parts.append(html.Div(render_markdown(row["summary"]), className="summary"))
-    parts += [_quote(quote) for quote in row["quotes"]]
-    if row["sources"]:
+    parts.append(html.Div(render_markdown(row[C.summary]), className="summary"))
+    parts += [_quote(quote) for quote in row[C.quotes]]
+    if row[C.sources]:
         parts.append(html.H3("Sources"))
-        parts.append(_sources(row["sources"]))
+        parts.append(_sources(row[C.sources]))
     parts += _related(row, index, view)
-    parts.append(html.P(f"{row['path']}:{row['line']}", className="file-ref muted"))
-    return [html.Article(parts, className="detail", **{"data-event": row["id"]})]
+    parts.append(html.P(f"{row[C.path]}:{row[C.line]}", className="file-ref muted"))
+    return [html.Article(parts, className="detail", **{"data-event": row[C.id]})]
 
 
 def _no_selection(view: View) -> list[Any]:
@@ -145,22 +146,22 @@ def _no_selection(view: View) -> list[Any]:
 def _facts(row: dict[str, Any]) -> list[Any]:
     """The event's places, actors and tags, as terms and their values (only those it has)."""
     facts = []
-    if row["places"]:
+    if row[C.places]:
         facts += [
             html.Dt("Places"),
             html.Dd(
                 names(
                     [
                         html.Span([name_of(p["name"]), f" ({p['country']})" if p.get("country") else ""])
-                        for p in row["places"]
+                        for p in row[C.places]
                     ]
                 )
             ),
         ]
-    if row["actors"]:
-        facts += [html.Dt("Actors"), html.Dd(names([name_of(actor) for actor in row["actors"]]))]
-    if row["tags"]:
-        facts += [html.Dt("Tags"), html.Dd([html.Span(name_of(t), className="tag") for t in row["tags"]])]
+    if row[C.actors]:
+        facts += [html.Dt("Actors"), html.Dd(names([name_of(actor) for actor in row[C.actors]]))]
+    if row[C.tags]:
+        facts += [html.Dt("Tags"), html.Dd([html.Span(name_of(t), className="tag") for t in row[C.tags]])]
     return facts
 
 
@@ -197,11 +198,11 @@ def _sources(sources: list[dict[str, Any]]) -> html.Ul:
 def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 30) -> list[Any]:
     """A page of the visible events as compact cards, in time order: the page around the selected event
     (or the first page), so that a list of a million events costs no more than one of sixty."""
-    colors = category_colors(settings, list(events["category"].unique()))
+    colors = category_colors(settings, list(events[C.category].unique()))
     total = len(events)
     first = 0
     if view.selected:
-        hits = np.flatnonzero(events["id"].to_numpy() == view.selected)
+        hits = np.flatnonzero(events[C.id].to_numpy() == view.selected)
         if len(hits):
             first = int(min(max(hits[0] - page // 3, 0), max(total - page, 0)))
     cards: list[Any] = []

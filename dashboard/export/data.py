@@ -17,6 +17,7 @@ from dashboard.dates import DAY
 from dashboard.markdown import to_html as summary_html
 from dashboard.model import CollectionSettings, Precision
 from dashboard.records import to_csv, to_json, when_of
+from dashboard.table import C
 
 # ---- data ------------------------------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ def to_ics(events: pd.DataFrame, title: str, warn: Warn | None = None) -> str:
             item.to_ical()  # fails here, for this event alone, rather than for the whole calendar
         except (ValueError, TypeError) as error:
             if warn is not None:
-                warn(f"{row['id']}: skipped in the iCalendar export: {error}")
+                warn(f"{row[C.id]}: skipped in the iCalendar export: {error}")
             continue
         calendar.add_component(item)
     return str(calendar.to_ical().decode("utf-8"))
@@ -73,9 +74,9 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
 
     when = when_of(row)
     item = Event()
-    item.add("uid", f"{row['id']}@newstimeline")
+    item.add("uid", f"{row[C.id]}@newstimeline")
     item.add("dtstamp", stamp)
-    item.add("summary", _one_line(row["title"]))
+    item.add("summary", _one_line(row[C.title]))
     if when.precision == Precision.MINUTE:
         item.add("dtstart", when.start.replace(tzinfo=dt.UTC))
         if when.end > when.start:  # a moment has no DTEND (RFC 5545 wants DTEND after DTSTART)
@@ -83,22 +84,22 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
     else:
         item.add("dtstart", when.start.date())
         item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
-    lines = [f"When: {row['when']}" + (" (approximate)" if row["approximate"] else ""), "", row["summary"]]
-    lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row["quotes"]]
-    for source in row["sources"]:
+    lines = [f"When: {row[C.when]}" + (" (approximate)" if row[C.approximate] else ""), "", row[C.summary]]
+    lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row[C.quotes]]
+    for source in row[C.sources]:
         parts = (source["title"], source.get("publisher"), source.get("url") and _uri(source["url"]))
         lines.append(f"Source: {' · '.join(part for part in parts if part)}")
     item.add("description", _lines("\n".join(lines).strip()))
-    item.add("categories", [_one_line(c) for c in (row["category"], *row["tags"])])
-    if row["approximate"]:
+    item.add("categories", [_one_line(c) for c in (row[C.category], *row[C.tags])])
+    if row[C.approximate]:
         item.add("status", "TENTATIVE")
-    places = [_one_line(p["name"]) for p in row["places"]]
+    places = [_one_line(p["name"]) for p in row[C.places]]
     if places:
         item.add("location", "; ".join(places))
-    located = [p for p in row["places"] if p.get("lat") is not None]
+    located = [p for p in row[C.places] if p.get("lat") is not None]
     if located:
         item.add("geo", vGeo((located[0]["lat"], located[0]["lon"])))
-    url = next((s["url"] for s in row["sources"] if s.get("url")), None)
+    url = next((s["url"] for s in row[C.sources] if s.get("url")), None)
     if url:
         item.add("url", _uri(url))
     return item
@@ -121,23 +122,23 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
     for row in events.to_dict("records", into=dict):
         when = when_of(row)
         start = _tl_date(when.start, when.precision)
-        start["display_date"] = html.escape(row["when"])
-        body = summary_html(row["summary"])
+        start["display_date"] = html.escape(row[C.when])
+        body = summary_html(row[C.summary])
         body += "".join(
             f"<blockquote>{html.escape(q['text'])}</blockquote>"
             + (f"<p>— {html.escape(q['speaker'])}</p>" if q.get("speaker") else "")
-            for q in row["quotes"]
+            for q in row[C.quotes]
         )
         item: dict[str, Any] = {
-            "unique_id": row["id"],
+            "unique_id": row[C.id],
             "start_date": start,
-            "text": {"headline": html.escape(row["title"]), "text": body},
-            "group": html.escape(row["category"]),  # TimelineJS shows the group's name with innerHTML too
+            "text": {"headline": html.escape(row[C.title]), "text": body},
+            "group": html.escape(row[C.category]),  # TimelineJS shows the group's name with innerHTML too
         }
         last = _tl_date(when.end - DAY if when.precision != Precision.MINUTE else when.end, when.precision)
         if last != _tl_date(when.start, when.precision):  # a range, at the precision it is known to
             item["end_date"] = last
-        source = next((s for s in row["sources"] if s.get("url")), None)
+        source = next((s for s in row[C.sources] if s.get("url")), None)
         if source:
             item["media"] = {
                 "url": source["url"],

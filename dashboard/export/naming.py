@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dashboard.export.errors import ExportError
-from dashboard.table import Collection
+from dashboard.table import C, Collection
 from dashboard.view import View, apply
 
 FILE_NAME_MAX = 120  # characters in a file name made from data (Linux allows 255 bytes)
@@ -23,8 +23,8 @@ def batch_views(collection: Collection, view: View, each: str | None) -> list[tu
         return [("", view)]
     events = apply(collection.events, view)
     if each == "category":
-        return [(c, view.with_(category=(c,))) for c in dict.fromkeys(events["category"])]
-    days = sorted({d.date() for d in events["start"].dt.normalize()})
+        return [(c, view.with_(category=(c,))) for c in dict.fromkeys(events[C.category])]
+    days = sorted({d.date() for d in events[C.start].dt.normalize()})
     return [(d.isoformat(), view.with_(start=d, end=d)) for d in days]
 
 

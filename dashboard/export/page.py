@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashboard.dates import DAY
 from dashboard.figure import ROW_PX, THEMES, esc, timeline_figure
-from dashboard.table import Collection
+from dashboard.table import C, Collection
 from dashboard.view import View, apply, describe
 
 SIZES = {"slide": (1600, 900), "page": (1123, 794)}  # 16:9 at 1600 px; A4 landscape at 96 dpi
@@ -32,7 +32,7 @@ class PageSize:
 def sources_line(events: pd.DataFrame) -> str:
     """'Sources: DW (16 Feb 2022); Reuters (…)' for the events shown."""
     seen: dict[str, set[str]] = {}
-    for sources in events["sources"]:
+    for sources in events[C.sources]:
         for source in sources:
             name = source.get("publisher") or source.get("title")
             if name:
@@ -49,7 +49,7 @@ def sources_line(events: pd.DataFrame) -> str:
 def _extent(events: pd.DataFrame) -> str:
     if not len(events):
         return ""
-    first, last = events["start"].min().date(), (events["end"].max() - DAY).date()
+    first, last = events[C.start].min().date(), (events[C.end].max() - DAY).date()
     return f"{first:%-d %b %Y}" if first >= last else f"{first:%-d %b %Y} – {last:%-d %b %Y}"
 
 

@@ -12,6 +12,7 @@ from dashboard.figure.packing import DAY_NS, HOUR_NS, x_range
 from dashboard.figure.selection import selection_trace
 from dashboard.figure.style import FONT, FONT_SIZE, MARGIN, THEMES, category_label, category_order, esc, shown_name
 from dashboard.model import CollectionSettings
+from dashboard.table import C
 from dashboard.view import View
 
 BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 7, 14, 30, 91, 365)]
@@ -22,7 +23,7 @@ def bucket_ns(events: pd.DataFrame, lo: float, hi: float, width: int) -> float:
     """The time bucket of a density view: the finest that keeps buckets at least ~6 px wide, and never finer
     than a day unless some event is timed to the minute (a day-precision event fills its whole day)."""
     target = max((width - MARGIN["l"] - MARGIN["r"]) / 6, 20)
-    finest = HOUR_NS if (events["precision"] == "minute").any() else DAY_NS
+    finest = HOUR_NS if (events[C.precision] == "minute").any() else DAY_NS
     for size in BUCKETS_NS:
         if size >= finest and (hi - lo) / size <= target:
             return float(size)
@@ -34,10 +35,10 @@ def _lane_index(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Lane names, and for each (event, lane) pair the event's row number and the lane's number."""
     if view.lanes == "category":
-        order = sorted(events["category"].unique(), key=category_order(settings))
-        codes = pd.Categorical(events["category"], categories=order).codes
+        order = sorted(events[C.category].unique(), key=category_order(settings))
+        codes = pd.Categorical(events[C.category], categories=order).codes
         return [category_label(settings, c) for c in order], np.arange(len(events)), np.asarray(codes)
-    column = events["actors"] if view.lanes == "actor" else events["places"].map(lambda ps: [p["name"] for p in ps])
+    column = events[C.actors] if view.lanes == "actor" else events[C.places].map(lambda ps: [p["name"] for p in ps])
     empty = "(no actor)" if view.lanes == "actor" else "(no place)"
     exploded = column.map(lambda items: items or [empty]).explode()
     top = exploded.value_counts().index[:MAX_DENSITY_LANES]
@@ -56,13 +57,13 @@ def density_figure(
     lo, hi = x_range(events, calendar)
     size = bucket_ns(events, lo, hi, width)
     count = int(np.ceil((hi - lo) / size)) or 1
-    start = events["start"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-    end = events["end"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    start = events[C.start].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    end = events[C.end].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
     names, rows, lanes = _lane_index(events, view, settings)
     z = _counts(start, end, rows, lanes, len(names), lo, size, count)
     centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
     fig = go.Figure(_heatmap(z, centres, names, theme.name))
-    chosen: pd.Index | list[Any] = events.index[events["id"] == view.selected] if view.selected else []
+    chosen: pd.Index | list[Any] = events.index[events[C.id] == view.selected] if view.selected else []
     xs, ys = [], []
     for index in chosen:
         for row, lane in zip(rows, lanes, strict=True):

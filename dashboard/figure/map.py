@@ -19,6 +19,7 @@ from dashboard.figure.style import (
     shown_name,
 )
 from dashboard.model import CollectionSettings
+from dashboard.table import C
 from dashboard.view import View
 
 MAP_DETAIL_LIMIT = 2000  # events whose places are drawn one by one; more are summed per place
@@ -34,8 +35,8 @@ def places_table(events: pd.DataFrame) -> pd.DataFrame:
         (label, event_id, category, title, when, p["name"], p["lat"], p["lon"])
         for label, event_id, category, title, when, places in zip(
             events.index.tolist(),
-            *(events[name].tolist() for name in ("id", "category", "title", "when")),
-            events["places"].tolist(),
+            *(events[name].tolist() for name in (C.id, C.category, C.title, C.when)),
+            events[C.places].tolist(),
             strict=True,
         )
         for p in places
@@ -80,7 +81,7 @@ def map_figure(
         fig.add_trace(_summed_points(table, theme))
     else:
         table = spread(table)
-        colors = category_colors(settings, list(events["category"].unique()))
+        colors = category_colors(settings, list(events[C.category].unique()))
         for category, group in table.groupby("category", sort=False):
             fig.add_trace(_category_points(group, str(category), colors[str(category)], settings, theme))
     chosen = table[table["id"] == view.selected] if view.selected else table.iloc[0:0]

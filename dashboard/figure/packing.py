@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.figure.style import category_order
 from dashboard.model import CollectionSettings
+from dashboard.table import C
 from dashboard.view import View
 
 DAY_NS = 86_400_000_000_000
@@ -20,10 +21,10 @@ HOUR_NS = DAY_NS // 24
 def lane_keys(row: dict[str, Any], lanes: str) -> list[str]:
     """The lanes an event shows in: its category, each of its actors, or each of its places."""
     if lanes == "actor":
-        return list(row["actors"]) or ["(no actor)"]
+        return list(row[C.actors]) or ["(no actor)"]
     if lanes == "place":
-        return [p["name"] for p in row["places"]] or ["(no place)"]
-    return [row["category"]]
+        return [p["name"] for p in row[C.places]] or ["(no place)"]
+    return [row[C.category]]
 
 
 def ordered_lanes(seen: dict[str, int], lanes: str, settings: CollectionSettings) -> list[str]:
@@ -72,10 +73,10 @@ def positions(events: pd.DataFrame, mode: str) -> tuple[list[float], list[float]
     if mode == "sequence":
         n = len(events)
         return [float(i) for i in range(n)], [float(i) for i in range(n)], [False] * n
-    start = events["start"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-    end = events["end"].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    start = events[C.start].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+    end = events[C.end].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
     span = end - start
-    bar = (span > DAY_NS) | events["approximate"].to_numpy(dtype=bool)
+    bar = (span > DAY_NS) | events[C.approximate].to_numpy(dtype=bool)
     mid = start + span / 2
     x0 = [s if b else m for s, m, b in zip(start, mid, bar, strict=True)]
     x1 = [e if b else m for e, m, b in zip(end, mid, bar, strict=True)]
@@ -88,10 +89,10 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
         return -0.6, max(len(events) - 0.4, 0.6)
     # Month- and year-long events would stretch the axis over empty weeks: frame the finer events, and let
     # the coarse ones run off the edges (their bars and labels stay in view).
-    fine = events[events["precision"].isin(["day", "minute"])] if len(events) else events
+    fine = events[events[C.precision].isin(["day", "minute"])] if len(events) else events
     basis = fine if len(fine) else events
-    lo = pd.Timestamp(view.start) if view.start else (basis["start"].min() if len(basis) else None)
-    hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (basis["end"].max() if len(basis) else None)
+    lo = pd.Timestamp(view.start) if view.start else (basis[C.start].min() if len(basis) else None)
+    hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (basis[C.end].max() if len(basis) else None)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)

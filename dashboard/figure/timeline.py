@@ -31,6 +31,7 @@ from dashboard.figure.style import (
     shown_name,
 )
 from dashboard.model import CollectionSettings
+from dashboard.table import C
 from dashboard.view import View
 
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
@@ -55,7 +56,7 @@ def timeline_figure(
         return density_figure(events, view, settings, width=width, export=export)
     theme = THEMES[view.theme]
     events = events.reset_index(drop=True)
-    colors = category_colors(settings, list(events["category"].unique()))
+    colors = category_colors(settings, list(events[C.category].unique()))
     lo, hi = x_range(events, view)
     plot_px = max(width - MARGIN["l"] - MARGIN["r"], 200)
     units_per_px = (hi - lo) / plot_px
@@ -64,12 +65,12 @@ def timeline_figure(
     items, lanes, counts, offsets = _packed_items(events, rows, view, settings, labels, lo, hi, units_per_px)
     total_rows = sum(counts) or 1
 
-    by_id = {row["id"]: row for row in rows}
+    by_id = {row[C.id]: row for row in rows}
     fig = go.Figure()
-    for category in sorted(dict.fromkeys(events["category"]), key=category_order(settings)):
+    for category in sorted(dict.fromkeys(events[C.category]), key=category_order(settings)):
         _add_category(
             fig,
-            [i for i in items if by_id[i.id]["category"] == category],
+            [i for i in items if by_id[i.id][C.category] == category],
             by_id,
             labels,
             colors[category],
@@ -91,7 +92,7 @@ def _labels(rows: list[dict[str, Any]], plot_px: int) -> dict[str, str]:
     # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
     # would fill rows with text nobody can read and cost the browser seconds to draw.
     labelled = len(rows) <= LABEL_LIMIT
-    return {row["id"]: clip(row["title"], limit) if labelled else "" for row in rows}
+    return {row[C.id]: clip(row[C.title], limit) if labelled else "" for row in rows}
 
 
 def _packed_items(
@@ -114,7 +115,7 @@ def _packed_items(
     for index, row in enumerate(rows):
         for lane in lane_keys(row, view.lanes):
             lane_order.setdefault(lane, len(lane_order))
-            items.append(Item(row["id"], lane, x0s[index], x1s[index], bars[index]))
+            items.append(Item(row[C.id], lane, x0s[index], x1s[index], bars[index]))
     lanes = ordered_lanes(lane_order, view.lanes, settings)
     for item in items:
         item.place_label(label_units[item.id], lo, hi, inset=8 * units_per_px)
@@ -126,8 +127,8 @@ def _packed_items(
 
 
 def _hover(row: dict[str, Any]) -> str:
-    actors = ", ".join(shown_name(actor) for actor in row["actors"][:4]) + (" …" if len(row["actors"]) > 4 else "")
-    lines = [f"<b>{esc(clip(row['title'], TITLE_CHARS))}</b>", esc(row["when"])]
+    actors = ", ".join(shown_name(actor) for actor in row[C.actors][:4]) + (" …" if len(row[C.actors]) > 4 else "")
+    lines = [f"<b>{esc(clip(row[C.title], TITLE_CHARS))}</b>", esc(row[C.when])]
     if actors:
         lines.append(actors)
     return "<br>".join(lines)
@@ -171,7 +172,7 @@ def _add_bars(
     fig: go.Figure, bar_items: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
     """The bars of a category's ranges, hatched where the date is approximate."""
-    approximate = [bool(by_id[i.id]["approximate"]) for i in bar_items]
+    approximate = [bool(by_id[i.id][C.approximate]) for i in bar_items]
     fig.add_trace(
         go.Bar(
             orientation="h",
@@ -206,7 +207,7 @@ def _add_marks(
     fig: go.Figure, marks: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
     """The marks of a category's events: squares on bars, diamonds for days and moments, hollow when approximate."""
-    approximate = [bool(by_id[i.id]["approximate"]) for i in marks]
+    approximate = [bool(by_id[i.id][C.approximate]) for i in marks]
     fig.add_trace(
         go.Scatter(
             mode="markers",
@@ -258,7 +259,7 @@ def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any
     xs: list[Any] = []
     ys: list[Any] = []
     for source_id, source in first.items():
-        for link in by_id[source_id]["links"]:
+        for link in by_id[source_id][C.links]:
             target = first.get(link["to"])
             if target is None:
                 continue
@@ -430,7 +431,7 @@ def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export:
             {"dtickrange": ["M12", None], "value": "%Y"},
         ],
     }
-    if hi - lo <= 16 * DAY_NS and not (events["precision"] == "minute").any():
+    if hi - lo <= 16 * DAY_NS and not (events[C.precision] == "minute").any():
         axis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
     if not export:
         axis["rangeslider"] = {
@@ -462,7 +463,7 @@ def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
     tickvals, ticktext, boundaries = [], [], []
     ends = [-1e9, -1e9]  # right edge in px of the last tick on each row
     run_start = 0
-    whens = list(events["when"])
+    whens = list(events[C.when])
     for index in range(1, len(whens) + 1):
         if index == len(whens) or whens[index] != whens[run_start]:
             centre = (run_start + index - 1) / 2
