@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from dashboard.table import Collection
+from dashboard.table import C, Collection
 from dashboard.view import FACETS
 
 T = TypeVar("T")
@@ -53,7 +53,7 @@ class EventIndex:
 
     @property
     def _positions(self) -> pd.Index:
-        return self._once("positions", lambda: pd.Index(self.events["id"]))
+        return self._once("positions", lambda: pd.Index(self.events[C.id]))
 
     @property
     def _incoming(self) -> dict[str, list[tuple[str, str]]]:
@@ -61,8 +61,8 @@ class EventIndex:
 
     def _build_incoming(self) -> dict[str, list[tuple[str, str]]]:
         incoming: dict[str, list[tuple[str, str]]] = {}
-        linked = self.events[self.events["links"].map(len) > 0]
-        for source, links in zip(linked["id"], linked["links"], strict=True):
+        linked = self.events[self.events[C.links].map(len) > 0]
+        for source, links in zip(linked[C.id], linked[C.links], strict=True):
             for link in links:
                 incoming.setdefault(link["to"], []).append((source, link["relation"]))
         return incoming

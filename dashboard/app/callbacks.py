@@ -15,7 +15,7 @@ from dashboard.app.layout import failure_alert, no_events, problems_banner, view
 from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, next_view
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import index_for
-from dashboard.table import Collection
+from dashboard.table import C, Collection
 from dashboard.view import View, apply
 from dashboard.wording import counted
 
@@ -83,7 +83,7 @@ def render(
         ),
     )
     selected = index.row(view.selected)
-    shown = selected is not None and bool((visible["id"] == selected["id"]).any())
+    shown = selected is not None and bool((visible[C.id] == selected[C.id]).any())
     out.update(
         detail=detail_card(selected, index, view, settings, visible=shown),
         list=list_cards(visible, view, settings),

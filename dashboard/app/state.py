@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.app import ids
 from dashboard.figure import PLACE_PREFIX
 from dashboard.index import index_for, option_value
-from dashboard.table import Collection
+from dashboard.table import C, Collection
 from dashboard.view import FACETS, Control, View, apply
 
 SPANS = ("day", "week", "month", "all")
@@ -84,7 +84,7 @@ def clear_filters(view: View) -> View:
 
 def step(visible: pd.DataFrame, view: View, direction: int) -> View:
     """Select the next (+1) or previous (-1) visible event in time order; from nothing, the first or last."""
-    order = list(visible["id"])
+    order = list(visible[C.id])
     if not order:
         return view
     if view.selected in order:
@@ -99,10 +99,10 @@ def _focus_day(events: pd.DataFrame, view: View) -> dt.date | None:
     """The day a quick range centres on: the selected event's, else the busiest day."""
     if not len(events):
         return None
-    if view.selected and view.selected in set(events["id"]):
-        selected: dt.date = events.loc[events["id"] == view.selected, "start"].iloc[0].date()
+    if view.selected and view.selected in set(events[C.id]):
+        selected: dt.date = events.loc[events[C.id] == view.selected, C.start].iloc[0].date()
         return selected
-    days = events["start"].dt.normalize()
+    days = events[C.start].dt.normalize()
     busiest: dt.date = days.value_counts().sort_index().idxmax().date()
     return busiest
 
