@@ -21,7 +21,7 @@ from dashboard.dates import When, iso_bounds
 from dashboard.model import Precision
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
 from dashboard.reading import kind
-from dashboard.table import C
+from dashboard.table import DECLARED, C
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
@@ -36,26 +36,25 @@ def when_of(row: dict[str, Any] | pd.Series) -> When:
 
 
 def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
-    """One event as a JSON-ready dict; dates as ISO 8601 at their own precision, ``end`` inclusive."""
+    """One event as a JSON-ready dict of the table's exported columns (``dashboard.table.DECLARED``); dates as
+    ISO 8601 at their own precision, ``end`` inclusive."""
     start, end = iso_bounds(when_of(row))
-    return {
-        "id": row[C.id],
-        "title": row[C.title],
-        "start": start,
-        "end": end,
-        "precision": row[C.precision],
-        "approximate": bool(row[C.approximate]),
-        "timezone": row[C.zone] or None,
-        "when": row[C.when],
-        "category": row[C.category],
-        "actors": list(row[C.actors]),
-        "places": list(row[C.places]),
-        "summary": row[C.summary],
-        "quotes": list(row[C.quotes]),
-        "sources": list(row[C.sources]),
-        "tags": list(row[C.tags]),
-        "links": list(row[C.links]),
-    }
+    bounds = {C.start: start, C.end: end}
+    record: dict[str, Any] = {}
+    for column in DECLARED:
+        if column.exported is None:
+            continue
+        value = row[column.name]
+        if column.kind == "time":
+            value = bounds[column.name]
+        elif column.kind == "nested":
+            value = list(value)
+        elif column.kind == "flag":
+            value = bool(value)
+        elif column.kind == "zone":
+            value = value or None
+        record[column.exported] = value
+    return record
 
 
 def to_records(events: pd.DataFrame) -> list[dict[str, Any]]:
