@@ -54,11 +54,6 @@ class When:
     approximate: bool = False
     zone: str | None = None
 
-    @property
-    def is_instant(self) -> bool:
-        """True for a moment or a single day: drawn as a mark, not a bar."""
-        return self.end - self.start <= DAY
-
 
 def _zone(name: str | None) -> dt.tzinfo | None:
     if not name:
