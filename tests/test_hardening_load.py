@@ -571,3 +571,26 @@ def test_an_unknown_key_inside_a_list_item_is_located_at_that_key(tmp_path):
         18,
         "unknown key 'places[0].nmae': did you mean 'name'?",
     )
+
+
+def test_an_empty_item_in_a_parquet_list_loses_only_itself(tmp_path):
+    import pyarrow.parquet as pq
+
+    actors = pa.array([[None, "x"], ["y"], None, ["a", None, "b"]], pa.list_(pa.string()))
+    table = pa.table({"title": ["A", "B", "C", "D"], "date": ["2022-02-16"] * 4, "actors": actors})
+    pq.write_table(table, tmp_path / "t.parquet")
+    collection = load_collection(tmp_path / "t.parquet")
+    assert collection.problems == []
+    assert dict(zip(collection.events["title"], collection.events["actors"], strict=True)) == {
+        "A": ["x"],
+        "B": ["y"],
+        "C": [],
+        "D": ["a", "b"],
+    }
+
+
+def test_list_items_are_read_from_a_sliced_arrow_list_too():
+    from dashboard.readers.vectors import list_key, lists
+
+    sliced = pa.array([["a", None], ["b"], ["c", None, "d"]], pa.list_(pa.string())).slice(1)
+    assert [list(items) for items in lists(*list_key(pa.chunked_array([sliced]), 2))] == [["b"], ["c", "d"]]

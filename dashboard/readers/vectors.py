@@ -103,7 +103,16 @@ def number(column: pa.ChunkedArray | None, rows: int) -> tuple[np.ndarray, np.nd
 def list_key(column: pa.ChunkedArray | None, rows: int) -> tuple[pd.Series, str]:
     """A list column as one text per row and the separator to split it by: Arrow lists or 'a; b' text."""
     if column is not None and (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
-        joined = pc.binary_join(column.cast(pa.list_(pa.string())), "\x1f").fill_null("")
+        lists = column.cast(pa.list_(pa.string()))
+        # An empty item in a list would make its whole row's list empty once joined: it becomes '' (dropped below).
+        lists = pa.chunked_array(
+            [
+                pa.ListArray.from_arrays(chunk.offsets, pc.fill_null(chunk.values, ""), mask=chunk.is_null())
+                for chunk in (pa.concat_arrays([part]) if part.offset else part for part in lists.chunks)
+            ],
+            pa.list_(pa.string()),
+        )
+        joined = pc.binary_join(lists, "\x1f").fill_null("")
         return joined.to_pandas(), "\x1f"
     return as_text(column, rows), LIST_SEPARATOR
 
