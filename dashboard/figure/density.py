@@ -10,7 +10,15 @@ import plotly.graph_objects as go
 
 from dashboard.figure.packing import DAY_NS, HOUR_NS, x_range
 from dashboard.figure.selection import selection_trace
-from dashboard.figure.style import FONT, FONT_SIZE, MARGIN, THEMES, category_label, category_order, esc, shown_name
+from dashboard.figure.style import (
+    MARGIN,
+    THEMES,
+    category_label,
+    category_order,
+    esc,
+    page_frame,
+    shown_name,
+)
 from dashboard.model import CollectionSettings
 from dashboard.table import C
 from dashboard.view import View
@@ -139,13 +147,7 @@ def _layout(
     lo, hi, size = buckets
     height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
     fig.update_layout(
-        template=theme.template,
-        paper_bgcolor=theme.paper,
-        plot_bgcolor=theme.plot,
-        font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
-        width=width if export else None,
-        height=height,
-        autosize=not export,
+        **page_frame(theme, width, height, export),
         margin=dict(MARGIN),
         showlegend=False,
         xaxis={"type": "date", "range": [lo / 1e6, hi / 1e6], "gridcolor": theme.grid, "linecolor": theme.grid},

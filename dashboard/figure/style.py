@@ -114,3 +114,17 @@ def halo_shadow(theme: Theme) -> str:
     """A text shadow in the background colour, so labels stay legible over bars and link lines."""
     c = theme.paper
     return f"1px 1px 1px {c}, -1px -1px 1px {c}, 1px -1px 1px {c}, -1px 1px 1px {c}, 0 0 3px {c}"
+
+
+def page_frame(theme: Theme, width: int, height: int, export: bool) -> dict[str, Any]:
+    """What the timeline and the density view share of their layout: theme, font and size (a fixed width for a
+    picture; the page's own width on screen)."""
+    return {
+        "template": theme.template,
+        "paper_bgcolor": theme.paper,
+        "plot_bgcolor": theme.plot,
+        "font": {"family": FONT, "size": FONT_SIZE, "color": theme.text},
+        "width": width if export else None,
+        "height": height,
+        "autosize": not export,
+    }

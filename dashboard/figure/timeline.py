@@ -28,6 +28,7 @@ from dashboard.figure.style import (
     clip,
     esc,
     halo_shadow,
+    page_frame,
     shown_name,
 )
 from dashboard.model import CollectionSettings
@@ -313,13 +314,7 @@ def _layout(
         xaxis.update(_date_axis(events, theme, lo, hi, export))
     height = MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40)
     fig.update_layout(
-        template=theme.template,
-        paper_bgcolor=theme.paper,
-        plot_bgcolor=theme.plot,
-        font={"family": FONT, "size": FONT_SIZE, "color": theme.text},
-        width=width if export else None,
-        height=height,
-        autosize=not export,
+        **page_frame(theme, width, height, export),
         margin={**MARGIN, "b": bottom},
         showlegend=True,
         legend=LEGEND,
