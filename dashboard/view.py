@@ -205,6 +205,13 @@ class View:
         """A copy with some fields changed; its warnings are only those the changes bring."""
         return replace(self, **{"warnings": (), **changes})  # type: ignore[arg-type]  # fields checked on creation
 
+    def bounds(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """The range as instants: where it begins, and where it stops (exclusive: the midnight after the last
+        day). The one reading of ``start``/``end`` that filtering, the figures' axes and captions share."""
+        first = pd.Timestamp(self.start) if self.start else None
+        after = pd.Timestamp(self.end) + pd.Timedelta(days=1) if self.end else None
+        return first, after
+
     @property
     def filtered(self) -> bool:
         """True when any filter narrows the events (the range does not count)."""
@@ -314,13 +321,13 @@ def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
     if not (view.start or view.end or view.filtered):
         return events
     mask = pd.Series(True, index=events.index)
-    if view.start:
-        first = pd.Timestamp(view.start)
+    first, after = view.bounds()
+    if first is not None:
         # Day, month and year spans end at the next midnight (exclusive); a timed event ends at the moment written
         # (a moment's end is its start), so one that ends at this midnight is on this day too.
         mask &= (events["end"] > first) | ((events["end"] == first) & (events["precision"] == "minute"))
-    if view.end:
-        mask &= events["start"] < pd.Timestamp(view.end) + pd.Timedelta(days=1)
+    if after is not None:
+        mask &= events["start"] < after
     for facet in FACETS:
         if view.chosen(facet):
             mask &= facet.matches(events[facet.column], view.chosen(facet))

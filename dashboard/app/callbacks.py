@@ -10,8 +10,9 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens
+from dashboard.app.banner import problems_banner
 from dashboard.app.cards import detail_card, list_cards
-from dashboard.app.layout import failure_alert, no_events, problems_banner, view_notices
+from dashboard.app.layout import failure_alert, no_events, view_notices
 from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, next_view
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import index_for

@@ -8,6 +8,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.app import ids
+from dashboard.app.banner import problems_banner
 from dashboard.export import formats
 from dashboard.figure import balance_bidi, category_label, clip
 from dashboard.index import OPTION_CHARS, index_for, option_value
@@ -28,30 +29,6 @@ GRAPH_CONFIG: Any = {
 def aria(**attributes: str) -> dict[str, Any]:
     """ARIA attributes for a component: ``aria(label="Map")`` is ``aria-label="Map"``, which Dash passes through."""
     return {f"aria-{name}": value for name, value in attributes.items()}
-
-
-def problems_banner(collection: Collection) -> list[Any]:
-    """A visible list of file problems (path:line:col: message), or nothing."""
-    problems = collection.problems
-    if not problems:
-        return []
-    files = len({p.path for p in problems})
-    summary = (
-        f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}: "
-        "those events are left out until fixed. The others are shown."
-    )
-    return [
-        html.Details(
-            [
-                html.Summary(summary),
-                html.Ul([html.Li(html.Code(str(p))) for p in problems[:200]]),
-                html.P("Run `timeline validate` to check the folder from a terminal.", className="muted"),
-            ],
-            open=len(problems) <= 5,
-            className="banner",
-            role="alert",
-        )
-    ]
 
 
 def failure_alert(error: BaseException, what: str = "this view") -> html.Div:
