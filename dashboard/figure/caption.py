@@ -1,0 +1,114 @@
+"""What a picture of the timeline says in words: its subtitle (the range on the axis, the filters, the count of
+events drawn) and its alt text (the period, the count, the main lanes and the busiest day). Both read the axis
+range from ``packing.x_range``, so the words state what the figure shows."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
+from dashboard.figure.style import category_label
+from dashboard.model import CollectionSettings
+from dashboard.table import C
+from dashboard.view import View, describe
+from dashboard.wording import counted
+
+TIMES_BELOW_NS = 2 * DAY_NS  # an axis shorter than this is stated to the minute, a longer one in whole days
+LANES_NAMED = 5  # lanes the alt text names with their counts; the others are counted together
+
+
+def _day(stamp: pd.Timestamp) -> str:
+    return f"{stamp:%-d %b %Y}"
+
+
+def _days(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """'16 Feb 2022', '13–17 Feb 2022', '28 Feb – 3 Mar 2022', '30 Dec 2021 – 2 Jan 2022'."""
+    if first.date() >= last.date():
+        return _day(first)
+    if first.year != last.year:
+        return f"{_day(first)} – {_day(last)}"
+    if first.month != last.month:
+        return f"{first:%-d %b} – {_day(last)}"
+    return f"{first:%-d}–{_day(last)}"
+
+
+def period(events: pd.DataFrame, view: View) -> str:
+    """The range on the figure's date axis, in words: the whole days it spans, or the minutes (UTC) when it spans
+    less than two days and does not run midnight to midnight. In sequence mode the axis names the events' own
+    days, from the first start to the last end."""
+    if view.mode == "sequence":
+        if not len(events):
+            return ""
+        first = events[C.start].min()
+        last = max(events[C.end].max() - pd.Timedelta(days=1), first)
+        return _days(first, last)
+    lo, hi = (pd.Timestamp(int(value)) for value in x_range(events, view))
+    midnights = lo == lo.normalize() and hi == hi.normalize()
+    if hi - lo < pd.Timedelta(TIMES_BELOW_NS) and not midnights:
+        lo, hi = lo.round("min"), hi.round("min")
+        if lo.date() == hi.date():
+            return f"{_day(lo)}, {lo:%H:%M}–{hi:%H:%M} UTC"
+        return f"{_day(lo)}, {lo:%H:%M} – {_day(hi)}, {hi:%H:%M} UTC"
+    # The days wholly on the axis: a padded edge shows a sliver of the day before and after, not that day.
+    first, after = lo.ceil("D"), hi.floor("D")
+    return _days(first, after - pd.Timedelta(days=1))
+
+
+def filters(view: View) -> str:
+    """The filters of a view in words ('category: military · search: "tanks"'), without its range."""
+    return describe(view.with_(start=None, end=None))
+
+
+def subtitle(events: pd.DataFrame, view: View, settings: CollectionSettings) -> str:
+    """'13–17 Feb 2022 · category: military · 4 events': the range on the axis, the filters, the events drawn.
+    ``events`` are the view's events (``view.apply``); the text is plain (escape it for plotly)."""
+    del settings  # the same signature as alt_text: a later caption may name the collection's own words
+    parts = [period(events, view), filters(view), counted(len(events), "event")]
+    return " · ".join(part for part in parts if part)
+
+
+def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) -> list[tuple[str, int]]:
+    """Each lane of the figure (top to bottom) with its readable name and the events it holds."""
+    seen: Counter[str] = Counter()
+    for row in events.to_dict("records", into=dict):
+        seen.update(dict.fromkeys(lane_keys(row, view.lanes), 1))
+    order = ordered_lanes({lane: 0 for lane in seen}, view.lanes, settings)
+    name = (lambda key: category_label(settings, key)) if view.lanes == "category" else str
+    return [(name(lane), seen[lane]) for lane in order]
+
+
+def busiest_day(events: pd.DataFrame) -> tuple[pd.Timestamp, int] | None:
+    """The day on which most events of a day or a moment fall, and how many (the earliest such day on a tie)."""
+    exact = events[events[C.precision].isin(["day", "minute"]) & ~events[C.approximate].astype(bool)]
+    if not len(exact):
+        return None
+    per_day = exact[C.start].dt.normalize().value_counts()
+    most = int(per_day.max())
+    return min(per_day[per_day == most].index), most
+
+
+def alt_text(events: pd.DataFrame, view: View, settings: CollectionSettings) -> str:
+    """A plain-language description of the picture for readers who cannot see it: what it is, the period on its
+    axis, how many events, the main lanes with their counts, and the busiest day."""
+    if not len(events):
+        return f"Timeline “{settings.title}”: no events match this view."
+    lanes = lane_counts(events, view, settings)
+    noun, nouns = {"category": ("category", "categories"), "actor": ("actor", None), "place": ("place", None)}[
+        view.lanes
+    ]
+    order = ", in time order, evenly spaced" if view.mode == "sequence" else ""
+    sentences = [f"Timeline “{settings.title}”: {counted(len(events), 'event')}, {period(events, view)}{order}."]
+    if shown := filters(view.with_(mode="calendar")):
+        sentences.append(f"Filtered by {shown}.")
+    biggest = sorted(lanes, key=lambda lane: -lane[1])[:LANES_NAMED]
+    named = ", ".join(f"{name} ({count})" for name, count in biggest)
+    rest = len(lanes) - len(biggest)
+    more = f", and {counted(rest, 'more ' + noun, 'more ' + (nouns or noun + 's'))}" if rest else ""
+    sentences.append(f"By {noun}: {named}{more}.")
+    if busy := busiest_day(events):
+        day, count = busy
+        if count > 1:
+            sentences.append(f"The busiest day is {_day(day)}, with {counted(count, 'event')}.")
+    return " ".join(sentences)
