@@ -19,18 +19,30 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard import importer
-from dashboard.cli_export import FormatChoice, FormatOption, build_view, facet_options, picture_paths
+from dashboard.cli_export import (
+    DayParam,
+    FormatChoice,
+    FormatOption,
+    build_view,
+    check_names,
+    facet_options,
+    picture_paths,
+)
 from dashboard.dates import DateError, resolve
 from dashboard.export import (
+    PAPERS,
+    SIZE_HELP,
     SIZES,
     ExportError,
+    Furniture,
     PageSize,
     Picture,
+    about,
     batch_views,
     data_export,
     export_figure,
     formats,
-    min_height,
+    page_size,
     write_pictures,
 )
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
@@ -39,7 +51,7 @@ from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
 from dashboard.table import C, Collection, Problem
-from dashboard.view import LANES, MODES, THEMES, apply
+from dashboard.view import LANES, MODES, THEMES, View
 from dashboard.wording import counted, visible
 
 DEFAULT_EVENTS = Path("events")
@@ -197,7 +209,7 @@ def list_events(events_dir: Path) -> None:
     "--out",
     type=click.Path(path_type=Path, allow_dash=True),
     help="File to write; a folder for several pictures. Default: stdout for data, timeline.EXTENSION "
-    f"for a picture. {OUT_RULES}",
+    f"for a picture, with its alt text beside it as timeline.alt.txt. {OUT_RULES}",
 )
 @click.option(
     "--view",
@@ -206,29 +218,31 @@ def list_events(events_dir: Path) -> None:
     metavar="URL",
     help="A link (or its ?query) copied from the app: export exactly that view. Repeat for a batch.",
 )
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day shown.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day shown.")
+@click.option("--from", "date_from", type=DayParam(), help="First day shown: 2022-02-14, '14 Feb 2022', …")
+@click.option("--to", "date_to", type=DayParam(last=True), help="Last day shown: 2022-02-17, '17 Feb 2022', …")
 @facet_options
 @click.option("--search", "q", help="Only events whose text contains every word.")
 @click.option("--mode", type=click.Choice(MODES), help="calendar (dates to scale) or sequence (evenly spaced).")
 @click.option("--lanes", type=click.Choice(LANES), help="Group rows by category, actor or place.")
 @click.option("--select", "selected", metavar="ID", help="Highlight this event.")
 @click.option("--theme", type=click.Choice(THEMES), help="light or dark.")
+@click.option("--size", type=click.Choice(list(SIZES)), default="slide", show_default=True, help=SIZE_HELP)
 @click.option(
-    "--size",
-    type=click.Choice(list(SIZES)),
-    default="slide",
-    show_default=True,
-    help="slide: 1600×900 (16:9); page: A4 landscape.",
+    "--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True, help="The paper of --size page."
 )
 @click.option("--width", type=click.IntRange(400, 10000), help="Width in pixels (overrides --size).")
-@click.option("--height", type=click.IntRange(200, 10000), help="Height in pixels (default: fits the rows).")
+@click.option("--height", type=click.IntRange(200, 10000), help="Height in pixels (overrides --size).")
 @click.option(
     "--scale",
     type=click.FloatRange(0.5, 8),
     default=None,
     help="Pixel density: 2 for print and retina screens (default 1; 2 with --size page).",
 )
+@click.option("--title", help="The picture's title (default: the collection's).")
+@click.option("--subtitle", help="The line under the title (default: the collection's description).")
+@click.option("--notes", help="Notes under the picture (default: the collection's).")
+@click.option("--byline", help="Who made the graphic (default: the collection's).")
+@click.option("--embed", is_flag=True, help="With --format html: also print an <iframe> snippet for a CMS.")
 @click.option("--each", type=click.Choice(["category", "day"]), help="One picture per category or per day.")
 @events_option
 def export(
@@ -236,59 +250,82 @@ def export(
     out: Path | None,
     views: tuple[str, ...],
     each: str | None,
-    size: str,
-    width: int | None,
-    height: int | None,
-    scale: float | None,
     events_dir: Path,
+    embed: bool,
     **flags: Any,
 ) -> None:
     """Export what the app shows: its events as data, or a picture of it (see --format).
 
     Filters and --view pick the events; problems in files are reported on stderr and the good events still
-    export. Examples:
+    export. A filter value no event has is an error that names the closest one. Examples:
 
     \b
       timeline export --format png --view 'http://127.0.0.1:8050/?category=military'
       timeline export --format pdf --size page --from 2022-02-14 --to 2022-02-17
       timeline export --format png --each category --out pictures/
+      timeline export --format html --embed --out timeline.html
       timeline export --format ics --out events.ics
     """
+    sizes = {key: flags.pop(key) for key in ("size", "paper", "width", "height", "scale")}
+    furniture = Furniture(**{key: flags.pop(key) for key in ("title", "subtitle", "notes", "byline")})
+    if embed and fmt != "html":
+        raise click.UsageError("--embed is for --format html")
+    chosen = [build_view(base, flags) for base in (views or (None,))]  # a bad link fails before loading
     collection = load(events_dir)
     report_problems(collection, events_dir, all_lines=True)
-    chosen = [build_view(base, flags) for base in (views or (None,))]
+    for view in chosen:
+        check_names(collection, view)
     if formats.get(fmt).kind == "data":
         if len(chosen) > 1 or each:
             raise click.UsageError("--each and several --view are for pictures; data takes one view")
         emit(data_export(collection, chosen[0], fmt, warn=warn), out)
         return
-    page = PageSize(
-        width or SIZES[size][0],
-        height or (SIZES[size][1] if size == "page" else None),
-        scale or (2.0 if size == "page" else 1.0),
+    pictures = export_pictures(collection, chosen, each, fmt, out, picture_size(**sizes), furniture)
+    from dashboard.export.story import embed_snippet  # the story page's module, loaded only for an HTML export
+    for picture in pictures:
+        if not is_stdout(picture.path):
+            click.echo(str(picture.path))
+            if embed and picture.about is not None:
+                click.echo(embed_snippet(picture.path.name, picture.about.title))
+
+
+def picture_size(size: str, paper: str, width: int | None, height: int | None, scale: float | None) -> PageSize:
+    """The size of the pictures: a named one, with any of --width, --height and --scale laid over it."""
+    named = page_size(size, paper)
+    if width and not height and named.height is not None:
+        named = replace(named, height=None)  # another width alone: the height fits the rows
+    return replace(
+        named,
+        width=width or named.width,
+        height=height or named.height,
+        scale=scale or named.scale,
+        points=named.points if not (width or height) else None,
     )
+
+
+def export_pictures(
+    collection: Collection,
+    chosen: list[View],
+    each: str | None,
+    fmt: str,
+    out: Path | None,
+    size: PageSize,
+    furniture: Furniture,
+) -> list[Picture]:
+    """Draw and write the pictures of the views (one per category or day with --each), each with its alt text."""
     batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
     if len(batch) > 1 and len(chosen) > 1:
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
     paths = picture_paths([label for label, _ in batch], out, formats.get(fmt).extension)
     pictures = []
-    for (_, view), path in zip(batch, paths, strict=True):
-        figure = export_figure(collection, view, page)
-        if height and height < min_height(figure):
-            click.secho(
-                f"warning: {path}: {height}px is too short for {len(apply(collection.events, view))} "
-                f"events; labels may crowd (at least {min_height(figure)}px)",
-                fg="yellow",
-                err=True,
-            )
-        pictures.append(Picture(figure, path, fmt, page.scale))
     try:
+        for (_, view), path in zip(batch, paths, strict=True):
+            figure = export_figure(collection, view, size, furniture)
+            pictures.append(Picture(figure, path, fmt, size.scale, about(collection, view, size, furniture)))
         write_pictures(pictures)
     except (ExportError, UnsafeTarget) as error:
         raise click.ClickException(str(error)) from None
-    for picture in pictures:
-        if not is_stdout(picture.path):
-            click.echo(str(picture.path))
+    return pictures
 
 
 def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:

@@ -3,15 +3,41 @@ the flags, the ``--format`` choice read from the export registry, and where a ba
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import click
 
+from dashboard.dates import DateError, parse_when
 from dashboard.export import ExportError, batch_paths, formats
 from dashboard.records import is_stdout
+from dashboard.table import Collection
 from dashboard.view import FACETS, View
+
+QUERY_KEYS = ("from", "to", *(facet.key for facet in FACETS), "q", "lanes", "mode", "theme", "event")
+
+
+class DayParam(click.ParamType[dt.date, Any]):
+    """A day written as in an event file ('2022-02-16', '16 Feb 2022', 'Feb 16, 2022', 'February 2022'): the
+    first day of what it means for ``--from``, the last for ``--to``."""
+
+    name = "date"
+
+    def __init__(self, last: bool = False) -> None:
+        self.last = last
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            when = parse_when(str(value))
+        except DateError as error:
+            self.fail(f"{error} (write a day as 2022-02-16 or 16 Feb 2022)", param, ctx)
+        return (when.end - dt.timedelta(microseconds=1)).date() if self.last else when.start.date()
 
 
 def facet_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -27,6 +53,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     The View keeps itself drawable (dates inside what the figures can hold, a search within its limits) and says
     what it changed: those warnings go to stderr, named after the link or the flags.
     """
+    check_link(base)
     view = View.from_query(base)
     for warning in view.warnings:
         click.secho(f"warning: --view: {warning}", fg="yellow", err=True)
@@ -36,7 +63,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
             changes[facet.key] = tuple(flags[facet.key])
     for name, key in (("start", "date_from"), ("end", "date_to")):
         if flags[key]:
-            changes[name] = flags[key].date()
+            changes[name] = flags[key]
     for name in ("q", "mode", "lanes", "theme", "selected"):
         if flags[name]:
             changes[name] = flags[name]
@@ -48,11 +75,63 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     return flagged
 
 
+def _closest(value: str, known: list[str]) -> str | None:
+    """The known name closest to a mistyped one: the same but for case, else difflib's best guess."""
+    for name in known:
+        if name.casefold() == value.casefold():
+            return name
+    guesses = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    return guesses[0] if guesses else None
+
+
+def check_link(base: str | None) -> None:
+    """Refuse a ``--view`` that is not a link or a query of the app (the View itself reads anything as a query)."""
+    if not base:
+        return
+    text = base.strip()
+    if "://" in text or text.startswith("/"):
+        parts = urlsplit(text)
+        if not parts.netloc and "://" in text:
+            raise click.BadParameter(f"'{base[:80]}' is not a link", param_hint="--view")
+        text = parts.query
+    params = parse_qs(text.lstrip("?"), keep_blank_values=True)
+    if text.strip("?") and (not params or "=" not in text):
+        raise click.BadParameter(
+            f"'{base[:80]}' is neither a link copied from the app nor its ?query "
+            "(such as '?category=military&from=2022-02-14')",
+            param_hint="--view",
+        )
+    for key in params:
+        if key not in QUERY_KEYS:
+            guess = _closest(key, list(QUERY_KEYS))
+            hint = f": did you mean '{guess}'?" if guess else f" (known: {', '.join(QUERY_KEYS)})"
+            raise click.BadParameter(f"'{key[:40]}' is not a key of the app's links{hint}", param_hint="--view")
+
+
+def check_names(collection: Collection, view: View) -> None:
+    """Refuse a filter value no event has (``--category militray``): it would export nothing, silently. The
+    message names the closest known value."""
+    for facet in FACETS:
+        chosen = view.chosen(facet)
+        if not chosen:
+            continue
+        known = facet.distinct(collection.events[facet.column])
+        if facet.settings_keys:
+            known = list(dict.fromkeys([*collection.settings.categories, *known]))
+        for value in chosen:
+            if value in known:
+                continue
+            guess = _closest(value, known)
+            hint = f"did you mean {guess}?" if guess else f"none of the events has it ({len(known):,} known)"
+            raise click.BadParameter(f"unknown {facet.key} '{value[:60]}': {hint}", param_hint=facet.flag)
+
+
 class FormatChoice(click.Choice[str]):
-    """The choices of ``--format``: the export formats' registry, read whenever they are asked for."""
+    """The choices of ``--format``: the export formats' registry, read whenever they are asked for (in any case:
+    PNG is png)."""
 
     def __init__(self) -> None:
-        super().__init__(())
+        super().__init__((), case_sensitive=False)
 
     @property
     def choices(self) -> tuple[str, ...]:

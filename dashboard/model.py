@@ -184,8 +184,16 @@ class Category(_Strict):
 class CollectionSettings(_Strict):
     """The collection's own settings, kept in ``_collection.yaml`` beside the events."""
 
-    title: str = "Timeline"
-    description: str = ""
+    title: str = Field(default="Timeline", description="The collection's title: a picture's headline.")
+    description: str = Field(
+        default="", description="What the collection is about: the line under a picture's headline."
+    )
+    # A picture's furniture, as a newsroom's graphics desk prints it under a chart.
+    notes: str = Field(default="", max_length=600, description="Notes printed under a picture: method, caveats.")
+    byline: str = Field(
+        default="", max_length=NAME_MAX, description="Who made the graphic, printed in a picture's footer."
+    )
+    as_of: dt.date | None = Field(default=None, description="The date the collection is up to date as of (YYYY-MM-DD).")
     # Keys name lanes, URL values and exported file names: the same letters as an id.
     categories: dict[Annotated[str, Field(pattern=SLUG, max_length=ID_MAX)], Category] = Field(default_factory=dict)
 

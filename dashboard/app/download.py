@@ -20,7 +20,10 @@ from dashboard.export import (
     DOWNLOAD_BYTES,
     DOWNLOAD_EVENTS,
     FILE_NAME_MAX,
+    SIZES,
     ExportError,
+    TooTall,
+    about,
     data_export,
     export_figure,
     formats,
@@ -59,9 +62,17 @@ def download_name(collection: Collection, view: View, fmt: str) -> str:
 
 
 def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str]:
-    """The picture of the view a URL query describes, and its file name."""
+    """The picture of the view a URL query describes (a slide, as `timeline export --view` draws it; taller when
+    its rows need more room than a slide has), and its file name."""
     view = View.from_query(search)
-    return render_picture(export_figure(collection, view), fmt), download_name(collection, view, fmt)
+    size = SIZES["slide"]
+    try:
+        figure = export_figure(collection, view, size)
+    except TooTall:
+        size = SIZES["tall"]
+        figure = export_figure(collection, view, size)
+    words = about(collection, view, size)
+    return render_picture(figure, fmt, size.scale, words), download_name(collection, view, fmt)
 
 
 def data(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str, list[str]]:

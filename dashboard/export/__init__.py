@@ -10,6 +10,7 @@ from dashboard.export.browser import RenderBusy
 from dashboard.export.data import to_ics, to_timelinejs
 from dashboard.export.errors import ExportError
 from dashboard.export.formats import (
+    ALT_SUFFIX,
     DOWNLOAD_BYTES,
     DOWNLOAD_EVENTS,
     REGISTRY,
@@ -17,6 +18,7 @@ from dashboard.export.formats import (
     Format,
     Picture,
     PictureFormat,
+    alt_path,
     data_export,
     data_format,
     help_text,
@@ -27,24 +29,45 @@ from dashboard.export.formats import (
     write_pictures,
 )
 from dashboard.export.naming import FILE_NAME_MAX, batch_paths, batch_views, picture_names, safe_label
-from dashboard.export.page import SIZES, PageSize, export_figure, min_height, sources_line
+from dashboard.export.page import (
+    PAPERS,
+    SIZE_HELP,
+    SIZES,
+    About,
+    Furniture,
+    PageSize,
+    TooTall,
+    about,
+    export_figure,
+    min_height,
+    page_size,
+    sources_line,
+)
 from dashboard.export.pictures import INSTALL_HINT, picture_size, to_html
 from dashboard.markdown import to_html as summary_html
 
 __all__ = [
+    "ALT_SUFFIX",
     "DOWNLOAD_BYTES",
     "DOWNLOAD_EVENTS",
     "FILE_NAME_MAX",
     "INSTALL_HINT",
+    "PAPERS",
     "REGISTRY",
     "SIZES",
+    "SIZE_HELP",
+    "About",
     "DataFormat",
     "ExportError",
     "Format",
+    "Furniture",
     "PageSize",
     "Picture",
     "PictureFormat",
     "RenderBusy",
+    "TooTall",
+    "about",
+    "alt_path",
     "batch_paths",
     "batch_views",
     "data_export",
@@ -54,6 +77,7 @@ __all__ = [
     "min_height",
     "names",
     "offered",
+    "page_size",
     "picture_format",
     "picture_names",
     "picture_size",

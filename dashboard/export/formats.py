@@ -18,7 +18,9 @@ import plotly.graph_objects as go
 
 from dashboard.export.data import Warn, csv_text, ics_text, json_text, timelinejs_text
 from dashboard.export.errors import ExportError
-from dashboard.export.pictures import draw_batch, html_page, in_browser
+from dashboard.export.page import About
+from dashboard.export.pictures import as_drawn, draw_batch, html_page, in_browser, pdf_finished, svg_described
+from dashboard.figure.caption import alt_text
 from dashboard.model import CollectionSettings
 from dashboard.records import check_target, is_stdout, write_output
 from dashboard.table import Collection
@@ -26,7 +28,10 @@ from dashboard.view import View, apply
 
 Kind = Literal["picture", "data"]
 DataMaker = Callable[[pd.DataFrame, CollectionSettings, Warn | None], str]
-PictureMaker = Callable[[go.Figure, str, float], bytes]  # (figure, format's name, scale) -> the file's bytes
+ViewMaker = Callable[[pd.DataFrame, View, CollectionSettings], str]  # words about a view (its picture's alt text)
+PictureMaker = Callable[[go.Figure, "About | None"], bytes]  # (figure, its words) -> the file, drawn without a browser
+Finisher = Callable[[bytes, "About | None"], bytes]  # (what the browser drew, the picture's words) -> the file
+ALT_SUFFIX = ".alt.txt"  # the alt text written beside every picture: NAME.alt.txt
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +52,8 @@ class DataFormat(Format):
     """The events of a view as text."""
 
     kind: ClassVar[Kind] = "data"
-    make: DataMaker
+    make: DataMaker | None = None
+    describe: ViewMaker | None = None  # instead of ``make``: words that need the view, not only its events
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,8 +61,13 @@ class PictureFormat(Format):
     """A picture of a view (its figure laid out for a page: ``dashboard.export.page``)."""
 
     kind: ClassVar[Kind] = "picture"
-    make: PictureMaker
-    browser: bool = True  # drawn in the headless browser: the export command draws a whole batch with one
+    make: PictureMaker | None = None  # drawn without a browser; else by the headless browser, a batch by one
+    finish: Finisher = as_drawn  # what a browser-drawn picture gets after drawing (its words, a PDF's page size)
+
+    @property
+    def browser(self) -> bool:
+        """Drawn in the headless browser (the export command draws a whole batch with one)."""
+        return self.make is None
 
 
 def _declare(*formats: Format) -> dict[str, Format]:
@@ -96,11 +107,18 @@ REGISTRY: dict[str, Format] = _declare(
         label="TimelineJS",
         about="its events as a TimelineJS3 timeline",
     ),
+    DataFormat(
+        name="alt",
+        extension=ALT_SUFFIX.lstrip("."),
+        media_type="text/plain",
+        describe=alt_text,
+        label="Alt text",
+        about="a plain-language description of its picture, for readers who cannot see it",
+    ),
     PictureFormat(
         name="png",
         extension="png",
         media_type="image/png",
-        make=in_browser,
         label="PNG",
         about="a picture of the timeline",
     ),
@@ -108,7 +126,7 @@ REGISTRY: dict[str, Format] = _declare(
         name="svg",
         extension="svg",
         media_type="image/svg+xml",
-        make=in_browser,
+        finish=svg_described,
         label="SVG",
         about="a picture of the timeline that scales without blur",
     ),
@@ -116,7 +134,7 @@ REGISTRY: dict[str, Format] = _declare(
         name="pdf",
         extension="pdf",
         media_type="application/pdf",
-        make=in_browser,
+        finish=pdf_finished,
         label="PDF",
         about="a picture of the timeline on a PDF page",
     ),
@@ -125,7 +143,6 @@ REGISTRY: dict[str, Format] = _declare(
         extension="html",
         media_type="text/html",
         make=html_page,
-        browser=False,
         label="HTML",
         about="the timeline as an interactive page that works offline",
         offered=False,
@@ -181,20 +198,28 @@ def data_export(
 ) -> str:
     """The events of a view in a data format; ``warn`` hears of events left out. With ``most``, a view of more
     events than that is refused (``ExportError``) before anything is made."""
-    make = data_format(fmt).make
+    chosen = data_format(fmt)
     events = apply(collection.events, view)
     if most is not None and len(events) > most:
         raise ExportError(
             f"this view has {len(events):,} events, more than a download may hold ({most:,}): narrow "
             "the view, or use `timeline export --view` with its address"
         )
-    return make(events, collection.settings, warn)
+    if chosen.describe is not None:
+        return chosen.describe(events, view, collection.settings) + "\n"
+    if chosen.make is None:
+        raise ExportError(f"'{chosen.name}' declares nothing to make its files with")
+    return chosen.make(events, collection.settings, warn)
 
 
-def render_picture(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
+def render_picture(figure: go.Figure, fmt: str, scale: float = 1.0, about: About | None = None) -> bytes:
     """One picture as bytes, for a download: a browser-drawn format through the process's shared browser (at most
-    RENDERS_AT_ONCE at a time, sizes capped: ``pictures.in_browser``), others by their own function."""
-    return picture_format(fmt).make(figure, fmt, scale)
+    RENDERS_AT_ONCE at a time, sizes capped: ``pictures.in_browser``) and finished with its words, others by
+    their own function."""
+    chosen = picture_format(fmt)
+    if chosen.make is not None:
+        return chosen.make(figure, about)
+    return chosen.finish(in_browser(figure, fmt, scale), about)
 
 
 @dataclass
@@ -205,6 +230,12 @@ class Picture:
     path: Path
     format: str
     scale: float = 1.0
+    about: About | None = None  # its words: the alt text written beside it, a PDF's metadata
+
+
+def alt_path(path: Path) -> Path:
+    """Where a picture's alt text goes: NAME.alt.txt beside NAME.EXT."""
+    return path.with_name(path.stem + ALT_SUFFIX)
 
 
 def write_pictures(pictures: list[Picture]) -> None:
@@ -216,11 +247,20 @@ def write_pictures(pictures: list[Picture]) -> None:
     for picture in pictures:
         if not is_stdout(picture.path):
             check_target(picture.path)
+            if picture.about is not None:
+                check_target(alt_path(picture.path))
     chosen = [picture_format(picture.format) for picture in pictures]  # every format known before a file is written
-    batch = [picture for picture, fmt in zip(pictures, chosen, strict=True) if fmt.browser]
+    batch = [(picture, fmt) for picture, fmt in zip(pictures, chosen, strict=True) if fmt.browser]
     for picture, fmt in zip(pictures, chosen, strict=True):
-        if not fmt.browser:
-            write_output(picture.path, fmt.make(picture.figure, picture.format, picture.scale))
-    drawn = draw_batch([(picture.figure, picture.format, picture.scale) for picture in batch])
-    for picture, data in zip(batch, drawn, strict=True):
-        write_output(picture.path, data)
+        if fmt.make is not None:
+            _write(picture, fmt.make(picture.figure, picture.about))
+    drawn = draw_batch([(picture.figure, picture.format, picture.scale) for picture, _ in batch])
+    for (picture, fmt), data in zip(batch, drawn, strict=True):
+        _write(picture, fmt.finish(data, picture.about))
+
+
+def _write(picture: Picture, data: bytes) -> None:
+    """A picture's file, and its alt text beside it (not for stdout)."""
+    write_output(picture.path, data)
+    if picture.about is not None and not is_stdout(picture.path):
+        write_output(alt_path(picture.path), (picture.about.alt + "\n").encode("utf-8"))

@@ -1,118 +1,292 @@
-"""The figure of a picture: the app's timeline for the same View, laid out for a page, with the collection's title,
-the range and filters as a subtitle, the legend, and a footer naming the sources."""
+"""The figure of a picture: the app's timeline for the same View, laid out on a page of an exact size, with the
+furniture a newsroom prints around a chart: title, description, a subtitle stating what is shown (the range on
+the axis, the filters, the events drawn), the legend, notes, the sources (linked), the byline and an "as of" date.
+
+A page of a fixed size (slide, square, story, page) fits the rows into it, spacing them out to fill the room;
+when they cannot fit, ``TooTall`` says so and suggests ``--size tall``, whose height grows with the rows.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import html
+import textwrap
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.dates import DAY
-from dashboard.figure import ROW_PX, THEMES, esc, timeline_figure
+from dashboard.export.errors import ExportError
+from dashboard.figure import THEMES, esc, timeline_figure
+from dashboard.figure.caption import alt_text, subtitle
+from dashboard.model import CollectionSettings
 from dashboard.table import C, Collection
-from dashboard.view import View, apply, describe
+from dashboard.view import View, apply
 
-SIZES = {"slide": (1600, 900), "page": (1123, 794)}  # 16:9 at 1600 px; A4 landscape at 96 dpi
-HEADER_PX = 112
-MAX_ROW_PX = 44
-FOOTER_PX = 64
+# Landscape paper: the CSS pixels a page is laid out in, and its PDF page in points. At 96 dpi (Chromium prints a
+# CSS pixel as 3/4 pt) an A4 page would be 1123×794 px, too short for a day's rows at the screen's 12 px text: it
+# is laid out at 1280 px wide instead, and the PDF scaled onto the paper (text 12 px = 7.9 pt, as print charts).
+PAGE_PX = 1280
+PAPERS = {
+    "a4": ((PAGE_PX, round(PAGE_PX * 595 / 842)), (842.0, 595.0)),
+    "letter": ((PAGE_PX, round(PAGE_PX * 612 / 792)), (792.0, 612.0)),
+}
+PAD_PX = 20  # the page's inner margin, left of the title and the footer
+TITLE_FONT, TEXT_FONT, FOOT_FONT = 22, 15, 12
+LINE = 1.4  # a line's height, in font sizes
+LEGEND_ROW_PX = 24
+STRETCH_MAX = 3.0  # rows are spaced out to fill a fixed page, up to this many times their natural pitch
 
 
 @dataclass(frozen=True)
 class PageSize:
-    """The size of a picture in CSS pixels, and the scale it is rendered at."""
+    """The size of a picture in CSS pixels (a height of None grows with the rows), the scale it is rendered at,
+    and the size of a PDF page in points when it must be exact (a paper size)."""
 
-    width: int = SIZES["slide"][0]
-    height: int | None = None  # None: a 16:9 picture, taller when the rows need it
+    width: int = 1600
+    height: int | None = 900
     scale: float = 1.0
+    points: tuple[float, float] | None = None
+
+
+SIZES: dict[str, PageSize] = {
+    "slide": PageSize(1600, 900),  # 16:9
+    "tall": PageSize(1600, None),  # a slide's width, as tall as the rows need
+    "square": PageSize(1080, 1080),  # social posts
+    "story": PageSize(1080, 1920),  # 9:16 stories
+    "page": PageSize(*PAPERS["a4"][0], 2.0, PAPERS["a4"][1]),  # A4 landscape, printed at twice the density
+}
+SIZE_HELP = (
+    "slide: 1600×900; tall: 1600 wide, as tall as the rows need; square: 1080×1080; story: 1080×1920; "
+    "page: A4 landscape (842×595 pt as PDF; --paper letter for US Letter)."
+)
+
+
+def page_size(name: str, paper: str = "a4") -> PageSize:
+    """A named size; ``page`` on the paper asked for."""
+    if name == "page":
+        (width, height), points = PAPERS[paper]
+        return replace(SIZES["page"], width=width, height=height, points=points)
+    return SIZES[name]
+
+
+class TooTall(ExportError):
+    """The rows of a view do not fit a picture of a fixed height."""
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Words given for one export (the command's --title, --subtitle, --notes, --byline), over the collection's."""
+
+    title: str | None = None
+    subtitle: str | None = None  # the line under the title: the collection's description unless given
+    notes: str | None = None
+    byline: str | None = None
+
+    def over(self, settings: CollectionSettings) -> CollectionSettings:
+        """The collection's settings with these words laid over them."""
+        given = {
+            "title": self.title,
+            "description": self.subtitle,
+            "notes": self.notes,
+            "byline": self.byline,
+        }
+        return settings.model_copy(update={key: value for key, value in given.items() if value is not None})
+
+
+@dataclass(frozen=True)
+class About:
+    """What a picture says beside its pixels: its title, its subtitle, its alt text, the exact page of a PDF, and
+    the collection and view it shows (for a format that draws the view again, such as the HTML story page)."""
+
+    title: str
+    subtitle: str
+    alt: str
+    points: tuple[float, float] | None = None
+    collection: Collection | None = None
+    view: View | None = None
+    size: PageSize = PageSize()
+    furniture: Furniture = Furniture()
+
+
+def about(collection: Collection, view: View, size: PageSize = PageSize(), furniture: Furniture = Furniture()) -> About:
+    """The words of the picture of a view."""
+    settings = furniture.over(collection.settings)
+    events = apply(collection.events, view)
+    return About(
+        title=settings.title,
+        subtitle=subtitle(events, view, settings),
+        alt=alt_text(events, view, settings),
+        points=size.points,
+        collection=collection,
+        view=view,
+        size=size,
+        furniture=furniture,
+    )
+
+
+def _sources(events: pd.DataFrame) -> dict[str, tuple[set[str], str | None]]:
+    """Each publisher (or title) the events cite: the days of its reports, and the address of its first."""
+    seen: dict[str, tuple[set[str], str | None]] = {}
+    for sources in events[C.sources]:
+        for source in sources:
+            name = source.get("publisher") or source.get("title")
+            if not name:
+                continue
+            dates, url = seen.setdefault(name, (set(), source.get("url")))
+            if url is None and source.get("url"):
+                seen[name] = (dates, source.get("url"))
+            if source.get("published"):
+                dates.add(source["published"][:10])
+    return seen
+
+
+def _source_parts(events: pd.DataFrame, links: bool) -> list[tuple[str, str]]:
+    """Each source credit as (plain text, the text for plotly: escaped, and linked when it has an address)."""
+    parts = []
+    for name, (dates, url) in _sources(events).items():
+        when = ", ".join(f"{dt.date.fromisoformat(d):%-d %b %Y}" for d in sorted(dates))
+        shown = esc(name)
+        if links and url:
+            shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+        parts.append((f"{name} ({when})" if when else name, f"{shown} ({esc(when)})" if when else shown))
+    return parts
 
 
 def sources_line(events: pd.DataFrame) -> str:
     """'Sources: DW (16 Feb 2022); Reuters (…)' for the events shown."""
-    seen: dict[str, set[str]] = {}
-    for sources in events[C.sources]:
-        for source in sources:
-            name = source.get("publisher") or source.get("title")
-            if name:
-                dates = seen.setdefault(name, set())
-                if source.get("published"):
-                    dates.add(source["published"][:10])
-    parts = []
-    for name, dates in seen.items():
-        when = ", ".join(f"{dt.date.fromisoformat(d):%-d %b %Y}" for d in sorted(dates))
-        parts.append(f"{name} ({when})" if when else name)
+    parts = [plain for plain, _ in _source_parts(events, links=False)]
     return "Sources: " + "; ".join(parts) if parts else ""
 
 
-def _extent(events: pd.DataFrame) -> str:
-    if not len(events):
-        return ""
-    first, last = events[C.start].min().date(), (events[C.end].max() - DAY).date()
-    return f"{first:%-d %b %Y}" if first >= last else f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+def _wrap(text: str, px: float, font: int) -> list[str]:
+    """Plain text in lines of about ``px`` wide at a font size (escaped for plotly)."""
+    chars = max(int(px / (font * 0.55)), 20)
+    return [esc(line) for paragraph in text.splitlines() for line in textwrap.wrap(paragraph, chars)]
 
 
-def export_figure(collection: Collection, view: View, size: PageSize = PageSize()) -> go.Figure:
-    """The picture of a view: the timeline laid out for a page, with title, subtitle, legend and footer."""
+def _wrap_parts(parts: list[tuple[str, str]], lead: str, px: float, font: int) -> list[str]:
+    """Credits joined by '; ' into lines of about ``px`` wide, each part kept whole with its link."""
+    chars = max(int(px / (font * 0.55)), 20)
+    lines: list[str] = []
+    plain_len, current = len(lead), esc(lead)
+    for index, (plain, shown) in enumerate(parts):
+        tail = ";" if index < len(parts) - 1 else ""
+        if plain_len + len(plain) + 2 > chars and plain_len > len(lead):
+            lines.append(current)
+            plain_len, current = 0, ""
+        current += ("" if not current or current.endswith(" ") else " ") + shown + tail
+        plain_len += len(plain) + 2
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _footer_lines(events: pd.DataFrame, settings: CollectionSettings, px: float) -> list[str]:
+    """The footer's lines: notes, the sources (linked), the byline and the "as of" date."""
+    lines = _wrap(f"Note: {settings.notes}", px, FOOT_FONT) if settings.notes else []
+    parts = _source_parts(events, links=True)
+    if parts:
+        lines += _wrap_parts(parts, "Sources: ", px, FOOT_FONT)
+    credit = [f"Graphic: {settings.byline}"] if settings.byline else []
+    if settings.as_of:
+        credit.append(f"Data as of {settings.as_of:%-d %b %Y}")
+    if credit:
+        lines.append(esc(" · ".join(credit)))
+    return lines
+
+
+def _legend_rows(fig: go.Figure, px: float) -> int:
+    """How many rows the legend takes across ``px``: plotly puts an entry of a 40 px sample and its name per
+    group."""
+    names = dict.fromkeys(trace.name for trace in fig.data if trace.showlegend is not False and trace.name)
+    rows, used = 1 if names else 0, 0.0
+    for name in names:
+        width = 46 + len(name) * 7.2
+        if used and used + width > px:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
+
+
+def _px(lines: int, font: int) -> int:
+    return round(lines * font * LINE)
+
+
+def export_figure(
+    collection: Collection, view: View, size: PageSize = PageSize(), furniture: Furniture = Furniture()
+) -> go.Figure:
+    """The picture of a view: the timeline laid out on a page of ``size``, with its furniture.
+
+    ``TooTall`` when the page has a fixed height and the rows need more (``--size tall`` grows with them).
+    """
+    settings = furniture.over(collection.settings)
     events = apply(collection.events, view)
-    fig = timeline_figure(events, view, collection.settings, width=size.width, export=True)
+    fig = timeline_figure(events, view, settings, width=size.width, export=True)
     theme = THEMES[view.theme]
-    axis_px = int(fig.layout.margin.b)  # the date axis below the rows, taller in sequence mode
-    footer_px = FOOTER_PX - 40
-    # The screen figure's top margin makes way for the header; its bottom margin grows by the footer.
-    natural = int(fig.layout.height) - int(fig.layout.margin.t) + HEADER_PX + footer_px
-    rows = _rows(fig)
-    # A slide is 16:9 unless the rows need more, or so few rows would be stretched past a comfortable pitch.
-    roomy = natural + rows * (MAX_ROW_PX - ROW_PX)
-    height = size.height or max(natural, min(round(size.width * 9 / 16), roomy))
-    plot_px = height - HEADER_PX - axis_px - footer_px
-    if plot_px > rows * MAX_ROW_PX + 30:  # a tall page: keep the rows' pitch and leave the space below
-        fig.update_yaxes(domain=[1 - (rows * MAX_ROW_PX + 30) / plot_px, 1])
-    subtitle = describe(view) or _extent(events)
-    count = f"{len(events):,} event{'s' * (len(events) != 1)}"
+    margin = fig.layout.margin
+    plot_w = size.width - int(margin.l) - int(margin.r)
+    text_w = size.width - 2 * PAD_PX
+    axis_px = int(margin.b)  # the date axis below the rows, taller in sequence mode
+    natural = int(fig.layout.height) - int(margin.t) - axis_px  # the rows as the figure lays them out
+    title_lines = _wrap(settings.title, text_w, TITLE_FONT) or [""]
+    caption = subtitle(events, view, settings)
+    sub_lines = [*_wrap(settings.description, text_w, TEXT_FONT), esc(caption)]
+    header = (
+        PAD_PX
+        + _px(len(title_lines), TITLE_FONT)
+        + _px(len(sub_lines), TEXT_FONT)
+        + 8
+        + _legend_rows(fig, plot_w) * LEGEND_ROW_PX
+    )
+    foot_lines = _footer_lines(events, settings, text_w)
+    footer = _px(len(foot_lines), FOOT_FONT) + PAD_PX
+    height = size.height or header + natural + axis_px + footer
+    room = height - header - axis_px - footer
+    if natural > room:
+        raise TooTall(
+            f"the {len(events):,} events of this view need {header + natural + axis_px + footer:,} px of height "
+            f"and the picture has {height:,}: use --size tall (the height grows to fit), a larger --height, "
+            "or narrow the view"
+        )
+    plot_px = min(room, round(natural * STRETCH_MAX))
+    gap = (room - plot_px) / 2 / room  # rows that cannot fill the page sit in its middle
+    domain = [gap, 1 - gap]
+    fig.update_yaxes(domain=domain)
     fig.update_layout(
         width=size.width,
         height=height,
-        margin={"t": HEADER_PX, "b": axis_px + footer_px},
+        margin={"t": header, "b": axis_px + footer},
         title={
-            "text": f"<b>{esc(collection.settings.title)}</b>",
-            "subtitle": {
-                "text": esc(f"{subtitle} · {count}" if subtitle else count),
-                "font": {"size": 14, "color": theme.muted},
-            },
-            "x": 0.012,
+            "text": "<br>".join(f"<b>{line}</b>" for line in title_lines),
+            "subtitle": {"text": "<br>".join(sub_lines), "font": {"size": TEXT_FONT, "color": theme.muted}},
+            "x": PAD_PX / size.width,
             "xanchor": "left",
-            "y": 0.985,
+            "xref": "container",
+            "y": 1 - PAD_PX / height,
             "yanchor": "top",
             "yref": "container",
-            "font": {"size": 22},
+            "font": {"size": TITLE_FONT},
         },
-        legend={"y": 1.0, "yanchor": "bottom"},
+        legend={"y": domain[1], "yanchor": "bottom", "x": 0, "xanchor": "left"},
     )
-    footer = sources_line(events)
-    if footer:
-        bottom = fig.layout.yaxis.domain[0] if fig.layout.yaxis.domain else 0
+    if foot_lines:
         fig.add_annotation(
-            text=esc(footer),
+            text="<br>".join(foot_lines),
             showarrow=False,
             xref="paper",
             yref="paper",
-            x=0,
-            y=bottom,
+            x=-(int(margin.l) - PAD_PX) / plot_w,
+            y=domain[0],
             xanchor="left",
             yanchor="top",
             yshift=-axis_px,
-            font={"size": 11, "color": theme.muted},
+            font={"size": FOOT_FONT, "color": theme.muted},
             align="left",
         )
     return fig
 
 
-def _rows(fig: go.Figure) -> int:
-    return int(fig.layout.yaxis.range[0] + 0.5) if fig.layout.yaxis.range else 1
-
-
 def min_height(fig: go.Figure) -> int:
-    """The height below which the rows of a picture would crowd each other."""
-    return int(_rows(fig) * (ROW_PX - 6) + HEADER_PX + FOOTER_PX + int(fig.layout.margin.b))
+    """The height a picture's figure was laid out at: less would crowd its rows."""
+    return int(fig.layout.height or 0)

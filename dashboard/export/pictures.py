@@ -1,4 +1,5 @@
-"""Drawing pictures: PNG, SVG and PDF by kaleido in the machine's Chromium, and standalone HTML pages.
+"""Drawing pictures: PNG, SVG and PDF by kaleido in the machine's Chromium, finished with their words (a PDF's
+page size and metadata, an SVG's title and description), and the HTML story page.
 
 The export command draws a batch with one browser (``draw_batch``); the app's downloads draw one picture at a
 time in the process's shared browser (``dashboard.export.browser``), never larger than DOWNLOAD_SIDE_PX a side.
@@ -6,14 +7,29 @@ time in the process's shared browser (``dashboard.export.browser``), never large
 
 from __future__ import annotations
 
+import html
+import io
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import plotly.graph_objects as go
 
 from dashboard.export.browser import renderer
 from dashboard.export.errors import ExportError
+from dashboard.export.page import About, export_figure
+
+
+def _creator() -> str:
+    try:
+        return f"newstimeline {version('newstimeline')}"
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "newstimeline"
+
+
+CREATOR = _creator()  # a PDF's Creator: this program
 
 INSTALL_HINT = (
     "no Chrome or Chromium was found for drawing pictures. Install one with "
@@ -95,6 +111,74 @@ def to_html(figure: go.Figure) -> str:
     )
 
 
-def html_page(figure: go.Figure, fmt: str = "html", scale: float = 1.0) -> bytes:
-    """The picture as a standalone HTML page (``to_html``), drawn without a browser; it has no scale."""
-    return to_html(figure).encode("utf-8")
+def as_drawn(data: bytes, about: About | None) -> bytes:
+    """A picture as the browser drew it (PNG)."""
+    return data
+
+
+def svg_described(data: bytes, about: About | None) -> bytes:
+    """An SVG with its title and alt text inside (``<title>``, ``<desc>``), which screen readers and search read."""
+    if about is None:
+        return data
+    text = data.decode("utf-8")
+    at = text.find(">", text.find("<svg")) + 1
+    if at <= 0:
+        return data
+    words = f"<title>{html.escape(about.title)}</title><desc>{html.escape(about.alt)}</desc>"
+    return (text[:at] + words + text[at:]).encode("utf-8")
+
+
+def pdf_finished(data: bytes, about: About | None) -> bytes:
+    """A PDF on the page asked for (its MediaBox exactly ``about.points``: Chromium prints a CSS pixel as 3/4 pt,
+    so a page drawn at twice the density would be twice as large), with its Title, Subject and Creator."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    writer = pypdf.PdfWriter(clone_from=reader)
+    if about is not None and about.points is not None:
+        for page in writer.pages:
+            page.scale_to(*about.points)  # scales the content with the page: text stays text, fonts embedded
+    writer.add_metadata(
+        {
+            "/Title": about.title if about else "Timeline",
+            "/Subject": about.subtitle if about else "",
+            "/Creator": CREATOR,
+            "/Producer": CREATOR,
+        }
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _fallback_page(figure: go.Figure, about: About | None) -> str:
+    """The figure alone in a page with a language, a title and its alt text as the figure's caption."""
+    chart = figure.to_html(
+        include_plotlyjs=True,
+        full_html=False,
+        config={"displaylogo": False, "scrollZoom": True, "responsive": True},
+    )
+    title = html.escape(about.title if about else "Timeline")
+    alt = html.escape(about.alt) if about else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n<figure>\n{chart}\n<figcaption>{alt}</figcaption>\n</figure>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def html_page(figure: go.Figure, about: About | None) -> bytes:
+    """The story page of the view (``story.story_page``: the timeline, its cards and sources, light and dark, no
+    network); the figure alone in a page when the view is not known."""
+    if about is None or about.collection is None or about.view is None:
+        return _fallback_page(figure, about).encode("utf-8")
+    from dashboard.export.story import story_page
+
+    collection = replace(about.collection, settings=about.furniture.over(about.collection.settings))
+    size = replace(about.size, height=None, points=None)  # a page scrolls: its timeline is as tall as its rows
+    light, dark = (
+        export_figure(about.collection, about.view.with_(theme=theme), size, about.furniture)
+        for theme in ("light", "dark")
+    )
+    return story_page(collection, about.view, light, dark, alt=about.alt).encode("utf-8")
