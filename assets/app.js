@@ -48,6 +48,27 @@
     if (!measure() && Date.now() - started < 30000) setTimeout(waitForGraph, 100);
   })();
 
+  // Links that select an event (the list's cards, related events, the card's Close) change the address in place,
+  // as dcc.Link does, but without its jump to the top of the page: a reader tapping down the list keeps their place.
+  // The address drives the view as every control does; without this script the links load the same view.
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey ||
+        event.shiftKey || !event.target.closest) return;
+    var link = event.target.closest("a.select-link");
+    if (!link || !window.history.pushState) return;
+    event.preventDefault();
+    window.history.pushState({}, "", link.getAttribute("href"));
+    window.dispatchEvent(new PopStateEvent("popstate", {state: {}}));
+  });
+
+  // Where the keyboard focus last was: in the list, it follows the selected card when the list is drawn anew
+  // (the old card's element is gone, and the focus would fall back to the page's body).
+  var focusInList = false;
+  document.addEventListener("focusin", function (event) {
+    var list = document.getElementById(IDS.LIST);
+    focusInList = !!(list && list.contains(event.target));
+  });
+
   // Keep the selected card in sight in the list. Only the list scrolls: scrollIntoView would scroll the
   // page as well and carry the timeline out of view whenever the list reaches below the window.
   window.timelineScrollSelected = function () {
@@ -55,10 +76,71 @@
       var list = document.getElementById(IDS.LIST);
       var card = list && list.querySelector(".selected");
       if (!card) return;
+      var lost = !document.activeElement || document.activeElement === document.body;
+      if (focusInList && lost) card.focus({preventScroll: true});
       var box = list.getBoundingClientRect(), at = card.getBoundingClientRect();
       if (at.top < box.top) list.scrollTop += at.top - box.top;
       else if (at.bottom > box.bottom) list.scrollTop += at.bottom - box.bottom;
     });
     return "";
   };
+
+  // On a phone the filters fold away behind "Filters (N)"; the button opens and closes them.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("#" + IDS.FILTERS_TOGGLE);
+    var controls = document.getElementById(IDS.CONTROLS);
+    if (!toggle || !controls) return;
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    controls.setAttribute("data-open", String(open));
+  });
+
+  // Dash's own controls, as they come, break a few ARIA rules that screen readers and keyboards rely on; mend
+  // them wherever they are drawn (each mend writes only when needed, so the observer settles).
+  function mend() {
+    // A dropdown takes Tab focus on a hidden input that hands it to its button: let the button take it itself.
+    document.querySelectorAll(".dash-dropdown-focus-target").forEach(function (input) {
+      if (input.tabIndex !== -1) input.tabIndex = -1;
+      var button = input.nextElementSibling;
+      if (button && !button.disabled && button.tabIndex !== 0) button.tabIndex = 0;
+    });
+    // Radio items come as a listbox of options that hold radio buttons: a radio group named by its label.
+    document.querySelectorAll(".dash-radioitems[role=listbox]").forEach(function (group) {
+      var label = group.parentElement && group.parentElement.querySelector(".control-label");
+      group.setAttribute("role", "radiogroup");
+      if (label) group.setAttribute("aria-label", label.textContent);
+    });
+    document.querySelectorAll(".dash-radioitems label[role], .dash-radioitems label[aria-selected]").forEach(
+      function (option) { option.removeAttribute("role"); option.removeAttribute("aria-selected"); });
+    // The date range's frame claims a popup state a plain box cannot have (its two inputs are the controls).
+    document.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (frame) {
+      ["aria-expanded", "aria-haspopup", "aria-labelledby"].forEach(function (name) { frame.removeAttribute(name); });
+    });
+    // The timeline and the map are images to assistive technology (named by what they show): their toolbars,
+    // shown on hover, are for the pointer; the keyboard has the same in the controls (dates, quick ranges, All).
+    document.querySelectorAll(".graph-frame .modebar-btn").forEach(function (button) {
+      if (button.tabIndex !== -1) button.tabIndex = -1;
+    });
+    // The date range's clear mark is a link without an address: a button that the keyboard can reach.
+    document.querySelectorAll("a.dash-datepicker-clear:not([role])").forEach(function (clear) {
+      clear.setAttribute("role", "button");
+      clear.tabIndex = 0;
+    });
+  }
+  var mending = false;
+  new MutationObserver(function () {
+    if (mending) return;
+    mending = true;
+    window.requestAnimationFrame(function () { mending = false; mend(); });
+  }).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ["tabindex", "role", "aria-selected", "aria-expanded"],
+  });
+  document.addEventListener("keydown", function (event) {
+    var clear = event.target.closest && event.target.closest("a.dash-datepicker-clear");
+    if (clear && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      clear.click();
+    }
+  });
 })();

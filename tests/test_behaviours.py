@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash import dcc, html
+from dash import html
 
 from dashboard.app import state
 from dashboard.app.cards import detail_card
@@ -341,7 +341,7 @@ def related_links(card: list[Any]) -> list[tuple[str, str, str]]:
 
     def walk(node: Any) -> None:
         if isinstance(node, html.Li) and isinstance(node.children, list):
-            link = next((c for c in node.children if isinstance(c, dcc.Link)), None)
+            link = next((c for c in node.children if isinstance(c, html.A)), None)
             label = next((c for c in node.children if isinstance(c, html.Span) and c.className == "relation"), None)
             if link is not None and label is not None:
                 found.append((label.children, link.children, link.href))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import cast
 
@@ -23,6 +24,22 @@ log = logging.getLogger(__name__)
 def empty_collection(problems: list[Problem] | None = None) -> Collection:
     """A collection without events, for a page that must be drawn whatever the files hold."""
     return Collection(empty_events(), problems or [], CollectionSettings())
+
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def page_language(settings: CollectionSettings) -> str:
+    """The language of the page's text: the collection's, when its settings name one (a BCP 47 tag), else English."""
+    language = getattr(settings, "language", None)
+    return language if isinstance(language, str) and LANGUAGE_TAG.fullmatch(language) else "en"
+
+
+def page_html(index_string: str, language: str) -> str:
+    """Dash's page with its language declared, and without the ``<footer>`` Dash wraps its scripts in: a second
+    footer landmark beside the page's own would confuse screen readers' landmark lists."""
+    page = index_string.replace("<html>", f'<html lang="{language}">', 1)
+    return re.sub(r"<footer>(\s*\{%config%\}\s*\{%scripts%\}\s*\{%renderer%\}\s*)</footer>", r"\1", page, count=1)
 
 
 def create_app(events: Path | str) -> Dash:
@@ -62,7 +79,9 @@ def create_app(events: Path | str) -> Dash:
     )
     # Dash pastes the title into the page's <title> as raw HTML: escape it, or a collection title such as
     # '</title><script>…' would run in every visitor's browser.
-    app.title = html.escape(load().settings.title)
+    settings = load().settings
+    app.title = html.escape(settings.title)
+    app.index_string = page_html(app.index_string, page_language(settings))
     folder = str(events)
 
     def page() -> components.Div:

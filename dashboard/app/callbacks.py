@@ -13,6 +13,7 @@ from dashboard.app import ids, screens
 from dashboard.app.banner import problems_banner
 from dashboard.app.cards import detail_card, list_cards
 from dashboard.app.layout import failure_alert, no_events, view_notices
+from dashboard.app.phone import filters_label, graph_labels
 from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, next_view
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import index_for
@@ -24,12 +25,22 @@ DEFAULT_WIDTH = 1100
 # The width the page reports, kept to what a screen can be: the density view's buckets grow with it.
 MIN_WIDTH, MAX_WIDTH = 320, 4000
 # What a selection alone leaves as it was: patched figures show the same events, so the same count and page.
-UNCHANGED_BY_SELECTION = ("count", "empty", "root_class", "theme_label", "banner")
+UNCHANGED_BY_SELECTION = (
+    "count",
+    "empty",
+    "root_class",
+    "theme_label",
+    "banner",
+    "filters_label",
+    "timeline_label",
+    "map_label",
+)
 log = logging.getLogger(__name__)
 
 
 def page_parts(collection: Collection, view: View, visible: Any, folder: str) -> dict[str, Any]:
-    """The count, the empty-result message, the theme and the problems banner for a view."""
+    """The count, the empty-result message, the theme, the problems banner, the number of filters on and the
+    graphs' accessible names for a view."""
     events = collection.events
     count = (
         f"{len(visible):,} of {counted(len(events), 'event')}"
@@ -56,6 +67,8 @@ def page_parts(collection: Collection, view: View, visible: Any, folder: str) ->
         "root_class": f"app theme-{view.theme}",
         "theme_label": "Light theme" if view.theme == "dark" else "Dark theme",
         "banner": problems_banner(collection),
+        "filters_label": filters_label(view),
+        **graph_labels(visible, view, collection.settings),
     }
 
 
@@ -125,6 +138,9 @@ def failed(error: BaseException) -> dict[str, Any]:
                 "theme_label",
                 "banner",
                 "screen",
+                "filters_label",
+                "timeline_label",
+                "map_label",
             ),
             no_update,
         ),
@@ -188,6 +204,9 @@ def outputs() -> dict[str, Any]:
         "banner": Output(ids.BANNER, "children"),
         "notice": Output(ids.NOTICE, "children"),
         "screen": Output(ids.SCREEN, "data"),
+        "filters_label": Output(ids.FILTERS_TOGGLE, "children"),
+        "timeline_label": Output(ids.TIMELINE_FRAME, "aria-label"),
+        "map_label": Output(ids.MAP_FRAME, "aria-label"),
     }
 
 
@@ -200,6 +219,7 @@ def inputs() -> dict[str, Any]:
         "theme": Input(ids.THEME, "n_clicks"),
         "ranges": Input({"type": ids.RANGE_BUTTON, "span": ALL}, "n_clicks"),
         "timeline_click": Input(ids.TIMELINE, "clickData"),
+        "label_click": Input(ids.TIMELINE, "clickAnnotationData"),
         "map_click": Input(ids.MAP, "clickData"),
         "relayout": Input(ids.ZOOM, "data"),
         "keys": Input(ids.KEYS, "data"),

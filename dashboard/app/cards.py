@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard.app import ids
 from dashboard.app.markdown import external_link, render_markdown
@@ -29,6 +29,16 @@ PRECISION_NOTE = {
 def select_href(view: View, event_id: str | None) -> str:
     """The link that shows the same view with another event selected (or none)."""
     return view.with_(selected=event_id).to_query() or "?"
+
+
+# The class of the links that select an event: the page's script (assets/app.js) follows them in place, without
+# reloading and without scrolling the page; without the script they load the same view from the server.
+SELECT_LINK = "select-link"
+
+
+def select_link(children: Any, view: View, event_id: str | None, className: str = "", **props: Any) -> html.A:
+    """A link that selects an event (or none) in the same view, through the address like every other action."""
+    return html.A(children, href=select_href(view, event_id), className=f"{className} {SELECT_LINK}".strip(), **props)
 
 
 def badge(category: str, settings: CollectionSettings, colors: dict[str, str]) -> html.Span:
@@ -80,9 +90,10 @@ def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
                     [
                         html.Span(label, className="relation"),
                         " ",
-                        dcc.Link(
+                        select_link(
                             other[C.title],
-                            href=select_href(view, other[C.id]),
+                            view,
+                            other[C.id],
                             className="related-link",
                             id={"type": "related", "id": other[C.id]},
                         ),
@@ -104,7 +115,15 @@ def detail_card(
         return _no_selection(view)
     colors = category_colors(settings, [row[C.category]])
     parts: list[Any] = [
-        html.Div([badge(row[C.category], settings, colors), _when(row)], className="detail-meta"),
+        html.Div(
+            [
+                badge(row[C.category], settings, colors),
+                _when(row),
+                # On a phone the card is a sheet over the list: this closes it (and clears the selection).
+                select_link("Close", view, None, className="sheet-close", title="Close this card: select no event"),
+            ],
+            className="detail-meta",
+        ),
         html.H2(row[C.title], className="detail-title"),
     ]
     if not visible:
@@ -195,9 +214,47 @@ def _sources(sources: list[dict[str, Any]]) -> html.Ul:
     )
 
 
+def day_label(start: pd.Timestamp, precision: str) -> str:
+    """The heading an event is listed under: its day, or its month or year when that is all that is known."""
+    if precision == "year":
+        return f"{start:%Y}"
+    if precision == "month":
+        return f"{start:%B %Y}"
+    return f"{start:%a} {start.day} {start:%b %Y}"
+
+
+def list_card(row: Any, view: View, settings: CollectionSettings, colors: dict[str, str]) -> html.Li:
+    """One event in the list: its date as written, its lane (as colour and as words) and its whole title."""
+    color = colors.get(row.category, "#6b7280")
+    selected = row.id == view.selected
+    link = select_link(
+        [
+            html.Span(className="dot", style={"background": color}),
+            html.Span(
+                [
+                    html.Span(
+                        [row.when, html.Span(f" · {category_label(settings, row.category)}", className="lane")],
+                        className="when",
+                    ),
+                    html.Span(row.title, className="list-title"),
+                ],
+                className="list-text",
+            ),
+        ],
+        view,
+        row.id,
+        id={"type": ids.LIST_ITEM, "id": row.id},
+        className="list-card selected" if selected else "list-card",
+        style={"--lane-color": color},
+        **({"aria-current": "true"} if selected else {}),
+    )
+    return html.Li(link, className="list-item")
+
+
 def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 30) -> list[Any]:
-    """A page of the visible events as compact cards, in time order: the page around the selected event
-    (or the first page), so that a list of a million events costs no more than one of sixty."""
+    """A page of the visible events as compact cards in time order, under a heading per day (a phone shows them
+    as a vertical timeline): the page around the selected event (or the first page), so that a list of a million
+    events costs no more than one of sixty."""
     colors = category_colors(settings, list(events[C.category].unique()))
     total = len(events)
     first = 0
@@ -205,29 +262,33 @@ def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, p
         hits = np.flatnonzero(events[C.id].to_numpy() == view.selected)
         if len(hits):
             first = int(min(max(hits[0] - page // 3, 0), max(total - page, 0)))
-    cards: list[Any] = []
+    out: list[Any] = []
     if total > page:
-        cards.append(
+        out.append(
             html.P(
                 f"{first + 1:,}–{min(first + page, total):,} of {total:,}, in time order. "
                 "Select an event or step with ← → to move through them.",
                 className="muted list-note",
             )
         )
+    days: list[tuple[str, list[Any]]] = []
     row: Any  # a named tuple of the table's columns, which pandas types as any cell value
     for row in events.iloc[first : first + page].itertuples():
-        cards.append(
-            dcc.Link(
+        label = day_label(row.start, row.precision)
+        if not days or days[-1][0] != label:
+            days.append((label, []))
+        days[-1][1].append(list_card(row, view, settings, colors))
+    if days:
+        out.append(
+            html.Ol(
                 [
-                    html.Span(className="dot", style={"background": colors.get(row.category, "#6b7280")}),
-                    html.Span(
-                        [html.Span(row.when, className="when"), html.Span(row.title, className="list-title")],
-                        className="list-text",
-                    ),
+                    html.Li(
+                        [html.H3(label, className="day-label"), html.Ul(cards, className="day-events")],
+                        className="day",
+                    )
+                    for label, cards in days
                 ],
-                href=select_href(view, row.id),
-                id={"type": ids.LIST_ITEM, "id": row.id},
-                className="list-card selected" if row.id == view.selected else "list-card",
+                className="days",
             )
         )
-    return cards
+    return out

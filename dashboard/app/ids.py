@@ -15,7 +15,8 @@ TITLE = "collection-title"
 BANNER = "problems-banner"
 SEARCH = "filter-search"
 FILTER = {facet.key: f"filter-{facet.key}" for facet in FACETS}  # each facet's control, by the facet's key
-DATES = "filter-dates"
+DATES = "filter-dates"  # the first day or moment shown, typed ("14 Feb 2022")
+DATES_TO = "filter-dates-to"  # the last day, or the moment the range stops at
 LANES = "lanes"
 MODE = "mode"
 THEME = "theme-toggle"
@@ -37,6 +38,10 @@ DOWNLOAD_STATUS = "download-status"
 SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes
 ZOOM = "zoom-store"  # the timeline's zooms and pans, without its resize noise
 NOTICE = "view-notice"  # what the app changed in the view asked for (a far date, a long search), or why it failed
+CONTROLS = "controls"  # the filters' section, which a phone folds behind FILTERS_TOGGLE
+FILTERS_TOGGLE = "filters-toggle"  # "Filters (N)": opens and closes the filters on a phone
+TIMELINE_FRAME = "timeline-frame"  # the timeline as an image to assistive technology, labelled with what it shows
+MAP_FRAME = "map-frame"  # the map likewise
 
 _SCRIPT_GLOBAL = "TIMELINE_IDS"  # the name the page's script reads the ids under
 

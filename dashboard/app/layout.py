@@ -15,6 +15,8 @@ from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
 from dashboard.view import FACETS, Control, Facet
 
+# Plotly's toolbar offers to upload the chart, with its data, to a cloud service: nothing leaves the page.
+NO_UPLOAD = ["sendChartToCloud"]
 # Plotly's config as Dash takes it (its typed form lists only some of plotly's keys).
 GRAPH_CONFIG: Any = {
     "displaylogo": False,
@@ -22,13 +24,19 @@ GRAPH_CONFIG: Any = {
     "responsive": True,
     # The Download menu exports the whole view through the same code as the CLI; the toolbar's own
     # screenshot would be a second, different picture.
-    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d", "autoScale2d"],
+    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d", "autoScale2d", *NO_UPLOAD],
 }
 
 
 def aria(**attributes: str) -> dict[str, Any]:
     """ARIA attributes for a component: ``aria(label="Map")`` is ``aria-label="Map"``, which Dash passes through."""
     return {f"aria-{name}": value for name, value in attributes.items()}
+
+
+def picture(frame_id: str, label: str) -> dict[str, Any]:
+    """A graph's frame as assistive technology meets it: one image, named by what it shows (the callback
+    keeps the name up to date with the view)."""
+    return {"id": frame_id, "role": "img", "className": "graph-frame", **aria(label=label)}
 
 
 def failure_alert(error: BaseException, what: str = "this view") -> html.Div:
@@ -136,8 +144,21 @@ def controls(collection: Collection) -> html.Section:
                 className="control control-end",
             ),
         ],
+        id=ids.CONTROLS,
         className="controls",
         **aria(label="Filters"),
+    )
+
+
+def filters_toggle() -> html.Button:
+    """On a phone the filters fold away behind this button, which says how many are on (assets/app.js opens
+    them; the callback writes the number)."""
+    return html.Button(
+        "Filters (0)",
+        id=ids.FILTERS_TOGGLE,
+        className="chip filters-toggle",
+        n_clicks=0,
+        **aria(expanded="false", controls=ids.CONTROLS),
     )
 
 
@@ -159,22 +180,39 @@ def _search_control() -> html.Label:
     )
 
 
-def _dates_control() -> html.Label:
-    """The first and last day shown."""
-    return html.Label(
+def _dates_control() -> html.Div:
+    """The first and last day shown, typed as event files write dates ('14 Feb 2022', '2022-02-14', 'Feb 2022');
+    the server reads them (dashboard.dates) when the user presses Enter or leaves the box, and says so when it
+    cannot, keeping the range it had."""
+
+    def box(label: str, component_id: str, example: str) -> html.Label:
+        return html.Label(
+            [
+                html.Span(label, className="dates-label"),
+                dcc.Input(
+                    id=component_id,
+                    type="text",
+                    placeholder=example,
+                    debounce=True,
+                    autoComplete="off",
+                    spellCheck=False,
+                    className="date-input",
+                ),
+            ],
+            className="dates-box",
+        )
+
+    return html.Div(
         [
             html.Span("Dates", className="control-label"),
-            dcc.DatePickerRange(
-                id=ids.DATES,
-                display_format="D MMM YYYY",
-                clearable=True,
-                start_date_placeholder_text="From",
-                end_date_placeholder_text="To",
-                first_day_of_week=1,
+            html.Div(
+                [box("From", ids.DATES, "e.g. 14 Feb 2022"), box("To", ids.DATES_TO, "e.g. 17 Feb 2022")],
                 className="dates",
             ),
         ],
         className="control",
+        role="group",
+        **aria(label="Dates"),
     )
 
 
@@ -277,6 +315,7 @@ def page(
             dcc.Download(id=ids.DOWNLOAD),
             _header(collection),
             html.Div(problems_banner(collection), id=ids.BANNER),
+            filters_toggle(),
             controls(collection),
             html.Div(
                 [failure_alert(failure, "this page")] if failure is not None else [], id=ids.NOTICE, className="notices"
@@ -327,11 +366,14 @@ def _timeline_panel(collection: Collection, folder: str) -> html.Section:
     return html.Section(
         [
             dcc.Loading(
-                dcc.Graph(
-                    id=ids.TIMELINE,
-                    config=GRAPH_CONFIG,
-                    className="timeline-graph",
-                    clear_on_unhover=True,
+                html.Div(
+                    dcc.Graph(
+                        id=ids.TIMELINE,
+                        config=GRAPH_CONFIG,
+                        className="timeline-graph",
+                        clear_on_unhover=True,
+                    ),
+                    **picture(ids.TIMELINE_FRAME, "Timeline of the events in view"),
                 ),
                 type="dot",
                 delay_show=400,
@@ -348,7 +390,7 @@ def _side_panels() -> html.Aside:
     """The selected event's card and the list of the events in view (filled by the callbacks)."""
     return html.Aside(
         [
-            html.Div(id=ids.DETAIL, className="panel detail-panel", **aria(live="polite")),
+            html.Section(id=ids.DETAIL, className="panel detail-panel", **aria(live="polite", label="Selected event")),
             html.Div(
                 [
                     html.H2("Events in view", className="panel-title"),
@@ -365,15 +407,18 @@ def _map_panel(topojson_url: str) -> html.Section:
     """The map, which reads its world outlines from the app's own assets."""
     return html.Section(
         [
-            dcc.Graph(
-                id=ids.MAP,
-                className="map-graph",
-                config={
-                    "displaylogo": False,
-                    "scrollZoom": True,
-                    "topojsonURL": topojson_url,
-                    "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"],
-                },
+            html.Div(
+                dcc.Graph(
+                    id=ids.MAP,
+                    className="map-graph",
+                    config={
+                        "displaylogo": False,
+                        "scrollZoom": True,
+                        "topojsonURL": topojson_url,
+                        "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d", *NO_UPLOAD],
+                    },
+                ),
+                **picture(ids.MAP_FRAME, "Map of where the events in view took place"),
             ),
         ],
         className="panel map-panel",
