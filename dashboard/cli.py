@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,7 +51,7 @@ from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import TABLE_SUFFIXES, load_collection
-from dashboard.table import C, Collection, Problem
+from dashboard.table import C, Collection, Problem, summary_text
 from dashboard.view import LANES, MODES, THEMES, View
 from dashboard.wording import counted, visible
 
@@ -172,14 +173,26 @@ def validate(path: Path | None, events_dir: Path) -> None:
     collection = load(path or events_dir)
     root = path or events_dir
     for problem in collection.problems:
-        click.echo(located(problem, root))
-    files = len({p.path for p in collection.problems})
+        click.echo(f"{located(problem, root)} ({problem.effect.said})")
     count = len(collection.problems)
     summary = f"{counted(len(collection.events), 'event')} OK"
     if count:
-        summary += f"; {counted(count, 'problem')} in {counted(files, 'file')}"
+        summary += f"; {summary_text(collection.problems)}"
     click.secho(summary, fg="red" if count else "green", err=True)
     sys.exit(1 if count else 0)
+
+
+TITLE_MIN_WIDTH = 30  # a title column narrower than this wraps titles into too many lines
+ID_MIN_WIDTH = 12
+CATEGORY_WIDTH = 16
+
+
+def middle_cut(text: str, width: int) -> str:
+    """Text cut to ``width`` characters with an ellipsis in the middle, keeping its start and its end."""
+    if len(text) <= width:
+        return text
+    keep = max(width - 1, 2)
+    return text[: keep - keep // 2] + "…" + text[len(text) - keep // 2 :]
 
 
 @cli.command(name="list")
@@ -190,15 +203,23 @@ def list_events(events_dir: Path) -> None:
     events = collection.events
     width = shutil.get_terminal_size((100, 20)).columns
     when_w = max([len("WHEN"), *events[C.when].str.len()]) if len(events) else 4
-    cat_w = max([len("CATEGORY"), *events[C.category].str.len()]) if len(events) else 8
+    cat_w = min(max([len("CATEGORY"), *events[C.category].str.len()]) if len(events) else 8, CATEGORY_WIDTH)
     id_w = max([len("ID"), *events[C.id].str.len()]) if len(events) else 2
-    title_w = max(20, width - when_w - cat_w - id_w - 6)
+    # The title is what a reader scans for: it takes what the other columns leave, at least half the line; a long
+    # id gives way, shortened in the middle (its start and end tell ids apart).
+    fixed = when_w + cat_w + 6
+    id_w = max(min(id_w, width - fixed - max(TITLE_MIN_WIDTH, (width - 6) // 2)), ID_MIN_WIDTH)
+    title_w = max(TITLE_MIN_WIDTH, width - fixed - id_w)
     click.secho(f"{'WHEN':<{when_w}}  {'CATEGORY':<{cat_w}}  {'ID':<{id_w}}  TITLE", bold=True)
+    indent = " " * (fixed + id_w)
     for when, category, ident, title in zip(
         events[C.when], events[C.category], events[C.id], events[C.title], strict=True
     ):
-        shown = visible(title if len(title) <= title_w else title[: title_w - 1] + "…")
-        click.echo(f"{when:<{when_w}}  {visible(category):<{cat_w}}  {ident:<{id_w}}  {shown}")
+        lines = textwrap.wrap(visible(title), title_w) or [""]
+        head = f"{when:<{when_w}}  {middle_cut(visible(category), cat_w):<{cat_w}}  {middle_cut(ident, id_w):<{id_w}}"
+        click.echo(f"{head}  {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"{indent}{line}")
     click.echo(counted(len(events), "event"), err=True)
     report_problems(collection, events_dir)
 
@@ -342,6 +363,8 @@ def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:
             data[key] = list(fields[key])
     if fields["places"]:
         data["places"] = [{"name": name} for name in fields["places"]]
+        where = {key: fields[key] for key in ("country", "lat", "lon") if fields.get(key) is not None}
+        data["places"][0].update(where)  # the coordinates and country of the first place given
     if fields["summary"]:
         data["summary"] = fields["summary"]
     if fields["source_title"] or fields["source_url"]:
@@ -375,6 +398,9 @@ def check_new_id(event_id: str) -> None:
 @click.option("--id", "event_id", help="Event id and file name (default: from the title).")
 @click.option("--actor", "actors", multiple=True, help="An actor; repeat for several.")
 @click.option("--place", "places", multiple=True, help="A place name; repeat for several.")
+@click.option("--lat", type=float, help="Latitude of the (first) place, in degrees (with --lon).")
+@click.option("--lon", type=float, help="Longitude of the (first) place, in degrees (with --lat).")
+@click.option("--country", help="ISO 3166-1 alpha-2 code of the (first) place, e.g. UA.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
 @click.option("--summary", default="", help="What happened (Markdown).")
 @click.option("--source-title", help="Title of the report.")
@@ -385,17 +411,19 @@ def check_new_id(event_id: str) -> None:
 @events_option
 def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
     """Write a new event file from flags (never overwriting an existing one)."""
+    if not fields["places"] and any(fields.get(key) is not None for key in ("lat", "lon", "country")):
+        raise click.UsageError("--lat, --lon and --country describe a place: give its name with --place")
     data = new_event_data(fields)
     if event_id is not None:
         check_new_id(event_id)
+    settings, _ = load_settings(events_dir) if events_dir.exists() else (None, [])
     try:
         event = EventFile.model_validate(data)
-        resolve(event.date, event.end, event.published, event.timezone)
+        resolve(event.date, event.end, event.published, event.timezone, order=settings.date_order if settings else None)
     except DateError as error:
         raise click.BadParameter(str(error), param_hint=f"--{getattr(error, 'field', 'date')}") from None
     except ValidationError as error:
         raise click.UsageError("; ".join(plain_errors(error))) from None
-    settings, _ = load_settings(events_dir) if events_dir.exists() else (None, [])
     if settings and settings.categories and event.category not in settings.categories:
         raise click.BadParameter(
             f"'{event.category}' is not one of {', '.join(settings.categories)}", param_hint="--category"

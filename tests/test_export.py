@@ -339,7 +339,7 @@ def app_figures(monkeypatch) -> list[tuple[go.Figure, str, float]]:
     """Figures the app's Download would draw, captured instead of drawn."""
     captured: list[tuple[go.Figure, str, float]] = []
 
-    def fake_render(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
+    def fake_render(figure: go.Figure, fmt: str, scale: float = 1.0, about: Any = None) -> bytes:
         captured.append((figure, fmt, scale))
         return b"picture"
 

@@ -116,7 +116,7 @@ def test_the_command_line_offers_the_registry_and_says_so_in_its_help():
     shown = timeline("export", "--help").output
     assert f"[{'|'.join(formats.REGISTRY)}]" in shown
     assert " ".join(formats.help_text().split()) in " ".join(shown.split())
-    assert formats.help_text() == "Data (json, csv, ics, timelinejs) or a picture (png, svg, pdf, html)."
+    assert formats.help_text() == "Data (json, csv, ics, timelinejs, alt) or a picture (png, svg, pdf, html)."
 
 
 def test_the_page_offers_the_registry_s_offered_formats_pictures_first(app):
@@ -128,6 +128,7 @@ def test_the_page_offers_the_registry_s_offered_formats_pictures_first(app):
         ("csv", "CSV"),
         ("ics", "ICS"),
         ("timelinejs", "TimelineJS"),
+        ("alt", "Alt text"),
     ]
     assert tuple(fmt for fmt, _ in app.buttons()) == ids.DOWNLOAD_FORMATS
 
@@ -136,8 +137,8 @@ def test_a_format_declared_in_the_registry_alone_is_offered_everywhere(monkeypat
     monkeypatch.setitem(formats.REGISTRY, DUMMY.name, DUMMY)
     # the command line: a choice, named in the help, and made by its function
     shown = " ".join(timeline("export", "--help").output.split())
-    assert "--format [json|csv|ics|timelinejs|png|svg|pdf|html|dummy]" in shown
-    assert "Data (json, csv, ics, timelinejs, dummy) or a picture (png, svg, pdf, html)." in shown
+    assert "--format [json|csv|ics|timelinejs|alt|png|svg|pdf|html|dummy]" in shown
+    assert "Data (json, csv, ics, timelinejs, alt, dummy) or a picture (png, svg, pdf, html)." in shown
     result = timeline("export", "--events", EVENTS, "--format", "dummy", "--view", QUERY)
     assert result.exit_code == 0, result.output
     assert result.stdout == "3 events of NATO, Russia and Ukraine — 16 February 2022\n"
@@ -167,7 +168,7 @@ def test_a_format_the_app_does_not_offer_is_neither_a_button_nor_served(monkeypa
 
 def test_every_format_has_an_extension_a_media_type_and_its_kind_of_function():
     for name, fmt in formats.REGISTRY.items():
-        assert fmt.name == name and re.fullmatch(r"[a-z0-9]+", fmt.extension), name
+        assert fmt.name == name and re.fullmatch(r"[a-z0-9]+(\.[a-z0-9]+)?", fmt.extension), name
         assert re.fullmatch(r"[a-z]+/[a-z0-9.+-]+", fmt.media_type), name
         assert isinstance(fmt, DataFormat if fmt.kind == "data" else PictureFormat), name
     assert formats.get("timelinejs").extension == "json" and formats.get("svg").media_type == "image/svg+xml"
@@ -275,7 +276,7 @@ def test_a_data_download_that_fails_answers_with_an_alert_naming_the_file(monkey
 def test_picture_downloads_stay_as_they_were(monkeypatch, app):
     drawn: list[tuple[str, float]] = []
 
-    def fake_render(figure: Any, fmt: str, scale: float = 1.0) -> bytes:
+    def fake_render(figure: Any, fmt: str, scale: float = 1.0, about: Any = None) -> bytes:
         drawn.append((fmt, scale))
         return b"picture"
 
