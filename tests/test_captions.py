@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.export import Furniture, PageSize, SIZES, export_figure
+from dashboard.export import SIZES, Furniture, PageSize, export_figure
 from dashboard.figure import x_range
 from dashboard.figure.caption import alt_text, period, subtitle
 from dashboard.store import load_collection
