@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.figure import DETAIL_LIMIT, Item, map_figure, pack, reselect, spread, timeline_figure
+from dashboard.figure.packing import Frame
 from dashboard.store import load_collection
 from dashboard.view import View, apply
 
@@ -59,7 +60,7 @@ def test_actor_lanes_show_an_event_once_per_actor(collection):
 def test_packed_rows_keep_every_label_clear_of_every_other_in_its_lane():
     items = [Item(str(n), "lane", x0=0.0, x1=0.0, bar=False) for n in range(10)]
     for item in items:
-        item.place_label(width=5.0, lo=-1.0, hi=100.0, inset=0.1)
+        item.place("A label of a few words", Frame(lo=-1.0, hi=100.0, per_px=0.1), cap_px=300.0)
     counts = pack(items, ["lane"], gap=0.5)
     assert counts == [10]  # ten labels at the same moment: ten rows
     assert len({i.row for i in items}) == 10
@@ -100,8 +101,8 @@ def test_many_events_are_drawn_as_density_not_one_by_one(collection):
 def test_text_from_files_is_escaped_for_plotly(collection):
     hostile = collection.events.head(1).assign(title="<b>bold</b><a href='javascript:x'>")
     fig = timeline_figure(hostile, View(), collection.settings, width=1600)
-    labels = [t for t in fig.data if t.type == "scatter" and t.mode == "markers+text"]
-    assert labels and all("<b>" not in text and "&lt;b&gt;" in text for t in labels for text in t.text)
+    labels = [a.text for a in fig.layout.annotations if a.name]
+    assert labels and all("<b>" not in text and "&lt;b&gt;" in text for text in labels)
 
 
 def test_the_map_puts_events_at_their_places_and_spreads_shared_spots(collection):

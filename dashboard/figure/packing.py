@@ -3,13 +3,13 @@ bars and labels into rows so that none overlaps another at the figure's width.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dashboard.figure.style import category_order
+from dashboard.figure.style import LINE_PX, ROW_PX, category_order, fit_text, text_px, wrap
 from dashboard.model import CollectionSettings
 from dashboard.table import C
 from dashboard.view import View
@@ -34,9 +34,38 @@ def ordered_lanes(seen: dict[str, int], lanes: str, settings: CollectionSettings
     return list(seen)  # actors and places in order of first appearance in time
 
 
+MARK_HALF_PX = 6.0  # half a day's or moment's diamond (12 px)
+START_HALF_PX = 4.5  # half the square at a bar's start (9 px)
+BAR_HALF_PX = 8.0  # half a bar's thickness (0.62 of a 26 px row)
+LABEL_GAP_PX = 8.0  # between a mark or a bar's end and its label: clear of the selection ring too
+EDGE_PX = 8.0  # a bar running off the view keeps its start mark this far inside the edge
+MIN_LABEL_PX = 72.0  # a side with less room than this is no place for a label
+LABEL_LINES = 3  # a label wraps to at most this many lines; past that it is shortened
+LABEL_PAD_PX = 2.0  # the label's background reaches this far around its text (a halo over connectors)
+LABEL_RISE_PX = 2.0  # between a bar and the label above it
+ROW_GAP_PX = 1.5  # kept clear above and below a label, so that labels in neighbouring rows never touch
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The x axis as the packing sees it: the visible range in axis units, and axis units per pixel."""
+
+    lo: float
+    hi: float
+    per_px: float
+
+    def px(self, value: float) -> float:
+        """Axis units to pixels from the plot's left edge."""
+        return (value - self.lo) / self.per_px
+
+    @property
+    def width_px(self) -> float:
+        return (self.hi - self.lo) / self.per_px
+
+
 @dataclass
 class Item:
-    """One mark on the timeline: an event in one lane."""
+    """One mark on the timeline: an event in one lane, with its label's lines and where they go."""
 
     id: str
     lane: str
@@ -44,28 +73,93 @@ class Item:
     x1: float
     bar: bool
     anchor: float = 0.0  # where the mark sits (a bar's start, kept inside the visible range)
-    label_x: float = 0.0  # where the label starts: beside the mark, or after a bar's end when it fits there
-    left: bool = False  # label on the left of label_x, near the right edge
+    lines: list[str] = field(default_factory=list)  # the label, wrapped; none past LABEL_LIMIT
+    side: str = "right"  # the label is right of the mark or bar, "left" of it, or "above" the bar
+    label_x: float = 0.0  # axis units: the label box's left edge ("right", "above") or right edge ("left")
+    label_px: float = 0.0  # the label box's width
     ext0: float = 0.0  # the extent of mark, bar and label together, for packing
     ext1: float = 0.0
     row: int = 0
-    y: float = 0.0
+    y: float = 0.0  # the row's centre line, in rows of ROW_PX from the first row's centre
+    row_top: float = 0.0  # the row's edges, in the same units
+    row_bottom: float = 0.0
 
-    def place_label(self, width: float, lo: float, hi: float, inset: float) -> None:
-        """Put a label where it is clear of its own bar: after the bar, else before it, else on it; a mark's
-        label goes right of the mark, or left of it where the right edge would cut it."""
-        self.anchor = min(max(self.x0, lo + inset), hi - inset) if self.bar else self.x0
-        if self.bar and self.x1 + width <= hi:
-            self.label_x, self.left = self.x1, False
-        elif self.bar and self.x0 - width >= lo:
-            self.label_x, self.left = self.x0, True
+    @property
+    def label_height_px(self) -> float:
+        return len(self.lines) * LINE_PX + 2 * LABEL_PAD_PX if self.lines else 0.0
+
+    def label_box(self, frame: Frame) -> tuple[float, float, float, float]:
+        """The label's box (background included) in px: left, right, top, bottom (y down from the first row's
+        centre)."""
+        x = frame.px(self.label_x)
+        left = x - self.label_px if self.side == "left" else x
+        y, height = self.y * ROW_PX, self.label_height_px
+        bottom = y - BAR_HALF_PX - LABEL_RISE_PX if self.side == "above" else y + height / 2
+        return left, left + self.label_px, bottom - height, bottom
+
+    def mark_box(self, frame: Frame) -> tuple[float, float, float, float]:
+        """The mark's box in px, as ``label_box``."""
+        x, y = frame.px(self.anchor), self.y * ROW_PX
+        half = START_HALF_PX if self.bar else MARK_HALF_PX
+        return x - half, x + half, y - half, y + half
+
+    def bar_box(self, frame: Frame) -> tuple[float, float, float, float]:
+        """The bar's box in px (within the view), as ``label_box``."""
+        y = self.y * ROW_PX
+        left, right = max(frame.px(self.x0), 0.0), min(frame.px(self.x1), frame.width_px)
+        return left, right, y - BAR_HALF_PX, y + BAR_HALF_PX
+
+    def reach_px(self) -> tuple[float, float]:
+        """How far mark, bar and label reach above and below the row's centre line, in px."""
+        half = self.label_height_px / 2 + ROW_GAP_PX
+        if self.side == "above":
+            return max(BAR_HALF_PX + LABEL_RISE_PX + self.label_height_px + ROW_GAP_PX, ROW_PX / 2), ROW_PX / 2
+        return max(half, ROW_PX / 2), max(half, ROW_PX / 2)
+
+    def place(self, title: str, frame: Frame, cap_px: float) -> None:
+        """Wrap the title and put it where it is clear of its own mark and bar, preferring few lines: right of the
+        mark or after the bar's end, else left of it, else (a bar) on a line of its own above the bar; only when
+        none has room, shortened at a word boundary."""
+        inset = EDGE_PX * frame.per_px
+        self.anchor = min(max(self.x0, frame.lo + inset), frame.hi - inset) if self.bar else self.x0
+        half = START_HALF_PX if self.bar else MARK_HALF_PX
+        # After the bar's end, and after its start mark, kept inside the view, where a bar ends at the view's edge.
+        right = max(frame.px(self.x1), frame.px(self.anchor) + half) + LABEL_GAP_PX
+        clipped = self.bar and self.anchor != self.x0  # the bar starts off the view: nothing shows left of it
+        left = -1.0 if clipped else frame.px(self.anchor) - half - LABEL_GAP_PX
+        above = frame.px(self.anchor) - half
+        rooms = {"right": frame.width_px - right, "left": left}
+        if self.bar:
+            rooms["above"] = frame.width_px - above
+        if not title:
+            self._settle("right", [], 0.0, frame, right)
+            return
+        for lines in range(2, LABEL_LINES + 1):
+            for side, room in rooms.items():
+                width = min(room, cap_px) - 2 * LABEL_PAD_PX
+                if width >= MIN_LABEL_PX and wrap(title, width, lines) is not None:
+                    self._settle(side, fit_text(title, width, lines), width, frame, {"left": left}.get(side, right))
+                    return
+        side = "above" if self.bar else max(rooms, key=lambda key: rooms[key])
+        width = max(min(rooms[side], cap_px) - 2 * LABEL_PAD_PX, MIN_LABEL_PX)
+        self._settle(side, fit_text(title, width, LABEL_LINES), width, frame, {"left": left}.get(side, right))
+
+    def _settle(self, side: str, lines: list[str], room: float, frame: Frame, edge_px: float) -> None:
+        """Keep the label's place and box, and the extent of the whole item in axis units."""
+        self.side, self.lines = side, lines
+        text = min(max((text_px(line) for line in lines), default=0.0), room)
+        self.label_px = text + 2 * LABEL_PAD_PX if lines else 0.0
+        half = (START_HALF_PX if self.bar else MARK_HALF_PX) * frame.per_px
+        mark0, mark1 = min(self.x0, self.anchor - half), max(self.x1, self.anchor + half)
+        if side == "above":
+            self.label_x = self.anchor - half
+            self.ext0, self.ext1 = mark0, max(mark1, self.label_x + self.label_px * frame.per_px)
+        elif side == "left":
+            self.label_x = frame.lo + edge_px * frame.per_px
+            self.ext0, self.ext1 = self.label_x - self.label_px * frame.per_px, mark1
         else:
-            self.label_x = self.anchor
-            self.left = not self.bar and self.anchor + width > hi and self.anchor - width >= lo
-        if self.left:
-            self.ext0, self.ext1 = self.label_x - width, max(self.x1, self.anchor)
-        else:
-            self.ext0, self.ext1 = min(self.x0, self.anchor), max(self.x1, self.label_x + width)
+            self.label_x = frame.lo + edge_px * frame.per_px
+            self.ext0, self.ext1 = mark0, max(mark1, self.label_x + self.label_px * frame.per_px)
 
 
 def positions(events: pd.DataFrame, mode: str) -> tuple[list[float], list[float], list[bool]]:
@@ -91,8 +185,9 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     # the coarse ones run off the edges (their bars and labels stay in view).
     fine = events[events[C.precision].isin(["day", "minute"])] if len(events) else events
     basis = fine if len(fine) else events
-    lo = pd.Timestamp(view.start) if view.start else (basis[C.start].min() if len(basis) else None)
-    hi = pd.Timestamp(view.end) + pd.Timedelta(days=1) if view.end else (basis[C.end].max() if len(basis) else None)
+    first, after = view.bounds()
+    lo = first if first is not None else (basis[C.start].min() if len(basis) else None)
+    hi = after if after is not None else (basis[C.end].max() if len(basis) else None)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
@@ -116,6 +211,35 @@ def pack(items: list[Item], lanes: list[str], gap: float) -> list[int]:
                 row_ends.append(right)
         counts.append(max(len(row_ends), 1))
     return counts
+
+
+def stack_rows(items: list[Item], lanes: list[str], counts: list[int], name_px: list[float]) -> list[float]:
+    """Give each packed item its y (rows of ROW_PX; the first row's centre is 0) and return each lane's height in
+    rows: a row is as tall as the labels it holds, a lane at least as tall as its wrapped name."""
+    reach: dict[tuple[str, int], tuple[float, float]] = {}
+    for item in items:
+        up, down = item.reach_px()
+        old_up, old_down = reach.get((item.lane, item.row), (ROW_PX / 2, ROW_PX / 2))
+        reach[item.lane, item.row] = (max(up, old_up), max(down, old_down))
+    centres: dict[tuple[str, int], float] = {}
+    edges: dict[tuple[str, int], tuple[float, float]] = {}
+    heights: list[float] = []
+    top = 0.0  # px from the top edge of the first lane
+    for lane, count in zip(lanes, counts, strict=True):
+        rows = [reach.get((lane, row), (ROW_PX / 2, ROW_PX / 2)) for row in range(count)]
+        content = sum(up + down for up, down in rows)
+        height = max(content, name_px[len(heights)] + 6)
+        at = top + (height - content) / 2  # rows centred beside a name taller than they are
+        for row, (up, down) in enumerate(rows):
+            centres[lane, row] = (at + up) / ROW_PX - 0.5
+            edges[lane, row] = (at / ROW_PX - 0.5, (at + up + down) / ROW_PX - 0.5)
+            at += up + down
+        heights.append(height / ROW_PX)
+        top += height
+    for item in items:
+        item.y = centres[item.lane, item.row]
+        item.row_top, item.row_bottom = edges[item.lane, item.row]
+    return heights
 
 
 def axis_x(value: float, view: View) -> float:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from dashboard.model import CollectionSettings
@@ -15,6 +17,7 @@ FONT_SIZE = 12
 CHAR_PX = 6.9  # average advance of a 12 px sans-serif character, a little generous so labels never touch
 LABEL_CHARS = 42
 ROW_PX = 26
+LINE_PX = 16  # one line of 12 px text as plotly sets it (1.3 em), rounded up
 MARGIN = {"l": 150, "r": 24, "t": 16, "b": 40}
 PALETTE = ["#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#0f766e", "#b83280", "#4a5568"]
 NAME_CHARS = 48  # an actor, place, tag or category name in a hover label or a filter menu
@@ -82,6 +85,114 @@ def esc(text: object) -> str:
 def clip(text: str, limit: int = LABEL_CHARS) -> str:
     """Shorten a label to ``limit`` characters, ending with an ellipsis (bidi controls it cut off are closed)."""
     return text if len(text) <= limit else balance_bidi(text[: limit - 1].rstrip()) + "…"
+
+
+# Advance widths (thousandths of an em) of printable ASCII in Helvetica, whose metrics Arial and Liberation Sans
+# share; measured in Chromium they match these to 1 %. TEXT_SLACK makes room for the wider faces of the font list
+# (Inter, Segoe UI), so that an estimate never falls short of the drawn text.
+_ASCII_EM = (
+    "278 278 355 556 556 889 667 191 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 278 278 "
+    "584 584 584 556 1015 667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 611 722 667 "
+    "944 667 667 611 278 278 278 469 556 333 556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 556 333 "
+    "500 278 556 500 722 500 500 500 334 260 334 584"
+)
+_EM: dict[str, int] = {chr(32 + i): int(w) for i, w in enumerate(_ASCII_EM.split())}
+_EM.update({"—": 1000, "–": 556, "“": 333, "”": 333, "‘": 222, "’": 222, "…": 1000, "€": 556, "£": 556, "·": 278})
+TEXT_SLACK = 1.08
+
+
+def _char_em(char: str) -> int:
+    """A character's advance: its own, its base letter's (é as e), a full em for wide scripts, else a broad guess."""
+    known = _EM.get(char)
+    if known is not None:
+        return known
+    base = unicodedata.normalize("NFD", char)[:1]
+    if base in _EM:
+        width = _EM[base]
+    elif unicodedata.combining(char) or unicodedata.category(char) in ("Cf", "Mn"):
+        width = 0  # bidi controls and combining marks take no room
+    else:
+        width = 1000 if unicodedata.east_asian_width(char) in "WF" else 640
+    _EM[char] = width
+    return width
+
+
+def text_px(text: str, size: float = FONT_SIZE) -> float:
+    """The estimated width of one line of text in the figures' font, in px (a little generous, never short)."""
+    return sum(_char_em(char) for char in text) * size * TEXT_SLACK / 1000
+
+
+@lru_cache(maxsize=4096)
+def _measured(text: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The words of a text and their widths in px (a title is measured once, however often it is wrapped)."""
+    words = tuple(text.split())
+    return words, tuple(text_px(word) for word in words)
+
+
+_SPACE_PX = text_px(" ")
+
+
+def _breaks(widths: tuple[float, ...], width: float, lines: int) -> list[int] | None:
+    """Where lines start when words of these widths are laid greedily into lines of ``width`` px, or None when
+    they need more than ``lines`` lines or a word is wider than ``width``."""
+    starts = [0]
+    current = -_SPACE_PX
+    for index, word in enumerate(widths):
+        if word > width:
+            return None
+        if current + _SPACE_PX + word <= width:
+            current += _SPACE_PX + word
+            continue
+        if len(starts) >= lines:
+            return None
+        starts.append(index)
+        current = word
+    return starts
+
+
+def _lines(words: tuple[str, ...], starts: list[int]) -> list[str]:
+    return [" ".join(words[a:b]) for a, b in zip(starts, [*starts[1:], len(words)], strict=True)]
+
+
+def wrap(text: str, width: float, lines: int) -> list[str] | None:
+    """The words of ``text`` laid greedily into lines no wider than ``width`` px, or None when they need more than
+    ``lines`` lines (or a word is wider than ``width``)."""
+    words, widths = _measured(text)
+    starts = _breaks(widths, width, lines)
+    return None if starts is None else _lines(words, starts) if words else []
+
+
+def fit_text(text: str, width: float, lines: int) -> list[str]:
+    """``text`` in as few lines as fit ``width`` px (up to ``lines``), each line about as long as the others; when
+    it cannot fit, shortened at a word boundary with an ellipsis (a lone word too wide is cut where it must)."""
+    words, widths = _measured(text)
+    if not words:
+        return []
+    for count in range(1, lines + 1):
+        if _breaks(widths, width, count) is None:
+            continue
+        # The narrowest width that still takes ``count`` lines: balanced lines, no long line over a short one.
+        low, high = max(widths), width
+        while high - low > 2:
+            middle = (low + high) / 2
+            low, high = (low, middle) if _breaks(widths, middle, count) is not None else (middle, high)
+        return _lines(words, _breaks(widths, high, count) or [0])
+    return _shortened(list(words), width, lines)
+
+
+def _shortened(words: list[str], width: float, lines: int) -> list[str]:
+    """As many whole words as fit ``lines`` lines of ``width`` px, then an ellipsis."""
+    kept: list[str] = []
+    for word in words:
+        if wrap(" ".join([*kept, word]) + "…", width, lines) is None:
+            break
+        kept.append(word)
+    if not kept:  # not even the first word fits: cut it
+        first = words[0]
+        while first and text_px(first + "…") > width:
+            first = first[:-1]
+        return [first + "…"]
+    return wrap(" ".join(kept) + "…", width, lines) or [" ".join(kept) + "…"]
 
 
 def shown_name(text: object, limit: int = NAME_CHARS) -> str:

@@ -3,6 +3,7 @@ and links; past DETAIL_LIMIT events, their density (``dashboard.figure.density``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,13 +11,31 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figure.density import density_figure
-from dashboard.figure.packing import DAY_NS, Item, axis_x, axis_xs, lane_keys, ordered_lanes, pack, positions, x_range
+from dashboard.figure.links import route_links
+from dashboard.figure.packing import (
+    BAR_HALF_PX,
+    DAY_NS,
+    LABEL_LINES,
+    LABEL_PAD_PX,
+    LABEL_RISE_PX,
+    Frame,
+    Item,
+    axis_x,
+    axis_xs,
+    lane_keys,
+    ordered_lanes,
+    pack,
+    positions,
+    stack_rows,
+    x_range,
+)
 from dashboard.figure.selection import selection_trace
 from dashboard.figure.style import (
     CHAR_PX,
     FONT,
     FONT_SIZE,
     LEGEND_CHARS,
+    LINE_PX,
     MARGIN,
     ROW_PX,
     THEMES,
@@ -27,7 +46,7 @@ from dashboard.figure.style import (
     category_order,
     clip,
     esc,
-    halo_shadow,
+    fit_text,
     page_frame,
     shown_name,
 )
@@ -37,7 +56,7 @@ from dashboard.view import View
 
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
 LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn as marks alone
-HALO_LIMIT = 120  # labels drawn with a halo (a text shadow, costly to draw in numbers)
+LANE_NAME_PX = MARGIN["l"] - 18  # a lane's name wraps to the left margin's width
 
 
 def timeline_figure(
@@ -58,73 +77,66 @@ def timeline_figure(
     theme = THEMES[view.theme]
     events = events.reset_index(drop=True)
     colors = category_colors(settings, list(events[C.category].unique()))
-    lo, hi = x_range(events, view)
-    plot_px = max(width - MARGIN["l"] - MARGIN["r"], 200)
-    units_per_px = (hi - lo) / plot_px
     rows: list[dict[str, Any]] = events.to_dict("records", into=dict)
-    labels = _labels(rows, plot_px)
-    items, lanes, counts, offsets = _packed_items(events, rows, view, settings, labels, lo, hi, units_per_px)
-    total_rows = sum(counts) or 1
+    laid = lay_out(events, rows, view, settings, width)
 
     by_id = {row[C.id]: row for row in rows}
     fig = go.Figure()
     for category in sorted(dict.fromkeys(events[C.category]), key=category_order(settings)):
         _add_category(
             fig,
-            [i for i in items if by_id[i.id][C.category] == category],
+            [i for i in laid.items if by_id[i.id][C.category] == category],
             by_id,
-            labels,
             colors[category],
             shown_name(category_label(settings, category), LEGEND_CHARS),
             view,
-            halo_shadow(theme) if len(events) <= HALO_LIMIT else "none",
         )
-    _add_links(fig, items, by_id, theme, view)
-    _add_selection(fig, items, view)
-    names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
-    _layout(fig, events, view, theme, names, counts, offsets, total_rows, lo, hi, width, export)
+    _add_links(fig, laid.items, by_id, theme, view, laid.frame)
+    _add_selection(fig, laid.items, view)
+    _layout(fig, events, view, theme, laid, width, export)
+    _add_labels(fig, laid.items, by_id, laid.lanes, colors, theme, view)
     return fig
 
 
-def _labels(rows: list[dict[str, Any]], plot_px: int) -> dict[str, str]:
-    """Each event's label by id: its title, clipped to the room the plot has, or nothing past LABEL_LIMIT."""
-    # Labels may be as long as the room allows: a wide picture shows whole titles, a narrow screen clips them.
-    limit = int(min(max(plot_px * 0.42 / CHAR_PX, 24), 72))
+@dataclass
+class Layout:
+    """Where everything of a timeline goes at one width: the items (marks, bars, labels) in their rows, the lanes
+    top to bottom with their wrapped names and heights (in rows of ROW_PX), and the x axis as packed."""
+
+    items: list[Item]
+    lanes: list[str]
+    name_lines: list[list[str]]
+    heights: list[float]
+    frame: Frame
+
+
+def lay_out(
+    events: pd.DataFrame, rows: list[dict[str, Any]], view: View, settings: CollectionSettings, width: int
+) -> Layout:
+    """One item per event and lane, its title wrapped and placed, laid in rows so that no mark, bar or label
+    overlaps another; ``rows`` are the events' records (``events`` with a fresh index)."""
+    lo, hi = x_range(events, view)
+    frame = Frame(lo, hi, (hi - lo) / max(width - MARGIN["l"] - MARGIN["r"], 200))
+    x0s, x1s, bars = positions(events, view.mode)
     # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
     # would fill rows with text nobody can read and cost the browser seconds to draw.
     labelled = len(rows) <= LABEL_LIMIT
-    return {row[C.id]: clip(row[C.title], limit) if labelled else "" for row in rows}
-
-
-def _packed_items(
-    events: pd.DataFrame,
-    rows: list[dict[str, Any]],
-    view: View,
-    settings: CollectionSettings,
-    labels: dict[str, str],
-    lo: float,
-    hi: float,
-    units_per_px: float,
-) -> tuple[list[Item], list[str], list[int], dict[str, int]]:
-    """One item per event and lane, placed in rows so that no mark or label overlaps another: the items, the
-    lanes in order, the rows each lane takes, and each lane's first row."""
-    x0s, x1s, bars = positions(events, view.mode)
-    # A label sits right of its mark: 10 px of mark and padding, then the text.
-    label_units = {k: (18 + len(v) * CHAR_PX if v else 8) * units_per_px for k, v in labels.items()}
+    # A label may take a good share of the plot's width on one line, but no more than a reader takes in at once.
+    cap_px = min(max(frame.width_px * 0.4, 150.0), 360.0)
     items: list[Item] = []
     lane_order: dict[str, int] = {}
     for index, row in enumerate(rows):
         for lane in lane_keys(row, view.lanes):
             lane_order.setdefault(lane, len(lane_order))
-            items.append(Item(row[C.id], lane, x0s[index], x1s[index], bars[index]))
+            item = Item(row[C.id], lane, x0s[index], x1s[index], bars[index])
+            item.place(str(row[C.title]) if labelled else "", frame, cap_px)
+            items.append(item)
     lanes = ordered_lanes(lane_order, view.lanes, settings)
-    for item in items:
-        item.place_label(label_units[item.id], lo, hi, inset=8 * units_per_px)
-    counts = pack(items, lanes, gap=6 * units_per_px)
-    offsets = dict(zip(lanes, [sum(counts[:i]) for i in range(len(counts))], strict=True))
-    for item in items:
-        item.y = offsets[item.lane] + item.row
-    return items, lanes, counts, offsets
+    counts = pack(items, lanes, gap=6 * frame.per_px)
+    names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
+    name_lines = [fit_text(str(name), LANE_NAME_PX, LABEL_LINES) for name in names]
+    heights = stack_rows(items, lanes, counts, [len(lines) * LINE_PX for lines in name_lines])
+    return Layout(items, lanes, name_lines, heights, frame)
 
 
 def _hover(row: dict[str, Any]) -> str:
@@ -139,11 +151,9 @@ def _add_category(
     fig: go.Figure,
     items: list[Item],
     by_id: dict[str, dict[str, Any]],
-    labels: dict[str, str],
     color: str,
     name: str,
     view: View,
-    halo: str,
 ) -> None:
     """One legend entry per category: its bars (ranges, hatched when approximate) and its marks."""
     # A legend entry of its own, so every category shows the same swatch whatever its first trace is.
@@ -161,11 +171,6 @@ def _add_category(
     bar_items = [i for i in items if i.bar]
     if bar_items:
         _add_bars(fig, bar_items, by_id, color, name, view)
-    # Labels go on a twin x axis that follows the main one: the range slider draws only the main axis's
-    # traces, so it shows the marks without a smear of text.
-    # An invisible marker of the mark's size keeps each label clear of its mark.
-    if any(labels[i.id] for i in items):
-        _add_labels(fig, items, labels, name, view, halo)
     _add_marks(fig, items, by_id, color, name, view)
 
 
@@ -231,55 +236,87 @@ def _add_marks(
     )
 
 
-def _add_labels(fig: go.Figure, marks: list[Item], labels: dict[str, str], name: str, view: View, halo: str) -> None:
-    """The labels of a category's marks."""
-    fig.add_trace(
-        go.Scatter(
-            mode="markers+text",
-            legendgroup=name,
-            name=name,
-            showlegend=False,
-            xaxis="x2",
-            x=axis_xs([i.label_x for i in marks], view),
-            y=np.asarray([i.y for i in marks], dtype=float),
-            marker={"size": [4 if i.label_x != i.anchor else 9 if i.bar else 12 for i in marks], "opacity": 0},
-            text=[esc(labels[i.id]) for i in marks],
-            textposition=["middle left" if i.left else "middle right" for i in marks],
-            textfont={"size": FONT_SIZE, "shadow": halo},
-            hoverinfo="skip",
-            cliponaxis=False,
+def _add_labels(
+    fig: go.Figure,
+    items: list[Item],
+    by_id: dict[str, dict[str, Any]],
+    lanes: list[str],
+    colors: dict[str, str],
+    theme: Theme,
+    view: View,
+) -> None:
+    """The labels, as annotations: they take clicks (the page selects the event named by the annotation's
+    ``name``), show the whole event on hover, and their background, the colour of their lane, keeps connectors
+    and grid lines from crossing the text. The range slider draws no annotations, so it shows marks alone."""
+    lane_index = {lane: index for index, lane in enumerate(lanes)}
+    annotations: list[dict[str, Any]] = []
+    for item in items:
+        if not item.lines:
+            continue
+        row = by_id[item.id]
+        above = item.side == "above"
+        annotations.append(
+            {
+                "name": item.id,
+                "text": "<br>".join(esc(line) for line in item.lines),
+                "x": axis_x(item.label_x, view),
+                "y": item.y - (BAR_HALF_PX + LABEL_RISE_PX) / ROW_PX if above else item.y,
+                "xref": "x",
+                "yref": "y",
+                "xanchor": "right" if item.side == "left" else "left",
+                "yanchor": "bottom" if above else "middle",
+                "align": "right" if item.side == "left" else "left",
+                "showarrow": False,
+                "font": {"size": FONT_SIZE, "color": theme.text},
+                "bgcolor": theme.band if lane_index[item.lane] % 2 == 0 else theme.plot,
+                "borderpad": LABEL_PAD_PX,
+                "borderwidth": 0,
+                "captureevents": True,
+                "hovertext": _hover(row),
+                "hoverlabel": {"bgcolor": colors[row[C.category]], "font": {"family": FONT, "size": 12}},
+            }
         )
-    )
+    # plotly checks each annotation against its schema, a couple of milliseconds apiece (seconds for hundreds of
+    # labels); these are made here of known keys and escaped text, so they are set as they are, as plotly does
+    # with its own templates.
+    layout = fig.layout
+    layout._validate = False
+    try:
+        fig.update_layout(annotations=annotations)
+    finally:
+        layout._validate = True
 
 
-def _add_links(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme, view: View) -> None:
-    """Connectors from each event to the events it links to (first lane of each), drawn as thin arrows."""
+def _add_links(
+    fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme, view: View, frame: Frame
+) -> None:
+    """Connectors from each event to the events it links to (first lane of each), drawn as dotted lines under
+    everything else and routed around labels and marks where a short detour finds a way."""
     first: dict[str, Item] = {}
     for item in items:
         first.setdefault(item.id, item)
-    xs: list[Any] = []
-    ys: list[Any] = []
-    for source_id, source in first.items():
-        for link in by_id[source_id][C.links]:
-            target = first.get(link["to"])
-            if target is None:
-                continue
-            xs += [source.anchor, target.anchor, np.nan]
-            ys += [source.y, target.y, np.nan]
-    if xs:
-        fig.add_trace(
-            go.Scatter(
-                x=axis_xs(xs, view),
-                y=np.asarray(ys, dtype=float),
-                mode="lines",
-                line={"color": theme.muted, "width": 1, "dash": "dot"},
-                hoverinfo="skip",
-                showlegend=False,
-                name="links",
-                opacity=0.6,
-            )
+    pairs = [
+        (source, target)
+        for source_id, source in first.items()
+        for link in by_id[source_id][C.links]
+        if (target := first.get(link["to"])) is not None
+    ]
+    if not pairs:
+        return
+    xs, ys = route_links(pairs, items, frame)
+    fig.add_trace(
+        go.Scatter(
+            x=axis_xs(xs, view),
+            y=np.asarray(ys, dtype=float),
+            mode="lines",
+            line={"color": theme.muted, "width": 1, "dash": "dot"},
+            hoverinfo="skip",
+            showlegend=False,
+            name="links",
+            opacity=0.6,
         )
-        fig.data = (fig.data[-1], *fig.data[:-1])  # under the marks
+    )
+    fig.data = (fig.data[-1], *fig.data[:-1])  # under the marks
 
 
 def _add_selection(fig: go.Figure, items: list[Item], view: View) -> None:
@@ -288,22 +325,14 @@ def _add_selection(fig: go.Figure, items: list[Item], view: View) -> None:
 
 
 def _layout(
-    fig: go.Figure,
-    events: pd.DataFrame,
-    view: View,
-    theme: Theme,
-    lanes: list[str],
-    counts: list[int],
-    offsets: dict[str, int],
-    total_rows: int,
-    lo: float,
-    hi: float,
-    width: int,
-    export: bool,
+    fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, laid: Layout, width: int, export: bool
 ) -> None:
     """The figure's layout: banded lanes, the x axis (dates or a sequence), the legend, the lane names."""
-    tops = list(offsets.values())
-    shapes = _lane_bands(tops, counts, theme)
+    heights = laid.heights
+    lo, hi = laid.frame.lo, laid.frame.hi
+    tops = [sum(heights[:index]) - 0.5 for index in range(len(heights))]
+    total_rows = sum(heights) or 1.0
+    shapes = _lane_bands(tops, heights, theme)
     xaxis = _base_axis(lo, hi, view, theme)
     bottom = MARGIN["b"]
     if view.mode == "sequence":
@@ -312,7 +341,7 @@ def _layout(
         shapes += [_boundary_line(boundary, theme) for boundary in xaxis.pop("boundaries")]
     else:
         xaxis.update(_date_axis(events, theme, lo, hi, export))
-    height = MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40)
+    height = round(MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40))
     fig.update_layout(
         **page_frame(theme, width, height, export),
         margin={**MARGIN, "b": bottom},
@@ -325,7 +354,7 @@ def _layout(
             "visible": False,
             "type": "linear" if view.mode == "sequence" else "date",
         },
-        yaxis=_lane_axis(lanes, tops, counts, total_rows),
+        yaxis=_lane_axis(laid.name_lines, tops, heights, total_rows),
         shapes=shapes,
         hovermode="closest",
         dragmode="zoom",
@@ -365,7 +394,7 @@ LEGEND: dict[str, Any] = {
 }
 
 
-def _lane_bands(tops: list[int], counts: list[int], theme: Theme) -> list[dict[str, Any]]:
+def _lane_bands(tops: list[float], heights: list[float], theme: Theme) -> list[dict[str, Any]]:
     """A shaded band behind every other lane, so that the rows of one lane read together."""
     return [
         {
@@ -374,8 +403,8 @@ def _lane_bands(tops: list[int], counts: list[int], theme: Theme) -> list[dict[s
             "yref": "y",
             "x0": 0,
             "x1": 1,
-            "y0": tops[index] - 0.5,
-            "y1": tops[index] - 0.5 + counts[index],
+            "y0": tops[index],
+            "y1": tops[index] + heights[index],
             "fillcolor": theme.band,
             "line": {"width": 0},
             "layer": "below",
@@ -438,11 +467,13 @@ def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export:
     return axis
 
 
-def _lane_axis(lanes: list[str], tops: list[int], counts: list[int], total_rows: int) -> dict[str, Any]:
-    """The y axis: each lane's name at the middle of its rows, the first row at the top."""
+def _lane_axis(
+    name_lines: list[list[str]], tops: list[float], heights: list[float], total_rows: float
+) -> dict[str, Any]:
+    """The y axis: each lane's name, wrapped, at the middle of its rows, the first row at the top."""
     return {
-        "tickvals": [tops[i] + (counts[i] - 1) / 2 for i in range(len(lanes))],
-        "ticktext": [shown_name(lane, 20) for lane in lanes],
+        "tickvals": [top + height / 2 for top, height in zip(tops, heights, strict=True)],
+        "ticktext": ["<br>".join(esc(line) for line in lines) for lines in name_lines],
         "range": [total_rows - 0.5, -0.7],
         "showgrid": False,
         "zeroline": False,

@@ -1,0 +1,200 @@
+"""The timeline's labels: every headline whole and wrapped, nothing on top of anything, labels that select their
+event, connectors that keep off labels. The same checks in a browser are in tests/browser/test_labels_browser.py."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from dashboard.app import ids
+from dashboard.app.state import next_view
+from dashboard.figure import timeline_figure
+from dashboard.figure.links import crosses, route_links
+from dashboard.figure.packing import LABEL_LINES, Frame, Item, stack_rows
+from dashboard.figure.style import fit_text, text_px, wrap
+from dashboard.figure.timeline import Layout, lay_out
+from dashboard.store import load_collection
+from dashboard.table import Collection
+from dashboard.view import View
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+# The widths the timeline is drawn at: the app's graph at 1024×768 and 1440×900 (as the page reports them),
+# the slide, the A4 page, the square and the story.
+WIDTHS = (640, 760, 940, 1600, 1123, 1080)
+VIEWS = {
+    "calendar": View(),
+    "sequence": View(mode="sequence"),
+    "actors": View(lanes="actor"),
+    "places": View(lanes="place"),
+    "day": View(start=pd.Timestamp("2022-02-16").date(), end=pd.Timestamp("2022-02-16").date()),
+}
+
+
+@pytest.fixture(scope="module")
+def collection() -> Collection:
+    return load_collection(EVENTS)
+
+
+def layout_of(collection: Collection, view: View, width: int) -> Layout:
+    events = collection.events.reset_index(drop=True)
+    return lay_out(events, events.to_dict("records", into=dict), view, collection.settings, width)
+
+
+Box = tuple[float, float, float, float]
+
+
+def overlap(a: Box, b: Box, tolerance: float = 0.5) -> bool:
+    return min(a[1], b[1]) - max(a[0], b[0]) > tolerance and min(a[3], b[3]) - max(a[2], b[2]) > tolerance
+
+
+def clashes(laid: Layout) -> list[tuple[str, str, str]]:
+    """Every label that overlaps another label, a mark or a bar (its own included), or leaves the plot."""
+    frame = laid.frame
+    found = []
+    labelled = [i for i in laid.items if i.lines]
+    for a, b in itertools.combinations(labelled, 2):
+        if overlap(a.label_box(frame), b.label_box(frame)):
+            found.append(("label", a.id, b.id))
+    for label in labelled:
+        box = label.label_box(frame)
+        if box[0] < -0.5 or box[1] > frame.width_px + 0.5:
+            found.append(("edge", label.id, ""))
+        for other in laid.items:
+            if overlap(box, other.mark_box(frame)):
+                found.append(("mark", label.id, other.id))
+            if other.bar and overlap(box, other.bar_box(frame)):
+                found.append(("bar", label.id, other.id))
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_every_headline_is_whole_and_nothing_is_on_top_of_anything(collection, name, width):
+    laid = layout_of(collection, VIEWS[name], width)
+    titles = dict(zip(collection.events["id"], collection.events["title"], strict=True))
+    for item in laid.items:
+        assert " ".join(item.lines) == " ".join(titles[item.id].split()), f"{name} at {width}: {item.lines}"
+        assert 1 <= len(item.lines) <= LABEL_LINES
+    assert not clashes(laid), f"{name} at {width}: {clashes(laid)}"
+    for lines in laid.name_lines:
+        assert not lines[-1].endswith("…"), lines
+
+
+def test_a_label_of_a_bar_that_fills_the_view_goes_above_it_not_on_it(collection):
+    laid = layout_of(collection, View(), 940)
+    troops = [i for i in laid.items if i.id == "us-troops-poland-romania"][0]
+    assert troops.bar and troops.side == "above"
+    left, right, top, bottom = troops.label_box(laid.frame)
+    bar = troops.bar_box(laid.frame)
+    assert bottom <= bar[2], "the label ends above the bar"
+    assert troops.row_top * 26 <= top, "and stays inside its row"
+
+
+def test_labels_wrap_to_more_lines_on_a_narrower_plot_and_rows_grow_with_them(collection):
+    wide, narrow = layout_of(collection, View(), 1600), layout_of(collection, View(), 640)
+    assert max(len(i.lines) for i in narrow.items) > max(len(i.lines) for i in wide.items)
+    assert sum(narrow.heights) > sum(wide.heights)
+
+
+def test_the_estimate_of_text_width_is_generous_for_the_bundled_titles():
+    # Measured in Chromium (Liberation Sans, the Arial the font list falls to here), 12 px.
+    measured = {
+        "Estonian intelligence chief Mikk Marran expects a limited invasion of Ukraine": 422.7,
+        "Russian Duma resolution on recognising Luhansk and Donetsk": 335.9,
+        'Zelenskyy in Mariupol — "We will defend ourselves"': 280.0,
+        "Shmyhal thanks the European Parliament for €1.2 billion in aid": 347.5,
+    }
+    for text, px in measured.items():
+        assert px <= text_px(text) <= px * 1.15, (text, text_px(text))
+
+
+def test_wrapping_keeps_words_whole_and_balances_lines():
+    title = "UK to double its deployment in Estonia, sending tanks and armoured vehicles"
+    lines = fit_text(title, 260, 3)
+    assert len(lines) == 2 and " ".join(lines) == title
+    assert abs(text_px(lines[0]) - text_px(lines[1])) < 60, "two lines of about the same length"
+    assert fit_text("Short", 260, 3) == ["Short"]
+    assert wrap(title, 100, 2) is None
+
+
+def test_a_title_that_truly_cannot_fit_is_shortened_at_a_word_boundary_and_whole_on_hover(collection):
+    long_title = " ".join(["Negotiations"] * 11)
+    events = collection.events.head(1).assign(title=long_title)
+    fig = timeline_figure(events, View(), collection.settings, width=640)
+    (label,) = [a for a in fig.layout.annotations if a.name]
+    shown = label.text.replace("<br>", " ")
+    assert shown.endswith("Negotiations…"), "cut after a whole word"
+    assert len(label.text.split("<br>")) == LABEL_LINES
+    assert long_title in label.hovertext
+
+
+def test_lane_names_wrap_instead_of_being_cut(collection):
+    events = collection.events.head(1).assign(places=[[{"name": "The Verkhovna Rada building on Hrushevsky Street"}]])
+    fig = timeline_figure(events, View(lanes="place"), collection.settings)
+    (name,) = fig.layout.yaxis.ticktext
+    assert "<br>" in name and "…" not in name
+    assert name.replace("<br>", " ") == "The Verkhovna Rada building on Hrushevsky Street"
+
+
+def test_labels_are_annotations_that_name_their_event_and_take_clicks(collection):
+    fig = timeline_figure(collection.events, View(), collection.settings, width=940)
+    labels = [a for a in fig.layout.annotations if a.name]
+    assert sorted(a.name for a in labels) == sorted(collection.events["id"])
+    assert all(a.captureevents and a.bgcolor for a in labels), "clickable, and drawn over the connectors"
+
+
+def test_a_click_on_a_label_selects_its_event_and_other_annotations_do_nothing(collection):
+    values: dict[str, Any] = {"label_click": {"index": 3, "annotation": {"name": "biden-scholz-call"}}}
+    assert next_view(View(), ids.TIMELINE, values, collection, "clickAnnotationData").selected == "biden-scholz-call"
+    for other in (None, {"index": 0, "annotation": {"text": "No events in this view"}}, {"annotation": 3}):
+        assert next_view(View(), ids.TIMELINE, {"label_click": other}, collection, "clickAnnotationData") == View()
+
+
+def link_crossings(laid: Layout, xs: list[float], ys: list[float]) -> int:
+    """How many times the connectors run through a label."""
+    points = [(laid.frame.px(x), y * 26) for x, y in zip(xs, ys, strict=True)]
+    boxes = [i.label_box(laid.frame) for i in laid.items if i.lines]
+    return sum(
+        crosses(a, b, box)
+        for a, b in zip(points, points[1:], strict=False)
+        if a[0] == a[0] and b[0] == b[0]  # not across the NaN between two links
+        for box in boxes
+    )
+
+
+@pytest.mark.parametrize("name", ["calendar", "sequence"])
+def test_connectors_keep_off_the_labels(collection, name):
+    laid = layout_of(collection, VIEWS[name], 940)
+    first: dict[str, Item] = {}
+    for item in laid.items:
+        first.setdefault(item.id, item)
+    pairs = [
+        (first[row["id"]], first[link["to"]])
+        for row in collection.events.to_dict("records")
+        for link in row["links"]
+        if link["to"] in first
+    ]
+    assert len(pairs) >= 8
+    straight = [v for source, target in pairs for v in (source.anchor, target.anchor, float("nan"))]
+    straight_y = [v for source, target in pairs for v in (source.y, target.y, float("nan"))]
+    assert link_crossings(laid, straight, straight_y) > 0, "straight lines would cross labels here"
+    xs, ys = route_links(pairs, laid.items, laid.frame)
+    assert link_crossings(laid, xs, ys) == 0
+
+
+def test_a_connector_goes_around_a_label_in_its_way():
+    frame = Frame(lo=0.0, hi=1000.0, per_px=1.0)
+    source, target = Item("a", "lane", 100.0, 100.0, False), Item("b", "lane", 100.0, 100.0, False)
+    middle = Item("m", "lane", 60.0, 60.0, False)
+    for item, title in ((source, ""), (middle, "A label right across the way"), (target, "")):
+        item.place(title, frame, cap_px=300.0)
+    source.row, middle.row, target.row = 0, 1, 2
+    stack_rows([source, middle, target], ["lane"], [3], [16.0])
+    assert crosses((100.0, source.y * 26), (100.0, target.y * 26), middle.label_box(frame))
+    xs, ys = route_links([(source, target)], [source, middle, target], frame)
+    points = [(x, y * 26) for x, y in zip(xs[:-1], ys[:-1], strict=True)]
+    assert not any(crosses(a, b, middle.label_box(frame)) for a, b in zip(points, points[1:], strict=False))
