@@ -176,6 +176,15 @@ def clicked_id(click: dict[str, Any] | None) -> str | None:
     return data if isinstance(data, str) else None  # an id is text; anything else is not a mark of ours
 
 
+def clicked_label(click: dict[str, Any] | None) -> str | None:
+    """The event id behind a click on a timeline label (an annotation named by its event's id)."""
+    try:
+        name = click["annotation"]["name"]  # type: ignore[index]
+    except (TypeError, KeyError):
+        return None
+    return name if isinstance(name, str) and name else None
+
+
 def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame, width: int) -> View:
     """The view zoomed into the density cell that was clicked: that bucket of time."""
     from dashboard.figure import bucket_ns, x_range  # the figure decides the buckets; ask it, not a copy
@@ -261,6 +270,9 @@ def next_view(view: View, trigger: Any, values: Values, collection: Collection, 
     """The view after the action that fired the callback: ``trigger`` is the component that fired (a dict for a
     pattern id), ``prop`` its property that changed; anything else leaves the view as it was."""
     kind = trigger.get("type") if isinstance(trigger, dict) else trigger
+    if kind == ids.TIMELINE and prop == "clickAnnotationData":  # a label selects its event
+        label = clicked_label(values.get("label_click"))
+        return view.with_(selected=label) if label else view
     if kind in (ids.TIMELINE, ids.MAP) and not prop.endswith("clickData"):  # the graphs act on clicks only
         return view
     action = ACTIONS.get(kind) if isinstance(kind, str) else None
