@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateparser
 from dateutil import tz as dateutil_tz
 
-from dashboard.model import Precision
+from dashboard.model import SETTINGS_FILE, Precision
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -27,6 +27,13 @@ MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if 
 APPROXIMATE_PREFIX = re.compile(r"^(about|around|approximately|approx\.?|circa|ca\.|c\.|~)\s*", re.I)
 PART_OF_MONTH = re.compile(r"^(early|mid|late)[\s-]+(.+)$", re.I)
 IANA_SUFFIX = re.compile(r"\s+([A-Za-z]+/[A-Za-z_+\-/]+|UTC|GMT)$")
+# Day and month written as numbers (02/03/2022, 2.3.22): which comes first is a convention, not a fact.
+NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+# An ISO date with a time written in words after it: '2022-02-17 at 10am'.
+ISO_DAY_THEN_WORDS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.*[A-Za-z].*)$")
+# Words for times the parser does not know.
+TIME_WORDS = ((re.compile(r"\bnoon\b", re.I), "12:00"), (re.compile(r"\bmidnight\b", re.I), "00:00"))
+DATE_ORDERS = ("DMY", "MDY")
 
 
 # The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
@@ -157,6 +164,28 @@ def _phrase(text: str, phrase: str, ref: dt.date) -> When:
             return _days(ref + DAY, monday + 6 * DAY)
 
 
+def _day_first(text: str, order: str | None) -> bool:
+    """Whether a date's leading numbers are day then month: refuses a numeric date that reads two ways (02/03/2022)
+    unless the collection says which (``order``: "DMY" or "MDY"), and one that does not fit the order declared."""
+    match = NUMERIC_DATE.match(text)
+    if match is None:
+        return order != "MDY"
+    first, second = int(match.group(1)), int(match.group(3))
+    if order is None:
+        if first <= 12 and second <= 12 and first != second:
+            day_month = f"{first} {calendar.month_name[second]}"
+            month_day = f"{second} {calendar.month_name[first]}"
+            raise DateError(
+                f'"{text}" could be {day_month} or {month_day}: write the date as YYYY-MM-DD or with the month '
+                f"in words, or declare the order of the collection's dates (date_order: DMY or MDY) in {SETTINGS_FILE}"
+            )
+        return True  # only one reading is a date (13/02/2022, 02/13/2022), or both are the same day
+    month = second if order == "DMY" else first
+    if month > 12:
+        raise DateError(f'"{text}" is not a date in the order {order} that {SETTINGS_FILE} declares')
+    return order == "DMY"
+
+
 def _part_of_month(text: str, ref: dt.date | None) -> When | None:
     match = PART_OF_MONTH.match(text)
     if not match:
@@ -174,27 +203,46 @@ _DEFAULT_A = dt.datetime(2000, 1, 1, 0, 0)
 _DEFAULT_B = dt.datetime(2001, 2, 2, 1, 1)
 
 
-def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None) -> When:
-    """Read ISO and natural dates and times, keeping which parts were actually written."""
-    iso = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
-    if iso:
-        year, month = int(iso.group(1)), iso.group(2)
-        try:
-            day = dt.date(year, int(month) if month else 1, 1)
-        except ValueError:
-            raise DateError(f'could not read "{text}" as a date: month {month} does not exist') from None
-        precision = Precision.MONTH if month else Precision.YEAR
-        return When(*_span(day, precision), precision)
-
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
-        return _parse_iso(text, zone)
-    body, written_zone = text, None
+def _split_zone(text: str) -> tuple[str, str | None]:
+    """A date without the time zone written at its end ('… 14:30 Europe/Kyiv'), and that zone (or None)."""
     zone_match = IANA_SUFFIX.search(text)
     if zone_match and _zone(zone_match.group(1)):
-        body, written_zone = text[: zone_match.start()], zone_match.group(1)
+        return text[: zone_match.start()], zone_match.group(1)
+    return text, None
+
+
+def _iso_year_month(text: str) -> When | None:
+    """'2022' and '2022-02' as their year and month, or None for another form."""
+    iso = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
+    if not iso:
+        return None
+    year, month = int(iso.group(1)), iso.group(2)
     try:
-        a = dateparser.parse(body, default=_DEFAULT_A, dayfirst=True)
-        b = dateparser.parse(body, default=_DEFAULT_B, dayfirst=True)
+        day = dt.date(year, int(month) if month else 1, 1)
+    except ValueError:
+        raise DateError(f'could not read "{text}" as a date: month {month} does not exist') from None
+    precision = Precision.MONTH if month else Precision.YEAR
+    return When(*_span(day, precision), precision)
+
+
+def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None, order: str | None = None) -> When:
+    """Read ISO and natural dates and times, keeping which parts were actually written."""
+    year_month = _iso_year_month(text)
+    if year_month:
+        return year_month
+    words = ISO_DAY_THEN_WORDS.match(text)
+    if words:  # the day read as ISO, the time in words after it as the parser reads times
+        day = _parse_iso(words.group(1), zone).start
+        return _parse_plain(f"{day:%d %B %Y} {words.group(2)}", ref, zone, order)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+        return _parse_iso(text, zone)
+    for pattern, replacement in TIME_WORDS:
+        text = pattern.sub(replacement, text)
+    day_first = _day_first(text, order)
+    body, written_zone = _split_zone(text)
+    try:
+        a = dateparser.parse(body, default=_DEFAULT_A, dayfirst=day_first)
+        b = dateparser.parse(body, default=_DEFAULT_B, dayfirst=day_first)
     except (ValueError, OverflowError):
         raise DateError(f'could not read "{text}" as a date') from None
     if a.year != b.year:
@@ -205,7 +253,8 @@ def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None) -> Whe
         return When(*_span(a.date(), Precision.YEAR), Precision.YEAR)
     if a.day != b.day:
         return When(*_span(a.date(), Precision.MONTH), Precision.MONTH)
-    if (a.hour, a.minute) != (b.hour, b.minute) and a.tzinfo is None:
+    # A time is written when the hour is: '10am' and 'at 10 a.m.' name no minutes, which are then 0.
+    if a.hour != b.hour and a.tzinfo is None:
         return When(*_span(a.date(), Precision.DAY), Precision.DAY)
     if written_zone and a.tzinfo is None:
         a = a.replace(tzinfo=_zone(written_zone))
@@ -247,8 +296,9 @@ def _offset_name(tzinfo: dt.tzinfo) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -> When:
-    """Read one date as written; ``ref`` is the publication date that weekdays and phrases refer to."""
+def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None, order: str | None = None) -> When:
+    """Read one date as written; ``ref`` is the publication date that weekdays and phrases refer to, ``order``
+    the collection's order of numeric dates ("DMY", "MDY", or None: a date that reads two ways is refused)."""
     text = " ".join(str(text).split())
     if not text:
         raise DateError("the date is empty")
@@ -260,7 +310,7 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -
     if text[0] in "-−" and text[1:2].isdigit():  # a year before the common era, which the parser would read as AD
         raise outside
     try:
-        when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone)
+        when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone, order)
     except DateError:
         raise
     except (ValueError, OverflowError):  # e.g. the year 9999, whose span would end in the year 10000
@@ -273,21 +323,26 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None) -
 
 
 def resolve(
-    date: str, end: str | None = None, ref: dt.date | None = None, zone: str | None = None, approximate: bool = False
+    date: str,
+    end: str | None = None,
+    ref: dt.date | None = None,
+    zone: str | None = None,
+    approximate: bool = False,
+    order: str | None = None,
 ) -> When:
     """Combine a start and an optional inclusive end into one span; raise DateError naming the bad part.
 
     The error's ``field`` attribute says whether ``date`` or ``end`` is at fault.
     """
     try:
-        first = parse_when(date, ref, zone)
+        first = parse_when(date, ref, zone, order)
     except DateError as error:
         error.field = "date"
         raise
     when = first
     if end is not None:
         try:
-            last = parse_when(end, ref, zone)
+            last = parse_when(end, ref, zone, order)
         except DateError as error:
             error.field = "end"
             raise

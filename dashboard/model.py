@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -196,6 +196,13 @@ class CollectionSettings(_Strict):
     as_of: dt.date | None = Field(default=None, description="The date the collection is up to date as of (YYYY-MM-DD).")
     # Keys name lanes, URL values and exported file names: the same letters as an id.
     categories: dict[Annotated[str, Field(pattern=SLUG, max_length=ID_MAX)], Category] = Field(default_factory=dict)
+    date_order: Literal["DMY", "MDY"] | None = Field(
+        default=None,
+        description=(
+            "How the collection writes numeric dates: DMY (02/03/2022 is 2 March) or MDY (3 February). "
+            "Without it, a numeric date that reads both ways is a problem to fix."
+        ),
+    )
 
 
 SETTINGS_FILE = "_collection.yaml"

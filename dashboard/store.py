@@ -34,7 +34,7 @@ from dashboard import cache
 from dashboard.model import SETTINGS_FILE, CollectionSettings
 from dashboard.readers import tables, yaml_events
 from dashboard.reading import kind
-from dashboard.table import COLUMNS, SPOTS, Collection, Problem, cross_checks, empty_events, finish
+from dashboard.table import COLUMNS, SPOTS, Collection, Effect, Problem, cross_checks, empty_events, finish
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +160,12 @@ def _settings_state(root: Path) -> tuple[int, int] | None:
 # ---- loading, with the caches -------------------------------------------------------------------------------
 
 
-def _parse_files(base: Path, files: list[State]) -> list[dict[str, Any]]:
+def _parse_files(base: Path, files: list[State], settings: CollectionSettings) -> list[dict[str, Any]]:
     """Parse YAML files into cache entries; whatever goes wrong with one file is that file's problem alone."""
     entries: list[dict[str, Any]] = []
     for rel, size, mtime_ns in files:
         try:
-            records, problems = yaml_events.read_event_file(base / rel, rel)
+            records, problems = yaml_events.read_event_file(base / rel, rel, settings)
             entries.extend(
                 cache.entries(
                     rel,
@@ -181,7 +181,7 @@ def _parse_files(base: Path, files: list[State]) -> list[dict[str, Any]]:
     return entries
 
 
-def _parse(base: Path, files: list[State], reporter: _Reporter) -> list[dict[str, Any]]:
+def _parse(base: Path, files: list[State], reporter: _Reporter, settings: CollectionSettings) -> list[dict[str, Any]]:
     """Parse YAML files into cache entries: in worker processes when there are thousands (a first load).
 
     The workers are started the way multiprocessing starts them, so a script that loads a big folder needs the
@@ -198,7 +198,8 @@ def _parse(base: Path, files: list[State], reporter: _Reporter) -> list[dict[str
             context = multiprocessing.get_context("forkserver")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 entries: list[dict[str, Any]] = []
-                for chunk, done in zip(chunks, pool.map(_parse_files, [base] * len(chunks), chunks), strict=True):
+                parsed = pool.map(_parse_files, [base] * len(chunks), chunks, [settings] * len(chunks))
+                for chunk, done in zip(chunks, parsed, strict=True):
                     entries.extend(done)
                     reporter.advance(sum(size for _, size, _ in chunk))
                 return entries
@@ -206,7 +207,7 @@ def _parse(base: Path, files: list[State], reporter: _Reporter) -> list[dict[str
             reporter.to(0)
     entries = []
     for state in files:
-        entries.extend(_parse_files(base, [state]))
+        entries.extend(_parse_files(base, [state], settings))
         reporter.advance(state[1])
     return entries
 
@@ -243,6 +244,7 @@ class _Memo:
     collection: Collection
     entries: Any  # pyarrow.Table: the YAML files' cache entries
     yaml_files: set[State]  # the YAML files the entries are of
+    reading: str  # the settings the files were read with (``_reading``)
     tables: Tables
     scan_seconds: float
     checked_at: float
@@ -258,14 +260,28 @@ def unexpected(error: BaseException) -> str:
     return f"could not read the file ({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''})"
 
 
+def _reading(settings: CollectionSettings) -> str:
+    """The settings that reading a file depends on, as a short text: the order of numeric dates and the category
+    keys (a left-out event's category is checked as it is read). Files read under other settings are read again."""
+    text = repr((settings.date_order, sorted(settings.categories)))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _cache_key(root: Path, reading: str) -> Path:
+    """The name the disk cache knows a folder by: its own path for the default settings, else a name of its own
+    per reading, so that a cache written under other settings is never read (nor overwritten) under these."""
+    return root if reading == _reading(CollectionSettings()) else root / f".reading-{reading}"
+
+
 def _read_table(
     path: Path,
     shown: str,
     progress: Callable[[float], None] | None,
+    date_order: str | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A CSV or Parquet table's rows and problems; whatever goes wrong with it is its problem alone."""
     try:
-        return tables.read_table(path, shown, progress=progress)
+        return tables.read_table(path, shown, progress=progress, date_order=date_order)
     except Exception as error:  # noqa: BLE001 - the last guard: one table never fails the collection
         log.exception("reading %s failed", path)
         return pd.DataFrame(columns=COLUMNS + SPOTS), [Problem(shown, 1, 1, unexpected(error))]
@@ -277,29 +293,34 @@ def _build(
     files: list[State],
     memo: _Memo | None,
     progress: Progress | None,
-) -> tuple[Collection, Any, set[State], Tables]:
+) -> tuple[Collection, Any, set[State], Tables, str]:
     """Load the collection from its files, parsing only the YAML files and tables that are new or changed."""
     settings, problems = yaml_events.load_settings(root)
+    reading = _reading(settings)
+    if memo is not None and memo.reading != reading:
+        memo = None  # read under other settings: every file is read again
     table_files = [state for state in files if _is_table(state[0])]
     yaml_files = [state for state in files if not _is_table(state[0])] if table_files else files
     big = root.is_dir() and len(yaml_files) >= cache.MIN_FILES
     if memo is not None:
         previous, known = memo.entries, memo.yaml_files
     else:
-        previous = (cache.read(root) if big else None) or cache.empty()
+        previous = (cache.read(_cache_key(root, reading)) if big else None) or cache.empty()
         known = cache.states(previous)
     stale = [state for state in yaml_files if state not in known]
     old_tables = memo.tables if memo is not None else {}
     to_read = [state for state in table_files if old_tables.get(state[0], (None,))[0] != state[1:]]
     reporter = _Reporter(progress, sum(size for _, size, _ in stale + to_read))
 
-    entries = _fresh_entries(root, base, yaml_files, previous, known, stale, reporter)
+    entries = _fresh_entries(root, base, yaml_files, previous, known, stale, reporter, settings)
     rows, file_problems = cache.decode(entries)
     problems.extend(Problem(rel, line, column, message) for rel, line, column, message in file_problems)
     rows.insert(0, "path", rows.pop("rel"))
     tables: Tables = {}
     if table_files:
-        rows = _with_tables(rows, base, files, table_files, old_tables, tables, problems, reporter, root.is_dir())
+        rows = _with_tables(
+            rows, base, files, table_files, old_tables, tables, problems, reporter, root.is_dir(), settings.date_order
+        )
     rows, cross = cross_checks(rows, settings)
     problems.extend(cross)
     columns = {name: rows[name] for name in COLUMNS}
@@ -307,7 +328,7 @@ def _build(
     events = finish(columns)
     if table_files:
         pa.default_memory_pool().release_unused()  # what sorting a big table let go
-    return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables
+    return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables, reading
 
 
 def _fresh_entries(
@@ -318,18 +339,20 @@ def _fresh_entries(
     known: set[State],
     stale: list[State],
     reporter: _Reporter,
+    settings: CollectionSettings,
 ) -> Any:
     """The cache entries of the YAML files: the previous ones, less the files gone or changed, plus the changed
     ones parsed again; the disk cache follows."""
     gone = [rel for rel, _, _ in known - set(yaml_files)] + [rel for rel, _, _ in stale]  # deleted or changed
     if not (gone or stale):
         return previous
-    fresh = _parse(base, stale, reporter)
+    fresh = _parse(base, stale, reporter, settings)
     entries = cache.merge([cache.drop(previous, gone), cache.from_entries(fresh)], [rel for rel, _, _ in yaml_files])
+    key = _cache_key(root, _reading(settings))
     if root.is_dir() and len(yaml_files) >= cache.MIN_FILES:
-        cache.write(root, entries)
+        cache.write(key, entries)
     elif root.is_dir() and known:
-        cache.forget(root)  # the folder shrank below the size worth caching
+        cache.forget(key)  # the folder shrank below the size worth caching
     return entries
 
 
@@ -343,6 +366,7 @@ def _with_tables(
     problems: list[Problem],
     reporter: _Reporter,
     folder: bool,
+    date_order: str | None = None,
 ) -> pd.DataFrame:
     """The YAML files' rows with the tables' rows, in the files' order; tables read only when new or changed (and
     kept in ``tables`` for the next load)."""
@@ -353,7 +377,7 @@ def _with_tables(
         if hit is not None and hit[0] == (size, mtime_ns):
             table_rows, table_problems = hit[1], hit[2]
         else:
-            table_rows, table_problems = _read_table(base / rel, rel, reporter.part(size))
+            table_rows, table_problems = _read_table(base / rel, rel, reporter.part(size), date_order)
         if folder:  # one table alone is kept by the collection memo; no need to hold its rows twice
             tables[rel] = ((size, mtime_ns), table_rows, table_problems)
         problems.extend(table_problems)
@@ -414,7 +438,7 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
             memo.scan_seconds, memo.checked_at = scan_seconds, time.monotonic()
             return _share(memo.collection)
         try:
-            collection, entries, yaml_files, tables = _build(root, base, files, memo, progress)
+            collection, entries, yaml_files, tables, reading = _build(root, base, files, memo, progress)
         except Exception as error:  # noqa: BLE001 - the last guard: say what failed rather than fail every caller
             log.exception("loading %s failed", root)
             return Collection(
@@ -422,11 +446,13 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
                 [Problem(root.name or str(root), 1, 1, f"could not load the events ({type(error).__name__}: {error})")],
                 CollectionSettings(),
             )
-        collection.problems.extend(Problem(rel or ".", 1, 1, why) for rel, why in unlisted)
+        collection.problems.extend(Problem(rel or ".", 1, 1, why, Effect.LEFT_OUT) for rel, why in unlisted)
         collection.problems.sort()
         collection.fingerprint = _fingerprint(key, signature)
         with _memo_lock:
-            _memo[key] = _Memo(signature, collection, entries, yaml_files, tables, scan_seconds, time.monotonic())
+            _memo[key] = _Memo(
+                signature, collection, entries, yaml_files, reading, tables, scan_seconds, time.monotonic()
+            )
             _memo.move_to_end(key)
             while len(_memo) > MEMO_FOLDERS:
                 _memo.popitem(last=False)

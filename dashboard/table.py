@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.model import SETTINGS_FILE, CollectionSettings
-from dashboard.wording import visible
+from dashboard.wording import counted, visible
 
 Kind = Literal["text", "time", "flag", "number", "zone", "nested"]
 # How each kind is kept in the disk cache (nested values as JSON text: see dashboard.cache).
@@ -111,14 +112,51 @@ class C:
     line = "line"
 
 
+class Effect(StrEnum):
+    """What a problem did to what it concerns: the code that finds a problem says which."""
+
+    LEFT_OUT = "left out"  # the event (or the file's events, or the table's row) is not shown until it is fixed
+    SHOWN = "shown"  # the event is shown, with the problem: a lane of its own, a link or a column left out
+    IGNORED = "ignored"  # the settings file is not used until it is fixed: the defaults apply
+
+    @property
+    def said(self) -> str:
+        """The effect in words, after a problem: 'event left out until fixed'."""
+        return {
+            Effect.LEFT_OUT: "left out until fixed",
+            Effect.SHOWN: "shown with this problem",
+            Effect.IGNORED: "settings ignored until fixed",
+        }[self]
+
+
+# Each effect's heading, in the order problems are summed up (what is missing first).
+EFFECT_GROUPS: tuple[tuple[Effect, str], ...] = (
+    (Effect.LEFT_OUT, "Left out until fixed"),
+    (Effect.SHOWN, "Shown with the problem"),
+    (Effect.IGNORED, "Settings ignored until fixed (the defaults apply)"),
+)
+
+
+def summary_text(problems: list[Problem]) -> str:
+    """'3 problems in 2 files: 2 left out until fixed, 1 shown with the problem'."""
+    files = len({p.path for p in problems})
+    counts = [
+        f"{sum(p.effect == effect for p in problems)} {heading[:1].lower()}{heading[1:]}"
+        for effect, heading in EFFECT_GROUPS
+        if any(p.effect == effect for p in problems)
+    ]
+    return f"{counted(len(problems), 'problem')} in {counted(files, 'file')}: {', '.join(counts)}"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """Something wrong in a file, with where it is (1-based line and column)."""
+    """Something wrong in a file, with where it is (1-based line and column), and what it did (``effect``)."""
 
     path: str
     line: int
     column: int
     message: str
+    effect: Effect = Effect.LEFT_OUT
 
     def __post_init__(self) -> None:
         message = self.message
@@ -185,12 +223,21 @@ def check_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
                         int(column),
                         f"'links[{j}].to': no event has the id '{link['to']}'"
                         + (f": did you mean '{hint[0]}'?" if hint else ""),
+                        Effect.SHOWN,
                     )
                 )
             at += 1
         if len(kept) != len(links[i]):
             kept_links[i] = kept
     return rows.assign(links=kept_links), problems
+
+
+def unknown_category(category: str, settings: CollectionSettings) -> str:
+    """What is wrong with a category the settings do not list (and the closest key they do)."""
+    hint = difflib.get_close_matches(category, list(settings.categories), n=1)
+    return f"'category': '{category}' is not one of {', '.join(settings.categories)} (see {SETTINGS_FILE})" + (
+        f": did you mean '{hint[0]}'?" if hint else ""
+    )
 
 
 def cross_checks(rows: pd.DataFrame, settings: CollectionSettings) -> tuple[pd.DataFrame, list[Problem]]:
@@ -206,14 +253,18 @@ def cross_checks(rows: pd.DataFrame, settings: CollectionSettings) -> tuple[pd.D
         ):
             where, first_line = first_at[ident]
             problems.append(
-                Problem(path, line, column, f"duplicate id '{ident}': already used in {where}:{first_line}")
+                Problem(
+                    path,
+                    line,
+                    column,
+                    f"duplicate id '{ident}': already used in {where}:{first_line}",
+                )
             )
         rows = rows.loc[~repeated]
     rows, link_problems = check_links(rows)
     problems.extend(link_problems)
     if settings.categories:
         unknown = rows.loc[~rows["category"].isin(list(settings.categories)).to_numpy()]
-        allowed = ", ".join(settings.categories)
         for path, line, column, category in zip(
             unknown["path"],
             unknown["_cat_line"].tolist(),
@@ -221,9 +272,7 @@ def cross_checks(rows: pd.DataFrame, settings: CollectionSettings) -> tuple[pd.D
             unknown["category"],
             strict=True,
         ):
-            problems.append(
-                Problem(path, line, column, f"'category': '{category}' is not one of {allowed} (see {SETTINGS_FILE})")
-            )
+            problems.append(Problem(path, line, column, unknown_category(category, settings), Effect.SHOWN))
     return rows, problems
 
 

@@ -112,11 +112,15 @@ MAX_QUERY_WORDS = 20
 
 
 def clamp_day(day: dt.date | None, name: str) -> tuple[dt.date | None, str | None]:
-    """A day moved inside MIN_DAY .. MAX_DAY, and a warning naming ``name`` when it had to move."""
+    """A day (or a moment: a datetime) moved inside MIN_DAY .. MAX_DAY, and a warning naming ``name`` when it had
+    to move. A moment keeps its time of day, to the minute."""
     if day is None:
         return None, None
     if isinstance(day, dt.datetime):  # a datetime is a date, but cannot be compared with one
-        day = day.date()
+        moment = day.replace(tzinfo=None, second=0, microsecond=0)
+        if MIN_DAY <= moment.date() <= MAX_DAY:
+            return moment, None
+        day = moment.date()
     inside = min(max(day, MIN_DAY), MAX_DAY)
     if inside == day:
         return day, None
@@ -125,6 +129,24 @@ def clamp_day(day: dt.date | None, name: str) -> tuple[dt.date | None, str | Non
         f"'{name}' {day.isoformat()} is {side} day the timeline can show "
         f"({MIN_DAY.isoformat()} to {MAX_DAY.isoformat()}); clamped to {inside.isoformat()}"
     )
+
+
+def as_whole_days(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """A range's bounds in their plainest form: a moment at midnight is that day (for ``end``, the exclusive end
+    at a midnight is the day before, its inclusive last day), so a range of whole days reads as dates."""
+    if isinstance(start, dt.datetime) and start.time() == dt.time():
+        start = start.date()
+    if isinstance(end, dt.datetime) and end.time() == dt.time():
+        day = end.date() - dt.timedelta(days=1)
+        first = start.date() if isinstance(start, dt.datetime) else start
+        if first is None or day >= first:
+            end = day
+    return start, end
+
+
+def moment_text(value: dt.date) -> str:
+    """A bound as the URL writes it: '2022-02-14', or '2022-02-14T06:30' for a moment."""
+    return value.isoformat(timespec="minutes") if isinstance(value, dt.datetime) else value.isoformat()
 
 
 def limit_search(q: str) -> tuple[str, str | None]:
@@ -169,8 +191,11 @@ class View:
     """What is shown: a date range, filters (one field per facet: ``View(category=("military",))``), the lane
     grouping, the layout mode, the selected event."""
 
+    # A bound is a day (``dt.date``) or, after an exact zoom, a moment to the minute (``dt.datetime``, UTC as the
+    # axis shows it): ``start`` a day means from its midnight; ``end`` a day is the inclusive last day, a moment the
+    # instant the range stops at. ``bounds()`` is the one reading of both.
     start: dt.date | None = None
-    end: dt.date | None = None  # inclusive last day
+    end: dt.date | None = None
     q: str = ""
     lanes: Lanes = "category"
     mode: Mode = "calendar"
@@ -190,6 +215,9 @@ class View:
 
         for name, key in (("start", "from"), ("end", "to")):
             fix(name, *clamp_day(getattr(self, name), key))
+        start, end = as_whole_days(self.start, self.end)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
         for facet in FACETS:
             fix(facet.key, _names(getattr(self, facet.key)), None)
         fix("q", *limit_search(self.q if isinstance(self.q, str) else ""))
@@ -209,7 +237,10 @@ class View:
         """The range as instants: where it begins, and where it stops (exclusive: the midnight after the last
         day). The one reading of ``start``/``end`` that filtering, the figures' axes and captions share."""
         first = pd.Timestamp(self.start) if self.start else None
-        after = pd.Timestamp(self.end) + pd.Timedelta(days=1) if self.end else None
+        if isinstance(self.end, dt.datetime):
+            after: pd.Timestamp | None = pd.Timestamp(self.end)
+        else:
+            after = pd.Timestamp(self.end) + pd.Timedelta(days=1) if self.end else None
         return first, after
 
     @property
@@ -224,11 +255,9 @@ class View:
 
     def to_query(self) -> str:
         """The view as a URL query string ('' for the default view), stable and readable."""
+        # The range first, its colons left as they are (a query may hold them): '?from=2022-02-14T06:30'.
+        dates = [(key, moment_text(value)) for key, value in (("from", self.start), ("to", self.end)) if value]
         pairs: list[tuple[str, str]] = []
-        if self.start:
-            pairs.append(("from", self.start.isoformat()))
-        if self.end:
-            pairs.append(("to", self.end.isoformat()))
         for facet in FACETS:
             pairs.extend((facet.key, value) for value in self.chosen(facet))
         if self.q:
@@ -241,7 +270,8 @@ class View:
             pairs.append(("theme", self.theme))
         if self.selected:
             pairs.append(("event", self.selected))
-        return "?" + urlencode(pairs) if pairs else ""
+        text = "&".join(part for part in (urlencode(dates, safe=":"), urlencode(pairs)) if part)
+        return "?" + text if text else ""
 
     @classmethod
     def from_query(cls, text: str | None) -> View:
@@ -261,9 +291,11 @@ class View:
             if not value:
                 return None
             try:
-                return dt.date.fromisoformat(value[:10])
+                if len(value) > 10:  # a moment, as an exact zoom writes it: 2022-02-14T06:30
+                    return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+                return dt.date.fromisoformat(value)
             except ValueError:
-                warnings.append(f"'{name}={value}' is not a date (YYYY-MM-DD); ignored")
+                warnings.append(f"'{name}={value}' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM); ignored")
                 return None
 
         def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -276,7 +308,8 @@ class View:
             return value
 
         start, end = day("from"), day("to")
-        if start and end and end < start:
+        first, after = View(start=start, end=end).bounds()
+        if first is not None and after is not None and after <= first:
             warnings.append("'to' is before 'from'; swapped")
             start, end = end, start
         return cls(
@@ -336,13 +369,29 @@ def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
     return events[mask]
 
 
+def range_text(view: View) -> str:
+    """A view's range in words: '14 Feb 2022 – 16 Feb 2022', or with the minutes of an exact zoom
+    ('14 Feb 2022, 06:30 – 16 Feb 2022, 18:00')."""
+    first, after = view.bounds()
+    exact = isinstance(view.start, dt.datetime) or isinstance(view.end, dt.datetime)
+
+    def said(moment: pd.Timestamp | None) -> str:
+        if moment is None:
+            return "…"
+        return f"{moment:%-d %b %Y, %H:%M}" if exact else f"{moment:%-d %b %Y}"
+
+    last = after if exact or after is None else after - pd.Timedelta(days=1)
+    if exact and first is not None and last is not None and first.date() == last.date():
+        return f"{said(first)}–{last:%H:%M}"
+    start, end = said(first), said(last)
+    return start if start == end else f"{start} – {end}"
+
+
 def describe(view: View, settings_title: str = "") -> str:
     """The view in words, for a picture's subtitle: range and filters."""
     parts = []
     if view.start or view.end:
-        first = f"{view.start:%-d %b %Y}" if view.start else "…"
-        last = f"{view.end:%-d %b %Y}" if view.end else "…"
-        parts.append(first if first == last else f"{first} – {last}")
+        parts.append(range_text(view))
     for facet in FACETS:
         if values := view.chosen(facet):  # names may be long: a subtitle shows the start of each
             parts.append(f"{facet.key}: {', '.join(v if len(v) <= 40 else v[:39].rstrip() + '…' for v in values)}")

@@ -56,9 +56,9 @@ def parsed(monkeypatch) -> list[str]:
     names: list[str] = []
     original = yaml_events.read_event_file
 
-    def counting(path: Path, shown: str):
+    def counting(path: Path, shown: str, *settings):
         names.append(path.name)
-        return original(path, shown)
+        return original(path, shown, *settings)
 
     monkeypatch.setattr(yaml_events, "read_event_file", counting)
     return names
@@ -68,7 +68,7 @@ def test_restart_over_an_unchanged_folder_parses_no_yaml(cache_dir, events, monk
     first = load_collection(events)
     restart()
     names: list[str] = []
-    monkeypatch.setattr(yaml_events, "read_event_file", lambda path, shown: names.append(path.name))
+    monkeypatch.setattr(yaml_events, "read_event_file", lambda path, shown, *settings: names.append(path.name))
     monkeypatch.setattr(yaml_events, "read_documents", lambda text: pytest.fail("YAML was parsed"))
     second = load_collection(events)
     assert names == []
@@ -299,7 +299,7 @@ def test_many_files_are_parsed_by_worker_processes_with_the_same_result(cache_di
     monkeypatch.setattr(store, "PARALLEL_FROM", 2)
     # Not called in this process: the workers parse (with their own copy of the module).
     monkeypatch.setattr(
-        yaml_events, "read_event_file", lambda path, shown: pytest.fail("parsed here, not by the workers")
+        yaml_events, "read_event_file", lambda path, shown, *settings: pytest.fail("parsed here, not by the workers")
     )
     calls: list[tuple[int, int]] = []
     parallel = load_collection(root, progress=lambda done, total: calls.append((done, total)))

@@ -88,7 +88,7 @@ def test_validate_bad_folder_exits_1_with_one_line_per_problem(runner):
     result = invoke(runner, "validate", MIXED)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    expected = [f"{MIXED}/{p}" for p in load_collection(MIXED).problems]
+    expected = [f"{MIXED}/{p} ({p.effect.said})" for p in load_collection(MIXED).problems]
     assert lines == expected
     assert len(lines) == 14  # the committed mixed folder: one problem in each of fourteen files
     assert all(PROBLEM_LINE.match(line) for line in lines), lines
@@ -101,7 +101,9 @@ def test_validate_prints_the_bad_date_as_documented(runner, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     result = invoke(runner, "validate")  # the default folder is ./events
     assert result.exit_code == 1
-    assert result.stdout == "events/unity-day.yaml:4:7: 'date': could not read \"Febuary 16\" as a date\n"
+    assert result.stdout == (
+        "events/unity-day.yaml:4:7: 'date': could not read \"Febuary 16\" as a date (left out until fixed)\n"
+    )
 
 
 def test_validate_takes_the_folder_as_argument_or_option(runner):

@@ -206,10 +206,10 @@ def test_an_unforeseen_failure_in_one_file_is_that_files_problem(tmp_path, monke
     folder = folder_with(tmp_path, "boom.yaml", "title: Boom\ndate: 2022-02-16\ncategory: diplomacy\n")
     real = yaml_events._read_event
 
-    def failing(path, stem, node, data):
+    def failing(path, stem, node, data, *settings):
         if stem == "boom":
             raise RuntimeError("something nobody foresaw")
-        return real(path, stem, node, data)
+        return real(path, stem, node, data, *settings)
 
     monkeypatch.setattr(yaml_events, "_read_event", failing)
     problem = only_problem(load_collection(folder), "boom.yaml")

@@ -490,7 +490,9 @@ def test_reload_rereads_only_the_changed_file(tmp_path, monkeypatch):
     read = []
     original = yaml_events.read_event_file
     monkeypatch.setattr(
-        yaml_events, "read_event_file", lambda path, shown: read.append(path.name) or original(path, shown)
+        yaml_events,
+        "read_event_file",
+        lambda path, shown, *settings: read.append(path.name) or original(path, shown, *settings),
     )
     load_collection(tmp_path)
     assert read == []  # nothing changed: everything from the cache

@@ -106,9 +106,9 @@ def test_quick_ranges_centre_on_the_selected_event(events):
         {"xaxis.range": [pd.Timestamp("2022-02-14 03:00").value / 1e6, pd.Timestamp("2022-02-16 20:00").value / 1e6]},
     ],
 )
-def test_a_zoom_becomes_whole_days_whatever_form_plotly_reports_it_in(bounds):
+def test_a_zoom_keeps_the_exact_range_whatever_form_plotly_reports_it_in(bounds):
     zoomed = state.zoom(View(), bounds)
-    assert (zoomed.start, zoomed.end) == (dt.date(2022, 2, 14), dt.date(2022, 2, 16))
+    assert (zoomed.start, zoomed.end) == (dt.datetime(2022, 2, 14, 3), dt.datetime(2022, 2, 16, 20))
 
 
 def test_resizes_and_autorange_do_not_change_the_range():

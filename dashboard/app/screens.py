@@ -63,8 +63,9 @@ def zoomed_in(timeline: go.Figure, view: View) -> bool:
     if not timeline.data or timeline.data[0].type == "heatmap" or view.mode != "calendar" or not view.start:
         return False
     lo, hi = timeline.layout.xaxis.range
-    start = pd.Timestamp(view.start).value / 1e6
-    end = (pd.Timestamp(view.end or view.start) + pd.Timedelta(days=1)).value / 1e6
+    first, after = view.bounds()
+    start = first.value / 1e6 if first is not None else lo
+    end = after.value / 1e6 if after is not None else (pd.Timestamp(view.start) + pd.Timedelta(days=1)).value / 1e6
     inside: bool = lo <= start and end <= hi + 1
     return inside
 

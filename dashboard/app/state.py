@@ -6,6 +6,7 @@ View into the next one. The controls are derived from the facets of dashboard.vi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -14,8 +15,10 @@ from typing import Any
 import pandas as pd
 
 from dashboard.app import ids
+from dashboard.dates import DateError, parse_when
 from dashboard.figure import PLACE_PREFIX
 from dashboard.index import index_for, option_value
+from dashboard.model import Precision
 from dashboard.table import C, Collection
 from dashboard.view import FACETS, Control, View, apply
 
@@ -27,8 +30,8 @@ CHOSEN_PROP: dict[Control, str] = {"dropdown": "value"}
 CONTROL_PROPS: dict[str, tuple[str, str]] = {
     "q": (ids.SEARCH, "value"),
     **{facet.key: (ids.FILTER[facet.key], CHOSEN_PROP[facet.control]) for facet in FACETS},
-    "start": (ids.DATES, "start_date"),
-    "end": (ids.DATES, "end_date"),
+    "start": (ids.DATES, "value"),
+    "end": (ids.DATES_TO, "value"),
     "lanes": (ids.LANES, "value"),
     "mode": (ids.MODE, "value"),
 }
@@ -40,21 +43,48 @@ def control_values(view: View) -> dict[str, Any]:
     return {
         "q": view.q,
         **{facet.key: [option_value(v) for v in view.chosen(facet)] for facet in FACETS},
-        "start": view.start.isoformat() if view.start else None,
-        "end": view.end.isoformat() if view.end else None,
+        "start": bound_text(view.start),
+        "end": bound_text(view.end),
         "lanes": view.lanes,
         "mode": view.mode,
     }
 
 
-def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str] | None = None) -> View:
-    """The view after the filter controls changed; ``names`` turns the menus' keys of long names into names."""
+def bound_text(bound: dt.date | None) -> str | None:
+    """A bound of the range as its date box shows it: '14 Feb 2022', or '14 Feb 2022 06:30' for a moment."""
+    if bound is None:
+        return None
+    return f"{bound:%-d %b %Y %H:%M}" if isinstance(bound, dt.datetime) else f"{bound:%-d %b %Y}"
 
-    def day(value: Any) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(value[:10]) if value else None
-        except (TypeError, ValueError):  # not a date the picker would send: as if cleared
-            return None
+
+def typed_bound(
+    typed: Any, previous: dt.date | None, last: bool, label: str, order: str | None = None
+) -> tuple[dt.date | None, str | None]:
+    """A date box's text read as event files are read (dashboard.dates): the first day (or moment) it means, for
+    ``last`` the last day (a moment stays a moment). Unreadable text keeps the ``previous`` bound, with a
+    message saying so; an empty box clears it."""
+    text = " ".join(str(typed or "").split())
+    if not text:
+        return None, None
+    if ISO_TYPED.fullmatch(text):  # as the address writes it: the View clamps a far one, as it does the address's
+        moment = dt.datetime.fromisoformat(text) if len(text) > 10 else None
+        with contextlib.suppress(ValueError):
+            return moment or dt.date.fromisoformat(text), None
+    try:
+        when = parse_when(text[:MAX_TYPED], order=order)
+    except DateError as error:
+        kept = f"it still shows {bound_text(previous)}" if previous else "it is left open"
+        return previous, f"{label}: {error}. Write a date such as 14 Feb 2022 or 2022-02-14; {kept}."
+    if when.precision == Precision.MINUTE:
+        return when.start, None
+    return ((when.end - dt.timedelta(days=1)).date() if last else when.start.date()), None
+
+
+def from_controls(
+    view: View, controls: dict[str, Any], names: Mapping[str, str] | None = None, order: str | None = None
+) -> View:
+    """The view after the filter controls changed; ``names`` turns the menus' keys of long names into names, and
+    ``order`` is the collection's order of numeric dates, for the date boxes."""
 
     def chosen(kind: str) -> tuple[str, ...]:
         values = controls.get(kind) or ()
@@ -64,8 +94,10 @@ def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str]
             values = ()
         return tuple(dict.fromkeys((names or {}).get(str(v), str(v)) for v in values))
 
-    start, end = day(controls.get("start")), day(controls.get("end"))
-    if start and end and end < start:
+    start, start_note = typed_bound(controls.get("start"), view.start, False, "From", order)
+    end, end_note = typed_bound(controls.get("end"), view.end, True, "To", order)
+    first, after = View(start=start, end=end).bounds()
+    if first is not None and after is not None and after <= first:
         start, end = end, start
     return view.with_(
         q=str(controls.get("q") or "").strip(),
@@ -74,6 +106,7 @@ def from_controls(view: View, controls: dict[str, Any], names: Mapping[str, str]
         end=end,
         lanes=controls.get("lanes") or "category",
         mode=controls.get("mode") or "calendar",
+        warnings=tuple(note for note in (start_note, end_note) if note),
     )
 
 
@@ -123,13 +156,15 @@ def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
 
 
 _YEAR = re.compile(r"\s*([+-]?\d+)-")
+ISO_TYPED = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?")
+MAX_TYPED = 100  # characters of a date box read: a date is short, and a megabyte pasted costs the parser seconds
 
 
-def _axis_day(bound: Any, last: bool) -> dt.date | None:
-    """The day an end of the date axis falls on (for the upper end, the day before an exact midnight), or None.
+def _axis_moment(bound: Any) -> dt.datetime | None:
+    """The moment an end of the date axis stands at, to the minute, or None.
 
     A date axis reports dates as text, or as milliseconds when a range was set as numbers. Zoomed far out, plotly
-    reports years pandas cannot hold (past 2262, or 12000, or -500): those become the first or last day Python
+    reports years pandas cannot hold (past 2262, or 12000, or -500): those become the first or last moment Python
     knows, which the View then clamps to the days it can show.
     """
     if isinstance(bound, bool):
@@ -138,21 +173,23 @@ def _axis_day(bound: Any, last: bool) -> dt.date | None:
         moment = pd.Timestamp(bound, unit="ms") if isinstance(bound, int | float) else pd.Timestamp(str(bound))
         if pd.isna(moment):
             return None
-        return ((moment - pd.Timedelta(microseconds=1)) if last else moment).normalize().date()
+        rounded: dt.datetime = moment.tz_localize(None).round("min").to_pydatetime()
+        return rounded
     except (ValueError, TypeError, OverflowError, NotImplementedError):
         pass  # past what pandas or Python's dates hold: only the side it is on matters
     if isinstance(bound, int | float):
         if bound != bound:  # NaN
             return None
-        return dt.date.max if bound > 0 else dt.date.min
+        return dt.datetime.max if bound > 0 else dt.datetime.min
     year = _YEAR.match(str(bound))
     if year is None:
         return None
-    return dt.date.max if int(year.group(1)) > 1970 else dt.date.min
+    return dt.datetime.max if int(year.group(1)) > 1970 else dt.datetime.min
 
 
 def zoom(view: View, relayout: dict[str, Any] | None) -> View:
-    """The view after a zoom or pan on the timeline's date axis (whole days; sequence mode keeps its range)."""
+    """The view after a zoom or pan on the timeline's date axis: the exact range on the axis, to the minute (a
+    range from midnight to midnight reads as whole days); sequence mode keeps its range."""
     if not isinstance(relayout, dict) or not relayout or view.mode == "sequence":
         return view
     if relayout.get("xaxis.autorange") or relayout.get("autosize") and len(relayout) == 1:
@@ -160,10 +197,12 @@ def zoom(view: View, relayout: dict[str, Any] | None) -> View:
     bounds = relayout.get("xaxis.range") or [relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]")]
     if not isinstance(bounds, list | tuple) or len(bounds) != 2 or None in bounds:
         return view
-    start, end = _axis_day(bounds[0], last=False), _axis_day(bounds[1], last=True)
+    start, end = _axis_moment(bounds[0]), _axis_moment(bounds[1])
     if start is None or end is None:
         return view
-    return view.with_(start=start, end=max(start, end))
+    if end <= start:  # a range narrower than a minute: the minute it is in
+        end = start + dt.timedelta(minutes=1) if start < dt.datetime.max - dt.timedelta(minutes=1) else start
+    return view.with_(start=start, end=end)
 
 
 def clicked_id(click: dict[str, Any] | None) -> str | None:
@@ -208,7 +247,8 @@ Action = Callable[[View, Any, Values, Collection], View]
 
 
 def _controls(view: View, trigger: Any, values: Values, collection: Collection) -> View:
-    return from_controls(view, values["controls"], index_for(collection).option_names)
+    names = index_for(collection).option_names
+    return from_controls(view, values["controls"], names, collection.settings.date_order)
 
 
 def _clear(view: View, trigger: Any, values: Values, collection: Collection) -> View:

@@ -9,15 +9,21 @@ import html
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from dashboard.dates import DAY
+from dashboard.figure.style import category_label
+from dashboard.markdown import safe_href
 from dashboard.markdown import to_html as summary_html
+from dashboard.markdown import tokens as markdown_tokens
 from dashboard.model import CollectionSettings, Precision
 from dashboard.records import to_csv, to_json, when_of
 from dashboard.table import C
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 # ---- data ------------------------------------------------------------------------------------------------------
 
@@ -41,6 +47,44 @@ def _lines(text: str) -> str:
 def _uri(url: str) -> str:
     """An address without the spaces and control characters a URI may not hold (percent-encoded instead)."""
     return _NOT_IN_URI.sub(lambda match: f"%{ord(match.group()):02X}", url.strip())
+
+
+def _inline_text(children: list[Token]) -> str:
+    """The text of an inline run: emphasis marks gone, a link as its text and its address in brackets."""
+    parts: list[str] = []
+    href: list[str] = []
+    start = 0
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append(" ")
+        elif child.type == "hardbreak":
+            parts.append("\n")
+        elif child.type == "link_open":
+            href.append(str(child.attrGet("href") or ""))
+            start = len(parts)
+        elif child.type == "link_close" and href:
+            address, text = href.pop(), "".join(parts[start:])
+            if address and address not in (text, f"mailto:{text}"):
+                parts.append(f" ({address})")
+    return "".join(parts)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as plain text, for formats that show text as it is (iCalendar): paragraphs apart, list items on
+    lines of their own with a dash, no emphasis marks, a link's address after its text."""
+    blocks: list[str] = []
+    prefix = ""
+    for token in markdown_tokens(markdown):
+        if token.type == "list_item_open":
+            prefix = "- "
+        elif token.type == "inline":
+            blocks.append(prefix + _inline_text(token.children or []))
+            prefix = ""
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+    return "\n\n".join(block for block in blocks if block.strip())
 
 
 def to_ics(events: pd.DataFrame, title: str, warn: Warn | None = None) -> str:
@@ -84,7 +128,7 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
     else:
         item.add("dtstart", when.start.date())
         item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
-    lines = [f"When: {row[C.when]}" + (" (approximate)" if row[C.approximate] else ""), "", row[C.summary]]
+    lines = [f"When: {row[C.when]}" + (" (approximate)" if row[C.approximate] else ""), "", plain_text(row[C.summary])]
     lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row[C.quotes]]
     for source in row[C.sources]:
         parts = (source["title"], source.get("publisher"), source.get("url") and _uri(source["url"]))
@@ -116,8 +160,26 @@ def _tl_date(moment: dt.datetime, precision: Precision) -> dict[str, str]:
     return parts
 
 
-def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> str:
-    """TimelineJS3's JSON: its text fields are HTML, so every text is escaped and Markdown rendered safely."""
+def _credit(sources: list[dict[str, Any]]) -> str:
+    """A slide's credit line: each source as publisher, title and date, linked when it has a safe address."""
+    credits = []
+    for source in sources:
+        said = " · ".join(
+            html.escape(str(part))
+            for part in (source.get("publisher"), source["title"], source.get("published"))
+            if part
+        )
+        href = safe_href(source.get("url"))
+        credits.append(f'<a href="{html.escape(href, quote=True)}">{said}</a>' if href else said)
+    return "; ".join(credits)
+
+
+def to_timelinejs(
+    events: pd.DataFrame, title: str, description: str = "", settings: CollectionSettings | None = None
+) -> str:
+    """TimelineJS3's JSON: its text fields are HTML, so every text is escaped and Markdown rendered safely. Groups
+    are the categories' labels; every source goes into a slide's credit."""
+    settings = settings or CollectionSettings()
     items = []
     for row in events.to_dict("records", into=dict):
         when = when_of(row)
@@ -133,18 +195,22 @@ def to_timelinejs(events: pd.DataFrame, title: str, description: str = "") -> st
             "unique_id": row[C.id],
             "start_date": start,
             "text": {"headline": html.escape(row[C.title]), "text": body},
-            "group": html.escape(row[C.category]),  # TimelineJS shows the group's name with innerHTML too
+            # TimelineJS shows the group's name with innerHTML too
+            "group": html.escape(category_label(settings, row[C.category])),
         }
         last = _tl_date(when.end - DAY if when.precision != Precision.MINUTE else when.end, when.precision)
         if last != _tl_date(when.start, when.precision):  # a range, at the precision it is known to
             item["end_date"] = last
-        source = next((s for s in row[C.sources] if s.get("url")), None)
+        source = next((s for s in row[C.sources] if safe_href(s.get("url"))), None)
         if source:
             item["media"] = {
-                "url": source["url"],
+                "url": safe_href(source["url"]),
                 "caption": html.escape(source["title"]),
-                "credit": html.escape(source.get("publisher") or ""),
+                "credit": _credit(row[C.sources]),
             }
+        elif row[C.sources]:  # no address to show as media: the credits go under the text
+            body += f'<p class="credit">{_credit(row[C.sources])}</p>'
+            item["text"]["text"] = body
         items.append(item)
     document = {"title": {"text": {"headline": html.escape(title), "text": html.escape(description)}}, "events": items}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -170,4 +236,4 @@ def ics_text(events: pd.DataFrame, settings: CollectionSettings, warn: Warn | No
 
 def timelinejs_text(events: pd.DataFrame, settings: CollectionSettings, warn: Warn | None = None) -> str:
     """The events as TimelineJS3's JSON, titled after the collection (``to_timelinejs``)."""
-    return to_timelinejs(events, settings.title, settings.description)
+    return to_timelinejs(events, settings.title, settings.description, settings)

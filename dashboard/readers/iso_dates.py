@@ -148,7 +148,12 @@ class Dates:
 
 
 def resolve_distinct(
-    date: np.ndarray, end: np.ndarray, zone: np.ndarray, approximate: np.ndarray, published: np.ndarray
+    date: np.ndarray,
+    end: np.ndarray,
+    zone: np.ndarray,
+    approximate: np.ndarray,
+    published: np.ndarray,
+    order: str | None = None,
 ) -> Dates:
     first = iso_spans(pd.Series(date, dtype="str"), zone)
     has_end = end != ""
@@ -169,7 +174,9 @@ def resolve_distinct(
     error = np.full(len(date), None, dtype=object)
     for i in np.flatnonzero(~fast).tolist():
         try:
-            when = resolve(date[i], end[i] or None, reference(published[i]), zone[i] or None, bool(approximate[i]))
+            when = resolve(
+                date[i], end[i] or None, reference(published[i]), zone[i] or None, bool(approximate[i]), order
+            )
         except DateError as problem:
             name = getattr(problem, "field", "date")
             error[i] = (name, f"'{name}': {problem}")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard.readers import vectors as v
 from dashboard.readers.sheets import Mapped, Sheet
-from dashboard.table import Problem
+from dashboard.table import Effect, Problem
 
 COLUMNS = (
     "id",
@@ -62,6 +62,7 @@ def check(sheet: Sheet, shown: str, problems: list[Problem]) -> bool:
                 sheet.index[name],
                 f"unknown column '{name}' is left out"
                 + (f": did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(COLUMNS)})"),
+                Effect.SHOWN,
             )
         )
     return False

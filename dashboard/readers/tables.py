@@ -50,6 +50,7 @@ def _convert(
     shown: str,
     step: Step,
     keep_source: bool,
+    order: str | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A sheet's rows in the events table's columns, checked a column at a time; bad rows become problems."""
     problems = list(sheet.problems)
@@ -80,7 +81,7 @@ def _convert(
     sources = _sources(m, faults, "source_title" if "source_title" in sheet.index else "source")
     links = _links(m, faults)
     step(0.75)
-    dates = _dates(m, faults)
+    dates = _dates(m, faults, order)
     step(0.9)
     problems.extend(faults.problems(shown, sheet.lines))
     keep = np.flatnonzero(~faults.bad) if faults.bad.any() else None
@@ -283,8 +284,9 @@ class _DateColumns:
     text: pd.Series  # the date as written: 'date' or 'date – end'
 
 
-def _dates(m: Mapped, faults: v.Faults) -> _DateColumns:
-    """The spans, worked out once per distinct (date, end, zone, approximate, published)."""
+def _dates(m: Mapped, faults: v.Faults, order: str | None = None) -> _DateColumns:
+    """The spans, worked out once per distinct (date, end, zone, approximate, published); ``order`` is the
+    collection's order of numeric dates (``dashboard.dates``)."""
     date_codes = v.codes_of(m.date, m.end, m.zone, m.approximate, m.published)
     firsts = v.first_rows(date_codes)
     spans = iso.resolve_distinct(
@@ -293,6 +295,7 @@ def _dates(m: Mapped, faults: v.Faults) -> _DateColumns:
         v.pick(m.zone, firsts),
         m.approximate[firsts],
         v.pick(m.published, firsts),
+        order,
     )
     errors = {code: [(m.where[error[0]], error[1])] for code, error in enumerate(spans.error.tolist()) if error}
     faults.add_distinct(date_codes, errors)
@@ -370,12 +373,13 @@ def read_table(
     progress: Step | None = None,
     limit: int | None = None,
     keep_source: bool = False,
+    date_order: str | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a CSV or Parquet table of events into store rows (``COLUMNS`` and ``SPOTS``) and problems.
 
     ``shown`` is the path problems name (default: as given); ``progress(share)`` hears the share done (0 to 1);
-    ``limit`` reads the first rows only; ``keep_source`` adds the dates and flags as written (``SOURCE_COLUMNS``).
-    Never raises for bad input.
+    ``limit`` reads the first rows only; ``keep_source`` adds the dates and flags as written (``SOURCE_COLUMNS``);
+    ``date_order`` is the collection's order of numeric dates. Never raises for bad input.
     """
     shown = shown or str(path)
     step = progress or (lambda share: None)
@@ -390,7 +394,7 @@ def read_table(
     # a million-row table costs a third more memory than it holds.
     pa.default_memory_pool().release_unused()
     step(0.4)
-    rows, problems = _convert(sheet, path, shown, step, keep_source)
+    rows, problems = _convert(sheet, path, shown, step, keep_source, date_order)
     del sheet
     pa.default_memory_pool().release_unused()
     return rows, problems

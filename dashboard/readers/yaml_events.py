@@ -7,11 +7,12 @@ or a syntax error is a problem at its line and column; each event is validated b
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,9 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.dates import DateError, When, format_when, resolve
-from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, slugify
+from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, _as_text, slugify
 from dashboard.reading import Refused, read_regular
-from dashboard.table import C, Problem
+from dashboard.table import C, Effect, Problem, unknown_category
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
     from yaml import CSafeLoader as SafeLoader
@@ -344,9 +345,12 @@ def unexpected(error: BaseException) -> str:
     return f"could not read the file ({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''})"
 
 
-def read_event_file(path: Path, shown: str) -> tuple[list[Record], list[Problem]]:
+def read_event_file(
+    path: Path, shown: str, settings: CollectionSettings | None = None
+) -> tuple[list[Record], list[Problem]]:
     """Read one file of events (one mapping or a list of them) into records and problems; ``shown`` is the path
-    the problems and rows name."""
+    the problems and rows name, ``settings`` the collection's (the order of its numeric dates, its categories)."""
+    settings = settings or CollectionSettings()
     try:
         text = read_regular(path, MAX_FILE_BYTES, " (split it into one file per event)").decode("utf-8")
     except UnicodeDecodeError as error:
@@ -367,7 +371,7 @@ def read_event_file(path: Path, shown: str) -> tuple[list[Record], list[Problem]
     # Only a file with a single event may take its id from the file name.
     stem = path.stem if len(items) == 1 else None
     for item_node, item in items:
-        record, item_problems = _read_event(shown, stem, item_node, item)
+        record, item_problems = _read_event(shown, stem, item_node, item, settings)
         problems.extend(item_problems)
         if record:
             records.append(record)
@@ -376,45 +380,95 @@ def read_event_file(path: Path, shown: str) -> tuple[list[Record], list[Problem]
     return records, problems
 
 
-def _read_event(path: str, stem: str | None, node: yaml.Node, data: Any) -> tuple[Record | None, list[Problem]]:
+def _read_event(
+    path: str, stem: str | None, node: yaml.Node, data: Any, settings: CollectionSettings
+) -> tuple[Record | None, list[Problem]]:
     line, column = _where(node)
     if not isinstance(data, dict):
         return None, [Problem(path, line, column, "an event must be a mapping of keys (title:, date:, …)")]
     try:
         event = EventFile.model_validate(data)
     except ValidationError as error:
-        return None, validation_problems(path, node, error, EventFile)
+        found = validation_problems(path, node, error, EventFile)
+        faulted = {item["loc"][0] for item in error.errors(include_url=False) if item["loc"]}
+        return None, found + _other_problems(path, node, data, settings, faulted)
     if event.id is None:
         if stem is None:
-            return None, [Problem(path, line, column, "'id': required when a file holds several events")]
+            problem = Problem(path, line, column, "'id': required when a file holds several events")
+            return None, [problem, *_other_problems(path, node, data, settings, {"id"})]
         if not re.fullmatch(SLUG, stem) or len(stem) > ID_MAX:
-            return None, [
-                Problem(
-                    path,
-                    line,
-                    column,
-                    f"the file name {stem!r} cannot be an id (use lower-case letters, digits and "
-                    f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key",
-                )
-            ]
-        event.id = stem
-    try:
-        when = resolve(event.date, event.end, event.published, event.timezone, event.approximate)
-    except DateError as error:
-        target = node_at(node, (error.field,))
-        return None, [Problem(path, *_where(target), f"'{error.field}': {error}")]
-    except Exception as error:  # noqa: BLE001 - a date the readers did not foresee is still this event's problem
-        log.warning("reading the date of %s failed: %r", path, error)
-        return None, [
-            Problem(
+            problem = Problem(
                 path,
-                *_where(node_at(node, ("date",))),
-                f"'date': could not read \"{event.date}\" as a date ({type(error).__name__})",
+                line,
+                column,
+                f"the file name {stem!r} cannot be an id (use lower-case letters, digits and "
+                f"'-', e.g. '{slugify(stem)}.yaml'), or add an 'id:' key",
             )
-        ]
+            return None, [problem, *_other_problems(path, node, data, settings, {"id"})]
+        event.id = stem
+    when = _when(path, node, event, settings)
+    if isinstance(when, Problem):
+        return None, [when, *_other_problems(path, node, data, settings, {"date", "end"})]
     spots = {"id": _where(node_at(node, ("id",))), "category": _where(node_at(node, ("category",)))}
     spots.update({f"links.{i}": _where(node_at(node, ("links", i, "to"))) for i in range(len(event.links))})
     return Record(event, when, path, line, spots), []
+
+
+def _when(path: str, node: yaml.Node, event: EventFile, settings: CollectionSettings) -> When | Problem:
+    """The event's span, or the problem with its date."""
+    try:
+        return resolve(event.date, event.end, event.published, event.timezone, event.approximate, settings.date_order)
+    except DateError as error:
+        target = node_at(node, (error.field,))
+        return Problem(path, *_where(target), f"'{error.field}': {error}")
+    except Exception as error:  # noqa: BLE001 - a date the readers did not foresee is still this event's problem
+        log.warning("reading the date of %s failed: %r", path, error)
+        return Problem(
+            path,
+            *_where(node_at(node, ("date",))),
+            f"'date': could not read \"{event.date}\" as a date ({type(error).__name__})",
+        )
+
+
+def _published(sources: Any) -> dt.date | None:
+    """The first publication date of a left-out event's sources, as the model reads it, or None."""
+    for source in sources if isinstance(sources, list) else []:
+        published = _as_text(source.get("published")) if isinstance(source, dict) else None
+        if isinstance(published, str):
+            try:
+                return dt.date.fromisoformat(published[:10])
+            except ValueError:
+                return None
+    return None
+
+
+def _other_problems(
+    path: str, node: yaml.Node, data: dict[str, Any], settings: CollectionSettings, faulted: set[Any]
+) -> list[Problem]:
+    """The problems of a left-out event beyond the one that leaves it out, so that one pass reports them all: its
+    date (unless that key is already at fault) and its category (the links need the other files: they are checked
+    once the event is read)."""
+    found: list[Problem] = []
+    date, end = _as_text(data.get("date")), _as_text(data.get("end"))
+    if not faulted & {"date", "end", "sources", "timezone"} and isinstance(date, str):
+        zone = data.get("timezone")
+        try:
+            resolve(
+                date,
+                end if isinstance(end, str) else None,
+                _published(data.get("sources")),
+                zone if isinstance(zone, str) else None,
+                order=settings.date_order,
+            )
+        except DateError as error:
+            found.append(Problem(path, *_where(node_at(node, (error.field,))), f"'{error.field}': {error}"))
+        except Exception:  # noqa: BLE001, S110 - a date the reader did not foresee: its own problem once fixed
+            pass
+    category = data.get("category")
+    if "category" not in faulted and isinstance(category, str) and settings.categories:
+        if category.strip() not in settings.categories:
+            found.append(Problem(path, *_where(node_at(node, ("category",))), unknown_category(category, settings)))
+    return found
 
 
 def load_settings(root: Path, shown: str = SETTINGS_FILE) -> tuple[CollectionSettings, list[Problem]]:
@@ -426,17 +480,18 @@ def load_settings(root: Path, shown: str = SETTINGS_FILE) -> tuple[CollectionSet
     try:
         documents = list(read_documents(read_regular(path, MAX_FILE_BYTES).decode("utf-8")))
     except FileProblem as error:
-        return CollectionSettings(), [Problem(shown, error.line, error.column, error.message)]
+        return CollectionSettings(), [Problem(shown, error.line, error.column, error.message, Effect.IGNORED)]
     except UnicodeDecodeError as error:
         return CollectionSettings(), [
-            Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file as UTF-8")
+            Problem(shown, 1, 1, f"not UTF-8 text (byte {error.start}): save the file as UTF-8", Effect.IGNORED)
         ]
     except Refused as error:
-        return CollectionSettings(), [Problem(shown, 1, 1, str(error))]
+        return CollectionSettings(), [Problem(shown, 1, 1, str(error), Effect.IGNORED)]
     if not documents:
         return CollectionSettings(), []
     node, data = documents[0]
     try:
         return CollectionSettings.model_validate(data or {}), []
     except ValidationError as error:
-        return CollectionSettings(), validation_problems(shown, node, error, CollectionSettings)
+        problems = validation_problems(shown, node, error, CollectionSettings)
+        return CollectionSettings(), [replace(problem, effect=Effect.IGNORED) for problem in problems]
