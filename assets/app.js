@@ -104,13 +104,24 @@
       var button = input.nextElementSibling;
       if (button && !button.disabled && button.tabIndex !== 0) button.tabIndex = 0;
     });
-    // Radio items come as a listbox of options that hold radio buttons: a radio group named by its label.
-    document.querySelectorAll(".dash-radioitems[role=listbox]").forEach(function (group) {
-      var label = group.parentElement && group.parentElement.querySelector(".control-label");
-      group.setAttribute("role", "radiogroup");
-      if (label) group.setAttribute("aria-label", label.textContent);
+    // Radio items and a menu's choices come as a listbox of options that each hold a radio button or a checkbox,
+    // the controls the keyboard really uses: a group of those, named by the control's label.
+    document.querySelectorAll(".dash-dropdown-content[role=dialog]:not([aria-label])").forEach(function (menu) {
+      var trigger = menu.id && document.querySelector('[aria-controls="' + CSS.escape(menu.id) + '"]');
+      var control = trigger && trigger.closest(".control");
+      var label = control && control.querySelector(".control-label");
+      menu.setAttribute("aria-label", label ? label.textContent : "Choices");
     });
-    document.querySelectorAll(".dash-radioitems label[role], .dash-radioitems label[aria-selected]").forEach(
+    document.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (list) {
+      var radios = list.classList.contains("dash-radioitems");
+      var control = list.closest(".control");
+      var label = radios ? control && control.querySelector(".control-label") : null;
+      var menu = list.closest("[role=dialog]");
+      list.setAttribute("role", radios ? "radiogroup" : "group");
+      var name = label ? label.textContent : menu && menu.getAttribute("aria-label");
+      if (name) list.setAttribute("aria-label", name);
+    });
+    document.querySelectorAll(".dash-options-list-option[role], .dash-options-list-option[aria-selected]").forEach(
       function (option) { option.removeAttribute("role"); option.removeAttribute("aria-selected"); });
     // The date range's frame claims a popup state a plain box cannot have (its two inputs are the controls).
     document.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (frame) {

@@ -349,11 +349,12 @@ class AppPage:
         self.page.keyboard.press(key)
 
     def choose(self, dropdown_id: str, option: str) -> None:
-        """Open a Dash dropdown, tick one option, and close it by clicking the page title."""
+        """Open a Dash dropdown, tick one option (a checkbox named by its label), and close it by clicking the page
+        title."""
         self.page.locator(f"#{dropdown_id}").click()
-        self.page.get_by_role("option", name=option, exact=True).click()
+        self.page.get_by_role("checkbox", name=option, exact=True).click()
         self.page.locator(f"#{ids.TITLE}").click()
-        expect(self.page.get_by_role("option", name=option, exact=True)).to_have_count(0)
+        expect(self.page.get_by_role("checkbox", name=option, exact=True)).to_have_count(0)
 
     def assert_no_errors(self) -> None:
         assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
