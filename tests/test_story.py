@@ -40,7 +40,7 @@ def hostile_collection() -> Collection:
 def pages(collection: Collection, view: View | None = None, alt: str = ALT) -> str:
     """The story page of a view, with the view's pictures in both themes as the export builds them."""
     view = view or View()
-    size = PageSize(width=1000)
+    size = PageSize(width=1100, height=None)
     light = export_figure(collection, replace(view, theme="light"), size)
     dark = export_figure(collection, replace(view, theme="dark"), size)
     return story_page(collection, view, light, dark, alt=alt)
@@ -221,3 +221,11 @@ def test_the_embed_snippet_escapes_its_address_and_title() -> None:
     listener = doc.scripts[""]
     assert "frame.contentWindow === event.source" in listener  # only the frame itself sets its height
     assert "timeline-story:height" in listener
+
+
+def test_the_chart_leaves_its_heading_to_the_page_and_keeps_its_subtitle(page: str, bundled: Collection) -> None:
+    doc = Elements(page)
+    layout = json.loads(doc.scripts["figure-light"])["layout"]
+    assert not layout.get("title", {}).get("text") and layout["margin"]["t"] < 60 and layout["dragmode"] is False
+    assert doc.find("p", **{"class": "chart-subtitle"})
+    assert page.count(f"<h1>{bundled.settings.title}</h1>") == 1

@@ -32,6 +32,7 @@ _SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # a BCP 47 tag, as <html lang> takes it
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _LINK = " ".join(f'{name}="{value}"' for name, value in LINK_ATTRS.items())
+CHART_TOP_PX = 40  # room above the plot for the legend, where a picture has its title
 PRECISION_NOTE = {"year": "to the year", "month": "to the month", "day": "to the day", "minute": "to the minute"}
 
 
@@ -137,11 +138,23 @@ def _marks(fig: go.Figure) -> dict[str, list[list[float]]]:
     return found
 
 
-def _for_page(fig: go.Figure) -> str:
-    """The figure as plotly JSON, for reading rather than exploring: no drag-zoom (a swipe scrolls the page)."""
+def _for_page(fig: go.Figure) -> go.Figure:
+    """The figure for reading rather than exploring (no drag-zoom: a swipe scrolls the page), without the heading
+    of a picture (the page has its own): the plot keeps its size, the header's room above it goes."""
     copy = go.Figure(fig)
     copy.update_layout(dragmode=False)
-    return str(copy.to_json())
+    top = int(copy.layout.margin.t or 0)
+    if copy.layout.title.text and top > CHART_TOP_PX and copy.layout.height:
+        copy.update_layout(title=None, margin_t=CHART_TOP_PX, height=int(copy.layout.height) - top + CHART_TOP_PX)
+        if copy.layout.legend.yref == "container":  # a legend placed in the header: just above the plot instead
+            copy.update_layout(legend={"yref": "paper", "y": 1.0, "yanchor": "bottom"})
+    return copy
+
+
+def _chart_subtitle(fig: go.Figure) -> str:
+    """The picture's subtitle (the range, the filters and the count of events drawn) as plain text."""
+    text = str(fig.layout.title.subtitle.text or "") if fig.layout.title.text else ""
+    return html.unescape(re.sub(r"<[^>]*>", " ", text.replace("<br>", " "))).strip()
 
 
 def _theme_css() -> str:
@@ -189,6 +202,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
     byline = f"<p class=byline>{esc(text['byline'])}</p>" if text["byline"] else ""
     as_of = f"<p class=muted>As of {esc(_day(text['as_of']))}</p>" if text["as_of"] else ""
     description = esc(text["description"] or alt)
+    chart_subtitle = _chart_subtitle(light)
     count = f"{len(rows):,} event{'s' * (len(rows) != 1)}"
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}">
@@ -208,6 +222,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
 </header>
 <main>
 <figure class=chart aria-describedby=chart-caption>
+{f"<p class=chart-subtitle>{esc(chart_subtitle)}</p>" if chart_subtitle else ""}
 <div class=scroller tabindex=0 aria-label="Timeline (scrolls sideways)">
 <div id=timeline role=img aria-label="{esc(alt)}"></div>
 </div>
@@ -220,7 +235,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
 <button type=button id=next aria-keyshortcuts=ArrowRight>Next →</button>
 </nav>
 <div id=card class=card aria-live=polite></div>
-<p class="hint muted">Click a mark or a headline to read about it; <kbd>←</kbd> <kbd>→</kbd> step in time order.</p>
+<p class="hint muted">Select a mark or a headline to read about it; <kbd>←</kbd> <kbd>→</kbd> step in time order.</p>
 </section>
 <section class=chronology aria-labelledby=chronology-title>
 <h2 id=chronology-title>All events <span class=muted>({count})</span></h2>
@@ -230,8 +245,8 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
 {f"<section class=notes><h2>Notes</h2><p>{esc(text['notes'])}</p></section>" if text["notes"] else ""}
 </main>
 <script type="application/json" id=story-data>{script_json(data)}</script>
-<script type="application/json" id=figure-light>{_script_safe(_for_page(light))}</script>
-<script type="application/json" id=figure-dark>{_script_safe(_for_page(dark))}</script>
+<script type="application/json" id=figure-light>{_script_safe(_for_page(light).to_json())}</script>
+<script type="application/json" id=figure-dark>{_script_safe(_for_page(dark).to_json())}</script>
 <script>{get_plotlyjs()}</script>
 <script>{_asset("story.js")}</script>
 </body>

@@ -140,6 +140,11 @@
       var id = point && (Array.isArray(point.customdata) ? point.customdata[0] : point.customdata);
       if (typeof id === "string" && entry(id)) choose(id, true);
     });
+    // A label is an annotation named by its event's id.
+    plot.on("plotly_clickannotation", function (event) {
+      var id = event.annotation && event.annotation.name;
+      if (typeof id === "string" && entry(id)) choose(id, true);
+    });
   });
   dark.addEventListener("change", function () {
     fig = figure();
