@@ -265,7 +265,7 @@ def pictures(tmp_path_factory) -> dict[str, Path]:
         "pdf": folder / "timeline.pdf",
         "html": folder / "timeline.html",
     }
-    exported("--format", "png", "--width", 1200, "--height", 700, "--out", made["png"])
+    exported("--format", "png", "--width", 1200, "--height", 1000, "--out", made["png"])
     for fmt in ("svg", "pdf", "html"):
         result = exported("--format", fmt, "--out", made[fmt])
         assert str(made[fmt]) in result.stdout
@@ -274,14 +274,14 @@ def pictures(tmp_path_factory) -> dict[str, Path]:
 
 def test_png_export_has_the_asked_size(pictures):
     plain = png_info(pictures["png"])
-    assert (plain["width"], plain["height"]) == (1200, 700)
+    assert (plain["width"], plain["height"]) == (1200, 1000)
 
 
 def test_png_export_is_a_drawn_picture_not_a_blank(pictures, offline_page):
     info = png_info(pictures["png"])
     assert len(set(info["raw"])) > 100, "the PNG's pixel data is nearly uniform"
     pixels = decode_png(offline_page, pictures["png"])
-    assert (pixels["width"], pixels["height"]) == (1200, 700)
+    assert (pixels["width"], pixels["height"]) == (1200, 1000)
     # Text, bars, marks and colours of seven categories: a blank or single-colour picture has 1–2 colours.
     assert pixels["colours"] > 200, pixels
     assert 0.02 < pixels["share"] < 0.9, f"share of non-background pixels is implausible: {pixels}"
@@ -294,7 +294,7 @@ def test_svg_export_is_xml_with_the_event_titles_as_text(pictures):
     for title in WHOLE_TITLES:
         assert title in texts, f"{title!r} is not a <text> of the SVG"
     assert "NATO, Russia and Ukraine — 16 February 2022" in texts, "the collection's title is missing"
-    assert any(t.startswith("Sources: DW") for t in texts), "the footer naming the sources is missing"
+    assert any("Sources: DW" in t for t in texts), "the footer naming the sources is missing"
 
 
 def test_pdf_export_is_a_pdf_with_a_page(pictures):
@@ -310,7 +310,7 @@ def test_html_export_is_standalone_with_plotly_inline_and_the_figure(pictures, o
     assert not re.search(r"<script[^>]*\ssrc=", text), "the page loads a script from elsewhere"
     assert re.search(r"plotly\.js v\d+\.\d+", text), "plotly.js is not inside the page"
     assert len(text) > 1_000_000, "the page is too small to hold plotly.js"
-    assert "Plotly.newPlot" in text
+    assert '<html lang="' in text and "<title>NATO, Russia and Ukraine" in text
     for title in WHOLE_TITLES:
         assert title in text, f"the figure data lacks {title!r}"
 
@@ -365,8 +365,9 @@ def test_export_view_draws_the_same_figure_as_the_app_download(view, collection,
     assert layout.paper_bgcolor == "#15181d"
     assert "category: military" in layout.title.subtitle.text and "in sequence" in layout.title.subtitle.text
     assert any(trace.name == "selected" for trace in picture.figure.data)
-    labels = [t for trace in picture.figure.data if trace.mode == "markers+text" for t in trace.text]
-    assert len(labels) == 4, labels  # the four military events
+    drawn = picture.figure.to_json()
+    military = collection.events[collection.events["category"] == "military"]["title"]
+    assert len(military) == 4 and all(json.dumps(title)[1:-1][:30] in drawn for title in military)
 
 
 def test_export_view_path_in_code_matches_the_app_download(collection, app_figures):
@@ -391,10 +392,10 @@ def test_full_app_url_and_bare_query_export_the_same_view(cli_figures, tmp_path)
 @pytest.mark.parametrize(
     "name,view,size",
     [
-        ("calendar, 1600 px", View(), PageSize()),
-        ("sequence, 1600 px", View(mode="sequence"), PageSize()),
-        ("calendar, 900 px", View(), PageSize(width=900)),
-        ("sequence, 900 px", View(mode="sequence"), PageSize(width=900)),
+        ("calendar, 1600 px", View(), PageSize(height=None)),
+        ("sequence, 1600 px", View(mode="sequence"), PageSize(height=None)),
+        ("calendar, 900 px", View(), PageSize(width=900, height=None)),
+        ("sequence, 900 px", View(mode="sequence"), PageSize(width=900, height=None)),
     ],
 )
 def test_labels_of_the_densest_day_do_not_overlap(name, view, size, collection, offline_page, tmp_path):
@@ -468,15 +469,16 @@ def browser_starts(monkeypatch) -> dict[str, int]:
 def test_each_category_writes_one_png_per_category_at_scale_with_one_browser(browser_starts, all_records, tmp_path):
     out = tmp_path / "batch"
     result = exported(
-        "--format", "png", "--each", "category", "--out", out, "--width", 600, "--height", 350, "--scale", 2
+        "--format", "png", "--each", "category", "--out", out, "--width", 600, "--height", 600, "--scale", 2
     )
     categories = sorted({r["category"] for r in all_records})
     expected = sorted(f"timeline-{c}.png" for c in categories)
-    assert sorted(p.name for p in out.iterdir()) == expected
+    assert sorted(p.name for p in out.glob("*.png")) == expected
+    assert sorted(p.name for p in out.glob("*.alt.txt")) == [name.replace(".png", ".alt.txt") for name in expected]
     assert sorted(Path(line).name for line in result.stdout.split()) == expected
-    for path in out.iterdir():
+    for path in out.glob("*.png"):
         info = png_info(path)
-        assert (info["width"], info["height"]) == (1200, 700), f"{path.name}: --scale 2 must double 600x350"
+        assert (info["width"], info["height"]) == (1200, 1200), f"{path.name}: --scale 2 must double 600x600"
     assert browser_starts == {"created": 1, "opened": 1}, f"a batch of {len(expected)} started {browser_starts}"
 
 
@@ -495,7 +497,7 @@ def test_several_views_write_several_files_with_one_browser(browser_starts, tmp_
         out,
     )
     files = sorted(out.iterdir())
-    assert [p.name for p in files] == ["timeline-1.svg", "timeline-2.svg", "timeline-3.svg"]
+    assert [p.name for p in files if p.suffix == ".svg"] == ["timeline-1.svg", "timeline-2.svg", "timeline-3.svg"]
     texts = [p.read_text(encoding="utf-8") for p in files]
     assert "category: military" in texts[0] and "category: diplomacy" in texts[1] and "in sequence" in texts[2]
     assert "Zelenskyy watches Javelin" in texts[0] and "Zelenskyy watches Javelin" not in texts[1]
