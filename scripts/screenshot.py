@@ -1,11 +1,12 @@
 """Take the README's picture of the app: a full-page screenshot of a running server with one event selected.
 
-Usage:  .venv/bin/python scripts/screenshot.py [URL] [OUT.png] [--event ID] [--width PX] [--height PX]
+Usage:  .venv/bin/python scripts/screenshot.py [URL] [OUT.png] [--event ID] [--width PX] [--height PX] [--screen]
 
 It starts nothing: run the app first (`.venv/bin/timeline serve`), then point this at it. Defaults: URL
 http://127.0.0.1:8050/, OUT docs/app.png, event ukraine-unity-day. It drives Debian's Chromium
 ($TIMELINE_CHROMIUM or `chromium` on the PATH), selects the event by clicking its card in the list, as a
-person would, waits until the app is quiet and the map is drawn, and saves the picture.
+person would, waits until the app is quiet and the map is drawn, and saves the picture: the whole page, or with
+--screen the window only, as a phone shows it (docs/phone.png: --width 390 --height 844 --screen).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def chromium_path() -> str:
     return os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def take(url: str, out: Path, event: str, width: int, height: int) -> None:
+def take(url: str, out: Path, event: str, width: int, height: int, full_page: bool = True) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
@@ -86,7 +87,7 @@ def take(url: str, out: Path, event: str, width: int, height: int) -> None:
             page.evaluate("window.scrollTo(0, 0)")
             settle()
             out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out), full_page=True, animations="disabled")
+            page.screenshot(path=str(out), full_page=full_page, animations="disabled")
             if errors:
                 print("screenshot: the page reported errors:\n  " + "\n  ".join(errors), file=sys.stderr)
         finally:
@@ -100,9 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--event", default="ukraine-unity-day", help="the event to select")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--screen", action="store_true", help="the window only, not the whole page")
     args = parser.parse_args(argv)
     try:
-        take(args.url, args.out, args.event, args.width, args.height)
+        take(args.url, args.out, args.event, args.width, args.height, full_page=not args.screen)
     except PlaywrightError as error:
         print(f"screenshot: {error.message.splitlines()[0]} ({args.url})", file=sys.stderr)
         return 1
