@@ -496,8 +496,8 @@ def test_several_views_write_several_files_with_one_browser(browser_starts, tmp_
         "--out",
         out,
     )
-    files = sorted(out.iterdir())
-    assert [p.name for p in files if p.suffix == ".svg"] == ["timeline-1.svg", "timeline-2.svg", "timeline-3.svg"]
+    files = sorted(out.glob("*.svg"))
+    assert [p.name for p in files] == ["timeline-1.svg", "timeline-2.svg", "timeline-3.svg"]
     texts = [p.read_text(encoding="utf-8") for p in files]
     assert "category: military" in texts[0] and "category: diplomacy" in texts[1] and "in sequence" in texts[2]
     assert "Zelenskyy watches Javelin" in texts[0] and "Zelenskyy watches Javelin" not in texts[1]
