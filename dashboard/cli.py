@@ -303,6 +303,7 @@ def export(
         return
     pictures = export_pictures(collection, chosen, each, fmt, out, picture_size(**sizes), furniture)
     from dashboard.export.story import embed_snippet  # the story page's module, loaded only for an HTML export
+
     for picture in pictures:
         if not is_stdout(picture.path):
             click.echo(str(picture.path))
