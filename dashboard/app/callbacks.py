@@ -177,7 +177,7 @@ def respond(
         raise PreventUpdate  # the address bar settling on page load; the width report will render
     if not from_url:
         before, view = view, next_view(view, trigger, values, collection, prop)
-        if view == before:
+        if view == before and not view.warnings:  # a message (a date it could not read) is news
             raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
     out = render(collection, view, width, values.get("screen"), zoom=trigger == ids.ZOOM, folder=folder)
     out["search"] = search_output(view, values["url"], from_url)
@@ -267,7 +267,11 @@ def register_clientside(app: Dash) -> None:
             var zoomed = Object.keys(relayout).some(function (key) {
                 return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
             });
-            return zoomed ? relayout : window.dash_clientside.no_update;
+            if (!zoomed) { return window.dash_clientside.no_update; }
+            // Plotly shows the server's instants in the browser's time zone: say its offset there, in minutes.
+            var first = relayout["xaxis.range[0]"] || (relayout["xaxis.range"] || [])[0];
+            var at = typeof first === "string" ? new Date(first.replace(" ", "T")) : new Date();
+            return Object.assign({}, relayout, {timezoneOffset: isNaN(at) ? 0 : at.getTimezoneOffset()});
         }""",
         Output(ids.ZOOM, "data"),
         Input(ids.TIMELINE, "relayoutData"),

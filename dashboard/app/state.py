@@ -157,6 +157,7 @@ def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
 
 _YEAR = re.compile(r"\s*([+-]?\d+)-")
 ISO_TYPED = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?")
+MAX_OFFSET_MINUTES = 18 * 60  # the farthest a time zone is from UTC, with room
 MAX_TYPED = 100  # characters of a date box read: a date is short, and a megabyte pasted costs the parser seconds
 
 
@@ -200,6 +201,12 @@ def zoom(view: View, relayout: dict[str, Any] | None) -> View:
     start, end = _axis_moment(bounds[0]), _axis_moment(bounds[1])
     if start is None or end is None:
         return view
+    # Plotly draws the instants the server sends in the browser's time zone and reports its range so: back to UTC.
+    offset = relayout.get("timezoneOffset")
+    if isinstance(offset, int) and not isinstance(offset, bool) and abs(offset) <= MAX_OFFSET_MINUTES:
+        shift = dt.timedelta(minutes=offset)
+        with contextlib.suppress(OverflowError):
+            start, end = start + shift, end + shift
     if end <= start:  # a range narrower than a minute: the minute it is in
         end = start + dt.timedelta(minutes=1) if start < dt.datetime.max - dt.timedelta(minutes=1) else start
     return view.with_(start=start, end=end)
