@@ -126,7 +126,7 @@ def test_the_language_comes_from_the_settings_when_it_is_a_language_tag(bundled:
 def test_furniture_is_escaped_and_shown_only_when_present(bundled: Collection) -> None:
     furnished = bundled.settings.model_copy(update={"byline": "Graphic: <b>Desk</b>", "notes": "Times & places."})
     text = pages(replace(bundled, settings=furnished))
-    assert "<p class=byline>Graphic: &lt;b&gt;Desk&lt;/b&gt;</p>" in text
+    assert "<span class=byline>Graphic: &lt;b&gt;Desk&lt;/b&gt;</span>" in text
     assert "<h2>Notes</h2><p>Times &amp; places.</p>" in text
     plain = pages(replace(bundled, settings=bundled.settings.model_copy(update={"byline": "", "notes": ""})))
     assert "class=byline" not in plain and "<h2>Notes</h2>" not in plain
@@ -227,5 +227,6 @@ def test_the_chart_leaves_its_heading_to_the_page_and_keeps_its_subtitle(page: s
     doc = Elements(page)
     layout = json.loads(doc.scripts["figure-light"])["layout"]
     assert not layout.get("title", {}).get("text") and layout["margin"]["t"] < 60 and layout["dragmode"] is False
-    assert doc.find("p", **{"class": "chart-subtitle"})
+    assert len(doc.find("p", **{"class": "chart-subtitle"})) == 1
+    assert re.search(r"<p class=chart-subtitle>14–17 Feb 2022 · 18 events</p>", page)
     assert page.count(f"<h1>{bundled.settings.title}</h1>") == 1

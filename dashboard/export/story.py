@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from dashboard.figure import THEMES, Theme, balance_bidi, category_colors, category_label
+from dashboard.figure.caption import subtitle
 from dashboard.markdown import LINK_ATTRS, safe_href, to_html
 from dashboard.table import C, Collection
 from dashboard.view import View, apply
@@ -151,12 +152,6 @@ def _for_page(fig: go.Figure) -> go.Figure:
     return copy
 
 
-def _chart_subtitle(fig: go.Figure) -> str:
-    """The picture's subtitle (the range, the filters and the count of events drawn) as plain text."""
-    text = str(fig.layout.title.subtitle.text or "") if fig.layout.title.text else ""
-    return html.unescape(re.sub(r"<[^>]*>", " ", text.replace("<br>", " "))).strip()
-
-
 def _theme_css() -> str:
     """The page's colours, the figure's themes': light, or dark when the reader's system asks for it."""
 
@@ -199,10 +194,16 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
         "marks": _marks(light),
     }
     sources = _all_sources(events)
-    byline = f"<p class=byline>{esc(text['byline'])}</p>" if text["byline"] else ""
-    as_of = f"<p class=muted>As of {esc(_day(text['as_of']))}</p>" if text["as_of"] else ""
+    credit = " · ".join(
+        part
+        for part in (
+            f"<span class=byline>{esc(text['byline'])}</span>" if text["byline"] else "",
+            f"<span class=muted>As of {esc(_day(text['as_of']))}</span>" if text["as_of"] else "",
+        )
+        if part
+    )
     description = esc(text["description"] or alt)
-    chart_subtitle = _chart_subtitle(light)
+    chart_subtitle = subtitle(events, view, settings)
     count = f"{len(rows):,} event{'s' * (len(rows) != 1)}"
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}">
@@ -218,7 +219,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
 <header class=masthead>
 <h1>{esc(text["title"])}</h1>
 {f"<p class=dek>{esc(text['description'])}</p>" if text["description"] else ""}
-{byline}{as_of}
+{f"<p class=credit>{credit}</p>" if credit else ""}
 </header>
 <main>
 <figure class=chart aria-describedby=chart-caption>

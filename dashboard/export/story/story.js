@@ -52,7 +52,7 @@
     if (!point || !axis || scroller.scrollWidth <= scroller.clientWidth) return;
     var x = axis._offset + axis.d2p(point[0]);
     if (x < scroller.scrollLeft + 40 || x > scroller.scrollLeft + scroller.clientWidth - 40) {
-      scroller.scrollLeft = x - scroller.clientWidth / 2;
+      scroller.scrollLeft = x - scroller.clientWidth / 4; // the label runs to the right of the mark
     }
   }
 
