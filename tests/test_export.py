@@ -206,9 +206,19 @@ def decode_png(offline: OfflinePage, path: Path) -> dict[str, Any]:
 LABELS_JS = """() => {
   const box = (r) => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
   const figure = document.querySelector('.main-svg').getBoundingClientRect();
-  const labels = [...document.querySelectorAll('.scatterlayer g.textpoint text')]
-    .filter((t) => t.textContent.trim())
-    .map((t) => ({text: t.textContent, ...box(t.getBoundingClientRect())}));
+  // The timeline's labels are annotations named by their event (lines joined by spaces); plain text points too.
+  const gd = document.querySelector('.js-plotly-plot');
+  const named = new Set((gd.layout.annotations || []).map((a, i) => (a.name ? String(i) : null)));
+  const words = (t) => {
+    const lines = [...t.querySelectorAll('tspan.line')];
+    return lines.length ? lines.map((line) => line.textContent).join(' ') : t.textContent;
+  };
+  const annotations = [...document.querySelectorAll('g.annotation')]
+    .filter((g) => named.has(g.dataset.index))
+    .map((g) => g.querySelector('text'));
+  const labels = [...document.querySelectorAll('.scatterlayer g.textpoint text'), ...annotations]
+    .filter((t) => words(t).trim())
+    .map((t) => ({text: words(t), ...box(t.getBoundingClientRect())}));
   return {figure: box(figure), labels: labels};
 }"""
 
@@ -216,7 +226,7 @@ LABELS_JS = """() => {
 def open_page(page: Any, path: Path) -> None:
     """Open an exported HTML file and wait until plotly has drawn its labels."""
     page.goto(path.as_uri())
-    page.wait_for_selector(".main-svg .scatterlayer g.textpoint text", state="attached")
+    page.wait_for_selector(".main-svg .scatterlayer g.textpoint text, .main-svg g.annotation text", state="attached")
     page.evaluate("() => document.fonts.ready")
 
 
@@ -287,10 +297,16 @@ def test_png_export_is_a_drawn_picture_not_a_blank(pictures, offline_page):
     assert 0.02 < pixels["share"] < 0.9, f"share of non-background pixels is implausible: {pixels}"
 
 
+def svg_text(element: ET.Element) -> str:
+    """The words of an SVG text element, its lines (wrapped labels) joined by spaces."""
+    lines = [part for part in element if part.get("class") == "line"]
+    return " ".join("".join(line.itertext()) for line in lines) if lines else "".join(element.itertext())
+
+
 def test_svg_export_is_xml_with_the_event_titles_as_text(pictures):
     root = ET.parse(pictures["svg"]).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    texts = {"".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    texts = {svg_text(t) for t in root.iter("{http://www.w3.org/2000/svg}text")}
     for title in WHOLE_TITLES:
         assert title in texts, f"{title!r} is not a <text> of the SVG"
     assert "NATO, Russia and Ukraine — 16 February 2022" in texts, "the collection's title is missing"
@@ -317,7 +333,7 @@ def test_html_export_is_standalone_with_plotly_inline_and_the_figure(pictures, o
     # Opened with the network cut off, the page still draws the timeline.
     def drawn_labels(page: Any) -> list[str]:
         open_page(page, pictures["html"])
-        return page.eval_on_selector_all(".scatterlayer g.textpoint text", "els => els.map(e => e.textContent)")
+        return [label["text"] for label in page.evaluate(LABELS_JS)["labels"]]
 
     drawn = offline_page.run(drawn_labels)
     assert set(WHOLE_TITLES) <= set(drawn)

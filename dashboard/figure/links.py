@@ -14,7 +14,10 @@ DETOUR_PX = MARK_HALF_PX + 4  # a vertical run this far beside a mark passes bet
 ROUTE_BUDGET = 100_000  # links × obstacles past which connectors are drawn straight: routing would cost seconds
 CHANNELS = 32  # vertical channels looked at per link, the nearest to the middle of its ends
 BEST_CHANNELS = 6  # of which the clearest are tried as whole paths
-BAR_COST = 0.5  # crossing a bar (drawn over the connector) matters less than crossing a label or a mark
+# What a connector's crossings cost, against its length: crossing a label (which hides the connector under its
+# background) is worth a detour of up to 800 px, a mark 400 px, a bar (drawn over the connector) 120 px.
+LABEL_COST, MARK_COST, BAR_COST = 2.0, 1.0, 0.3
+PX_COST = 1 / 400
 
 
 class Obstacles:
@@ -23,9 +26,9 @@ class Obstacles:
     def __init__(self, items: list[Item], frame: Frame) -> None:
         boxes: list[tuple[Box, float, str]] = []
         for item in items:
-            boxes.append((item.mark_box(frame), 1.0, item.id))
+            boxes.append((item.mark_box(frame), MARK_COST, item.id))
             if item.lines:
-                boxes.append((item.label_box(frame), 1.0, ""))
+                boxes.append((item.label_box(frame), LABEL_COST, ""))
             if item.bar:
                 boxes.append((item.bar_box(frame), BAR_COST, item.id))
         boxes.sort(key=lambda entry: entry[0][2])
@@ -132,7 +135,7 @@ def route_links(pairs: list[tuple[Item, Item]], items: list[Item], frame: Frame)
         if obstacles is not None:
             ends = (source.id, target.id)
             # The fewest crossings, then the shortest way: a detour only where it clears something.
-            best = min(options, key=lambda path: obstacles.cost(path, ends) + length(path) / 1e5)
+            best = min(options, key=lambda path: obstacles.cost(path, ends) + length(path) * PX_COST)
         xs += [frame.lo + x * frame.per_px for x, _ in best] + [float("nan")]
         ys += [y / ROW_PX for _, y in best] + [float("nan")]
     return xs, ys

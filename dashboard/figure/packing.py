@@ -3,6 +3,8 @@ bars and labels into rows so that none overlaps another at the figure's width.""
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +76,7 @@ class Item:
     bar: bool
     anchor: float = 0.0  # where the mark sits (a bar's start, kept inside the visible range)
     lines: list[str] = field(default_factory=list)  # the label, wrapped; none past LABEL_LIMIT
-    side: str = "right"  # the label is right of the mark or bar, "left" of it, or "above" the bar
+    side: str = "right"  # the label is right of the mark or bar, "left" of it, or "above" it
     label_x: float = 0.0  # axis units: the label box's left edge ("right", "above") or right edge ("left")
     label_px: float = 0.0  # the label box's width
     ext0: float = 0.0  # the extent of mark, bar and label together, for packing
@@ -94,7 +96,7 @@ class Item:
         x = frame.px(self.label_x)
         left = x - self.label_px if self.side == "left" else x
         y, height = self.y * ROW_PX, self.label_height_px
-        bottom = y - BAR_HALF_PX - LABEL_RISE_PX if self.side == "above" else y + height / 2
+        bottom = y - self.rise_px if self.side == "above" else y + height / 2
         return left, left + self.label_px, bottom - height, bottom
 
     def mark_box(self, frame: Frame) -> tuple[float, float, float, float]:
@@ -113,13 +115,18 @@ class Item:
         """How far mark, bar and label reach above and below the row's centre line, in px."""
         half = self.label_height_px / 2 + ROW_GAP_PX
         if self.side == "above":
-            return max(BAR_HALF_PX + LABEL_RISE_PX + self.label_height_px + ROW_GAP_PX, ROW_PX / 2), ROW_PX / 2
+            return max(self.rise_px + self.label_height_px + ROW_GAP_PX, ROW_PX / 2), ROW_PX / 2
         return max(half, ROW_PX / 2), max(half, ROW_PX / 2)
 
+    @property
+    def rise_px(self) -> float:
+        """From the row's centre line to the bottom of a label above the mark or bar."""
+        return (BAR_HALF_PX if self.bar else MARK_HALF_PX) + LABEL_RISE_PX
+
     def place(self, title: str, frame: Frame, cap_px: float) -> None:
-        """Wrap the title and put it where it is clear of its own mark and bar, preferring few lines: right of the
-        mark or after the bar's end, else left of it, else (a bar) on a line of its own above the bar; only when
-        none has room, shortened at a word boundary."""
+        """Wrap the title and put it where it is clear of its own mark and bar, preferring few lines of a readable
+        width: right of the mark or after the bar's end, else left of it; else on a line of its own above the mark
+        or bar; only when none has room, shortened at a word boundary."""
         inset = EDGE_PX * frame.per_px
         self.anchor = min(max(self.x0, frame.lo + inset), frame.hi - inset) if self.bar else self.x0
         half = START_HALF_PX if self.bar else MARK_HALF_PX
@@ -127,22 +134,22 @@ class Item:
         right = max(frame.px(self.x1), frame.px(self.anchor) + half) + LABEL_GAP_PX
         clipped = self.bar and self.anchor != self.x0  # the bar starts off the view: nothing shows left of it
         left = -1.0 if clipped else frame.px(self.anchor) - half - LABEL_GAP_PX
-        above = frame.px(self.anchor) - half
+        edges = {"right": right, "left": left, "above": frame.px(self.anchor) - half}
         rooms = {"right": frame.width_px - right, "left": left}
-        if self.bar:
-            rooms["above"] = frame.width_px - above
+        above = {"above": frame.width_px}  # starting at the mark, slid left as far as it must to end in the view
         if not title:
             self._settle("right", [], 0.0, frame, right)
             return
-        for lines in range(2, LABEL_LINES + 1):
-            for side, room in rooms.items():
-                width = min(room, cap_px) - 2 * LABEL_PAD_PX
-                if width >= MIN_LABEL_PX and wrap(title, width, lines) is not None:
-                    self._settle(side, fit_text(title, width, lines), width, frame, {"left": left}.get(side, right))
-                    return
-        side = "above" if self.bar else max(rooms, key=lambda key: rooms[key])
-        width = max(min(rooms[side], cap_px) - 2 * LABEL_PAD_PX, MIN_LABEL_PX)
-        self._settle(side, fit_text(title, width, LABEL_LINES), width, frame, {"left": left}.get(side, right))
+        # Few lines of a readable width first; then as wide as the room is, before shortening anything.
+        for places in (rooms, above):
+            for cap, lines in itertools.product((cap_px, math.inf), range(2, LABEL_LINES + 1)):
+                for side, room in places.items():
+                    width = min(room, cap) - 2 * LABEL_PAD_PX
+                    if width >= MIN_LABEL_PX and wrap(title, width, lines) is not None:
+                        self._settle(side, fit_text(title, width, lines), width, frame, edges[side])
+                        return
+        width = max(min(above["above"], cap_px) - 2 * LABEL_PAD_PX, MIN_LABEL_PX)
+        self._settle("above", fit_text(title, width, LABEL_LINES), width, frame, edges["above"])
 
     def _settle(self, side: str, lines: list[str], room: float, frame: Frame, edge_px: float) -> None:
         """Keep the label's place and box, and the extent of the whole item in axis units."""
@@ -152,14 +159,13 @@ class Item:
         half = (START_HALF_PX if self.bar else MARK_HALF_PX) * frame.per_px
         mark0, mark1 = min(self.x0, self.anchor - half), max(self.x1, self.anchor + half)
         if side == "above":
-            self.label_x = self.anchor - half
-            self.ext0, self.ext1 = mark0, max(mark1, self.label_x + self.label_px * frame.per_px)
-        elif side == "left":
-            self.label_x = frame.lo + edge_px * frame.per_px
+            edge_px = max(min(edge_px, frame.width_px - self.label_px), 0.0)
+        self.label_x = frame.lo + edge_px * frame.per_px
+        if side == "left":
             self.ext0, self.ext1 = self.label_x - self.label_px * frame.per_px, mark1
         else:
-            self.label_x = frame.lo + edge_px * frame.per_px
-            self.ext0, self.ext1 = mark0, max(mark1, self.label_x + self.label_px * frame.per_px)
+            self.ext0 = min(mark0, self.label_x)
+            self.ext1 = max(mark1, self.label_x + self.label_px * frame.per_px)
 
 
 def positions(events: pd.DataFrame, mode: str) -> tuple[list[float], list[float], list[bool]]:

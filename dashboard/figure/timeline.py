@@ -13,11 +13,9 @@ import plotly.graph_objects as go
 from dashboard.figure.density import density_figure
 from dashboard.figure.links import route_links
 from dashboard.figure.packing import (
-    BAR_HALF_PX,
     DAY_NS,
     LABEL_LINES,
     LABEL_PAD_PX,
-    LABEL_RISE_PX,
     Frame,
     Item,
     axis_x,
@@ -39,12 +37,10 @@ from dashboard.figure.style import (
     MARGIN,
     ROW_PX,
     THEMES,
-    TITLE_CHARS,
     Theme,
     category_colors,
     category_label,
     category_order,
-    clip,
     esc,
     fit_text,
     page_frame,
@@ -57,6 +53,7 @@ from dashboard.view import View
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
 LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn as marks alone
 LANE_NAME_PX = MARGIN["l"] - 18  # a lane's name wraps to the left margin's width
+HOVER_PX, HOVER_LINES = 360, 6  # a title in a hover label: room for the longest an event file may give (200)
 
 
 def timeline_figure(
@@ -141,7 +138,9 @@ def lay_out(
 
 def _hover(row: dict[str, Any]) -> str:
     actors = ", ".join(shown_name(actor) for actor in row[C.actors][:4]) + (" …" if len(row[C.actors]) > 4 else "")
-    lines = [f"<b>{esc(clip(row[C.title], TITLE_CHARS))}</b>", esc(row[C.when])]
+    # The whole title (a label may have been shortened), in lines of a readable width: plotly does not wrap.
+    title = "<br>".join(esc(line) for line in fit_text(str(row[C.title]), HOVER_PX, HOVER_LINES))
+    lines = [f"<b>{title}</b>", esc(row[C.when])]
     if actors:
         lines.append(actors)
     return "<br>".join(lines)
@@ -260,7 +259,7 @@ def _add_labels(
                 "name": item.id,
                 "text": "<br>".join(esc(line) for line in item.lines),
                 "x": axis_x(item.label_x, view),
-                "y": item.y - (BAR_HALF_PX + LABEL_RISE_PX) / ROW_PX if above else item.y,
+                "y": item.y - item.rise_px / ROW_PX if above else item.y,
                 "xref": "x",
                 "yref": "y",
                 "xanchor": "right" if item.side == "left" else "left",

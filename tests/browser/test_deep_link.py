@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from dashboard.app import ids
-from dashboard.figure import clip
+from dashboard.figure import esc
 
 DEEP_LINK = "?category=military&lanes=actor&mode=sequence&event=uk-doubles-estonia-deployment"
 FIRST = "uk-doubles-estonia-deployment"
@@ -38,8 +38,8 @@ def test_a_deep_link_restores_controls_figure_and_card_and_history_walks_back(ap
     }"""
     )
     assert figure["xtype"] != "date", "sequence mode puts events at ordinals, not dates"
-    actors = {clip(actor, 20) for row in military for actor in row["actors"]}  # long lane names are clipped
-    assert set(figure["lanes"]) == actors, figure["lanes"]
+    actors = {esc(actor) for row in military for actor in row["actors"]}  # long lane names wrap, whole
+    assert {lane.replace("<br>", " ") for lane in figure["lanes"]} == actors, figure["lanes"]
     assert set(app.mark_ids()) == {row["id"] for row in military}
     assert set(app.selected_ring()) == {FIRST}, "ringed in each of its actor lanes"
 
