@@ -54,7 +54,7 @@
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey ||
         event.shiftKey || !event.target.closest) return;
-    var link = event.target.closest("a.select-link");
+    var link = event.target.closest("a[data-select]");
     if (!link || !window.history.pushState) return;
     event.preventDefault();
     window.history.pushState({}, "", link.getAttribute("href"));

@@ -31,14 +31,15 @@ def select_href(view: View, event_id: str | None) -> str:
     return view.with_(selected=event_id).to_query() or "?"
 
 
-# The class of the links that select an event: the page's script (assets/app.js) follows them in place, without
+# The mark of the links that select an event: the page's script (assets/app.js) follows them in place, without
 # reloading and without scrolling the page; without the script they load the same view from the server.
-SELECT_LINK = "select-link"
+SELECT_LINK = "data-select"
 
 
-def select_link(children: Any, view: View, event_id: str | None, className: str = "", **props: Any) -> html.A:
+def select_link(children: Any, view: View, event_id: str | None, **props: Any) -> html.A:
     """A link that selects an event (or none) in the same view, through the address like every other action."""
-    return html.A(children, href=select_href(view, event_id), className=f"{className} {SELECT_LINK}".strip(), **props)
+    marked: dict[str, Any] = {SELECT_LINK: "event", **props}
+    return html.A(children, href=select_href(view, event_id), **marked)
 
 
 def badge(category: str, settings: CollectionSettings, colors: dict[str, str]) -> html.Span:
