@@ -14,7 +14,6 @@ from dashboard.model import CollectionSettings
 
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
 FONT_SIZE = 12
-CHAR_PX = 6.9  # average advance of a 12 px sans-serif character, a little generous so labels never touch
 LABEL_CHARS = 42
 ROW_PX = 26
 LINE_PX = 16  # one line of 12 px text as plotly sets it (1.3 em), rounded up

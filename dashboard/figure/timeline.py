@@ -29,7 +29,6 @@ from dashboard.figure.packing import (
 )
 from dashboard.figure.selection import selection_trace
 from dashboard.figure.style import (
-    CHAR_PX,
     FONT,
     FONT_SIZE,
     LEGEND_CHARS,
@@ -45,6 +44,7 @@ from dashboard.figure.style import (
     fit_text,
     page_frame,
     shown_name,
+    text_px,
 )
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -53,6 +53,7 @@ from dashboard.view import View
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
 LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn as marks alone
 LANE_NAME_PX = MARGIN["l"] - 18  # a lane's name wraps to the left margin's width
+SEQUENCE_TICK_ROWS = 3  # rows of dates under the axis in sequence mode
 HOVER_PX, HOVER_LINES = 360, 6  # a title in a hover label: room for the longest an event file may give (200)
 
 
@@ -484,24 +485,25 @@ def _lane_axis(
 
 def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
     """Ticks for sequence mode: one per run of events with the same date, at the run's centre, on two lines;
-    a tick too close to its neighbour drops to a second row so that no two dates overlap."""
+    a tick too close to its neighbour drops to a lower row (up to SEQUENCE_TICK_ROWS), and one that finds no
+    room on any row is left out (the date is on hover and in the card), so that no two dates overlap."""
     tickvals, ticktext, boundaries = [], [], []
-    ends = [-1e9, -1e9]  # right edge in px of the last tick on each row
-    run_start = 0
+    ends = [-1e9] * SEQUENCE_TICK_ROWS  # right edge in px of the last tick on each row
+    run_start, lowest = 0, 0
     whens = list(events[C.when])
     for index in range(1, len(whens) + 1):
         if index == len(whens) or whens[index] != whens[run_start]:
             centre = (run_start + index - 1) / 2
             lines = whens[run_start].rsplit(" ", 1)
-            half = max(len(line) for line in lines) * CHAR_PX / 2 + 6
-            row = 0 if centre * px_per_unit - half >= ends[0] else 1
-            ends[row] = centre * px_per_unit + half
-            tickvals.append(centre)
-            ticktext.append("<br>" * (3 * row) + "<br>".join(esc(line) for line in lines))
+            half = max(text_px(line) for line in lines) / 2 + 6
+            row = next((r for r, end in enumerate(ends) if centre * px_per_unit - half >= end), None)
+            if row is not None:
+                ends[row], lowest = centre * px_per_unit + half, max(lowest, row)
+                tickvals.append(centre)
+                ticktext.append("<br>" * (3 * row) + "<br>".join(esc(line) for line in lines))
             if index < len(whens):
                 boundaries.append(index - 0.5)
             run_start = index
-    two_rows = any(text.startswith("<br>") for text in ticktext)
     return {
         "tickmode": "array",
         "tickvals": tickvals,
@@ -509,5 +511,5 @@ def _sequence_ticks(events: pd.DataFrame, px_per_unit: float) -> dict[str, Any]:
         "showgrid": False,
         "tickangle": 0,
         "boundaries": boundaries,
-        "bottom": 100 if two_rows else 58,
+        "bottom": 58 + 42 * lowest,
     }

@@ -1,8 +1,9 @@
 """Every headline readable, nothing on top of anything: the timeline's labels measured where they are drawn, in the
 app at 1440×900 and 1024×768 and in the exported pictures (SVG drawn by kaleido, laid out again in Chromium).
 
-For each picture: no text ends in an ellipsis, every event has its label, no two label boxes intersect, no label box
-intersects a bar or a mark, and the server's estimate of each line's width is never short of the drawn width.
+For each picture: no text ends in an ellipsis, every event has its label, no two boxes of labels and axis texts (dates,
+lane names) intersect, no label box intersects a bar or a mark, and the server's estimate of each line's width is
+never short of the drawn width.
 """
 
 from __future__ import annotations
@@ -39,8 +40,12 @@ MEASURE_JS = """([root, indices]) => {
     const lines = (spans.length ? spans : [text]).map((s) => ({text: s.textContent, px: s.getComputedTextLength()}));
     return {text: lines.map((l) => l.text).join(' '), lines, ...box(text)};
   });
+  const ticks = [...top.querySelectorAll('.xtick text, .ytick text')]
+    .filter((t) => inPlot(t) && t.textContent.trim())
+    .map((t) => ({text: t.textContent, ...box(t)}));
   return {
     labels,
+    ticks,
     bars: [...top.querySelectorAll('.bars .point path')].filter(inPlot).map(box),
     marks: [...top.querySelectorAll('.scatterlayer .points path.point')].filter(inPlot).map(box),
     texts: [...top.querySelectorAll('text')].map((t) => t.textContent),
@@ -61,8 +66,10 @@ def problems(drawn: dict[str, Any], titles: list[str]) -> list[str]:
     shown = sorted(label["text"] for label in labels)
     if shown != sorted(" ".join(title.split()) for title in titles):
         found.append(f"the labels are not the titles in full: {shown}")
-    for index, a in enumerate(labels):
-        found += [f"labels overlap: {a['text']!r} and {b['text']!r}" for b in labels[index + 1 :] if overlaps(a, b)]
+    texts = [*labels, *drawn.get("ticks", [])]  # the axes' dates and lane names as well
+    for index, a in enumerate(texts):
+        found += [f"texts overlap: {a['text']!r} and {b['text']!r}" for b in texts[index + 1 :] if overlaps(a, b)]
+    for a in labels:
         found += [f"a label is on a bar: {a['text']!r}" for bar in drawn["bars"] if overlaps(a, bar)]
         found += [f"a label is on a mark: {a['text']!r}" for mark in drawn["marks"] if overlaps(a, mark)]
         found += [
@@ -152,4 +159,6 @@ def test_the_checks_catch_a_clipped_label_a_label_on_a_bar_and_labels_on_each_ot
     assert problems({**fine, "texts": ["A tit…"]}, ["A title"])
     assert problems({**fine, "bars": [{"left": 50, "right": 90, "top": 5, "bottom": 20}]}, ["A title"])
     assert problems({**fine, "labels": [label, {**label, "left": 40}]}, ["A title", "A title"])
+    tick = {"text": "16 Feb", "left": 30, "right": 70, "top": 10, "bottom": 24}
+    assert problems({**fine, "ticks": [tick]}, ["A title"])
     assert problems({**fine, "labels": [{**label, "lines": [{"text": "A title", "px": 60.0}]}]}, ["A title"])
