@@ -123,19 +123,10 @@
     });
     document.querySelectorAll(".dash-options-list-option[role], .dash-options-list-option[aria-selected]").forEach(
       function (option) { option.removeAttribute("role"); option.removeAttribute("aria-selected"); });
-    // The date range's frame claims a popup state a plain box cannot have (its two inputs are the controls).
-    document.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (frame) {
-      ["aria-expanded", "aria-haspopup", "aria-labelledby"].forEach(function (name) { frame.removeAttribute(name); });
-    });
     // The timeline and the map are images to assistive technology (named by what they show): their toolbars,
     // shown on hover, are for the pointer; the keyboard has the same in the controls (dates, quick ranges, All).
     document.querySelectorAll(".graph-frame .modebar-btn").forEach(function (button) {
       if (button.tabIndex !== -1) button.tabIndex = -1;
-    });
-    // The date range's clear mark is a link without an address: a button that the keyboard can reach.
-    document.querySelectorAll("a.dash-datepicker-clear:not([role])").forEach(function (clear) {
-      clear.setAttribute("role", "button");
-      clear.tabIndex = 0;
     });
   }
   var mending = false;
@@ -145,13 +136,6 @@
     window.requestAnimationFrame(function () { mending = false; mend(); });
   }).observe(document.documentElement, {
     subtree: true, childList: true, attributes: true,
-    attributeFilter: ["tabindex", "role", "aria-selected", "aria-expanded"],
-  });
-  document.addEventListener("keydown", function (event) {
-    var clear = event.target.closest && event.target.closest("a.dash-datepicker-clear");
-    if (clear && (event.key === "Enter" || event.key === " ")) {
-      event.preventDefault();
-      clear.click();
-    }
+    attributeFilter: ["tabindex", "role", "aria-selected"],
   });
 })();
