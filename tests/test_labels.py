@@ -12,7 +12,7 @@ import pytest
 
 from dashboard.app import ids
 from dashboard.app.state import next_view
-from dashboard.figure import timeline_figure
+from dashboard.figure import THEMES, timeline_figure
 from dashboard.figure.links import crosses, route_links
 from dashboard.figure.packing import LABEL_LINES, Frame, Item, stack_rows
 from dashboard.figure.style import fit_text, text_px, wrap
@@ -145,6 +145,15 @@ def test_labels_are_annotations_that_name_their_event_and_take_clicks(collection
     labels = [a for a in fig.layout.annotations if a.name]
     assert sorted(a.name for a in labels) == sorted(collection.events["id"])
     assert all(a.captureevents and a.bgcolor for a in labels), "clickable, and drawn over the connectors"
+
+
+def test_labels_take_the_colours_of_the_theme_and_of_their_lane(collection):
+    fig = timeline_figure(collection.events, View(theme="dark"), collection.settings, width=940)
+    dark = THEMES["dark"]
+    labels = [a for a in fig.layout.annotations if a.name]
+    assert {a.font.color for a in labels} == {dark.text}
+    assert {a.bgcolor for a in labels} == {dark.band, dark.plot}, "the lane's own background, banded or not"
+    assert not any(a.hovertext for a in labels), "whole labels need no hover of their own: the mark has it"
 
 
 def test_a_click_on_a_label_selects_its_event_and_other_annotations_do_nothing(collection):

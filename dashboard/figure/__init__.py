@@ -1,12 +1,13 @@
 """(events, view) -> plotly figures: the timeline and the map. Pure functions shared by the app and the export.
 
-Readability comes from packing: in each lane, events are laid into rows so that no mark, bar or label
-overlaps another at the figure's width. The packing measures labels in the figure's own font, so what the
-app shows and what the export prints are laid out alike.
+Readability comes from packing: each title is wrapped (up to three lines) and put beside its mark, after its bar
+or above it, and in each lane events are laid into rows, as tall as their labels, so that no mark, bar or label
+overlaps another at the figure's width. The packing estimates text widths from the font's metrics (a little
+generously), so what the app shows and what the export prints are laid out alike, without a browser.
 
-The modules: ``style`` (fonts, themes, colours, names made safe), ``packing`` (positions and rows),
-``timeline``, ``density`` (many events), ``map``, ``selection`` (the ring around the selected event). The names
-others use are gathered here.
+The modules: ``style`` (fonts, text widths and wrapping, themes, colours, names made safe), ``packing``
+(positions, label places and rows), ``links`` (where connectors run), ``timeline``, ``density`` (many events),
+``map``, ``selection`` (the ring around the selected event). The names others use are gathered here.
 """
 
 from dashboard.figure.density import bucket_ns, density_figure

@@ -246,8 +246,9 @@ def _add_labels(
     view: View,
 ) -> None:
     """The labels, as annotations: they take clicks (the page selects the event named by the annotation's
-    ``name``), show the whole event on hover, and their background, the colour of their lane, keeps connectors
-    and grid lines from crossing the text. The range slider draws no annotations, so it shows marks alone."""
+    ``name``), show the whole event on hover when shortened, and their background, the colour of their lane,
+    keeps connectors and grid lines from crossing the text. The range slider draws no annotations, so it shows
+    marks alone."""
     lane_index = {lane: index for index, lane in enumerate(lanes)}
     annotations: list[dict[str, Any]] = []
     for item in items:
@@ -272,10 +273,11 @@ def _add_labels(
                 "borderpad": LABEL_PAD_PX,
                 "borderwidth": 0,
                 "captureevents": True,
-                "hovertext": _hover(row),
-                "hoverlabel": {"bgcolor": colors[row[C.category]], "font": {"family": FONT, "size": 12}},
             }
         )
+        if item.lines[-1].endswith("…"):  # shortened: the whole title on hover (a hover per label costs the browser)
+            annotations[-1]["hovertext"] = _hover(row)
+            annotations[-1]["hoverlabel"] = {"bgcolor": colors[row[C.category]], "font": {"family": FONT, "size": 12}}
     # plotly checks each annotation against its schema, a couple of milliseconds apiece (seconds for hundreds of
     # labels); these are made here of known keys and escaped text, so they are set as they are, as plotly does
     # with its own templates.
