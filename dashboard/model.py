@@ -204,6 +204,11 @@ class CollectionSettings(_Strict):
         ),
     )
 
+    def category_label(self, key: str) -> str:
+        """The readable name of a category: its label, or its key in words."""
+        cat = self.categories.get(key)
+        return cat.label if cat and cat.label else key.replace("-", " ").capitalize()
+
 
 SETTINGS_FILE = "_collection.yaml"
 

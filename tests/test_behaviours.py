@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from dash import html
 
@@ -197,14 +198,16 @@ def test_a_zoom_ending_at_midnight_ends_on_the_day_before(relayout: dict[str, An
     assert view.end == dt.date(2022, 2, 16)
 
 
-def test_a_zoom_ending_just_after_midnight_keeps_that_day() -> None:
+def test_a_zoom_a_second_past_midnight_is_read_to_the_minute_as_whole_days() -> None:
     view = state.zoom(View(), {"xaxis.range[0]": "2022-02-14 00:00:00", "xaxis.range[1]": "2022-02-17 00:00:01"})
-    assert (view.start, view.end) == (dt.date(2022, 2, 14), dt.date(2022, 2, 17))
+    assert (view.start, view.end) == (dt.date(2022, 2, 14), dt.date(2022, 2, 16))
+    assert view.to_query() == "?from=2022-02-14&to=2022-02-16"
 
 
-def test_a_zoom_inside_one_day_ending_at_its_midnight_is_that_day() -> None:
+def test_a_zoom_inside_one_day_keeps_its_first_minute_and_ends_with_that_day() -> None:
     view = state.zoom(View(), {"xaxis.range[0]": "2022-02-16 09:00:00", "xaxis.range[1]": "2022-02-17 00:00:00"})
-    assert (view.start, view.end) == (dt.date(2022, 2, 16), dt.date(2022, 2, 16))
+    assert (view.start, view.end) == (dt.datetime(2022, 2, 16, 9, 0), dt.date(2022, 2, 16))
+    assert view.bounds() == (pd.Timestamp("2022-02-16 09:00"), pd.Timestamp("2022-02-17"))
 
 
 # ---- 5. a timed range in iCalendar -------------------------------------------------------------------------------

@@ -158,10 +158,12 @@ def test_the_export_command_has_a_repeatable_flag_per_facet(facet, folder, rows)
     name, having = with_name(facet, rows)
     runner = CliRunner(env={"TIMELINE_EVENTS": None})
     result = runner.invoke(
-        cli, ["export", "--events", str(folder), "--format", "json", facet.flag, name, facet.flag, "no such name"]
+        cli, ["export", "--events", str(folder), "--format", "json", facet.flag, name, facet.flag, name]
     )
     assert result.exit_code == 0, result.output
     assert {record["id"] for record in json.loads(result.stdout)} == having
+    unknown = runner.invoke(cli, ["export", "--events", str(folder), "--format", "json", facet.flag, "no such name"])
+    assert unknown.exit_code == 2 and f"unknown {facet.key} 'no such name'" in unknown.output
     helped = runner.invoke(cli, ["export", "--help"], terminal_width=200).output
     assert f"{facet.flag} TEXT" in helped and " ".join(facet.help.split()[:3]) in helped
 

@@ -81,7 +81,17 @@ def test_zooming_out_past_the_drawable_range_clamps_the_view(collection, relayou
     timeline_figure(apply(collection.events, view), view, collection.settings)
 
 
-@pytest.mark.parametrize("flags", [["--to", "9999-12-31"], ["--view", "?from=1600-01-01"]])
+def test_export_command_refuses_a_far_date_flag_with_the_years_it_can_show(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["export", "--events", str(EVENTS), "--format", "png", "--out", str(tmp_path / "t.png"), "--to", "9999-12-31"],
+    )
+    assert result.exit_code == 2 and result.exception is not None and "Traceback" not in result.output
+    assert "outside the years the timeline can show (1700–2199)" in result.output
+    assert not (tmp_path / "t.png").exists()
+
+
+@pytest.mark.parametrize("flags", [["--view", "?to=9999-12-31"], ["--view", "?from=1600-01-01"]])
 def test_export_command_clamps_a_far_date_with_a_warning_not_a_traceback(monkeypatch, tmp_path, flags):
     drawn: list[Any] = []
     monkeypatch.setattr(cli_module, "write_pictures", drawn.extend)  # the figure is made; no browser needed
@@ -580,7 +590,7 @@ def small_figure() -> Any:
 def test_downloads_reuse_one_browser(fake_kaleido):
     from dashboard.export import render_picture
 
-    for fmt in ("png", "svg", "pdf", "png"):
+    for fmt in ("png", "svg", "png", "svg"):  # (a PDF is also given its metadata, which needs a real one)
         assert render_picture(small_figure(), fmt) == b"picture:" + fmt.encode()
     assert fake_kaleido.made == 1, f"{fake_kaleido.made} browsers for four pictures"
 
@@ -646,7 +656,7 @@ def test_the_download_serves_only_the_formats_the_page_offers(fake_kaleido):
         for found in [json.loads(found)]
         if found.get("type") == "download-button"
     ]
-    assert tuple(offered) == ids.DOWNLOAD_FORMATS == ("png", "svg", "pdf", "json", "csv", "ics", "timelinejs")
+    assert tuple(offered) == ids.DOWNLOAD_FORMATS == ("png", "svg", "pdf", "json", "csv", "ics", "timelinejs", "alt")
     button = '{"format":["ALL"],"type":"download-button"}'
     for fmt in ("png", "json", "html", "jpeg", "webp", "../json"):
         status, out = client.call(

@@ -103,10 +103,14 @@ def test_each_category_writes_only_inside_the_out_folder(hostile_categories, tmp
     assert result.exit_code == 0, result.output
     written = files_under(tmp_path) - before
     assert written == set(out.iterdir()), f"written outside {out}: {sorted(map(str, written - set(out.iterdir())))}"
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not p.name.endswith(".alt.txt"))
     assert len(names) == len(HOSTILE_CATEGORIES), f"one file per category, none overwritten by another: {names}"
     for name in names:
         assert SAFE_NAME.match(name) and name.endswith(".html"), name
+    # Each picture has its alt text beside it, named after it.
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".alt.txt")) == [
+        name.removesuffix(".html") + ".alt.txt" for name in names
+    ]
     assert sorted(Path(line).name for line in result.stdout.split()) == names
 
 
@@ -156,7 +160,7 @@ def test_each_category_with_a_very_long_category_name(tmp_path):
     result = invoke("export", "--events", folder, "--format", "html", "--each", "category", "--out", out)
     assert result.exit_code == 0, result.output
     names = [p.name for p in out.iterdir()]
-    assert len(names) == 2 and all(len(name) <= 120 for name in names), names
+    assert len(names) == 4 and all(len(name) <= 120 for name in names), names  # two pictures, their alt texts
 
 
 # ---- 12. --out onto what is not a regular file ---------------------------------------------------------------

@@ -710,7 +710,7 @@ def test_import_checks_categories_against_the_target_folder(runner, native_csv, 
     checked = runner.invoke(cli, ["validate", "--events", str(out)])
     assert checked.exit_code == 1
     assert [line.split(": ", 1)[1] for line in checked.stdout.splitlines() if line] == [
-        "'links[1].to': no event has the id 'meeting'"
+        "'links[1].to': no event has the id 'meeting' (shown with this problem)"
     ]
     assert sorted(p.name for p in out.glob("*.yaml") if p.name != "_collection.yaml") == ["call.yaml", "press.yaml"]
 

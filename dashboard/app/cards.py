@@ -10,7 +10,7 @@ from dash import html
 
 from dashboard.app import ids
 from dashboard.app.markdown import external_link, render_markdown
-from dashboard.figure import category_colors, category_label, clip
+from dashboard.figure import category_colors, clip
 from dashboard.index import EventIndex
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -45,7 +45,7 @@ def select_link(children: Any, view: View, event_id: str | None, **props: Any) -
 def badge(category: str, settings: CollectionSettings, colors: dict[str, str]) -> html.Span:
     """A small coloured label naming the category."""
     return html.Span(
-        category_label(settings, category), className="badge", style={"--badge-color": colors.get(category, "#6b7280")}
+        settings.category_label(category), className="badge", style={"--badge-color": colors.get(category, "#6b7280")}
     )
 
 
@@ -234,7 +234,7 @@ def list_card(row: Any, view: View, settings: CollectionSettings, colors: dict[s
             html.Span(
                 [
                     html.Span(
-                        [row.when, html.Span(f" · {category_label(settings, row.category)}", className="lane")],
+                        [row.when, html.Span(f" · {settings.category_label(row.category)}", className="lane")],
                         className="when",
                     ),
                     html.Span(row.title, className="list-title"),

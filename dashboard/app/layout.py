@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard.app import ids
 from dashboard.app.banner import problems_banner
 from dashboard.export import formats
-from dashboard.figure import balance_bidi, category_label, clip
+from dashboard.figure import balance_bidi, clip
 from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
 from dashboard.view import FACETS, Control, Facet
@@ -121,7 +121,7 @@ def facet_controls(collection: Collection) -> list[Any]:
         if facet.settings_keys:
             order = list(settings.categories)
             names = sorted(names, key=lambda c: order.index(c) if c in order else len(order))
-            labels = {c: category_label(settings, c) for c in names}
+            labels = {c: settings.category_label(c) for c in names}
         built.append(FACET_CONTROLS[facet.control](facet, _options(names, labels)))
     return built
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dashboard.dates import DAY
-from dashboard.figure.style import category_label
 from dashboard.markdown import safe_href
 from dashboard.markdown import to_html as summary_html
 from dashboard.markdown import tokens as markdown_tokens
@@ -196,7 +195,7 @@ def to_timelinejs(
             "start_date": start,
             "text": {"headline": html.escape(row[C.title]), "text": body},
             # TimelineJS shows the group's name with innerHTML too
-            "group": html.escape(category_label(settings, row[C.category])),
+            "group": html.escape(settings.category_label(row[C.category])),
         }
         last = _tl_date(when.end - DAY if when.precision != Precision.MINUTE else when.end, when.precision)
         if last != _tl_date(when.start, when.precision):  # a range, at the precision it is known to

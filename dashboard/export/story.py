@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from dashboard.figure import THEMES, Theme, balance_bidi, category_colors, category_label
+from dashboard.figure import THEMES, Theme, balance_bidi, category_colors
 from dashboard.figure.caption import subtitle
 from dashboard.markdown import LINK_ATTRS, safe_href, to_html
 from dashboard.table import C, Collection
@@ -184,7 +184,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
     lang = language if _LANGUAGE.fullmatch(language) else "en"
     colors = category_colors(settings, list(dict.fromkeys(events[C.category])))
     items = "".join(
-        _event(r, category_label(settings, r[C.category]), c if _COLOR.fullmatch(c := colors[r[C.category]]) else "")
+        _event(r, settings.category_label(r[C.category]), c if _COLOR.fullmatch(c := colors[r[C.category]]) else "")
         for r in rows
     )
     data = {

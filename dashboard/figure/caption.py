@@ -9,7 +9,6 @@ from collections import Counter
 import pandas as pd
 
 from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
-from dashboard.figure.style import category_label
 from dashboard.model import CollectionSettings
 from dashboard.table import C
 from dashboard.view import View, describe
@@ -44,9 +43,11 @@ def period(events: pd.DataFrame, view: View) -> str:
         first = events[C.start].min()
         last = max(events[C.end].max() - pd.Timedelta(days=1), first)
         return _days(first, last)
-    lo, hi = (pd.Timestamp(int(value)) for value in x_range(events, view))
+    lo_ns, hi_ns = x_range(events, view)
+    lo, hi = pd.Timestamp(int(lo_ns)), pd.Timestamp(int(hi_ns))
     midnights = lo == lo.normalize() and hi == hi.normalize()
-    if hi - lo < pd.Timedelta(TIMES_BELOW_NS) and not midnights:
+    # Compared in nanoseconds: five centuries of axis are more than a pandas Timedelta holds.
+    if hi_ns - lo_ns < TIMES_BELOW_NS and not midnights:
         lo, hi = lo.round("min"), hi.round("min")
         if lo.date() == hi.date():
             return f"{_day(lo)}, {lo:%H:%M}–{hi:%H:%M} UTC"
@@ -75,7 +76,7 @@ def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) 
     for row in events.to_dict("records", into=dict):
         seen.update(dict.fromkeys(lane_keys(row, view.lanes), 1))
     order = ordered_lanes({lane: 0 for lane in seen}, view.lanes, settings)
-    name = (lambda key: category_label(settings, key)) if view.lanes == "category" else str
+    name = (lambda key: settings.category_label(key)) if view.lanes == "category" else str
     return [(name(lane), seen[lane]) for lane in order]
 
 

@@ -13,7 +13,6 @@ from dashboard.figure.selection import selection_trace
 from dashboard.figure.style import (
     MARGIN,
     THEMES,
-    category_label,
     category_order,
     esc,
     page_frame,
@@ -45,7 +44,7 @@ def _lane_index(
     if view.lanes == "category":
         order = sorted(events[C.category].unique(), key=category_order(settings))
         codes = pd.Categorical(events[C.category], categories=order).codes
-        return [category_label(settings, c) for c in order], np.arange(len(events)), np.asarray(codes)
+        return [settings.category_label(c) for c in order], np.arange(len(events)), np.asarray(codes)
     column = events[C.actors] if view.lanes == "actor" else events[C.places].map(lambda ps: [p["name"] for p in ps])
     empty = "(no actor)" if view.lanes == "actor" else "(no place)"
     exploded = column.map(lambda items: items or [empty]).explode()

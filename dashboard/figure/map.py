@@ -13,7 +13,6 @@ from dashboard.figure.style import (
     TITLE_CHARS,
     Theme,
     category_colors,
-    category_label,
     clip,
     esc,
     shown_name,
@@ -129,7 +128,7 @@ def _category_points(
         ],
         hoverinfo="text",
         mode="markers",
-        name=shown_name(category_label(settings, category), LEGEND_CHARS),
+        name=shown_name(settings.category_label(category), LEGEND_CHARS),
         marker={
             "size": 10,
             "color": color,

@@ -208,12 +208,6 @@ def category_colors(settings: CollectionSettings, categories: list[str]) -> dict
     return colors
 
 
-def category_label(settings: CollectionSettings, key: str) -> str:
-    """The readable name of a category."""
-    cat = settings.categories.get(key)
-    return cat.label if cat and cat.label else key.replace("-", " ").capitalize()
-
-
 def category_order(settings: CollectionSettings) -> Any:
     """Sort key: the collection's category order first, then the others by name."""
     order = list(settings.categories)

@@ -38,7 +38,6 @@ from dashboard.figure.style import (
     THEMES,
     Theme,
     category_colors,
-    category_label,
     category_order,
     esc,
     fit_text,
@@ -86,7 +85,7 @@ def timeline_figure(
             [i for i in laid.items if by_id[i.id][C.category] == category],
             by_id,
             colors[category],
-            shown_name(category_label(settings, category), LEGEND_CHARS),
+            shown_name(settings.category_label(category), LEGEND_CHARS),
             view,
         )
     _add_links(fig, laid.items, by_id, theme, view, laid.frame)
@@ -131,7 +130,7 @@ def lay_out(
             items.append(item)
     lanes = ordered_lanes(lane_order, view.lanes, settings)
     counts = pack(items, lanes, gap=6 * frame.per_px)
-    names = [category_label(settings, lane) for lane in lanes] if view.lanes == "category" else lanes
+    names = [settings.category_label(lane) for lane in lanes] if view.lanes == "category" else lanes
     name_lines = [fit_text(str(name), LANE_NAME_PX, LABEL_LINES) for name in names]
     heights = stack_rows(items, lanes, counts, [len(lines) * LINE_PX for lines in name_lines])
     return Layout(items, lanes, name_lines, heights, frame)
