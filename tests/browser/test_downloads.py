@@ -33,7 +33,9 @@ def steady(content: bytes) -> bytes:
 def test_the_download_group_offers_pictures_then_data(app):
     app.open()
     group = app.page.get_by_role("group", name="Download")
-    expect(group.get_by_role("button")).to_have_text(["PNG", "SVG", "PDF", "JSON", "CSV", "ICS", "TimelineJS"])
+    expect(group.get_by_role("button")).to_have_text(
+        ["PNG", "SVG", "PDF", "JSON", "CSV", "ICS", "TimelineJS", "Alt text"]
+    )
     app.assert_no_errors()
 
 
