@@ -42,6 +42,19 @@ def test_the_default_views_subtitle_states_the_days_on_its_axis_not_the_events_e
     assert "1 Feb" not in text and "28 Feb" not in text  # the month-long event runs off the axis: not its range
 
 
+@pytest.mark.parametrize("view", [View(), View(start=dt.date(2022, 2, 15), end=dt.date(2022, 2, 16))])
+def test_the_axis_of_a_picture_names_just_the_days_its_caption_states(collection, view):
+    fig = export_figure(collection, view, SIZES["slide"])
+    named = [text.split("<br>")[0] for text in fig.layout.xaxis.ticktext]
+    first, last = axis_days(collection, view)
+    days = pd.date_range(first, last, freq="D")
+    assert named == [f"{day:%a %-d %b}" for day in days]  # no name for the sliver of a day at either edge
+    assert f"{first:%-d}" in fig.layout.title.subtitle.text and f"{last:%-d %b %Y}" in fig.layout.title.subtitle.text
+    # Each name sits in the middle of its day; the grid marks every midnight.
+    assert [pd.Timestamp(v, unit="ms").hour for v in fig.layout.xaxis.tickvals] == [12] * len(days)
+    assert fig.layout.xaxis.minor.dtick == 86_400_000
+
+
 def test_a_filtered_views_subtitle_names_range_filters_and_the_count_drawn(collection):
     view = View(start=dt.date(2022, 2, 16), end=dt.date(2022, 2, 16), category=("military",))
     events = apply(collection.events, view)

@@ -53,7 +53,8 @@ SIZES: dict[str, PageSize] = {
     "slide": PageSize(1600, 900),  # 16:9
     "tall": PageSize(1600, None),  # a slide's width, as tall as the rows need
     "square": PageSize(1080, 1080),  # social posts
-    "story": PageSize(1080, 1920),  # 9:16 stories
+    # 9:16 stories, 1080×1920 px: laid out at 720×1280 and drawn at 1.5×, so that text read on a phone is not tiny
+    "story": PageSize(720, 1280, 1.5),
     "page": PageSize(*PAPERS["a4"][0], 2.0, PAPERS["a4"][1]),  # A4 landscape, printed at twice the density
 }
 SIZE_HELP = (

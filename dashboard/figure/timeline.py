@@ -458,6 +458,8 @@ def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export:
     }
     if hi - lo <= 16 * DAY_NS and not (events[C.precision] == "minute").any():
         axis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
+        if export:
+            axis.update(_whole_day_ticks(lo, hi, theme))
     if not export:
         axis["rangeslider"] = {
             "visible": True,
@@ -466,6 +468,28 @@ def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export:
             "bordercolor": theme.grid,
         }
     return axis
+
+
+def _whole_day_ticks(lo: float, hi: float, theme: Theme) -> dict[str, Any]:
+    """Ticks that name only the days wholly on a picture's axis, as its caption does, each at its middle; the
+    sliver of a day that the margin shows at each edge keeps its grid line (at every midnight) but no name."""
+    first, last = pd.Timestamp(int(lo)).ceil("D"), pd.Timestamp(int(hi)).floor("D")
+    days = pd.date_range(first, last - pd.Timedelta(days=1), freq="D") if first < last else pd.DatetimeIndex([])
+    return {
+        "tickmode": "array",
+        "tickvals": [(day + pd.Timedelta(hours=12)).value / 1e6 for day in days],
+        "ticktext": [f"{day:%a %-d %b}" + (f"<br>{day:%Y}" if index == 0 else "") for index, day in enumerate(days)],
+        "ticks": "",
+        "showgrid": False,
+        "minor": {
+            "tick0": first.value / 1e6,
+            "dtick": DAY_NS / 1e6,
+            "showgrid": True,
+            "gridcolor": theme.grid,
+            "ticks": "outside",
+            "tickcolor": theme.grid,
+        },
+    }
 
 
 def _lane_axis(
