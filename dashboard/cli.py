@@ -205,8 +205,9 @@ def list_events(events_dir: Path) -> None:
     when_w = max([len("WHEN"), *events[C.when].str.len()]) if len(events) else 4
     cat_w = min(max([len("CATEGORY"), *events[C.category].str.len()]) if len(events) else 8, CATEGORY_WIDTH)
     id_w = max([len("ID"), *events[C.id].str.len()]) if len(events) else 2
-    # The title is what a reader scans for: it takes what the other columns leave, at least half the line; a long
-    # id gives way, shortened in the middle (its start and end tell ids apart).
+    # The title is what a reader scans for: it takes what the other columns leave, at least half the line. An id
+    # is never cut (it is what `--select` and links take): one longer than its column is written whole, and its
+    # title starts on the next line.
     fixed = when_w + cat_w + 6
     id_w = max(min(id_w, width - fixed - max(TITLE_MIN_WIDTH, (width - 6) // 2)), ID_MIN_WIDTH)
     title_w = max(TITLE_MIN_WIDTH, width - fixed - id_w)
@@ -216,8 +217,12 @@ def list_events(events_dir: Path) -> None:
         events[C.when], events[C.category], events[C.id], events[C.title], strict=True
     ):
         lines = textwrap.wrap(visible(title), title_w) or [""]
-        head = f"{when:<{when_w}}  {middle_cut(visible(category), cat_w):<{cat_w}}  {middle_cut(ident, id_w):<{id_w}}"
-        click.echo(f"{head}  {lines[0]}")
+        head = f"{when:<{when_w}}  {middle_cut(visible(category), cat_w):<{cat_w}}  {ident:<{id_w}}"
+        if len(ident) > id_w:
+            click.echo(head.rstrip())
+            lines = ["", *lines]
+        else:
+            click.echo(f"{head}  {lines[0]}")
         for line in lines[1:]:
             click.echo(f"{indent}{line}")
     click.echo(counted(len(events), "event"), err=True)
@@ -294,8 +299,7 @@ def export(
     chosen = [build_view(base, flags) for base in (views or (None,))]  # a bad link fails before loading
     collection = load(events_dir)
     report_problems(collection, events_dir, all_lines=True)
-    for view in chosen:
-        check_names(collection, view)
+    chosen = [check_names(collection, view) for view in chosen]
     if formats.get(fmt).kind == "data":
         if len(chosen) > 1 or each:
             raise click.UsageError("--each and several --view are for pictures; data takes one view")

@@ -76,12 +76,15 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
 
 
 def _closest(value: str, known: list[str]) -> str | None:
-    """The known name closest to a mistyped one: the same but for case, else difflib's best guess."""
-    for name in known:
-        if name.casefold() == value.casefold():
-            return name
-    guesses = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    return guesses[0] if guesses else None
+    """The known name closest to a mistyped one: difflib's best guess over whole names, else over the words of
+    names, so that ``Zelensky`` finds ``Volodymyr Zelenskyy``."""
+    folded = {name.casefold(): name for name in known}
+    guesses = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
+    if guesses:
+        return folded[guesses[0]]
+    words = {word: name for name in known for word in name.casefold().split() if len(word) > 2}
+    guesses = difflib.get_close_matches(value.casefold(), list(words), n=1, cutoff=0.75)
+    return words[guesses[0]] if guesses else None
 
 
 def check_link(base: str | None) -> None:
@@ -108,22 +111,42 @@ def check_link(base: str | None) -> None:
             raise click.BadParameter(f"'{key[:40]}' is not a key of the app's links{hint}", param_hint="--view")
 
 
-def check_names(collection: Collection, view: View) -> None:
-    """Refuse a filter value no event has (``--category militray``): it would export nothing, silently. The
-    message names the closest known value."""
+def _read_name(value: str, known: list[str], aliases: dict[str, str]) -> str | None:
+    """A filter value as the events name it: exactly, else the one name that differs only in case, else the name
+    an alias (a category's label, case aside) stands for; None when it names nothing."""
+    if value in known:
+        return value
+    same_but_case = [name for name in known if name.casefold() == value.casefold()]
+    if len(same_but_case) == 1:
+        return same_but_case[0]
+    return aliases.get(value.casefold())
+
+
+def check_names(collection: Collection, view: View) -> View:
+    """The view with each filter value read as the events name it (``--category Military``, the legend's label,
+    is ``military``). A value no event has is refused (``--category militray`` would export nothing, silently),
+    with the closest known value named."""
+    changes: dict[str, tuple[str, ...]] = {}
     for facet in FACETS:
         chosen = view.chosen(facet)
         if not chosen:
             continue
         known = facet.distinct(collection.events[facet.column])
+        aliases: dict[str, str] = {}
         if facet.settings_keys:
             known = list(dict.fromkeys([*collection.settings.categories, *known]))
+            aliases = {collection.settings.category_label(key).casefold(): key for key in known}
+        read = []
         for value in chosen:
-            if value in known:
-                continue
-            guess = _closest(value, known)
-            hint = f"did you mean {guess}?" if guess else f"none of the events has it ({len(known):,} known)"
-            raise click.BadParameter(f"unknown {facet.key} '{value[:60]}': {hint}", param_hint=facet.flag)
+            name = _read_name(value, known, aliases)
+            if name is None:
+                guess = _closest(value, known)
+                hint = f"did you mean {guess}?" if guess else f"none of the events has it ({len(known):,} known)"
+                raise click.BadParameter(f"unknown {facet.key} '{value[:60]}': {hint}", param_hint=facet.flag)
+            read.append(name)
+        if tuple(read) != chosen:
+            changes[facet.key] = tuple(read)
+    return view.with_(**changes) if changes else view
 
 
 class FormatChoice(click.Choice[str]):

@@ -30,6 +30,8 @@ def export(*args: object) -> Result:
         ("--place", "Mariupl", "Mariupol"),
         ("--tag", "ukrane", "ukraine"),
         ("--source", "DW.", "DW"),
+        ("--actor", "Zelensky", "Volodymyr Zelenskyy"),  # a surname, spelt another way
+        ("--place", "kiev", "Kyiv"),
     ],
 )
 def test_an_unknown_filter_value_is_a_usage_error_naming_the_closest(flag, typo, known, tmp_path):
@@ -125,3 +127,20 @@ def test_the_app_offers_the_alt_text_and_serves_it(monkeypatch):
     assert "alt" in ids.DOWNLOAD_FORMATS
     content, name, _ = data(load_collection(EVENTS), "?category=military", "alt")
     assert name.endswith(".alt.txt") and b"Filtered by category: military." in content
+
+
+@pytest.mark.parametrize(
+    "flag,written,means",
+    [
+        ("--category", "Military", "military"),  # the label the legend shows
+        ("--category", "ECONOMY AND AID", "economy"),
+        ("--actor", "nato", "NATO"),  # the one name that differs only in case
+    ],
+)
+def test_a_filter_value_is_read_as_the_legend_or_another_case_names_it(flag, written, means):
+    import json
+
+    result = export("--format", "json", flag, written)
+    assert result.exit_code == 0, result.output
+    ids = {record["id"] for record in json.loads(result.stdout)}
+    assert ids and ids == {record["id"] for record in json.loads(export("--format", "json", flag, means).stdout)}

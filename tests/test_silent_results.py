@@ -224,10 +224,18 @@ def test_list_gives_the_title_the_room_on_80_columns(tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     result = CliRunner().invoke(cli, ["list", "--events", str(folder)])
     lines = result.stdout.splitlines()
-    assert all(len(line) <= 80 for line in lines), lines
-    words = " ".join(line[lines[0].index("TITLE") :].strip() for line in lines[1:])
+    # The id is whole on its line (it is what --select takes), and the title, below it, keeps to 80 columns.
+    assert lines[1].split()[-1] == ident and "…" not in result.stdout
+    assert all(len(line) <= 80 for line in lines[2:]), lines
+    words = " ".join(line[lines[0].index("TITLE") :].strip() for line in lines[2:])
     assert words == title
-    assert "…" in lines[1] and ident[:5] in lines[1] and ident[-5:] in lines[1]
+
+
+def test_list_keeps_a_short_id_and_its_title_on_one_line(tmp_path, monkeypatch):
+    folder = write(tmp_path / "events", {"e.yaml": "id: nato-move\ntitle: NATO moves\ndate: 2022-02-16\ncategory: x\n"})
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = CliRunner().invoke(cli, ["list", "--events", str(folder)]).stdout.splitlines()
+    assert lines[1].split()[-3:] == ["nato-move", "NATO", "moves"] and len(lines) == 2
 
 
 def test_middle_cut_keeps_both_ends():
