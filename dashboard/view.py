@@ -216,6 +216,8 @@ class View:
         for name, key in (("start", "from"), ("end", "to")):
             fix(name, *clamp_day(getattr(self, name), key))
         start, end = as_whole_days(self.start, self.end)
+        if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and end == start:
+            end = start + dt.timedelta(minutes=1)  # a range of no length: the minute it names, as a zoom reads it
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
         for facet in FACETS:

@@ -135,3 +135,10 @@ def test_sources_with_addresses_are_links(tmp_path):
     collection = load_collection(folder)
     text = texts_of(export_figure(collection, View(), PageSize(1600, None)))
     assert '<a href="https://example.org/r?a=1&amp;b=&quot;2&quot;">Wire</a> (16 Feb 2022)' in text
+
+
+def test_alt_text_closes_the_bidi_controls_of_the_text_it_quotes(collection):
+    settings = collection.settings.model_copy(update={"title": "Evil \u202etitle"})
+    events = apply(collection.events, View())
+    text = alt_text(events, View(), settings)
+    assert "Evil \u202etitle\u202c”" in text  # closed before the closing quote, not at the end of the text

@@ -753,3 +753,28 @@ def test_warnings_describe_the_last_change_only():
     read = View.from_query("?to=9999-12-31")
     assert read.warnings and read.with_(theme="dark").warnings == ()  # the next action rewrites the link
     assert View().with_(end=dt.date(9999, 1, 1)).warnings == (read.warnings[0].replace("9999-12-31", "9999-01-01"),)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?from=2022-02-14T06:30&to=2022-02-14T06:30", "?from=2022-02-14T06:30:00.123456&to=2022-02-14T06:30:00.2"],
+)
+def test_a_link_from_a_minute_to_the_same_minute_shows_that_minute_without_a_swap(collection, query):
+    view = View.from_query(query)
+    assert view.warnings == ()
+    assert view.bounds() == (pd.Timestamp("2022-02-14 06:30"), pd.Timestamp("2022-02-14 06:31"))
+    figure = timeline_figure(apply(collection.events, view), view, collection.settings)
+    lo, hi = figure.layout.xaxis.range
+    assert hi > lo
+
+
+def test_an_axis_never_has_no_width():
+    import datetime as dt
+
+    from dashboard.figure import x_range
+
+    events = load_collection(EVENTS).events.head(0)
+    view = View(start=dt.datetime(2022, 2, 14, 6, 30), end=dt.datetime(2022, 2, 14, 6, 31))
+    object.__setattr__(view, "end", view.start)  # however a view came to be: the axis still has a width
+    lo, hi = x_range(events, view)
+    assert hi - lo >= 60e9

@@ -179,6 +179,14 @@ def test_a_typed_date_is_read_as_event_files_are_and_a_typo_keeps_the_previous_v
     assert state.from_controls(View(), {"start": "02/03/2022"}, order="MDY").start == dt.date(2022, 2, 3)
 
 
+@pytest.mark.parametrize("typed", ["2022-02-14T25:00", "2022-02-30", "2022-13-01T10:00"])
+def test_an_impossible_typed_iso_date_is_said_and_the_previous_value_kept(typed):
+    view = View(start=dt.date(2022, 2, 14))
+    after = state.from_controls(view, {"start": typed})
+    assert after.start == dt.date(2022, 2, 14)
+    assert any(f'could not read "{typed}"' in w or typed in w for w in after.warnings), after.warnings
+
+
 def test_the_date_boxes_show_the_view_as_people_write_dates():
     shown = state.control_values(View(start=dt.date(2022, 2, 14), end=dt.datetime(2022, 2, 16, 18)))
     assert (shown["start"], shown["end"]) == ("14 Feb 2022", "16 Feb 2022 18:00")
@@ -283,3 +291,26 @@ def test_a_zoom_reported_in_the_browser_s_time_zone_is_read_back_in_utc():
     relayout = {"xaxis.range[0]": "2022-02-15 05:34", "xaxis.range[1]": "2022-02-15 15:07", "timezoneOffset": -60}
     zoomed = state.zoom(View(), relayout)
     assert (zoomed.start, zoomed.end) == (dt.datetime(2022, 2, 15, 4, 34), dt.datetime(2022, 2, 15, 14, 7))
+
+
+# ---- a link's filter values that name nothing ------------------------------------------------------------------
+
+
+def test_a_links_unknown_filter_value_is_said_with_the_closest_name_and_dropped():
+    collection = load_collection(Path(__file__).resolve().parents[1] / "events")
+    view = state.known_names(View.from_query("?category=milltary&category=politics&actor=Zelensky"), collection)
+    assert view.category == ("politics",) and view.actor == ()
+    assert "'category=milltary' names nothing here (did you mean military?); ignored" in view.warnings
+    assert any("'actor=Zelensky'" in w and "Volodymyr Zelenskyy" in w for w in view.warnings)
+    same = View.from_query("?category=politics")
+    assert state.known_names(same, collection) is same
+
+
+def test_the_app_shows_the_notice_for_a_link_with_an_unknown_filter_value():
+    from dashboard.app.callbacks import respond
+
+    collection = load_collection(Path(__file__).resolve().parents[1] / "events")
+    values = {"url": "?category=milltary", "viewport": {"width": 1400}, "controls": {}, "screen": None}
+    out = respond(values, collection, None)
+    assert "did you mean military?" in json.dumps(out["notice"], default=str)
+    assert out["count"] and "18" in json.dumps(out["count"], default=str)

@@ -14,7 +14,7 @@ from dashboard.app.banner import problems_banner
 from dashboard.app.cards import detail_card, list_cards
 from dashboard.app.layout import failure_alert, no_events, view_notices
 from dashboard.app.phone import filters_label, graph_labels
-from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, next_view
+from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, known_names, next_view
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import index_for
 from dashboard.table import C, Collection
@@ -170,7 +170,7 @@ def respond(
 ) -> dict[str, Any]:
     """The callback's answer: the view in the address, changed by the action (``trigger`` fired, its ``prop``
     changed), rendered, and written back to the address and the controls."""
-    view = View.from_query(values["url"])
+    view = known_names(View.from_query(values["url"]), collection)
     from_url = trigger in (None, ids.URL, ids.VIEWPORT)
     width = values["width"] = viewport_width(values.get("viewport"))
     if trigger == ids.URL and not values.get("viewport"):

@@ -21,6 +21,7 @@ from dashboard.index import index_for, option_value
 from dashboard.model import Precision
 from dashboard.table import C, Collection
 from dashboard.view import FACETS, Control, View, apply
+from dashboard.wording import closest, visible
 
 SPANS = ("day", "week", "month", "all")
 STEPS = {"ArrowLeft": -1, "ArrowRight": 1}  # the keys that step through the events, and which way
@@ -67,9 +68,8 @@ def typed_bound(
     if not text:
         return None, None
     if ISO_TYPED.fullmatch(text):  # as the address writes it: the View clamps a far one, as it does the address's
-        moment = dt.datetime.fromisoformat(text) if len(text) > 10 else None
-        with contextlib.suppress(ValueError):
-            return moment or dt.date.fromisoformat(text), None
+        with contextlib.suppress(ValueError):  # an impossible one (hour 25) is said below, as any unreadable date
+            return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text), None
     try:
         when = parse_when(text[:MAX_TYPED], order=order)
     except DateError as error:
@@ -311,6 +311,29 @@ ACTIONS: dict[str, Action] = {
     ids.ZOOM: _zoom,
     ids.KEYS: _key,
 }
+
+
+def known_names(view: View, collection: Collection) -> View:
+    """A view read from a link, without the filter values that name nothing in this collection (a typo, or a link
+    made for other files), each said in a notice with the closest known name: the menus cannot show such a value,
+    and dropping it without a word would show every event as if the link had asked for them."""
+    choices = index_for(collection).choices
+    changes: dict[str, tuple[str, ...]] = {}
+    notes: list[str] = []
+    for facet in FACETS:
+        chosen = view.chosen(facet)
+        known = choices[facet.key]
+        unknown = [value for value in chosen if value not in known]
+        if not unknown:
+            continue
+        changes[facet.key] = tuple(value for value in chosen if value in known)
+        for value in unknown[:3]:
+            guess = closest(value, known)
+            hint = f"did you mean {visible(guess)}?" if guess else "no event has it"
+            notes.append(f"'{facet.key}={visible(value[:60])}' names nothing here ({hint}); ignored")
+    if not changes:
+        return view
+    return view.with_(**changes, warnings=(*view.warnings, *notes))
 
 
 def next_view(view: View, trigger: Any, values: Values, collection: Collection, prop: str = "") -> View:

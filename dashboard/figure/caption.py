@@ -9,6 +9,7 @@ from collections import Counter
 import pandas as pd
 
 from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
+from dashboard.figure.style import balance_bidi
 from dashboard.model import CollectionSettings
 from dashboard.table import C
 from dashboard.view import View, describe
@@ -94,17 +95,20 @@ def alt_text(events: pd.DataFrame, view: View, settings: CollectionSettings) -> 
     """A plain-language description of the picture for readers who cannot see it: what it is, the period on its
     axis, how many events, the main lanes with their counts, and the busiest day."""
     if not len(events):
-        return f"Timeline “{settings.title}”: no events match this view."
+        return f"Timeline “{balance_bidi(settings.title)}”: no events match this view."
     lanes = lane_counts(events, view, settings)
     noun, nouns = {"category": ("category", "categories"), "actor": ("actor", None), "place": ("place", None)}[
         view.lanes
     ]
     order = ", in time order, evenly spaced" if view.mode == "sequence" else ""
-    sentences = [f"Timeline “{settings.title}”: {counted(len(events), 'event')}, {period(events, view)}{order}."]
+    # Text from files is quoted with its bidi controls closed, so that none reverses the words after it.
+    sentences = [
+        f"Timeline “{balance_bidi(settings.title)}”: {counted(len(events), 'event')}, {period(events, view)}{order}."
+    ]
     if shown := filters(view.with_(mode="calendar")):
-        sentences.append(f"Filtered by {shown}.")
+        sentences.append(f"Filtered by {balance_bidi(shown)}.")
     biggest = sorted(lanes, key=lambda lane: -lane[1])[:LANES_NAMED]
-    named = ", ".join(f"{name} ({count})" for name, count in biggest)
+    named = ", ".join(f"{balance_bidi(name)} ({count})" for name, count in biggest)
     rest = len(lanes) - len(biggest)
     more = f", and {counted(rest, 'more ' + noun, 'more ' + (nouns or noun + 's'))}" if rest else ""
     sentences.append(f"By {noun}: {named}{more}.")

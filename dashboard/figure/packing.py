@@ -198,7 +198,8 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
     pad = pd.Timedelta(0) if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
-    return float((lo - pad).value), float((hi + pad).value)
+    lo, hi = lo - pad, max(hi + pad, lo - pad + pd.Timedelta(minutes=1))  # never an axis of no width
+    return float(lo.value), float(hi.value)
 
 
 def pack(items: list[Item], lanes: list[str], gap: float) -> list[int]:
