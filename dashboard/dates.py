@@ -33,6 +33,18 @@ NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 ISO_DAY_THEN_WORDS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.*[A-Za-z].*)$")
 # Words for times the parser does not know.
 TIME_WORDS = ((re.compile(r"\bnoon\b", re.I), "12:00"), (re.compile(r"\bmidnight\b", re.I), "00:00"))
+# A time of day as written: '10:30', '10:30 p.m.', '10am', 'noon'; not the minutes of an offset ('+01:00') nor of
+# an ISO time ('T14:30'), which are read whole elsewhere.
+TIME = r"(?<![\w+\-:.])(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?|\d{1,2}\s*[ap]\.?m\b\.?|noon|midnight)"
+TIME_OF_DAY = re.compile(TIME, re.I)
+# A time alone, as it may follow a relative day: 'at 10am', '10:00 +02:00' (a zone name is split off before).
+ONLY_A_TIME = re.compile(rf"(?:at\s+)?{TIME}(?:\s*(?:UTC|GMT)?[+-]\d{{1,2}}(?::?\d{{2}})?)?", re.I)
+# The 12-hour clock runs from 12am to 11pm: '0am' is no hour of it.
+HOUR_ZERO = re.compile(r"^0+(?::\d{2})*\s*[ap]", re.I)
+WEEKDAY_WORD = re.compile(
+    r"\b(" + "|".join([*calendar.day_name, *calendar.day_abbr]) + r")\b", re.I
+)  # the names dateutil reads as weekdays
+NEEDS_A_DAY = "a time needs a day: write the day with it, such as 16 Feb 2022 at 10am, or leave the time out"
 DATE_ORDERS = ("DMY", "MDY")
 
 
@@ -108,23 +120,40 @@ PHRASES = {
 }
 
 
-def _relative(text: str, ref: dt.date | None) -> When | None:
-    """Read weekdays and phrases such as 'earlier in the week' against the reference (publication) date."""
-    phrase = text.lower().removeprefix("on ").strip()
-    words = phrase.split()
-    weekday = words[-1] if words and words[-1] in WEEKDAYS else None
-    if phrase not in PHRASES and not (
-        weekday and len(words) <= 2 and (len(words) == 1 or words[0] in ("last", "next", "this"))
-    ):
-        return None
+RELATIVE = re.compile(
+    r"(?:on\s+)?(?P<days>"
+    + "|".join(sorted(PHRASES, key=len, reverse=True))
+    + r"|(?:(?:last|next|this)\s+)?(?:"
+    + "|".join(WEEKDAYS)
+    + r"))(?:,?\s+(?P<time>.+))?",
+    re.I,
+)
+
+
+def _relative(text: str, written: str, ref: dt.date | None, typed: bool) -> When | None:
+    """Read weekdays and phrases such as 'earlier in the week' against the reference (publication) date, and a
+    relative day with a time ('Wednesday at 10am') as that minute of that day."""
+    match = RELATIVE.fullmatch(text)
+    time = match.group("time") if match else None
+    if match is None or (time is not None and not ONLY_A_TIME.fullmatch(_split_zone(time)[0])):
+        return None  # not relative, or more than a time after the day ('Wednesday 16 Feb 2022'): read as written
     if ref is None:
+        if typed:  # the command line and the app add how to write a date
+            raise DateError(f'"{written}" counts from a report\'s publication date, which a date typed here has not')
         raise DateError(
-            f'"{text}" needs a reference date: add a source with a "published" date, or write the date itself'
+            f'"{written}" needs a reference date: add a source with a "published" date, or write the date itself'
         )
-    if weekday:
-        day = _weekday(ref, WEEKDAYS[weekday], words[0] if len(words) == 2 else "")
-        return _days(day, day, approximate=False)
-    return _phrase(text, phrase, ref)
+    words = match.group("days").lower().split()
+    if words[-1] in WEEKDAYS:
+        day = _weekday(ref, WEEKDAYS[words[-1]], words[0] if len(words) == 2 else "")
+        when = _days(day, day, approximate=False)
+    else:
+        when = _phrase(written, " ".join(words), ref)
+    if time is None:
+        return when
+    if when.end - when.start > DAY:  # 'this week at 10am' names no day for its time
+        raise DateError(f'"{written}": {NEEDS_A_DAY}')
+    return _parse_plain(f"{when.start:%d %B %Y} {time}", written, ref)
 
 
 def _weekday(ref: dt.date, weekday: int, qualifier: str) -> dt.date:
@@ -164,7 +193,7 @@ def _phrase(text: str, phrase: str, ref: dt.date) -> When:
             return _days(ref + DAY, monday + 6 * DAY)
 
 
-def _day_first(text: str, order: str | None) -> bool:
+def _day_first(text: str, written: str, order: str | None) -> bool:
     """Whether a date's leading numbers are day then month: refuses a numeric date that reads two ways (02/03/2022)
     unless the collection says which (``order``: "DMY" or "MDY"), and one that does not fit the order declared."""
     match = NUMERIC_DATE.match(text)
@@ -176,21 +205,21 @@ def _day_first(text: str, order: str | None) -> bool:
             day_month = f"{first} {calendar.month_name[second]}"
             month_day = f"{second} {calendar.month_name[first]}"
             raise DateError(
-                f'"{text}" could be {day_month} or {month_day}: write the date as YYYY-MM-DD or with the month '
+                f'"{written}" could be {day_month} or {month_day}: write the date as YYYY-MM-DD or with the month '
                 f"in words, or declare the order of the collection's dates (date_order: DMY or MDY) in {SETTINGS_FILE}"
             )
         return True  # only one reading is a date (13/02/2022, 02/13/2022), or both are the same day
     month = second if order == "DMY" else first
     if month > 12:
-        raise DateError(f'"{text}" is not a date in the order {order} that {SETTINGS_FILE} declares')
+        raise DateError(f'"{written}" is not a date in the order {order} that {SETTINGS_FILE} declares')
     return order == "DMY"
 
 
-def _part_of_month(text: str, ref: dt.date | None) -> When | None:
+def _part_of_month(text: str, written: str, ref: dt.date | None) -> When | None:
     match = PART_OF_MONTH.match(text)
     if not match:
         return None
-    month = _parse_plain(match.group(2), ref)
+    month = _parse_plain(match.group(2), written, ref)
     if month.precision != Precision.MONTH:
         return None
     first = month.start.date()
@@ -211,7 +240,7 @@ def _split_zone(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _iso_year_month(text: str) -> When | None:
+def _iso_year_month(text: str, written: str) -> When | None:
     """'2022' and '2022-02' as their year and month, or None for another form."""
     iso = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
     if not iso:
@@ -220,53 +249,106 @@ def _iso_year_month(text: str) -> When | None:
     try:
         day = dt.date(year, int(month) if month else 1, 1)
     except ValueError:
-        raise DateError(f'could not read "{text}" as a date: month {month} does not exist') from None
+        raise DateError(f'could not read "{written}" as a date: month {month} does not exist') from None
     precision = Precision.MONTH if month else Precision.YEAR
     return When(*_span(day, precision), precision)
 
 
-def _parse_plain(text: str, ref: dt.date | None, zone: str | None = None, order: str | None = None) -> When:
-    """Read ISO and natural dates and times, keeping which parts were actually written."""
-    year_month = _iso_year_month(text)
+def _parse_plain(
+    text: str,
+    written: str,
+    ref: dt.date | None,
+    zone: str | None = None,
+    order: str | None = None,
+    typed: bool = False,
+) -> When:
+    """Read ISO and natural dates and times, keeping which parts were actually written; ``written`` is the date as
+    the user wrote it, which messages quote."""
+    year_month = _iso_year_month(text, written)
     if year_month:
         return year_month
     words = ISO_DAY_THEN_WORDS.match(text)
     if words:  # the day read as ISO, the time in words after it as the parser reads times
-        day = _parse_iso(words.group(1), zone).start
-        return _parse_plain(f"{day:%d %B %Y} {words.group(2)}", ref, zone, order)
+        day = _parse_iso(words.group(1), written, zone).start
+        return _parse_plain(f"{day:%d %B %Y} {words.group(2)}", written, ref, zone, order, typed)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
-        return _parse_iso(text, zone)
+        return _parse_iso(text, written, zone)
     for pattern, replacement in TIME_WORDS:
         text = pattern.sub(replacement, text)
-    day_first = _day_first(text, order)
+    day_first = _day_first(text, written, order)
     body, written_zone = _split_zone(text)
     try:
         a = dateparser.parse(body, default=_DEFAULT_A, dayfirst=day_first)
         b = dateparser.parse(body, default=_DEFAULT_B, dayfirst=day_first)
-    except (ValueError, OverflowError):
-        raise DateError(f'could not read "{text}" as a date') from None
+    except (ValueError, OverflowError) as error:
+        raise _unread(written, error) from None
+    # A time is written when the hour is: '10am' and 'at 10 a.m.' name no minutes, which are then 0.
+    timed = a.hour == b.hour
+    if timed and (a.month != b.month or a.day != b.day):  # 'Feb 2022 at 10am', 'noon': never widened to a year
+        raise DateError(f'"{written}": {NEEDS_A_DAY}')
     if a.year != b.year:
         if ref is None:
-            raise DateError(f'"{text}" has no year: write the year, or add a source with a "published" date')
+            advice = "" if typed else ': write the year, or add a source with a "published" date'
+            raise DateError(f'"{written}" has no year{advice}')
         a, b = a.replace(year=ref.year), b.replace(year=ref.year)
+    _check_weekday(body, written, a, b)
+    return _as_written(a, b, written_zone or zone, written_zone is not None)
+
+
+def _as_written(a: dt.datetime, b: dt.datetime, zone: str | None, zone_written: bool) -> When:
+    """The span of a date the parser read with two defaults (``a`` and ``b``): the parts that differ were not
+    written, so the date means all of them."""
     if a.month != b.month:
         return When(*_span(a.date(), Precision.YEAR), Precision.YEAR)
     if a.day != b.day:
         return When(*_span(a.date(), Precision.MONTH), Precision.MONTH)
-    # A time is written when the hour is: '10am' and 'at 10 a.m.' name no minutes, which are then 0.
     if a.hour != b.hour and a.tzinfo is None:
         return When(*_span(a.date(), Precision.DAY), Precision.DAY)
-    if written_zone and a.tzinfo is None:
-        a = a.replace(tzinfo=_zone(written_zone))
-    return _instant(a, written_zone or zone)
+    if zone_written and a.tzinfo is None:
+        a = a.replace(tzinfo=_zone(zone))
+    return _instant(a, zone)
 
 
-def _parse_iso(text: str, zone: str | None) -> When:
+def _check_weekday(body: str, written: str, a: dt.datetime, b: dt.datetime) -> None:
+    """Refuse a weekday the parser would move the date to ('Wednesday 2022' is no day of 2022 in particular) and
+    one that is not the day's own ('Wednesday 17 Feb 2022', a Thursday)."""
+    named = WEEKDAY_WORD.search(body)
+    if named is None:
+        return
+    # The parser moves a date without its day to the weekday ('Feb 2022 Wednesday' would be 2 Feb): without the
+    # weekday, the day must still be written.
+    rest = body[: named.start()] + body[named.end() :]
+    try:
+        day_written = dateparser.parse(rest, default=_DEFAULT_A).day == dateparser.parse(rest, default=_DEFAULT_B).day
+    except (ValueError, OverflowError):
+        day_written = a.date() == b.date()
+    if not day_written:
+        raise DateError(
+            f'"{written}" names a weekday but not its day: write the date, such as Wednesday 16 Feb 2022, or the '
+            "weekday alone"
+        )
+    if named.group(1)[:3].lower() != f"{a:%a}".lower():
+        raise DateError(f'"{written}": {_day_text(a.date())} is a {a:%A}, not a {named.group(1).capitalize()}')
+
+
+def _unread(written: str, error: Exception) -> DateError:
+    """The problem of a date the readers refused: a day or hour that does not exist ('29 Feb 2022', '25:00') is
+    not a real date; anything else could not be read."""
+    why = str(error.args[0] if error.args else error).removesuffix(": %s")
+    if "out of range" in why or "must be in" in why:
+        return DateError(f'"{written}" is not a real date ({why})')
+    return DateError(f'could not read "{written}" as a date')
+
+
+def _parse_iso(text: str, written: str, zone: str | None) -> When:
     """ISO 8601 dates and times, read as ISO (year, month, day) whatever a natural-language parser would guess."""
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise DateError(f'could not read "{text}" as a date (ISO dates are YYYY-MM-DD)') from None
+    except ValueError as error:
+        problem = _unread(written, error)
+        if str(problem).startswith("could not read"):
+            problem = DateError(f"{problem} (ISO dates are YYYY-MM-DD)")
+        raise problem from None
     if len(text) == 10:
         return When(*_span(moment.date(), Precision.DAY), Precision.DAY)
     return _instant(moment, zone)
@@ -296,21 +378,32 @@ def _offset_name(tzinfo: dt.tzinfo) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None, order: str | None = None) -> When:
+def parse_when(
+    text: str, ref: dt.date | None = None, zone: str | None = None, order: str | None = None, typed: bool = False
+) -> When:
     """Read one date as written; ``ref`` is the publication date that weekdays and phrases refer to, ``order``
-    the collection's order of numeric dates ("DMY", "MDY", or None: a date that reads two ways is refused)."""
-    text = " ".join(str(text).split())
-    if not text:
+    the collection's order of numeric dates ("DMY", "MDY", or None: a date that reads two ways is refused).
+
+    ``typed`` is for a date typed on the command line or in the app: it has no source to take a reference date or a
+    year from, so its messages give no advice about sources and the caller adds its own."""
+    written = " ".join(str(text).split())
+    if not written:
         raise DateError("the date is empty")
+    text = written
     approximate = False
     prefix = APPROXIMATE_PREFIX.match(text)
     if prefix:
         approximate, text = True, text[prefix.end() :]
-    outside = DateError(f'"{text}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
-    if text[0] in "-−" and text[1:2].isdigit():  # a year before the common era, which the parser would read as AD
+    outside = DateError(f'"{written}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
+    if text[:1] in ("-", "−") and text[1:2].isdigit():  # a year before the common era, which the parser reads as AD
         raise outside
+    _check_times(text, written)
     try:
-        when = _relative(text, ref) or _part_of_month(text, ref) or _parse_plain(text, ref, zone, order)
+        when = (
+            _relative(text, written, ref, typed)
+            or _part_of_month(text, written, ref)
+            or _parse_plain(text, written, ref, zone, order, typed)
+        )
     except DateError:
         raise
     except (ValueError, OverflowError):  # e.g. the year 9999, whose span would end in the year 10000
@@ -320,6 +413,19 @@ def parse_when(text: str, ref: dt.date | None = None, zone: str | None = None, o
     if approximate and not when.approximate:
         when = When(when.start, when.end, when.precision, True, when.zone)
     return when
+
+
+def _check_times(text: str, written: str) -> None:
+    """Refuse two times in one date (the parser would keep the last) and an hour 0 on the 12-hour clock."""
+    times = TIME_OF_DAY.findall(text)
+    if len(times) > 1:
+        raise DateError(f'"{written}" has {len(times)} times ({", ".join(times)}): write one')
+    for time in times:
+        if HOUR_ZERO.match(time):
+            raise DateError(
+                f'"{written}": "{time}" is not a time (the 12-hour clock runs from 12am to 11pm): write 12am or '
+                "00:00 for midnight, 12pm or noon for midday"
+            )
 
 
 def resolve(
