@@ -26,7 +26,10 @@ from dashboard.cli_export import (
     FormatOption,
     build_view,
     check_names,
+    check_not_sources,
+    check_out,
     facet_options,
+    furniture,
     picture_paths,
 )
 from dashboard.dates import DateError, resolve
@@ -44,6 +47,7 @@ from dashboard.export import (
     export_figure,
     formats,
     page_size,
+    too_many_pixels,
     write_pictures,
 )
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
@@ -127,10 +131,8 @@ def report_problems(collection: Collection, root: Path, *, all_lines: bool = Fal
         for problem in collection.problems:
             click.echo(located(problem, root), err=True)
     else:
-        count = len(collection.problems)
         click.secho(
-            f"warning: {count} problem{'s' * (count != 1)} in the event files were skipped; "
-            "run 'timeline validate' to see them",
+            f"warning: {summary_text(collection.problems)}; run 'timeline validate' to see them",
             fg="yellow",
             err=True,
         )
@@ -252,7 +254,12 @@ def list_events(events_dir: Path) -> None:
 @click.option("--lanes", type=click.Choice(LANES), help="Group rows by category, actor or place.")
 @click.option("--select", "selected", metavar="ID", help="Highlight this event.")
 @click.option("--theme", type=click.Choice(THEMES), help="light or dark.")
-@click.option("--size", type=click.Choice(list(SIZES)), default="slide", show_default=True, help=SIZE_HELP)
+@click.option(
+    "--size",
+    type=click.Choice(list(SIZES)),
+    show_default="slide; tall for html",
+    help=f"{SIZE_HELP} The html story page scrolls: its timeline is tall unless --size or --height is given.",
+)
 @click.option(
     "--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True, help="The paper of --size page."
 )
@@ -293,9 +300,13 @@ def export(
       timeline export --format ics --out events.ics
     """
     sizes = {key: flags.pop(key) for key in ("size", "paper", "width", "height", "scale")}
-    furniture = Furniture(**{key: flags.pop(key) for key in ("title", "subtitle", "notes", "byline")})
+    words = furniture({key: flags.pop(key) for key in ("title", "subtitle", "notes", "byline")})
     if embed and fmt != "html":
         raise click.UsageError("--embed is for --format html")
+    if formats.get(fmt).kind == "data" and out is not None:
+        check_out(out, fmt)
+        check_not_sources([out], events_dir)
+    size = picture_size(fmt=fmt, **sizes)
     chosen = [build_view(base, flags) for base in (views or (None,))]  # a bad link fails before loading
     collection = load(events_dir)
     report_problems(collection, events_dir, all_lines=True)
@@ -305,7 +316,7 @@ def export(
             raise click.UsageError("--each and several --view are for pictures; data takes one view")
         emit(data_export(collection, chosen[0], fmt, warn=warn), out)
         return
-    pictures = export_pictures(collection, chosen, each, fmt, out, picture_size(**sizes), furniture)
+    pictures = export_pictures(collection, chosen, each, fmt, out, size, words, events_dir)
     from dashboard.export.story import embed_snippet  # the story page's module, loaded only for an HTML export
 
     for picture in pictures:
@@ -315,18 +326,26 @@ def export(
                 click.echo(embed_snippet(picture.path.name, picture.about.title))
 
 
-def picture_size(size: str, paper: str, width: int | None, height: int | None, scale: float | None) -> PageSize:
-    """The size of the pictures: a named one, with any of --width, --height and --scale laid over it."""
-    named = page_size(size, paper)
+def picture_size(
+    fmt: str, size: str | None, paper: str, width: int | None, height: int | None, scale: float | None
+) -> PageSize:
+    """The size of the pictures: a named one (slide; tall for the html page, which scrolls), with any of --width,
+    --height and --scale laid over it. A size of more pixels than the browser can draw is a usage error."""
+    named = page_size(size or ("tall" if fmt == "html" and not height else "slide"), paper)
     if width and not height and named.height is not None:
         named = replace(named, height=None)  # another width alone: the height fits the rows
-    return replace(
+    chosen = replace(
         named,
         width=width or named.width,
         height=height or named.height,
         scale=scale or named.scale,
         points=named.points if not (width or height) else None,
     )
+    if chosen.height is not None:  # a height that grows with the rows is checked once the rows are laid out
+        why = too_many_pixels(chosen.width, chosen.height, chosen.scale, fmt)
+        if why:
+            raise click.UsageError(why)
+    return chosen
 
 
 def export_pictures(
@@ -337,18 +356,20 @@ def export_pictures(
     out: Path | None,
     size: PageSize,
     furniture: Furniture,
+    events: Path,
 ) -> list[Picture]:
-    """Draw and write the pictures of the views (one per category or day with --each), each with its alt text."""
+    """Draw and write the pictures of the views (one per category or day with --each), each with its alt text;
+    never over a file the ``events`` are read from."""
     batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
     if len(batch) > 1 and len(chosen) > 1:
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
-    paths = picture_paths([label for label, _ in batch], out, formats.get(fmt).extension)
+    paths = picture_paths([label for label, _ in batch], out, fmt, events)
     pictures = []
     try:
         for (_, view), path in zip(batch, paths, strict=True):
             figure = export_figure(collection, view, size, furniture)
             pictures.append(Picture(figure, path, fmt, size.scale, about(collection, view, size, furniture)))
-        write_pictures(pictures)
+        write_pictures(pictures, events)
     except (ExportError, UnsafeTarget) as error:
         raise click.ClickException(str(error)) from None
     return pictures

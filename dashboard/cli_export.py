@@ -4,19 +4,22 @@ the flags, the ``--format`` choice read from the export registry, and where a ba
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import click
+from pydantic import ValidationError
 
 from dashboard.dates import DateError, parse_when
-from dashboard.export import ExportError, batch_paths, formats
-from dashboard.records import is_stdout
+from dashboard.export import ExportError, Furniture, alt_path, batch_paths, formats
+from dashboard.model import CollectionSettings
+from dashboard.records import UnsafeTarget, check_not_source, is_stdout
+from dashboard.store import SOURCE_SUFFIXES
 from dashboard.table import Collection
 from dashboard.view import FACETS, View
+from dashboard.wording import closest, visible
 
 QUERY_KEYS = ("from", "to", *(facet.key for facet in FACETS), "q", "lanes", "mode", "theme", "event")
 
@@ -34,7 +37,7 @@ class DayParam(click.ParamType[dt.date, Any]):
         if isinstance(value, dt.date):
             return value
         try:
-            when = parse_when(str(value))
+            when = parse_when(str(value), typed=True)
         except DateError as error:
             self.fail(f"{error} (write a day as 2022-02-16 or 16 Feb 2022)", param, ctx)
         return (when.end - dt.timedelta(microseconds=1)).date() if self.last else when.start.date()
@@ -75,18 +78,6 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     return flagged
 
 
-def _closest(value: str, known: list[str]) -> str | None:
-    """The known name closest to a mistyped one: difflib's best guess over whole names, else over the words of
-    names, so that ``Zelensky`` finds ``Volodymyr Zelenskyy``."""
-    folded = {name.casefold(): name for name in known}
-    guesses = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
-    if guesses:
-        return folded[guesses[0]]
-    words = {word: name for name in known for word in name.casefold().split() if len(word) > 2}
-    guesses = difflib.get_close_matches(value.casefold(), list(words), n=1, cutoff=0.75)
-    return words[guesses[0]] if guesses else None
-
-
 def check_link(base: str | None) -> None:
     """Refuse a ``--view`` that is not a link or a query of the app (the View itself reads anything as a query)."""
     if not base:
@@ -95,20 +86,22 @@ def check_link(base: str | None) -> None:
     if "://" in text or text.startswith("/"):
         parts = urlsplit(text)
         if not parts.netloc and "://" in text:
-            raise click.BadParameter(f"'{base[:80]}' is not a link", param_hint="--view")
+            raise click.BadParameter(f"'{visible(base[:80])}' is not a link", param_hint="--view")
         text = parts.query
     params = parse_qs(text.lstrip("?"), keep_blank_values=True)
     if text.strip("?") and (not params or "=" not in text):
         raise click.BadParameter(
-            f"'{base[:80]}' is neither a link copied from the app nor its ?query "
+            f"'{visible(base[:80])}' is neither a link copied from the app nor its ?query "
             "(such as '?category=military&from=2022-02-14')",
             param_hint="--view",
         )
     for key in params:
         if key not in QUERY_KEYS:
-            guess = _closest(key, list(QUERY_KEYS))
+            guess = closest(key, list(QUERY_KEYS))
             hint = f": did you mean '{guess}'?" if guess else f" (known: {', '.join(QUERY_KEYS)})"
-            raise click.BadParameter(f"'{key[:40]}' is not a key of the app's links{hint}", param_hint="--view")
+            raise click.BadParameter(
+                f"'{visible(key[:40])}' is not a key of the app's links{hint}", param_hint="--view"
+            )
 
 
 def _read_name(value: str, known: list[str], aliases: dict[str, str]) -> str | None:
@@ -140,9 +133,11 @@ def check_names(collection: Collection, view: View) -> View:
         for value in chosen:
             name = _read_name(value, known, aliases)
             if name is None:
-                guess = _closest(value, known)
-                hint = f"did you mean {guess}?" if guess else f"none of the events has it ({len(known):,} known)"
-                raise click.BadParameter(f"unknown {facet.key} '{value[:60]}': {hint}", param_hint=facet.flag)
+                guess = closest(value, known)
+                hint = (
+                    f"did you mean {visible(guess)}?" if guess else f"none of the events has it ({len(known):,} known)"
+                )
+                raise click.BadParameter(f"unknown {facet.key} '{visible(value[:60])}': {hint}", param_hint=facet.flag)
             read.append(name)
         if tuple(read) != chosen:
             changes[facet.key] = tuple(read)
@@ -173,8 +168,61 @@ class FormatOption(click.Option):
         return super().get_help_record(ctx)
 
 
-def picture_paths(labels: list[str], out: Path | None, extension: str) -> list[Path]:
-    """Where the pictures of a batch go: ``--out`` (or timeline.EXTENSION) for one, files in a folder for more."""
+def furniture(given: dict[str, str | None]) -> Furniture:
+    """The words of --title, --subtitle, --notes and --byline, held to the rules of the collection's own (its
+    ``CollectionSettings`` fields: their lengths, no control characters); a word that breaks one is a usage error."""
+    fields = {"title": "title", "subtitle": "description", "notes": "notes", "byline": "byline"}
+    read: dict[str, str | None] = {}
+    for flag, field in fields.items():
+        value = given[flag]
+        if value is None:
+            read[flag] = None
+            continue
+        try:
+            settings = CollectionSettings.model_validate({field: value})
+        except ValidationError as error:
+            message = error.errors()[0]["msg"].removeprefix("Value error, ")
+            raise click.BadParameter(message, param_hint=f"--{flag}") from None
+        read[flag] = getattr(settings, field)
+    return Furniture(**read)
+
+
+def check_out(out: Path | None, fmt: str) -> None:
+    """Refuse an --out file named for another format: ``--format png --out x.alt.txt`` would put a PNG where its
+    alt text goes, ``--format csv --out x.yaml`` a table where an event file is read."""
+    if out is None or is_stdout(out):
+        return
+    known = {f".{each.extension}" for each in formats.REGISTRY.values()} | set(SOURCE_SUFFIXES)
+    name = out.name.lower()
+    ending = max((suffix for suffix in known if name.endswith(suffix)), key=len, default=None)
+    extension = formats.get(fmt).extension
+    if ending is not None and ending != f".{extension}":
+        raise click.UsageError(
+            f"--out {out} is named as a {ending} file, but --format {fmt} writes .{extension}: "
+            f"name it {out.name[: len(out.name) - len(ending)]}.{extension}"
+        )
+
+
+def check_not_sources(paths: list[Path], events: Path) -> None:
+    """Refuse to write over any file the events are read from (an event file or table, ``_collection.yaml``)."""
+    for path in paths:
+        try:
+            check_not_source(path, events)
+        except UnsafeTarget as error:
+            raise click.UsageError(str(error)) from None
+
+
+def picture_paths(labels: list[str], out: Path | None, fmt: str, events: Path) -> list[Path]:
+    """Where the pictures of a batch go: ``--out`` (or timeline.EXTENSION) for one, named for the format, files in
+    a folder for more; never onto a file the ``events`` are read from, nor their alt text."""
+    if len(labels) == 1:
+        check_out(out, fmt)
+    paths = _picture_paths(labels, out, formats.get(fmt).extension)
+    check_not_sources([*paths, *(alt_path(path) for path in paths if not is_stdout(path))], events)
+    return paths
+
+
+def _picture_paths(labels: list[str], out: Path | None, extension: str) -> list[Path]:
     if len(labels) == 1:
         return [out or Path(f"timeline.{extension}")]
     if is_stdout(out):

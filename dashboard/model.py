@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9._-]*$"
 ID_MAX = 100  # characters in an id, which names its file (Linux allows 255 bytes a name)
@@ -181,17 +181,33 @@ class Category(_Strict):
     color: str = Field("#6b7280", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+# The words printed around a picture (and on its story page): a headline of 100,000 characters would make a
+# picture thousands of pixels tall. The export command's --title, --subtitle, --notes and --byline keep to the same.
+DEFAULT_TITLE = "Timeline"
+TITLE_MAX = 200
+DESCRIPTION_MAX = 600
+NOTES_MAX = 600
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
+_LINE_BREAK = re.compile(r"[\t\n]")
+
+
 class CollectionSettings(_Strict):
     """The collection's own settings, kept in ``_collection.yaml`` beside the events."""
 
-    title: str = Field(default="Timeline", description="The collection's title: a picture's headline.")
+    title: str = Field(
+        default=DEFAULT_TITLE,
+        max_length=TITLE_MAX,
+        description="The collection's title: a picture's headline (one line; empty for the default).",
+    )
     description: str = Field(
-        default="", description="What the collection is about: the line under a picture's headline."
+        default="",
+        max_length=DESCRIPTION_MAX,
+        description="What the collection is about: the line under a picture's headline.",
     )
     # A picture's furniture, as a newsroom's graphics desk prints it under a chart.
-    notes: str = Field(default="", max_length=600, description="Notes printed under a picture: method, caveats.")
+    notes: str = Field(default="", max_length=NOTES_MAX, description="Notes printed under a picture: method, caveats.")
     byline: str = Field(
-        default="", max_length=NAME_MAX, description="Who made the graphic, printed in a picture's footer."
+        default="", max_length=NAME_MAX, description="Who made the graphic, printed in a picture's footer (one line)."
     )
     as_of: dt.date | None = Field(default=None, description="The date the collection is up to date as of (YYYY-MM-DD).")
     # Keys name lanes, URL values and exported file names: the same letters as an id.
@@ -203,6 +219,22 @@ class CollectionSettings(_Strict):
             "Without it, a numeric date that reads both ways is a problem to fix."
         ),
     )
+
+    @field_validator("title", "description", "notes", "byline")
+    @classmethod
+    def _printable(cls, value: str, info: ValidationInfo) -> str:
+        """Words without control characters (a NUL would go raw into a page); a title and a byline on one line."""
+        bad = _CONTROL.search(value) or (info.field_name in ("title", "byline") and _LINE_BREAK.search(value))
+        if bad:
+            raise ValueError(
+                f"holds the control character U+{ord(bad.group()):04X} at character {bad.start() + 1}: remove it"
+            )
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _some_title(cls, value: str) -> str:
+        return value or DEFAULT_TITLE  # an empty title is the default one, not a picture without a headline
 
     def category_label(self, key: str) -> str:
         """The readable name of a category: its label, or its key in words."""

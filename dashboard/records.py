@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from dashboard.dates import When, iso_bounds
-from dashboard.model import Precision
+from dashboard.model import SETTINGS_FILE, Precision
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
 from dashboard.reading import kind
 from dashboard.table import DECLARED, C
@@ -189,6 +189,27 @@ def check_target(path: Path) -> os.stat_result | None:
     else:
         hint = "give a file name, or '-' for stdout"
     raise UnsafeTarget(f"refused to write {path}: it is {what}, not a regular file; {hint}")
+
+
+def event_source(path: Path, events: Path) -> bool:
+    """Whether ``path`` names a file the events at ``events`` (a folder, or one file) are read from: an event file
+    or table inside the folder (at any depth), the file itself, or the ``_collection.yaml`` beside them."""
+    from dashboard.store import SOURCE_SUFFIXES  # the loader's own list of what it reads
+
+    target = path.parent.resolve() / path.name  # not the file's own link: ``check_target`` refuses links anyway
+    root = events.resolve()
+    folder = root if root.is_dir() else root.parent
+    if target == root or target == folder / SETTINGS_FILE:
+        return True
+    return root.is_dir() and target.is_relative_to(root) and target.name.lower().endswith(SOURCE_SUFFIXES)
+
+
+def check_not_source(path: Path, events: Path) -> None:
+    """``UnsafeTarget`` when writing ``path`` would replace one of the files the events are read from."""
+    if not is_stdout(path) and event_source(path, events):
+        raise UnsafeTarget(
+            f"refused to write {path}: it is a file of the events being exported ({events}); give another path"
+        )
 
 
 def new_file_mode() -> int:

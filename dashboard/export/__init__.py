@@ -43,7 +43,7 @@ from dashboard.export.page import (
     page_size,
     sources_line,
 )
-from dashboard.export.pictures import INSTALL_HINT, picture_size, to_html
+from dashboard.export.pictures import INSTALL_HINT, picture_size, to_html, too_many_pixels
 from dashboard.markdown import to_html as summary_html
 
 __all__ = [
@@ -88,5 +88,6 @@ __all__ = [
     "to_html",
     "to_ics",
     "to_timelinejs",
+    "too_many_pixels",
     "write_pictures",
 ]

@@ -19,10 +19,18 @@ import plotly.graph_objects as go
 from dashboard.export.data import Warn, csv_text, ics_text, json_text, timelinejs_text
 from dashboard.export.errors import ExportError
 from dashboard.export.page import About
-from dashboard.export.pictures import as_drawn, draw_batch, html_page, in_browser, pdf_finished, svg_described
+from dashboard.export.pictures import (
+    as_drawn,
+    draw_batch,
+    html_page,
+    in_browser,
+    pdf_finished,
+    svg_described,
+    too_many_pixels,
+)
 from dashboard.figure.caption import alt_text
 from dashboard.model import CollectionSettings
-from dashboard.records import check_target, is_stdout, write_output
+from dashboard.records import check_not_source, check_target, is_stdout, write_output
 from dashboard.table import Collection
 from dashboard.view import View, apply
 
@@ -238,18 +246,35 @@ def alt_path(path: Path) -> Path:
     return path.with_name(path.stem + ALT_SUFFIX)
 
 
-def write_pictures(pictures: list[Picture]) -> None:
-    """Write pictures (a path of '-' is stdout); every browser-drawn picture of the batch is drawn by one browser.
-
-    Every target is checked before anything is drawn (``records.check_target`` raises ``UnsafeTarget``), and each
-    file is written whole by ``records.write_atomic``.
-    """
+def targets(pictures: list[Picture]) -> list[Path]:
+    """The files writing these pictures makes: each picture's, and its alt text beside it (not for stdout)."""
+    paths = []
     for picture in pictures:
         if not is_stdout(picture.path):
-            check_target(picture.path)
+            paths.append(picture.path)
             if picture.about is not None:
-                check_target(alt_path(picture.path))
+                paths.append(alt_path(picture.path))
+    return paths
+
+
+def write_pictures(pictures: list[Picture], events: Path | None = None) -> None:
+    """Write pictures (a path of '-' is stdout); every browser-drawn picture of the batch is drawn by one browser.
+
+    Every target is checked before anything is drawn (``records.check_target`` raises ``UnsafeTarget``, and so
+    does ``records.check_not_source`` for a file the ``events`` are read from), and so is every picture's size
+    (``ExportError`` for more pixels than the browser can draw). A drawing that failed is an ``ExportError``, not a
+    file; each file is written whole by ``records.write_atomic``.
+    """
+    for path in targets(pictures):
+        check_target(path)
+        if events is not None:
+            check_not_source(path, events)
     chosen = [picture_format(picture.format) for picture in pictures]  # every format known before a file is written
+    for picture, fmt in zip(pictures, chosen, strict=True):
+        layout = picture.figure.layout
+        why = fmt.browser and too_many_pixels(layout.width or 700, layout.height or 500, picture.scale, fmt.name)
+        if why:
+            raise ExportError(why)
     batch = [(picture, fmt) for picture, fmt in zip(pictures, chosen, strict=True) if fmt.browser]
     for picture, fmt in zip(pictures, chosen, strict=True):
         if fmt.make is not None:

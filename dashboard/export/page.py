@@ -245,10 +245,11 @@ def export_figure(
     height = size.height or header + natural + axis_px + footer
     room = height - header - axis_px - footer
     if natural > room:
-        raise TooTall(
-            f"the {len(events):,} events of this view need {header + natural + axis_px + footer:,} px of height "
-            f"and the picture has {height:,}: use --size tall (the height grows to fit), a larger --height, "
-            "or narrow the view"
+        need = header + natural + axis_px + footer
+        raise TooTall(  # in the picture's own pixels, as the sizes' help states them (a story is 1080×1920)
+            f"the {len(events):,} events of this view need {need * size.scale:,.0f} px of height and the "
+            f"{size.width * size.scale:,.0f} px wide picture has {height * size.scale:,.0f}: use --size tall "
+            "(the height grows to fit), a larger --height, or narrow the view"
         )
     plot_px = min(room, round(natural * STRETCH_MAX))
     gap = (room - plot_px) / 2 / room  # rows that cannot fill the page sit in its middle

@@ -37,8 +37,43 @@ INSTALL_HINT = (
     "at a Chrome binary."
 )
 DOWNLOAD_SIDE_PX = 10_000  # the longest side of a downloaded picture, as for `timeline export --width/--height`
-DOWNLOAD_PIXELS = 40_000_000  # width × height × scale²: a bigger PNG costs the browser gigabytes to draw
+# Chromium draws a picture of pixels (PNG, JPEG, WebP) on one canvas of at most 2**28 pixels, width × height ×
+# scale²: past that it hands back a few broken bytes. SVG and PDF are drawn as shapes and text, at any size.
+DRAW_PIXELS = 2**28
+DOWNLOAD_PIXELS = 40_000_000  # less for a download: a bigger PNG costs the server's browser gigabytes to draw
 DOWNLOAD_SCALE = 8.0
+RASTER = ("png", "jpeg", "jpg", "webp")  # the formats Chromium draws as pixels
+SIGNATURES = {  # how a drawn file of each format begins: anything else is a drawing that failed
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "jpg": (b"\xff\xd8\xff",),
+    "webp": (b"RIFF",),
+    "pdf": (b"%PDF",),
+    "svg": (b"<svg", b"<?xml"),
+}
+
+
+def too_many_pixels(width: float, height: float, scale: float, fmt: str) -> str | None:
+    """Why Chromium cannot draw a ``fmt`` picture of that layout size at that scale (None when it can)."""
+    if fmt.lower() not in RASTER or width * height * scale * scale <= DRAW_PIXELS:
+        return None
+    return (
+        f"a {fmt.upper()} of {width * scale:,.0f} × {height * scale:,.0f} px is "
+        f"{width * height * scale * scale / 1e6:,.0f} megapixels, more than the browser can draw "
+        f"({DRAW_PIXELS / 1e6:,.0f}): use a smaller --width, --height or --scale, or --format svg or pdf"
+    )
+
+
+def check_drawn(data: bytes, fmt: str) -> bytes:
+    """The bytes the browser drew, when they begin as a ``fmt`` file does; ``ExportError`` otherwise (a drawing that
+    failed, which must never be written as a file)."""
+    starts = SIGNATURES.get(fmt.lower())
+    if starts and not data.lstrip().startswith(starts):
+        raise ExportError(
+            f"the browser failed to draw the {fmt.upper()} picture ({len(data):,} bytes that are not a "
+            f"{fmt.upper()} file); nothing was written: try a smaller picture"
+        )
+    return data
 
 
 def picture_size(figure: go.Figure, scale: float) -> tuple[int, int]:
@@ -71,7 +106,9 @@ def in_browser(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
     from choreographer.errors import ChromeNotFoundError
 
     try:
-        return renderer.draw(figure, {"format": fmt, "width": width, "height": height, "scale": scale})
+        return check_drawn(
+            renderer.draw(figure, {"format": fmt, "width": width, "height": height, "scale": scale}), fmt
+        )
     except ChromeNotFoundError:
         raise ExportError(INSTALL_HINT) from None
 
@@ -98,8 +135,8 @@ def draw_batch(jobs: list[tuple[go.Figure, str, float]]) -> Iterator[bytes]:
             kaleido.write_fig_from_object_sync(specs, cancel_on_error=True)
         except ChromeNotFoundError:
             raise ExportError(INSTALL_HINT) from None
-        for path in drawn:
-            yield path.read_bytes()
+        for path, (_, fmt, _) in zip(drawn, jobs, strict=True):
+            yield check_drawn(path.read_bytes() if path.exists() else b"", fmt)
 
 
 def to_html(figure: go.Figure) -> str:
@@ -176,7 +213,7 @@ def html_page(figure: go.Figure, about: About | None) -> bytes:
     from dashboard.export.story import story_page
 
     collection = replace(about.collection, settings=about.furniture.over(about.collection.settings))
-    size = replace(about.size, height=None, points=None)  # a page scrolls: its timeline is as tall as its rows
+    size = replace(about.size, points=None)  # as tall as its rows unless a height was asked for (the page scrolls)
     light, dark = (
         export_figure(about.collection, about.view.with_(theme=theme), size, about.furniture)
         for theme in ("light", "dark")
