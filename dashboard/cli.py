@@ -369,7 +369,7 @@ def export_pictures(
         for (_, view), path in zip(batch, paths, strict=True):
             figure = export_figure(collection, view, size, furniture)
             pictures.append(Picture(figure, path, fmt, size.scale, about(collection, view, size, furniture)))
-        write_pictures(pictures, events)
+        write_pictures(pictures)  # every path was checked against the events by picture_paths
     except (ExportError, UnsafeTarget) as error:
         raise click.ClickException(str(error)) from None
     return pictures
