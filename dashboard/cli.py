@@ -53,8 +53,9 @@ from dashboard.export import (
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
 from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
+from dashboard.reading import TABLE_SUFFIXES
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
-from dashboard.store import TABLE_SUFFIXES, load_collection
+from dashboard.store import load_collection
 from dashboard.table import C, Collection, Problem, summary_text
 from dashboard.view import LANES, MODES, THEMES, View
 from dashboard.wording import counted, visible

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from dashboard.dates import DateError, parse_when
 from dashboard.export import ExportError, Furniture, alt_path, batch_paths, formats
 from dashboard.model import CollectionSettings
+from dashboard.reading import SOURCE_SUFFIXES
 from dashboard.records import UnsafeTarget, check_not_source, is_stdout
-from dashboard.store import SOURCE_SUFFIXES
 from dashboard.table import Collection
 from dashboard.view import FACETS, View
 from dashboard.wording import closest, visible

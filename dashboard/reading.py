@@ -11,6 +11,11 @@ import os
 import stat
 from pathlib import Path
 
+# What the loader reads in an events folder: event files, and tables of events (the settings file aside).
+YAML_SUFFIXES = (".yaml", ".yml")
+TABLE_SUFFIXES = (".csv", ".parquet")
+SOURCE_SUFFIXES = YAML_SUFFIXES + TABLE_SUFFIXES
+
 
 class Refused(Exception):
     """A file that is not read, with the reason in plain words."""

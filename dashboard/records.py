@@ -20,7 +20,7 @@ import pandas as pd
 from dashboard.dates import When, iso_bounds
 from dashboard.model import SETTINGS_FILE, Precision
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
-from dashboard.reading import kind
+from dashboard.reading import SOURCE_SUFFIXES, kind
 from dashboard.table import DECLARED, C
 
 
@@ -194,7 +194,6 @@ def check_target(path: Path) -> os.stat_result | None:
 def event_source(path: Path, events: Path) -> bool:
     """Whether ``path`` names a file the events at ``events`` (a folder, or one file) are read from: an event file
     or table inside the folder (at any depth), the file itself, or the ``_collection.yaml`` beside them."""
-    from dashboard.store import SOURCE_SUFFIXES  # the loader's own list of what it reads
 
     target = path.parent.resolve() / path.name  # not the file's own link: ``check_target`` refuses links anyway
     root = events.resolve()

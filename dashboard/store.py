@@ -33,13 +33,10 @@ import pyarrow as pa
 from dashboard import cache
 from dashboard.model import SETTINGS_FILE, CollectionSettings
 from dashboard.readers import tables, yaml_events
-from dashboard.reading import kind
+from dashboard.reading import SOURCE_SUFFIXES, TABLE_SUFFIXES, kind
 from dashboard.table import COLUMNS, SPOTS, Collection, Effect, Problem, cross_checks, empty_events, finish
 
 log = logging.getLogger(__name__)
-
-TABLE_SUFFIXES = (".csv", ".parquet")
-SOURCE_SUFFIXES = yaml_events.SUFFIXES + TABLE_SUFFIXES
 
 
 # ---- a folder ------------------------------------------------------------------------------------------------

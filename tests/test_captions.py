@@ -28,7 +28,7 @@ def collection() -> Collection:
 def axis_days(collection: Collection, view: View) -> tuple[dt.date, dt.date]:
     """The whole days on the figure's axis, read from the drawn figure's own x range."""
     fig = export_figure(collection, view, SIZES["tall"])
-    lo, hi = (pd.Timestamp(value, unit="ms") for value in fig.layout.xaxis.range)  # plotly reads milliseconds
+    lo, hi = (pd.Timestamp(value) for value in fig.layout.xaxis.range)  # dates as plotly reads them
     return lo.ceil("D").date(), (hi.floor("D") - pd.Timedelta(days=1)).date()
 
 
@@ -51,7 +51,7 @@ def test_the_axis_of_a_picture_names_just_the_days_its_caption_states(collection
     assert named == [f"{day:%a %-d %b}" for day in days]  # no name for the sliver of a day at either edge
     assert f"{first:%-d}" in fig.layout.title.subtitle.text and f"{last:%-d %b %Y}" in fig.layout.title.subtitle.text
     # Each name sits in the middle of its day; the grid marks every midnight.
-    assert [pd.Timestamp(v, unit="ms").hour for v in fig.layout.xaxis.tickvals] == [12] * len(days)
+    assert [pd.Timestamp(v).hour for v in fig.layout.xaxis.tickvals] == [12] * len(days)
     assert fig.layout.xaxis.minor.dtick == 86_400_000
 
 

@@ -534,6 +534,13 @@ def test_a_picture_subtitle_shows_the_start_of_long_filter_names():
 # ---- 7. picture downloads --------------------------------------------------------------------------------------
 
 
+def drawn(fmt: str) -> bytes:
+    """What the stand-in browser draws: the start a real file of the format has (the download checks it), then
+    the format's name."""
+    start = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<svg>", "pdf": b"%PDF-1.4\n"}.get(fmt, b"")
+    return start + b"picture:" + fmt.encode()
+
+
 class FakeKaleido:
     """A stand-in for kaleido's browser: counts the browsers made, draws slowly while ``hold`` is unset."""
 
@@ -560,7 +567,7 @@ class FakeKaleido:
 
         if type(self).hold is not None:
             await asyncio.to_thread(type(self).hold.wait, 10)
-        return b"picture:" + str((opts or {}).get("format")).encode()
+        return drawn(str((opts or {}).get("format")))
 
 
 @pytest.fixture
@@ -591,7 +598,7 @@ def test_downloads_reuse_one_browser(fake_kaleido):
     from dashboard.export import render_picture
 
     for fmt in ("png", "svg", "png", "svg"):  # (a PDF is also given its metadata, which needs a real one)
-        assert render_picture(small_figure(), fmt) == b"picture:" + fmt.encode()
+        assert render_picture(small_figure(), fmt) == drawn(fmt)
     assert fake_kaleido.made == 1, f"{fake_kaleido.made} browsers for four pictures"
 
 
@@ -623,7 +630,7 @@ def test_at_most_two_pictures_are_drawn_at_once_and_a_third_is_told_to_try_again
     fake_kaleido.hold.set()
     for thread in slow:
         thread.join(timeout=10)
-    assert results[1] == results[2] == b"picture:png"
+    assert results[1] == results[2] == drawn("png")
 
 
 @pytest.mark.parametrize(

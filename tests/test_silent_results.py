@@ -17,6 +17,7 @@ from dashboard.app.banner import problems_banner
 from dashboard.cli import cli, middle_cut
 from dashboard.dates import DateError, parse_when
 from dashboard.export.data import plain_text, to_ics, to_timelinejs
+from dashboard.figure import timeline_figure
 from dashboard.figure.packing import x_range
 from dashboard.model import Category, CollectionSettings, Precision
 from dashboard.store import load_collection
@@ -287,10 +288,19 @@ def test_timelinejs_groups_use_labels_and_sources_go_into_credits():
     assert "Wire · Report · 2022-02-16" in item["media"]["credit"]
 
 
-def test_a_zoom_reported_in_the_browser_s_time_zone_is_read_back_in_utc():
-    relayout = {"xaxis.range[0]": "2022-02-15 05:34", "xaxis.range[1]": "2022-02-15 15:07", "timezoneOffset": -60}
-    zoomed = state.zoom(View(), relayout)
-    assert (zoomed.start, zoomed.end) == (dt.datetime(2022, 2, 15, 4, 34), dt.datetime(2022, 2, 15, 14, 7))
+def test_the_timeline_sends_dates_as_text_so_no_browser_moves_them_by_its_time_zone():
+    collection = load_collection(Path(__file__).resolve().parents[1] / "events")
+    view = View(start=dt.date(2022, 2, 15), end=dt.date(2022, 2, 16))
+    fig = timeline_figure(apply(collection.events, view), view, collection.settings)
+    assert fig.layout.xaxis.range == ("2022-02-15 00:00:00.000", "2022-02-17 00:00:00.000")
+    dated = [t for t in fig.data if t.type == "scatter" and t.x is not None]  # (a bar's x is its length)
+    assert dated and all(isinstance(x, str) for t in dated for x in t.x if x is not None)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert bars and all(isinstance(b, str) for t in bars for b in t.base)
+    assert all(isinstance(a.x, str) for a in fig.layout.annotations if a.name)
+    # A zoom comes back as plotly reports it: the same text, read as UTC.
+    zoomed = state.zoom(View(), {"xaxis.range[0]": "2022-02-15 05:34", "xaxis.range[1]": "2022-02-15 15:07"})
+    assert (zoomed.start, zoomed.end) == (dt.datetime(2022, 2, 15, 5, 34), dt.datetime(2022, 2, 15, 15, 7))
 
 
 # ---- a link's filter values that name nothing ------------------------------------------------------------------

@@ -268,10 +268,7 @@ def register_clientside(app: Dash) -> None:
                 return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
             });
             if (!zoomed) { return window.dash_clientside.no_update; }
-            // Plotly shows the server's instants in the browser's time zone: say its offset there, in minutes.
-            var first = relayout["xaxis.range[0]"] || (relayout["xaxis.range"] || [])[0];
-            var at = typeof first === "string" ? new Date(first.replace(" ", "T")) : new Date();
-            return Object.assign({}, relayout, {timezoneOffset: isNaN(at) ? 0 : at.getTimezoneOffset()});
+            return relayout;
         }""",
         Output(ids.ZOOM, "data"),
         Input(ids.TIMELINE, "relayoutData"),

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dash import Patch, no_update
 
 from dashboard.figure import reselect
+from dashboard.figure.packing import date_ns
 from dashboard.table import Collection
 from dashboard.view import View
 
@@ -62,11 +63,11 @@ def zoomed_in(timeline: go.Figure, view: View) -> bool:
     """True when a view's dates lie within a drawn timeline that shows its events one by one."""
     if not timeline.data or timeline.data[0].type == "heatmap" or view.mode != "calendar" or not view.start:
         return False
-    lo, hi = timeline.layout.xaxis.range
+    lo, hi = (date_ns(bound) for bound in timeline.layout.xaxis.range)
     first, after = view.bounds()
-    start = first.value / 1e6 if first is not None else lo
-    end = after.value / 1e6 if after is not None else (pd.Timestamp(view.start) + pd.Timedelta(days=1)).value / 1e6
-    inside: bool = lo <= start and end <= hi + 1
+    start = first.value if first is not None else lo
+    end = after.value if after is not None else (pd.Timestamp(view.start) + pd.Timedelta(days=1)).value
+    inside: bool = lo <= start and end <= hi + 1e6
     return inside
 
 

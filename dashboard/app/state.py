@@ -71,7 +71,7 @@ def typed_bound(
         with contextlib.suppress(ValueError):  # an impossible one (hour 25) is said below, as any unreadable date
             return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text), None
     try:
-        when = parse_when(text[:MAX_TYPED], order=order)
+        when = parse_when(text[:MAX_TYPED], order=order, typed=True)
     except DateError as error:
         kept = f"it still shows {bound_text(previous)}" if previous else "it is left open"
         return previous, f"{label}: {error}. Write a date such as 14 Feb 2022 or 2022-02-14; {kept}."
@@ -157,7 +157,6 @@ def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
 
 _YEAR = re.compile(r"\s*([+-]?\d+)-")
 ISO_TYPED = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?")
-MAX_OFFSET_MINUTES = 18 * 60  # the farthest a time zone is from UTC, with room
 MAX_TYPED = 100  # characters of a date box read: a date is short, and a megabyte pasted costs the parser seconds
 
 
@@ -201,12 +200,8 @@ def zoom(view: View, relayout: dict[str, Any] | None) -> View:
     start, end = _axis_moment(bounds[0]), _axis_moment(bounds[1])
     if start is None or end is None:
         return view
-    # Plotly draws the instants the server sends in the browser's time zone and reports its range so: back to UTC.
-    offset = relayout.get("timezoneOffset")
-    if isinstance(offset, int) and not isinstance(offset, bool) and abs(offset) <= MAX_OFFSET_MINUTES:
-        shift = dt.timedelta(minutes=offset)
-        with contextlib.suppress(OverflowError):
-            start, end = start + shift, end + shift
+    # The figure's dates are sent as strings without a zone (``date_texts``), so plotly reports its range in UTC
+    # whatever the browser's time zone.
     if end <= start:  # a range narrower than a minute: the minute it is in
         end = start + dt.timedelta(minutes=1) if start < dt.datetime.max - dt.timedelta(minutes=1) else start
     return view.with_(start=start, end=end)

@@ -125,9 +125,10 @@ def _all_sources(events: pd.DataFrame) -> list[str]:
     return list(seen.values())
 
 
-def _marks(fig: go.Figure) -> dict[str, list[list[float]]]:
-    """Where each event's marks are on the figure ([x, y] pairs by id): the page rings the selected one there."""
-    found: dict[str, list[list[float]]] = {}
+def _marks(fig: go.Figure) -> dict[str, list[list[float | str]]]:
+    """Where each event's marks are on the figure ([x, y] pairs by id; x a date, or an ordinal in sequence mode):
+    the page rings the selected one there."""
+    found: dict[str, list[list[float | str]]] = {}
     for trace in fig.data:
         if trace.type != "scatter" or trace.name == "selected" or trace.customdata is None:
             continue
@@ -135,7 +136,7 @@ def _marks(fig: go.Figure) -> dict[str, list[list[float]]]:
             continue
         for x, y, ident in zip(trace.x, trace.y, trace.customdata, strict=False):
             if isinstance(ident, str) and x is not None:
-                found.setdefault(ident, []).append([float(x), float(y)])
+                found.setdefault(ident, []).append([x if isinstance(x, str) else float(x), float(y)])
     return found
 
 

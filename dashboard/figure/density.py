@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figure.packing import DAY_NS, HOUR_NS, x_range
+from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, x_range
 from dashboard.figure.selection import selection_trace
 from dashboard.figure.style import (
     MARGIN,
@@ -68,7 +68,7 @@ def density_figure(
     end = events[C.end].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
     names, rows, lanes = _lane_index(events, view, settings)
     z = _counts(start, end, rows, lanes, len(names), lo, size, count)
-    centres = (lo + (np.arange(count) + 0.5) * size) / 1e6
+    centres = date_texts(lo + (np.arange(count) + 0.5) * size)
     fig = go.Figure(_heatmap(z, centres, names, theme.name))
     chosen: pd.Index | list[Any] = events.index[events[C.id] == view.selected] if view.selected else []
     xs, ys = [], []
@@ -108,7 +108,7 @@ def _counts(
     return z
 
 
-def _heatmap(z: np.ndarray, centres: np.ndarray, names: list[str], theme_name: str) -> go.Heatmap:
+def _heatmap(z: np.ndarray, centres: list[str | None], names: list[str], theme_name: str) -> go.Heatmap:
     """The cells, coloured up to the 99th percentile so that one crowded day does not wash out the rest."""
     top = float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else 1.0
     scale = [[0, "#e8f0fb"], [1, "#1e4e8c"]] if theme_name == "light" else [[0, "#1d2a3b"], [1, "#9cc3f5"]]
@@ -149,7 +149,7 @@ def _layout(
         **page_frame(theme, width, height, export),
         margin=dict(MARGIN),
         showlegend=False,
-        xaxis={"type": "date", "range": [lo / 1e6, hi / 1e6], "gridcolor": theme.grid, "linecolor": theme.grid},
+        xaxis={"type": "date", "range": date_texts([lo, hi]), "gridcolor": theme.grid, "linecolor": theme.grid},
         xaxis2={"matches": "x", "overlaying": "x", "visible": False, "type": "date"},
         yaxis={
             "tickvals": list(range(len(names))),

@@ -249,12 +249,30 @@ def stack_rows(items: list[Item], lanes: list[str], counts: list[int], name_px: 
     return heights
 
 
-def axis_x(value: float, view: View) -> float:
-    """Axis units to plotly's: ordinals as they are, nanoseconds to the milliseconds a date axis reads."""
-    return value if view.mode == "sequence" else value / 1e6
+def axis_x(value: float, view: View) -> float | str | None:
+    """Axis units to plotly's: ordinals as they are, nanoseconds as a date (``date_texts``)."""
+    return value if view.mode == "sequence" else date_texts([value])[0]
 
 
-def axis_xs(values: list[float], view: View) -> np.ndarray:
-    """Many x values as one typed array (sent to the browser as binary, not as date strings)."""
+def axis_xs(values: list[float], view: View) -> Any:
+    """Many x values: ordinals as one typed array (sent to the browser as binary), instants as dates."""
+    return np.asarray(values, dtype=float) if view.mode == "sequence" else date_texts(values)
+
+
+def date_texts(values: Any) -> list[str | None]:
+    """Instants (nanoseconds since the epoch, UTC) as the date strings plotly reads, to the millisecond; NaN is
+    None, a gap in a line. Not numbers: plotly reads a number on a date axis as milliseconds in the browser's own
+    time zone, so every mark would move by the reader's offset from UTC (and a picture by the machine's), while
+    a date string without a zone means the same time everywhere."""
     array = np.asarray(values, dtype=float)
-    return array if view.mode == "sequence" else array / 1e6
+    gaps = np.isnan(array)
+    stamps = np.where(gaps, 0, array).astype("int64").astype("datetime64[ns]")
+    texts = np.datetime_as_string(stamps, unit="ms")
+    return [None if gap else str(text).replace("T", " ") for text, gap in zip(texts, gaps, strict=True)]
+
+
+def date_ns(value: Any) -> float:
+    """A date plotly sent back (a string, or a number of milliseconds) as nanoseconds since the epoch."""
+    if isinstance(value, int | float):
+        return float(value) * 1e6
+    return float(pd.Timestamp(str(value)).value)

@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.figure.packing import axis_xs
+from dashboard.figure.packing import axis_xs, date_ns
 from dashboard.figure.style import THEMES
 from dashboard.view import View
 
@@ -47,6 +47,6 @@ def reselect(fig: go.Figure, event_id: str | None, view: View) -> Any:
         if trace.type == "scatter" and trace.mode == "markers" and trace.customdata is not None:
             for x, y, cid in zip(trace.x, trace.y, trace.customdata, strict=False):
                 if cid == event_id:
-                    xs.append(x if view.mode == "sequence" else x * 1e6)
+                    xs.append(x if view.mode == "sequence" else date_ns(x))
                     ys.append(y)
     return selection_trace(xs, ys, event_id, view)

@@ -20,6 +20,7 @@ from dashboard.figure.packing import (
     Item,
     axis_x,
     axis_xs,
+    date_texts,
     lane_keys,
     ordered_lanes,
     pack,
@@ -477,12 +478,12 @@ def _whole_day_ticks(lo: float, hi: float, theme: Theme) -> dict[str, Any]:
     days = pd.date_range(first, last - pd.Timedelta(days=1), freq="D") if first < last else pd.DatetimeIndex([])
     return {
         "tickmode": "array",
-        "tickvals": [(day + pd.Timedelta(hours=12)).value / 1e6 for day in days],
+        "tickvals": date_texts([(day + pd.Timedelta(hours=12)).value for day in days]),
         "ticktext": [f"{day:%a %-d %b}" + (f"<br>{day:%Y}" if index == 0 else "") for index, day in enumerate(days)],
         "ticks": "",
         "showgrid": False,
         "minor": {
-            "tick0": first.value / 1e6,
+            "tick0": date_texts([first.value])[0],
             "dtick": DAY_NS / 1e6,
             "showgrid": True,
             "gridcolor": theme.grid,

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from dashboard.dates import DateError, When, format_when, resolve
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, _as_text, slugify
-from dashboard.reading import Refused, read_regular
+from dashboard.reading import YAML_SUFFIXES, Refused, read_regular
 from dashboard.table import C, Effect, Problem, unknown_category
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
@@ -37,7 +37,7 @@ MAX_FILE_BYTES = 1_000_000
 # itself, and is fine: the file's size limit bounds those.)
 MAX_NODES = 20_000
 MAX_EXPANSION = 4
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = YAML_SUFFIXES
 
 
 @dataclass
