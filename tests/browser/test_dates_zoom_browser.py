@@ -94,3 +94,37 @@ def test_one_wheel_notch_on_the_first_view_zooms_in(app):
     assert after[1] - after[0] < before[1] - before[0], (before, after)
     assert before[0] <= after[0] and after[1] <= before[1], (before, after)
     app.assert_no_errors()
+
+
+MARK_JS = (
+    """(id) => {
+  const gd = document.querySelector('#"""
+    + ids.TIMELINE
+    + """ .js-plotly-plot');
+  for (let t = 0; t < gd._fullData.length; t++) {  // calcdata holds each trace's points as plotly placed them
+    const trace = gd._fullData[t];
+    if (trace.type !== 'scatter' || trace.xaxis !== 'x' || !trace.customdata || trace.name === 'selected') continue;
+    const index = Array.from(trace.customdata).indexOf(id);
+    if (index >= 0) return gd.calcdata[t][index].x;
+  }
+  return null;
+}"""
+)
+
+
+def test_a_reader_far_from_utc_sees_the_same_axis_and_marks(chromium, server):
+    """Plotly reads a number on a date axis in the browser's time zone: in New York every mark would sit five
+    hours early. The figures send dates as text, which means the same time everywhere."""
+    from conftest import VIEWPORT, AppPage
+
+    context = chromium.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/New_York")
+    try:
+        app = AppPage(context.new_page(), server.url)
+        app.open("?from=2022-02-15&to=2022-02-16")
+        assert axis(app) == (pd.Timestamp("2022-02-15"), pd.Timestamp("2022-02-17"))
+        # The call on 16 Feb is a day: its mark at noon of that day, as plotly holds it (milliseconds, UTC-based).
+        noon = pd.Timestamp("2022-02-16 12:00").value // 1_000_000
+        assert app.page.evaluate(MARK_JS, "biden-scholz-call") == noon
+        app.assert_no_errors()
+    finally:
+        context.close()
