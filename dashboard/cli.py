@@ -490,6 +490,10 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
 
     if not table.name.lower().endswith(TABLE_SUFFIXES):
         raise click.UsageError(f"'{table}' is not a table: give a {' or '.join(TABLE_SUFFIXES)} file")
+    # The target folder's settings first: its date_order says how the table's numeric dates read.
+    settings, problems_here = (
+        load_settings(out, str(out / SETTINGS_FILE)) if out.is_dir() else (CollectionSettings(), [])
+    )
     with progress_bar(f"Reading {table.name}", progress) as update:
         rows, problems = tables.read_table(
             table,
@@ -497,10 +501,8 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
             limit=limit,
             keep_source=True,
             progress=None if update is None else lambda share: update(int(share * 1000), 1000),
+            date_order=settings.date_order,
         )
-    settings, problems_here = (
-        load_settings(out, str(out / SETTINGS_FILE)) if out.is_dir() else (CollectionSettings(), [])
-    )
     problems.extend(problems_here)
     try:
         with progress_bar(f"Writing to {out}", progress) as update:

@@ -324,3 +324,14 @@ def test_the_app_shows_the_notice_for_a_link_with_an_unknown_filter_value():
     out = respond(values, collection, None)
     assert "did you mean military?" in json.dumps(out["notice"], default=str)
     assert out["count"] and "18" in json.dumps(out["count"], default=str)
+
+
+def test_import_reads_numeric_dates_in_the_target_folders_order(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,title,date,category\na,Alpha,02/03/2022,x\n")
+    out = write(tmp_path / "out", {"_collection.yaml": "date_order: DMY\n"})
+    done = CliRunner().invoke(cli, ["import", str(table), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert load_collection(out).events["start"].iloc[0] == pd.Timestamp("2022-03-02")
+    refused = CliRunner().invoke(cli, ["import", str(table), "--out", str(tmp_path / "plain")])
+    assert refused.exit_code == 1 and "could be 2 March or 3 February" in refused.stderr
