@@ -335,3 +335,28 @@ def test_import_reads_numeric_dates_in_the_target_folders_order(tmp_path):
     assert load_collection(out).events["start"].iloc[0] == pd.Timestamp("2022-03-02")
     refused = CliRunner().invoke(cli, ["import", str(table), "--out", str(tmp_path / "plain")])
     assert refused.exit_code == 1 and "could be 2 March or 3 February" in refused.stderr
+
+
+def test_a_value_yaml_cannot_build_is_said_with_every_other_problem_of_the_file(tmp_path):
+    text = (
+        "date: 2022-02-31\n"  # a timestamp YAML cannot build: it used to end the reading of the file
+        "category: x\n"
+        "links:\n"
+        "  - {to: x, relation: likes}\n"
+        "count: !!int abc\n"
+    )
+    folder = write(tmp_path / "events", {"bad.yaml": text, "good.yaml": "title: G\ndate: 2022-02-16\ncategory: x\n"})
+    collection = load_collection(folder)
+    found = sorted((p.line, p.column, p.message.split(":")[0]) for p in collection.problems)
+    # The missing title, the date, the relation, the unknown key and the number that is not one: all at once.
+    assert [where[:2] for where in found] == [(1, 1), (1, 7), (4, 23), (5, 1), (5, 8)], found
+    assert sum("2022-02-31" in p.message for p in collection.problems) == 1, "said once, not again by the date"
+    assert list(collection.events["id"]) == ["good"]
+
+
+def test_a_value_that_cannot_be_built_leaves_its_event_out_even_where_its_text_would_do(tmp_path):
+    folder = write(tmp_path / "events", {"e.yaml": "title: !!int abc\ndate: 2022-02-16\ncategory: x\n"})
+    collection = load_collection(folder)
+    assert collection.events.empty
+    [problem] = collection.problems
+    assert (problem.line, problem.column) == (1, 8) and 'could not read "abc" as a whole number' in problem.message

@@ -92,6 +92,7 @@ class FileProblem(Exception):
     def __init__(self, line: int, column: int, message: str) -> None:
         super().__init__(message)
         self.line, self.column, self.message = line, column, message
+        self.index = -1  # where in the text the value is, for a value's problem
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -168,7 +169,12 @@ def _unbuildable(node: yaml.Node, error: Exception) -> str:
 
 
 class _Loader(SafeLoader):
-    """The safe loader, with every value that cannot be built and every repeated key reported at its node."""
+    """The safe loader, with every value that cannot be built and every repeated key reported at its node.
+
+    With ``unbuilt`` a list, a plain value that cannot be built (2022-02-30, !!int abc) is noted there and read as
+    its text, so that the rest of the file is still checked and all its problems are said at once."""
+
+    unbuilt: list[_ValueProblem] | None = None
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
@@ -178,7 +184,11 @@ class _Loader(SafeLoader):
         except RecursionError:
             raise _ValueProblem(node, "refused: the values are nested too deeply") from None
         except Exception as error:  # noqa: BLE001 - any constructor's failure is this one value's problem
-            raise _ValueProblem(node, _unbuildable(node, error)) from None
+            problem = _ValueProblem(node, _unbuildable(node, error))
+            if self.unbuilt is None or not isinstance(node, yaml.ScalarNode):
+                raise problem from None
+            self.unbuilt.append(problem)
+            return node.value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[tuple[str, str], yaml.Node] = {}
@@ -209,9 +219,13 @@ def _key_of(root: yaml.Node, target: yaml.Node) -> str | None:
     return None
 
 
-def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
-    """Parse YAML safely, yielding each document's node tree (for positions) and its plain data."""
+def read_documents(text: str, unbuilt: list[FileProblem] | None = None) -> Iterator[tuple[yaml.Node, Any]]:
+    """Parse YAML safely, yielding each document's node tree (for positions) and its plain data. A value that
+    cannot be built ends the reading (``FileProblem``), unless ``unbuilt`` is a list: then it is noted there, with
+    its node's place, and read as its text."""
     loader = _Loader(text)
+    noted: list[_ValueProblem] | None = [] if unbuilt is not None else None
+    loader.unbuilt = noted
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -227,11 +241,10 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
             try:
                 data = loader.construct_document(node)
             except _ValueProblem as problem:
-                key = _key_of(node, problem.node)
-                mark = problem.node.start_mark
-                raise FileProblem(
-                    mark.line + 1, mark.column + 1, f"'{key}': {problem.message}" if key else problem.message
-                ) from None
+                raise _located(node, problem) from None
+            if unbuilt is not None and noted:
+                unbuilt.extend(_located(node, problem) for problem in noted)
+                noted.clear()
             yield node, data
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -254,6 +267,15 @@ def read_documents(text: str) -> Iterator[tuple[yaml.Node, Any]]:
         raise FileProblem(1, 1, f"YAML syntax: {error}") from None
     finally:
         loader.dispose()
+
+
+def _located(root: yaml.Node, problem: _ValueProblem) -> FileProblem:
+    """A value's problem at its line and column, named by its key."""
+    key = _key_of(root, problem.node)
+    mark = problem.node.start_mark
+    found = FileProblem(mark.line + 1, mark.column + 1, f"'{key}': {problem.message}" if key else problem.message)
+    found.index = mark.index
+    return found
 
 
 def node_at(node: yaml.Node, loc: Iterable[Any], key: bool = False) -> yaml.Node:
@@ -361,8 +383,9 @@ def read_event_file(
     records: list[Record] = []
     problems: list[Problem] = []
     items: list[tuple[yaml.Node, Any]] = []
+    unbuilt: list[FileProblem] = []  # values YAML could not build, read as text so that the rest is checked too
     try:
-        for node, data in read_documents(text):
+        for node, data in read_documents(text, unbuilt):
             if data is None:  # an empty document, e.g. a lone '---'
                 continue
             items.extend(zip(node.value, data, strict=True) if isinstance(data, list) else [(node, data)])
@@ -372,8 +395,11 @@ def read_event_file(
     stem = path.stem if len(items) == 1 else None
     for item_node, item in items:
         record, item_problems = _read_event(shown, stem, item_node, item, settings)
-        problems.extend(item_problems)
-        if record:
+        own = [u for u in unbuilt if item_node.start_mark.index <= u.index < item_node.end_mark.index]
+        said = {(u.line, u.column) for u in own}
+        problems.extend(Problem(shown, u.line, u.column, u.message) for u in own)
+        problems.extend(p for p in item_problems if (p.line, p.column) not in said)  # a value's one problem
+        if record and not own:  # a value that could not be built leaves its event out, whatever it reads as
             records.append(record)
     if not records and not problems:
         problems.append(Problem(shown, 1, 1, "the file holds no event"))
