@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--no-proxy-server",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
+# How long a zoom's app must stay quiet (no callback queued or in flight, no answer, no redraw) to count as done:
+# longer than the gap between plotly's redraw and the callback it starts, so that callback is not missed.
+ZOOM_QUIET_MS = 500
 
 # Installed before any page script: counts Dash's callback requests (fetch) and when their answers came, and
 # when the user pressed the mouse.
@@ -49,6 +52,24 @@ INIT_JS = """
                     st.pending -= 1; throw error; });
   };
   document.addEventListener('mousedown', () => { st.downAt = performance.now(); }, true);
+  // Dash's own queue of callbacks (clientside ones too): a chain that has not reached the network yet counts, and
+  // so does the applying of an answer's outputs. st.dashIdle: when the queue last became empty.
+  const queued = (store) => {
+    const cb = store.getState().callbacks || {};
+    return ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed', 'stored']
+      .some(k => cb[k] && cb[k].length > 0);
+  };
+  st.dashIdle = [];
+  window.__benchDashBusy = () => {
+    const store = (window.dash_stores || [])[0]; if (!store) return false;
+    if (!st.dashWatched) {
+      st.dashWatched = true; let busy = queued(store);
+      store.subscribe(() => {
+        const now = queued(store); if (busy && !now) st.dashIdle.push(performance.now()); busy = now;
+      });
+    }
+    return queued(store);
+  };
   // The graph's plotly div as it is now (a re-mounted graph gets a new one), with plotly_afterplot hooked.
   window.__benchGd = (id) => {
     const root = document.getElementById(id); if (!root) return null;
@@ -75,25 +96,25 @@ READY_JS = """(id) => {
 
 # No callback in flight, and nothing answered or redrawn for `quiet` ms.
 IDLE_JS = """([id, quiet]) => {
-  const st = window.__bench; window.__benchGd(id); if (st.pending > 0) return false;
-  const last = Math.max(0, ...st.responses.map(r => r.t1 || 0), ...st.ap.slice(-1));
+  const st = window.__bench; window.__benchGd(id); if (st.pending > 0 || window.__benchDashBusy()) return false;
+  const last = Math.max(0, ...st.responses.map(r => r.t1 || 0), ...st.ap.slice(-1), ...st.dashIdle.slice(-1));
   return performance.now() - last > quiet;
 }"""
 
-# Ours: the server answered the zoom (every callback that started after t0 is back) and the graph redrew.
-ZOOM_DONE_JS = """(t0) => {
-  const st = window.__bench; if (st.pending > 0) return false;
+# A zoom is done when the graph has redrawn since it started and the app is quiet: no callback of Dash queued or
+# in flight, and nothing answered, redrawn or applied for `quiet` ms. Its time is the last answer, redraw or end of
+# Dash's callbacks it caused; the first redraw is kept too. (A
+# zoom into events drawn one by one is plotly's own redraw: the server then only follows with the address and the
+# count and sends no figure, so no redraw follows its answer.)
+ZOOM_DONE_JS = """([id, t0, quiet]) => {
+  const st = window.__bench; window.__benchGd(id);
+  if (st.pending > 0 || window.__benchDashBusy()) return false;
+  const ap = st.ap.filter(t => t > t0); if (!ap.length) return false;
   const rs = st.responses.filter(r => r.t0 >= t0);
-  if (!rs.length) {
-    if (performance.now() - t0 > 15000) { st.zoomDone = -1; return true; }  // the zoom asked the server nothing
-    return false;
-  }
-  const last = Math.max(...rs.map(r => r.t1));
-  if (rs.every(r => r.status === 204)) {  // the server had nothing to change (e.g. the same whole days)
-    st.zoomDone = Math.max(last, ...st.ap.filter(t => t > t0)); st.zoomNoUpdate = true; return true;
-  }
-  const ap = st.ap.find(t => t > last); if (ap === undefined) return false;
-  st.zoomDone = ap; return true;
+  const last = Math.max(...ap, ...rs.map(r => r.t1 || 0), ...st.dashIdle.filter(t => t > t0));
+  if (performance.now() - last <= quiet) return false;
+  st.zoomDone = last; st.zoomFirst = ap[0]; st.zoomNoUpdate = rs.length > 0 && rs.every(r => r.status === 204);
+  st.zoomRequests = rs.length; return true;
 }"""
 
 CANDIDATES_JS = """(id) => {
@@ -136,6 +157,10 @@ class PageResult:
     first_render_ms: float | None = None
     layout_ms: float | None = None  # when /_dash-layout had arrived
     first_update_ms: float | None = None  # when the first callback answer had arrived
+    bytes_to_render: int | None = None  # response bodies as sent (compressed or not) until the first render
+    decoded_bytes_to_render: int | None = None  # the same bodies uncompressed
+    requests_to_render: int | None = None
+    encodings: list[str] = field(default_factory=list)  # content-encodings seen among them ([] = none compressed)
     error: str | None = None
 
 
@@ -150,7 +175,8 @@ class Session:
     first_update_figure_bytes: int | None = None
     initial_updates: int | None = None
     initial_update_bytes: int | None = None
-    zoom_ms: list[float] = field(default_factory=list)
+    zoom_ms: list[float] = field(default_factory=list)  # until redrawn and quiet
+    zoom_first_ms: list[float] = field(default_factory=list)  # until plotly's first redraw
     zoom_requests: list[int] = field(default_factory=list)
     zoom_error: str | None = None
     zoom_no_update: int = 0  # zooms the server answered with 204 (nothing to redraw)
@@ -218,6 +244,8 @@ class AppPage:
         self.page.on("crash", lambda _: setattr(self, "crashed", True))
         self.responses: list[Any] = []
         self.page.on("response", self._on_response)
+        self.finished: list[Any] = []  # every request whose response body has arrived
+        self.page.on("requestfinished", lambda request: self.finished.append(request))
         self.on_progress: Callable[[Session], None] = lambda session: None
         self.session: Session | None = None  # told the layout's size as soon as it arrives
 
@@ -258,6 +286,36 @@ class AppPage:
             return [layout ? layout.responseEnd : null, update ? update.responseEnd : null]; }""")
         result.layout_ms, result.first_update_ms = timing
         return result
+
+    def bytes_to_render(self, result: PageResult) -> None:
+        """Sum the response bodies that had arrived when the graph was first drawn (Playwright's finished requests,
+        their ends compared with the page's clock), as sent and uncompressed, into ``result``."""
+        if result.first_render_ms is None:
+            return
+        render_at = self.page.evaluate("performance.timeOrigin") + result.first_render_ms
+        sent = decoded = count = 0
+        encodings: set[str] = set()
+        for request in list(self.finished):
+            timing = request.timing
+            if timing.get("responseEnd", -1) >= 0 and timing["startTime"] + timing["responseEnd"] > render_at:
+                continue
+            response = request.response()
+            if response is None:
+                continue
+            size = request.sizes()["responseBodySize"]
+            encoding = (response.headers.get("content-encoding") or "").strip().lower()
+            count += 1
+            sent += size
+            if encoding and encoding != "identity":
+                encodings.add(encoding)
+                try:
+                    decoded += len(response.body())
+                except PlaywrightError:
+                    decoded += size
+            else:
+                decoded += size
+        result.bytes_to_render, result.decoded_bytes_to_render = sent, decoded
+        result.requests_to_render, result.encodings = count, sorted(encodings)
 
     def idle(self, timeout_s: float, quiet_ms: int = 800) -> bool:
         """Wait until no callback is in flight and nothing happened for a while; False on timeout."""
@@ -312,11 +370,10 @@ class AppPage:
 
     # ---- zoom -------------------------------------------------------------------------------------------------
 
-    def zoom(
-        self, ranges: list[tuple[str, str]], server_side: bool, timeout_s: float, deadline: float, session: Session
-    ) -> None:
-        """Relayout to each range in turn; time until redrawn (ours: until the server answered and the graph
-        redrew; naive: until plotly_afterplot)."""
+    def zoom(self, ranges: list[tuple[str, str]], timeout_s: float, deadline: float, session: Session) -> None:
+        """Relayout to each range in turn, as a drag along the date axis ends (plotly's drag and wheel zooms end
+        in the same relayout, whose ``relayoutData`` Dash sees); time from it until the graph has redrawn and the
+        app is quiet (``ZOOM_DONE_JS``): the same rule for every app."""
         for index, (lo, hi) in enumerate(ranges):
             budget = min(timeout_s, deadline - time.monotonic())
             if budget <= 1:
@@ -331,34 +388,28 @@ class AppPage:
                 [self.graph_id, lo, hi],
             )
             try:
-                if server_side:
-                    self._wait(ZOOM_DONE_JS, t0, budget)
-                else:
-                    self._wait(
-                        "(t0) => { const st = window.__bench; const ap = st.ap.find(t => t > t0);"
-                        " if (ap === undefined) return false; st.zoomDone = ap; return true; }",
-                        t0,
-                        budget,
-                    )
+                self._wait(ZOOM_DONE_JS, [self.graph_id, t0, ZOOM_QUIET_MS], budget, polling=50)
             except Crashed:
                 session.zoom_error = f"browser crashed at zoom {index + 1} of {len(ranges)}"
                 raise
             except PlaywrightError:
-                session.zoom_error = f"timeout after {budget:.0f} s at zoom {index + 1} of {len(ranges)} ({lo} – {hi})"
+                state = self.page.evaluate(
+                    """(t0) => { const st = window.__bench; return `${st.ap.filter(t => t > t0).length} redraws, `
+                    + `${st.responses.filter(r => r.t0 >= t0).length} answers, ${st.pending} in flight, `
+                    + `Dash ${window.__benchDashBusy() ? 'busy' : 'idle'}`; }""",
+                    t0,
+                )
+                session.zoom_error = (
+                    f"timeout after {budget:.0f} s at zoom {index + 1} of {len(ranges)} ({lo} – {hi}; {state})"
+                )
                 return
             done = self.page.evaluate("window.__bench.zoomDone")
-            if done == -1:
-                session.zoom_error = f"zoom {index + 1} of {len(ranges)} sent no callback within 15 s"
-                return
             session.zoom_ms.append(done - t0)
+            session.zoom_first_ms.append(self.page.evaluate("window.__bench.zoomFirst") - t0)
             if self.page.evaluate("window.__bench.zoomNoUpdate"):
                 session.zoom_no_update += 1
+            session.zoom_requests.append(self.page.evaluate("window.__bench.zoomRequests"))
             self.on_progress(session)
-            session.zoom_requests.append(
-                self.page.evaluate("(t0) => window.__bench.responses.filter(r => r.t0 >= t0).length", t0)
-            )
-            if server_side:
-                self.idle(min(30, max(deadline - time.monotonic(), 1)), quiet_ms=300)
 
     # ---- click ------------------------------------------------------------------------------------------------
 
@@ -449,7 +500,6 @@ def run_session(
     loads: int,
     load_query: str,
     zoom_ranges_: list[tuple[str, str]],
-    server_side: bool,
     click_query: str | None,
     click_fallback_query: str | None,
     click_range: tuple[str, str] | None,
@@ -515,6 +565,12 @@ def run_session(
                 _log(f"page load {index + 1}: first render at {result.first_render_ms / 1000:.2f} s")
                 mark()
                 page.idle(min(60, max(remaining(), 1)))
+                page.bytes_to_render(result)
+                if result.bytes_to_render is not None:
+                    _log(
+                        f"  {result.requests_to_render} responses, {result.bytes_to_render:,} bytes to first render "
+                        f"({', '.join(result.encodings) or 'uncompressed'})"
+                    )
                 if index == 0:
                     page.payloads(session)
                 mark()
@@ -526,12 +582,14 @@ def run_session(
             try:
                 phase = "zooming"
                 t0 = time.monotonic()
-                page.zoom(zoom_ranges_, server_side, step_timeout_s, deadline, session)
+                page.zoom(zoom_ranges_, step_timeout_s, deadline, session)
                 _log(
                     f"{len(session.zoom_ms)} zooms in {time.monotonic() - t0:.1f} s"
                     + (f" ({session.zoom_error})" if session.zoom_error else "")
                 )
                 mark()
+                if clicks <= 0:
+                    return session  # an app without a card (the floor)
                 if remaining() < 5:
                     session.click_error = "time budget spent"
                     return session
@@ -552,7 +610,7 @@ def run_session(
                         session.notes.append(f"no clickable mark with {query} (density view?)")
                 elif click_range is not None:
                     phase = "zooming to the quiet week for the clicks"
-                    page.zoom([click_range], server_side, step_timeout_s, deadline, Session())
+                    page.zoom([click_range], step_timeout_s, deadline, Session())
                     page.idle(min(30, max(remaining(), 1)), quiet_ms=300)
                 phase = "clicking"
                 t0 = time.monotonic()

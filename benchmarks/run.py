@@ -1,17 +1,19 @@
-"""The benchmark: our timeline app against a naive one-``px.timeline`` Dash app, at growing collection sizes.
+"""The benchmark: our timeline app against a naive one-``px.timeline`` Dash app and the floor (Dash with one graph of
+one trace: what Dash and plotly.js cost by themselves), at growing collection sizes.
 
     python benchmarks/run.py                                   # 1k, 10k, 100k, 1M events; 15-25 minutes
-    python benchmarks/run.py --quick                           # 1k and 10k, one repeat: under 3 minutes
+    python benchmarks/run.py --quick                           # 1k and 10k, one repeat: about 4 minutes
     python benchmarks/run.py --sizes 1000,100000 --out /tmp/b.md
-    python benchmarks/run.py --sizes 1000000 --apps naive      # one app only
+    python benchmarks/run.py --sizes 1000000 --apps naive      # one app only (ours, naive, floor)
     python benchmarks/run.py --quick --ours-src /tmp/other     # our app from another checkout
 
 For each size it generates (or reuses) a synthetic collection (benchmarks/generate.py), starts each app as its
 own server on a free loopback port, and measures: server start until '/' answers 200 (first and second start),
-the bytes of the figure JSON, the time to the first drawn timeline in headless Chromium, zoom re-render and
-click-to-card latency, peak memory of the server and of Chromium's renderer, and (ours) PNG export time per
-image. Every measurement has a timeout; a timeout or a crash is reported in the table, not raised. The tables
-go to docs/benchmark.md (or --out) and to stdout.
+the bytes of the figure JSON, the time to the first drawn timeline in headless Chromium and the bytes received
+until then, zoom re-render and click-to-card latency, peak memory of the server and of Chromium's renderer, and
+(ours) PNG export time per image. Every measurement has a timeout; a timeout or a crash is reported in the table,
+not raised. The tables go to docs/benchmark.md (or --out) and to stdout; every cell, with the machine's load at
+the start and the end, to /tmp/timeline-bench/run/results.json.
 """
 
 from __future__ import annotations
@@ -99,8 +101,11 @@ ROWS = [
     ("layout_at", "layout arrived (from navigation start)"),
     ("figure_at", "1st figure answer arrived (from navigation start)"),
     ("first_render", "**first rendered timeline** (from navigation start)"),
-    ("zoom_p50", "zoom re-render p50"),
-    ("zoom_p95", "zoom re-render p95"),
+    ("bytes_to_render", "bytes received until the first render (as sent)"),
+    ("decoded_to_render", "the same, uncompressed"),
+    ("zoom_p50", "zoom until redrawn and quiet p50"),
+    ("zoom_p95", "zoom until redrawn and quiet p95"),
+    ("zoom_first_p50", "zoom until plotly's first redraw p50"),
     ("click_p50", "click → card p50"),
     ("server_mem", "server peak memory (VmHWM)"),
     ("renderer_mem", "Chromium renderer peak memory (VmHWM)"),
@@ -114,8 +119,10 @@ RATIO_ROWS = {
     "layout_bytes",
     "figure_bytes",
     "first_render",
+    "bytes_to_render",
     "zoom_p50",
     "zoom_p95",
+    "zoom_first_p50",
     "click_p50",
     "server_mem",
     "renderer_mem",
@@ -189,9 +196,12 @@ class Config:
     clicks: int
 
 
+APPS = ("ours", "naive", "floor")  # the report's columns, in order
+
+
 def app_command(kind: str, source: Path) -> list[str]:
-    if kind == "naive":
-        return [str(PYTHON), str(HERE / "naive_app.py"), "--events", str(source), "--port", "{port}"]
+    if kind in ("naive", "floor"):
+        return [str(PYTHON), str(HERE / f"{kind}_app.py"), "--events", str(source), "--port", "{port}"]
     return [*timeline_command(), "serve", "--events", str(source), "--port", "{port}"]
 
 
@@ -315,11 +325,10 @@ def measure_app(kind: str, source: Path, result: SizeResult, cfg: Config, deadli
         "loads": cfg.repeats,
         "load_query": "",
         "zoom_ranges_": browser.zoom_ranges(facts["busiest_day"], facts["first_day"], facts["last_day"], cfg.zooms),
-        "server_side": ours,
         "click_query": f"?from={facts['quiet_from']}&to={facts['quiet_to']}" if ours else None,
         "click_fallback_query": f"?from={facts['quiet_day']}&to={facts['quiet_day']}" if ours else None,
-        "click_range": None if ours else [facts["quiet_from"], quiet_to_next],
-        "clicks": cfg.clicks,
+        "click_range": [facts["quiet_from"], quiet_to_next] if kind == "naive" else None,
+        "clicks": 0 if kind == "floor" else cfg.clicks,  # the floor has no card to show
         "timeout_s": cfg.timeout,
         "step_timeout_s": cfg.step_timeout,
     }
@@ -411,6 +420,20 @@ def browser_session(params: dict[str, Any], deadline: float, folder: Path) -> br
     return session
 
 
+def record_bytes(kind: str, good: list[browser.PageResult], result: SizeResult) -> None:
+    """Bytes received until the first render: medians over the page loads, and whether any was compressed."""
+    sent = [g.bytes_to_render for g in good if g.bytes_to_render is not None]
+    if not sent:
+        return
+    decoded = [g.decoded_bytes_to_render for g in good if g.decoded_bytes_to_render is not None]
+    encodings = sorted({e for g in good for e in g.encodings})
+    requests = median([g.requests_to_render for g in good if g.requests_to_render is not None])
+    how = f"{', '.join(encodings)}-compressed" if encodings else "uncompressed"
+    result.put("bytes_to_render", kind, Cell(median(sent), "B", f"{how}, {requests:.0f} responses"))
+    if decoded:
+        result.put("decoded_to_render", kind, Cell(median(decoded), "B"))
+
+
 def record_session(kind: str, s: browser.Session, result: SizeResult, memory: float | None, alive: bool) -> None:
     good = [load for load in s.loads if load.error is None]
     errors = [load.error for load in s.loads if load.error]
@@ -426,6 +449,7 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
         update = [g.first_update_ms / 1000 for g in good if g.first_update_ms]
         if update:
             result.put("figure_at", kind, Cell(median(update), "s"))
+        record_bytes(kind, good, result)
     elif errors:
         result.put("first_render", kind, Cell(text=errors[0]))
     if s.layout_bytes is not None:
@@ -437,23 +461,26 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
             result.put("update_bytes", kind, Cell(s.first_update_bytes, "B"))
             total = fmt(s.initial_update_bytes or 0, "B")
             result.put("initial_updates", kind, Cell(text=f"{s.initial_updates} answers, {total}"))
-    else:
+    else:  # naive and floor: the figure is in the layout
         if s.layout_figure_bytes is not None:
             result.put("figure_bytes", kind, Cell(s.layout_figure_bytes, "B"))
         elif s.layout_bytes is not None:
             result.put("figure_bytes", kind, Cell(s.layout_bytes, "B", "whole layout"))
         result.put("update_bytes", kind, Cell(text="n/a (figure in layout)"))
         result.put("initial_updates", kind, Cell(text=f"{s.initial_updates or 0} answers"))
+    if kind == "floor":
+        result.put("click_p50", kind, Cell(text="n/a (no card)"))
     if good:
         zoom_note = s.zoom_error
         if s.zoom_ms:
             n_note = f"n={len(s.zoom_ms)}" + (f"; {zoom_note}" if zoom_note else "")
             result.put("zoom_p50", kind, Cell(percentile(s.zoom_ms, 0.5), "ms", n_note))
             result.put("zoom_p95", kind, Cell(percentile(s.zoom_ms, 0.95), "ms"))
+            if s.zoom_first_ms:
+                result.put("zoom_first_p50", kind, Cell(percentile(s.zoom_first_ms, 0.5), "ms"))
             if kind == "ours" and s.zoom_no_update:
                 result.notes.append(
-                    f"{kind}: {s.zoom_no_update} of the zooms changed no whole day of the view: the "
-                    "server answered 204 and those count until that answer."
+                    f"{kind}: the server answered {s.zoom_no_update} of the zooms with 204 (nothing to change)."
                 )
             if kind == "ours" and s.zoom_requests:
                 result.notes.append(
@@ -532,6 +559,7 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
         result.put("export_per_image" if not per_image else "export_marginal", "ours", Cell(text=error))
     for row in ("export_per_image", "export_first", "export_marginal"):
         result.put(row, "naive", Cell(text="—"))
+        result.put(row, "floor", Cell(text="—"))
     result.notes.append(
         f"PNG export: {what} (`--events` {'YAML folder' if source.is_dir() else 'Parquet'}), {len(per_image)} run(s)."
     )
@@ -570,8 +598,9 @@ def machine_line(chromium: str) -> str:
 
 
 def loadavg() -> str:
+    """The machine's 1-minute load average, as text."""
     try:
-        return Path("/proc/loadavg").read_text().split()[0]
+        return f"{os.getloadavg()[0]:.2f}"
     except OSError:
         return "?"
 
@@ -598,65 +627,104 @@ def ratio_text(ratio: float) -> str:
     return f"{ratio:.2f}×" if ratio >= 0.05 or ratio == 0 else f"1/{1 / ratio:,.0f}"
 
 
+def ratio_cell(key: str, ours: Cell, other: Cell) -> str:
+    if key in RATIO_ROWS and ours.value is not None and other.value:
+        return ratio_text(ours.value / other.value)
+    return ""
+
+
 def table(result: SizeResult, ours_label: str) -> str:
-    lines = [f"| metric | {ours_label} | naive | ours / naive |", "| --- | --- | --- | --- |"]
+    """One size: the three apps side by side, and ours against the floor and against the naive app."""
+    lines = [
+        f"| metric | {ours_label} | naive | floor | ours / floor | ours / naive |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for key, label in ROWS:
         if key not in result.cells:
             continue
-        ours, naive = result.get(key, "ours"), result.get(key, "naive")
-        ratio = ""
-        if key in RATIO_ROWS and ours.value is not None and naive.value:
-            ratio = ratio_text(ours.value / naive.value)
-        lines.append(f"| {label} | {ours.show()} | {naive.show()} | {ratio} |")
+        ours, naive, floor = (result.get(key, app) for app in APPS)
+        lines.append(
+            f"| {label} | {ours.show()} | {naive.show()} | {floor.show()} | {ratio_cell(key, ours, floor)} "
+            f"| {ratio_cell(key, ours, naive)} |"
+        )
     return "\n".join(lines)
 
 
+def load_text(load: tuple[float, float, float] | None) -> str:
+    return " / ".join(f"{v:.2f}" for v in load) if load else "?"
+
+
 def report(
-    results: list[SizeResult], machine: str, command: str, cfg: Config, finished: bool, elapsed: float, code: str
+    results: list[SizeResult],
+    machine: str,
+    command: str,
+    cfg: Config,
+    finished: bool,
+    elapsed: float,
+    code: str,
+    loads: tuple[Any, Any] = (None, None),
 ) -> str:
     parts = [
-        "# Benchmark: our timeline app against a naive `px.timeline` app",
+        "# Benchmark: our timeline app against a naive `px.timeline` app and the floor",
         "",
         f"Made by `{command}` ({'finished' if finished else 'partial: still running or stopped'}, "
         f"{elapsed / 60:.1f} min). Code at the start of the run: {code}.",
         "",
         f"**Machine:** {machine}.",
         "",
-        "**Run it:** `.venv/bin/python benchmarks/run.py` (1k, 10k, 100k and 1M events, about 20–25 min; "
-        "`--sizes 1000,100000` for others, `--out FILE` for another report), or `--quick` (1k and 10k, one "
-        "repeat, 4 zooms and 4 clicks: a smoke run of under 3 min). `benchmarks/generate.py N …` writes the "
-        "collections alone; `benchmarks/naive_app.py --events FILE.parquet --port P` serves the baseline.",
+        f"**Machine load** (`os.getloadavg()`, 1 / 5 / 15 min, {os.cpu_count()} cores): {load_text(loads[0])} at "
+        f"the start, {load_text(loads[1]) if finished else 'still running'} at the end; other work on the machine "
+        "makes times noisier.",
+        "",
+        "**Run it:** `.venv/bin/python benchmarks/run.py` (1k, 10k, 100k and 1M events, about 25–30 min; "
+        "`--sizes 1000,100000` for others, `--out FILE` for another report, `--apps ours,floor` for some apps), or "
+        "`--quick` (1k and 10k, one repeat, 4 zooms and 4 clicks: a smoke run of about 4 min). "
+        "`benchmarks/generate.py N …` writes the collections alone; `benchmarks/naive_app.py --events FILE.parquet "
+        "--port P` serves the baseline, `benchmarks/floor_app.py` (same arguments) the floor.",
         "",
         "**Data** (`benchmarks/generate.py`, seeded, cached under `/tmp/timeline-bench/`): bursty days (eight days "
         "hold 30% of the events, the busiest about 12%), 75% single days, 15% ranges of 2–14 days, 10% "
         "month-precision approximate events; 6 categories, 200 actors (1–2 per event), 300 places with "
         "coordinates, 3% of events linking to earlier ones; the span grows with the size (90 days at 1k, "
-        "333 days at 10k, 9 years at 100k, 10 years at 1M). Both apps read the same Parquet file; the YAML rows "
-        "read the same events as one YAML file each.",
+        "333 days at 10k, 9 years at 100k, 10 years at 1M). The three apps read the same Parquet file; the YAML "
+        "rows read the same events as one YAML file each.",
         "",
         "**How it is measured.** Each app runs as its own server process on a free 127.0.0.1 port (ours: "
         "`timeline serve --events FILE`; naive: `benchmarks/naive_app.py`, one `px.timeline` of every event "
-        "built at start, in the layout, plus a clickData → card callback). *Server ready*: from process start "
+        "built at start, in the layout, plus a clickData → card callback; floor: `benchmarks/floor_app.py`, Dash with "
+        "one `dcc.Graph` of one scatter trace of the events' dates in the layout, nothing else: what loading Dash "
+        "and plotly.js costs). *Server ready*: from process start "
         "until `GET /` answers 200; the first start is on a fresh copy of the file in a new folder (any cache "
         "our app writes starts empty), the second start on the same copy. *First rendered timeline*: in headless "
         "Chromium (1400×900), from navigation start until the graph div holds drawn traces and plotly's "
-        "`_fullLayout` exists, fresh browser context each load. *Zoom*: `Plotly.relayout(gd, {'xaxis.range': …})` "
-        f"{cfg.zooms} times, each range half as wide as the one before, centred on the busiest day; ours until "
-        "every callback the zoom started has answered and the graph redrew (`plotly_afterplot`), naive until "
-        "`plotly_afterplot`. *Click → card*: a click on a drawn mark (naive: bar) of a quiet week (ours opened "
+        "`_fullLayout` exists, fresh browser context each load. *Bytes until the first render*: the response "
+        "bodies (Playwright's finished requests, as sent: compressed if the server compressed them) whose answer "
+        "had ended when the graph was first drawn; the note says whether any was compressed. *Zoom*: "
+        f"`Plotly.relayout(gd, {{'xaxis.range': …}})` (what a drag or wheel zoom ends in) {cfg.zooms} times, each "
+        "range half as wide as the one before, centred on the busiest day, for every app from that call until "
+        "the graph has redrawn (`plotly_afterplot`) and the app is quiet (no Dash callback queued, in flight or "
+        f"being applied, nothing answered or redrawn for {browser.ZOOM_QUIET_MS} ms): the time of the last answer, "
+        "redraw or end of Dash's callbacks the zoom caused; also until plotly's first redraw. "
+        "*Click → card*: a click on a drawn mark (naive: bar) of a quiet week (ours opened "
         "with `?from=…&to=…`, naive zoomed there), from mousedown until the card (ours `#detail-card "
-        f".detail-title`, naive `#card h3`) shows a new title; {cfg.clicks} clicks. *Memory*: VmHWM of the server "
+        f".detail-title`, naive `#card h3`) shows a new title; {cfg.clicks} clicks (the floor has no card). "
+        "*Memory*: VmHWM of the server "
         "process at the end, and the largest VmHWM of Chromium's renderer processes. Medians over "
         f"{cfg.repeats if cfg.repeats == 1 else '3 (≤10k) or 2 (larger) repeats'}; each step has a timeout "
         f"({cfg.timeout:.0f} s for a start or a page load, {cfg.step_timeout:.0f} s for one zoom or click, "
         f"{cfg.export_timeout:.0f} s for an export), and the whole run a time budget.",
         "",
     ]
-    summary = ["| events | ours: first rendered timeline | naive | ours / naive |", "| --- | --- | --- | --- |"]
+    summary = [
+        "| events | ours: first rendered timeline | naive | floor | ours / floor | ours / naive |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for result in results:
-        ours, naive = result.get("first_render", "ours"), result.get("first_render", "naive")
-        ratio = ratio_text(ours.value / naive.value) if ours.value is not None and naive.value else ""
-        summary.append(f"| {result.size:,} | {ours.show()} | {naive.show()} | {ratio} |")
+        ours, naive, floor = (result.get("first_render", app) for app in APPS)
+        summary.append(
+            f"| {result.size:,} | {ours.show()} | {naive.show()} | {floor.show()} "
+            f"| {ratio_cell('first_render', ours, floor)} | {ratio_cell('first_render', ours, naive)} |"
+        )
     parts += ["## First rendered timeline, all sizes", "", *summary, ""]
     for result in results:
         f = result.facts
@@ -685,10 +753,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark.md", help="Markdown report")
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, one repeat, fewer zooms and clicks")
     parser.add_argument(
-        "--budget", type=float, default=None, help="seconds for the whole run (default 1440, --quick 170)"
+        "--budget", type=float, default=None, help="seconds for the whole run (default 1680, --quick 260)"
     )
     parser.add_argument("--timeout", type=float, default=None, help="seconds for one server start or page load")
-    parser.add_argument("--apps", default="ours,naive", help="which apps to measure (ours: with its PNG export)")
+    parser.add_argument(
+        "--apps", default=",".join(APPS), help="which apps to measure: ours (with its PNG export), naive, floor"
+    )
     parser.add_argument(
         "--ours-src",
         type=Path,
@@ -696,6 +766,10 @@ def main(argv: list[str]) -> int:
         help="run our app from this checkout (python -m dashboard with PYTHONPATH=DIR)",
     )
     args = parser.parse_args(argv)
+    apps = {a.strip() for a in args.apps.split(",") if a.strip()}
+    if not apps <= set(APPS):
+        parser.error(f"--apps: unknown {', '.join(sorted(apps - set(APPS)))} (known: {', '.join(APPS)})")
+    load_start = os.getloadavg()
     global OURS_SOURCE
     OURS_SOURCE = args.ours_src.resolve() if args.ours_src else None
 
@@ -708,7 +782,7 @@ def main(argv: list[str]) -> int:
         zooms=4 if args.quick else 10,
         clicks=4 if args.quick else 10,
     )
-    total = args.budget or (175 if args.quick else 1440)
+    total = args.budget or (260 if args.quick else 1680)
     started = time.monotonic()
     command = "python benchmarks/run.py " + " ".join(argv) if argv else "python benchmarks/run.py"
 
@@ -740,6 +814,7 @@ def main(argv: list[str]) -> int:
         tasks += [
             (f"ours-{n}", reserve, cap),
             (f"naive-{n}", reserve, cap * (0.6 if args.quick else 1)),
+            (f"floor-{n}", reserve, cap * (0.6 if args.quick else 1)),
             (f"export-{n}", reserve / 2, export_cap),
         ]
     budget = Budget(total - (time.monotonic() - started), tasks)
@@ -754,7 +829,6 @@ def main(argv: list[str]) -> int:
         per = cfg.repeats if args.quick else (3 if n <= 10_000 else 2)
         size_cfg = Config(**{**asdict(cfg), "repeats": per})
 
-        apps = {a.strip() for a in args.apps.split(",")}
         export_source, export_dir, export_missing = None, None, "ours not measured"
         if "ours" in apps:
             log(f"{n:,} events: ours")
@@ -790,12 +864,17 @@ def main(argv: list[str]) -> int:
                 if yaml.error:
                     result.put("yaml_cold" if not yaml.cold else "yaml_cached", "ours", Cell(text=yaml.error))
             if n <= 10_000:
-                result.put("yaml_cold", "naive", Cell(text="—"))
-                result.put("yaml_cached", "naive", Cell(text="—"))
+                for other in ("naive", "floor"):
+                    result.put("yaml_cold", other, Cell(text="—"))
+                    result.put("yaml_cached", other, Cell(text="—"))
 
         if "naive" in apps:
             log(f"{n:,} events: naive")
             measure_app("naive", source, result, size_cfg, budget.next_deadline(f"naive-{n}"))
+
+        if "floor" in apps:
+            log(f"{n:,} events: floor")
+            measure_app("floor", source, result, size_cfg, budget.next_deadline(f"floor-{n}"))
 
         result.notes.append(
             f"load average (1 min) of the machine at the start of this size / before the export: "
@@ -811,27 +890,35 @@ def main(argv: list[str]) -> int:
                 for row in ("export_per_image", "export_first", "export_marginal"):
                     result.put(row, "ours", Cell(text=export_missing))
                     result.put(row, "naive", Cell(text="—"))
+                    result.put(row, "floor", Cell(text="—"))
         for copy in WORK.glob(f"*-{n}*/data"):  # the copies of the events (logs and pictures stay)
             shutil.rmtree(copy, ignore_errors=True)
-        text = report(results, machine, command, cfg, finished=False, elapsed=time.monotonic() - started, code=code)
+        text = report(
+            results, machine, command, cfg, False, time.monotonic() - started, code, (load_start, os.getloadavg())
+        )
         write(out_path, text)
 
-    text = report(results, machine, command, cfg, finished=True, elapsed=time.monotonic() - started, code=code)
+    load_end = os.getloadavg()
+    text = report(results, machine, command, cfg, True, time.monotonic() - started, code, (load_start, load_end))
     write(out_path, text)
-    (WORK / "results.json").write_text(
-        json.dumps(
-            [
-                {
-                    "size": r.size,
-                    "facts": r.facts,
-                    "notes": r.notes,
-                    "cells": {k: {a: asdict(c) for a, c in v.items()} for k, v in r.cells.items()},
-                }
-                for r in results
-            ],
-            indent=2,
-        )
-    )
+    summary = {
+        "command": command,
+        "machine": machine,
+        "code": code,
+        "apps": [app for app in APPS if app in apps],
+        "load_start": list(load_start),
+        "load_end": list(load_end),
+        "sizes": [
+            {
+                "size": r.size,
+                "facts": r.facts,
+                "notes": r.notes,
+                "cells": {k: {a: asdict(c) for a, c in v.items()} for k, v in r.cells.items()},
+            }
+            for r in results
+        ],
+    }
+    (WORK / "results.json").write_text(json.dumps(summary, indent=2))
     print(text)
     log(f"done in {(time.monotonic() - started) / 60:.1f} min; wrote {out_path}")
     return 0
