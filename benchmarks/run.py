@@ -109,7 +109,7 @@ ROWS = [
     ("click_p50", "click → card p50"),
     ("server_mem", "server peak memory (VmHWM)"),
     ("renderer_mem", "Chromium renderer peak memory (VmHWM)"),
-    ("export_per_image", "PNG export `--each category`: wall time / images"),
+    ("export_per_image", "PNG export `--size tall --each category`: wall time / images"),
     ("export_first", "PNG export: first image written (from command start)"),
     ("export_marginal", "PNG export: each image after the first (file times)"),
 ]
@@ -517,7 +517,9 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
     facts = result.facts
     window = [] if result.size <= 1000 else ["--from", facts["quiet_from"], "--to", facts["quiet_to"]]
     what = "the whole collection" if not window else f"{facts['quiet_from']} – {facts['quiet_to']}"
-    cmd = [*timeline_command(), "export", "--format", "png", "--events", str(source), *window, "--each", "category"]
+    # tall: each picture as high as its rows need (a busy view does not fit the default 900 px, which is refused)
+    cmd = [*timeline_command(), "export", "--format", "png", "--size", "tall", "--events", str(source), *window]
+    cmd += ["--each", "category"]
     env = cache_env(workdir)
     per_image: list[float] = []
     first: list[float] = []
