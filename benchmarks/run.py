@@ -512,7 +512,7 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
 
 
 def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config, deadline: float) -> None:
-    """`timeline export --format png --each category`: wall time per image, and from the files' modification
+    """`timeline export --format png --size tall --each category`: wall time per image, and from the files' modification
     times when the first image was written and how fast the others followed."""
     facts = result.facts
     window = [] if result.size <= 1000 else ["--from", facts["quiet_from"], "--to", facts["quiet_to"]]
