@@ -37,6 +37,7 @@ from dashboard.export import (
     PAPERS,
     SIZE_HELP,
     SIZES,
+    STORY_PAGE,
     ExportError,
     Furniture,
     PageSize,
@@ -258,7 +259,7 @@ def list_events(events_dir: Path) -> None:
 @click.option(
     "--size",
     type=click.Choice(list(SIZES)),
-    show_default="slide; tall for html",
+    show_default="slide; for html a page-wide timeline, as tall as its rows",
     help=f"{SIZE_HELP} The html story page scrolls: its timeline is tall unless --size or --height is given.",
 )
 @click.option(
@@ -332,7 +333,10 @@ def picture_size(
 ) -> PageSize:
     """The size of the pictures: a named one (slide; tall for the html page, which scrolls), with any of --width,
     --height and --scale laid over it. A size of more pixels than the browser can draw is a usage error."""
-    named = page_size(size or ("tall" if fmt == "html" and not height else "slide"), paper)
+    if fmt == "html" and not (size or width or height):
+        named = STORY_PAGE  # the page scrolls: its timeline as tall as the rows, as wide as the page's column
+    else:
+        named = page_size(size or ("tall" if fmt == "html" and not height else "slide"), paper)
     if width and not height and named.height is not None:
         named = replace(named, height=None)  # another width alone: the height fits the rows
     chosen = replace(

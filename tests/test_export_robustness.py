@@ -261,3 +261,12 @@ def test_an_empty_title_is_the_default_one(events, tmp_path):
     out = tmp_path / "x.html"
     assert export(EVENTS, "--format", "html", "--title", "", "--out", out).exit_code == 0
     assert "<title>Timeline" in out.read_text(encoding="utf-8")
+
+
+def test_an_html_page_without_a_size_gets_a_timeline_as_wide_as_its_column_and_as_tall_as_its_rows():
+    from dashboard.cli import picture_size
+    from dashboard.export import STORY_PAGE
+
+    assert picture_size("html", None, "a4", None, None, None) == STORY_PAGE
+    assert (STORY_PAGE.width, STORY_PAGE.height) == (1200, None)  # the page's column is 1,248 px at most
+    assert picture_size("html", "slide", "a4", None, None, None).width == 1600  # a size asked for is kept

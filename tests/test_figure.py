@@ -114,3 +114,8 @@ def test_the_map_puts_events_at_their_places_and_spreads_shared_spots(collection
     spread_out = spread(table)
     assert len({(a, b) for a, b in zip(spread_out["lat"], spread_out["lon"], strict=True)}) == 4
     assert (spread_out.iloc[3]["lat"], spread_out.iloc[3]["lon"]) == (10.0, 5.0)
+
+
+def test_the_selection_ring_is_drawn_whole_at_the_edge_of_the_plot(collection):
+    fig = timeline_figure(collection.events, View(selected="us-troops-poland-romania"), collection.settings)
+    assert fig.data[-1].name == "selected" and fig.data[-1].cliponaxis is False

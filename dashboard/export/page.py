@@ -57,6 +57,9 @@ SIZES: dict[str, PageSize] = {
     "story": PageSize(720, 1280, 1.5),
     "page": PageSize(*PAPERS["a4"][0], 2.0, PAPERS["a4"][1]),  # A4 landscape, printed at twice the density
 }
+# The timeline of an HTML story page, when no size is asked for: as tall as its rows, and as wide as the page's
+# column (1,248 px in a window of 1,280 or more), which it then fills without scrolling sideways.
+STORY_PAGE = PageSize(1200, None)
 SIZE_HELP = (
     "slide: 1600×900; tall: 1600 wide, as tall as the rows need; square: 1080×1080; story: 1080×1920; "
     "page: A4 landscape (842×595 pt as PDF; --paper letter for US Letter)."

@@ -26,6 +26,7 @@ def selection_trace(xs: list[float], ys: list[Any], event_id: str | None, view: 
         hoverinfo="skip",
         showlegend=False,
         name="selected",
+        cliponaxis=False,  # a mark at the edge of the plot is ringed whole
     )
 
 
