@@ -556,7 +556,10 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
         result.put("export_per_image", "ours", Cell(median(per_image), "s", f"{images} images"))
         result.put("export_first", "ours", Cell(median(first), "s"))
     if after:
-        result.put("export_marginal", "ours", Cell(median(after), "s", "target ≤ 0.3 s"))
+        # Pictures written all together at the end (one batch) leave their files' times nothing to tell apart.
+        together = (median(after) or 0) < 0.01
+        note = "written together at the end: file times cannot separate them" if together else "target ≤ 0.3 s"
+        result.put("export_marginal", "ours", Cell(median(after), "s", note))
     if error:
         result.put("export_per_image" if not per_image else "export_marginal", "ours", Cell(text=error))
     for row in ("export_per_image", "export_first", "export_marginal"):
