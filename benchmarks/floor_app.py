@@ -8,12 +8,12 @@ file, and its one trace holds a point per event (so its figure is of the same si
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, dcc
+from serving import serve  # the script's own folder is on its path
 
 GRAPH_ID = "graph"
 
@@ -29,13 +29,7 @@ def build(path: str) -> Dash:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", required=True, help="Parquet file of events")
-    parser.add_argument("--port", type=int, default=8061)
-    args = parser.parse_args(argv)
-    app = build(args.events)
-    print(f"Serving the floor app of {args.events} at http://127.0.0.1:{args.port}/", file=sys.stderr, flush=True)
-    app.run(host="127.0.0.1", port=args.port, debug=False)
+    serve(argv, build, __doc__.splitlines()[0], 8061, "the floor app")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,12 @@ page layout), and shows the clicked event's title and summary in the div with id
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import pandas as pd
 import plotly.express as px
 from dash import Dash, Input, Output, dcc, html, no_update
+from serving import serve  # the script's own folder is on its path
 
 GRAPH_ID = "graph"
 CARD_ID = "card"
@@ -53,13 +53,7 @@ def build(path: str) -> Dash:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", required=True, help="Parquet file of events")
-    parser.add_argument("--port", type=int, default=8060)
-    args = parser.parse_args(argv)
-    app = build(args.events)
-    print(f"Serving naive timeline of {args.events} at http://127.0.0.1:{args.port}/", file=sys.stderr, flush=True)
-    app.run(host="127.0.0.1", port=args.port, debug=False)
+    serve(argv, build, __doc__.splitlines()[0], 8060, "naive timeline")
 
 
 if __name__ == "__main__":
