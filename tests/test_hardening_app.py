@@ -785,3 +785,15 @@ def test_an_axis_never_has_no_width():
     object.__setattr__(view, "end", view.start)  # however a view came to be: the axis still has a width
     lo, hi = x_range(events, view)
     assert hi - lo >= 60e9
+
+
+def test_the_server_compresses_what_the_page_loads():
+    client = Client(EVENTS)
+    page = client.http.get("/")
+    script = next(s for s in re.findall(r'src="([^"]+\.js[^"]*)"', page.get_data(as_text=True)) if "react" in s)
+    plain = client.http.get(script)
+    packed = client.http.get(script, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers.get("Content-Encoding") == "gzip"
+    assert len(packed.get_data()) < len(plain.get_data()) / 2  # Dash's and plotly's scripts shrink by two thirds
+    layout = client.http.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
+    assert layout.headers.get("Content-Encoding") == "gzip"

@@ -76,6 +76,7 @@ def create_app(events: Path | str) -> Dash:
         title="Timeline",
         update_title=cast(str, None),  # None leaves the page title alone (Dash documents it, but types it str)
         suppress_callback_exceptions=False,
+        compress=True,  # plotly.js and Dash's scripts are 6 MB as they are, under 2 MB compressed (flask-compress)
     )
     # Dash pastes the title into the page's <title> as raw HTML: escape it, or a collection title such as
     # '</title><script>…' would run in every visitor's browser.
