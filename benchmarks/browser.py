@@ -15,16 +15,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from servers import renderer_peak_mb
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))  # the project's headless Chromium
+from screenshot import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
+CHROMIUM = chromium_path()
 VIEWPORT = {"width": 1400, "height": 900}
 # How long a zoom's app must stay quiet (no callback queued or in flight, no answer, no redraw) to count as done:
 # longer than the gap between plotly's redraw and the callback it starts, so that callback is not missed.
@@ -189,7 +183,9 @@ class Session:
 
 
 def launch(playwright: Any) -> Browser:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--no-proxy-server"], headless=True
+    )
 
 
 def chromium_version() -> str:

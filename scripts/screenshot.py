@@ -22,6 +22,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
+# How every headless Chromium of the project starts (this script, the browser tests, the benchmark): no sandbox
+# (root in a container), no GPU, and nothing that reaches out to the network on its own.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,7 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--hide-scrollbars",
 ]
 
 # No Dash callback pending, and none for `quiet` ms (plotly's first draw fires one more callback).
@@ -51,12 +52,15 @@ DRAWN_JS = """() => {
 
 
 def chromium_path() -> str:
+    """Debian's Chromium, or the one $TIMELINE_CHROMIUM names."""
     return os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def take(url: str, out: Path, event: str, width: int, height: int, full_page: bool = True) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, "--hide-scrollbars"]
+        )
         try:
             page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
             page.set_default_timeout(30_000)

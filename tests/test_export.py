@@ -15,6 +15,7 @@ import io
 import json
 import re
 import struct
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 import zlib
@@ -37,15 +38,10 @@ from dashboard.view import FACETS, View
 
 ROOT = Path(__file__).parent.parent
 EVENTS = ROOT / "events"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "scripts"))  # how the project's headless Chromium starts: one definition
+from screenshot import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
+CHROMIUM = chromium_path()
 # Titles short enough to be drawn whole on a slide: they must appear as text in every picture.
 WHOLE_TITLES = [
     "NATO defence ministers meet in Brussels",

@@ -216,43 +216,31 @@ def _dates_control() -> html.Div:
     )
 
 
-def _lanes_control() -> html.Div:
-    """What the timeline's rows are grouped by."""
+def _segmented(label: str, component_id: str, choices: dict[str, str]) -> html.Div:
+    """One of a few choices, as a row of buttons; the first is chosen until the view says otherwise."""
     return html.Div(
         [
-            html.Span("Lanes", className="control-label"),
+            html.Span(label, className="control-label"),
             dcc.RadioItems(
-                id=ids.LANES,
-                options=_options(
-                    ["category", "actor", "place"], {"category": "Category", "actor": "Actor", "place": "Place"}
-                ),
-                value="category",
+                id=component_id,
+                options=[{"label": text, "value": value} for value, text in choices.items()],
+                value=next(iter(choices)),
                 inline=True,
                 className="segmented",
             ),
         ],
         className="control",
     )
+
+
+def _lanes_control() -> html.Div:
+    """What the timeline's rows are grouped by."""
+    return _segmented("Lanes", ids.LANES, {"category": "Category", "actor": "Actor", "place": "Place"})
 
 
 def _mode_control() -> html.Div:
     """Dates to scale, or events evenly spaced."""
-    return html.Div(
-        [
-            html.Span("Layout", className="control-label"),
-            dcc.RadioItems(
-                id=ids.MODE,
-                options=[
-                    {"label": "Calendar", "value": "calendar"},
-                    {"label": "Sequence", "value": "sequence"},
-                ],
-                value="calendar",
-                inline=True,
-                className="segmented",
-            ),
-        ],
-        className="control",
-    )
+    return _segmented("Layout", ids.MODE, {"calendar": "Calendar", "sequence": "Sequence"})
 
 
 def _range_chips() -> html.Div:

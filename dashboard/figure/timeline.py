@@ -174,6 +174,19 @@ def _add_category(
     _add_marks(fig, items, by_id, color, name, view)
 
 
+def _event_trace(items: list[Item], by_id: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    """What a category's bars and marks share: its legend group (one legend entry for both), and per item the
+    event's id (a click selects it) and its hover text."""
+    return {
+        "legendgroup": name,
+        "name": name,
+        "showlegend": False,
+        "customdata": [i.id for i in items],
+        "hovertext": [_hover(by_id[i.id]) for i in items],
+        "hoverinfo": "text",
+    }
+
+
 def _add_bars(
     fig: go.Figure, bar_items: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
@@ -181,10 +194,8 @@ def _add_bars(
     approximate = [bool(by_id[i.id][C.approximate]) for i in bar_items]
     fig.add_trace(
         go.Bar(
+            **_event_trace(bar_items, by_id, name),
             orientation="h",
-            legendgroup=name,
-            name=name,
-            showlegend=False,
             base=axis_xs([i.x0 for i in bar_items], view),
             x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
             y=np.asarray([i.y for i in bar_items], dtype=float),
@@ -202,9 +213,6 @@ def _add_bars(
                 },
                 "line": {"color": color, "width": 1},
             },
-            customdata=[i.id for i in bar_items],
-            hovertext=[_hover(by_id[i.id]) for i in bar_items],
-            hoverinfo="text",
         )
     )
 
@@ -216,10 +224,8 @@ def _add_marks(
     approximate = [bool(by_id[i.id][C.approximate]) for i in marks]
     fig.add_trace(
         go.Scatter(
+            **_event_trace(marks, by_id, name),
             mode="markers",
-            legendgroup=name,
-            name=name,
-            showlegend=False,
             x=axis_xs([i.anchor for i in marks], view),
             y=np.asarray([i.y for i in marks], dtype=float),
             marker={
@@ -228,9 +234,6 @@ def _add_marks(
                 "size": [9 if i.bar else 12 for i in marks],
                 "line": {"color": color, "width": 2},
             },
-            customdata=[i.id for i in marks],
-            hovertext=[_hover(by_id[i.id]) for i in marks],
-            hoverinfo="text",
             cliponaxis=False,
         )
     )

@@ -43,18 +43,10 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))  # the helpers beside the unit tests
 # True when no Dash callback is pending and none has been for `quiet` ms: one definition, shared with the
 # screenshot script. The quiet spell covers what plotly fires while drawing a callback's answer.
-from screenshot import SETTLED_JS  # noqa: E402
+from screenshot import CHROMIUM_ARGS, SETTLED_JS, chromium_path  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
-CHROMIUM = os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path()
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_S = 30
 QUIET_MS = 300
