@@ -48,6 +48,27 @@
     if (!measure() && Date.now() - started < 30000) setTimeout(waitForGraph, 100);
   })();
 
+  // The server's static picture of the timeline (in the page's first HTML, for the default view) stands in for the
+  // graph: it moves into the graph's frame once the page is built, and goes as soon as the graph has drawn traces
+  // or the view could not be drawn.
+  (function followPreview() {
+    var preview = document.getElementById(IDS.PREVIEW);
+    if (!preview) return;
+    var watcher = new MutationObserver(function () {
+      var frame = document.getElementById(IDS.TIMELINE_FRAME);
+      var graph = document.getElementById(IDS.TIMELINE);
+      var notice = document.getElementById(IDS.NOTICE);
+      if ((graph && graph.querySelector(".cartesianlayer .trace, .heatmaplayer image, .barlayer .point")) ||
+          (notice && notice.querySelector("[role=alert]"))) {
+        watcher.disconnect();
+        preview.remove();
+      } else if (frame && preview.parentNode !== frame) {
+        frame.appendChild(preview);
+      }
+    });
+    watcher.observe(document.body, {childList: true, subtree: true});
+  })();
+
   // Links that select an event (the list's cards, related events, the card's Close) change the address in place,
   // as dcc.Link does, but without its jump to the top of the page: a reader tapping down the list keeps their place.
   // The address drives the view as every control does; without this script the links load the same view.

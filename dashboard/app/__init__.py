@@ -12,7 +12,7 @@ from typing import cast
 from dash import Dash
 from dash import html as components
 
-from dashboard.app import callbacks, download, ids, layout
+from dashboard.app import callbacks, download, ids, layout, preview
 from dashboard.model import CollectionSettings
 from dashboard.store import event_paths, load_collection
 from dashboard.table import Collection, Problem, empty_events
@@ -103,6 +103,8 @@ def create_app(events: Path | str) -> Dash:
     app.layout = page
     callbacks.register(app, load, folder)
     download.register(app, load)
+    # The page for '/' carries a picture of the default view's timeline, readable long before Dash has loaded.
+    preview.install(app, load)
     return app
 
 

@@ -41,6 +41,7 @@ NOTICE = "view-notice"  # what the app changed in the view asked for (a far date
 CONTROLS = "controls"  # the filters' section, which a phone folds behind FILTERS_TOGGLE
 FILTERS_TOGGLE = "filters-toggle"  # "Filters (N)": opens and closes the filters on a phone
 TIMELINE_FRAME = "timeline-frame"  # the timeline as an image to assistive technology, labelled with what it shows
+PREVIEW = "timeline-preview"  # the static picture of the timeline in the page's first HTML, until the graph draws
 MAP_FRAME = "map-frame"  # the map likewise
 
 _SCRIPT_GLOBAL = "TIMELINE_IDS"  # the name the page's script reads the ids under
