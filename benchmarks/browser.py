@@ -23,11 +23,16 @@ VIEWPORT = {"width": 1400, "height": 900}
 # How long a zoom's app must stay quiet (no callback queued or in flight, no answer, no redraw) to count as done:
 # longer than the gap between plotly's redraw and the callback it starts, so that callback is not missed.
 ZOOM_QUIET_MS = 500
+PREVIEW_ID = "timeline-preview"  # the static picture of the timeline in our first HTML (dashboard.app.ids.PREVIEW)
 
 # Installed before any page script: counts Dash's callback requests (fetch) and when their answers came, and
 # when the user pressed the mouse.
-INIT_JS = """
+INIT_JS = (
+    """
 (() => {
+  const PREVIEW_ID = """
+    + json.dumps(PREVIEW_ID)
+    + """;
   const st = window.__bench = {pending: 0, responses: [], ap: [], downAt: null, firstRender: null};
   const original = window.fetch;
   window.fetch = function (input, init) {
@@ -46,6 +51,22 @@ INIT_JS = """
                     st.pending -= 1; throw error; });
   };
   document.addEventListener('mousedown', () => { st.downAt = performance.now(); }, true);
+  // The first readable paint: the frame in which a static preview of the timeline (ours carries one in its first
+  // HTML) is in the page with a size; frames only run once the page can be drawn (its stylesheets are in).
+  // READY_JS's first render counts too, whichever comes first.
+  st.previewAt = null;
+  const preview = new MutationObserver(() => {
+    if (!document.getElementById(PREVIEW_ID)) return;
+    preview.disconnect();
+    const painted = () => {
+      const el = document.getElementById(PREVIEW_ID);
+      const box = el && el.getBoundingClientRect();
+      if (box && box.width > 0 && box.height > 0) st.previewAt = performance.now();
+      else if (el) requestAnimationFrame(painted);
+    };
+    requestAnimationFrame(painted);
+  });
+  preview.observe(document, {childList: true, subtree: true});
   // Dash's own queue of callbacks (clientside ones too): a chain that has not reached the network yet counts, and
   // so does the applying of an answer's outputs. st.dashIdle: when the queue last became empty.
   const queued = (store) => {
@@ -76,6 +97,7 @@ INIT_JS = """
   };
 })();
 """
+)
 
 # The graph has drawn traces (marks, bars or a density image); hook plotly_afterplot the first time.
 READY_JS = """(id) => {
@@ -149,6 +171,8 @@ class PageResult:
     """What one page load of an app measured (times in ms since navigation start)."""
 
     first_render_ms: float | None = None
+    first_paint_ms: float | None = None  # the first readable paint: the preview, or the first render if earlier
+    preview_ms: float | None = None  # when the preview was drawn (None: the page had none)
     layout_ms: float | None = None  # when /_dash-layout had arrived
     first_update_ms: float | None = None  # when the first callback answer had arrived
     bytes_to_render: int | None = None  # response bodies as sent (compressed or not) until the first render
@@ -275,6 +299,8 @@ class AppPage:
         self.page.goto(self.base_url + query, wait_until="commit", timeout=timeout_s * 1000)
         self._wait(READY_JS, self.graph_id, deadline - time.monotonic())
         result.first_render_ms = self.page.evaluate("window.__bench.firstRender")
+        result.preview_ms = self.page.evaluate("window.__bench.previewAt")
+        result.first_paint_ms = min(filter(None, [result.preview_ms, result.first_render_ms]), default=None)
         timing = self.page.evaluate("""() => {
             const es = performance.getEntriesByType('resource');
             const layout = es.find(e => e.name.indexOf('_dash-layout') >= 0);

@@ -160,7 +160,9 @@ def disk_path(fingerprint: str) -> Path | None:
 class Previews:
     """The previews of one app: served from memory, read from disk, drawn in the background when missing."""
 
-    def __init__(self, load: Callable[[], Collection], drawer: Callable[[Collection], Drawn | None] = draw) -> None:
+    def __init__(
+        self, load: Callable[[], Collection], drawer: Callable[[Collection], Drawn | None] | None = None
+    ) -> None:
         self._load = load
         self._draw = drawer
         self._ready: OrderedDict[str, str] = OrderedDict()  # fingerprint → markup ('' when there is none to show)
@@ -210,7 +212,7 @@ class Previews:
         try:
             drawn = self._read(path)
             if drawn is None and drawing:
-                drawn = self._draw(collection)
+                drawn = (self._draw or draw)(collection)
                 self._write(path, drawn)
                 found = ""  # drawn, even if there is nothing to show: not drawn again
             if drawn is not None:
