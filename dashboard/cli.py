@@ -24,6 +24,7 @@ from dashboard.cli_export import (
     DayParam,
     FormatChoice,
     FormatOption,
+    Progress,
     build_view,
     check_names,
     check_not_sources,
@@ -363,21 +364,28 @@ def export_pictures(
     furniture: Furniture,
     events: Path,
 ) -> list[Picture]:
-    """Draw and write the pictures of the views (one per category or day with --each), each with its alt text;
-    never over a file the ``events`` are read from."""
+    """Draw and write the pictures of the views (one per category or day with --each), each with its alt text and
+    as soon as it is drawn (said on stderr); never over a file the ``events`` are read from."""
     batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
     if len(batch) > 1 and len(chosen) > 1:
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
     paths = picture_paths([label for label, _ in batch], out, fmt, events)
-    pictures = []
+    progress = Progress(paths)
+    pictures = (  # each figure built as the one before it is drawn, and each picture written as soon as it is drawn
+        Picture(
+            export_figure(collection, view, size, furniture),
+            path,
+            fmt,
+            size.scale,
+            about(collection, view, size, furniture),
+        )
+        for (_, view), path in zip(batch, paths, strict=True)
+    )
     try:
-        for (_, view), path in zip(batch, paths, strict=True):
-            figure = export_figure(collection, view, size, furniture)
-            pictures.append(Picture(figure, path, fmt, size.scale, about(collection, view, size, furniture)))
-        write_pictures(pictures)  # every path was checked against the events by picture_paths
+        write_pictures(pictures, written=progress.written)  # every path was checked against the events by picture_paths
     except (ExportError, UnsafeTarget) as error:
-        raise click.ClickException(str(error)) from None
-    return pictures
+        raise click.ClickException(progress.failed(error)) from None
+    return progress.done
 
 
 def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """The options of ``timeline export`` and what they become: the facet flags, the View built from ``--view`` and
-the flags, the ``--format`` choice read from the export registry, and where a batch of pictures goes."""
+the flags, the ``--format`` choice read from the export registry, where a batch of pictures goes, and what the
+batch says as it is written."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import click
 from pydantic import ValidationError
 
 from dashboard.dates import DateError, parse_when
-from dashboard.export import ExportError, Furniture, alt_path, batch_paths, formats
+from dashboard.export import ExportError, Furniture, Picture, alt_path, batch_paths, formats
 from dashboard.model import CollectionSettings
 from dashboard.reading import SOURCE_SUFFIXES
 from dashboard.records import UnsafeTarget, check_not_source, is_stdout
@@ -234,3 +236,33 @@ def _picture_paths(labels: list[str], out: Path | None, extension: str) -> list[
         return batch_paths(folder, labels, extension)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
+
+
+class Progress:
+    """What a batch of pictures says as it goes: ``wrote PATH (0.21 s)`` on stderr as each picture is written, with
+    the seconds since the one before (since the batch began, for the first); and, when one fails, which one, and
+    which were written."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.done: list[Picture] = []
+        self._last = time.perf_counter()
+
+    def written(self, picture: Picture) -> None:
+        """Say that a picture was written (a picture on stdout is not said: stdout is the picture)."""
+        now = time.perf_counter()
+        if not is_stdout(picture.path):
+            click.echo(f"wrote {picture.path} ({now - self._last:.2f} s)", err=True)
+        self._last = now
+        self.done.append(picture)
+
+    def failed(self, error: Exception) -> str:
+        """The error of the picture that failed, named in its batch: the pictures before it were written (and said),
+        none after it."""
+        total, done = len(self.paths), len(self.done)
+        if total == 1 or done >= total:
+            return str(error)
+        written = "no picture was written" if not done else f"the {done} before it were written"
+        left = total - done - 1
+        after = f", the {left} after it were not" if left else ""
+        return f"picture {done + 1} of {total} ({self.paths[done]}) failed: {error}\n{written}{after}"

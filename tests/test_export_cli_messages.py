@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from drawing import stand_in
 
 from dashboard.cli import cli
-from dashboard.export import formats
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
@@ -71,7 +71,7 @@ def test_links_and_queries_of_the_app_are_still_read():
 
 @pytest.mark.parametrize("name", ["PNG", "Png", "CSV"])
 def test_format_is_read_in_any_case(name, monkeypatch, tmp_path):
-    monkeypatch.setattr(formats, "draw_batch", lambda jobs: iter([b"drawn"] * len(jobs)))
+    stand_in(monkeypatch)
     result = export("--format", name, "--out", tmp_path / f"t.{name.lower()}")
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"t.{name.lower()}").exists()
@@ -97,7 +97,7 @@ def test_a_bad_date_is_a_usage_error(written):
 
 
 def test_every_picture_gets_its_alt_text_beside_it(monkeypatch, tmp_path):
-    monkeypatch.setattr(formats, "draw_batch", lambda jobs: iter([b"drawn"] * len(jobs)))
+    stand_in(monkeypatch)
     result = export("--format", "png", "--each", "category", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     pictures = sorted(tmp_path.glob("*.png"))

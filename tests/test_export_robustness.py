@@ -1,17 +1,25 @@
 """`timeline export` never writes a broken file nor over the user's own: a picture too large for the browser is
-refused before drawing, a failed drawing is an error and not a file, no export lands on an event file or the
-collection's settings or under another format's name; the story page grows with its rows; the words around a
-picture have limits and no control characters."""
+refused before drawing, a failed drawing is an error and not a file, a batch writes each picture as soon as it is
+drawn and says which one failed, no export lands on an event file or the collection's settings or under another
+format's name; the story page grows with its rows; the words around a picture have limits and no control
+characters."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from click.testing import CliRunner, Result
+from drawing import StandIn, stand_in
 
 from dashboard.cli import cli
+from dashboard.export import Picture, TooTall, write_pictures
 from dashboard.export.pictures import DRAW_PIXELS, check_drawn, too_many_pixels
 from dashboard.model import DESCRIPTION_MAX, TITLE_MAX, CollectionSettings
 from dashboard.readers.yaml_events import load_settings
@@ -39,13 +47,9 @@ def export(events: Path, *args: object) -> Result:
     return result
 
 
-def no_browser(monkeypatch) -> list[object]:
-    """kaleido replaced by a failure if anything is drawn: the calls made, to assert there were none."""
-    import kaleido
-
-    calls: list[object] = []
-    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", lambda specs, **_: calls.append(specs))
-    return calls
+def no_browser(monkeypatch) -> type[StandIn]:
+    """kaleido's browser replaced by a stand-in, which counts the browsers started (there must be none)."""
+    return stand_in(monkeypatch)
 
 
 # ---- pictures too large for the browser, and drawings that failed ---------------------------------------------
@@ -53,22 +57,22 @@ def no_browser(monkeypatch) -> list[object]:
 
 @pytest.mark.parametrize("width,height,scale", [(10000, 10000, 2), (4000, 4000, 8)])
 def test_a_png_larger_than_the_browser_can_draw_is_refused_before_drawing(width, height, scale, events, monkeypatch):
-    calls = no_browser(monkeypatch)
+    browser = no_browser(monkeypatch)
     out = events.parent / "hx.png"
     out.write_bytes(GOOD)
     result = export(events, "--format", "png", "--width", width, "--height", height, "--scale", scale, "--out", out)
     assert result.exit_code == 2, result.output
     assert "more than the browser can draw" in result.output and f"{width * scale:,}" in result.output
-    assert out.read_bytes() == GOOD and not calls
+    assert out.read_bytes() == GOOD and browser.made == 0
 
 
 def test_a_tall_png_that_grows_past_the_limit_is_refused_before_drawing(events, monkeypatch):
-    calls = no_browser(monkeypatch)
+    browser = no_browser(monkeypatch)
     out = events.parent / "tall.png"
     result = export(events, "--format", "png", "--size", "tall", "--width", 10000, "--scale", 8, "--out", out)
     assert result.exit_code == 1, result.output
     assert "more than the browser can draw" in result.output
-    assert not out.exists() and not calls
+    assert not out.exists() and browser.made == 0
 
 
 def test_the_limit_is_chromiums_and_only_for_pixels():
@@ -93,13 +97,7 @@ def test_drawn_bytes_must_begin_as_their_format(fmt, good):
 
 @pytest.mark.parametrize("fmt", ["png", "pdf", "svg"])
 def test_a_failed_drawing_is_an_error_and_the_old_file_stays(fmt, events, monkeypatch):
-    import kaleido
-
-    def broken(specs, **_):  # what Chromium hands back for a picture it cannot draw
-        for spec in specs:
-            Path(spec["path"]).write_bytes(b"\x89PN")
-
-    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", broken)
+    stand_in(monkeypatch).broken = {1}  # what Chromium hands back for a picture it cannot draw
     out = events.parent / f"x.{fmt}"
     out.write_bytes(GOOD)
     result = export(events, "--format", fmt, "--out", out)
@@ -157,13 +155,13 @@ def test_an_export_beside_the_events_or_elsewhere_is_written(events):
     ],
 )
 def test_an_out_named_for_another_format_is_refused(fmt, name, written, events, monkeypatch):
-    calls = no_browser(monkeypatch)
+    browser = no_browser(monkeypatch)
     out = events.parent / name
     out.write_bytes(GOOD)
     result = export(events, "--format", fmt, "--out", out)
     assert result.exit_code == 2, result.output
     assert f"name it {written}" in result.output
-    assert out.read_bytes() == GOOD and not calls
+    assert out.read_bytes() == GOOD and browser.made == 0
 
 
 # ---- the story page grows with its rows; sizes in the picture's pixels -------------------------------------------
@@ -209,12 +207,12 @@ def test_a_size_error_states_the_pictures_own_pixels(events, tmp_path):
     "flag,most", [("--title", TITLE_MAX), ("--subtitle", DESCRIPTION_MAX), ("--notes", 600), ("--byline", 120)]
 )
 def test_too_long_words_given_to_export_are_a_usage_error(flag, most, events, monkeypatch):
-    calls = no_browser(monkeypatch)
+    browser = no_browser(monkeypatch)
     out = events.parent / "x.png"
     assert export(events, "--format", "png", flag, "X" * (most + 1), "--out", out).exit_code == 2
     result = export(events, "--format", "png", "--size", "tall", flag, "X" * 100_000, "--out", out)
     assert result.exit_code == 2 and flag in result.output and f"at most {most} characters" in result.output
-    assert not out.exists() and not calls
+    assert not out.exists() and browser.made == 0
 
 
 @pytest.mark.parametrize("flag", ["--title", "--subtitle", "--notes", "--byline"])
@@ -270,3 +268,86 @@ def test_an_html_page_without_a_size_gets_a_timeline_as_wide_as_its_column_and_a
     assert picture_size("html", None, "a4", None, None, None) == STORY_PAGE
     assert (STORY_PAGE.width, STORY_PAGE.height) == (1200, None)  # the page's column is 1,248 px at most
     assert picture_size("html", "slide", "a4", None, None, None).width == 1600  # a size asked for is kept
+
+
+# ---- a batch writes each picture as soon as it is drawn ----------------------------------------------------------
+
+
+def small_figure() -> go.Figure:
+    return go.Figure(go.Scatter(x=[1, 2], y=[1, 2]), layout={"width": 400, "height": 300})
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return check()
+
+
+def test_a_batch_writes_each_picture_once_drawn_and_builds_the_next_while_the_browser_draws(monkeypatch, tmp_path):
+    browser = stand_in(monkeypatch)
+    browser.gates = {number: threading.Event() for number in range(1, 6)}
+    built: list[int] = []
+
+    def pictures() -> Iterator[Picture]:
+        for number in range(1, 6):
+            built.append(number)
+            yield Picture(small_figure(), tmp_path / f"{number}.png", "png")
+
+    told: list[Picture] = []
+    batch = threading.Thread(target=write_pictures, args=(pictures(),), kwargs={"written": told.append})
+    batch.start()
+    try:
+        # While the browser draws the first two, the third figure is built, and no more: it waits for a tab.
+        assert wait_for(lambda: len(built) == 3), built
+        time.sleep(0.2)
+        assert built == [1, 2, 3] and not list(tmp_path.iterdir())
+        browser.gates[1].set()
+        assert wait_for((tmp_path / "1.png").exists), "the first picture waited for the others"
+        assert (tmp_path / "1.alt.txt").exists() is False  # (no words given: no alt text)
+        assert not (tmp_path / "2.png").exists() and [p.path.name for p in told] == ["1.png"]
+    finally:
+        for gate in browser.gates.values():
+            gate.set()
+        batch.join(10)
+    assert [p.path.name for p in told] == [f"{number}.png" for number in range(1, 6)]
+    assert (tmp_path / "5.png").read_bytes() == b"\x89PNG\r\n\x1a\npicture 5"
+    assert browser.made == 1, "one browser draws the whole batch"
+    assert browser.options["mathjax"] is False, "a picture must be drawn without reaching the network"
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
+
+
+def test_a_picture_that_cannot_be_made_comes_after_the_ones_before_it_are_written(monkeypatch, tmp_path):
+    stand_in(monkeypatch)
+
+    def pictures() -> Iterator[Picture]:
+        yield Picture(small_figure(), tmp_path / "1.png", "png")
+        yield Picture(small_figure(), tmp_path / "2.png", "png")
+        raise TooTall("the rows do not fit")
+
+    told: list[Picture] = []
+    with pytest.raises(TooTall, match="do not fit"):
+        write_pictures(pictures(), written=told.append)
+    assert [p.path.name for p in told] == ["1.png", "2.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.png", "2.png"]
+
+
+def test_a_batch_says_each_picture_as_it_is_written_and_which_one_failed(events, monkeypatch, tmp_path):
+    browser = stand_in(monkeypatch)
+    out = tmp_path / "batch"
+    result = export(events, "--format", "png", "--each", "category", "--out", out)
+    assert result.exit_code == 0, result.output
+    names = [Path(line).name for line in result.stdout.split()]
+    said = re.findall(r"^wrote (\S+) \((\d+\.\d\d) s\)$", result.stderr, flags=re.MULTILINE)
+    assert [Path(path).name for path, _ in said] == names and len(names) == 7, result.stderr
+    assert all(Path(path).parent == out for path, _ in said)
+    shutil.rmtree(out)
+
+    browser.broken, browser.asked = {3}, 0  # the third picture is drawn as broken bytes
+    result = export(events, "--format", "png", "--each", "category", "--out", out)
+    assert result.exit_code == 1
+    assert f"picture 3 of 7 ({out / names[2]}) failed: the browser failed to draw the PNG picture" in result.output
+    assert "the 2 before it were written, the 4 after it were not" in result.output
+    assert [Path(path).name for path in re.findall(r"^wrote (\S+) ", result.stderr, flags=re.MULTILINE)] == names[:2]
+    assert sorted(p.name for p in out.glob("*.png")) == sorted(names[:2])
+    assert sorted(p.name for p in out.glob("*.alt.txt")) == sorted(n.replace(".png", ".alt.txt") for n in names[:2])

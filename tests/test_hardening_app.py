@@ -94,7 +94,7 @@ def test_export_command_refuses_a_far_date_flag_with_the_years_it_can_show(tmp_p
 @pytest.mark.parametrize("flags", [["--view", "?to=9999-12-31"], ["--view", "?from=1600-01-01"]])
 def test_export_command_clamps_a_far_date_with_a_warning_not_a_traceback(monkeypatch, tmp_path, flags):
     drawn: list[Any] = []
-    monkeypatch.setattr(cli_module, "write_pictures", drawn.extend)  # the figure is made; no browser needed
+    monkeypatch.setattr(cli_module, "write_pictures", lambda pictures, **_: drawn.extend(pictures))  # no browser
     result = CliRunner().invoke(
         cli, ["export", "--events", str(EVENTS), "--format", "png", "--out", str(tmp_path / "t.png"), *flags]
     )

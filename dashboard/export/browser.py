@@ -1,8 +1,12 @@
-"""The headless browser that draws the app's downloads: one per process, started on first use, reused, and closed
-when idle; at most RENDERS_AT_ONCE pictures at a time, and a 'try again' past that."""
+"""The headless browsers that draw pictures through kaleido: one per process for the app's downloads (started on
+first use, reused, closed when idle; at most RENDERS_AT_ONCE pictures at a time, and a 'try again' past that), and
+one per batch of the export command (``Batch``: started at once, BATCH_TABS pictures drawn side by side)."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import threading
 from typing import Any
 
 import plotly.graph_objects as go
@@ -13,6 +17,28 @@ RENDERS_AT_ONCE = 2  # pictures one process draws at the same time; more are tur
 RENDER_WAIT_S = 1.0  # how long a download waits for a free slot before it is told to try again
 RENDER_TIMEOUT_S = 60.0
 BROWSER_IDLE_S = 300.0  # a browser unused this long is closed: it holds a few hundred MB
+BATCH_TABS = 2  # pictures a batch draws side by side: plotly.js draws one on one core, the figures are built on another
+BATCH_TIMEOUT_S = 120.0  # the longest one picture of a batch may take (a tall page of thousands of rows)
+
+
+async def open_browser(tabs: int, timeout: float) -> Any:
+    """A kaleido browser of ``tabs`` tabs, open (``ChromeNotFoundError`` when there is no Chrome or Chromium).
+
+    Its page loads no MathJax: the app's graphs have none either (a headline between two '$' is text, not a
+    formula), and a picture is drawn without reaching the network.
+    """
+    import kaleido
+
+    browser = kaleido.Kaleido(n=tabs, timeout=timeout, mathjax=False)
+    await browser.open()
+    return browser
+
+
+def _start_loop(name: str) -> asyncio.AbstractEventLoop:
+    """An event loop running on a daemon thread of its own, where a kaleido browser lives."""
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, name=name, daemon=True).start()
+    return loop
 
 
 class RenderBusy(ExportError):
@@ -26,28 +52,24 @@ class _Renderer:
     thread of its own, and each download hands it a figure from whatever thread serves the request. A browser that
     failed a picture is closed (the next download starts a fresh one), as is one left idle for BROWSER_IDLE_S.
     kaleido's own sync server is not used: it serves every caller in the process (the export command's batches too),
-    mixes up the answers of concurrent callers, and waits forever when its browser cannot start.
+    draws one picture at a time, mixes up the answers of concurrent callers, and waits forever when its browser
+    cannot start.
     """
 
     def __init__(self) -> None:
-        import threading
-
         self._slots = threading.BoundedSemaphore(RENDERS_AT_ONCE)
         self._start_lock = threading.Lock()
-        self._loop: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         # Touched only in the loop's thread:
         self._kaleido: Any = None
-        self._opening: Any = None  # an asyncio.Lock, so that two first downloads start one browser
+        self._opening: asyncio.Lock | None = None  # so that two first downloads start one browser
         self._active = 0
         self._broken = False
-        self._idle: Any = None  # the timer that closes an idle browser
+        self._idle: asyncio.TimerHandle | None = None  # the timer that closes an idle browser
         self.started = 0  # browsers started
 
     def draw(self, figure: go.Figure, opts: dict[str, Any]) -> bytes:
         """The picture's bytes; ``RenderBusy`` when RENDERS_AT_ONCE pictures are being drawn already."""
-        import asyncio
-        import concurrent.futures
-
         if not self._slots.acquire(timeout=RENDER_WAIT_S):
             raise RenderBusy("the server is busy drawing other pictures: try again in a moment")
         try:
@@ -62,8 +84,6 @@ class _Renderer:
 
     def close(self) -> None:
         """Close the browser, if one is open (at exit; between tests)."""
-        import asyncio
-
         loop = self._loop
         if loop is None or not loop.is_running():
             return
@@ -72,22 +92,16 @@ class _Renderer:
         except Exception:  # noqa: BLE001 - closing is best effort: the process is leaving, or a test moving on
             pass
 
-    def _running_loop(self) -> Any:
-        import asyncio
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
         import atexit
-        import threading
 
         with self._start_lock:
             if self._loop is None:
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="picture-renderer", daemon=True).start()
-                self._loop = loop
+                self._loop = _start_loop("picture-renderer")
                 atexit.register(self.close)
             return self._loop
 
     async def _draw(self, figure: go.Figure, opts: dict[str, Any]) -> bytes:
-        import asyncio
-
         self._active += 1
         if self._idle is not None:
             self._idle.cancel()
@@ -109,17 +123,11 @@ class _Renderer:
                     )
 
     async def _open(self) -> Any:
-        import asyncio
-
         if self._opening is None:
             self._opening = asyncio.Lock()
         async with self._opening:
             if self._kaleido is None:
-                import kaleido
-
-                browser = kaleido.Kaleido(n=RENDERS_AT_ONCE, timeout=RENDER_TIMEOUT_S)  # finds Chrome, or raises
-                await browser.open()
-                self._kaleido, self._broken = browser, False
+                self._kaleido, self._broken = await open_browser(RENDERS_AT_ONCE, RENDER_TIMEOUT_S), False
                 self.started += 1
         return self._kaleido
 
@@ -137,3 +145,49 @@ class _Renderer:
 
 
 renderer = _Renderer()  # the one per process
+
+
+class Batch:
+    """One browser for a batch of pictures (the export command), in a ``with`` block: it starts at once, in the
+    background, while the first figure is still being built; ``draw`` hands it a figure and returns at once, with
+    a future of the picture's bytes; BATCH_TABS pictures are drawn side by side; the browser is closed when the
+    block ends. A browser that cannot start fails every future with its error (``ChromeNotFoundError``)."""
+
+    def __init__(self, tabs: int = BATCH_TABS, timeout: float = BATCH_TIMEOUT_S) -> None:
+        self._tabs, self._timeout = tabs, timeout
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._browser: concurrent.futures.Future[Any] | None = None
+
+    def __enter__(self) -> Batch:
+        self._loop = _start_loop("picture-batch")
+        self._browser = asyncio.run_coroutine_threadsafe(open_browser(self._tabs, self._timeout), self._loop)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        loop, browser = self._loop, self._browser
+        if loop is None or browser is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._shut(browser), loop).result(timeout=30)
+        except Exception:  # noqa: BLE001 - closing is best effort: the pictures are written, or the error said
+            pass
+        loop.call_soon_threadsafe(loop.stop)
+
+    def draw(self, figure: go.Figure, opts: dict[str, Any]) -> concurrent.futures.Future[bytes]:
+        """The picture's bytes, to come (its ``result()`` waits for them, or raises why they could not be drawn)."""
+        if self._loop is None or self._browser is None:
+            raise RuntimeError("a Batch draws inside its with block")
+        return asyncio.run_coroutine_threadsafe(self._draw(self._browser, figure, opts), self._loop)
+
+    @staticmethod
+    async def _draw(browser: concurrent.futures.Future[Any], figure: go.Figure, opts: dict[str, Any]) -> bytes:
+        opened = await asyncio.wrap_future(browser)
+        return bytes(await opened.calc_fig(figure, opts=opts))
+
+    @staticmethod
+    async def _shut(browser: concurrent.futures.Future[Any]) -> None:
+        try:
+            opened = await asyncio.wrap_future(browser)
+        except Exception:  # noqa: BLE001 - it never started: nothing to close (its error was each picture's)
+            return
+        await opened.close()

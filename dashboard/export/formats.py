@@ -8,7 +8,8 @@ and the extension and media type of every file. A new format is its function and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -16,12 +17,14 @@ from typing import ClassVar, Literal
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.export.browser import BATCH_TABS
 from dashboard.export.data import Warn, csv_text, ics_text, json_text, timelinejs_text
 from dashboard.export.errors import ExportError
 from dashboard.export.page import About
 from dashboard.export.pictures import (
+    Drawing,
+    Drawn,
     as_drawn,
-    draw_batch,
     html_page,
     in_browser,
     pdf_finished,
@@ -257,31 +260,73 @@ def targets(pictures: list[Picture]) -> list[Path]:
     return paths
 
 
-def write_pictures(pictures: list[Picture], events: Path | None = None) -> None:
-    """Write pictures (a path of '-' is stdout); every browser-drawn picture of the batch is drawn by one browser.
+def write_pictures(
+    pictures: Iterable[Picture], events: Path | None = None, *, written: Callable[[Picture], None] | None = None
+) -> None:
+    """Write pictures (a path of '-' is stdout) in order, each as soon as it is drawn, and tell ``written`` of it.
 
-    Every target is checked before anything is drawn (``records.check_target`` raises ``UnsafeTarget``, and so
-    does ``records.check_not_source`` for a file the ``events`` are read from), and so is every picture's size
-    (``ExportError`` for more pixels than the browser can draw). A drawing that failed is an ``ExportError``, not a
-    file; each file is written whole by ``records.write_atomic``.
+    ``pictures`` may be made one at a time (a generator): the next figure is built while the browser draws the ones
+    before it. Every browser-drawn picture of the batch is drawn by one browser (``pictures.Drawing``), BATCH_TABS
+    at a time. Each picture's targets are checked before it is drawn (``records.check_target`` raises
+    ``UnsafeTarget``, and so does ``records.check_not_source`` for a file the ``events`` are read from), and so is
+    its size (``ExportError`` for more pixels than the browser can draw). A drawing that failed is an
+    ``ExportError``, not a file; each file is written whole by ``records.write_atomic``. When a picture fails, the
+    pictures before it are written and none after it: the first not told to ``written`` is the one that failed.
     """
-    for path in targets(pictures):
+    pending: deque[tuple[Picture, PictureFormat, Drawn | None]] = deque()
+
+    def write_first() -> None:
+        picture, fmt, drawn = pending.popleft()
+        _write(picture, _made(picture, fmt, drawn))
+        if written is not None:
+            written(picture)
+
+    def ready() -> bool:  # the first picture waiting can be written now, or must be: the browser's tabs are full
+        drawn = pending[0][2] if pending else None
+        return bool(pending) and (drawn is None or drawn.done() or len(pending) > BATCH_TABS)
+
+    with Drawing() as drawing:
+        made = iter(pictures)
+        while True:
+            try:
+                picture = next(made, None)  # a generator builds the next figure here, while the browser draws
+                if picture is None:
+                    break
+                fmt = _checked(picture, events)
+            except Exception:
+                while pending:  # the pictures before the one that could not be made are written, then its error
+                    write_first()
+                raise
+            pending.append(
+                (picture, fmt, drawing.draw(picture.figure, fmt.name, picture.scale) if fmt.browser else None)
+            )
+            while ready():
+                write_first()
+        while pending:
+            write_first()
+
+
+def _made(picture: Picture, fmt: PictureFormat, drawn: Drawn | None) -> bytes:
+    """A picture's file: as the browser drew it, finished with its words, or made by its format's own function."""
+    if drawn is not None:
+        return fmt.finish(drawn.result(), picture.about)
+    if fmt.make is None:
+        raise ExportError(f"'{fmt.name}' declares nothing to make its pictures with")
+    return fmt.make(picture.figure, picture.about)
+
+
+def _checked(picture: Picture, events: Path | None) -> PictureFormat:
+    """The picture's format, once its files may be written and the browser can draw its size."""
+    fmt = picture_format(picture.format)
+    for path in targets([picture]):
         check_target(path)
         if events is not None:
             check_not_source(path, events)
-    chosen = [picture_format(picture.format) for picture in pictures]  # every format known before a file is written
-    for picture, fmt in zip(pictures, chosen, strict=True):
-        layout = picture.figure.layout
-        why = fmt.browser and too_many_pixels(layout.width or 700, layout.height or 500, picture.scale, fmt.name)
-        if why:
-            raise ExportError(why)
-    batch = [(picture, fmt) for picture, fmt in zip(pictures, chosen, strict=True) if fmt.browser]
-    for picture, fmt in zip(pictures, chosen, strict=True):
-        if fmt.make is not None:
-            _write(picture, fmt.make(picture.figure, picture.about))
-    drawn = draw_batch([(picture.figure, picture.format, picture.scale) for picture, _ in batch])
-    for (picture, fmt), data in zip(batch, drawn, strict=True):
-        _write(picture, fmt.finish(data, picture.about))
+    layout = picture.figure.layout
+    why = fmt.browser and too_many_pixels(layout.width or 700, layout.height or 500, picture.scale, fmt.name)
+    if why:
+        raise ExportError(why)
+    return fmt
 
 
 def _write(picture: Picture, data: bytes) -> None:

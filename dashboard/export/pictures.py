@@ -1,23 +1,24 @@
 """Drawing pictures: PNG, SVG and PDF by kaleido in the machine's Chromium, finished with their words (a PDF's
 page size and metadata, an SVG's title and description), and the HTML story page.
 
-The export command draws a batch with one browser (``draw_batch``); the app's downloads draw one picture at a
-time in the process's shared browser (``dashboard.export.browser``), never larger than DOWNLOAD_SIDE_PX a side.
+The export command draws a batch with one browser (``Drawing``), each picture handed back as soon as it is drawn;
+the app's downloads draw one picture at a time in the process's shared browser (``dashboard.export.browser``),
+never larger than DOWNLOAD_SIDE_PX a side.
 """
 
 from __future__ import annotations
 
 import html
 import io
-import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboard.export.browser import renderer
+from dashboard.export.browser import BATCH_TABS, BATCH_TIMEOUT_S, Batch, renderer
 from dashboard.export.errors import ExportError
 from dashboard.export.page import About, export_figure
 
@@ -113,30 +114,70 @@ def in_browser(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
         raise ExportError(INSTALL_HINT) from None
 
 
-def draw_batch(jobs: list[tuple[go.Figure, str, float]]) -> Iterator[bytes]:
-    """Each (figure, format, scale) drawn at its figure's size, all by one browser started for the batch; the
-    pictures come one at a time, in order. kaleido draws into a private folder, never onto the files to write."""
-    if not jobs:
-        return
-    import kaleido
-    from choreographer.errors import ChromeNotFoundError
+class Drawn:
+    """A picture being drawn by a batch's browser: ``result()`` waits for its bytes, checked to be a ``fmt`` file;
+    ``ExportError`` for a picture that could not be drawn, saying why."""
 
-    with tempfile.TemporaryDirectory(prefix="timeline-export-") as scratch:
-        drawn = [Path(scratch) / f"{index}.{fmt}" for index, (_, fmt, _) in enumerate(jobs)]
-        specs = [
-            {
-                "fig": figure,
-                "path": str(path),
-                "opts": {"format": fmt, "width": figure.layout.width, "height": figure.layout.height, "scale": scale},
-            }
-            for (figure, fmt, scale), path in zip(jobs, drawn, strict=True)
-        ]
+    def __init__(self, future: Future[bytes], fmt: str, timeout: float) -> None:
+        self._future, self._fmt, self._timeout = future, fmt, timeout
+
+    def done(self) -> bool:
+        """Whether the browser has finished with it (drawn, or failed)."""
+        return self._future.done()
+
+    def result(self) -> bytes:
+        """The picture's bytes, once drawn."""
+        from choreographer.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoundError
+        from kaleido.errors import JavascriptError, KaleidoError
+
         try:
-            kaleido.write_fig_from_object_sync(specs, cancel_on_error=True)
+            data = self._future.result()
         except ChromeNotFoundError:
             raise ExportError(INSTALL_HINT) from None
-        for path, (_, fmt, _) in zip(drawn, jobs, strict=True):
-            yield check_drawn(path.read_bytes() if path.exists() else b"", fmt)
+        except TimeoutError:
+            raise ExportError(
+                f"the browser took more than {self._timeout:g} s to draw the picture: narrow the view"
+            ) from None
+        except (BrowserClosedError, BrowserFailedError, JavascriptError, KaleidoError) as error:
+            raise ExportError(f"the browser failed to draw the {self._fmt.upper()} picture ({error})") from None
+        return check_drawn(data, self._fmt)
+
+
+class Drawing:
+    """The browser-drawn pictures of a batch, in a ``with`` block: one browser draws them all (``browser.Batch``,
+    BATCH_TABS at a time), started when the first is handed over and closed when the block ends. ``draw`` returns at
+    once, so that the next figure is built while the browser draws."""
+
+    def __init__(self) -> None:
+        self._batch: Batch | None = None
+
+    def __enter__(self) -> Drawing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._batch is not None:
+            self._batch.__exit__(*exc)
+            self._batch = None
+
+    def draw(self, figure: go.Figure, fmt: str, scale: float) -> Drawn:
+        """Hand a figure to the browser, drawn at its own size; kaleido returns the bytes, and never writes a file."""
+        if self._batch is None:
+            self._batch = Batch().__enter__()
+        opts = {"format": fmt, "width": figure.layout.width, "height": figure.layout.height, "scale": scale}
+        return Drawn(self._batch.draw(figure, opts), fmt, BATCH_TIMEOUT_S)
+
+
+def draw_batch(jobs: Iterable[tuple[go.Figure, str, float]]) -> Iterator[bytes]:
+    """Each (figure, format, scale) drawn at its figure's size, all by one browser started for the batch; the
+    pictures come one at a time, in order, each as soon as it is drawn (BATCH_TABS are drawn side by side)."""
+    with Drawing() as drawing:
+        pending: deque[Drawn] = deque()
+        for figure, fmt, scale in jobs:
+            pending.append(drawing.draw(figure, fmt, scale))
+            if len(pending) > BATCH_TABS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def to_html(figure: go.Figure) -> str:
