@@ -160,3 +160,97 @@
     attributeFilter: ["tabindex", "role", "aria-selected"],
   });
 })();
+
+// Selection in the page: a click on a mark or a label, or an arrow key or Escape, picks an event. When the server
+// sent that event's card ahead (the cards store, for views of up to a hundred or so events), the card shows and the
+// mark is ringed at once; the pick then tells the server, whose answer brings the address, the list and the map.
+(function () {
+  "use strict";
+  var IDS = window.TIMELINE_IDS || {};
+  var STEPS = {ArrowLeft: -1, ArrowRight: 1};
+
+  function graph() {
+    var frame = document.getElementById(IDS.TIMELINE);
+    return frame && (frame.classList.contains("js-plotly-plot") ? frame : frame.querySelector(".js-plotly-plot"));
+  }
+
+  // The event whose card is shown: the card says so itself (data-event), whatever the address still says.
+  function current() {
+    var detail = document.getElementById(IDS.DETAIL);
+    var card = detail && detail.querySelector("[data-event]");
+    return card ? card.getAttribute("data-event") : "";
+  }
+
+  // The event a pick chooses, if the page can tell: an id, "" for none, null to leave it to the server.
+  function chosen(kind, value, store) {
+    var cards = (store && store.cards) || {};
+    var id = null;
+    if (kind === "click") {
+      var point = value && value.points && value.points[0];
+      id = point && typeof point.customdata === "string" ? point.customdata : null;
+    } else if (kind === "label") {
+      id = value && value.annotation && typeof value.annotation.name === "string" ? value.annotation.name : null;
+    } else if (kind === "key" && value) {
+      if (value.key === "Escape") return current() ? "" : null;
+      var order = (store && store.order) || [];
+      if (!order.length || !(value.key in STEPS)) return null;
+      var at = order.indexOf(current());
+      id = at < 0 ? order[STEPS[value.key] > 0 ? 0 : order.length - 1]
+        : order[Math.min(Math.max(at + STEPS[value.key], 0), order.length - 1)];
+    }
+    return id !== null && Object.prototype.hasOwnProperty.call(cards, id) ? id : null;
+  }
+
+  // Rings the event's marks with the figure's own ring template (plotly redraws the shapes alone).
+  function ring(id) {
+    var gd = graph();
+    var template = gd && gd.layout && gd.layout.meta && gd.layout.meta.ring;
+    if (!template || !gd._fullData) return;
+    var shapes = (gd.layout.shapes || []).filter(function (shape) { return shape.name !== template.name; });
+    gd._fullData.forEach(function (trace) {
+      if (trace.type !== "scatter" || !trace.customdata || String(trace.mode).indexOf("markers") < 0) return;
+      for (var i = 0; i < trace.customdata.length; i++) {
+        if (trace.customdata[i] === id) {
+          shapes.push(Object.assign({}, template, {xanchor: trace.x[i], yanchor: trace.y[i]}));
+        }
+      }
+    });
+    window.Plotly.relayout(gd, {shapes: shapes});
+  }
+
+  // Marks the event's card in the list, if the list shows it (the server's answer brings the right page).
+  function markList(id) {
+    var list = document.getElementById(IDS.LIST);
+    if (!list) return;
+    list.querySelectorAll(".list-card.selected").forEach(function (card) {
+      card.classList.remove("selected");
+      card.removeAttribute("aria-current");
+    });
+    var card = id && list.querySelector('.list-card[data-event="' + CSS.escape(id) + '"]');
+    if (card) {
+      card.classList.add("selected");
+      card.setAttribute("aria-current", "true");
+    }
+    if (window.timelineScrollSelected) window.timelineScrollSelected();
+  }
+
+  function pick(click, label, key, store) {
+    var noUpdate = window.dash_clientside.no_update;
+    var triggered = window.dash_clientside.callback_context.triggered || [];
+    var prop = triggered.length ? triggered[0].prop_id : "";
+    var kind = /\.clickData$/.test(prop) ? "click" : /\.clickAnnotationData$/.test(prop) ? "label"
+      : /\.data$/.test(prop) ? "key" : null;
+    if (!kind) return [noUpdate, noUpdate];
+    var value = kind === "click" ? click : kind === "label" ? label : key;
+    var id = chosen(kind, value, store);
+    var card = id === null ? null : id === "" ? store.none : store.cards[id];
+    if (card) {
+      ring(id);
+      markList(id);
+    }
+    return [card || noUpdate, {kind: kind, value: value, shown: card ? id : null, t: Date.now()}];
+  }
+
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.timeline = Object.assign(window.dash_clientside.timeline || {}, {pick: pick});
+})();

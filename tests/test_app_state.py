@@ -9,11 +9,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 import pytest
-from dash import Patch, State, no_update
+from dash import State, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens, state
-from dashboard.app.callbacks import inputs, render, respond
+from dashboard.app.callbacks import PICKS, inputs, render, respond
 from dashboard.figure import PLACE_PREFIX
 from dashboard.store import load_collection
 from dashboard.table import Collection
@@ -203,7 +203,9 @@ def test_every_input_of_the_callback_but_the_address_and_the_width_has_an_action
     triggers = {
         spec.component_id["type"] if isinstance(spec.component_id, dict) else spec.component_id for spec in specs
     }
-    assert triggers - {ids.URL, ids.VIEWPORT} == set(state.ACTIONS)  # those two read the view from the address
+    # The address and the width read the view from the address; a pick stands for a click or a key.
+    picked = {component for component, _, _ in PICKS.values()}
+    assert triggers - {ids.URL, ids.VIEWPORT, ids.PICK} | picked == set(state.ACTIONS)
 
 
 # ---- render: drawn, patched or kept ----------------------------------------------------------------------------
@@ -225,10 +227,11 @@ def test_a_selection_on_the_same_screen_sends_only_ring_patches_card_and_list(co
     first = render(collection, View(), WIDTH)
     out = render(collection, View(selected=DAY_EVENT), WIDTH, on_screen=first["screen"])
     assert out["screen"] == first["screen"]
-    for name in ("timeline", "map"):
-        assert isinstance(out[name], Patch)
-        [operation] = out[name].to_plotly_json()["operations"]
-        assert operation["location"] == ["data", -1] and DAY_EVENT in list(operation["params"]["value"].customdata)
+    [shapes] = out["timeline"].to_plotly_json()["operations"]
+    assert shapes["location"] == ["layout", "shapes"]
+    assert any(s.get("name") == "selected" for s in shapes["params"]["value"])
+    [ring] = out["map"].to_plotly_json()["operations"]
+    assert ring["location"] == ["data", -1] and DAY_EVENT in list(ring["params"]["value"].customdata)
     assert all(out[name] is no_update for name in ("timeline_style", *PAGE_PARTS))
     assert DAY_EVENT in str(out["detail"]) and DAY_EVENT in str(out["list"])
 

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.figure import DETAIL_LIMIT, Item, map_figure, pack, reselect, spread, timeline_figure
+from dashboard.figure import DETAIL_LIMIT, RING, Item, map_figure, pack, reselect, spread, timeline_figure
 from dashboard.figure.packing import Frame
+from dashboard.figure.selection import RING_PX
 from dashboard.store import load_collection
 from dashboard.view import View, apply
 
@@ -66,15 +67,23 @@ def test_packed_rows_keep_every_label_clear_of_every_other_in_its_lane():
     assert len({i.row for i in items}) == 10
 
 
-def test_the_selected_event_is_ringed_in_the_last_trace_and_reselect_moves_the_ring(collection):
+def rings(fig):
+    return [shape for shape in fig.layout.shapes if shape.name == RING]
+
+
+def test_the_selected_event_is_ringed_by_shapes_and_reselect_moves_the_ring(collection):
     view = View(selected="ukraine-unity-day")
     fig = timeline_figure(collection.events, view, collection.settings)
-    assert fig.data[-1].name == "selected" and list(fig.data[-1].customdata) == ["ukraine-unity-day"]
-    other = reselect(fig, "biden-scholz-call", view)
-    assert list(other.customdata) == ["biden-scholz-call"]
+    [ring] = rings(fig)
+    [mark] = [(x, y) for t in marks(fig) for x, y, i in zip(t.x, t.y, t.customdata, strict=True) if i == view.selected]
+    assert (ring.xanchor, ring.yanchor) == (mark[0], pytest.approx(mark[1]))
+    assert ring.xsizemode == ring.ysizemode == "pixel" and ring.x1 - ring.x0 == 2 * RING_PX
+    assert fig.layout.meta["ring"]["name"] == RING  # the template the page's script rings another event with
+    moved = reselect(fig, "biden-scholz-call", view)
     fresh = timeline_figure(collection.events, view.with_(selected="biden-scholz-call"), collection.settings)
-    assert list(other.x) == list(fresh.data[-1].x)  # the same dates, as text
-    assert np.allclose(np.asarray(other.y), np.asarray(fresh.data[-1].y))
+    assert [s for s in moved if s.get("name") == RING] == [s.to_plotly_json() for s in rings(fresh)]
+    assert len(moved) == len(fresh.layout.shapes)  # the lane bands stay, the old ring goes
+    assert reselect(fig, None, view) == [s.to_plotly_json() for s in fig.layout.shapes if s.name != RING]
 
 
 def test_sequence_mode_spaces_events_evenly_and_keeps_dates_on_the_axis(collection):
@@ -117,5 +126,11 @@ def test_the_map_puts_events_at_their_places_and_spreads_shared_spots(collection
 
 
 def test_the_selection_ring_is_drawn_whole_at_the_edge_of_the_plot(collection):
-    fig = timeline_figure(collection.events, View(selected="us-troops-poland-romania"), collection.settings)
-    assert fig.data[-1].name == "selected" and fig.data[-1].cliponaxis is False
+    width = 1200
+    view = View(selected="us-troops-poland-romania")
+    fig = timeline_figure(collection.events, view, collection.settings, width=width)
+    lo, hi = (pd.Timestamp(x).value for x in fig.layout.xaxis.range)
+    plot_px = width - fig.layout.margin.l - fig.layout.margin.r
+    for ring in rings(fig):
+        at = (pd.Timestamp(ring.xanchor).value - lo) / (hi - lo) * plot_px
+        assert RING_PX <= at <= plot_px - RING_PX  # plotly clips shapes to the plot: the ring has room inside it

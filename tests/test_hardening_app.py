@@ -696,6 +696,11 @@ def test_picture_names_are_short_and_safe(folder):
 # ---- 5. crafted requests: one bad parameter never fails the request --------------------------------------------
 
 
+def click(value: Any) -> dict[str, Any]:
+    """A timeline click as the page's pick reports it to the server."""
+    return {"kind": "click", "value": value, "shown": None}
+
+
 @pytest.mark.parametrize(
     "values, changed, status",
     [
@@ -704,20 +709,24 @@ def test_picture_names_are_short_and_safe(folder):
         ({"viewport-store.data": ["not", "a", "dict"]}, "viewport-store.data", 200),
         ({"url.search": 12345, "viewport-store.data": {"width": 900}}, "viewport-store.data", 200),
         ({"map.clickData": {"points": [{"customdata": {"id": "x"}}]}}, "map.clickData", 204),
-        ({"timeline.clickData": {"points": [{"customdata": [["nested"]]}]}}, "timeline.clickData", 204),
-        ({"timeline.clickData": {"points": [{"x": "9999-12-31"}]}}, "timeline.clickData", 204),
+        ({"pick-store.data": click({"points": [{"customdata": [["nested"]]}]})}, "pick-store.data", 204),
+        ({"pick-store.data": click({"points": [{"x": "9999-12-31"}]})}, "pick-store.data", 204),
         (
-            {"timeline.clickData": {"points": [{"x": "2022-02-16"}]}, "url.search": "?to=2262-04-11"},
-            "timeline.clickData",
+            {"pick-store.data": click({"points": [{"x": "2022-02-16"}]}), "url.search": "?to=2262-04-11"},
+            "pick-store.data",
             200,
         ),
         ({"zoom-store.data": {"xaxis.range": "2022-01-01"}}, "zoom-store.data", 204),
-        ({"key-store.data": "ArrowRight"}, "key-store.data", 204),
+        ({"pick-store.data": {"kind": "key", "value": "ArrowRight"}}, "pick-store.data", 204),
+        ({"pick-store.data": {"kind": "drag", "value": {}}}, "pick-store.data", 204),
+        ({"pick-store.data": ["click"]}, "pick-store.data", 204),
+        ({"pick-store.data": {"kind": "click", "value": None, "shown": "no-such-event"}}, "pick-store.data", 204),
+        ({"pick-store.data": {"kind": "key", "value": None, "shown": {"id": 1}}}, "pick-store.data", 204),
         ({"filter-dates.value": "someday"}, "filter-dates.value", 200),
         ({"filter-actor.value": {"a": 1}}, "filter-actor.value", 200),
         ({"filter-category.value": 123}, "filter-category.value", 200),
         ({"filter-tag.value": float("nan")}, "filter-tag.value", 200),
-        ({"timeline.clickData": {"points": [{"x": float("nan"), "y": "military"}]}}, "timeline.clickData", 204),
+        ({"pick-store.data": click({"points": [{"x": float("nan"), "y": "military"}]})}, "pick-store.data", 204),
     ],
     ids=[
         "width-text",
@@ -730,6 +739,10 @@ def test_picture_names_are_short_and_safe(folder):
         "cell-near-limit",
         "zoom-text",
         "keys-text",
+        "pick-kind",
+        "pick-list",
+        "pick-unknown-event",
+        "pick-shown-dict",
         "date-text",
         "actor-dict",
         "category-number",

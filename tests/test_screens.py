@@ -12,7 +12,7 @@ import pytest
 from dash import Patch, no_update
 
 from dashboard.app import screens
-from dashboard.figure import map_figure, timeline_figure
+from dashboard.figure import RING, map_figure, timeline_figure
 from dashboard.index import index_for
 from dashboard.store import load_collection
 from dashboard.table import Collection, Problem
@@ -118,8 +118,10 @@ def test_a_new_selection_on_the_same_screen_is_a_patch_of_the_rings(collection):
     key = shown(collection, View())
     plan = screens.plan(collection, View(selected=DAY_EVENT), WIDTH, on_screen=key)
     assert (plan.key, plan.how) == (key, "patch")
-    timeline_ring, map_ring = plan.rings
-    assert list(timeline_ring.customdata) == [DAY_EVENT] and len(timeline_ring.x) == 1
+    shapes, map_ring = plan.rings
+    fresh = timeline_figure(collection.events, View(selected=DAY_EVENT), collection.settings, width=WIDTH)
+    assert shapes == [shape.to_plotly_json() for shape in fresh.layout.shapes]  # the bands, and one ring
+    assert len([shape for shape in shapes if shape.get("name") == RING]) == 1
     assert set(map_ring.customdata) == {DAY_EVENT}
     assert screens.plan(collection, View(), WIDTH, on_screen=key).how == "patch"  # a cleared selection too
 
@@ -160,13 +162,13 @@ def test_outputs_send_the_drawn_figures_and_remember_them():
     assert calls == [1] and screens.drawn("k") == figures
 
 
-def test_outputs_of_a_patch_assign_only_the_last_trace_of_each_figure():
-    rings = (go.Scatter(name="selected", customdata=["a"]), go.Scattergeo(customdata=["a"]))
-    out = screens.figure_outputs(screens.Plan("k", "patch", rings), lambda: pytest.fail("drawn"))
-    for name, ring in (("timeline", rings[0]), ("map", rings[1])):
+def test_outputs_of_a_patch_assign_only_the_timelines_shapes_and_the_maps_last_trace():
+    shapes, ring = [{"type": "rect"}, {"type": "circle", "name": RING}], go.Scattergeo(customdata=["a"])
+    out = screens.figure_outputs(screens.Plan("k", "patch", (shapes, ring)), lambda: pytest.fail("drawn"))
+    for name, location, value in (("timeline", ["layout", "shapes"], shapes), ("map", ["data", -1], ring)):
         [operation] = operations(out[name])
-        assert operation["operation"] == "Assign" and operation["location"] == ["data", -1]
-        assert operation["params"]["value"] is ring
+        assert operation["operation"] == "Assign" and operation["location"] == location
+        assert operation["params"]["value"] is value
     assert out["timeline_style"] is no_update and screens.drawn("k") is None
 
 

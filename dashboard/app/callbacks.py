@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens
 from dashboard.app.banner import problems_banner
-from dashboard.app.cards import detail_card, list_cards
+from dashboard.app.cards import cards_ahead, detail_card, list_cards
 from dashboard.app.layout import failure_alert, no_events, view_notices
 from dashboard.app.phone import filters_label, graph_labels
 from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, known_names, next_view
@@ -79,11 +79,14 @@ def render(
     on_screen: object = None,
     zoom: bool = False,
     folder: str = "the events folder",
+    page_shows: str | None = None,
 ) -> dict[str, Any]:
     """Everything on screen for a view, and the screen key the page then shows (``screen``).
 
     ``on_screen`` is the screen key the page reports: when its figures show this view but for the selection, only
     their selection rings are sent (as patches); after a ``zoom`` into events drawn one by one they are kept.
+    ``page_shows`` is the event whose card and ring the page has already shown itself ("" for none): when that is
+    the view's selection on the same screen, neither is sent again.
     """
     events, settings = collection.events, collection.settings
     index = index_for(collection)
@@ -105,9 +108,11 @@ def render(
         screen=plan.key,
     )
     if plan.how == "patch":
-        out.update(dict.fromkeys(UNCHANGED_BY_SELECTION, no_update))
+        out.update(dict.fromkeys(UNCHANGED_BY_SELECTION, no_update), cards=no_update)
+        if page_shows is not None and page_shows == (view.selected or ""):
+            out.update(timeline=no_update, detail=no_update)  # the page rang the mark and showed the card itself
     else:
-        out.update(page_parts(collection, view, visible, folder))
+        out.update(page_parts(collection, view, visible, folder), cards=cards_ahead(visible, index, view, settings))
     return out
 
 
@@ -127,6 +132,7 @@ def failed(error: BaseException) -> dict[str, Any]:
         "controls": dict.fromkeys(CONTROL_PROPS, no_update),
         **dict.fromkeys(
             (
+                "cards",
                 "timeline",
                 "timeline_style",
                 "map",
@@ -165,6 +171,29 @@ def control_outputs(view: View, current: Any, typed: bool) -> dict[str, Any]:
     }
 
 
+# What the page's pick reports (assets/app.js, ``pick``), as the component and property that made it, and the name
+# of the value ``next_view`` reads it under.
+PICKS = {
+    "click": (ids.TIMELINE, "clickData", "timeline_click"),
+    "label": (ids.TIMELINE, "clickAnnotationData", "label_click"),
+    "key": (ids.KEYS, "data", "keys"),
+}
+
+
+def unpick(values: dict[str, Any]) -> tuple[str, str, str | None]:
+    """The action a pick reports, as the callback would see it alone: the component and property that made it
+    (its value put in ``values``), and the event the page chose and showed for it ("" for none; None when the page
+    left the choice to the server)."""
+    pick = values.get("pick")
+    kind = PICKS.get(str(pick.get("kind"))) if isinstance(pick, dict) else None
+    if kind is None or not isinstance(pick, dict):
+        raise PreventUpdate  # only a crafted request sends another
+    component, prop, name = kind
+    values[name] = pick.get("value")
+    shown = pick.get("shown")
+    return component, prop, shown if isinstance(shown, str) else None
+
+
 def respond(
     values: dict[str, Any], collection: Collection, trigger: Any, prop: str = "", folder: str = "the events folder"
 ) -> dict[str, Any]:
@@ -175,11 +204,24 @@ def respond(
     width = values["width"] = viewport_width(values.get("viewport"))
     if trigger == ids.URL and not values.get("viewport"):
         raise PreventUpdate  # the address bar settling on page load; the width report will render
+    shown = None
+    if trigger == ids.PICK:
+        trigger, prop, shown = unpick(values)
+    if shown is not None and shown and index_for(collection).row(shown) is None:
+        shown = None  # not an event of this collection: the server decides, as for any click
     if not from_url:
-        before, view = view, next_view(view, trigger, values, collection, prop)
+        before = view
+        # The page chose the event itself from the order it was sent (several arrow keys may have been pressed
+        # before the address caught up): take its choice rather than stepping from the address again.
+        if shown is not None:
+            view = view.with_(selected=shown or None)
+        else:
+            view = next_view(view, trigger, values, collection, prop)
         if view == before and not view.warnings:  # a message (a date it could not read) is news
             raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
-    out = render(collection, view, width, values.get("screen"), zoom=trigger == ids.ZOOM, folder=folder)
+    out = render(
+        collection, view, width, values.get("screen"), zoom=trigger == ids.ZOOM, folder=folder, page_shows=shown
+    )
     out["search"] = search_output(view, values["url"], from_url)
     out["controls"] = control_outputs(
         view, values["controls"], typed=isinstance(trigger, str) and trigger in CONTROL_COMPONENTS
@@ -192,6 +234,7 @@ def outputs() -> dict[str, Any]:
     return {
         "search": Output(ids.URL, "search"),
         "controls": {name: Output(component, prop) for name, (component, prop) in CONTROL_PROPS.items()},
+        "cards": Output(ids.CARDS, "data"),
         "timeline": Output(ids.TIMELINE, "figure"),
         "timeline_style": Output(ids.TIMELINE, "style"),
         "map": Output(ids.MAP, "figure"),
@@ -218,11 +261,9 @@ def inputs() -> dict[str, Any]:
         "clear": Input(ids.CLEAR, "n_clicks"),
         "theme": Input(ids.THEME, "n_clicks"),
         "ranges": Input({"type": ids.RANGE_BUTTON, "span": ALL}, "n_clicks"),
-        "timeline_click": Input(ids.TIMELINE, "clickData"),
-        "label_click": Input(ids.TIMELINE, "clickAnnotationData"),
+        "pick": Input(ids.PICK, "data"),  # the timeline's clicks and the keys, through the page's pick
         "map_click": Input(ids.MAP, "clickData"),
         "relayout": Input(ids.ZOOM, "data"),
-        "keys": Input(ids.KEYS, "data"),
         "viewport": Input(ids.VIEWPORT, "data"),
         "screen": State(ids.SCREEN, "data"),
     }
@@ -272,6 +313,19 @@ def register_clientside(app: Dash) -> None:
         }""",
         Output(ids.ZOOM, "data"),
         Input(ids.TIMELINE, "relayoutData"),
+        prevent_initial_call=True,
+    )
+    # A click on a mark or a label, or a key, is picked in the page (assets/app.js, ``pick``): when the event's card
+    # was sent ahead, the page shows it and rings the mark at once, then tells the server, which answers with the
+    # address, the list and the map's ring.
+    clientside_callback(
+        ClientsideFunction("timeline", "pick"),
+        Output(ids.DETAIL, "children", allow_duplicate=True),
+        Output(ids.PICK, "data"),
+        Input(ids.TIMELINE, "clickData"),
+        Input(ids.TIMELINE, "clickAnnotationData"),
+        Input(ids.KEYS, "data"),
+        State(ids.CARDS, "data"),
         prevent_initial_call=True,
     )
     clientside_callback(

@@ -245,6 +245,7 @@ def list_card(row: Any, view: View, settings: CollectionSettings, colors: dict[s
         view,
         row.id,
         id={"type": ids.LIST_ITEM, "id": row.id},
+        **{"data-event": row.id},  # the page's script marks the card of an event it selected itself
         className="list-card selected" if selected else "list-card",
         style={"--lane-color": color},
         **({"aria-current": "true"} if selected else {}),
@@ -293,3 +294,22 @@ def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, p
             )
         )
     return out
+
+
+CARDS_LIMIT = 100  # views with up to this many events send their cards ahead, so a selection shows at once
+
+
+def cards_ahead(events: pd.DataFrame, index: EventIndex, view: View, settings: CollectionSettings) -> dict[str, Any]:
+    """The detail card of every event in view (the ``events`` as filtered), for the page to show the one selected
+    without asking the server; with the ids in time order (for the arrow keys) and the card of no selection.
+
+    Past CARDS_LIMIT events it holds none: rendering hundreds of cards for every view would cost more than the
+    selections it saves, and the page then asks the server, as it does for anything not in it."""
+    if len(events) > CARDS_LIMIT:
+        return {"order": [], "cards": {}, "none": None}
+    order = [str(event_id) for event_id in events[C.id]]
+    return {
+        "order": order,
+        "cards": {event_id: detail_card(index.row(event_id), index, view, settings) for event_id in order},
+        "none": _no_selection(view.with_(selected=None)),
+    }

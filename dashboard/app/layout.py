@@ -300,6 +300,8 @@ def page(
             dcc.Store(id=ids.VIEWPORT),
             dcc.Store(id=ids.SCREEN),
             dcc.Store(id=ids.ZOOM),
+            dcc.Store(id=ids.CARDS),
+            dcc.Store(id=ids.PICK),
             dcc.Download(id=ids.DOWNLOAD),
             _header(collection),
             html.Div(problems_banner(collection), id=ids.BANNER),

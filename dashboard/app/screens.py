@@ -77,7 +77,7 @@ class Plan:
 
     key: str
     how: How
-    rings: tuple[Any, Any] | None = None  # for a patch: the timeline's and the map's new selection-ring traces
+    rings: tuple[Any, Any] | None = None  # for a patch: the timeline's new shapes and the map's new ring trace
 
 
 def plan(collection: Collection, view: View, width: int, on_screen: object = None, zoom: bool = False) -> Plan:
@@ -92,8 +92,8 @@ def plan(collection: Collection, view: View, width: int, on_screen: object = Non
         return Plan(key, "keep")
     key = screen_key(collection, view, width)
     if key == on_screen and shown is not None:
-        # The figures on screen show this view but for the selection: only their selection rings (the last trace
-        # of each) change. Density views have no marks to ring: their figures are drawn afresh.
+        # The figures on screen show this view but for the selection: only their selection rings (the timeline's
+        # ring shapes, the map's last trace) change. Density views have no marks to ring: they are drawn afresh.
         rings = (reselect(shown[0], view.selected, view), reselect(shown[1], view.selected, view))
         if None not in rings:
             return Plan(key, "patch", rings)
@@ -105,12 +105,11 @@ def figure_outputs(chosen: Plan, draw: Callable[[], Figures]) -> dict[str, Any]:
     if chosen.how == "keep":
         return dict.fromkeys(("timeline", "timeline_style", "map"), no_update)
     if chosen.how == "patch" and chosen.rings is not None:
-        patches = []
-        for ring in chosen.rings:
-            patch = Patch()
-            patch["data"][-1] = ring
-            patches.append(patch)
-        return {"timeline": patches[0], "timeline_style": no_update, "map": patches[1]}
+        shapes, ring = chosen.rings
+        timeline, places = Patch(), Patch()
+        timeline["layout"]["shapes"] = shapes  # plotly redraws the shapes alone: the marks stay as drawn
+        places["data"][-1] = ring
+        return {"timeline": timeline, "timeline_style": no_update, "map": places}
     timeline, places = draw()
     remember(chosen.key, (timeline, places))
     return {"timeline": timeline, "timeline_style": {"height": f"{timeline.layout.height}px"}, "map": places}

@@ -271,7 +271,7 @@ def _quick_range(view: View, trigger: Any, values: Values, collection: Collectio
 def _click(view: View, trigger: Any, values: Values, collection: Collection) -> View:
     """A mark or map point selects its event; a summed map point filters to its place; a density cell zooms in."""
     on_timeline = trigger == ids.TIMELINE
-    click = values["timeline_click"] if on_timeline else values["map_click"]
+    click = values.get("timeline_click") if on_timeline else values.get("map_click")
     clicked = clicked_id(click)
     if clicked and clicked.startswith(PLACE_PREFIX):
         return view.with_(place=(clicked.removeprefix(PLACE_PREFIX),))
@@ -288,7 +288,8 @@ def _zoom(view: View, trigger: Any, values: Values, collection: Collection) -> V
 
 def _key(view: View, trigger: Any, values: Values, collection: Collection) -> View:
     """Escape clears the selection; the arrows step through the events in view."""
-    key = values["keys"].get("key") if isinstance(values["keys"], dict) else None
+    keys = values.get("keys")
+    key = keys.get("key") if isinstance(keys, dict) else None
     if key == "Escape":
         return view.with_(selected=None)
     if key in STEPS:

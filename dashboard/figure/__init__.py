@@ -13,7 +13,7 @@ The modules: ``style`` (fonts, text widths and wrapping, themes, colours, names 
 from dashboard.figure.density import bucket_ns, density_figure
 from dashboard.figure.map import MAP_DETAIL_LIMIT, PLACE_PREFIX, map_figure, places_table, spread
 from dashboard.figure.packing import Item, pack, x_range
-from dashboard.figure.selection import reselect, selection_trace
+from dashboard.figure.selection import RING, add_rings, reselect, without_rings
 from dashboard.figure.style import (
     ROW_PX,
     THEMES,
@@ -44,8 +44,10 @@ __all__ = [
     "map_figure",
     "pack",
     "places_table",
+    "RING",
     "reselect",
-    "selection_trace",
+    "add_rings",
+    "without_rings",
     "shown_name",
     "spread",
     "timeline_figure",

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, x_range
-from dashboard.figure.selection import selection_trace
+from dashboard.figure.selection import add_rings
 from dashboard.figure.style import (
     MARGIN,
     THEMES,
@@ -77,12 +77,12 @@ def density_figure(
             if row == index:
                 xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
                 ys.append(float(lane))
-    fig.add_trace(selection_trace(xs, ys, view.selected, calendar))
     note = (
         f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
         "Zoom in, pick a shorter range or click a cell to see the events themselves."
     )
     _layout(fig, view, names, (lo, hi, size), note, width, export)
+    add_rings(fig, xs, ys, calendar)
     return fig
 
 
@@ -150,7 +150,6 @@ def _layout(
         margin=dict(MARGIN),
         showlegend=False,
         xaxis={"type": "date", "range": date_texts([lo, hi]), "gridcolor": theme.grid, "linecolor": theme.grid},
-        xaxis2={"matches": "x", "overlaying": "x", "visible": False, "type": "date"},
         yaxis={
             "tickvals": list(range(len(names))),
             "ticktext": [shown_name(lane, 20) for lane in names],

@@ -28,7 +28,7 @@ from dashboard.figure.packing import (
     stack_rows,
     x_range,
 )
-from dashboard.figure.selection import selection_trace
+from dashboard.figure.selection import add_rings
 from dashboard.figure.style import (
     FONT,
     FONT_SIZE,
@@ -90,8 +90,9 @@ def timeline_figure(
             view,
         )
     _add_links(fig, laid.items, by_id, theme, view, laid.frame)
-    _add_selection(fig, laid.items, view)
     _layout(fig, events, view, theme, laid, width, export)
+    chosen = [i for i in laid.items if i.id == view.selected]
+    add_rings(fig, [i.anchor for i in chosen], [i.y for i in chosen], view)
     _add_labels(fig, laid.items, by_id, laid.lanes, colors, theme, view)
     return fig
 
@@ -250,8 +251,7 @@ def _add_labels(
 ) -> None:
     """The labels, as annotations: they take clicks (the page selects the event named by the annotation's
     ``name``), show the whole event on hover when shortened, and their background, the colour of their lane,
-    keeps connectors and grid lines from crossing the text. The range slider draws no annotations, so it shows
-    marks alone."""
+    keeps connectors and grid lines from crossing the text."""
     lane_index = {lane: index for index, lane in enumerate(lanes)}
     annotations: list[dict[str, Any]] = []
     for item in items:
@@ -324,11 +324,6 @@ def _add_links(
     fig.data = (fig.data[-1], *fig.data[:-1])  # under the marks
 
 
-def _add_selection(fig: go.Figure, items: list[Item], view: View) -> None:
-    chosen = [i for i in items if i.id == view.selected]
-    fig.add_trace(selection_trace([i.anchor for i in chosen], [i.y for i in chosen], view.selected, view))
-
-
 def _layout(
     fig: go.Figure, events: pd.DataFrame, view: View, theme: Theme, laid: Layout, width: int, export: bool
 ) -> None:
@@ -346,19 +341,13 @@ def _layout(
         shapes += [_boundary_line(boundary, theme) for boundary in xaxis.pop("boundaries")]
     else:
         xaxis.update(_date_axis(events, theme, lo, hi, export))
-    height = round(MARGIN["t"] + bottom + total_rows * ROW_PX + 30 + (0 if export else 40))
+    height = round(MARGIN["t"] + bottom + total_rows * ROW_PX + 30)
     fig.update_layout(
         **page_frame(theme, width, height, export),
         margin={**MARGIN, "b": bottom},
         showlegend=True,
         legend=LEGEND,
         xaxis=xaxis,
-        xaxis2={
-            "matches": "x",
-            "overlaying": "x",
-            "visible": False,
-            "type": "linear" if view.mode == "sequence" else "date",
-        },
         yaxis=_lane_axis(laid.name_lines, tops, heights, total_rows),
         shapes=shapes,
         hovermode="closest",
@@ -447,7 +436,10 @@ def _base_axis(lo: float, hi: float, view: View, theme: Theme) -> dict[str, Any]
 
 
 def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export: bool) -> dict[str, Any]:
-    """The x axis in calendar mode: date ticks as fine as the zoom, and (on screen) the range slider."""
+    """The x axis in calendar mode: date ticks as fine as the zoom.
+
+    No range slider: it draws a second copy of every trace, which made the first draw five times slower and every
+    zoom twice as slow; the quick ranges, the date boxes and a drag or wheel on the plot do its work."""
     axis: dict[str, Any] = {
         "type": "date",
         "hoverformat": "%-d %b %Y",
@@ -464,13 +456,6 @@ def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export:
         axis["dtick"] = DAY_NS / 1e6  # whole days: a day-precision timeline has nothing to say at 12:00
         if export:
             axis.update(_whole_day_ticks(lo, hi, theme))
-    if not export:
-        axis["rangeslider"] = {
-            "visible": True,
-            "thickness": 0.06,
-            "bgcolor": theme.band,
-            "bordercolor": theme.grid,
-        }
     return axis
 
 

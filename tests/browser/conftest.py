@@ -93,6 +93,22 @@ MARKS_JS = (
 }"""
 )
 
+# The ids of the events the timeline rings: the marks under the ring shapes (layout shapes named "selected").
+RINGED_JS = """(selector) => {
+  const gd = document.querySelector(selector), out = [];
+  for (const ring of (gd.layout.shapes || []).filter(s => s.name === 'selected')) {
+    for (const t of gd._fullData) {
+      if (t.type !== 'scatter' || !t.customdata || !String(t.mode).includes('markers')) continue;
+      t.customdata.forEach((id, i) => {
+        if (String(t.x[i]) === String(ring.xanchor) && Number(t.y[i]) === Number(ring.yanchor) && !out.includes(id)) {
+          out.push(id);
+        }
+      });
+    }
+  }
+  return out;
+}"""
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test in this folder is a browser test (`-m "not browser"` leaves them out)."""
@@ -302,14 +318,7 @@ class AppPage:
 
     def selected_ring(self) -> list[str]:
         """The ids the timeline rings as selected."""
-        return self.page.evaluate(
-            """() => {
-          const gd = document.querySelector('#"""
-            + ids.TIMELINE
-            + """ .js-plotly-plot');
-          return gd._fullData.filter(t => t.name === 'selected').flatMap(t => t.customdata || []);
-        }"""
-        )
+        return self.page.evaluate(RINGED_JS, f"#{ids.TIMELINE} .js-plotly-plot")
 
     def click_mark(self, event_id: str, title: str) -> None:
         """Point at the event's mark, wait for its hover label (so the pointer is really on it), click."""

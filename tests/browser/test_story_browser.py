@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHROMIUM, EVENTS
+from conftest import CHROMIUM, EVENTS, RINGED_JS
 from playwright.sync_api import Browser, Page, expect
 from test_story import HOSTILE_TITLE, hostile_collection
 
@@ -36,7 +36,7 @@ MARKS_JS = """() => {
   }
   return out;
 }"""
-RING_JS = "() => document.getElementById('timeline')._fullData.filter(t => t.name === 'selected')[0].customdata"
+RING_JS = f"() => ({RINGED_JS})('#timeline')"
 DRAWN_JS = "() => !!(document.getElementById('timeline')._fullLayout && document.querySelector('#timeline .main-svg'))"
 
 

@@ -26,17 +26,14 @@
     return JSON.parse(document.getElementById(dark.matches ? "figure-dark" : "figure-light").textContent);
   }
 
-  // The ring of the selected event: the figure's trace named "selected", moved onto the event's marks. Drawn with
-  // Plotly.react on a new trace object (Plotly.restyle of x would reset the axis to guess its type from numbers).
+  // The ring of the selected event: shapes made from the figure's ring template (layout.meta.ring), one on each of
+  // the event's marks, in place of the rings drawn before.
   function withRing() {
-    var index = fig.data.findIndex(function (trace) { return trace.name === "selected"; });
-    if (index < 0) return;
+    var template = fig.layout.meta && fig.layout.meta.ring;
+    if (!template) return;
     var points = (current && data.marks[current]) || [];
-    fig.data[index] = Object.assign({}, fig.data[index], {
-      x: points.map(function (p) { return p[0]; }),
-      y: points.map(function (p) { return p[1]; }),
-      customdata: points.map(function () { return current; }),
-    });
+    fig.layout.shapes = (fig.layout.shapes || []).filter(function (shape) { return shape.name !== template.name; })
+      .concat(points.map(function (p) { return Object.assign({}, template, {xanchor: p[0], yanchor: p[1]}); }));
   }
 
   function ring() {
