@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.records import UnsafeTarget, write_atomic
-from dashboard.table import DECLARED, SPOTS_DECLARED, C
+from dashboard.table import DECLARED, SPOTS_DECLARED, C, Column, Effect, Problem
 
 FORMAT = "2"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
@@ -71,26 +71,27 @@ def location(root: Path) -> Path:
     return folder() / digest / FILE_NAME
 
 
-@lru_cache(maxsize=1)
-def fingerprint() -> str:
-    """A hash of the code whose output is cached (the YAML reader and every module it builds on, found from its
-    imports) and of the YAML and pydantic versions: new code never reads an old cache."""
+@lru_cache(maxsize=2)
+def fingerprint(reader: str = "dashboard.readers.yaml_events") -> str:
+    """A hash of the code whose output is cached (a reader, the YAML reader by default, and every module it builds
+    on, found from its imports) and of the versions of the libraries it reads with: new code never reads an old
+    cache."""
     digest = hashlib.sha256(FORMAT.encode())
-    for module in _parsing_modules():
+    for module in _parsing_modules(reader):
         with contextlib.suppress(OSError, TypeError):
             digest.update(Path(inspect.getfile(module)).read_bytes())
-    for package in ("pyyaml", "pydantic", "tzdata"):
+    for package in ("pyyaml", "pydantic", "tzdata", "pyarrow", "pandas"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(metadata.version(package).encode())
     return digest.hexdigest()[:32]
 
 
-def _parsing_modules() -> list[ModuleType]:
-    """This module, the YAML reader and the project's modules it imports, directly or not, in a stable order."""
-    from dashboard.readers import yaml_events
+def _parsing_modules(reader: str) -> list[ModuleType]:
+    """This module, a reader and the project's modules it imports, directly or not, in a stable order."""
+    from dashboard.readers import tables, yaml_events
 
     found: dict[str, ModuleType] = {}
-    stack = [sys.modules[__name__], yaml_events]
+    stack = [sys.modules[__name__], {module.__name__: module for module in (tables, yaml_events)}[reader]]
     while stack:
         module = stack.pop()
         if module.__name__ in found:
@@ -237,3 +238,182 @@ def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str
     for name in JSON_FIELDS:
         rows[name] = _objects(events.column(name))
     return rows, problems
+
+
+# ---- tables -----------------------------------------------------------------------------------------------------
+#
+# A CSV or Parquet table of events gets a file of its own beside its folder's YAML cache: its rows as the store
+# builds them (``dashboard.table``'s columns and spots), then its problems. Nested values are JSON text kept once
+# per distinct value (an Arrow dictionary), decoded once and shared between the rows that hold them, as the
+# readers share them.
+
+TABLE_FORMAT = "1"  # bump when the layout below changes
+MIN_TABLE_BYTES = 1 << 20  # a smaller table reads in a blink: not worth a file in the user's cache folder
+TABLE_COLUMNS = [*DECLARED, *SPOTS_DECLARED]
+TEXT_TYPE = pa.large_string()  # a column of a million summaries may pass 2 GiB
+PROBLEM_KEYS = [("problem_column", pa.int32()), ("problem_message", TEXT_TYPE), ("problem_effect", pa.string())]
+
+
+def _table_type(column: Column) -> pa.DataType:
+    if column.kind == "nested":
+        return pa.dictionary(pa.int32(), TEXT_TYPE)
+    if column.name == C.line:
+        return pa.int64()
+    return TEXT_TYPE if column.kind == "text" else column.arrow
+
+
+TABLE_SCHEMA = pa.schema([(column.name, _table_type(column)) for column in TABLE_COLUMNS] + PROBLEM_KEYS)
+
+
+def table_location(key: Path, rel: str) -> Path:
+    """The cache file of one table of a folder (``key``: the folder's name in the cache, see ``location``)."""
+    digest = hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return location(key).parent / f"table-{digest}.arrow"
+
+
+def _table_metadata(key: Path, rel: str, size: int, mtime_ns: int, events: int) -> dict[bytes, bytes]:
+    return {
+        b"format": TABLE_FORMAT.encode(),
+        b"fingerprint": fingerprint("dashboard.readers.tables").encode(),
+        b"root": os.path.abspath(key).encode("utf-8", "surrogateescape"),
+        b"rel": rel.encode("utf-8", "surrogateescape"),
+        b"state": f"{size} {mtime_ns}".encode(),
+        b"events": str(events).encode(),
+    }
+
+
+def read_table(key: Path, rel: str, size: int, mtime_ns: int) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """A table's cached rows and problems, or None when there are none for this state of the file, or they cannot
+    be trusted (then the table is read again)."""
+    path = table_location(key, rel)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with pa.OSFile(str(path), "rb") as source:
+            table = pa.ipc.open_file(source).read_all()
+        metadata = table.schema.metadata or {}
+        events = int(metadata.get(b"events", b"-1"))
+        if metadata != _table_metadata(key, rel, size, mtime_ns, events) or table.schema.remove_metadata() != (
+            TABLE_SCHEMA
+        ):
+            return None
+        if not 0 <= events <= table.num_rows:
+            return None
+        problems = _table_problems(table.slice(events))
+        columns = {column.name: table.column(column.name).slice(0, events) for column in TABLE_COLUMNS}
+        del table  # each column goes as soon as it is converted
+        return _table_rows(columns), problems
+    except (OSError, pa.ArrowException, ValueError, TypeError, KeyError):
+        return None  # missing, truncated, not Arrow or not ours: read from the table
+
+
+def _table_rows(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
+    rows: dict[str, Any] = {}
+    for column in TABLE_COLUMNS:
+        values = columns.pop(column.name)
+        if column.kind == "nested":
+            rows[column.name] = _shared_objects(values)
+        elif column.kind == "text":
+            rows[column.name] = values.to_pandas()
+        else:
+            rows[column.name] = values.to_numpy(zero_copy_only=False)
+        del values
+    return pd.DataFrame(rows, copy=False)
+
+
+DECODE_AT_ONCE = 50_000  # distinct JSON texts decoded together: fast, without a second copy of them all in memory
+
+
+def _shared_objects(column: pa.ChunkedArray) -> np.ndarray:
+    """A dictionary column of JSON texts as Python objects: each distinct text decoded once, its object shared by
+    the rows that hold it (null: None)."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    texts = array.dictionary
+    objects = np.empty(len(texts) + 1, dtype=object)  # the last: None, for a null's code -1
+    for start in range(0, len(texts), DECODE_AT_ONCE):
+        part = texts.slice(start, DECODE_AT_ONCE).to_pylist()
+        parsed = json.loads("[" + ",".join(part) + "]")
+        objects[start : start + len(parsed)] = np.fromiter(parsed, dtype=object, count=len(parsed))
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    shared: np.ndarray = objects[codes]
+    return shared
+
+
+def _table_problems(table: pa.Table) -> list[Problem]:
+    found = table.select([C.path, C.line, "problem_column", "problem_message", "problem_effect"]).to_pydict()
+    return [
+        Problem(path, line, column, message, Effect(effect))
+        for path, line, column, message, effect in zip(*found.values(), strict=True)
+    ]
+
+
+def write_table(key: Path, rel: str, size: int, mtime_ns: int, rows: pd.DataFrame, problems: list[Problem]) -> None:
+    """Keep a table's rows and problems for the next start (replacing the file whole, as ``write`` does)."""
+    try:
+        events = _events_part(rows)
+        table = pa.concat_tables([events, _problems_part(problems)]).combine_chunks()
+        sink = pa.BufferOutputStream()
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        schema = TABLE_SCHEMA.with_metadata(_table_metadata(key, rel, size, mtime_ns, events.num_rows))
+        with pa.ipc.new_file(sink, schema, options=options) as writer:
+            writer.write_table(table)
+        path = table_location(key, rel)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_atomic(path, sink.getvalue().to_pybytes(), sync=False, mode=0o600)
+    except (OSError, UnsafeTarget, pa.ArrowException, ValueError, TypeError):
+        pass  # as with ``write``: a cache that cannot be written costs speed, never correctness
+
+
+def _events_part(rows: pd.DataFrame) -> pa.Table:
+    size = len(rows)
+    arrays: dict[str, pa.Array] = {}
+    for column in TABLE_COLUMNS:
+        values = rows[column.name] if size else pd.Series([], dtype=object)
+        kind = _table_type(column)
+        if column.kind == "nested":
+            arrays[column.name] = _json_dictionary(values.to_numpy(dtype=object))
+        elif column.kind in ("text", "zone"):
+            arrays[column.name] = pa.array(values.array if column.kind == "text" else values.to_numpy(object)).cast(
+                kind
+            )
+        else:
+            arrays[column.name] = pa.array(values.to_numpy(), from_pandas=True).cast(kind)
+    for name, kind in PROBLEM_KEYS:
+        arrays[name] = pa.nulls(size, kind)
+    return pa.table(arrays, schema=TABLE_SCHEMA)
+
+
+def _json_dictionary(values: np.ndarray) -> pa.DictionaryArray:
+    """Objects as a dictionary of JSON texts: each shared object encoded once (rows share them), equal texts
+    merged, None as null."""
+    if not len(values):
+        return pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], TEXT_TYPE))
+    codes, firsts = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    distinct = values[_first_rows(codes, len(firsts))]
+    texts = np.array([None if value is None else encode(value) for value in distinct], dtype=object)
+    text_codes, uniques = pd.factorize(texts)  # None: -1
+    indices = text_codes[codes]
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(np.int32), mask=indices < 0), pa.array(uniques.astype(object), TEXT_TYPE)
+    )
+
+
+def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    first = np.full(count, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    return first
+
+
+def _problems_part(problems: list[Problem]) -> pa.Table:
+    size = len(problems)
+    given = {
+        C.path: pa.array([p.path for p in problems], TEXT_TYPE),
+        C.line: pa.array([p.line for p in problems], pa.int64()),
+        "problem_column": pa.array([p.column for p in problems], pa.int32()),
+        "problem_message": pa.array([p.message for p in problems], TEXT_TYPE),
+        "problem_effect": pa.array([str(p.effect) for p in problems], pa.string()),
+    }
+    return pa.table(
+        {field.name: given.get(field.name, pa.nulls(size, field.type)) for field in TABLE_SCHEMA}, schema=TABLE_SCHEMA
+    )

@@ -33,6 +33,14 @@ def option_value(name: str) -> str:
     return f"{name[: OPTION_CHARS - 16].rstrip()}… #{digest}"
 
 
+def _cells(column: pd.Series) -> pd.Series:
+    """A column's cells with each list shared by several rows once: the readers and the disk cache share one list
+    between the rows that hold the same names, so a million rows hold a few thousand lists to look into."""
+    if column.dtype != object:
+        return column
+    return pd.Series(list({id(cell): cell for cell in column.to_numpy()}.values()), dtype=object)
+
+
 class EventIndex:
     """Find events by id and follow links both ways without scanning the table.
 
@@ -71,7 +79,9 @@ class EventIndex:
     def choices(self) -> dict[str, list[str]]:
         """Each facet's distinct names (by its key), sorted without regard to case, for the filter menus."""
 
-        return self._once("choices", lambda: {facet.key: facet.distinct(self.events[facet.column]) for facet in FACETS})
+        return self._once(
+            "choices", lambda: {facet.key: facet.distinct(_cells(self.events[facet.column])) for facet in FACETS}
+        )
 
     @property
     def option_names(self) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pytest
 from rows import by_id
 
 from dashboard import cache, store
-from dashboard.readers import yaml_events
+from dashboard.readers import tables, yaml_events
 from dashboard.store import load_collection
 
 DATA = Path(__file__).parent / "data"
@@ -306,3 +306,130 @@ def test_many_files_are_parsed_by_worker_processes_with_the_same_result(cache_di
     pd.testing.assert_frame_equal(serial.events, parallel.events)
     assert [str(p) for p in parallel.problems] == [str(p) for p in serial.problems]
     assert calls[-1][0] == calls[-1][1]
+
+
+# ---- tables ---------------------------------------------------------------------------------------------------
+
+TABLE = (
+    "id,title,date,end,category,actors,tags,place,country,lat,lon,summary,source,source_url,published,links\n"
+    "a,Talks open,2022-02-14,,diplomacy,NATO; Jens Stoltenberg,talks,Brussels,BE,50.85,4.35,Said **so**,"
+    "Reuters,https://example.org/a,2022-02-14,\n"
+    "b,Troops move,2022-02-15,2022-02-17,military,NATO,,Kyiv,UA,50.45,30.52,,AP,https://example.org/b,,"
+    "follows:a; causes:nowhere\n"
+    "c,,2022-02-16,,diplomacy,,,,,,,,,,,\n"
+    "d,Bad address,2022-02-18,,politics,,,,,,,,DW,ftp://example.org/d,,\n"
+    "a,Repeated id,2022-02-19,,diplomacy,NATO,talks,,,,,,,,,\n"
+    "e,No such day,2022-02-31,,diplomacy,,,,,,,,,,,\n"
+)
+
+
+@pytest.fixture
+def table_cache(cache_dir, monkeypatch) -> Path:
+    """Tables of any size kept in the test's cache folder."""
+    monkeypatch.setattr(cache, "MIN_TABLE_BYTES", 0)
+    return cache_dir
+
+
+@pytest.fixture
+def tables_read(monkeypatch) -> list[str]:
+    """The names of the tables read from their files from now on."""
+    names: list[str] = []
+    original = tables.read_table
+
+    def counting(path: Path, *args, **kwargs):
+        names.append(path.name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(tables, "read_table", counting)
+    return names
+
+
+@pytest.fixture(params=["folder", "file"])
+def table_root(request, tmp_path) -> Path:
+    """A folder with a YAML event and a table, or the table alone."""
+    folder = tmp_path / "events"
+    write(folder / "table.csv", TABLE)
+    if request.param == "file":
+        return folder / "table.csv"
+    write(folder / "extra.yaml", EVENT.format(title="From YAML", date="2022-02-20"))
+    return folder
+
+
+def test_a_restart_reads_a_table_from_the_cache_the_same_as_from_its_file(table_cache, table_root, tables_read):
+    fresh = load_collection(table_root)
+    assert tables_read == ["table.csv"]
+    assert list(table_cache.rglob("table-*.arrow"))
+    restart()
+    cached = load_collection(table_root)
+    assert tables_read == ["table.csv"]  # not read again
+    pd.testing.assert_frame_equal(fresh.events, cached.events)
+    assert [type(value) for value in cached.events.iloc[0]] == [type(value) for value in fresh.events.iloc[0]]
+    assert cached.problems == fresh.problems
+    assert len(fresh.problems) >= 4  # a missing title, a bad address, a repeated id, a missing link, a bad day
+    assert cached.fingerprint == fresh.fingerprint
+
+
+def test_rows_share_the_nested_values_they_hold_after_a_restart(table_cache, table_root):
+    load_collection(table_root)
+    restart()
+    events = load_collection(table_root).events
+    nato = events.loc[events["id"].isin(["a", "b"]), "actors"].tolist()
+    assert nato[0] is not nato[1]  # ['NATO', 'Jens Stoltenberg'] and ['NATO']
+    quotes = events["quotes"].tolist()
+    assert all(value is quotes[0] for value in quotes[:2]) and quotes[0] == []
+
+
+def test_a_touched_table_is_read_again(table_cache, table_root, tables_read):
+    first = load_collection(table_root)
+    table = table_root if table_root.is_file() else table_root / "table.csv"
+    stamp = table.stat().st_mtime_ns + 1_000_000_000
+    os.utime(table, ns=(stamp, stamp))
+    restart()
+    again = load_collection(table_root)
+    assert tables_read == ["table.csv", "table.csv"]
+    pd.testing.assert_frame_equal(first.events, again.events)
+
+
+def test_an_edited_table_is_read_again(table_cache, table_root, tables_read):
+    load_collection(table_root)
+    table = table_root if table_root.is_file() else table_root / "table.csv"
+    write(table, TABLE.replace("Talks open", "Talks begin"))
+    restart()
+    titles = load_collection(table_root).events["title"].tolist()
+    assert "Talks begin" in titles and "Talks open" not in titles
+    assert tables_read == ["table.csv", "table.csv"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_table_cache_is_ignored_and_rebuilt(table_cache, table_root, tables_read, damage):
+    fresh = load_collection(table_root)
+    (kept,) = table_cache.rglob("table-*.arrow")
+    data = kept.read_bytes()
+    kept.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"not arrow" * 100, "empty": b""}[damage])
+    restart()
+    again = load_collection(table_root)
+    assert tables_read == ["table.csv", "table.csv"]
+    pd.testing.assert_frame_equal(fresh.events, again.events)
+    assert again.problems == fresh.problems
+    restart()
+    load_collection(table_root)
+    assert tables_read == ["table.csv", "table.csv"]  # rebuilt: read from the cache again
+
+
+def test_a_table_cache_of_other_reading_code_or_settings_is_not_used(table_cache, tmp_path, tables_read, monkeypatch):
+    folder = tmp_path / "events"
+    write(folder / "table.csv", TABLE.replace("2022-02-14,,", "03/04/2022,,"))
+    write(folder / "_collection.yaml", "date_order: MDY\n")
+    assert load_collection(folder).events.set_index("id")["start"]["a"] == pd.Timestamp("2022-03-04")
+    write(folder / "_collection.yaml", "date_order: DMY\n")
+    restart()
+    assert load_collection(folder).events.set_index("id")["start"]["a"] == pd.Timestamp("2022-04-03")
+    monkeypatch.setattr(cache, "TABLE_FORMAT", "other")
+    restart()
+    load_collection(folder)
+    assert tables_read == ["table.csv"] * 3
+
+
+def test_small_tables_get_no_cache_file(cache_dir, table_root):
+    load_collection(table_root)
+    assert not list(cache_dir.rglob("table-*.arrow"))
