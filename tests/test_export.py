@@ -459,11 +459,17 @@ def test_overlap_check_ignores_labels_that_only_touch():
 
 @pytest.fixture
 def browser_starts(monkeypatch) -> dict[str, int]:
-    """Count kaleido browsers made and opened during a test."""
+    """Count kaleido browsers made and opened during a test, and tabs reloaded between pictures."""
     import kaleido
+    from kaleido._kaleido_tab import _KaleidoTab
 
-    counts = {"created": 0, "opened": 0}
+    counts = {"created": 0, "opened": 0, "reloaded": 0}
     original_init, original_open = kaleido.Kaleido.__init__, kaleido.Kaleido.open
+    original_reload = _KaleidoTab.reload
+
+    async def counting_reload(self, *args, **kwargs):
+        counts["reloaded"] += 1
+        return await original_reload(self, *args, **kwargs)
 
     def counting_init(self, *args, **kwargs):
         counts["created"] += 1
@@ -475,6 +481,7 @@ def browser_starts(monkeypatch) -> dict[str, int]:
 
     monkeypatch.setattr(kaleido.Kaleido, "__init__", counting_init)
     monkeypatch.setattr(kaleido.Kaleido, "open", counting_open)
+    monkeypatch.setattr(_KaleidoTab, "reload", counting_reload)
     return counts
 
 
@@ -491,7 +498,8 @@ def test_each_category_writes_one_png_per_category_at_scale_with_one_browser(bro
     for path in out.glob("*.png"):
         info = png_info(path)
         assert (info["width"], info["height"]) == (1200, 1200), f"{path.name}: --scale 2 must double 600x600"
-    assert browser_starts == {"created": 1, "opened": 1}, f"a batch of {len(expected)} started {browser_starts}"
+    # One browser, whose tabs draw picture after picture without reloading plotly.js in between.
+    assert browser_starts == {"created": 1, "opened": 1, "reloaded": 0}, f"a batch of {len(expected)}: {browser_starts}"
 
 
 def test_several_views_write_several_files_with_one_browser(browser_starts, tmp_path):
@@ -513,7 +521,7 @@ def test_several_views_write_several_files_with_one_browser(browser_starts, tmp_
     texts = [p.read_text(encoding="utf-8") for p in files]
     assert "category: military" in texts[0] and "category: diplomacy" in texts[1] and "in sequence" in texts[2]
     assert "Zelenskyy watches Javelin" in texts[0] and "Zelenskyy watches Javelin" not in texts[1]
-    assert browser_starts == {"created": 1, "opened": 1}, f"three views started {browser_starts}"
+    assert browser_starts == {"created": 1, "opened": 1, "reloaded": 0}, f"three views started {browser_starts}"
 
 
 # ---- 5. no browser: a clear message ----------------------------------------------------------------------------
