@@ -2,8 +2,9 @@
 (JSON, CSV, iCalendar, TimelineJS), each format declared once in ``formats.REGISTRY``.
 
 The modules: ``formats`` (the registry, and the dispatch every caller goes through), ``page`` (the figure of a
-picture), ``pictures`` (drawing), ``browser`` (the browser the app's downloads share), ``data`` (the data formats)
-and ``naming`` (batches and file names). The names the command line, the app and the tests use are gathered here.
+picture), ``pictures`` (drawing), ``browser`` (the browser the app's downloads share, and a batch's own), ``data``
+(the data formats) and ``naming`` (batches and file names). The names the command line, the app and the tests use
+are gathered here.
 """
 
 from dashboard.export.browser import RenderBusy
