@@ -1,4 +1,5 @@
-"""A disk cache of parsed YAML event files, so that a restart over an unchanged folder parses no YAML.
+"""A disk cache of parsed YAML event files and of read tables, so that a restart over an unchanged folder parses
+no YAML and reads and checks no CSV or Parquet table again (the tables' part is at the end of this module).
 
 Each events folder gets one Arrow IPC file (LZ4-compressed) under ``$TIMELINE_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/newstimeline``, else ``~/.cache/newstimeline``, in a subfolder named by a hash of the folder's
@@ -351,7 +352,8 @@ def write_table(key: Path, rel: str, size: int, mtime_ns: int, rows: pd.DataFram
     """Keep a table's rows and problems for the next start (replacing the file whole, as ``write`` does)."""
     try:
         events = _events_part(rows)
-        table = pa.concat_tables([events, _problems_part(problems)]).combine_chunks()
+        # Two batches, the problems' sharing the events' dictionaries (a file keeps one per column): no copy of it all.
+        table = pa.concat_tables([events, _problems_part(problems, events)])
         sink = pa.BufferOutputStream()
         options = pa.ipc.IpcWriteOptions(compression="lz4")
         schema = TABLE_SCHEMA.with_metadata(_table_metadata(key, rel, size, mtime_ns, events.num_rows))
@@ -405,8 +407,9 @@ def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
-def _problems_part(problems: list[Problem]) -> pa.Table:
+def _problems_part(problems: list[Problem], events: pa.Table) -> pa.Table:
     size = len(problems)
+    no_values = pa.nulls(size, pa.int32())
     given = {
         C.path: pa.array([p.path for p in problems], TEXT_TYPE),
         C.line: pa.array([p.line for p in problems], pa.int64()),
@@ -414,6 +417,11 @@ def _problems_part(problems: list[Problem]) -> pa.Table:
         "problem_message": pa.array([p.message for p in problems], TEXT_TYPE),
         "problem_effect": pa.array([str(p.effect) for p in problems], pa.string()),
     }
-    return pa.table(
-        {field.name: given.get(field.name, pa.nulls(size, field.type)) for field in TABLE_SCHEMA}, schema=TABLE_SCHEMA
-    )
+    for field in TABLE_SCHEMA:
+        if field.name not in given:
+            given[field.name] = (
+                pa.DictionaryArray.from_arrays(no_values, events.column(field.name).chunk(0).dictionary)
+                if pa.types.is_dictionary(field.type)
+                else pa.nulls(size, field.type)
+            )
+    return pa.table({field.name: given[field.name] for field in TABLE_SCHEMA}, schema=TABLE_SCHEMA)

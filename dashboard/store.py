@@ -5,9 +5,10 @@ column, and loading goes on with the next one. A folder may hold YAML event file
 (read by ``dashboard.readers``). Problems name files by their path below the events folder (a single file
 given as the root: by its name), whatever the working folder.
 
-Files are parsed once: the parsed rows of YAML files are kept on disk by ``dashboard.cache``, keyed by (path,
-size, mtime), so a restart over an unchanged folder reads no YAML and a reload after editing one file re-reads
-that file alone; in one process a memo returns the same table while no file changes.
+Files are parsed once: the parsed rows of YAML files, and the rows and problems of tables of 1 MB or more, are
+kept on disk by ``dashboard.cache``, keyed by (path, size, mtime), so a restart over an unchanged folder reads no
+YAML and no table, and a reload after editing one file re-reads that file alone; in one process a memo returns
+the same table while no file changes.
 """
 
 from __future__ import annotations
