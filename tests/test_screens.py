@@ -147,8 +147,11 @@ def test_a_zoom_into_events_drawn_one_by_one_keeps_the_figures(collection):
     plan = screens.plan(collection, zoomed, WIDTH, on_screen=key, zoom=True)
     assert plan == screens.Plan(f"{screens.screen_key(collection, zoomed, WIDTH)}|zoomed", "keep")
     assert screens.drawn(plan.key) is screens.drawn(key), "the kept figures stand for the zoomed screen"
-    # the next action draws the zoomed screen afresh: the kept figures' labels were packed for the wider range
-    assert screens.plan(collection, zoomed.with_(selected=DAY_EVENT), WIDTH, on_screen=plan.key).how == "draw"
+    # A selection on the zoomed screen moves the rings of the kept figures (their labels, packed for the wider
+    # range, only gained room); any other change draws it afresh.
+    selected = screens.plan(collection, zoomed.with_(selected=DAY_EVENT), WIDTH, on_screen=plan.key)
+    assert (selected.how, selected.key) == ("patch", plan.key)
+    assert screens.plan(collection, zoomed.with_(theme="dark"), WIDTH, on_screen=plan.key).how == "draw"
     assert screens.plan(collection, zoomed, WIDTH, on_screen=key, zoom=False).how == "draw", "not a zoom"
     far = View(start=dt.date(2021, 1, 1), end=dt.date(2021, 1, 2))
     assert screens.plan(collection, far, WIDTH, on_screen=key, zoom=True).how == "draw", "outside what is drawn"

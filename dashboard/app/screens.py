@@ -86,17 +86,17 @@ def plan(collection: Collection, view: View, width: int, on_screen: object = Non
     shown = drawn(on_screen)
     if zoom and shown is not None and zoomed_in(shown[0], view):
         # Zooming into events already drawn one by one: plotly has redrawn them, and their labels only gain room,
-        # so the figures stay; the address, the count and the list follow the new range.
+        # so the figures stay (a selection there moves their rings); the address, the count and the list follow.
         key = f"{screen_key(collection, view, width)}|zoomed"
         remember(key, shown)
         return Plan(key, "keep")
     key = screen_key(collection, view, width)
-    if key == on_screen and shown is not None:
+    if shown is not None and on_screen in (key, f"{key}|zoomed"):  # a zoomed screen's figures: those kept
         # The figures on screen show this view but for the selection: only their selection rings (the timeline's
         # ring shapes, the map's last trace) change. Density views have no marks to ring: they are drawn afresh.
         rings = (reselect(shown[0], view.selected, view), reselect(shown[1], view.selected, view))
         if None not in rings:
-            return Plan(key, "patch", rings)
+            return Plan(str(on_screen), "patch", rings)
     return Plan(key, "draw")
 
 

@@ -1,0 +1,199 @@
+"""What the page does without waiting for the server: a selection in a small view shows its card and rings its
+mark at once, the arrow keys and Escape likewise, and a zoom into events drawn one by one is plotly's own redraw,
+with no figure from the server."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Request, Route, expect
+from rows import by_id
+
+from dashboard.app import ids
+from dashboard.app.cards import CARDS_LIMIT
+from dashboard.figure import DETAIL_LIMIT
+from dashboard.store import Collection
+
+DAY_EVENT = "biden-scholz-call"
+UPDATE = "_dash-update-component"  # the callbacks' address (Dash adds a query string)
+MANY = 1000  # events drawn one by one (under DETAIL_LIMIT), too many to send their cards ahead
+
+
+def is_update(url: str) -> bool:
+    return UPDATE in url
+
+
+def listen(app: Any) -> list[dict[str, Any]]:
+    """The callbacks' answers from now on, as the page receives them."""
+    answers: list[dict[str, Any]] = []
+    app.page.on("response", lambda r: answers.append(r.json()) if is_update(r.url) and r.status == 200 else None)
+    return answers
+
+
+class Held:
+    """Holds the page's requests to the server that carry a pick (a click or a key), until released."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def __call__(self, route: Route, request: Request) -> None:
+        body = json.loads(request.post_data or "{}")
+        if f"{ids.PICK}.data" in body.get("changedPropIds", []):
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def wait(self, page: Any, count: int) -> None:
+        """Wait until ``count`` picks are held (Dash sends a callback's request a moment after the change)."""
+        for _ in range(100):
+            if len(self.routes) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{len(self.routes)} picks reached the server, not {count}")
+
+    def release(self) -> None:
+        while self.routes:
+            self.routes.pop(0).continue_()
+
+
+@pytest.fixture
+def held(app: Any) -> Iterator[Held]:
+    """The page's picks held back from the server while the test looks at what the page did alone."""
+    holder = Held()
+    app.page.route(is_update, holder)
+    yield holder
+    holder.release()
+    app.page.unroute(is_update)
+
+
+def shown_id(app: Any) -> str | None:
+    return app.page.evaluate(
+        "(id) => { const c = document.getElementById(id).querySelector('[data-event]'); "
+        "return c ? c.getAttribute('data-event') : null; }",
+        ids.DETAIL,
+    )
+
+
+def test_a_click_shows_the_card_and_rings_the_mark_before_the_server_answers(app, collection: Collection, held):
+    app.open()
+    title = by_id(collection)[DAY_EVENT]["title"]
+    app.click_mark(DAY_EVENT, title)
+    # The server has not been asked yet (its request is held): the card and the ring are the page's own.
+    expect(app.card.locator(".detail-title")).to_have_text(title, timeout=2000)
+    assert app.selected_ring() == [DAY_EVENT]
+    expect(app.list_card(DAY_EVENT)).to_have_class(re.compile(r"\bselected\b"))
+    held.wait(app.page, 1)  # the pick still reaches the server, for the address, the list and the map
+    assert "event=" not in app.page.url
+
+    answers = listen(app)
+    held.release()
+    app.expect_url_event(DAY_EVENT)
+    app.settle()
+    # The server knows the page showed the card and rang the mark: it sends neither again.
+    [answer] = [a for a in answers if ids.LIST in a.get("response", {})]
+    assert ids.TIMELINE not in answer["response"] and ids.DETAIL not in answer["response"]
+    assert ids.MAP in answer["response"], "the map's ring comes from the server"
+    expect(app.card.locator(".detail-title")).to_have_text(title)
+    assert app.selected_ring() == [DAY_EVENT]
+    app.assert_no_errors()
+
+
+def test_arrow_keys_and_escape_work_in_the_page_and_the_server_takes_the_pages_choice(
+    app, collection: Collection, held
+):
+    order = list(collection.events["id"])
+    app.open(f"?event={order[0]}")
+    app.page.locator("body").click(position={"x": 5, "y": 5})  # the focus on the page, not in a control
+    for _ in range(3):
+        app.page.keyboard.press("ArrowRight")
+    # Three steps, none answered by the server yet: the page stepped from the card it shows, not from the address.
+    expect(app.card.locator(".detail-title")).to_have_text(by_id(collection)[order[3]]["title"], timeout=2000)
+    assert app.selected_ring() == [order[3]]
+    held.wait(app.page, 1)
+    held.release()
+    app.expect_url_event(order[3])  # not order[1]: the server took the page's choice
+    app.settle()
+    assert shown_id(app) == order[3] and app.selected_ring() == [order[3]]
+
+    app.page.keyboard.press("Escape")
+    expect(app.card.locator(".detail-empty")).to_have_count(1, timeout=2000)
+    assert app.selected_ring() == [] and shown_id(app) is None
+    held.release()
+    app.expect_url_event(None)
+    app.assert_no_errors()
+
+
+@pytest.fixture(scope="module")
+def many_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A table of MANY one-day events over two months, four a day, in three categories."""
+    folder = tmp_path_factory.mktemp("many")
+    first = dt.date(2023, 3, 1)
+    with (folder / "events.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "title", "date", "category"])
+        for n in range(MANY):
+            day = first + dt.timedelta(days=n // 16)
+            writer.writerow([f"event-{n:04d}", f"Event number {n}", day.isoformat(), ("a", "b", "c")[n % 3]])
+    return folder
+
+
+def figure_answers(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [a for a in answers if "figure" in a.get("response", {}).get(ids.TIMELINE, {})]
+
+
+def test_a_zoom_into_a_thousand_events_is_plotlys_own_redraw_with_no_figure_from_the_server(
+    start_server, app_for, many_events
+):
+    assert CARDS_LIMIT < MANY < DETAIL_LIMIT
+    app = app_for(start_server(many_events)).open()
+    assert len(app.mark_ids()) == MANY, "a thousand events, drawn one by one"
+    answers = listen(app)
+    for lo, hi in (("2023-03-10", "2023-04-20"), ("2023-03-20", "2023-03-30"), ("2023-03-24", "2023-03-26")):
+        app.page.evaluate(
+            "([id, lo, hi]) => Plotly.relayout(document.getElementById(id).querySelector('.js-plotly-plot'),"
+            " {'xaxis.range': [lo, hi]})",
+            [ids.TIMELINE, lo, hi],
+        )
+        app.settle()
+        expect(app.page.locator(f"#{ids.COUNT}")).to_contain_text(f"of {MANY:,} events")
+    assert answers, "the address, the count and the list follow the zoom"
+    assert not figure_answers(answers), "no figure for a zoom into events already drawn"
+    assert re.search(r"from=2023-03-24&to=2023-03-25$", app.page.url), app.page.url
+    # Two days of sixteen events each (and the parts of the days at the ends): their cards were sent ahead.
+    visible = [m for m in app.marks() if 0 <= m["x"] <= (app.page.viewport_size or {"width": 0})["width"]]
+    target = visible[len(visible) // 2]["id"]
+    app.click_mark(target, f"Event number {int(target.split('-')[1])}")
+    expect(app.card.locator(".detail-title")).to_have_text(f"Event number {int(target.split('-')[1])}")
+    app.settle()
+    assert not figure_answers(answers), "nor for a selection"
+    app.assert_no_errors()
+
+
+def test_a_click_in_a_view_too_big_for_cards_ahead_asks_the_server(start_server, app_for, many_events):
+    app = app_for(start_server(many_events)).open()
+    target = app.marks()[MANY // 2]["id"]
+    title = f"Event number {int(target.split('-')[1])}"
+    app.click_mark(target, title)
+    app.expect_card(target, title)
+    assert app.selected_ring() == [target]
+    app.assert_no_errors()
+
+
+def test_the_cards_sent_ahead_are_for_the_view_on_screen(app, collection: Collection):
+    """After a filter, the page's cards are the filtered view's: a click shows a card whose links keep the filter."""
+    app.open("?category=military")
+    military = collection.events[collection.events["category"] == "military"]["id"].tolist()
+    target = next(event_id for event_id in military if event_id in app.mark_ids())
+    app.click_mark(target, by_id(collection)[target]["title"])
+    expect(app.card.locator(".detail-title")).to_have_text(by_id(collection)[target]["title"])
+    close = app.card.locator(".sheet-close")
+    assert "category=military" in (close.get_attribute("href") or "")
+    assert app.selected_ring() == [target]
+    app.assert_no_errors()
