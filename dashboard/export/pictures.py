@@ -162,6 +162,9 @@ class Drawing:
     def draw(self, figure: go.Figure, fmt: str, scale: float) -> Drawn:
         """Hand a figure to the browser, drawn at its own size; kaleido returns the bytes, and never writes a file."""
         if self._batch is None:
+            # Imported here, before the browser's thread imports it: two threads at once can meet it half made.
+            import kaleido.errors  # noqa: F401
+
             self._batch = Batch().__enter__()
         opts = {"format": fmt, "width": figure.layout.width, "height": figure.layout.height, "scale": scale}
         return Drawn(self._batch.draw(figure, opts), fmt, BATCH_TIMEOUT_S)
