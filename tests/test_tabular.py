@@ -736,3 +736,77 @@ def test_cli_commands_take_a_table_as_events(runner, native_csv):
     assert runner.invoke(cli, ["validate", str(native_csv)]).exit_code == 0
     exported = runner.invoke(cli, ["export", "--format", "csv", "--events", str(native_csv)])
     assert exported.exit_code == 0 and "Troops mass" in exported.stdout
+
+
+# ---- sources, checked column-wise --------------------------------------------------------------------------------
+
+SOURCE_CELLS = [  # (source, source_title, source_url, published)
+    ("DW", "", "https://www.dw.com/a", "2022-02-16"),
+    ("DW", "Report", "HTTPS://www.dw.com/b", "2022-02-16T10:00"),
+    ("", "", "http://only.example/address", ""),
+    ("", "Only a title", "", ""),
+    ("AP", "", "ftp://example.org/x", "2022-02-16"),
+    ("AP", "", "www.example.org", ""),
+    ("AP", "", "https://example.org/y", "2022-13-01"),
+    ("AP", "", "https://example.org/z", "16 Feb 2022"),
+    ("AP", "", "", "Tuesday"),
+    ("P" * 121, "", "https://example.org/long", ""),
+    ("P" * 120, "", "https://example.org/fine", ""),
+    ("R" * 121, "", "mailto:x@example.org", "2022-02-30"),
+    ("Kyiv\u00a0Post", "", "https://example.org/nbsp", "2022-02-16"),
+    ("Ünïcode", "Заголовок", "https://приклад.укр/", "2022"),
+    ("", "", "", "2022-02-16"),
+]
+
+
+def _model_says(who: str, heading: str, url: str, day: str) -> tuple[list, list[tuple[int, str]]]:
+    """What the Source model makes of one row's source cells: its list, or its problems at their columns."""
+    from dashboard.model import Source
+    from dashboard.readers import vectors
+
+    data = {"title": heading or who or url, "publisher": who or None, "url": url or None, "published": day or None}
+    columns = {"title": ("source_title", 16), "publisher": ("source", 15), "url": ("source_url", 17)}
+    columns |= {"published": ("published", 18), "": ("source_title", 16)}
+    source, found = vectors.model_errors(Source, data, columns)
+    return ([source.model_dump()] if source else []), found
+
+
+def test_sources_are_checked_column_wise_with_the_models_rules_and_words(tmp_path, monkeypatch):
+    rows = [
+        {"title": f"Event {n}", "date": "2022-02-16", "category": "x", "source": who, "source_title": heading}
+        | {"source_url": url, "published": day}
+        for n, (who, heading, url, day) in enumerate(SOURCE_CELLS)
+    ]
+    checked: list[dict] = []
+    original = tables.v.model_errors
+    monkeypatch.setattr(
+        tables.v, "model_errors", lambda model, data, cols: checked.append(data) or original(model, data, cols)
+    )
+    events, problems = tables.read_table(write(tmp_path / "sources.csv", csv_text(rows)))
+    by_model = [data for data in checked if "publisher" in data]
+    loaded = dict(zip(events["title"], events["sources"], strict=True))
+    found = {(p.line, p.column, p.message) for p in problems}
+    expected_problems = set()
+    for n, cells in enumerate(SOURCE_CELLS):
+        sources, errors = _model_says(*cells)
+        if errors:
+            assert f"Event {n}" not in loaded
+            expected_problems |= {(n + 2, column, message) for column, message in errors}
+        elif any(cells):
+            assert loaded[f"Event {n}"] == sources
+        else:
+            assert loaded[f"Event {n}"] == []
+    assert found == expected_problems
+    assert len(expected_problems) >= 6  # the test rows do hold bad values
+    assert {data["title"] for data in by_model} == {"AP", "P" * 121, "R" * 121, "Заголовок", ""}  # not the good
+
+
+def test_a_million_sources_of_a_few_publishers_share_their_texts(tmp_path):
+    rows = [
+        {"title": f"E{n}", "date": "2022-02-16", "category": "x", "source": "DW", "published": "2022-02-16"}
+        | {"source_url": f"https://www.dw.com/{n}"}
+        for n in range(3)
+    ]
+    events, _ = tables.read_table(write(tmp_path / "shared.csv", csv_text(rows)))
+    first, second = (cell[0] for cell in events["sources"][:2])
+    assert first["publisher"] is second["publisher"] and first["published"] is second["published"]

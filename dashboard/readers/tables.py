@@ -19,6 +19,7 @@ plus 1) and the column of the bad field, and is left out; the other rows load.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -223,7 +224,8 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
 
 
 def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
-    """Each row's source list, built and checked by the model once per distinct combination."""
+    """Each row's source list, once per distinct combination: checked column-wise by the rules of the ``Source``
+    model, and by the model itself where a rule may fail (so that its problems are the model's own words)."""
     where = m.where
     parts = (m.publisher, m.source_title, m.source_url, m.published)
     source_codes = v.codes_of(*parts)
@@ -235,17 +237,24 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
         "published": ("published", where["published"]),
     }
     columns[""] = columns["title"]
+    who, heading, url, day = (_shared_texts(v.pick(part, firsts)) for part in parts)
     lists = np.empty(len(firsts), dtype=object)
+    given = (who != "") | (heading != "") | (url != "") | (day != "")
+    lists[~given] = v.shared(EMPTY, int((~given).sum()))
+    titled = (who != "") | (heading != "") | (url != "")  # the model wants a title: the first of them
+    doubtful = given & ~(titled & _plain_sources(who, heading, url, day))
+    for code in np.flatnonzero(given & ~doubtful).tolist():
+        title = heading[code] or who[code] or url[code]
+        lists[code] = [
+            {"title": title, "publisher": who[code] or None, "url": url[code] or None, "published": day[code] or None}
+        ]
     errors: dict[int, list[tuple[int, str]]] = {}
-    for code, (who, heading, url, day) in enumerate(zip(*(v.pick(part, firsts) for part in parts), strict=True)):
-        if not (who or heading or url or day):
-            lists[code] = EMPTY
-            continue
+    for code in np.flatnonzero(doubtful).tolist():
         data = {
-            "title": heading or who or url or "",
-            "publisher": who or None,
-            "url": url or None,
-            "published": day or None,
+            "title": heading[code] or who[code] or url[code] or "",
+            "publisher": who[code] or None,
+            "url": url[code] or None,
+            "published": day[code] or None,
         }
         source, found = v.model_errors(Source, data, columns)
         if found:
@@ -254,6 +263,47 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
             lists[code] = [source.model_dump()]  # type: ignore[union-attr]
     faults.add_distinct(source_codes, errors)
     return source_codes, lists
+
+
+def _shared_texts(values: np.ndarray) -> np.ndarray:
+    """Texts with equal ones made one object: a million sources of a few publishers hold a few strings."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    shared: np.ndarray = np.asarray(uniques, dtype=object)[codes]
+    return shared
+
+
+def _plain_sources(who: np.ndarray, heading: np.ndarray, url: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Where the ``Source`` model surely takes a source as it is: no text to strip, a publisher within
+    ``NAME_MAX``, a web address and an ISO date (each distinct date tried once, as the model does)."""
+    texts = [pd.Series(values, dtype=object) for values in (who, heading, url, day)]
+    plain = np.ones(len(who), dtype=bool)
+    for text in texts:
+        plain &= _stripped(text)
+    plain &= (texts[0].str.len() <= NAME_MAX).to_numpy(bool)
+    addresses = texts[2].str.slice(0, 8).str.lower().str.startswith(("http://", "https://")).to_numpy(bool)
+    plain &= (url == "") | addresses
+    day_codes, days = pd.factorize(day, use_na_sentinel=False)
+    plain &= np.array([_iso_day(text) for text in days], dtype=bool)[day_codes]
+    return plain
+
+
+def _stripped(text: pd.Series) -> np.ndarray:
+    """Texts with nothing to strip, tried once per distinct value when most repeat."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    if len(uniques) * 2 > len(text):
+        return (text.str.strip() == text).to_numpy(bool)
+    return np.array([value == value.strip() for value in uniques], dtype=bool)[codes]
+
+
+def _iso_day(text: str) -> bool:
+    """A date the ``Source`` model reads (or none)."""
+    if not text:
+        return True
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def _links(m: Mapped, faults: v.Faults) -> Coded:
