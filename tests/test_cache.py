@@ -433,3 +433,16 @@ def test_a_table_cache_of_other_reading_code_or_settings_is_not_used(table_cache
 def test_small_tables_get_no_cache_file(cache_dir, table_root):
     load_collection(table_root)
     assert not list(cache_dir.rglob("table-*.arrow"))
+
+
+def test_sources_come_back_the_same_and_share_their_repeated_texts(table_cache, tmp_path):
+    row = "e{n},Event {n},2022-02-1{n},,diplomacy,,,,,,,,DW,https://example.org/{n},2022-02-14,"
+    lines = [row.format(n=n) for n in range(5)]
+    table = write(tmp_path / "events" / "table.csv", TABLE.splitlines()[0] + "\n" + "\n".join(lines) + "\n")
+    fresh = load_collection(table)
+    restart()
+    cached = load_collection(table)
+    pd.testing.assert_frame_equal(fresh.events, cached.events)  # every row one source: still lists of one dict
+    first, second = (cell[0] for cell in cached.events["sources"][:2])
+    assert first == {"title": "DW", "publisher": "DW", "url": "https://example.org/0", "published": "2022-02-14"}
+    assert first["publisher"] is second["publisher"] and first["published"] is second["published"]
