@@ -262,7 +262,9 @@ class Progress:
         total, done = len(self.paths), len(self.done)
         if total == 1 or done >= total:
             return str(error)
-        written = "no picture was written" if not done else f"the {done} before it were written"
         left = total - done - 1
-        after = f", the {left} after it were not" if left else ""
-        return f"picture {done + 1} of {total} ({self.paths[done]}) failed: {error}\n{written}{after}"
+        if not done:
+            said = "No picture of the batch was written."
+        else:
+            said = f"The {done} before it were written (above){f'; the {left} after it were not' if left else ''}."
+        return f"picture {done + 1} of {total} ({self.paths[done]}) failed: {error}\n{said}"

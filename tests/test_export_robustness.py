@@ -347,7 +347,14 @@ def test_a_batch_says_each_picture_as_it_is_written_and_which_one_failed(events,
     result = export(events, "--format", "png", "--each", "category", "--out", out)
     assert result.exit_code == 1
     assert f"picture 3 of 7 ({out / names[2]}) failed: the browser failed to draw the PNG picture" in result.output
-    assert "the 2 before it were written, the 4 after it were not" in result.output
+    assert "The 2 before it were written (above); the 4 after it were not." in result.output
     assert [Path(path).name for path in re.findall(r"^wrote (\S+) ", result.stderr, flags=re.MULTILINE)] == names[:2]
     assert sorted(p.name for p in out.glob("*.png")) == sorted(names[:2])
     assert sorted(p.name for p in out.glob("*.alt.txt")) == sorted(n.replace(".png", ".alt.txt") for n in names[:2])
+    shutil.rmtree(out)
+
+    browser.broken, browser.asked = {1}, 0
+    result = export(events, "--format", "png", "--each", "category", "--out", out)
+    assert result.exit_code == 1 and f"picture 1 of 7 ({out / names[0]}) failed: " in result.output
+    assert "No picture of the batch was written." in result.output and "wrote" not in result.output
+    assert not list(out.glob("*.png"))

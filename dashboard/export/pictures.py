@@ -72,7 +72,7 @@ def check_drawn(data: bytes, fmt: str) -> bytes:
     if starts and not data.lstrip().startswith(starts):
         raise ExportError(
             f"the browser failed to draw the {fmt.upper()} picture ({len(data):,} bytes that are not a "
-            f"{fmt.upper()} file); nothing was written: try a smaller picture"
+            f"{fmt.upper()} file), so it was not written: try a smaller picture"
         )
     return data
 
