@@ -371,7 +371,7 @@ def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
         dicts[start:end] if ok else None
         for start, end, ok in zip(ends[:-1].tolist(), ends[1:].tolist(), valid, strict=True)
     )
-    objects[:-1] = np.fromiter(built, dtype=object, count=len(lists))  # not a list: NumPy would unpack its lists
+    objects[:-1] = np.fromiter(built, dtype=object, count=len(lists))  # no list of them all in between
     codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     shared: np.ndarray = objects[codes]
     return shared

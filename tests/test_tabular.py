@@ -756,6 +756,9 @@ SOURCE_CELLS = [  # (source, source_title, source_url, published)
     ("Kyiv\u00a0Post", "", "https://example.org/nbsp", "2022-02-16"),
     ("Ünïcode", "Заголовок", "https://приклад.укр/", "2022"),
     ("", "", "", "2022-02-16"),
+    ("", "", "HtTpS://mixed.example/case", ""),
+    ("", "", "httpſ://long.s.example/", ""),
+    ("", "", "İhttp://dotted.example/", ""),
 ]
 
 
@@ -798,7 +801,15 @@ def test_sources_are_checked_column_wise_with_the_models_rules_and_words(tmp_pat
             assert loaded[f"Event {n}"] == []
     assert found == expected_problems
     assert len(expected_problems) >= 6  # the test rows do hold bad values
-    assert {data["title"] for data in by_model} == {"AP", "P" * 121, "R" * 121, "Заголовок", ""}  # not the good
+    assert {data["title"] for data in by_model} == {
+        "AP",
+        "P" * 121,
+        "R" * 121,
+        "Заголовок",
+        "",
+        "httpſ://long.s.example/",
+        "İhttp://dotted.example/",
+    }  # not the good
 
 
 def test_a_million_sources_of_a_few_publishers_share_their_texts(tmp_path):
@@ -810,3 +821,15 @@ def test_a_million_sources_of_a_few_publishers_share_their_texts(tmp_path):
     events, _ = tables.read_table(write(tmp_path / "shared.csv", csv_text(rows)))
     first, second = (cell[0] for cell in events["sources"][:2])
     assert first["publisher"] is second["publisher"] and first["published"] is second["published"]
+
+
+def test_the_column_wise_checks_know_every_space_python_strips():
+    import re
+
+    import pyarrow.compute as pc
+
+    every = [chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF]
+    spaces = {c for c in every if c.isspace()}
+    ends = pc.match_substring_regex(pa.array([f"{c}x" for c in every]), tables.UNSTRIPPED).to_numpy(False)
+    assert {c for c, found in zip(every, ends, strict=True) if found} == spaces
+    assert not re.search(tables.UNSTRIPPED, "a b")

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.model import ID_MAX, NAME_MAX, SLUG, EventFile, Link, Place, Source, slugify
 from dashboard.readers import acled, native
@@ -272,27 +273,30 @@ def _shared_texts(values: np.ndarray) -> np.ndarray:
     return shared
 
 
+# What Python's str.strip takes away (str.isspace), a superset of what the models strip: a text without any of
+# these at its ends is one the models keep as it is.
+SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+UNSTRIPPED = f"^[{SPACES}]|[{SPACES}]$"
+WEB_ADDRESS = "^[hH][tT][tT][pP][sS]?://"  # what `lower().startswith(("http://", "https://"))` takes, and no more
+
+
 def _plain_sources(who: np.ndarray, heading: np.ndarray, url: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Where the ``Source`` model surely takes a source as it is: no text to strip, a publisher within
-    ``NAME_MAX``, a web address and an ISO date (each distinct date tried once, as the model does)."""
-    texts = [pd.Series(values, dtype=object) for values in (who, heading, url, day)]
-    plain = np.ones(len(who), dtype=bool)
-    for text in texts:
-        plain &= _stripped(text)
-    plain &= (texts[0].str.len() <= NAME_MAX).to_numpy(bool)
-    addresses = texts[2].str.slice(0, 8).str.lower().str.startswith(("http://", "https://")).to_numpy(bool)
-    plain &= (url == "") | addresses
-    day_codes, days = pd.factorize(day, use_na_sentinel=False)
-    plain &= np.array([_iso_day(text) for text in days], dtype=bool)[day_codes]
+    ``NAME_MAX``, a web address and an ISO date. Repeated texts are tried once each; the addresses, mostly
+    distinct, by Arrow."""
+    plain = _each(who, lambda text: text == text.strip() and len(text) <= NAME_MAX)
+    plain &= _each(heading, lambda text: text == text.strip())
+    plain &= _each(day, lambda text: text == text.strip() and _iso_day(text))
+    addresses = pa.array(url, pa.large_string())
+    plain &= ~pc.match_substring_regex(addresses, UNSTRIPPED).to_numpy(zero_copy_only=False)
+    plain &= (url == "") | pc.match_substring_regex(addresses, WEB_ADDRESS).to_numpy(zero_copy_only=False)
     return plain
 
 
-def _stripped(text: pd.Series) -> np.ndarray:
-    """Texts with nothing to strip, tried once per distinct value when most repeat."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    if len(uniques) * 2 > len(text):
-        return (text.str.strip() == text).to_numpy(bool)
-    return np.array([value == value.strip() for value in uniques], dtype=bool)[codes]
+def _each(values: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each value, tried once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.fromiter(map(test, uniques), dtype=bool, count=len(uniques))[codes]
 
 
 def _iso_day(text: str) -> bool:
