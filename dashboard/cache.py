@@ -23,6 +23,8 @@ import json
 import os
 import stat
 import sys
+import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.records import UnsafeTarget, write_atomic
+from dashboard.records import UnsafeTarget, check_target, write_atomic
 from dashboard.table import DECLARED, SPOTS_DECLARED, C, Column, Effect, Problem
 
 FORMAT = "2"  # bump when the layout below changes
@@ -343,23 +345,38 @@ DECODE_AT_ONCE = 50_000  # distinct JSON texts decoded together: fast, without a
 def _shared_objects(column: pa.ChunkedArray) -> np.ndarray:
     """A dictionary column of JSON texts as Python objects: each distinct text decoded once, its object shared by
     the rows that hold it (null: None)."""
-    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    texts = array.dictionary
+    texts, codes = _coded(column)
     objects = np.empty(len(texts) + 1, dtype=object)  # the last: None, for a null's code -1
     for start in range(0, len(texts), DECODE_AT_ONCE):
         part = texts.slice(start, DECODE_AT_ONCE).to_pylist()
         parsed = json.loads("[" + ",".join(part) + "]")
         objects[start : start + len(parsed)] = np.fromiter(parsed, dtype=object, count=len(parsed))
-    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     shared: np.ndarray = objects[codes]
     return shared
+
+
+def _coded(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A dictionary column's dictionary and each row's code in it (-1: null). The file's batches share one
+    dictionary, which is not copied to put them together."""
+    chunks = column.chunks
+    first = chunks[0].dictionary if chunks else pa.array([], column.type.value_type)
+    if not all(_same(chunk.dictionary, first) for chunk in chunks[1:]):
+        chunks = [column.combine_chunks()]
+        first = chunks[0].dictionary
+    codes = [chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False) for chunk in chunks]
+    return first, np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
+
+
+def _same(one: pa.Array, other: pa.Array) -> bool:
+    """The same array (its buffers at the same addresses), or an equal one."""
+    buffers = [buffer.address if buffer else 0 for buffer in one.buffers()]
+    return buffers == [buffer.address if buffer else 0 for buffer in other.buffers()] or one.equals(other)
 
 
 def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
     """A dictionary column of lists of structs as Python lists of dicts: each distinct list built once and shared
     by the rows that hold it (null: None), each repeated text of its dicts one object."""
-    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    lists = array.dictionary
+    lists, codes = _coded(column)
     items = lists.flatten()  # the items of every list, in order
     names = [field.name for field in items.type]
     values = [_shared_values(items.field(name)) for name in names]
@@ -372,7 +389,6 @@ def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
         for start, end, ok in zip(ends[:-1].tolist(), ends[1:].tolist(), valid, strict=True)
     )
     objects[:-1] = np.fromiter(built, dtype=object, count=len(lists))  # no list of them all in between
-    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     shared: np.ndarray = objects[codes]
     return shared
 
@@ -396,69 +412,91 @@ def _table_problems(table: pa.Table) -> list[Problem]:
     ]
 
 
+WRITE_AT_ONCE = 100_000  # rows converted and written together: Arrow copies of a batch at a time, not the table's
+
+
 def write_table(key: Path, rel: str, size: int, mtime_ns: int, rows: pd.DataFrame, problems: list[Problem]) -> None:
-    """Keep a table's rows and problems for the next start (replacing the file whole, as ``write`` does)."""
+    """Keep a table's rows and problems for the next start (replacing the file whole, as ``write`` does), written
+    a batch of rows at a time straight to the file: a million rows' cache is never held in memory whole."""
     try:
-        events = _events_part(rows)
-        # Two batches, the problems' sharing the events' dictionaries (a file keeps one per column): no copy of it all.
-        table = pa.concat_tables([events, _problems_part(problems, events)])
-        sink = pa.BufferOutputStream()
-        options = pa.ipc.IpcWriteOptions(compression="lz4")
-        schema = TABLE_SCHEMA.with_metadata(_table_metadata(key, rel, size, mtime_ns, events.num_rows))
-        with pa.ipc.new_file(sink, schema, options=options) as writer:
-            writer.write_table(table)
         path = table_location(key, rel)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_atomic(path, _written(sink), sync=False, mode=0o600)
+        check_target(path)  # the cache folder's own file, or nothing, is replaced
+        coded = {
+            column.name: (_struct_dictionary if column.name == C.sources else _json_dictionary)(
+                rows[column.name].to_numpy(dtype=object) if len(rows) else np.empty(0, dtype=object)
+            )
+            for column in TABLE_COLUMNS
+            if column.kind == "nested"
+        }
+        schema = TABLE_SCHEMA.with_metadata(_table_metadata(key, rel, size, mtime_ns, len(rows)))
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        with _replacing(path) as sink, pa.ipc.new_file(sink, schema, options=options) as writer:
+            for first in range(0, len(rows), WRITE_AT_ONCE):
+                writer.write_batch(_events_batch(rows.iloc[first : first + WRITE_AT_ONCE], first, coded))
+            writer.write_batch(_problems_batch(problems, coded))
     except (OSError, UnsafeTarget, pa.ArrowException, ValueError, TypeError):
         pass  # as with ``write``: a cache that cannot be written costs speed, never correctness
 
 
-def _events_part(rows: pd.DataFrame) -> pa.Table:
-    size = len(rows)
-    arrays: dict[str, pa.Array] = {}
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[pa.NativeFile]:
+    """A new private file that takes the place of ``path`` once written whole (and is removed if not)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")  # mode 0o600
+    os.close(handle)
+    try:
+        with pa.OSFile(temporary, "wb") as sink:
+            yield sink
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+Coded = tuple[np.ndarray, pa.Array]  # each row's code (-1: null), and the dictionary
+
+
+def _with_codes(codes: np.ndarray, dictionary: pa.Array) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0), dictionary)
+
+
+def _events_batch(part: pd.DataFrame, first: int, coded: dict[str, Coded]) -> pa.RecordBatch:
+    size = len(part)
+    arrays: list[pa.Array] = []
     for column in TABLE_COLUMNS:
-        values = rows[column.name] if size else pd.Series([], dtype=object)
+        values = part[column.name]
         kind = _table_type(column)
-        if column.name == C.sources:
-            arrays[column.name] = _struct_dictionary(values.to_numpy(dtype=object))
-        elif column.kind == "nested":
-            arrays[column.name] = _json_dictionary(values.to_numpy(dtype=object))
+        if column.name in coded:
+            codes, dictionary = coded[column.name]
+            arrays.append(_with_codes(codes[first : first + size], dictionary))
         elif column.kind in ("text", "zone"):
-            arrays[column.name] = pa.array(values.array if column.kind == "text" else values.to_numpy(object)).cast(
-                kind
-            )
+            arrays.append(pa.array(values.array if column.kind == "text" else values.to_numpy(object)).cast(kind))
         else:
-            arrays[column.name] = pa.array(values.to_numpy(), from_pandas=True).cast(kind)
-    for name, kind in PROBLEM_KEYS:
-        arrays[name] = pa.nulls(size, kind)
-    return pa.table(arrays, schema=TABLE_SCHEMA)
+            arrays.append(pa.array(values.to_numpy(), from_pandas=True).cast(kind))
+    arrays.extend(pa.nulls(size, kind) for _, kind in PROBLEM_KEYS)
+    return pa.record_batch(arrays, schema=TABLE_SCHEMA)
 
 
-def _json_dictionary(values: np.ndarray) -> pa.DictionaryArray:
+def _json_dictionary(values: np.ndarray) -> Coded:
     """Objects as a dictionary of JSON texts: each shared object encoded once (rows share them), equal texts
     merged, None as null."""
     if not len(values):
-        return pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], TEXT_TYPE))
+        return np.empty(0, dtype=np.int64), pa.array([], TEXT_TYPE)
     codes, firsts = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
     distinct = values[_first_rows(codes, len(firsts))]
     texts = np.array([None if value is None else encode(value) for value in distinct], dtype=object)
     text_codes, uniques = pd.factorize(texts)  # None: -1
-    indices = text_codes[codes]
-    return pa.DictionaryArray.from_arrays(
-        pa.array(indices.astype(np.int32), mask=indices < 0), pa.array(uniques.astype(object), TEXT_TYPE)
-    )
+    return text_codes[codes], pa.array(uniques.astype(object), TEXT_TYPE)
 
 
-def _struct_dictionary(values: np.ndarray) -> pa.DictionaryArray:
+def _struct_dictionary(values: np.ndarray) -> Coded:
     """Lists of source dicts as a dictionary of Arrow lists of structs: each shared list converted once, None as
     null."""
     codes, firsts = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
     distinct = pa.array(values[_first_rows(codes, len(firsts))], SOURCES_TYPE, from_pandas=True)
     nulls = distinct.is_null().to_numpy(zero_copy_only=False)
-    indices = codes.astype(np.int32)
-    return pa.DictionaryArray.from_arrays(pa.array(indices, mask=nulls[indices] if nulls.any() else None), distinct)
+    return (np.where(nulls[codes], -1, codes) if nulls.any() else codes), distinct
 
 
 def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
@@ -467,9 +505,9 @@ def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
-def _problems_part(problems: list[Problem], events: pa.Table) -> pa.Table:
+def _problems_batch(problems: list[Problem], coded: dict[str, Coded]) -> pa.RecordBatch:
     size = len(problems)
-    no_values = pa.nulls(size, pa.int32())
+    no_codes = np.full(size, -1)
     given = {
         C.path: pa.array([p.path for p in problems], TEXT_TYPE),
         C.line: pa.array([p.line for p in problems], pa.int64()),
@@ -477,11 +515,9 @@ def _problems_part(problems: list[Problem], events: pa.Table) -> pa.Table:
         "problem_message": pa.array([p.message for p in problems], TEXT_TYPE),
         "problem_effect": pa.array([str(p.effect) for p in problems], pa.string()),
     }
-    for field in TABLE_SCHEMA:
-        if field.name not in given:
-            given[field.name] = (
-                pa.DictionaryArray.from_arrays(no_values, events.column(field.name).chunk(0).dictionary)
-                if pa.types.is_dictionary(field.type)
-                else pa.nulls(size, field.type)
-            )
-    return pa.table({field.name: given[field.name] for field in TABLE_SCHEMA}, schema=TABLE_SCHEMA)
+    for field in TABLE_SCHEMA:  # the rows' columns, empty; the nested ones with the rows' dictionaries
+        if field.name in coded:
+            given[field.name] = _with_codes(no_codes, coded[field.name][1])
+        elif field.name not in given:
+            given[field.name] = pa.nulls(size, field.type)
+    return pa.record_batch([given[field.name] for field in TABLE_SCHEMA], schema=TABLE_SCHEMA)

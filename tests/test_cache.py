@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from rows import by_id
 
@@ -446,3 +447,20 @@ def test_sources_come_back_the_same_and_share_their_repeated_texts(table_cache, 
     first, second = (cell[0] for cell in cached.events["sources"][:2])
     assert first == {"title": "DW", "publisher": "DW", "url": "https://example.org/0", "published": "2022-02-14"}
     assert first["publisher"] is second["publisher"] and first["published"] is second["published"]
+
+
+def test_a_table_written_a_few_rows_at_a_time_reads_back_the_same(table_cache, table_root, tables_read, monkeypatch):
+    monkeypatch.setattr(cache, "WRITE_AT_ONCE", 2)
+    fresh = load_collection(table_root)
+    restart()
+    cached = load_collection(table_root)
+    assert tables_read == ["table.csv"]
+    pd.testing.assert_frame_equal(fresh.events, cached.events)
+    assert cached.problems == fresh.problems
+    table_rows = cached.events[cached.events["path"] == "table.csv"]
+    assert table_rows["quotes"].iloc[0] is table_rows["quotes"].iloc[-1]  # one dictionary for every batch
+    (kept,) = table_cache.rglob("table-*.arrow")
+    assert not list(kept.parent.glob("*.part"))
+    file = pa.ipc.open_file(str(kept))
+    rows = int(file.schema.metadata[b"events"])
+    assert rows >= 3 and file.num_record_batches == (rows + 1) // 2 + 1  # two rows at a time, then the problems
