@@ -201,17 +201,20 @@
     return id !== null && Object.prototype.hasOwnProperty.call(cards, id) ? id : null;
   }
 
-  // Rings the event's marks with the figure's own ring template (plotly redraws the shapes alone).
+  // Rings the event's marks with copies of the figure's hidden ring template (the shape named "selected-template",
+  // dashboard/figure/selection.py), named "selected": plotly redraws the shapes alone.
   function ring(id) {
     var gd = graph();
-    var template = gd && gd.layout && gd.layout.meta && gd.layout.meta.ring;
+    var shapes = (gd && gd.layout && gd.layout.shapes) || [];
+    var template = shapes.filter(function (shape) { return shape.name === "selected-template"; })[0];
     if (!template || !gd._fullData) return;
-    var shapes = (gd.layout.shapes || []).filter(function (shape) { return shape.name !== template.name; });
+    shapes = shapes.filter(function (shape) { return shape.name !== "selected"; });
     gd._fullData.forEach(function (trace) {
       if (trace.type !== "scatter" || !trace.customdata || String(trace.mode).indexOf("markers") < 0) return;
       for (var i = 0; i < trace.customdata.length; i++) {
         if (trace.customdata[i] === id) {
-          shapes.push(Object.assign({}, template, {xanchor: trace.x[i], yanchor: trace.y[i]}));
+          shapes.push(Object.assign({}, template, {name: "selected", visible: true, xanchor: trace.x[i],
+                                                   yanchor: trace.y[i]}));
         }
       }
     });

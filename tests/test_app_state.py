@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
 import pytest
 from dash import State, no_update
 from dash.exceptions import PreventUpdate
@@ -214,13 +213,14 @@ def test_every_input_of_the_callback_but_the_address_and_the_width_has_an_action
 def test_a_new_screen_is_drawn_in_full(collection):
     out = render(collection, View(category=("military",)), WIDTH)
     military = len(apply(collection.events, View(category=("military",))))
-    assert isinstance(out["timeline"], go.Figure) and isinstance(out["map"], go.Figure)
-    assert out["timeline_style"] == {"height": f"{out['timeline'].layout.height}px"}
+    assert isinstance(out["timeline"], dict) and isinstance(out["map"], dict)  # figures as the page gets them
+    assert out["timeline_style"] == {"height": f"{out['timeline']['layout']['height']}px"}
     assert out["count"] == f"{military} of {len(collection.events)} events"
     assert out["screen"] == screens.screen_key(collection, View(category=("military",)), WIDTH)
     assert out["root_class"] == "app theme-light" and out["theme_label"] == "Dark theme"
     assert out["empty"] == [] and out["notice"] == [] and out["banner"] == []
-    assert screens.drawn(out["screen"]) == (out["timeline"], out["map"])
+    kept = screens.drawn(out["screen"])
+    assert kept is not None and [screens.for_page(f, out["screen"]) for f in kept] == [out["timeline"], out["map"]]
 
 
 def test_a_selection_on_the_same_screen_sends_only_ring_patches_card_and_list(collection):
@@ -239,7 +239,7 @@ def test_a_selection_on_the_same_screen_sends_only_ring_patches_card_and_list(co
 def test_a_selection_with_another_screen_on_the_page_is_drawn_in_full(collection):
     render(collection, View(), WIDTH)
     out = render(collection, View(selected=DAY_EVENT), WIDTH, on_screen="another screen")
-    assert isinstance(out["timeline"], go.Figure) and out["count"] == f"{len(collection.events)} events"
+    assert isinstance(out["timeline"], dict) and out["count"] == f"{len(collection.events)} events"
 
 
 def test_a_zoom_into_drawn_events_keeps_the_figures_and_follows_with_count_and_list(collection):

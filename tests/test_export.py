@@ -376,7 +376,7 @@ def test_export_view_draws_the_same_figure_as_the_app_download(view, collection,
     layout = picture.figure.layout
     assert layout.paper_bgcolor == "#15181d"
     assert "category: military" in layout.title.subtitle.text and "in sequence" in layout.title.subtitle.text
-    assert layout.meta["ring"] and not [s for s in layout.shapes if s.name == "selected"]  # selected, filtered out
+    assert not [s for s in layout.shapes if s.name == "selected"]  # the selected event is filtered out: no ring
     drawn = picture.figure.to_json()
     military = collection.events[collection.events["category"] == "military"]["title"]
     assert len(military) == 4 and all(json.dumps(title)[1:-1][:30] in drawn for title in military)

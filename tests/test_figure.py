@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.figure import DETAIL_LIMIT, RING, Item, map_figure, pack, reselect, spread, timeline_figure
 from dashboard.figure.packing import Frame
-from dashboard.figure.selection import RING_PX
+from dashboard.figure.selection import RING_PX, RING_TEMPLATE
 from dashboard.store import load_collection
 from dashboard.view import View, apply
 
@@ -78,7 +78,8 @@ def test_the_selected_event_is_ringed_by_shapes_and_reselect_moves_the_ring(coll
     [mark] = [(x, y) for t in marks(fig) for x, y, i in zip(t.x, t.y, t.customdata, strict=True) if i == view.selected]
     assert (ring.xanchor, ring.yanchor) == (mark[0], pytest.approx(mark[1]))
     assert ring.xsizemode == ring.ysizemode == "pixel" and ring.x1 - ring.x0 == 2 * RING_PX
-    assert fig.layout.meta["ring"]["name"] == RING  # the template the page's script rings another event with
+    [template] = [s for s in fig.layout.shapes if s.name == RING_TEMPLATE]  # what the page's script copies
+    assert template.visible is False and (template.x0, template.line.width) == (ring.x0, ring.line.width)
     moved = reselect(fig, "biden-scholz-call", view)
     fresh = timeline_figure(collection.events, view.with_(selected="biden-scholz-call"), collection.settings)
     assert [s for s in moved if s.get("name") == RING] == [s.to_plotly_json() for s in rings(fresh)]
@@ -134,3 +135,12 @@ def test_the_selection_ring_is_drawn_whole_at_the_edge_of_the_plot(collection):
     for ring in rings(fig):
         at = (pd.Timestamp(ring.xanchor).value - lo) / (hi - lo) * plot_px
         assert RING_PX <= at <= plot_px - RING_PX  # plotly clips shapes to the plot: the ring has room inside it
+
+
+def test_figures_send_numbers_as_plain_lists_never_as_binary_arrays(collection):
+    """plotly.js decodes a binary array afresh whenever it is given the figure again, so Dash's Plotly.react after
+    every zoom would redraw every trace: the timeline and the map send their numbers as JSON lists."""
+    for view in (View(selected="ukraine-unity-day"), View(mode="sequence")):
+        assert "bdata" not in timeline_figure(collection.events, view, collection.settings).to_json()
+    places = map_figure(collection.events, View(selected="ukraine-unity-day"), collection.settings)
+    assert "bdata" not in places.to_json()

@@ -112,4 +112,19 @@ def figure_outputs(chosen: Plan, draw: Callable[[], Figures]) -> dict[str, Any]:
         return {"timeline": timeline, "timeline_style": no_update, "map": places}
     timeline, places = draw()
     remember(chosen.key, (timeline, places))
-    return {"timeline": timeline, "timeline_style": {"height": f"{timeline.layout.height}px"}, "map": places}
+    return {
+        "timeline": for_page(timeline, chosen.key),
+        "timeline_style": {"height": f"{timeline.layout.height}px"},
+        "map": for_page(places, chosen.key),
+    }
+
+
+def for_page(figure: go.Figure, revision: str) -> dict[str, Any]:
+    """A drawn figure as the page gets it. Dash's graph hands plotly a deep copy of the figure after every zoom,
+    pan or ring (to keep its figure in step), and plotly redraws every trace when an object it compares by
+    identity is a new one: so the figure goes without plotly's template stub (the figures set every colour
+    themselves), and with a ``datarevision`` (the screen key) that tells plotly its arrays change only with it."""
+    out: dict[str, Any] = figure.to_plotly_json()
+    out["layout"].pop("template", None)
+    out["layout"]["datarevision"] = revision
+    return out

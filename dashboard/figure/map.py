@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figure.packing import numbers
 from dashboard.figure.style import (
     FONT,
     LEGEND_CHARS,
@@ -21,6 +22,7 @@ from dashboard.model import CollectionSettings
 from dashboard.table import C
 from dashboard.view import View
 
+COORDINATE_DIGITS = 5  # about a metre: finer means nothing on a world map, and costs bytes
 MAP_DETAIL_LIMIT = 2000  # events whose places are drawn one by one; more are summed per place
 PLACE_PREFIX = "place:"  # customdata of a summed map point: a click filters to that place
 SPREAD_DEGREES = 1.0  # the points of one place are spread within this radius, however many there are
@@ -95,8 +97,8 @@ def _summed_points(table: pd.DataFrame, theme: Theme) -> go.Scattergeo:
     summed = table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
     size = 6 + 24 * np.sqrt(summed["count"] / max(summed["count"].max(), 1))
     return go.Scattergeo(
-        lat=summed["lat"].to_numpy(),
-        lon=summed["lon"].to_numpy(),
+        lat=numbers(summed["lat"], COORDINATE_DIGITS),
+        lon=numbers(summed["lon"], COORDINATE_DIGITS),
         mode="markers",
         name="events",
         customdata=[PLACE_PREFIX + name for name in summed["name"]],
@@ -106,7 +108,7 @@ def _summed_points(table: pd.DataFrame, theme: Theme) -> go.Scattergeo:
         ],
         hoverinfo="text",
         marker={
-            "size": size.to_numpy(),
+            "size": numbers(size),
             "color": "#2b6cb0",
             "opacity": 0.7,
             "line": {"color": theme.paper, "width": 1},
@@ -119,8 +121,8 @@ def _category_points(
 ) -> go.Scattergeo:
     """The places of one category's events, one point per event and place; a click selects the event."""
     return go.Scattergeo(
-        lat=group["lat"].to_numpy(),
-        lon=group["lon"].to_numpy(),
+        lat=numbers(group["lat"], COORDINATE_DIGITS),
+        lon=numbers(group["lon"], COORDINATE_DIGITS),
         customdata=list(group["id"]),
         hovertext=[
             f"<b>{shown_name(n)}</b><br>{esc(clip(t, TITLE_CHARS))}<br>{esc(w)}"
@@ -141,8 +143,8 @@ def _category_points(
 def _selected_points(chosen: pd.DataFrame, theme: Theme) -> go.Scattergeo:
     """Rings around the selected event's places."""
     return go.Scattergeo(
-        lat=chosen["lat"].to_numpy(),
-        lon=chosen["lon"].to_numpy(),
+        lat=numbers(chosen["lat"], COORDINATE_DIGITS),
+        lon=numbers(chosen["lon"], COORDINATE_DIGITS),
         customdata=list(chosen["id"]),
         mode="markers",
         hoverinfo="skip",

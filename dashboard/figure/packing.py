@@ -254,9 +254,18 @@ def axis_x(value: float, view: View) -> float | str | None:
     return value if view.mode == "sequence" else date_texts([value])[0]
 
 
+def numbers(values: Any, digits: int | None = None) -> list[float]:
+    """Numbers as a plain list, which plotly sends as JSON, not as a binary typed array: plotly.js decodes a binary
+    array afresh whenever the figure is given again, so every Plotly.react (which Dash's graph makes after each zoom,
+    pan or ring to keep its figure in step) would redraw every trace instead of only what changed. ``digits``:
+    rounded to so many decimals (fewer bytes where more would mean nothing)."""
+    array = np.asarray(values, dtype=float)
+    return (array if digits is None else array.round(digits)).tolist()  # type: ignore[no-any-return]
+
+
 def axis_xs(values: list[float], view: View) -> Any:
-    """Many x values: ordinals as one typed array (sent to the browser as binary), instants as dates."""
-    return np.asarray(values, dtype=float) if view.mode == "sequence" else date_texts(values)
+    """Many x values: ordinals as numbers (``numbers``), instants as dates."""
+    return numbers(values) if view.mode == "sequence" else date_texts(values)
 
 
 def date_texts(values: Any) -> list[str | None]:

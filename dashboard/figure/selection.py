@@ -2,8 +2,8 @@
 figure already drawn.
 
 Shapes rather than a trace: a browser moves a shape in a few milliseconds (plotly redraws that shape alone),
-where a changed trace makes plotly redraw every trace of the plot. The figure carries the ring's template in
-``layout.meta["ring"]``, so the page's script rings another event with exactly the shape drawn here.
+where a changed trace makes plotly redraw every trace of the plot. The figure carries the ring's template as a
+hidden shape named RING_TEMPLATE, so the page's script rings another event with exactly the shape drawn here.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from dashboard.figure.style import THEMES
 from dashboard.view import View
 
 RING = "selected"  # the name of the ring's shapes (and of the map's ring trace)
+RING_TEMPLATE = "selected-template"  # the hidden shape the page's script copies into rings
 RING_PX = 12  # the ring's radius: a little wider than the largest mark
 
 
 def ring_template(view: View) -> dict[str, Any]:
-    """The ring as a shape sized in pixels around an anchor (``xanchor``, ``yanchor``) still to be set."""
+    """The ring as a hidden shape sized in pixels around an anchor (``xanchor``, ``yanchor``) still to be set."""
     theme = THEMES[view.theme]
     return {
         "type": "circle",
-        "name": RING,
+        "name": RING_TEMPLATE,
+        "visible": False,
         "xref": "x",
         "yref": "y",
         "xsizemode": "pixel",
@@ -41,7 +43,7 @@ def ring_template(view: View) -> dict[str, Any]:
 
 def ring_shapes(xs: list[float], ys: list[Any], view: View) -> list[dict[str, Any]]:
     """The rings around the selected event's marks, at ``xs`` (ns, or ordinals in sequence mode) and ``ys``."""
-    template = ring_template(view)
+    template = {**ring_template(view), "name": RING, "visible": True}
     anchors = axis_xs(xs, view)
     return [
         {**template, "xanchor": x if isinstance(x, str) else float(x), "yanchor": float(y)}
@@ -51,14 +53,11 @@ def ring_shapes(xs: list[float], ys: list[Any], view: View) -> list[dict[str, An
 
 def add_rings(fig: go.Figure, xs: list[float], ys: list[Any], view: View) -> None:
     """Ring the selected event's marks in a figure, and give it the ring's template for the page's script."""
-    fig.update_layout(
-        shapes=[*fig.layout.shapes, *ring_shapes(xs, ys, view)],
-        meta={**(fig.layout.meta or {}), "ring": ring_template(view)},
-    )
+    fig.update_layout(shapes=[*fig.layout.shapes, ring_template(view), *ring_shapes(xs, ys, view)])
 
 
 def without_rings(shapes: Any) -> list[dict[str, Any]]:
-    """A figure's shapes but its rings, as plain dicts (what a patch sends)."""
+    """A figure's shapes but its rings (the hidden template stays), as plain dicts (what a patch sends)."""
     plain = (shape if isinstance(shape, dict) else shape.to_plotly_json() for shape in shapes or ())
     return [shape for shape in plain if shape.get("name") != RING]
 

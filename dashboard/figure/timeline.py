@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -22,6 +21,7 @@ from dashboard.figure.packing import (
     axis_xs,
     date_texts,
     lane_keys,
+    numbers,
     ordered_lanes,
     pack,
     positions,
@@ -198,8 +198,8 @@ def _add_bars(
             **_event_trace(bar_items, by_id, name),
             orientation="h",
             base=axis_xs([i.x0 for i in bar_items], view),
-            x=np.asarray([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
-            y=np.asarray([i.y for i in bar_items], dtype=float),
+            x=numbers([(i.x1 - i.x0) / 1e6 for i in bar_items]),  # a date axis takes bar lengths in ms
+            y=numbers([i.y for i in bar_items]),
             width=0.62,
             marker={
                 "color": color,
@@ -228,7 +228,7 @@ def _add_marks(
             **_event_trace(marks, by_id, name),
             mode="markers",
             x=axis_xs([i.anchor for i in marks], view),
-            y=np.asarray([i.y for i in marks], dtype=float),
+            y=numbers([i.y for i in marks]),
             marker={
                 "color": ["rgba(0,0,0,0)" if a else color for a in approximate],
                 "symbol": ["square" if i.bar else "diamond" for i in marks],
@@ -312,7 +312,7 @@ def _add_links(
     fig.add_trace(
         go.Scatter(
             x=axis_xs(xs, view),
-            y=np.asarray(ys, dtype=float),
+            y=numbers(ys),
             mode="lines",
             line={"color": theme.muted, "width": 1, "dash": "dot"},
             hoverinfo="skip",

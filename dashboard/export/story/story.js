@@ -26,14 +26,18 @@
     return JSON.parse(document.getElementById(dark.matches ? "figure-dark" : "figure-light").textContent);
   }
 
-  // The ring of the selected event: shapes made from the figure's ring template (layout.meta.ring), one on each of
-  // the event's marks, in place of the rings drawn before.
+  // The ring of the selected event: copies of the figure's hidden ring template (the shape named
+  // "selected-template", dashboard/figure/selection.py), one on each of the event's marks, named "selected" and in
+  // place of the rings drawn before.
   function withRing() {
-    var template = fig.layout.meta && fig.layout.meta.ring;
+    var shapes = fig.layout.shapes || [];
+    var template = shapes.filter(function (shape) { return shape.name === "selected-template"; })[0];
     if (!template) return;
     var points = (current && data.marks[current]) || [];
-    fig.layout.shapes = (fig.layout.shapes || []).filter(function (shape) { return shape.name !== template.name; })
-      .concat(points.map(function (p) { return Object.assign({}, template, {xanchor: p[0], yanchor: p[1]}); }));
+    fig.layout.shapes = shapes.filter(function (shape) { return shape.name !== "selected"; })
+      .concat(points.map(function (p) {
+        return Object.assign({}, template, {name: "selected", visible: true, xanchor: p[0], yanchor: p[1]});
+      }));
   }
 
   function ring() {
