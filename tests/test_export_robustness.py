@@ -20,6 +20,7 @@ from drawing import StandIn, stand_in
 
 from dashboard.cli import cli
 from dashboard.export import Picture, TooTall, write_pictures
+from dashboard.export.formats import BATCH_HELD
 from dashboard.export.pictures import DRAW_PIXELS, check_drawn, too_many_pixels
 from dashboard.model import DESCRIPTION_MAX, TITLE_MAX, CollectionSettings
 from dashboard.readers.yaml_events import load_settings
@@ -286,11 +287,11 @@ def wait_for(check: Callable[[], bool], seconds: float = 10) -> bool:
 
 def test_a_batch_writes_each_picture_once_drawn_and_builds_the_next_while_the_browser_draws(monkeypatch, tmp_path):
     browser = stand_in(monkeypatch)
-    browser.gates = {number: threading.Event() for number in range(1, 6)}
+    browser.gates = {number: threading.Event() for number in range(1, 8)}
     built: list[int] = []
 
     def pictures() -> Iterator[Picture]:
-        for number in range(1, 6):
+        for number in range(1, 8):
             built.append(number)
             yield Picture(small_figure(), tmp_path / f"{number}.png", "png")
 
@@ -298,10 +299,10 @@ def test_a_batch_writes_each_picture_once_drawn_and_builds_the_next_while_the_br
     batch = threading.Thread(target=write_pictures, args=(pictures(),), kwargs={"written": told.append})
     batch.start()
     try:
-        # While the browser draws the first two, the third figure is built, and no more: it waits for a tab.
-        assert wait_for(lambda: len(built) == 3), built
+        # While the browser draws the first pictures, the next figures are built, BATCH_HELD in all, and no more.
+        assert wait_for(lambda: len(built) == BATCH_HELD), built
         time.sleep(0.2)
-        assert built == [1, 2, 3] and not list(tmp_path.iterdir())
+        assert built == list(range(1, BATCH_HELD + 1)) and not list(tmp_path.iterdir())
         browser.gates[1].set()
         assert wait_for((tmp_path / "1.png").exists), "the first picture waited for the others"
         assert (tmp_path / "1.alt.txt").exists() is False  # (no words given: no alt text)
@@ -310,8 +311,8 @@ def test_a_batch_writes_each_picture_once_drawn_and_builds_the_next_while_the_br
         for gate in browser.gates.values():
             gate.set()
         batch.join(10)
-    assert [p.path.name for p in told] == [f"{number}.png" for number in range(1, 6)]
-    assert (tmp_path / "5.png").read_bytes() == b"\x89PNG\r\n\x1a\npicture 5"
+    assert [p.path.name for p in told] == [f"{number}.png" for number in range(1, 8)]
+    assert (tmp_path / "7.png").read_bytes() == b"\x89PNG\r\n\x1a\npicture 7"
     assert browser.made == 1, "one browser draws the whole batch"
     assert browser.options["mathjax"] is False, "a picture must be drawn without reaching the network"
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]

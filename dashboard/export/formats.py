@@ -43,6 +43,9 @@ ViewMaker = Callable[[pd.DataFrame, View, CollectionSettings], str]  # words abo
 PictureMaker = Callable[[go.Figure, "About | None"], bytes]  # (figure, its words) -> the file, drawn without a browser
 Finisher = Callable[[bytes, "About | None"], bytes]  # (what the browser drew, the picture's words) -> the file
 ALT_SUFFIX = ".alt.txt"  # the alt text written beside every picture: NAME.alt.txt
+# The pictures of a batch held at once: drawn in the browser's tabs, and built ahead, so that the figures are built
+# while the browser draws (a figure waits in a tab's queue instead of the browser waiting for a figure).
+BATCH_HELD = BATCH_TABS + 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,12 +269,13 @@ def write_pictures(
     """Write pictures (a path of '-' is stdout) in order, each as soon as it is drawn, and tell ``written`` of it.
 
     ``pictures`` may be made one at a time (a generator): the next figure is built while the browser draws the ones
-    before it. Every browser-drawn picture of the batch is drawn by one browser (``pictures.Drawing``), BATCH_TABS
-    at a time. Each picture's targets are checked before it is drawn (``records.check_target`` raises
-    ``UnsafeTarget``, and so does ``records.check_not_source`` for a file the ``events`` are read from), and so is
-    its size (``ExportError`` for more pixels than the browser can draw). A drawing that failed is an
-    ``ExportError``, not a file; each file is written whole by ``records.write_atomic``. When a picture fails, the
-    pictures before it are written and none after it: the first not told to ``written`` is the one that failed.
+    before it, BATCH_HELD held at once. Every browser-drawn picture of the batch is drawn by one browser
+    (``pictures.Drawing``), BATCH_TABS at a time. Each picture's targets are checked before it is drawn
+    (``records.check_target`` raises ``UnsafeTarget``, and so does ``records.check_not_source`` for a file the
+    ``events`` are read from), and so is its size (``ExportError`` for more pixels than the browser can draw). A
+    drawing that failed is an ``ExportError``, not a file; each file is written whole by ``records.write_atomic``.
+    When a picture fails, the pictures before it are written and none after it: the first not told to ``written``
+    is the one that failed.
     """
     pending: deque[tuple[Picture, PictureFormat, Drawn | None]] = deque()
 
@@ -281,9 +285,9 @@ def write_pictures(
         if written is not None:
             written(picture)
 
-    def ready() -> bool:  # the first picture waiting can be written now, or must be: the browser's tabs are full
+    def ready() -> bool:  # the first picture waiting can be written now, or must be: enough are waiting
         drawn = pending[0][2] if pending else None
-        return bool(pending) and (drawn is None or drawn.done() or len(pending) > BATCH_TABS)
+        return bool(pending) and (drawn is None or drawn.done() or len(pending) >= BATCH_HELD)
 
     with Drawing() as drawing:
         made = iter(pictures)
