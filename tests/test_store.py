@@ -584,3 +584,19 @@ def test_bundled_link_targets_exist():
 def test_bundled_dates_fall_in_the_reported_week(bundled):
     # The report is from 16 Feb 2022; nothing it tells of should be placed after that week.
     assert (bundled.events["start"] < pd.Timestamp(dt.date(2022, 2, 21))).all()
+
+
+def test_filter_menu_choices_are_what_each_facet_finds_in_its_column():
+    from dashboard.index import index_for
+    from dashboard.view import FACETS
+
+    events = load_collection(BUNDLED).events.copy()
+    sources = events["sources"].tolist()
+    sources[0] = [{"title": "Only a title", "publisher": None}, {"title": "T", "publisher": "Z Press"}]
+    sources[1] = [{"title": "", "publisher": ""}, *sources[1]]
+    events["sources"] = pd.Series(sources, index=events.index, dtype=object)
+    collection = store.Collection(events, [], {}, "choices-test")
+    choices = index_for(collection).choices
+    for facet in FACETS:
+        assert choices[facet.key] == facet.distinct(events[facet.column]), facet.key
+    assert {"Only a title", "Z Press"} <= set(choices["source"]) and "T" not in choices["source"]
