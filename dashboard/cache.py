@@ -265,7 +265,8 @@ PROBLEM_KEYS = [("problem_column", pa.int32()), ("problem_message", TEXT_TYPE), 
 
 
 # The dicts of ``dashboard.readers.tables._sources``, with their keys in that order.
-SOURCES_TYPE = pa.list_(pa.struct([(key, TEXT_TYPE) for key in ("title", "publisher", "url", "published")]))
+SOURCE_KEYS = ("title", "publisher", "url", "published")
+SOURCES_TYPE = pa.list_(pa.struct([(key, TEXT_TYPE) for key in SOURCE_KEYS]))
 
 
 def _table_type(column: Column) -> pa.DataType:
@@ -378,9 +379,9 @@ def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
     by the rows that hold it (null: None), each repeated text of its dicts one object."""
     lists, codes = _coded(column)
     items = lists.flatten()  # the items of every list, in order
-    names = [field.name for field in items.type]
-    values = [_shared_values(items.field(name)) for name in names]
-    dicts = [dict(zip(names, item, strict=True)) for item in zip(*values, strict=True)]
+    values = [_shared_values(items.field(name)) for name in SOURCE_KEYS]  # the file's schema was checked: these
+    # A dict display: several times faster than dict(zip()) over a million dicts.
+    dicts = [{"title": a, "publisher": b, "url": c, "published": d} for a, b, c, d in zip(*values, strict=True)]
     ends = lists.offsets.to_numpy(zero_copy_only=False) - lists.offsets[0].as_py()
     valid = lists.is_valid().to_numpy(zero_copy_only=False)
     objects = np.empty(len(lists) + 1, dtype=object)  # the last: None, for a null's code -1
