@@ -337,6 +337,8 @@ def _table_rows(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
         else:
             rows[column.name] = values.to_numpy(zero_copy_only=False)
         del values
+        # Arrow keeps what it let go for its own reuse: give it back, for the Python objects still to be made.
+        pa.default_memory_pool().release_unused()
     return pd.DataFrame(rows, copy=False)
 
 
@@ -394,13 +396,15 @@ def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
     return shared
 
 
+SAMPLE = 1000  # texts looked at to tell whether a column's texts repeat, before finding its distinct ones
+
+
 def _shared_values(array: pa.Array) -> list[Any]:
-    """An Arrow array as Python values, equal texts as one object when most of them repeat."""
-    if not pa.types.is_large_string(array.type):
-        return array.to_pylist()  # type: ignore[no-any-return]
+    """An Arrow array as Python values, equal texts as one object when most of its first texts repeat."""
+    sample = array.slice(0, SAMPLE)
+    if not pa.types.is_large_string(array.type) or len(pc.unique(sample)) * 2 > len(sample):
+        return array.to_pylist()  # type: ignore[no-any-return]  # mostly distinct (addresses): nothing to share
     coded = pc.dictionary_encode(array)
-    if len(coded.dictionary) * 2 > len(array):  # mostly distinct (addresses): nothing to share
-        return array.to_pylist()  # type: ignore[no-any-return]
     distinct = np.array([*coded.dictionary.to_pylist(), None], dtype=object)
     return distinct[coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)].tolist()  # type: ignore[no-any-return]
 
