@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -25,6 +26,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -93,8 +95,10 @@ def _parsing_modules(reader: str) -> list[ModuleType]:
     """This module, a reader and the project's modules it imports, directly or not, in a stable order."""
     from dashboard.readers import tables, yaml_events
 
+    readers = {module.__name__: module for module in (tables, yaml_events)}
     found: dict[str, ModuleType] = {}
-    stack = [sys.modules[__name__], {module.__name__: module for module in (tables, yaml_events)}[reader]]
+    # The store by name: it imports this module.
+    stack = [sys.modules[__name__], readers.get(reader) or importlib.import_module(reader)]
     while stack:
         module = stack.pop()
         if module.__name__ in found:
@@ -282,16 +286,38 @@ def _table_type(column: Column) -> pa.DataType:
 TABLE_SCHEMA = pa.schema([(column.name, _table_type(column)) for column in TABLE_COLUMNS] + PROBLEM_KEYS)
 
 
-def table_location(key: Path, rel: str) -> Path:
+@dataclass(frozen=True)
+class Layout:
+    """What a table's cache file holds: its rows as read (``ROWS``), or, for a table loaded alone, the finished
+    events table of its collection (``FINISHED``: checked across rows and sorted, so a restart does neither)."""
+
+    name: str
+    columns: list[Column]
+    schema: pa.Schema
+    made_by: str  # the module whose code (with what it imports) made the rows: see ``fingerprint``
+
+
+ROWS = Layout("rows", TABLE_COLUMNS, TABLE_SCHEMA, "dashboard.readers.tables")
+FINISHED = Layout(
+    "finished",
+    list(DECLARED),
+    pa.schema([(column.name, _table_type(column)) for column in DECLARED] + PROBLEM_KEYS),
+    "dashboard.store",
+)
+
+
+def table_location(key: Path, rel: str, layout: Layout = ROWS) -> Path:
     """The cache file of one table of a folder (``key``: the folder's name in the cache, see ``location``)."""
-    digest = hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    name = rel if layout is ROWS else f"{rel}\0{layout.name}"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:20]
     return location(key).parent / f"table-{digest}.arrow"
 
 
-def _table_metadata(key: Path, rel: str, size: int, mtime_ns: int, events: int) -> dict[bytes, bytes]:
+def _table_metadata(key: Path, rel: str, size: int, mtime_ns: int, events: int, layout: Layout) -> dict[bytes, bytes]:
     return {
         b"format": TABLE_FORMAT.encode(),
-        b"fingerprint": fingerprint("dashboard.readers.tables").encode(),
+        b"layout": layout.name.encode(),
+        b"fingerprint": fingerprint(layout.made_by).encode(),
         b"root": os.path.abspath(key).encode("utf-8", "surrogateescape"),
         b"rel": rel.encode("utf-8", "surrogateescape"),
         b"state": f"{size} {mtime_ns}".encode(),
@@ -299,10 +325,12 @@ def _table_metadata(key: Path, rel: str, size: int, mtime_ns: int, events: int) 
     }
 
 
-def read_table(key: Path, rel: str, size: int, mtime_ns: int) -> tuple[pd.DataFrame, list[Problem]] | None:
+def read_table(
+    key: Path, rel: str, size: int, mtime_ns: int, layout: Layout = ROWS
+) -> tuple[pd.DataFrame, list[Problem]] | None:
     """A table's cached rows and problems, or None when there are none for this state of the file, or they cannot
     be trusted (then the table is read again)."""
-    path = table_location(key, rel)
+    path = table_location(key, rel, layout)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
@@ -310,23 +338,23 @@ def read_table(key: Path, rel: str, size: int, mtime_ns: int) -> tuple[pd.DataFr
             table = pa.ipc.open_file(source).read_all()
         metadata = table.schema.metadata or {}
         events = int(metadata.get(b"events", b"-1"))
-        if metadata != _table_metadata(key, rel, size, mtime_ns, events) or table.schema.remove_metadata() != (
-            TABLE_SCHEMA
+        if metadata != _table_metadata(key, rel, size, mtime_ns, events, layout) or (
+            table.schema.remove_metadata() != layout.schema
         ):
             return None
         if not 0 <= events <= table.num_rows:
             return None
         problems = _table_problems(table.slice(events))
-        columns = {column.name: table.column(column.name).slice(0, events) for column in TABLE_COLUMNS}
+        columns = {column.name: table.column(column.name).slice(0, events) for column in layout.columns}
         del table  # each column goes as soon as it is converted
-        return _table_rows(columns), problems
+        return _table_rows(columns, layout), problems
     except (OSError, pa.ArrowException, ValueError, TypeError, KeyError):
         return None  # missing, truncated, not Arrow or not ours: read from the table
 
 
-def _table_rows(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
+def _table_rows(columns: dict[str, pa.ChunkedArray], layout: Layout) -> pd.DataFrame:
     rows: dict[str, Any] = {}
-    for column in TABLE_COLUMNS:
+    for column in layout.columns:
         values = columns.pop(column.name)
         if column.name == C.sources:
             rows[column.name] = _shared_lists(values)
@@ -420,26 +448,28 @@ def _table_problems(table: pa.Table) -> list[Problem]:
 WRITE_AT_ONCE = 100_000  # rows converted and written together: Arrow copies of a batch at a time, not the table's
 
 
-def write_table(key: Path, rel: str, size: int, mtime_ns: int, rows: pd.DataFrame, problems: list[Problem]) -> None:
+def write_table(  # noqa: PLR0913 - a table's state, and what to keep of it
+    key: Path, rel: str, size: int, mtime_ns: int, rows: pd.DataFrame, problems: list[Problem], layout: Layout = ROWS
+) -> None:
     """Keep a table's rows and problems for the next start (replacing the file whole, as ``write`` does), written
     a batch of rows at a time straight to the file: a million rows' cache is never held in memory whole."""
     try:
-        path = table_location(key, rel)
+        path = table_location(key, rel, layout)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         check_target(path)  # the cache folder's own file, or nothing, is replaced
         coded = {
             column.name: (_struct_dictionary if column.name == C.sources else _json_dictionary)(
                 rows[column.name].to_numpy(dtype=object) if len(rows) else np.empty(0, dtype=object)
             )
-            for column in TABLE_COLUMNS
+            for column in layout.columns
             if column.kind == "nested"
         }
-        schema = TABLE_SCHEMA.with_metadata(_table_metadata(key, rel, size, mtime_ns, len(rows)))
+        schema = layout.schema.with_metadata(_table_metadata(key, rel, size, mtime_ns, len(rows), layout))
         options = pa.ipc.IpcWriteOptions(compression="lz4")
         with _replacing(path) as sink, pa.ipc.new_file(sink, schema, options=options) as writer:
             for first in range(0, len(rows), WRITE_AT_ONCE):
-                writer.write_batch(_events_batch(rows.iloc[first : first + WRITE_AT_ONCE], first, coded))
-            writer.write_batch(_problems_batch(problems, coded))
+                writer.write_batch(_events_batch(rows.iloc[first : first + WRITE_AT_ONCE], first, coded, layout))
+            writer.write_batch(_problems_batch(problems, coded, layout))
     except (OSError, UnsafeTarget, pa.ArrowException, ValueError, TypeError):
         pass  # as with ``write``: a cache that cannot be written costs speed, never correctness
 
@@ -465,10 +495,10 @@ def _with_codes(codes: np.ndarray, dictionary: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0), dictionary)
 
 
-def _events_batch(part: pd.DataFrame, first: int, coded: dict[str, Coded]) -> pa.RecordBatch:
+def _events_batch(part: pd.DataFrame, first: int, coded: dict[str, Coded], layout: Layout) -> pa.RecordBatch:
     size = len(part)
     arrays: list[pa.Array] = []
-    for column in TABLE_COLUMNS:
+    for column in layout.columns:
         values = part[column.name]
         kind = _table_type(column)
         if column.name in coded:
@@ -479,7 +509,7 @@ def _events_batch(part: pd.DataFrame, first: int, coded: dict[str, Coded]) -> pa
         else:
             arrays.append(pa.array(values.to_numpy(), from_pandas=True).cast(kind))
     arrays.extend(pa.nulls(size, kind) for _, kind in PROBLEM_KEYS)
-    return pa.record_batch(arrays, schema=TABLE_SCHEMA)
+    return pa.record_batch(arrays, schema=layout.schema)
 
 
 def _json_dictionary(values: np.ndarray) -> Coded:
@@ -510,7 +540,7 @@ def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
-def _problems_batch(problems: list[Problem], coded: dict[str, Coded]) -> pa.RecordBatch:
+def _problems_batch(problems: list[Problem], coded: dict[str, Coded], layout: Layout) -> pa.RecordBatch:
     size = len(problems)
     no_codes = np.full(size, -1)
     given = {
@@ -520,9 +550,9 @@ def _problems_batch(problems: list[Problem], coded: dict[str, Coded]) -> pa.Reco
         "problem_message": pa.array([p.message for p in problems], TEXT_TYPE),
         "problem_effect": pa.array([str(p.effect) for p in problems], pa.string()),
     }
-    for field in TABLE_SCHEMA:  # the rows' columns, empty; the nested ones with the rows' dictionaries
+    for field in layout.schema:  # the rows' columns, empty; the nested ones with the rows' dictionaries
         if field.name in coded:
             given[field.name] = _with_codes(no_codes, coded[field.name][1])
         elif field.name not in given:
             given[field.name] = pa.nulls(size, field.type)
-    return pa.record_batch([given[field.name] for field in TABLE_SCHEMA], schema=TABLE_SCHEMA)
+    return pa.record_batch([given[field.name] for field in layout.schema], schema=layout.schema)

@@ -300,6 +300,13 @@ def _build(
     if memo is not None and memo.reading != reading:
         memo = None  # read under other settings: every file is read again
     table_files = [state for state in files if _is_table(state[0])]
+    alone = _big_table_alone(root, files)
+    if alone is not None:
+        found = cache.read_table(_cache_key(root, reading), *alone, layout=cache.FINISHED)
+        if found is not None:
+            events, kept = found
+            return Collection(events, sorted(problems + kept), settings), cache.empty(), set(), {}, reading
+        settings_problems = len(problems)
     yaml_files = [state for state in files if not _is_table(state[0])] if table_files else files
     big = root.is_dir() and len(yaml_files) >= cache.MIN_FILES
     if memo is not None:
@@ -329,7 +336,7 @@ def _build(
             reporter,
             root.is_dir(),
             settings.date_order,
-            _cache_key(root, reading),
+            None if alone is not None else _cache_key(root, reading),  # kept below, finished
         )
     rows, cross = cross_checks(rows, settings)
     problems.extend(cross)
@@ -338,7 +345,19 @@ def _build(
     events = finish(columns)
     if table_files:
         pa.default_memory_pool().release_unused()  # what sorting a big table let go
+    if alone is not None:
+        cache.write_table(
+            _cache_key(root, reading), *alone, events, problems[settings_problems:], layout=cache.FINISHED
+        )
     return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables, reading
+
+
+def _big_table_alone(root: Path, files: list[State]) -> State | None:
+    """The table given as the root, when it is big enough for its finished events table to be kept on disk: the
+    collection is that table's rows, checked and sorted, and a restart needs none of that work again."""
+    if root.is_dir() or len(files) != 1 or not _is_table(files[0][0]) or files[0][1] < cache.MIN_TABLE_BYTES:
+        return None
+    return files[0]
 
 
 def _fresh_entries(

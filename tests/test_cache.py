@@ -450,7 +450,7 @@ def test_sources_come_back_the_same_and_share_their_repeated_texts(table_cache, 
 
 
 def test_a_table_written_a_few_rows_at_a_time_reads_back_the_same(table_cache, table_root, tables_read, monkeypatch):
-    monkeypatch.setattr(cache, "WRITE_AT_ONCE", 2)
+    monkeypatch.setattr(cache, "WRITE_AT_ONCE", 1)
     fresh = load_collection(table_root)
     restart()
     cached = load_collection(table_root)
@@ -463,4 +463,43 @@ def test_a_table_written_a_few_rows_at_a_time_reads_back_the_same(table_cache, t
     assert not list(kept.parent.glob("*.part"))
     file = pa.ipc.open_file(str(kept))
     rows = int(file.schema.metadata[b"events"])
-    assert rows >= 3 and file.num_record_batches == (rows + 1) // 2 + 1  # two rows at a time, then the problems
+    assert rows >= 2 and file.num_record_batches == rows + 1  # a row at a time, then the problems
+
+
+def test_a_big_table_alone_restarts_from_its_finished_events_without_checking_or_sorting_again(
+    table_cache, tmp_path, tables_read, monkeypatch
+):
+    table = write(tmp_path / "events" / "table.csv", TABLE)
+    fresh = load_collection(table)
+    restart()
+    calls: list[str] = []
+    for name in ("cross_checks", "finish"):
+        monkeypatch.setattr(store, name, lambda *args, name=name: calls.append(name))
+    cached = load_collection(table)
+    assert tables_read == ["table.csv"] and calls == []
+    pd.testing.assert_frame_equal(fresh.events, cached.events)
+    assert cached.problems == fresh.problems and cached.fingerprint == fresh.fingerprint
+    assert any("duplicate id" in p.message for p in cached.problems)  # found across rows, kept with the rows
+    assert any("no event has the id 'nowhere'" in p.message for p in cached.problems)
+    assert [p.name.startswith("table-") for p in table_cache.rglob("*.arrow")] == [True]  # not the rows as read too
+
+
+def test_a_big_table_alone_is_checked_again_under_other_categories(table_cache, tmp_path, tables_read):
+    table = write(tmp_path / "events" / "table.csv", TABLE)
+    settings = tmp_path / "events" / "_collection.yaml"
+    write(settings, "categories:\n  diplomacy: {label: Diplomacy}\n  military: {label: Military}\n")
+    first = load_collection(table)
+    write(settings, "categories:\n  diplomacy: {label: Diplomacy}\n")
+    restart()
+    second = load_collection(table)
+    assert tables_read == ["table.csv", "table.csv"]
+    unknown = [p for p in second.problems if "is not one of" in p.message]
+    assert unknown and not [p for p in first.problems if "is not one of" in p.message]
+    restart()
+    assert load_collection(table).problems == second.problems and tables_read == ["table.csv"] * 2
+
+
+def test_finished_events_are_kept_under_the_code_of_the_store_and_everything_it_builds_on():
+    names = {module.__name__ for module in cache._parsing_modules("dashboard.store")}
+    assert {"dashboard.store", "dashboard.table", "dashboard.cache", "dashboard.readers.tables"} <= names
+    assert cache.fingerprint("dashboard.store") != cache.fingerprint("dashboard.readers.tables")
