@@ -24,7 +24,9 @@
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || KEYS.indexOf(event.key) < 0) return;
     if (typing(event.target)) return;
-    if (setProps(IDS.KEYS, {data: {key: event.key, t: Date.now()}})) event.preventDefault();
+    // The page takes the key itself when it has the card (see timelineKey below), else the server does.
+    var taken = window.timelineKey && window.timelineKey(event.key);
+    if (taken || setProps(IDS.KEYS, {data: {key: event.key, t: Date.now()}})) event.preventDefault();
   });
 
   // The server packs labels for the timeline's real width, so tell it that width (and when it changes).
@@ -174,11 +176,20 @@
     return frame && (frame.classList.contains("js-plotly-plot") ? frame : frame.querySelector(".js-plotly-plot"));
   }
 
-  // The event whose card is shown: the card says so itself (data-event), whatever the address still says.
-  function current() {
+  // The event whose card is drawn: the card says so itself (data-event), whatever the address still says.
+  function drawn() {
     var detail = document.getElementById(IDS.DETAIL);
     var card = detail && detail.querySelector("[data-event]");
     return card ? card.getAttribute("data-event") : "";
+  }
+
+  // The event last picked here, and the card drawn when it was: until another card is drawn, that pick is the
+  // current event (keys pressed faster than the card is drawn step on from it, not from the card before).
+  var picked = null;
+  function current() {
+    if (picked && drawn() === picked.from) return picked.id;
+    picked = null;
+    return drawn();
   }
 
   // The event a pick chooses, if the page can tell: an id, "" for none, null to leave it to the server.
@@ -237,6 +248,19 @@
     if (window.timelineScrollSelected) window.timelineScrollSelected();
   }
 
+  // The card of the event a pick chooses, if the page has it; shown at once, the mark ringed, the list marked.
+  function show(kind, value, store) {
+    var id = chosen(kind, value, store);
+    var card = id === null ? null : id === "" ? store.none : store.cards[id];
+    if (card) {
+      picked = {from: drawn(), id: id};
+      ring(id);
+      markList(id);
+    }
+    return {card: card, report: {kind: kind, value: value, shown: card ? id : null, t: Date.now()}};
+  }
+
+  // A click on a mark or a label (the callback's inputs), or a key the page could not take itself.
   function pick(click, label, key, store) {
     var noUpdate = window.dash_clientside.no_update;
     var triggered = window.dash_clientside.callback_context.triggered || [];
@@ -244,16 +268,45 @@
     var kind = /\.clickData$/.test(prop) ? "click" : /\.clickAnnotationData$/.test(prop) ? "label"
       : /\.data$/.test(prop) ? "key" : null;
     if (!kind) return [noUpdate, noUpdate];
-    var value = kind === "click" ? click : kind === "label" ? label : key;
-    var id = chosen(kind, value, store);
-    var card = id === null ? null : id === "" ? store.none : store.cards[id];
-    if (card) {
-      ring(id);
-      markList(id);
-    }
-    return [card || noUpdate, {kind: kind, value: value, shown: card ? id : null, t: Date.now()}];
+    var picking = show(kind, kind === "click" ? click : kind === "label" ? label : key, store);
+    return [picking.card || noUpdate, picking.report];
+  }
+
+  // The cards as last sent: the keys are taken here, one press at a time (a callback would see only the last of
+  // several quick presses).
+  var cards = null;
+  function remember(store) {
+    cards = store;
+  }
+
+  // A key (← → Esc) taken by the page when it has the card it steps to; false leaves it to the server.
+  window.timelineKey = function (key) {
+    if (!cards || !window.dash_clientside || !window.dash_clientside.set_props) return false;
+    var picking = show("key", {key: key, t: Date.now()}, cards);
+    if (!picking.card) return false;
+    window.dash_clientside.set_props(IDS.DETAIL, {children: picking.card});
+    window.dash_clientside.set_props(IDS.PICK, {data: picking.report});
+    return true;
+  };
+
+  // A zoom or pan, passed on to the server (for the address, the count and the list) once the zooming has paused
+  // for ZOOM_PAUSE_MS; plotly has redrawn the plot already. Resizes and the page's own rings are not zooms.
+  var ZOOM_PAUSE_MS = 200;
+  var zooms = 0;
+  function zoomed(relayout) {
+    var noUpdate = window.dash_clientside.no_update;
+    var zoom = relayout && Object.keys(relayout).some(function (key) {
+      return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
+    });
+    if (!zoom) return noUpdate;
+    var mine = ++zooms;
+    return new Promise(function (resolve) {
+      setTimeout(function () { resolve(mine === zooms ? relayout : noUpdate); }, ZOOM_PAUSE_MS);
+    });
   }
 
   window.dash_clientside = window.dash_clientside || {};
-  window.dash_clientside.timeline = Object.assign(window.dash_clientside.timeline || {}, {pick: pick});
+  window.dash_clientside.timeline = Object.assign(window.dash_clientside.timeline || {}, {
+    pick: pick, remember: remember, zoomed: zoomed,
+  });
 })();

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash import State, no_update
+from dash import Patch, State, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens, state
@@ -230,10 +230,21 @@ def test_a_selection_on_the_same_screen_sends_only_ring_patches_card_and_list(co
     [shapes] = out["timeline"].to_plotly_json()["operations"]
     assert shapes["location"] == ["layout", "shapes"]
     assert any(s.get("name") == "selected" for s in shapes["params"]["value"])
-    [ring] = out["map"].to_plotly_json()["operations"]
+    [ring, _] = out["map"].to_plotly_json()["operations"]
     assert ring["location"] == ["data", -1] and DAY_EVENT in list(ring["params"]["value"].customdata)
-    assert all(out[name] is no_update for name in ("timeline_style", *PAGE_PARTS))
+    assert all(out[name] is no_update for name in ("timeline_style", "cards", *PAGE_PARTS))
     assert DAY_EVENT in str(out["detail"]) and DAY_EVENT in str(out["list"])
+
+
+def test_a_selection_the_page_showed_itself_sends_neither_card_nor_ring_again(collection):
+    first = render(collection, View(), WIDTH)
+    assert set(first["cards"]["cards"]) == set(collection.events["id"])  # a small view: every card ahead
+    out = render(collection, View(selected=DAY_EVENT), WIDTH, on_screen=first["screen"], page_shows=DAY_EVENT)
+    assert out["timeline"] is no_update and out["detail"] is no_update
+    assert isinstance(out["map"], Patch) and DAY_EVENT in str(out["list"])  # the map's ring and the list follow
+    # Had the page shown another event (it chose before the address caught up), the server's choice is sent.
+    other = render(collection, View(selected=DAY_EVENT), WIDTH, on_screen=first["screen"], page_shows="")
+    assert isinstance(other["timeline"], Patch) and DAY_EVENT in str(other["detail"])
 
 
 def test_a_selection_with_another_screen_on_the_page_is_drawn_in_full(collection):
@@ -270,6 +281,25 @@ def test_a_selection_writes_its_event_into_the_address(collection):
     assert out["search"] == f"?category=diplomacy&event={DAY_EVENT}"
     out = respond(values(url=f"?event={DAY_EVENT}", keys={"key": "Escape"}), collection, ids.KEYS, "data")
     assert out["search"] == "?", "the default view: an empty query, sent as '?' so that the address changes"
+
+
+def test_a_pick_takes_the_event_the_page_chose_or_lets_the_server_choose(collection):
+    order = list(collection.events["id"])
+    screen = render(collection, View(), WIDTH)["screen"]
+    # Three arrow keys before the address caught up: the page's choice, not one step from the address.
+    chose = {"kind": "key", "value": {"key": "ArrowRight"}, "shown": order[3]}
+    out = respond(values(url=f"?event={order[0]}", pick=chose, screen=screen), collection, ids.PICK, "data")
+    assert out["search"] == f"?event={order[3]}" and out["detail"] is no_update and out["timeline"] is no_update
+    # The page had no card for it: the server steps from the address and sends card and ring.
+    left = {"kind": "key", "value": {"key": "ArrowRight"}, "shown": None}
+    out = respond(values(url=f"?event={order[0]}", pick=left, screen=screen), collection, ids.PICK, "data")
+    assert out["search"] == f"?event={order[1]}" and order[1] in str(out["detail"])
+    # A click the page passed on (a density cell, or too many events for cards ahead) is a click.
+    clicked = {"kind": "click", "value": click(DAY_EVENT), "shown": None}
+    assert respond(values(pick=clicked), collection, ids.PICK, "data")["search"] == f"?event={DAY_EVENT}"
+    # An id the collection does not hold is not taken from the page.
+    unknown = {"kind": "click", "value": click(DAY_EVENT), "shown": "no-such-event"}
+    assert respond(values(pick=unknown), collection, ids.PICK, "data")["search"] == f"?event={DAY_EVENT}"
 
 
 def test_a_view_read_from_the_address_is_not_written_back_but_shown_in_the_controls(collection):

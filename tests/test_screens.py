@@ -172,10 +172,12 @@ def test_outputs_send_the_drawn_figures_and_remember_them():
 def test_outputs_of_a_patch_assign_only_the_timelines_shapes_and_the_maps_last_trace():
     shapes, ring = [{"type": "rect"}, {"type": "circle", "name": RING}], go.Scattergeo(customdata=["a"])
     out = screens.figure_outputs(screens.Plan("k", "patch", (shapes, ring)), lambda: pytest.fail("drawn"))
-    for name, location, value in (("timeline", ["layout", "shapes"], shapes), ("map", ["data", -1], ring)):
-        [operation] = operations(out[name])
-        assert operation["operation"] == "Assign" and operation["location"] == location
-        assert operation["params"]["value"] is value
+    [operation] = operations(out["timeline"])
+    assert operation["operation"] == "Assign" and operation["location"] == ["layout", "shapes"]
+    assert operation["params"]["value"] is shapes
+    [trace, revision] = operations(out["map"])
+    assert trace["location"] == ["data", -1] and trace["params"]["value"] is ring
+    assert revision["location"] == ["layout", "datarevision"] and revision["params"]["value"] == "k|a"
     assert out["timeline_style"] is no_update and screens.drawn("k") is None
 
 

@@ -300,17 +300,10 @@ def register(app: Dash, load: Callable[[], Collection], folder: str = "the event
 def register_clientside(app: Dash) -> None:
     """The callbacks that run in the browser: zooms reach the server, the selected card stays in sight."""
     clientside_callback = cast(Callable[..., None], app.clientside_callback)  # Dash leaves it unannotated
-    # Plotly reports every resize and autosize as a relayout; only a real zoom or pan should reach the server
-    # (a needless call would cancel a click's call still in flight).
+    # Plotly reports every resize and autosize as a relayout: only a real zoom or pan reaches the server, once the
+    # zooming has paused (a wheel sends one relayout a notch); plotly has redrawn the plot already.
     clientside_callback(
-        """function(relayout) {
-            if (!relayout) { return window.dash_clientside.no_update; }
-            var zoomed = Object.keys(relayout).some(function (key) {
-                return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
-            });
-            if (!zoomed) { return window.dash_clientside.no_update; }
-            return relayout;
-        }""",
+        ClientsideFunction("timeline", "zoomed"),
         Output(ids.ZOOM, "data"),
         Input(ids.TIMELINE, "relayoutData"),
         prevent_initial_call=True,
@@ -327,6 +320,10 @@ def register_clientside(app: Dash) -> None:
         Input(ids.KEYS, "data"),
         State(ids.CARDS, "data"),
         prevent_initial_call=True,
+    )
+    clientside_callback(  # the page's script keeps the cards sent ahead, for the keys it takes itself
+        ClientsideFunction("timeline", "remember"),
+        Input(ids.CARDS, "data"),
     )
     clientside_callback(
         "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",

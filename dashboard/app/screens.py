@@ -109,6 +109,8 @@ def figure_outputs(chosen: Plan, draw: Callable[[], Figures]) -> dict[str, Any]:
         timeline, places = Patch(), Patch()
         timeline["layout"]["shapes"] = shapes  # plotly redraws the shapes alone: the marks stay as drawn
         places["data"][-1] = ring
+        # A new data revision: with the one it was drawn with, plotly would take the ring's new places for the old.
+        places["layout"]["datarevision"] = f"{chosen.key}|{','.join(map(str, ring.customdata or ()))}"
         return {"timeline": timeline, "timeline_style": no_update, "map": places}
     timeline, places = draw()
     remember(chosen.key, (timeline, places))

@@ -102,7 +102,17 @@ def test_a_click_shows_the_card_and_rings_the_mark_before_the_server_answers(app
     assert ids.MAP in answer["response"], "the map's ring comes from the server"
     expect(app.card.locator(".detail-title")).to_have_text(title)
     assert app.selected_ring() == [DAY_EVENT]
+    assert set(map_ring(app)) == {DAY_EVENT}, "the map's ring moved (plotly saw the new ring)"
     app.assert_no_errors()
+
+
+def map_ring(app: Any) -> list[str]:
+    """The ids the map rings: its last trace as plotly draws it."""
+    return app.page.evaluate(
+        "(id) => { const d = document.getElementById(id).querySelector('.js-plotly-plot')._fullData;"
+        " return d[d.length - 1].customdata || []; }",
+        ids.MAP,
+    )
 
 
 def test_arrow_keys_and_escape_work_in_the_page_and_the_server_takes_the_pages_choice(
@@ -196,4 +206,28 @@ def test_the_cards_sent_ahead_are_for_the_view_on_screen(app, collection: Collec
     close = app.card.locator(".sheet-close")
     assert "category=military" in (close.get_attribute("href") or "")
     assert app.selected_ring() == [target]
+    app.assert_no_errors()
+
+
+def test_quick_zooms_reach_the_server_once_the_zooming_pauses(app):
+    app.open()
+    asked: list[str] = []
+    app.page.on(
+        "request",
+        lambda r: (
+            asked.append(r.post_data or "") if is_update(r.url) and "zoom-store.data" in (r.post_data or "") else None
+        ),
+    )
+    app.page.evaluate(
+        """async (id) => { const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+        const ranges = [['2022-02-13', '2022-02-18'], ['2022-02-14', '2022-02-17'], ['2022-02-15', '2022-02-17']];
+        for (const [lo, hi] of ranges) {  // a wheel's notches, 80 ms apart
+          await Plotly.relayout(gd, {'xaxis.range': [lo, hi]});
+          await new Promise((done) => setTimeout(done, 80));
+        } }""",
+        ids.TIMELINE,
+    )
+    app.settle()
+    assert len(asked) == 1, "three zooms in a row (a wheel's notches): one request, for the last"
+    assert re.search(r"from=2022-02-15&to=2022-02-16$", app.page.url), app.page.url
     app.assert_no_errors()
