@@ -327,27 +327,28 @@ def _table_metadata(key: Path, rel: str, size: int, mtime_ns: int, events: int, 
 
 def read_table(
     key: Path, rel: str, size: int, mtime_ns: int, layout: Layout = ROWS
-) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """A table's cached rows and problems, or None when there are none for this state of the file, or they cannot
-    be trusted (then the table is read again)."""
+) -> tuple[pd.DataFrame, list[Problem], dict[str, Any]] | None:
+    """A table's cached rows, problems and notes (see ``write_table``), or None when there are none for this state
+    of the file, or they cannot be trusted (then the table is read again)."""
     path = table_location(key, rel, layout)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
         with pa.OSFile(str(path), "rb") as source:
             table = pa.ipc.open_file(source).read_all()
-        metadata = table.schema.metadata or {}
+        metadata = dict(table.schema.metadata or {})
+        notes = json.loads(metadata.pop(b"notes", b"{}"))
         events = int(metadata.get(b"events", b"-1"))
         if metadata != _table_metadata(key, rel, size, mtime_ns, events, layout) or (
             table.schema.remove_metadata() != layout.schema
         ):
             return None
-        if not 0 <= events <= table.num_rows:
+        if not 0 <= events <= table.num_rows or not isinstance(notes, dict):
             return None
         problems = _table_problems(table.slice(events))
         columns = {column.name: table.column(column.name).slice(0, events) for column in layout.columns}
         del table  # each column goes as soon as it is converted
-        return _table_rows(columns, layout), problems
+        return _table_rows(columns, layout), problems, notes
     except (OSError, pa.ArrowException, ValueError, TypeError, KeyError):
         return None  # missing, truncated, not Arrow or not ours: read from the table
 
@@ -449,10 +450,18 @@ WRITE_AT_ONCE = 100_000  # rows converted and written together: Arrow copies of 
 
 
 def write_table(  # noqa: PLR0913 - a table's state, and what to keep of it
-    key: Path, rel: str, size: int, mtime_ns: int, rows: pd.DataFrame, problems: list[Problem], layout: Layout = ROWS
+    key: Path,
+    rel: str,
+    size: int,
+    mtime_ns: int,
+    rows: pd.DataFrame,
+    problems: list[Problem],
+    layout: Layout = ROWS,
+    notes: dict[str, Any] | None = None,
 ) -> None:
     """Keep a table's rows and problems for the next start (replacing the file whole, as ``write`` does), written
-    a batch of rows at a time straight to the file: a million rows' cache is never held in memory whole."""
+    a batch of rows at a time straight to the file: a million rows' cache is never held in memory whole. ``notes``
+    (JSON) is what else the caller worked out from them and wants back with them."""
     try:
         path = table_location(key, rel, layout)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -464,7 +473,8 @@ def write_table(  # noqa: PLR0913 - a table's state, and what to keep of it
             for column in layout.columns
             if column.kind == "nested"
         }
-        schema = layout.schema.with_metadata(_table_metadata(key, rel, size, mtime_ns, len(rows), layout))
+        metadata = _table_metadata(key, rel, size, mtime_ns, len(rows), layout)
+        schema = layout.schema.with_metadata({**metadata, b"notes": json.dumps(notes or {}).encode()})
         options = pa.ipc.IpcWriteOptions(compression="lz4")
         with _replacing(path) as sink, pa.ipc.new_file(sink, schema, options=options) as writer:
             for first in range(0, len(rows), WRITE_AT_ONCE):

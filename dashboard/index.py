@@ -16,6 +16,7 @@ from dashboard.table import C, Collection
 from dashboard.view import FACETS, Facet
 
 T = TypeVar("T")
+Choices = dict[str, list[str]]  # each facet's distinct names, by its key
 # Collections whose look-ups are kept at once: a server needs the current one and, while requests begun before an
 # edit finish, the last. Each may hold a table's worth of memory, so keep few.
 MAX_TABLES = 3
@@ -55,6 +56,20 @@ def _distinct(facet: Facet, column: pd.Series) -> list[str]:
     return sorted({str(name) for name in found if name}, key=str.casefold)
 
 
+def choices_of(events: pd.DataFrame) -> Choices:
+    """Each facet's distinct names (by its key), sorted without regard to case, for the filter menus."""
+    return {facet.key: _distinct(facet, events[facet.column]) for facet in FACETS}
+
+
+def know_choices(collection: Collection, choices: Any) -> None:
+    """The filter menus' choices of a collection, worked out before (the store keeps them with a big table's
+    events, as finding them takes a second at a million rows); anything but choices for every facet is ignored."""
+    if not isinstance(choices, dict) or set(choices) != {facet.key for facet in FACETS}:
+        return
+    if all(isinstance(names, list) and all(isinstance(name, str) for name in names) for names in choices.values()):
+        index_for(collection).memo.setdefault("choices", choices)
+
+
 class EventIndex:
     """Find events by id and follow links both ways without scanning the table.
 
@@ -90,12 +105,9 @@ class EventIndex:
         return incoming
 
     @property
-    def choices(self) -> dict[str, list[str]]:
+    def choices(self) -> Choices:
         """Each facet's distinct names (by its key), sorted without regard to case, for the filter menus."""
-
-        return self._once(
-            "choices", lambda: {facet.key: _distinct(facet, self.events[facet.column]) for facet in FACETS}
-        )
+        return self._once("choices", lambda: choices_of(self.events))
 
     @property
     def option_names(self) -> dict[str, str]:

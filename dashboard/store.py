@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import cache
+from dashboard.index import Choices, choices_of, know_choices
 from dashboard.model import SETTINGS_FILE, CollectionSettings
 from dashboard.readers import tables, yaml_events
 from dashboard.reading import SOURCE_SUFFIXES, TABLE_SUFFIXES, kind
@@ -293,8 +294,9 @@ def _build(
     files: list[State],
     memo: _Memo | None,
     progress: Progress | None,
-) -> tuple[Collection, Any, set[State], Tables, str]:
-    """Load the collection from its files, parsing only the YAML files and tables that are new or changed."""
+) -> tuple[Collection, Any, set[State], Tables, str, Choices | None]:
+    """Load the collection from its files, parsing only the YAML files and tables that are new or changed; and
+    the filter menus' choices when they were worked out here."""
     settings, problems = yaml_events.load_settings(root)
     reading = _reading(settings)
     if memo is not None and memo.reading != reading:
@@ -304,9 +306,10 @@ def _build(
     if alone is not None:
         found = cache.read_table(_cache_key(root, reading), *alone, layout=cache.FINISHED)
         if found is not None:
-            events, kept = found
-            return Collection(events, sorted(problems + kept), settings), cache.empty(), set(), {}, reading
-        settings_problems = len(problems)
+            events, kept, notes = found
+            collection = Collection(events, sorted(problems + kept), settings)
+            return collection, cache.empty(), set(), {}, reading, notes.get("choices")
+        alone_from = len(problems)  # the problems of the settings are not the table's
     yaml_files = [state for state in files if not _is_table(state[0])] if table_files else files
     big = root.is_dir() and len(yaml_files) >= cache.MIN_FILES
     if memo is not None:
@@ -345,11 +348,12 @@ def _build(
     events = finish(columns)
     if table_files:
         pa.default_memory_pool().release_unused()  # what sorting a big table let go
-    if alone is not None:
-        cache.write_table(
-            _cache_key(root, reading), *alone, events, problems[settings_problems:], layout=cache.FINISHED
-        )
-    return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables, reading
+    choices = None
+    if alone is not None:  # with the filter menus' choices: a million rows' take a second to find
+        choices = choices_of(events)
+        notes = {"choices": choices}
+        cache.write_table(_cache_key(root, reading), *alone, events, problems[alone_from:], cache.FINISHED, notes)
+    return Collection(events, sorted(problems), settings), entries, set(yaml_files), tables, reading, choices
 
 
 def _big_table_alone(root: Path, files: list[State]) -> State | None:
@@ -437,7 +441,7 @@ def _cached_table(
         assert cache_key is not None
         found = cache.read_table(cache_key, rel, size, mtime_ns)
         if found is not None:
-            return found
+            return found[0], found[1]
     rows, problems = _read_table(base / rel, rel, reporter.part(size), date_order)
     if worth:
         assert cache_key is not None
@@ -507,7 +511,7 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
             return _share(memo.collection)
         try:
             with _collector_paused():
-                collection, entries, yaml_files, tables, reading = _build(root, base, files, memo, progress)
+                collection, entries, yaml_files, tables, reading, choices = _build(root, base, files, memo, progress)
         except Exception as error:  # noqa: BLE001 - the last guard: say what failed rather than fail every caller
             log.exception("loading %s failed", root)
             return Collection(
@@ -518,6 +522,8 @@ def load_collection(root: Path | str, progress: Progress | None = None) -> Colle
         collection.problems.extend(Problem(rel or ".", 1, 1, why, Effect.LEFT_OUT) for rel, why in unlisted)
         collection.problems.sort()
         collection.fingerprint = _fingerprint(key, signature)
+        if choices is not None:
+            know_choices(collection, choices)
         with _memo_lock:
             _memo[key] = _Memo(
                 signature, collection, entries, yaml_files, reading, tables, scan_seconds, time.monotonic()

@@ -17,6 +17,7 @@ from dashboard.readers import tables, yaml_events
 from dashboard.store import load_collection
 
 DATA = Path(__file__).parent / "data"
+FACET_KEYS = ["category", "actor", "place", "tag", "source"]
 EVENT = "title: {title}\ndate: {date}\ncategory: diplomacy\n"
 
 
@@ -503,3 +504,27 @@ def test_finished_events_are_kept_under_the_code_of_the_store_and_everything_it_
     names = {module.__name__ for module in cache._parsing_modules("dashboard.store")}
     assert {"dashboard.store", "dashboard.table", "dashboard.cache", "dashboard.readers.tables"} <= names
     assert cache.fingerprint("dashboard.store") != cache.fingerprint("dashboard.readers.tables")
+
+
+def test_a_big_table_alone_comes_back_with_its_filter_menu_choices(table_cache, tmp_path, monkeypatch):
+    from dashboard import index
+
+    table = write(tmp_path / "events" / "table.csv", TABLE)
+    fresh = load_collection(table)
+    expected = index.choices_of(fresh.events)
+    assert expected["source"] == ["AP", "Reuters"]
+    restart()
+    index._indexes.clear()
+    monkeypatch.setattr(index, "_distinct", lambda *args: pytest.fail("the choices were worked out again"))
+    cached = load_collection(table)
+    assert index.index_for(cached).choices == expected
+
+
+@pytest.mark.parametrize("choices", [None, [], {"source": ["AP"]}, {**dict.fromkeys(FACET_KEYS, []), "tag": [1]}])
+def test_choices_that_are_not_every_facets_names_are_worked_out_again(choices):
+    from dashboard import index
+
+    events = load_collection(DATA / "good").events
+    collection = store.Collection(events, [], store.CollectionSettings(), f"odd-choices-{choices!r}")
+    index.know_choices(collection, choices)
+    assert index.index_for(collection).choices == index.choices_of(events)
