@@ -7,8 +7,9 @@ given as the root: by its name), whatever the working folder.
 
 Files are parsed once: the parsed rows of YAML files, and the rows and problems of tables of 1 MB or more, are
 kept on disk by ``dashboard.cache``, keyed by (path, size, mtime), so a restart over an unchanged folder reads no
-YAML and no table, and a reload after editing one file re-reads that file alone; in one process a memo returns
-the same table while no file changes.
+YAML and no table, and a reload after editing one file re-reads that file alone; a big table loaded alone is kept
+finished (checked across rows, sorted, with its filter menus' choices). In one process a memo returns the same
+table while no file changes.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ A table of a million rows must load in seconds, so nothing here goes row by row:
 checked and converted as whole columns, and everything that repeats (dates, places, sources, actor lists,
 the "when" text) is worked out once per distinct value and shared between the rows that hold it. Dates that
 are not ISO 8601 (``15 January 2024``, ``Wednesday``) go through ``dashboard.dates`` one distinct value at a
-time. Nested parts are checked by the same pydantic models as event files, once per distinct value.
+time. Nested parts are checked by the same pydantic models as event files, once per distinct value; sources,
+mostly one of their own per row, by the model's rules a column at a time, the model asked only where one may fail.
 
 A bad row becomes a ``Problem`` at its line (a CSV file's line, the header being line 1; a Parquet row's number
 plus 1) and the column of the bad field, and is left out; the other rows load.
