@@ -833,3 +833,15 @@ def test_the_column_wise_checks_know_every_space_python_strips():
     ends = pc.match_substring_regex(pa.array([f"{c}x" for c in every]), tables.UNSTRIPPED).to_numpy(False)
     assert {c for c, found in zip(every, ends, strict=True) if found} == spaces
     assert not re.search(tables.UNSTRIPPED, "a b")
+
+
+def test_names_are_checked_once_each_and_every_row_holding_a_bad_one_is_a_problem(tmp_path):
+    from dashboard.readers import vectors
+
+    long = "N" * 121
+    shared = vectors.lists(pd.Series(["a; b", f"a; {long}", "b", "a; b", f"a; {long}", ""]), ";")
+    names: list[str] = []
+    found = vectors.lists_where(shared, lambda name: names.append(name) or len(name) > 120)
+    assert found.tolist() == [False, True, False, False, True, False]
+    assert sorted(names) == sorted(["a", "b", long])  # each name once, however many rows and lists hold it
+    assert not vectors.lists_where(shared, lambda name: False).any()
