@@ -51,8 +51,8 @@
   })();
 
   // The server's static picture of the timeline (in the page's first HTML, for the default view) stands in for the
-  // graph: it moves into the graph's frame once the page is built, and goes as soon as the graph has drawn traces
-  // or the view could not be drawn.
+  // graph: it moves into the graph's frame once the page is built, and goes as soon as the graph has drawn the
+  // server's figure or the view could not be drawn.
   (function followPreview() {
     var preview = document.getElementById(IDS.PREVIEW);
     if (!preview) return;
@@ -60,7 +60,9 @@
       var frame = document.getElementById(IDS.TIMELINE_FRAME);
       var graph = document.getElementById(IDS.TIMELINE);
       var notice = document.getElementById(IDS.NOTICE);
-      if ((graph && graph.querySelector(".cartesianlayer .trace, .heatmaplayer image, .barlayer .point")) ||
+      var gd = graph && (graph.classList.contains("js-plotly-plot") ? graph : graph.querySelector(".js-plotly-plot"));
+      // The server's figure (it alone carries a data revision) is drawn, even one of no events; or it failed.
+      if ((gd && gd._fullLayout && gd.layout && gd.layout.datarevision && gd.querySelector(".main-svg")) ||
           (notice && notice.querySelector("[role=alert]"))) {
         watcher.disconnect();
         preview.remove();

@@ -54,14 +54,14 @@ TIMEOUT_MS = 15_000
 
 expect.set_options(timeout=TIMEOUT_MS)
 
-# The page is drawn: the timeline has its traces, the count is filled in, and the map has drawn its land
+# The page is drawn: the timeline has drawn the server's figure (it alone has a data revision), the count is filled in,
 # (it fetches the world's outline first; the timeline resizes once more when the map is in).
 DRAWN_JS = (
     """() => {
   const gd = document.querySelector('#"""
     + ids.TIMELINE
     + """ .js-plotly-plot');
-  return !!(gd && gd._fullData && gd._fullData.length && gd._fullLayout && gd._fullLayout.xaxis
+  return !!(gd && gd.layout && gd.layout.datarevision && gd._fullLayout && gd._fullLayout.xaxis
             && document.getElementById('"""
     + ids.COUNT
     + """').textContent.trim()
