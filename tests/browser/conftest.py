@@ -55,7 +55,7 @@ TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 # The page is drawn: the timeline has drawn the server's figure (it alone has a data revision), the count is filled in,
-# (it fetches the world's outline first; the timeline resizes once more when the map is in).
+# and the map has drawn its land (it fetches the world's outline first; the timeline resizes once more then).
 DRAWN_JS = (
     """() => {
   const gd = document.querySelector('#"""
