@@ -307,8 +307,31 @@
     });
   }
 
+  // The map's figure, handed on once the timeline has drawn the server's figure (it alone carries a data
+  // revision): after that, at once. The map waits at most MAP_WAIT_MS.
+  var MAP_WAIT_MS = 10000;
+  var timelineDrawn = false;
+  function mapAfterTimeline(figure) {
+    if (!figure) return window.dash_clientside.no_update;
+    if (timelineDrawn) return figure;
+    var started = Date.now();
+    return new Promise(function (resolve) {
+      (function wait() {
+        var gd = graph();
+        var drawn = gd && gd._fullLayout && gd.layout && gd.layout.datarevision &&
+          !gd.classList.contains("dash-graph--pending");
+        if (drawn || Date.now() - started > MAP_WAIT_MS) {
+          timelineDrawn = true;
+          window.requestAnimationFrame(function () { setTimeout(function () { resolve(figure); }, 0); });
+        } else {
+          setTimeout(wait, 30);
+        }
+      })();
+    });
+  }
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.timeline = Object.assign(window.dash_clientside.timeline || {}, {
-    pick: pick, remember: remember, zoomed: zoomed,
+    pick: pick, remember: remember, zoomed: zoomed, mapAfterTimeline: mapAfterTimeline,
   });
 })();

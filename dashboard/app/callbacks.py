@@ -237,7 +237,7 @@ def outputs() -> dict[str, Any]:
         "cards": Output(ids.CARDS, "data"),
         "timeline": Output(ids.TIMELINE, "figure"),
         "timeline_style": Output(ids.TIMELINE, "style"),
-        "map": Output(ids.MAP, "figure"),
+        "map": Output(ids.MAP_FIGURE, "data"),  # to the map through the page's script, after the timeline
         "detail": Output(ids.DETAIL, "children"),
         "list": Output(ids.LIST, "children"),
         "count": Output(ids.COUNT, "children"),
@@ -319,6 +319,14 @@ def register_clientside(app: Dash) -> None:
         Input(ids.TIMELINE, "clickAnnotationData"),
         Input(ids.KEYS, "data"),
         State(ids.CARDS, "data"),
+        prevent_initial_call=True,
+    )
+    # The map is drawn once the timeline has been: on a first load both figures come in one answer, and plotly
+    # drawing the map's world (after fetching it) would hold the timeline back.
+    clientside_callback(
+        ClientsideFunction("timeline", "mapAfterTimeline"),
+        Output(ids.MAP, "figure"),
+        Input(ids.MAP_FIGURE, "data"),
         prevent_initial_call=True,
     )
     clientside_callback(  # the page's script keeps the cards sent ahead, for the keys it takes itself

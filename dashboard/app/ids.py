@@ -38,6 +38,7 @@ DOWNLOAD_STATUS = "download-status"
 SCREEN = "screen-store"  # what the figures on screen show, to send only a patch when just the selection changes
 ZOOM = "zoom-store"  # the timeline's zooms and pans, without its resize noise
 CARDS = "cards-store"  # the cards of the events in view, so that the page shows a selected one at once
+MAP_FIGURE = "map-figure-store"  # the map's figure, handed to the map once the timeline has drawn
 PICK = "pick-store"  # a click, a label's click or a key, and the event the page chose and showed for it
 NOTICE = "view-notice"  # what the app changed in the view asked for (a far date, a long search), or why it failed
 CONTROLS = "controls"  # the filters' section, which a phone folds behind FILTERS_TOGGLE

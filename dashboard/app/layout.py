@@ -302,6 +302,7 @@ def page(
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.CARDS),
             dcc.Store(id=ids.PICK),
+            dcc.Store(id=ids.MAP_FIGURE),
             dcc.Download(id=ids.DOWNLOAD),
             _header(collection),
             html.Div(problems_banner(collection), id=ids.BANNER),
