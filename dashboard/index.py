@@ -9,7 +9,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 
 from dashboard.table import C, Collection
@@ -36,13 +35,13 @@ def option_value(name: str) -> str:
 
 
 def _cells(column: pd.Series) -> pd.Series:
-    """A column's cells with each list shared by several rows once: the readers and the disk cache share one list
-    between the rows that hold the same names, so a million rows hold a few thousand lists to look into."""
+    """A column's cells with each list shared by several rows once (``shared_lists``): a million rows hold a few
+    thousand lists to look into."""
     if column.dtype != object:
         return column
-    values = column.to_numpy(dtype=object)
-    ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))  # the cells are alive: ids are distinct
-    return pd.Series(values[~pd.Series(ids).duplicated().to_numpy()], dtype=object)  # hashed: no sort
+    from dashboard.figure.cells import shared_lists  # the figures (and plotly) load when first drawn, not before
+
+    return pd.Series(shared_lists(column)[1], dtype=object)
 
 
 def _distinct(facet: Facet, column: pd.Series) -> list[str]:
@@ -121,7 +120,7 @@ class EventIndex:
 
     @property
     def places(self) -> pd.DataFrame:
-        """Every (event, place with coordinates) pair, for the map."""
+        """Every (event, place with coordinates) pair, for the map (``places_table``: row labels and places)."""
         from dashboard.figure import places_table
 
         return self._once("places", lambda: places_table(self.events))

@@ -4,11 +4,11 @@ range from ``packing.x_range``, so the words state what the figure shows."""
 
 from __future__ import annotations
 
-from collections import Counter
-
+import numpy as np
 import pandas as pd
 
-from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
+from dashboard.figure.cells import axis_range, shared_lists
+from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes
 from dashboard.figure.style import balance_bidi
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -44,7 +44,7 @@ def period(events: pd.DataFrame, view: View) -> str:
         first = events[C.start].min()
         last = max(events[C.end].max() - pd.Timedelta(days=1), first)
         return _days(first, last)
-    lo_ns, hi_ns = x_range(events, view)
+    lo_ns, hi_ns = axis_range(events, view)
     lo, hi = pd.Timestamp(int(lo_ns)), pd.Timestamp(int(hi_ns))
     midnights = lo == lo.normalize() and hi == hi.normalize()
     # Compared in nanoseconds: five centuries of axis are more than a pandas Timedelta holds.
@@ -73,24 +73,33 @@ def subtitle(events: pd.DataFrame, view: View, settings: CollectionSettings) -> 
 
 def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) -> list[tuple[str, int]]:
     """Each lane of the figure (top to bottom) with its readable name and the events it holds."""
-    seen: Counter[str] = Counter()
-    # Only the column the lanes come from: a whole row per event would cost a render ~40× more at 10,000 events.
-    column = {"category": C.category, "actor": C.actors, "place": C.places}[view.lanes]
-    for cell in events[column]:
-        seen.update(dict.fromkeys(lane_keys({column: cell}, view.lanes), 1))
-    order = ordered_lanes({lane: 0 for lane in seen}, view.lanes, settings)
+    # Counted a column at a time: per category, or per distinct list of actors or places (rows share their lists),
+    # in order of first appearance, as the lanes of actors and places are ordered.
+    seen: dict[str, int] = {}
+    if view.lanes == "category":
+        codes, names = pd.factorize(events[C.category], use_na_sentinel=False)
+        seen = dict(zip(names.tolist(), np.bincount(codes, minlength=len(names)).tolist(), strict=True))
+    else:
+        column = C.actors if view.lanes == "actor" else C.places
+        codes, cells = shared_lists(events[column])
+        for cell, count in zip(cells, np.bincount(codes, minlength=len(cells)).tolist(), strict=True):
+            for lane in dict.fromkeys(lane_keys({column: cell}, view.lanes)):  # an event counts once in a lane
+                seen[lane] = seen.get(lane, 0) + count
+    order = ordered_lanes(seen, view.lanes, settings)
     name = (lambda key: settings.category_label(key)) if view.lanes == "category" else str
     return [(name(lane), seen[lane]) for lane in order]
 
 
 def busiest_day(events: pd.DataFrame) -> tuple[pd.Timestamp, int] | None:
     """The day on which most events of a day or a moment fall, and how many (the earliest such day on a tie)."""
-    exact = events[events[C.precision].isin(["day", "minute"]) & ~events[C.approximate].astype(bool)]
-    if not len(exact):
+    exact = events[C.precision].isin(["day", "minute"]).to_numpy() & ~events[C.approximate].to_numpy(dtype=bool)
+    starts = events[C.start].to_numpy()[exact]  # the one column, not a copy of the rows
+    days = starts[~np.isnat(starts)].astype("datetime64[D]")  # whole days, rounded down (before 1970 too)
+    if not len(days):
         return None
-    per_day = exact[C.start].dt.normalize().value_counts()
-    most = int(per_day.max())
-    return min(per_day[per_day == most].index), most
+    distinct, counts = np.unique(days, return_counts=True)  # sorted: the first of the most is the earliest
+    top = int(np.argmax(counts))
+    return pd.Timestamp(distinct[top]), int(counts[top])
 
 
 def alt_text(events: pd.DataFrame, view: View, settings: CollectionSettings) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figure.cells import shared_lists
 from dashboard.figure.packing import numbers
 from dashboard.figure.style import (
     FONT,
@@ -30,20 +31,37 @@ GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
 
 
 def places_table(events: pd.DataFrame) -> pd.DataFrame:
-    """One row per (event, place with coordinates): the event's row label, id, category, title and date."""
-    # Columns as lists first: iterating Arrow-backed strings one by one costs a microsecond or two per value.
-    rows = [
-        (label, event_id, category, title, when, p["name"], p["lat"], p["lon"])
-        for label, event_id, category, title, when, places in zip(
-            events.index.tolist(),
-            *(events[name].tolist() for name in (C.id, C.category, C.title, C.when)),
-            events[C.places].tolist(),
-            strict=True,
-        )
-        for p in places
-        if p.get("lat") is not None
-    ]
-    return pd.DataFrame(rows, columns=["row", "id", "category", "title", "when", "name", "lat", "lon"])
+    """One row per (event, place with coordinates): the event's row label (``row``), the place's name and
+    coordinates, in the events' order and each event's places in its order. The event's own columns are joined
+    only for the events drawn one by one (``with_events``): a million rows of titles would be half a gigabyte."""
+    codes, lists = shared_lists(events[C.places])
+    located = [[p for p in places if p.get("lat") is not None] for places in lists]  # once per distinct list
+    per_list = np.fromiter(map(len, located), dtype=np.int64, count=len(located))
+    flat = [p for places in located for p in places]
+    per_row = per_list[codes]
+    rows = np.repeat(np.arange(len(events)), per_row)
+    # Each pair's place: where its event's list starts among all the lists' places, plus its place in the list.
+    list_starts = np.cumsum(per_list) - per_list
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    at = list_starts[codes[rows]] + within
+    return pd.DataFrame(
+        {
+            "row": events.index.to_numpy()[rows],
+            "name": pd.array(np.array([str(p["name"]) for p in flat], dtype=object)[at], dtype="str"),
+            "lat": np.array([p["lat"] for p in flat], dtype=float)[at],
+            "lon": np.array([p["lon"] for p in flat], dtype=float)[at],
+        }
+    )
+
+
+EVENT_COLUMNS = {"id": C.id, "category": C.category, "title": C.title, "when": C.when}  # what a point shows
+
+
+def with_events(table: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """A places table with each pair's event id, category, title and date from ``events`` (by row label)."""
+    at = events.loc[table["row"], list(EVENT_COLUMNS.values())]
+    columns = {name: at[column].array for name, column in EVENT_COLUMNS.items()}  # positional: the labels repeat
+    return table.assign(**columns)[["row", *EVENT_COLUMNS, "name", "lat", "lon"]]
 
 
 def spread(table: pd.DataFrame, radius: float = 0.35) -> pd.DataFrame:
@@ -81,13 +99,13 @@ def map_figure(
     if len(events) > MAP_DETAIL_LIMIT:
         fig.add_trace(_summed_points(table, theme))
     else:
-        table = spread(table)
+        table = spread(with_events(table, events))
         colors = category_colors(settings, list(events[C.category].unique()))
         for category, group in table.groupby("category", sort=False):
             fig.add_trace(_category_points(group, str(category), colors[str(category)], settings, theme))
-    chosen = table[table["id"] == view.selected] if view.selected else table.iloc[0:0]
+    chosen = table[table["row"].isin(events.index[events[C.id] == view.selected])] if view.selected else table[:0]
     # Always the last trace, maybe empty, so that a new selection can be sent as a patch of it alone.
-    fig.add_trace(_selected_points(chosen, theme))
+    fig.add_trace(_selected_points(chosen, view.selected, theme))
     _layout(fig, view, theme, located=len(table) > 0)
     return fig
 
@@ -140,12 +158,12 @@ def _category_points(
     )
 
 
-def _selected_points(chosen: pd.DataFrame, theme: Theme) -> go.Scattergeo:
-    """Rings around the selected event's places."""
+def _selected_points(chosen: pd.DataFrame, selected: str | None, theme: Theme) -> go.Scattergeo:
+    """Rings around the selected event's places (``chosen``: the rows of its places)."""
     return go.Scattergeo(
         lat=numbers(chosen["lat"], COORDINATE_DIGITS),
         lon=numbers(chosen["lon"], COORDINATE_DIGITS),
-        customdata=list(chosen["id"]),
+        customdata=[selected] * len(chosen),
         mode="markers",
         hoverinfo="skip",
         showlegend=False,
