@@ -256,8 +256,10 @@
     var card = id === null ? null : id === "" ? store.none : store.cards[id];
     if (card) {
       picked = {from: drawn(), id: id};
-      ring(id);
       markList(id);
+      // The ring once the card is painted: plotly redrawing the shapes (and Dash handing it the figure again
+      // after) would hold the card back by a frame or two.
+      window.requestAnimationFrame(function () { setTimeout(function () { ring(id); }, 0); });
     }
     return {card: card, report: {kind: kind, value: value, shown: card ? id : null, t: Date.now()}};
   }

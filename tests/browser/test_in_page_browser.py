@@ -99,7 +99,7 @@ def test_a_click_shows_the_card_and_rings_the_mark_before_the_server_answers(app
     # The server knows the page showed the card and rang the mark: it sends neither again.
     [answer] = [a for a in answers if ids.LIST in a.get("response", {})]
     assert ids.TIMELINE not in answer["response"] and ids.DETAIL not in answer["response"]
-    assert ids.MAP in answer["response"], "the map's ring comes from the server"
+    assert ids.MAP_FIGURE in answer["response"], "the map's ring comes from the server"
     expect(app.card.locator(".detail-title")).to_have_text(title)
     assert app.selected_ring() == [DAY_EVENT]
     assert set(map_ring(app)) == {DAY_EVENT}, "the map's ring moved (plotly saw the new ring)"
