@@ -43,9 +43,10 @@ def _lane_index(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Lane names, and for each (event, lane) pair the event's row number and the lane's number."""
     if view.lanes == "category":
-        order = sorted(events[C.category].unique(), key=category_order(settings))
-        codes = pd.Categorical(events[C.category], categories=order).codes
-        return [settings.category_label(c) for c in order], np.arange(len(events)), np.asarray(codes)
+        codes, found = pd.factorize(events[C.category])  # then numbered in lane order: no string compared twice
+        order = sorted(found, key=category_order(settings))
+        lane_of = np.array([order.index(category) for category in found], dtype=np.int64)
+        return [settings.category_label(c) for c in order], np.arange(len(events)), lane_of[codes]
     column = events[C.actors] if view.lanes == "actor" else events[C.places].map(lambda ps: [p["name"] for p in ps])
     empty = "(no actor)" if view.lanes == "actor" else "(no place)"
     exploded = column.map(lambda items: items or [empty]).explode()
@@ -101,10 +102,11 @@ def _counts(
     first = np.clip(np.floor((start - lo) / size), 0, count - 1).astype(int)
     last = np.clip(np.floor((np.maximum(end - 1, start) - lo) / size), 0, count - 1).astype(int)
     # Each event adds one to every bucket it overlaps: +1 where it starts, -1 after it ends, then a running sum.
-    steps = np.zeros((lane_count, count + 1))
-    np.add.at(steps, (lanes, first[rows]), 1)
-    np.add.at(steps, (lanes, last[rows] + 1), -1)
-    z = np.cumsum(steps, axis=1)[:, :count]
+    # As flat cell numbers (lane codes may be int8: widened first), counted by bincount, not np.add.at (10× slower).
+    cells, at = lane_count * (count + 1), lanes.astype(np.int64) * (count + 1)
+    starts = np.bincount(at + first[rows], minlength=cells)
+    ends = np.bincount(at + last[rows] + 1, minlength=cells)
+    z = np.cumsum((starts - ends).reshape(lane_count, count + 1), axis=1)[:, :count].astype(float)
     z[z == 0] = np.nan
     return z
 
