@@ -221,23 +221,28 @@ def _add_bars(
 def _add_marks(
     fig: go.Figure, marks: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
-    """The marks of a category's events: squares on bars, diamonds for days and moments, hollow when approximate."""
-    approximate = [bool(by_id[i.id][C.approximate]) for i in marks]
-    fig.add_trace(
-        go.Scatter(
-            **_event_trace(marks, by_id, name),
-            mode="markers",
-            x=axis_xs([i.anchor for i in marks], view),
-            y=numbers([i.y for i in marks]),
-            marker={
-                "color": ["rgba(0,0,0,0)" if a else color for a in approximate],
-                "symbol": ["square" if i.bar else "diamond" for i in marks],
-                "size": [9 if i.bar else 12 for i in marks],
-                "line": {"color": color, "width": 2},
-            },
-            cliponaxis=False,
+    """The marks of a category's events: squares on bars, diamonds for days and moments, hollow when approximate.
+    One trace per kind of mark, each styled as a whole: plotly styles a trace of per-mark colours point by point,
+    parsing each colour again on every redraw (a zoom, a pan)."""
+    kinds: dict[tuple[bool, bool], list[Item]] = {}
+    for item in marks:
+        kinds.setdefault((item.bar, bool(by_id[item.id][C.approximate])), []).append(item)
+    for (bar, approximate), items in sorted(kinds.items()):
+        fig.add_trace(
+            go.Scatter(
+                **_event_trace(items, by_id, name),
+                mode="markers",
+                x=axis_xs([i.anchor for i in items], view),
+                y=numbers([i.y for i in items]),
+                marker={
+                    "color": "rgba(0,0,0,0)" if approximate else color,
+                    "symbol": "square" if bar else "diamond",
+                    "size": 9 if bar else 12,
+                    "line": {"color": color, "width": 2},
+                },
+                cliponaxis=False,
+            )
         )
-    )
 
 
 def _add_labels(
