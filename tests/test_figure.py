@@ -1,5 +1,6 @@
 """The figure functions: what the timeline and the map draw for a view."""
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -7,9 +8,14 @@ import pandas as pd
 import pytest
 
 from dashboard.figure import DETAIL_LIMIT, RING, Item, map_figure, pack, reselect, spread, timeline_figure
-from dashboard.figure.packing import Frame
+from dashboard.figure.caption import busiest_day, lane_counts
+from dashboard.figure.density import _counts, _lane_index
+from dashboard.figure.map import MAP_DETAIL_LIMIT, places_table, with_events
+from dashboard.figure.packing import Frame, lane_keys, ordered_lanes
 from dashboard.figure.selection import RING_PX, RING_TEMPLATE
+from dashboard.figure.style import category_order
 from dashboard.store import load_collection
+from dashboard.table import C
 from dashboard.view import View, apply
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -144,3 +150,149 @@ def test_figures_send_numbers_as_plain_lists_never_as_binary_arrays(collection):
         assert "bdata" not in timeline_figure(collection.events, view, collection.settings).to_json()
     places = map_figure(collection.events, View(selected="ukraine-unity-day"), collection.settings)
     assert "bdata" not in places.to_json()
+
+
+# ---- a big table read a column at a time draws what reading it row by row drew ------------------------------------
+
+
+def generated_events(rows: int = 10_000, seed: int = 7) -> pd.DataFrame:
+    """A table as the readers make it, with what the column-wise code must get right: lists shared between rows
+    (as the table readers and the disk cache share them) and equal lists that are not shared (as YAML gives them),
+    events without places or actors, places without coordinates, several places and a repeated actor in one
+    event, day and minute events, approximate ones, and dates before 1970."""
+    rng = np.random.default_rng(seed)
+    names = [f"Place {i}" for i in range(40)]
+    pool = [[{"name": names[i], "lat": float(i % 7) * 3.5, "lon": float(i) * 2.25}] for i in range(40)]
+    pool += [[pool[1][0], pool[2][0]], [{"name": "Nowhere", "lat": None, "lon": None}], [], [pool[3][0], pool[3][0]]]
+    actor_pool = [[f"Actor {i}"] for i in range(30)] + [["Actor 1", "Actor 2"], [], ["Actor 3", "Actor 3"]]
+    pick = rng.integers(0, len(pool), rows)
+    places = [pool[k] if i % 3 else [dict(p) for p in pool[k]] for i, k in enumerate(pick)]
+    actors = [list(actor_pool[k]) if i % 5 == 0 else actor_pool[k] for i, k in enumerate(rng.integers(0, 33, rows))]
+    precision = rng.choice(["day", "minute", "month", "year"], rows, p=[0.6, 0.2, 0.15, 0.05])
+    timed = precision == "minute"
+    days = np.datetime64("1965-06-01", "us") + np.sort(rng.integers(0, 5000, rows)).astype("timedelta64[D]")
+    start = days + np.where(timed, rng.integers(0, 1440, rows), 0).astype("timedelta64[m]")
+    end = start + np.where(timed, 0, rng.integers(1, 40, rows)).astype("timedelta64[D]")
+    events = pd.DataFrame(
+        {
+            C.id: [f"ev-{i:05d}" for i in range(rows)],
+            C.title: [f"Event number {i}" for i in range(rows)],
+            C.start: start,
+            C.end: end,
+            C.precision: pd.array(precision, dtype="str"),
+            C.approximate: rng.random(rows) < 0.1,
+            C.when: [f"when {i}" for i in range(rows)],
+            C.category: pd.array(rng.choice(["military", "diplomacy", "statement", "other"], rows), dtype="str"),
+            C.actors: pd.Series(actors, dtype=object),
+            C.places: pd.Series(places, dtype=object),
+        }
+    )
+    return events
+
+
+@pytest.fixture(scope="module")
+def generated() -> pd.DataFrame:
+    return generated_events()
+
+
+def places_row_by_row(events: pd.DataFrame) -> pd.DataFrame:
+    """The map's places as they were first built: a tuple per event and place with coordinates."""
+    rows = [
+        (label, event_id, category, title, when, p["name"], p["lat"], p["lon"])
+        for label, event_id, category, title, when, places in zip(
+            events.index.tolist(),
+            *(events[n].tolist() for n in (C.id, C.category, C.title, C.when, C.places)),
+            strict=True,
+        )
+        for p in places
+        if p.get("lat") is not None
+    ]
+    return pd.DataFrame(rows, columns=["row", "id", "category", "title", "when", "name", "lat", "lon"])
+
+
+def test_the_places_table_is_the_row_by_row_table_built_a_column_at_a_time(collection, generated):
+    for events in (collection.events, generated, generated[generated[C.category] == "military"], generated[:0]):
+        built = with_events(places_table(events), events)
+        pd.testing.assert_frame_equal(built, places_row_by_row(events), check_dtype=len(events) > 0)
+
+
+def test_the_map_from_the_collections_places_is_the_map_from_the_events_own(collection, generated):
+    places = places_table(generated)
+    located = generated[C.places].map(lambda ps: sum(p["lat"] is not None for p in ps))
+    two = generated[C.id][located == 2].iloc[0]  # an event at two places gets two rings
+    for view in (View(), View(selected=two), View(category=("military",), selected="ev-00007")):
+        for events in (apply(generated, view), apply(generated, view)[:1500]):
+            own = map_figure(events, view, collection.settings)
+            assert map_figure(events, view, collection.settings, places).to_json() == own.to_json()
+            ringed = own.data[-1]
+            expected = places_row_by_row(events).query("id == @view.selected")
+            assert list(ringed.customdata or ()) == expected["id"].tolist()
+            if len(events) > MAP_DETAIL_LIMIT:  # summed: the rings sit on the places themselves
+                assert list(ringed.lat or ()) == expected["lat"].round(5).tolist()
+
+
+def lane_counts_row_by_row(events: pd.DataFrame, view: View, settings) -> list[tuple[str, int]]:
+    """The alt text's lanes as they were first counted: each event's lanes, one event at a time."""
+    seen: Counter[str] = Counter()
+    column = {"category": C.category, "actor": C.actors, "place": C.places}[view.lanes]
+    for cell in events[column]:
+        seen.update(dict.fromkeys(lane_keys({column: cell}, view.lanes), 1))
+    order = ordered_lanes({lane: 0 for lane in seen}, view.lanes, settings)
+    name = (lambda key: settings.category_label(key)) if view.lanes == "category" else str
+    return [(name(lane), seen[lane]) for lane in order]
+
+
+def busiest_day_row_by_row(events: pd.DataFrame) -> tuple[pd.Timestamp, int] | None:
+    exact = events[events[C.precision].isin(["day", "minute"]) & ~events[C.approximate].astype(bool)]
+    if not len(exact):
+        return None
+    per_day = exact[C.start].dt.normalize().value_counts()
+    most = int(per_day.max())
+    return min(per_day[per_day == most].index), most
+
+
+def test_the_alt_texts_lanes_and_busiest_day_are_the_row_by_row_ones(collection, generated):
+    for events, settings in ((collection.events, collection.settings), (generated, collection.settings)):
+        for part in (events, events[events[C.category] == "statement"], events[:25]):
+            for lanes in ("category", "actor", "place"):
+                view = View(lanes=lanes)
+                assert lane_counts(part, view, settings) == lane_counts_row_by_row(part, view, settings)
+            assert busiest_day(part) == busiest_day_row_by_row(part)
+    assert busiest_day(generated[generated[C.start] < "1970-01-01"]) is not None  # rounded down, before 1970 too
+    old = generated[generated[C.start] < "1970-01-01"]
+    assert busiest_day(old) == busiest_day_row_by_row(old)
+
+
+def test_the_density_counts_and_lanes_are_the_ones_counted_event_by_event(collection, generated):
+    rng = np.random.default_rng(3)
+    start = rng.integers(0, 1000, 5000).astype(float)
+    end = start + rng.integers(0, 90, 5000)
+    rows, lanes = np.repeat(np.arange(5000), 2)[::3], rng.integers(0, 7, 5000 * 2)[::3].astype(np.int8)
+    steps = np.zeros((7, 41))
+    np.add.at(steps, (lanes, np.clip(np.floor(start / 25), 0, 39).astype(int)[rows]), 1)
+    last = np.clip(np.floor((np.maximum(end - 1, start)) / 25), 0, 39).astype(int)
+    np.add.at(steps, (lanes, last[rows] + 1), -1)
+    expected = np.cumsum(steps, axis=1)[:, :40]
+    expected[expected == 0] = np.nan
+    np.testing.assert_array_equal(_counts(start, end, rows, lanes, 7, 0.0, 25.0, 40), expected)
+    order = sorted(generated[C.category].unique(), key=category_order(collection.settings))
+    names, at, codes = _lane_index(generated, View(), collection.settings)
+    assert names == [collection.settings.category_label(c) for c in order]
+    expected_codes = pd.Categorical(generated[C.category], categories=order).codes
+    np.testing.assert_array_equal(codes, expected_codes)
+    np.testing.assert_array_equal(at, np.arange(len(generated)))
+
+
+def test_the_density_and_the_words_read_the_axis_from_three_columns_not_a_copy_of_the_table(
+    collection, generated, monkeypatch
+):
+    """x_range picks the day- and minute-precise events: given the whole table it would copy every column."""
+    import dashboard.figure.cells as cells
+    from dashboard.figure.caption import period
+
+    given: list[list[str]] = []
+    real = cells.x_range
+    monkeypatch.setattr(cells, "x_range", lambda events, view: given.append(list(events.columns)) or real(events, view))
+    timeline_figure(generated, View(), collection.settings)  # past DETAIL_LIMIT: the density
+    period(generated, View())
+    assert given == [[C.precision, C.start, C.end]] * 2
