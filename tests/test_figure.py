@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.figure import DETAIL_LIMIT, RING, Item, map_figure, pack, reselect, spread, timeline_figure
 from dashboard.figure.caption import busiest_day, lane_counts
-from dashboard.figure.density import _counts, _lane_index
+from dashboard.figure.density import MAX_DENSITY_LANES, _counts, _lane_index
 from dashboard.figure.map import MAP_DETAIL_LIMIT, places_table, with_events
 from dashboard.figure.packing import Frame, lane_keys, ordered_lanes
 from dashboard.figure.selection import RING_PX, RING_TEMPLATE
@@ -296,3 +296,25 @@ def test_the_density_and_the_words_read_the_axis_from_three_columns_not_a_copy_o
     timeline_figure(generated, View(), collection.settings)  # past DETAIL_LIMIT: the density
     period(generated, View())
     assert given == [[C.precision, C.start, C.end]] * 2
+
+
+def lanes_row_by_row(events: pd.DataFrame, lanes: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The density's actor or place lanes as first worked out: every (event, lane) pair, the most frequent lanes."""
+    column = events[C.actors] if lanes == "actor" else events[C.places].map(lambda ps: [p["name"] for p in ps])
+    empty = "(no actor)" if lanes == "actor" else "(no place)"
+    exploded = column.map(lambda items: items or [empty]).explode()
+    top = exploded.value_counts().index[:MAX_DENSITY_LANES]
+    kept = exploded[exploded.isin(top)]
+    return [str(t) for t in top], kept.index.to_numpy(), np.asarray(pd.Categorical(kept, categories=list(top)).codes)
+
+
+def test_the_densitys_actor_and_place_lanes_are_the_ones_found_pair_by_pair(collection, generated):
+    many = generated_events(4000, seed=11)
+    many[C.actors] = [[f"Actor {i % 90}"] if i % 7 else [] for i in range(len(many))]  # more lanes than are shown
+    for events in (collection.events, generated, many):
+        for lanes in ("actor", "place"):
+            names, rows, codes = _lane_index(events.reset_index(drop=True), View(lanes=lanes), collection.settings)
+            expected = lanes_row_by_row(events.reset_index(drop=True), lanes)
+            assert names == expected[0]  # ties in the order first met
+            np.testing.assert_array_equal(rows, expected[1])
+            np.testing.assert_array_equal(codes, expected[2])

@@ -28,6 +28,18 @@ def shared_lists(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, cells
 
 
+def pairs(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of items, from each row's number in the distinct cells (``codes``) and how many items each cell holds
+    (``lengths``): the row of each (row, item) pair, rows in order and each row's items in their order, and the
+    item's number among all the cells' items laid end to end."""
+    per_row = lengths[codes]
+    rows = np.repeat(np.arange(len(codes)), per_row)
+    # A pair's item: where its row's cell starts among all the items, plus its place in the cell.
+    cell_starts = np.cumsum(lengths) - lengths
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return rows, cell_starts[codes[rows]] + within
+
+
 def axis_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     """``packing.x_range`` over the three columns it reads: it picks the day- and minute-precise events, and a pick
     of the whole table would copy every column of every event (half a gigabyte at a million)."""

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figure.cells import axis_range
-from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts
+from dashboard.figure.cells import axis_range, pairs, shared_lists
+from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, lane_keys
 from dashboard.figure.selection import add_rings
 from dashboard.figure.style import (
     MARGIN,
@@ -47,13 +47,21 @@ def _lane_index(
         order = sorted(found, key=category_order(settings))
         lane_of = np.array([order.index(category) for category in found], dtype=np.int64)
         return [settings.category_label(c) for c in order], np.arange(len(events)), lane_of[codes]
-    column = events[C.actors] if view.lanes == "actor" else events[C.places].map(lambda ps: [p["name"] for p in ps])
-    empty = "(no actor)" if view.lanes == "actor" else "(no place)"
-    exploded = column.map(lambda items: items or [empty]).explode()
-    top = exploded.value_counts().index[:MAX_DENSITY_LANES]
-    kept = exploded[exploded.isin(top)]
-    codes = pd.Categorical(kept, categories=list(top)).codes
-    return [str(t) for t in top], kept.index.to_numpy(), np.asarray(codes)
+    # Once per distinct list of actors or places (rows share them), then spread to the rows by code.
+    codes, cells = shared_lists(events[C.actors if view.lanes == "actor" else C.places])
+    keys = [lane_keys({C.actors: cell, C.places: cell}, view.lanes) for cell in cells]
+    names, numbered = pd.factorize(pd.Series([key for cell_keys in keys for key in cell_keys], dtype=object))
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    rows, at = pairs(codes, lengths)
+    # The most frequent lanes, ties in the order a count of every (event, lane) pair puts them (first met first).
+    per_lane = np.bincount(names, weights=np.repeat(np.bincount(codes, minlength=len(cells)), lengths))
+    by_count = pd.Series(per_lane.astype(np.int64), index=numbered).sort_values(ascending=False, kind="stable")
+    top = by_count.index[:MAX_DENSITY_LANES]
+    lane_of = np.full(len(numbered), -1, dtype=np.int64)
+    lane_of[numbered.get_indexer(top)] = np.arange(len(top))
+    lanes = lane_of[names[at]]
+    kept = lanes >= 0
+    return [str(t) for t in top], rows[kept], lanes[kept]
 
 
 def density_figure(

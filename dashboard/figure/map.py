@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figure.cells import shared_lists
+from dashboard.figure.cells import pairs, shared_lists
 from dashboard.figure.packing import numbers
 from dashboard.figure.style import (
     FONT,
@@ -36,14 +36,8 @@ def places_table(events: pd.DataFrame) -> pd.DataFrame:
     only for the events drawn one by one (``with_events``): a million rows of titles would be half a gigabyte."""
     codes, lists = shared_lists(events[C.places])
     located = [[p for p in places if p.get("lat") is not None] for places in lists]  # once per distinct list
-    per_list = np.fromiter(map(len, located), dtype=np.int64, count=len(located))
     flat = [p for places in located for p in places]
-    per_row = per_list[codes]
-    rows = np.repeat(np.arange(len(events)), per_row)
-    # Each pair's place: where its event's list starts among all the lists' places, plus its place in the list.
-    list_starts = np.cumsum(per_list) - per_list
-    within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    at = list_starts[codes[rows]] + within
+    rows, at = pairs(codes, np.fromiter(map(len, located), dtype=np.int64, count=len(located)))
     return pd.DataFrame(
         {
             "row": events.index.to_numpy()[rows],
