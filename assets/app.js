@@ -82,7 +82,9 @@
     var link = event.target.closest("a[data-select]");
     if (!link || !window.history.pushState) return;
     event.preventDefault();
-    window.history.pushState({}, "", link.getAttribute("href"));
+    var href = link.getAttribute("href");
+    if (window.timelineShowCard) window.timelineShowCard(href);  // at once, when the page has the card
+    window.history.pushState({}, "", href);
     window.dispatchEvent(new PopStateEvent("popstate", {state: {}}));
   });
 
@@ -291,6 +293,27 @@
     window.dash_clientside.set_props(IDS.DETAIL, {children: picking.card});
     window.dash_clientside.set_props(IDS.PICK, {data: picking.report});
     return true;
+  };
+
+  // A link that selects an event in the view on screen (a list card, a related event, Close): its card at once,
+  // when the page has it; the address it goes to brings the server's answer.
+  window.timelineShowCard = function (href) {
+    var query = function (text) {
+      var params = new URLSearchParams((text.split("?")[1] || "").split("#")[0]);
+      var id = params.get("event") || "";
+      params.delete("event");
+      params.sort();
+      return {id: id, rest: params.toString()};
+    };
+    var target = query(href), here = query(window.location.search);
+    if (!cards || target.rest !== here.rest || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    var card = target.id === "" ? cards.none
+      : Object.prototype.hasOwnProperty.call(cards.cards, target.id) ? cards.cards[target.id] : null;
+    if (!card) return;
+    picked = {from: drawn(), id: target.id};
+    window.dash_clientside.set_props(IDS.DETAIL, {children: card});
+    markList(target.id);
+    window.requestAnimationFrame(function () { setTimeout(function () { ring(target.id); }, 0); });
   };
 
   // A zoom or pan, passed on to the server (for the address, the count and the list) once the zooming has paused

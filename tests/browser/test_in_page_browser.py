@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import RINGED_JS
 from playwright.sync_api import Request, Route, expect
 from rows import by_id
 
@@ -38,14 +39,15 @@ def listen(app: Any) -> list[dict[str, Any]]:
 
 
 class Held:
-    """Holds the page's requests to the server that carry a pick (a click or a key), until released."""
+    """Holds the page's requests to the server that carry a pick (a click or a key) or a new address, until
+    released."""
 
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
     def __call__(self, route: Route, request: Request) -> None:
         body = json.loads(request.post_data or "{}")
-        if f"{ids.PICK}.data" in body.get("changedPropIds", []):
+        if {f"{ids.PICK}.data", f"{ids.URL}.search"} & set(body.get("changedPropIds", [])):
             self.routes.append(route)
         else:
             route.continue_()
@@ -81,13 +83,22 @@ def shown_id(app: Any) -> str | None:
     )
 
 
+def expect_ring(app: Any, wanted: list[str]) -> None:
+    """The timeline rings these events (the page rings a mark a frame after it shows the card)."""
+    app.page.wait_for_function(
+        f"(wanted) => JSON.stringify(({RINGED_JS})('#{ids.TIMELINE} .js-plotly-plot')) === JSON.stringify(wanted)",
+        arg=wanted,
+        timeout=2000,
+    )
+
+
 def test_a_click_shows_the_card_and_rings_the_mark_before_the_server_answers(app, collection: Collection, held):
     app.open()
     title = by_id(collection)[DAY_EVENT]["title"]
     app.click_mark(DAY_EVENT, title)
     # The server has not been asked yet (its request is held): the card and the ring are the page's own.
     expect(app.card.locator(".detail-title")).to_have_text(title, timeout=2000)
-    assert app.selected_ring() == [DAY_EVENT]
+    expect_ring(app, [DAY_EVENT])
     expect(app.list_card(DAY_EVENT)).to_have_class(re.compile(r"\bselected\b"))
     held.wait(app.page, 1)  # the pick still reaches the server, for the address, the list and the map
     assert "event=" not in app.page.url
@@ -115,6 +126,21 @@ def map_ring(app: Any) -> list[str]:
     )
 
 
+def test_a_list_card_shows_its_event_before_the_server_answers(app, collection: Collection, held):
+    app.open()
+    target = list(collection.events["id"])[2]
+    app.list_card(target).click()
+    expect(app.card.locator(".detail-title")).to_have_text(by_id(collection)[target]["title"], timeout=2000)
+    expect(app.list_card(target)).to_have_class(re.compile(r"\bselected\b"))
+    expect_ring(app, [target])
+    held.wait(app.page, 1)
+    held.release()
+    app.expect_url_event(target)
+    app.settle()
+    assert shown_id(app) == target and app.selected_ring() == [target]
+    app.assert_no_errors()
+
+
 def test_arrow_keys_and_escape_work_in_the_page_and_the_server_takes_the_pages_choice(
     app, collection: Collection, held
 ):
@@ -125,7 +151,7 @@ def test_arrow_keys_and_escape_work_in_the_page_and_the_server_takes_the_pages_c
         app.page.keyboard.press("ArrowRight")
     # Three steps, none answered by the server yet: the page stepped from the card it shows, not from the address.
     expect(app.card.locator(".detail-title")).to_have_text(by_id(collection)[order[3]]["title"], timeout=2000)
-    assert app.selected_ring() == [order[3]]
+    expect_ring(app, [order[3]])
     held.wait(app.page, 1)
     held.release()
     app.expect_url_event(order[3])  # not order[1]: the server took the page's choice
@@ -134,7 +160,8 @@ def test_arrow_keys_and_escape_work_in_the_page_and_the_server_takes_the_pages_c
 
     app.page.keyboard.press("Escape")
     expect(app.card.locator(".detail-empty")).to_have_count(1, timeout=2000)
-    assert app.selected_ring() == [] and shown_id(app) is None
+    expect_ring(app, [])
+    assert shown_id(app) is None
     held.release()
     app.expect_url_event(None)
     app.assert_no_errors()
