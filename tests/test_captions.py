@@ -75,13 +75,11 @@ def test_a_range_under_two_days_is_stated_to_the_minute(collection):
 
 
 def test_the_subtitle_follows_the_axis_when_packing_frames_the_events(collection, monkeypatch):
-    """The words read the axis from packing.x_range (over the columns it reads): a different framing is a different
-    subtitle."""
+    """The words read the axis from packing.x_range: a different framing is a different subtitle."""
     import dashboard.figure.caption as caption
-    import dashboard.figure.cells as cells
 
     framed = (pd.Timestamp("2022-02-10").value, pd.Timestamp("2022-02-20").value)
-    monkeypatch.setattr(cells, "x_range", lambda events, view: framed)
+    monkeypatch.setattr(caption, "x_range", lambda events, view: framed)
     assert caption.period(collection.events, View()).startswith("10–19 Feb 2022")
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.figure.cells import axis_range, shared_lists
-from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes
+from dashboard.figure.cells import shared_lists
+from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
 from dashboard.figure.style import balance_bidi
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -44,7 +44,7 @@ def period(events: pd.DataFrame, view: View) -> str:
         first = events[C.start].min()
         last = max(events[C.end].max() - pd.Timedelta(days=1), first)
         return _days(first, last)
-    lo_ns, hi_ns = axis_range(events, view)
+    lo_ns, hi_ns = x_range(events, view)
     lo, hi = pd.Timestamp(int(lo_ns)), pd.Timestamp(int(hi_ns))
     midnights = lo == lo.normalize() and hi == hi.normalize()
     # Compared in nanoseconds: five centuries of axis are more than a pandas Timedelta holds.

@@ -1,4 +1,4 @@
-"""Reading a big events table a column at a time: its lists shared between rows, and the columns a reading needs.
+"""Reading a big events table a column at a time: its lists shared between rows, found once per distinct list.
 
 The readers and the disk cache give the rows that hold the same names one list object between them, so a million
 rows hold a few thousand lists: anything worked out per list is worked out once per distinct list, then spread to
@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from dashboard.figure.packing import x_range
-from dashboard.table import C
-from dashboard.view import View
 
 
 def shared_lists(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -38,9 +34,3 @@ def pairs(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarra
     cell_starts = np.cumsum(lengths) - lengths
     within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     return rows, cell_starts[codes[rows]] + within
-
-
-def axis_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
-    """``packing.x_range`` over the three columns it reads: it picks the day- and minute-precise events, and a pick
-    of the whole table would copy every column of every event (half a gigabyte at a million)."""
-    return x_range(events[[C.precision, C.start, C.end]], view)

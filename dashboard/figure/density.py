@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figure.cells import axis_range, pairs, shared_lists
-from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, lane_keys
+from dashboard.figure.cells import pairs, shared_lists
+from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, lane_keys, x_range
 from dashboard.figure.selection import add_rings
 from dashboard.figure.style import (
     MARGIN,
@@ -71,7 +71,7 @@ def density_figure(
     theme = THEMES[view.theme]
     events = events.reset_index(drop=True)
     calendar = view.with_(mode="calendar")
-    lo, hi = axis_range(events, calendar)
+    lo, hi = x_range(events, calendar)
     size = bucket_ns(events, lo, hi, width)
     count = int(np.ceil((hi - lo) / size)) or 1
     start = events[C.start].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
