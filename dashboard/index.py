@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from dashboard.cells import shared_lists
 from dashboard.table import C, Collection
 from dashboard.view import FACETS, Facet
 
@@ -39,8 +40,6 @@ def _cells(column: pd.Series) -> pd.Series:
     thousand lists to look into."""
     if column.dtype != object:
         return column
-    from dashboard.figure.cells import shared_lists  # the figures (and plotly) load when first drawn, not before
-
     return pd.Series(shared_lists(column)[1], dtype=object)
 
 

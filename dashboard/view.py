@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import numpy as np
 import pandas as pd
 
+from dashboard.cells import shared_lists
 from dashboard.dates import EARLIEST, LATEST
 
 Lanes = Literal["category", "actor", "place"]
@@ -327,28 +329,36 @@ class View:
         )
 
 
+# The text of a cell of each searched column of lists, as the search reads it (each list looked into once).
+_LIST_TEXTS: dict[str, Any] = {
+    "quotes": lambda quotes: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in quotes),
+    "actors": "\n".join,
+    "places": lambda places: "\n".join(p["name"] for p in places),
+    "tags": "\n".join,
+}
+
+
 def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
-    """Rows whose title, summary, quotes, actors, places or tags contain every word of ``q`` (case-blind)."""
+    """Rows whose title, summary, quotes, actors, places or tags contain every word of ``q`` (case-blind), each
+    word anywhere among them. Column by column, and each list shared by many rows once: joining every row's texts
+    into one would hold a second copy of them all (gigabytes at a million events)."""
     words = q.casefold().split()
+    mask = np.ones(len(events), dtype=bool)
     if not words:
-        return pd.Series(True, index=events.index)
-    haystack = (
-        events["title"]
-        + "\n"
-        + events["summary"]
-        + "\n"
-        + events["quotes"].map(lambda qs: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in qs))
-        + "\n"
-        + events["actors"].map("\n".join)
-        + "\n"
-        + events["places"].map(lambda ps: "\n".join(p["name"] for p in ps))
-        + "\n"
-        + events["tags"].map("\n".join)
-    ).str.casefold()
-    mask = pd.Series(True, index=events.index)
-    for word in words:
-        mask &= haystack.str.contains(word, regex=False)
-    return mask
+        return pd.Series(mask, index=events.index)
+    texts = [events[name].str.casefold() for name in ("title", "summary")]
+    found = [np.zeros(len(events), dtype=bool) for _ in words]
+    for column in texts:
+        for index, word in enumerate(words):
+            found[index] |= column.str.contains(word, regex=False).to_numpy(dtype=bool)
+    for name, text_of in _LIST_TEXTS.items():
+        codes, cells = shared_lists(events[name])
+        cell_texts = pd.Series([text_of(cell) for cell in cells], dtype=object).str.casefold()
+        for index, word in enumerate(words):
+            found[index] |= cell_texts.str.contains(word, regex=False).to_numpy(dtype=bool)[codes]
+    for hits in found:  # a word never spans two texts: words hold no white space, and the texts are apart
+        mask &= hits
+    return pd.Series(mask, index=events.index)
 
 
 def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:

@@ -135,3 +135,38 @@ def test_clearing_filters_keeps_lanes_mode_theme_and_selection():
         start=dt.date(2022, 2, 1),
     )
     assert state.clear_filters(view) == View(lanes="actor", mode="sequence", theme="dark", selected="a")
+
+
+def search_joined(events: pd.DataFrame, q: str) -> pd.Series:
+    """The search as first written: every row's texts joined into one, each word looked for in it."""
+    haystack = (
+        events["title"]
+        + "\n"
+        + events["summary"]
+        + "\n"
+        + events["quotes"].map(lambda qs: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in qs))
+        + "\n"
+        + events["actors"].map("\n".join)
+        + "\n"
+        + events["places"].map(lambda ps: "\n".join(p["name"] for p in ps))
+        + "\n"
+        + events["tags"].map("\n".join)
+    ).str.casefold()
+    mask = pd.Series(True, index=events.index)
+    for word in q.casefold().split():
+        mask &= haystack.str.contains(word, regex=False)
+    return mask
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["javelin", "Zelenskyy mariupol", "nato kyiv", "ukraine", "unity-day", "“we", "no-such-word", "a e", "STOLTENBERG"],
+)
+def test_the_search_column_by_column_finds_what_one_joined_text_did(q):
+    from dashboard.view import search_mask
+
+    events = load_collection(EVENTS).events
+    # Many rows sharing each list (as the table readers give them), and a copy of each with lists of its own.
+    many = pd.concat([events] * 40 + [events.map(lambda v: list(v) if isinstance(v, list) else v)], ignore_index=True)
+    assert search_mask(many, q).tolist() == search_joined(many, q).tolist()
+    assert search_mask(many.iloc[0:0], q).tolist() == []

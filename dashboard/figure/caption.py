@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.figure.cells import shared_lists
+from dashboard.cells import shared_lists
 from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
 from dashboard.figure.style import balance_bidi
 from dashboard.model import CollectionSettings

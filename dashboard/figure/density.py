@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figure.cells import pairs, shared_lists
+from dashboard.cells import pairs, shared_lists
 from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, lane_keys, x_range
 from dashboard.figure.selection import add_rings
 from dashboard.figure.style import (

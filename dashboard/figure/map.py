@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figure.cells import pairs, shared_lists
+from dashboard.cells import pairs, shared_lists
 from dashboard.figure.packing import numbers
 from dashboard.figure.style import (
     FONT,
