@@ -329,6 +329,8 @@ class View:
         )
 
 
+SEARCH_CHUNK = 100_000  # rows of text casefolded at once by the search
+
 # The text of a cell of each searched column of lists, as the search reads it (each list looked into once).
 _LIST_TEXTS: dict[str, Any] = {
     "quotes": lambda quotes: "\n".join(f"{x['text']} {x.get('speaker') or ''}" for x in quotes),
@@ -346,11 +348,12 @@ def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
     mask = np.ones(len(events), dtype=bool)
     if not words:
         return pd.Series(mask, index=events.index)
-    texts = [events[name].str.casefold() for name in ("title", "summary")]
     found = [np.zeros(len(events), dtype=bool) for _ in words]
-    for column in texts:
-        for index, word in enumerate(words):
-            found[index] |= column.str.contains(word, regex=False).to_numpy(dtype=bool)
+    for name in ("title", "summary"):
+        for start in range(0, len(events), SEARCH_CHUNK):  # a casefolded copy of a part of the column at a time
+            part = events[name].iloc[start : start + SEARCH_CHUNK].str.casefold()
+            for index, word in enumerate(words):
+                found[index][start : start + len(part)] |= part.str.contains(word, regex=False).to_numpy(dtype=bool)
     for name, text_of in _LIST_TEXTS.items():
         codes, cells = shared_lists(events[name])
         cell_texts = pd.Series([text_of(cell) for cell in cells], dtype=object).str.casefold()

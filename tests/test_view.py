@@ -162,9 +162,11 @@ def search_joined(events: pd.DataFrame, q: str) -> pd.Series:
     "q",
     ["javelin", "Zelenskyy mariupol", "nato kyiv", "ukraine", "unity-day", "“we", "no-such-word", "a e", "STOLTENBERG"],
 )
-def test_the_search_column_by_column_finds_what_one_joined_text_did(q):
+def test_the_search_column_by_column_finds_what_one_joined_text_did(q, monkeypatch):
+    import dashboard.view
     from dashboard.view import search_mask
 
+    monkeypatch.setattr(dashboard.view, "SEARCH_CHUNK", 7)  # parts that end mid-table, and a last short one
     events = load_collection(EVENTS).events
     # Many rows sharing each list (as the table readers give them), and a copy of each with lists of its own.
     many = pd.concat([events] * 40 + [events.map(lambda v: list(v) if isinstance(v, list) else v)], ignore_index=True)
