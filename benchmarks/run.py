@@ -695,6 +695,80 @@ def table(result: SizeResult, ours_label: str) -> str:
     return "\n".join(lines)
 
 
+# The targets each size is held to: (row, what, unit, {size: limit}); a limit is a number in the row's unit, or
+# ("floor", extra) for the floor app's value plus extra, or "naive" for the naive app's value.
+Limit = float | tuple[str, float] | str
+TARGETS: list[tuple[str, str, str, dict[int, Limit]]] = [
+    (
+        "first_render",
+        "first rendered timeline",
+        "s",
+        {1_000: ("floor", 0.3), 10_000: ("floor", 0.3), 100_000: ("floor", 0.5), 1_000_000: ("floor", 1.5)},
+    ),
+    ("first_paint", "first readable paint", "s", {1_000: 0.6, 10_000: 0.6, 100_000: 0.6, 1_000_000: 1.0}),
+    (
+        "zoom_first_p50",
+        "zoom p50, until plotly has redrawn",
+        "ms",
+        {1_000: "naive", 10_000: 150, 100_000: 250, 1_000_000: 400},
+    ),
+    (
+        "zoom_p50",
+        "zoom p50, until redrawn and quiet",
+        "ms",
+        {1_000: "naive", 10_000: 150, 100_000: 250, 1_000_000: 400},
+    ),
+    ("click_p50", "click → card p50", "ms", {1_000: 50, 10_000: 50, 100_000: 100, 1_000_000: 150}),
+    ("bytes_to_render", "bytes to first render", "B", {1_000: 2e6, 10_000: 2e6, 100_000: 2e6, 1_000_000: 2.5e6}),
+    ("server_mem", "server peak memory", "MB", {1_000_000: 1500}),
+    ("load_cached", "server ready, second start", "s", {1_000_000: 3.0}),
+    ("export_marginal", "batch PNG, each after the first", "s", {1_000: 0.3, 100_000: 0.3, 1_000_000: 0.5}),
+]
+
+
+def limit_of(result: SizeResult, row: str, limit: Limit) -> float | None:
+    """A target's limit for one size, in the row's unit (None when the app it is measured against has no value)."""
+    if isinstance(limit, str):
+        return result.get(row, limit).value
+    if isinstance(limit, tuple):
+        base = result.get(row, limit[0]).value
+        return None if base is None else base + limit[1]
+    return limit
+
+
+def target_cell(result: SizeResult, row: str, unit: str, limit: Limit) -> str:
+    """'0.42 s ≤ 0.60 s: met', or why it cannot be said."""
+    ours = result.get(row, "ours")
+    bound = limit_of(result, row, limit)
+    wanted = (
+        f"≤ {limit} ({fmt(bound, unit) if bound is not None else '—'})"
+        if isinstance(limit, str)
+        else f"≤ floor + {fmt(limit[1], unit)} ({fmt(bound, unit) if bound is not None else '—'})"
+        if isinstance(limit, tuple)
+        else f"≤ {fmt(limit, unit)}"
+    )
+    if ours.value is None or bound is None:
+        return f"{ours.show()}; target {wanted}: not measured"
+    verdict = "**met**" if ours.value <= bound else "not met"
+    return f"{fmt(ours.value, unit)}; target {wanted}: {verdict}"
+
+
+def targets_table(results: list[SizeResult]) -> list[str]:
+    """Each target beside what was measured, size by size, marked met or not."""
+    sizes = [result.size for result in results]
+    lines = [
+        "| target | " + " | ".join(f"{size:,}" for size in sizes) + " |",
+        "| --- |" + " --- |" * len(sizes),
+    ]
+    for row, what, unit, limits in TARGETS:
+        cells = [
+            target_cell(result, row, unit, limits[result.size]) if result.size in limits else "" for result in results
+        ]
+        if any(cells):
+            lines.append(f"| {what} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def load_text(load: tuple[float, float, float] | None) -> str:
     return " / ".join(f"{v:.2f}" for v in load) if load else "?"
 
@@ -774,6 +848,7 @@ def report(
             f"| {ratio_cell('first_render', ours, floor)} | {ratio_cell('first_render', ours, naive)} |"
         )
     parts += ["## First rendered timeline, all sizes", "", *summary, ""]
+    parts += ["## Targets", "", *targets_table(results), ""]
     for result in results:
         f = result.facts
         ours_label = "ours" if result.ours_source == "Parquet" else f"ours ({result.ours_source})"
