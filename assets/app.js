@@ -29,6 +29,15 @@
     if (taken || setProps(IDS.KEYS, {data: {key: event.key, t: Date.now()}})) event.preventDefault();
   });
 
+  // A press on the timeline or the map takes the focus from a control: the arrow keys then step through the events
+  // (a radio button keeps the focus through a click on the plot, and its arrows would change the lanes instead).
+  document.addEventListener("mousedown", function (event) {
+    var plot = event.target.closest && event.target.closest("#" + IDS.TIMELINE_FRAME + ", #" + IDS.MAP_FRAME);
+    var focused = document.activeElement;
+    var controls = document.getElementById(IDS.CONTROLS);
+    if (plot && focused && controls && controls.contains(focused) && focused.blur) focused.blur();
+  }, true);
+
   // The server packs labels for the timeline's real width, so tell it that width (and when it changes).
   var lastWidth = 0;
   function measure() {
@@ -175,6 +184,44 @@
   var IDS = window.TIMELINE_IDS || {};
   var STEPS = {ArrowLeft: -1, ArrowRight: 1};
 
+  // The page's requests to the server's callback in flight. The page's own reports (a pick, a zoom) wait until
+  // none is, and the answer has been applied: Dash keeps only the last answer of a callback asked again while it
+  // runs, and a report read from an address not yet updated would undo the action before it (a theme, a range).
+  var inFlight = 0;
+  var idle = [];
+  var fetchPage = window.fetch;
+  window.fetch = function (input) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    if (url.indexOf("_dash-update-component") < 0) return fetchPage.apply(this, arguments);
+    inFlight += 1;
+    var settle = function () {
+      inFlight -= 1;
+      // Dash reads the answer and applies it within a frame or two of its arrival.
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(function () {
+        setTimeout(function () {
+          if (inFlight) return;
+          var waiting = idle;
+          idle = [];
+          waiting.forEach(function (fn) { fn(); });
+        }, 0);
+      }); });
+    };
+    return fetchPage.apply(this, arguments).then(
+      function (response) { settle(); return response; },
+      function (error) { settle(); throw error; });
+  };
+  function whenIdle(fn) {
+    idle.push(fn);
+    if (!inFlight) {
+      setTimeout(function () {
+        if (inFlight) return;
+        var waiting = idle;
+        idle = [];
+        waiting.forEach(function (run) { run(); });
+      }, 0);
+    }
+  }
+
   function graph() {
     var frame = document.getElementById(IDS.TIMELINE);
     return frame && (frame.classList.contains("js-plotly-plot") ? frame : frame.querySelector(".js-plotly-plot"));
@@ -257,25 +304,37 @@
     var id = chosen(kind, value, store);
     var card = id === null ? null : id === "" ? store.none : store.cards[id];
     if (card) {
+      window.dash_clientside.set_props(IDS.DETAIL, {children: card});
       picked = {from: drawn(), id: id};
       markList(id);
       // The ring once the card is painted: plotly redrawing the shapes (and Dash handing it the figure again
       // after) would hold the card back by a frame or two.
       window.requestAnimationFrame(function () { setTimeout(function () { ring(id); }, 0); });
     }
-    return {card: card, report: {kind: kind, value: value, shown: card ? id : null, t: Date.now()}};
+    return card ? id : null;
+  }
+
+  // What the server is told of a pick once it is idle: the action, the event the page chose (null: the server
+  // chooses), and whether the page still shows that event's card and ring (an answer in between may have drawn
+  // another), so that the server need not send them.
+  function report(kind, value, id) {
+    return new Promise(function (resolve) {
+      whenIdle(function () {
+        var shown = id !== null && drawn() === id;
+        resolve({kind: kind, value: value, selected: id, shown: shown, t: Date.now()});
+      });
+    });
   }
 
   // A click on a mark or a label (the callback's inputs), or a key the page could not take itself.
   function pick(click, label, key, store) {
-    var noUpdate = window.dash_clientside.no_update;
     var triggered = window.dash_clientside.callback_context.triggered || [];
     var prop = triggered.length ? triggered[0].prop_id : "";
     var kind = /\.clickData$/.test(prop) ? "click" : /\.clickAnnotationData$/.test(prop) ? "label"
       : /\.data$/.test(prop) ? "key" : null;
-    if (!kind) return [noUpdate, noUpdate];
-    var picking = show(kind, kind === "click" ? click : kind === "label" ? label : key, store);
-    return [picking.card || noUpdate, picking.report];
+    if (!kind) return window.dash_clientside.no_update;
+    var value = kind === "click" ? click : kind === "label" ? label : key;
+    return report(kind, value, show(kind, value, store));
   }
 
   // The cards as last sent: the keys are taken here, one press at a time (a callback would see only the last of
@@ -288,10 +347,10 @@
   // A key (← → Esc) taken by the page when it has the card it steps to; false leaves it to the server.
   window.timelineKey = function (key) {
     if (!cards || !window.dash_clientside || !window.dash_clientside.set_props) return false;
-    var picking = show("key", {key: key, t: Date.now()}, cards);
-    if (!picking.card) return false;
-    window.dash_clientside.set_props(IDS.DETAIL, {children: picking.card});
-    window.dash_clientside.set_props(IDS.PICK, {data: picking.report});
+    var value = {key: key, t: Date.now()};
+    var id = show("key", value, cards);
+    if (id === null) return false;
+    report("key", value, id).then(function (data) { window.dash_clientside.set_props(IDS.PICK, {data: data}); });
     return true;
   };
 
@@ -319,16 +378,30 @@
   // A zoom or pan, passed on to the server (for the address, the count and the list) once the zooming has paused
   // for ZOOM_PAUSE_MS; plotly has redrawn the plot already. Resizes and the page's own rings are not zooms.
   var ZOOM_PAUSE_MS = 200;
-  var zooms = 0;
+  var zoom = null;  // the last zoom not yet passed on
+  var zoomTimer = null;
+  var zoomWaiting = [];
   function zoomed(relayout) {
     var noUpdate = window.dash_clientside.no_update;
-    var zoom = relayout && Object.keys(relayout).some(function (key) {
+    var isZoom = relayout && Object.keys(relayout).some(function (key) {
       return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
     });
+    if (isZoom) zoom = relayout;
     if (!zoom) return noUpdate;
-    var mine = ++zooms;
+    // Dash keeps only the last call's result: every call while a zoom waits (a ring's relayout too) gets one.
     return new Promise(function (resolve) {
-      setTimeout(function () { resolve(mine === zooms ? relayout : noUpdate); }, ZOOM_PAUSE_MS);
+      zoomWaiting.push(resolve);
+      if (!isZoom && zoomTimer) return;
+      clearTimeout(zoomTimer);
+      zoomTimer = setTimeout(function () {
+        zoomTimer = null;
+        whenIdle(function () {
+          var last = zoom, waiting = zoomWaiting;
+          zoom = null;
+          zoomWaiting = [];
+          waiting.forEach(function (done, index) { done(index === waiting.length - 1 ? last : noUpdate); });
+        });
+      }, ZOOM_PAUSE_MS);
     });
   }
 

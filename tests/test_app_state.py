@@ -287,19 +287,33 @@ def test_a_pick_takes_the_event_the_page_chose_or_lets_the_server_choose(collect
     order = list(collection.events["id"])
     screen = render(collection, View(), WIDTH)["screen"]
     # Three arrow keys before the address caught up: the page's choice, not one step from the address.
-    chose = {"kind": "key", "value": {"key": "ArrowRight"}, "shown": order[3]}
+    chose = {"kind": "key", "value": {"key": "ArrowRight"}, "selected": order[3], "shown": True}
     out = respond(values(url=f"?event={order[0]}", pick=chose, screen=screen), collection, ids.PICK, "data")
     assert out["search"] == f"?event={order[3]}" and out["detail"] is no_update and out["timeline"] is no_update
     # The page had no card for it: the server steps from the address and sends card and ring.
-    left = {"kind": "key", "value": {"key": "ArrowRight"}, "shown": None}
+    left = {"kind": "key", "value": {"key": "ArrowRight"}, "selected": None, "shown": False}
     out = respond(values(url=f"?event={order[0]}", pick=left, screen=screen), collection, ids.PICK, "data")
     assert out["search"] == f"?event={order[1]}" and order[1] in str(out["detail"])
     # A click the page passed on (a density cell, or too many events for cards ahead) is a click.
-    clicked = {"kind": "click", "value": click(DAY_EVENT), "shown": None}
+    clicked = {"kind": "click", "value": click(DAY_EVENT), "selected": None, "shown": False}
     assert respond(values(pick=clicked), collection, ids.PICK, "data")["search"] == f"?event={DAY_EVENT}"
     # An id the collection does not hold is not taken from the page.
-    unknown = {"kind": "click", "value": click(DAY_EVENT), "shown": "no-such-event"}
+    unknown = {"kind": "click", "value": click(DAY_EVENT), "selected": "no-such-event", "shown": True}
     assert respond(values(pick=unknown), collection, ids.PICK, "data")["search"] == f"?event={DAY_EVENT}"
+    # The page chose, but an answer in between drew another card: the server sends the card and the ring.
+    redrawn = {**chose, "shown": False}
+    out = respond(values(url=f"?event={order[0]}", pick=redrawn, screen=screen), collection, ids.PICK, "data")
+    assert out["search"] == f"?event={order[3]}" and order[3] in str(out["detail"]) and out["timeline"] is not no_update
+
+
+def test_a_pick_and_a_zoom_in_one_request_keep_both(collection):
+    """Dash sends a zoom and a pick that are ready together as one request: the zoom applies, then the pick."""
+    order = list(collection.events["id"])
+    pick = {"kind": "key", "value": {"key": "ArrowRight"}, "selected": order[1], "shown": True}
+    relayout = {"xaxis.range[0]": "2022-02-14", "xaxis.range[1]": "2022-02-17"}
+    given = values(url=f"?event={order[0]}", pick=pick, relayout=relayout)
+    out = respond(given, collection, ids.PICK, "data", zoomed_first=True)
+    assert out["search"] == f"?from=2022-02-14&to=2022-02-16&event={order[1]}"
 
 
 def test_a_view_read_from_the_address_is_not_written_back_but_shown_in_the_controls(collection):

@@ -347,7 +347,8 @@ def related_links(card: list[Any]) -> list[tuple[str, str, str]]:
             link = next((c for c in node.children if isinstance(c, html.A)), None)
             label = next((c for c in node.children if isinstance(c, html.Span) and c.className == "relation"), None)
             if link is not None and label is not None:
-                found.append((label.children, link.children, link.href))
+                title = link.children.children if isinstance(link.children, html.Bdi) else link.children
+                found.append((label.children, title, link.href))
         children = getattr(node, "children", None)
         for child in children if isinstance(children, list) else [children]:
             if child is not None and not isinstance(child, str):
@@ -383,6 +384,25 @@ def test_the_card_lists_incoming_links_with_their_relation_and_a_link_to_select_
         ("Followed by", "The meeting", view.with_(selected="meeting").to_query()),
         ("Answered by", "The reply", view.with_(selected="reply").to_query()),
     ]
+
+
+def test_a_related_events_title_is_isolated_in_its_link(linked: Collection) -> None:
+    """A right-to-left override in a linked title must not reverse the date written after the link."""
+    index = EventIndex(linked.events)
+    card = detail_card(index.row("call"), index, View(selected="call"), linked.settings)
+    links: list[html.A] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, html.A) and "related-link" in (node.className or ""):
+            links.append(node)
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and not isinstance(child, str):
+                walk(child)
+
+    for part in card:
+        walk(part)
+    assert links and all(isinstance(link.children, html.Bdi) for link in links)
 
 
 def test_the_card_lists_outgoing_and_incoming_links_together(linked: Collection) -> None:

@@ -698,7 +698,7 @@ def test_picture_names_are_short_and_safe(folder):
 
 def click(value: Any) -> dict[str, Any]:
     """A timeline click as the page's pick reports it to the server."""
-    return {"kind": "click", "value": value, "shown": None}
+    return {"kind": "click", "value": value, "selected": None, "shown": False}
 
 
 @pytest.mark.parametrize(
@@ -720,8 +720,12 @@ def click(value: Any) -> dict[str, Any]:
         ({"pick-store.data": {"kind": "key", "value": "ArrowRight"}}, "pick-store.data", 204),
         ({"pick-store.data": {"kind": "drag", "value": {}}}, "pick-store.data", 204),
         ({"pick-store.data": ["click"]}, "pick-store.data", 204),
-        ({"pick-store.data": {"kind": "click", "value": None, "shown": "no-such-event"}}, "pick-store.data", 204),
-        ({"pick-store.data": {"kind": "key", "value": None, "shown": {"id": 1}}}, "pick-store.data", 204),
+        ({"pick-store.data": {"kind": "click", "value": None, "selected": "no-such-event"}}, "pick-store.data", 204),
+        (
+            {"pick-store.data": {"kind": "key", "value": None, "selected": {"id": 1}, "shown": "yes"}},
+            "pick-store.data",
+            204,
+        ),
         ({"filter-dates.value": "someday"}, "filter-dates.value", 200),
         ({"filter-actor.value": {"a": 1}}, "filter-actor.value", 200),
         ({"filter-category.value": 123}, "filter-category.value", 200),

@@ -14,7 +14,14 @@ from dashboard.app.banner import problems_banner
 from dashboard.app.cards import cards_ahead, detail_card, list_cards
 from dashboard.app.layout import failure_alert, no_events, view_notices
 from dashboard.app.phone import filters_label, graph_labels
-from dashboard.app.state import CONTROL_COMPONENTS, CONTROL_PROPS, control_values, known_names, next_view
+from dashboard.app.state import (
+    CONTROL_COMPONENTS,
+    CONTROL_PROPS,
+    control_values,
+    known_names,
+    next_view,
+    zoom,
+)
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import index_for
 from dashboard.table import C, Collection
@@ -180,47 +187,61 @@ PICKS = {
 }
 
 
-def unpick(values: dict[str, Any]) -> tuple[str, str, str | None]:
+def unpick(values: dict[str, Any]) -> tuple[str, str, str | None, bool]:
     """The action a pick reports, as the callback would see it alone: the component and property that made it
-    (its value put in ``values``), and the event the page chose and showed for it ("" for none; None when the page
-    left the choice to the server)."""
+    (its value put in ``values``); the event the page chose for it ("" for none; None when it left the choice to
+    the server); and whether the page still shows that event's card and ring."""
     pick = values.get("pick")
     kind = PICKS.get(str(pick.get("kind"))) if isinstance(pick, dict) else None
     if kind is None or not isinstance(pick, dict):
         raise PreventUpdate  # only a crafted request sends another
     component, prop, name = kind
     values[name] = pick.get("value")
-    shown = pick.get("shown")
-    return component, prop, shown if isinstance(shown, str) else None
+    selected = pick.get("selected")
+    return component, prop, selected if isinstance(selected, str) else None, pick.get("shown") is True
 
 
 def respond(
-    values: dict[str, Any], collection: Collection, trigger: Any, prop: str = "", folder: str = "the events folder"
+    values: dict[str, Any],
+    collection: Collection,
+    trigger: Any,
+    prop: str = "",
+    folder: str = "the events folder",
+    zoomed_first: bool = False,
 ) -> dict[str, Any]:
     """The callback's answer: the view in the address, changed by the action (``trigger`` fired, its ``prop``
-    changed), rendered, and written back to the address and the controls."""
+    changed), rendered, and written back to the address and the controls. ``zoomed_first``: a zoom came in the
+    same request (Dash sends a pick and a zoom that are ready together as one), to apply before the action."""
     view = known_names(View.from_query(values["url"]), collection)
     from_url = trigger in (None, ids.URL, ids.VIEWPORT)
     width = values["width"] = viewport_width(values.get("viewport"))
     if trigger == ids.URL and not values.get("viewport"):
         raise PreventUpdate  # the address bar settling on page load; the width report will render
-    shown = None
+    chosen, shown = None, False
     if trigger == ids.PICK:
-        trigger, prop, shown = unpick(values)
-    if shown is not None and shown and index_for(collection).row(shown) is None:
-        shown = None  # not an event of this collection: the server decides, as for any click
+        trigger, prop, chosen, shown = unpick(values)
+    if chosen and index_for(collection).row(chosen) is None:
+        chosen = None  # not an event of this collection: the server decides, as for any click
     if not from_url:
         before = view
+        if zoomed_first:
+            view = zoom(view, values.get("relayout"))
         # The page chose the event itself from the order it was sent (several arrow keys may have been pressed
         # before the address caught up): take its choice rather than stepping from the address again.
-        if shown is not None:
-            view = view.with_(selected=shown or None)
+        if chosen is not None:
+            view = view.with_(selected=chosen or None)
         else:
             view = next_view(view, trigger, values, collection, prop)
         if view == before and not view.warnings:  # a message (a date it could not read) is news
             raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
     out = render(
-        collection, view, width, values.get("screen"), zoom=trigger == ids.ZOOM, folder=folder, page_shows=shown
+        collection,
+        view,
+        width,
+        values.get("screen"),
+        zoom=trigger == ids.ZOOM,
+        folder=folder,
+        page_shows=chosen if shown else None,
     )
     out["search"] = search_output(view, values["url"], from_url)
     out["controls"] = control_outputs(
@@ -285,7 +306,10 @@ def register(app: Dash, load: Callable[[], Collection], folder: str = "the event
         # The last guard of a request: whatever one bad parameter or file does, the page gets an alert and keeps
         # working, and the cause goes to the log. PreventUpdate is Dash's "nothing to send", not a failure.
         try:
-            prop = ctx.triggered[0]["prop_id"].rsplit(".", 1)[-1] if ctx.triggered else ""
+            fired = [t["prop_id"] for t in ctx.triggered or ()]
+            if f"{ids.PICK}.data" in fired and f"{ids.ZOOM}.data" in fired:
+                return respond(values, load(), ids.PICK, "data", folder, zoomed_first=True)
+            prop = fired[0].rsplit(".", 1)[-1] if fired else ""
             return respond(values, load(), ctx.triggered_id, prop, folder)
         except PreventUpdate:
             raise
@@ -313,7 +337,6 @@ def register_clientside(app: Dash) -> None:
     # address, the list and the map's ring.
     clientside_callback(
         ClientsideFunction("timeline", "pick"),
-        Output(ids.DETAIL, "children", allow_duplicate=True),
         Output(ids.PICK, "data"),
         Input(ids.TIMELINE, "clickData"),
         Input(ids.TIMELINE, "clickAnnotationData"),

@@ -92,7 +92,7 @@ def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
                         html.Span(label, className="relation"),
                         " ",
                         select_link(
-                            other[C.title],
+                            name_of(other[C.title]),  # isolated: a right-to-left override stays inside the link
                             view,
                             other[C.id],
                             className="related-link",
