@@ -198,28 +198,22 @@
       inFlight -= 1;
       // Dash reads the answer and applies it within a frame or two of its arrival.
       window.requestAnimationFrame(function () { window.requestAnimationFrame(function () {
-        setTimeout(function () {
-          if (inFlight) return;
-          var waiting = idle;
-          idle = [];
-          waiting.forEach(function (fn) { fn(); });
-        }, 0);
+        setTimeout(runIdle, 0);
       }); });
     };
     return fetchPage.apply(this, arguments).then(
       function (response) { settle(); return response; },
       function (error) { settle(); throw error; });
   };
+  function runIdle() {
+    if (inFlight) return;
+    var waiting = idle;
+    idle = [];
+    waiting.forEach(function (fn) { fn(); });
+  }
   function whenIdle(fn) {
     idle.push(fn);
-    if (!inFlight) {
-      setTimeout(function () {
-        if (inFlight) return;
-        var waiting = idle;
-        idle = [];
-        waiting.forEach(function (run) { run(); });
-      }, 0);
-    }
+    if (!inFlight) setTimeout(runIdle, 0);
   }
 
   function graph() {

@@ -341,21 +341,13 @@ def test_summaries_keep_safe_links() -> None:
 def related_links(card: list[Any]) -> list[tuple[str, str, str]]:
     """(relation label, title, href) of each related-event link in a card, in order."""
     found: list[tuple[str, str, str]] = []
-
-    def walk(node: Any) -> None:
+    for node in descendants(card):
         if isinstance(node, html.Li) and isinstance(node.children, list):
             link = next((c for c in node.children if isinstance(c, html.A)), None)
             label = next((c for c in node.children if isinstance(c, html.Span) and c.className == "relation"), None)
             if link is not None and label is not None:
                 title = link.children.children if isinstance(link.children, html.Bdi) else link.children
                 found.append((label.children, title, link.href))
-        children = getattr(node, "children", None)
-        for child in children if isinstance(children, list) else [children]:
-            if child is not None and not isinstance(child, str):
-                walk(child)
-
-    for part in card:
-        walk(part)
     return found
 
 
@@ -390,19 +382,22 @@ def test_a_related_events_title_is_isolated_in_its_link(linked: Collection) -> N
     """A right-to-left override in a linked title must not reverse the date written after the link."""
     index = EventIndex(linked.events)
     card = detail_card(index.row("call"), index, View(selected="call"), linked.settings)
-    links: list[html.A] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, html.A) and "related-link" in (node.className or ""):
-            links.append(node)
-        children = getattr(node, "children", None)
-        for child in children if isinstance(children, list) else [children]:
-            if child is not None and not isinstance(child, str):
-                walk(child)
-
-    for part in card:
-        walk(part)
+    links = [
+        node for node in descendants(card) if isinstance(node, html.A) and "related-link" in (node.className or "")
+    ]
     assert links and all(isinstance(link.children, html.Bdi) for link in links)
+
+
+def descendants(nodes: list[Any]) -> list[Any]:
+    """Every component in a tree of components, depth first."""
+    found: list[Any] = []
+    for node in nodes:
+        if node is None or isinstance(node, str):
+            continue
+        found.append(node)
+        children = getattr(node, "children", None)
+        found += descendants(children if isinstance(children, list) else [children])
+    return found
 
 
 def test_the_card_lists_outgoing_and_incoming_links_together(linked: Collection) -> None:
