@@ -18,7 +18,7 @@ from dashboard.dates import DateError, parse_when
 from dashboard.export import ExportError, Furniture, Picture, alt_path, batch_paths, formats
 from dashboard.model import CollectionSettings
 from dashboard.reading import SOURCE_SUFFIXES
-from dashboard.records import UnsafeTarget, check_not_source, is_stdout
+from dashboard.records import UnsafeTarget, check_not_source, check_target, is_stdout
 from dashboard.table import Collection
 from dashboard.view import FACETS, View
 from dashboard.wording import closest, visible
@@ -220,7 +220,14 @@ def picture_paths(labels: list[str], out: Path | None, fmt: str, events: Path) -
     if len(labels) == 1:
         check_out(out, fmt)
     paths = _picture_paths(labels, out, formats.get(fmt).extension)
-    check_not_sources([*paths, *(alt_path(path) for path in paths if not is_stdout(path))], events)
+    targets = [*paths, *(alt_path(path) for path in paths if not is_stdout(path))]
+    check_not_sources(targets, events)
+    try:  # every target before any picture is written: a batch is refused whole, not half written
+        for target in targets:
+            if not is_stdout(target):
+                check_target(target)
+    except UnsafeTarget as error:
+        raise click.ClickException(str(error)) from None
     return paths
 
 
