@@ -211,8 +211,12 @@
     idle = [];
     waiting.forEach(function (fn) { fn(); });
   }
+  var IDLE_WAIT_MS = 3000;  // a request that never ends must not hold the page's reports for ever
   function whenIdle(fn) {
-    idle.push(fn);
+    var ran = false;
+    var once = function () { if (!ran) { ran = true; fn(); } };
+    idle.push(once);
+    setTimeout(once, IDLE_WAIT_MS);
     if (!inFlight) setTimeout(runIdle, 0);
   }
 
