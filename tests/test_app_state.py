@@ -316,6 +316,23 @@ def test_a_pick_and_a_zoom_in_one_request_keep_both(collection):
     assert out["search"] == f"?from=2022-02-14&to=2022-02-16&event={order[1]}"
 
 
+def test_a_hovered_event_gets_its_card_added_to_the_cards_sent_ahead(collection):
+    from dashboard.app.callbacks import hovered_card
+
+    patch = hovered_card(click(DAY_EVENT), "?category=diplomacy", {"order": [], "cards": {}}, collection)
+    [operation] = patch.to_plotly_json()["operations"]
+    assert operation["location"] == ["cards", DAY_EVENT] and DAY_EVENT in str(operation["params"]["value"])
+    assert "category=diplomacy" in str(operation["params"]["value"]), "its links keep the view"
+    for hover, store in (
+        (click(DAY_EVENT), {"cards": {DAY_EVENT: []}}),  # already there
+        ({"points": [{"z": 3, "x": "2022-02-16"}]}, {"cards": {}}),  # a density cell
+        (click("no-such-event"), {"cards": {}}),
+        (click(DAY_EVENT), None),  # no cards yet
+    ):
+        with pytest.raises(PreventUpdate):
+            hovered_card(hover, "", store, collection)
+
+
 def test_a_view_read_from_the_address_is_not_written_back_but_shown_in_the_controls(collection):
     out = respond(values(url="?category=military&from=2022-02-14"), collection, ids.VIEWPORT, "data")
     assert out["search"] is no_update

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens
@@ -17,6 +17,7 @@ from dashboard.app.phone import filters_label, graph_labels
 from dashboard.app.state import (
     CONTROL_COMPONENTS,
     CONTROL_PROPS,
+    clicked_id,
     control_values,
     known_names,
     next_view,
@@ -250,6 +251,21 @@ def respond(
     return out
 
 
+def hovered_card(hover: Any, url: Any, store: Any, collection: Collection) -> Patch:
+    """The card of the event under the pointer, added to the cards sent ahead (a view of more than CARDS_LIMIT
+    events has none): a click follows a hover, and then shows the card at once."""
+    event_id = clicked_id(hover)
+    cards = store.get("cards") if isinstance(store, dict) else None
+    index = index_for(collection)
+    row = index.row(event_id)
+    if row is None or not isinstance(cards, dict) or event_id in cards:
+        raise PreventUpdate  # nothing to add: a density cell, a card already here, or no cards at all yet
+    view = known_names(View.from_query(url), collection)
+    patch = Patch()
+    patch["cards"][row[C.id]] = detail_card(row, index, view, collection.settings)
+    return patch
+
+
 def outputs() -> dict[str, Any]:
     """The one callback's outputs, by the names ``render`` and ``respond`` answer with."""
     return {
@@ -317,6 +333,22 @@ def register(app: Dash, load: Callable[[], Collection], folder: str = "the event
             url = str(values.get("url") or "")
             log.exception("the view %s could not be drawn", url[:300] + ("…" if len(url) > 300 else ""))
             return failed(error)
+
+    @app.callback(
+        Output(ids.CARDS, "data", allow_duplicate=True),
+        Input(ids.TIMELINE, "hoverData"),
+        State(ids.URL, "search"),
+        State(ids.CARDS, "data"),
+        prevent_initial_call=True,
+    )
+    def card_on_hover(hover: Any, url: Any, store: Any) -> Patch:
+        try:
+            return hovered_card(hover, url, store, load())
+        except PreventUpdate:
+            raise
+        except Exception:  # noqa: BLE001 - a card not sent ahead is asked for on the click, as before
+            log.exception("the card under the pointer could not be made")
+            raise PreventUpdate from None
 
     register_clientside(app)
 

@@ -222,6 +222,26 @@ def test_a_zoom_into_a_thousand_events_is_plotlys_own_redraw_with_no_figure_from
     app.assert_no_errors()
 
 
+def test_in_a_view_too_big_for_cards_ahead_the_hovered_mark_gets_its_card_before_the_click(
+    start_server, app_for, many_events
+):
+    app = app_for(start_server(many_events)).open()
+    mark = app.marks()[MANY // 3]
+    title = f"Event number {int(mark['id'].split('-')[1])}"
+    app.page.mouse.move(mark["x"], mark["y"])
+    app.settle()  # the card of the event under the pointer has come
+    holder = Held()
+    app.page.route(is_update, holder)
+    holder.hold()
+    app.page.mouse.click(mark["x"], mark["y"])
+    expect(app.card.locator(".detail-title")).to_have_text(title, timeout=2000)
+    expect_ring(app, [mark["id"]])
+    holder.wait(app.page, 1)
+    holder.release()
+    app.expect_url_event(mark["id"])
+    app.assert_no_errors()
+
+
 def test_a_click_in_a_view_too_big_for_cards_ahead_asks_the_server(start_server, app_for, many_events):
     app = app_for(start_server(many_events)).open()
     target = app.marks()[MANY // 2]["id"]
