@@ -19,7 +19,7 @@ import sys
 import textwrap
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -528,10 +528,13 @@ def test_several_views_write_several_files_with_one_browser(browser_starts, tmp_
 
 
 @pytest.fixture
-def no_browser(monkeypatch, tmp_path) -> dict[str, str]:
+def no_browser(monkeypatch, tmp_path) -> Iterator[dict[str, str]]:
     """BROWSER_PATH at a file that is not there; choreographer's own downloads hidden too, as they come first."""
     import choreographer.browsers.chromium as chromium
 
+    import dashboard.export.browser as browser
+
+    browser.renderer.close()  # a browser left open by an earlier test would draw the picture
     missing = tmp_path / "no-such-chrome"
     monkeypatch.setattr(chromium, "get_chrome_download_path", lambda *a, **k: missing)
     monkeypatch.setattr(chromium, "get_old_chrome_download_path", lambda *a, **k: missing)
@@ -542,7 +545,8 @@ def no_browser(monkeypatch, tmp_path) -> dict[str, str]:
 
     with pytest.raises(chromium.ChromeNotFoundError):
         kaleido.Kaleido()  # finds its browser when made, before any process starts
-    return {"BROWSER_PATH": str(missing)}
+    yield {"BROWSER_PATH": str(missing)}
+    browser.renderer.close()
 
 
 def test_png_export_without_a_browser_says_how_to_install_one(no_browser, tmp_path):
