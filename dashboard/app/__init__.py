@@ -13,6 +13,7 @@ from dash import Dash
 from dash import html as components
 
 from dashboard.app import callbacks, download, ids, layout, preview
+from dashboard.app.history_card import know_folder
 from dashboard.model import CollectionSettings
 from dashboard.store import event_paths, load_collection
 from dashboard.table import Collection, Problem, empty_events
@@ -50,7 +51,9 @@ def create_app(events: Path | str) -> Dash:
         # The store reports bad files as problems and never raises for bad input; anything else (a bug, the disk)
         # must not take every request down with it: the page says so and the next load tries again.
         try:
-            return load_collection(root)
+            collection = load_collection(root)
+            know_folder(collection, root)  # the cards' history reads git below it
+            return collection
         except Exception as error:  # noqa: BLE001 - the last guard around the store
             log.exception("loading the events below %s failed", root)
             try:

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import html
 
 from dashboard.app import ids
+from dashboard.app.history_card import history_line
 from dashboard.app.markdown import external_link, render_markdown
 from dashboard.figure import category_colors, clip
 from dashboard.index import EventIndex
@@ -139,6 +140,7 @@ def detail_card(
         parts.append(_sources(row[C.sources]))
     parts += _related(row, index, view)
     parts.append(html.P(f"{row[C.path]}:{row[C.line]}", className="file-ref muted"))
+    parts += history_line(row[C.path], index, name_of)  # the file's history in git; nothing outside git
     return [html.Article(parts, className="detail", **{"data-event": row[C.id]})]
 
 
