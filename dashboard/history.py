@@ -108,7 +108,6 @@ class _Folder:
     checked: float = float("-inf")  # time.monotonic() of the last `git status`
     files: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     changed: frozenset[str] = frozenset()
-    untracked: frozenset[str] = frozenset()
     failure: NoHistory | None = None
     failed_at: str | None = None  # a HEAD whose log failed (took too long): not read again until HEAD moves
 
@@ -155,10 +154,11 @@ def git(folder: Path, *args: str) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def _status(folder: Path, prefix: str) -> tuple[str, frozenset[str], frozenset[str]]:
-    """HEAD's commit ('' before the first), and the files below the folder changed and untracked since."""
-    out = git(folder, "status", "--porcelain=v2", "--branch", "-z", "-uall", "--no-renames", "--ignore-submodules=all")
-    head, changed, untracked = "", set(), set()
+def _status(folder: Path, prefix: str) -> tuple[str, frozenset[str]]:
+    """HEAD's commit ('' before the first), and the files below the folder changed since."""
+    # Untracked files are not asked for (a file without commits is "not committed yet" whatever git says of it).
+    out = git(folder, "status", "--porcelain=v2", "--branch", "-z", "-uno", "--no-renames", "--ignore-submodules=all")
+    head, changed = "", set()
     for entry in out.split("\0"):
         kind, _, rest = entry.partition(" ")
         if kind == "#" and rest.startswith("branch.oid "):
@@ -167,14 +167,8 @@ def _status(folder: Path, prefix: str) -> tuple[str, frozenset[str], frozenset[s
         elif kind in ("1", "u"):  # the path is last, after 7 (ordinary) or 9 (unmerged) fields; it may hold spaces
             path = rest.split(" ", 7 if kind == "1" else 9)[-1]
             changed.add(path)
-        elif kind == "?":
-            untracked.add(rest)
     inside = len(prefix)  # porcelain paths are from the repository's top: those below the folder, made relative
-    return (
-        head,
-        frozenset(p[inside:] for p in changed if p.startswith(prefix)),
-        frozenset(p[inside:] for p in untracked if p.startswith(prefix)),
-    )
+    return head, frozenset(p[inside:] for p in changed if p.startswith(prefix))
 
 
 def _log(folder: Path) -> dict[str, tuple[Change, ...]]:
@@ -196,10 +190,13 @@ def _log(folder: Path) -> dict[str, tuple[Change, ...]]:
         ".",
     )
     commits = []
-    for chunk in out.split(mark)[1:]:
-        header, _, files = chunk.partition("\0")
-        short, when, subject = header.split("\x1f", 2)
-        commits.append((short, dt.datetime.fromisoformat(when), subject, files.lstrip("\n").split("\0")))
+    try:
+        for chunk in out.split(mark)[1:]:
+            header, _, files = chunk.partition("\0")
+            short, when, subject = header.split("\x1f", 2)
+            commits.append((short, dt.datetime.fromisoformat(when), subject, files.lstrip("\n").split("\0")))
+    except ValueError as error:  # a git whose log reads otherwise: said, never a traceback
+        raise GitError(f"git's history of {folder} could not be read ({error})") from None
     return follow(commits)
 
 
@@ -208,7 +205,7 @@ def follow(commits: list[tuple[str, dt.datetime, str, list[str]]]) -> dict[str, 
 
     ``commits`` are newest first, each (short hash, date, subject, ``--name-status -z`` fields). Walking back in
     time, ``named`` says whose history a path's older commits belong to: a rename hands the new path's file its old
-    path; a file's creation frees its path; a deletion gives the path to a file that is gone (None)."""
+    path; a deletion gives the path's older commits to a file that is gone (None)."""
     histories: dict[str, list[Change]] = {}
     named: dict[str, str | None] = {}
     for short, when, subject, fields in commits:
@@ -224,8 +221,7 @@ def follow(commits: list[tuple[str, dt.datetime, str, list[str]]]) -> dict[str, 
             if status == "D":
                 named[path] = None
                 continue
-            # A file made here (added, renamed or copied to this path): older commits of the path are another's.
-            owner = named.pop(path, path) if status in ("A", "R", "C") else named.get(path, path)
+            owner = named.get(path, path)
             if status == "C":  # a copy: a new file starts here, and the one it was copied from goes on
                 old = ""
             if owner is not None:
@@ -239,7 +235,7 @@ def _refresh(folder: Path, known: _Folder) -> None:
     """Bring what is known of the folder up to date: ``git status`` each time, ``git log`` when HEAD has moved."""
     if known.prefix is None:
         known.prefix = git(folder, "rev-parse", "--show-prefix").strip()
-    head, known.changed, known.untracked = _status(folder, known.prefix)
+    head, known.changed = _status(folder, known.prefix)
     if head == known.head:
         return
     if known.failure is not None and known.failed_at == head:
@@ -266,9 +262,7 @@ def history_of(folder: Path, path: str) -> History | NoHistory:
         if known.failure is not None:
             return known.failure
         changes = known.files.get(path, ())
-        if path in known.untracked or not changes:
-            return History(path, (), uncommitted=True)
-        return History(path, changes, uncommitted=path in known.changed)
+        return History(path, changes, uncommitted=not changes or path in known.changed)
 
 
 def forget() -> None:
