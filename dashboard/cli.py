@@ -561,6 +561,34 @@ def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
 
 
 @cli.command()
+@click.argument("event_id", metavar="ID")
+@events_option
+def history(event_id: str, events_dir: Path) -> None:
+    """Print an event's history in git: a line on its file, then each commit that changed it, newest first,
+    following the file through renames. Exits 1, saying why, when the events are not in a git repository."""
+    from dashboard.history import NoHistory, history_of  # git is read by this command only
+    from dashboard.wording import closest
+
+    events = load(events_dir).events
+    paths = events[C.path][events[C.id] == event_id]
+    if not len(paths):
+        guess = closest(event_id, list(events[C.id]))
+        hint = f"did you mean {visible(guess)}?" if guess else f"none of the {counted(len(events), 'event')} has it"
+        raise click.BadParameter(f"no event has the id '{visible(event_id[:60])}': {hint}", param_hint="ID")
+    path = str(paths.iloc[0])
+    found = history_of(events_dir if events_dir.is_dir() else events_dir.parent, path)
+    if isinstance(found, NoHistory):
+        raise click.ClickException(visible(found.reason))
+    sharing = int((events[C.path] == path).sum())
+    if sharing > 1:  # a table's events share its file, and so its history
+        click.echo(f"{visible(path)} holds {counted(sharing, 'event')}: this is the history of the file", err=True)
+    click.echo(found.summary(visible))
+    for change in found.changes:
+        renamed = f" (renamed from {visible(change.renamed_from)})" if change.renamed_from else ""
+        click.echo(f"{change.day}  {change.commit}  {visible(change.subject)}{renamed}")
+
+
+@cli.command()
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
