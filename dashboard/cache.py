@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dashboard.model import Source
 from dashboard.records import UnsafeTarget, check_target, write_atomic
 from dashboard.table import DECLARED, SPOTS_DECLARED, C, Column, Effect, Problem
 
@@ -261,16 +262,16 @@ def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str
 # ones), kept as Arrow lists of structs, which write and read in a fraction of JSON's time, and whose repeated
 # texts (publishers, dates) are read once and shared.
 
-TABLE_FORMAT = "2"  # bump when the layout below changes
+TABLE_FORMAT = "3"  # bump when the layout below changes
 MIN_TABLE_BYTES = 1 << 20  # a smaller table reads in a blink: not worth a file in the user's cache folder
 TABLE_COLUMNS = [*DECLARED, *SPOTS_DECLARED]
 TEXT_TYPE = pa.large_string()  # a column of a million summaries may pass 2 GiB
 PROBLEM_KEYS = [("problem_column", pa.int32()), ("problem_message", TEXT_TYPE), ("problem_effect", pa.string())]
 
 
-# The dicts of ``dashboard.readers.tables._sources``, with their keys in that order.
-SOURCE_KEYS = ("title", "publisher", "url", "published")
-SOURCES_TYPE = pa.list_(pa.struct([(key, TEXT_TYPE) for key in SOURCE_KEYS]))
+# The dicts of ``dashboard.readers.tables._sources``: the keys of the model's source, in its order.
+SOURCE_KEYS = tuple(Source.model_fields)  # as ``_shared_lists`` writes them out
+SOURCES_TYPE = pa.list_(pa.struct([(key, pa.int32() if key == "credibility" else TEXT_TYPE) for key in SOURCE_KEYS]))
 
 
 def _table_type(column: Column) -> pa.DataType:
@@ -278,7 +279,7 @@ def _table_type(column: Column) -> pa.DataType:
         return pa.dictionary(pa.int32(), SOURCES_TYPE)
     if column.kind == "nested":
         return pa.dictionary(pa.int32(), TEXT_TYPE)
-    if column.name == C.line:
+    if column.name in (C.line, C.corroboration):
         return pa.int64()
     return TEXT_TYPE if column.kind == "text" else column.arrow
 
@@ -412,7 +413,20 @@ def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
     items = lists.flatten()  # the items of every list, in order
     values = [_shared_values(items.field(name)) for name in SOURCE_KEYS]  # the file's schema was checked: these
     # A dict display: several times faster than dict(zip()) over a million dicts.
-    dicts = [{"title": a, "publisher": b, "url": c, "published": d} for a, b, c, d in zip(*values, strict=True)]
+    dicts = [
+        {
+            "id": a,
+            "title": b,
+            "publisher": c,
+            "url": d,
+            "published": e,
+            "reliability": f,
+            "credibility": g,
+            "attribution": h,
+            "copies": i,
+        }
+        for a, b, c, d, e, f, g, h, i in zip(*values, strict=True)
+    ]
     ends = lists.offsets.to_numpy(zero_copy_only=False) - lists.offsets[0].as_py()
     valid = lists.is_valid().to_numpy(zero_copy_only=False)
     objects = np.empty(len(lists) + 1, dtype=object)  # the last: None, for a null's code -1

@@ -59,7 +59,7 @@ from dashboard.reading import TABLE_SUFFIXES
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import load_collection
 from dashboard.table import C, Collection, Problem, summary_text
-from dashboard.view import LANES, MODES, THEMES, View
+from dashboard.view import LANES, MAX_CORROBORATED, MODES, THEMES, View
 from dashboard.wording import counted, visible
 
 DEFAULT_EVENTS = Path("events")
@@ -253,6 +253,12 @@ def list_events(events_dir: Path) -> None:
 @click.option("--to", "date_to", type=DayParam(last=True), help="Last day shown: 2022-02-17, '17 Feb 2022', …")
 @facet_options
 @click.option("--search", "q", help="Only events whose text contains every word.")
+@click.option(
+    "--corroborated",
+    type=click.IntRange(0, MAX_CORROBORATED),
+    help="Only events reported by at least N independent publishers (a source that copies another does not count).",
+)
+@click.option("--lag", is_flag=True, default=None, help="Draw each event's reporting lag: a line to its first report.")
 @click.option("--mode", type=click.Choice(MODES), help="calendar (dates to scale) or sequence (evenly spaced).")
 @click.option("--lanes", type=click.Choice(LANES), help="Group rows by category, actor or place.")
 @click.option("--select", "selected", metavar="ID", help="Highlight this event.")

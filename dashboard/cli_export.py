@@ -23,7 +23,18 @@ from dashboard.table import Collection
 from dashboard.view import FACETS, View
 from dashboard.wording import closest, visible
 
-QUERY_KEYS = ("from", "to", *(facet.key for facet in FACETS), "q", "lanes", "mode", "theme", "event")
+QUERY_KEYS = (
+    "from",
+    "to",
+    *(facet.key for facet in FACETS),
+    "q",
+    "corroborated",
+    "lag",
+    "lanes",
+    "mode",
+    "theme",
+    "event",
+)
 
 
 class DayParam(click.ParamType[dt.date, Any]):
@@ -69,7 +80,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     for name, key in (("start", "date_from"), ("end", "date_to")):
         if flags[key]:
             changes[name] = flags[key]
-    for name in ("q", "mode", "lanes", "theme", "selected"):
+    for name in ("q", "corroborated", "lag", "mode", "lanes", "theme", "selected"):
         if flags[name]:
             changes[name] = flags[name]
     if not changes:
@@ -131,6 +142,7 @@ def check_names(collection: Collection, view: View) -> View:
         if facet.settings_keys:
             known = list(dict.fromkeys([*collection.settings.categories, *known]))
             aliases = {collection.settings.category_label(key).casefold(): key for key in known}
+        known = list(dict.fromkeys([*facet.order, *known]))
         read = []
         for value in chosen:
             name = _read_name(value, known, aliases)

@@ -31,6 +31,50 @@ class Precision(StrEnum):
     MINUTE = "minute"
 
 
+class Status(StrEnum):
+    """What is known of an event: whether it happened, as far as its sources go."""
+
+    CONFIRMED = "confirmed"  # established by an independent record (an official record, several publishers)
+    REPORTED = "reported"  # reported as having happened, not yet confirmed
+    CLAIMED = "claimed"  # said by a party to it, not borne out by others
+    DISPUTED = "disputed"  # reported, and contradicted by other sources
+    DENIED = "denied"  # reported or claimed, and denied by those said to have done it
+    EXPECTED = "expected"  # announced or scheduled, not yet happened as of the source
+
+    @property
+    def meaning(self) -> str:
+        """What the status says, in a line for a legend's or a badge's hover."""
+        return STATUS_MEANINGS[self]
+
+
+STATUS_MEANINGS: dict[Status, str] = {
+    Status.CONFIRMED: "Confirmed by an independent record",
+    Status.REPORTED: "Reported, not independently confirmed",
+    Status.CLAIMED: "Claimed by a party, not borne out by others",
+    Status.DISPUTED: "Reported, and contradicted by other sources",
+    Status.DENIED: "Denied by those said to be involved",
+    Status.EXPECTED: "Announced or scheduled, not yet happened as of the source",
+}
+
+# The Admiralty (NATO STANAG 2511) grading: how reliable a source has been, and how credible its claim is.
+RELIABILITY: dict[str, str] = {
+    "A": "Completely reliable",
+    "B": "Usually reliable",
+    "C": "Fairly reliable",
+    "D": "Not usually reliable",
+    "E": "Unreliable",
+    "F": "Reliability cannot be judged",
+}
+CREDIBILITY: dict[int, str] = {
+    1: "Confirmed by other sources",
+    2: "Probably true",
+    3: "Possibly true",
+    4: "Doubtful",
+    5: "Improbable",
+    6: "Truth cannot be judged",
+}
+
+
 class Relation(StrEnum):
     """How one event relates to another it links to."""
 
@@ -82,14 +126,50 @@ class Quote(_Strict):
 
 
 class Source(_Strict):
-    """Where the event was reported."""
+    """Where the event was reported, who says so, and how far it is trusted."""
 
+    id: str | None = Field(
+        None, pattern=SLUG, max_length=ID_MAX, description="A name for this source, for another source's `copies`."
+    )
     title: str = Field(min_length=1)
     publisher: str | None = Field(None, max_length=NAME_MAX)
     url: str | None = Field(None, description="http(s) address of the source.")
     published: DateText | None = Field(
         None, description="Publication date; weekdays and phrases in the event's date are read against it."
     )
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
+        None,
+        description="Admiralty grade of the source: A completely reliable … E unreliable, F cannot be judged.",
+    )
+    credibility: Literal[1, 2, 3, 4, 5, 6] | None = Field(
+        None,
+        description="Admiralty grade of its claim: 1 confirmed by other sources … 5 improbable, 6 cannot be judged.",
+    )
+    attribution: str | None = Field(
+        None,
+        max_length=300,
+        description="Who says it, as the source puts it: 'according to RIA Novosti, citing the Foreign Ministry'.",
+    )
+    copies: str | None = Field(
+        None,
+        pattern=SLUG,
+        description=(
+            "The id of another source of this event that this one repeats (a paper running a wire story): "
+            "it is then not independent of it, and does not add to the event's corroboration."
+        ),
+    )
+
+    @field_validator("reliability", mode="before")
+    @classmethod
+    def _grade_letter(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("credibility", mode="before")
+    @classmethod
+    def _grade_number(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return value
 
     @field_validator("url")
     @classmethod
@@ -140,6 +220,13 @@ class EventFile(_Strict):
     approximate: bool = Field(False, description="True when the date is not known exactly.")
     timezone: str | None = Field(None, description="IANA time zone of the place, e.g. Europe/Kyiv.")
     category: str = Field(min_length=1, description="A category key from _collection.yaml.")
+    status: Status = Field(
+        Status.REPORTED,
+        description=(
+            "What is known: confirmed, reported (the default), claimed, disputed, denied, or expected "
+            "(announced or scheduled, not yet happened as of the source)."
+        ),
+    )
     actors: list[Name] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
     summary: str = Field("", description="What happened, in Markdown (raw HTML is shown as text).")
@@ -164,6 +251,22 @@ class EventFile(_Strict):
         if any(not v.strip() for v in values):
             raise ValueError("names must not be empty")
         return [v.strip() for v in values]
+
+    @field_validator("sources")
+    @classmethod
+    def _copies_a_source(cls, sources: list[Source]) -> list[Source]:
+        """Source ids are distinct, and each `copies` names another source of this event by its id."""
+        ids = [source.id for source in sources if source.id]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"two sources have the id '{next(i for i in ids if ids.count(i) > 1)}'")
+        for source in sources:
+            if source.copies and (source.copies not in ids or source.copies == source.id):
+                named = ", ".join(repr(i) for i in ids if i != source.id) or "none"
+                raise ValueError(
+                    f"source '{source.title}' copies '{source.copies}', which is not another source of this event "
+                    f"(source ids: {named})"
+                )
+        return sources
 
     @property
     def published(self) -> dt.date | None:

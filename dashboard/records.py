@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.dates import When, iso_bounds
 from dashboard.model import SETTINGS_FILE, Precision
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
+from dashboard.readers.native import DERIVED
 from dashboard.reading import SOURCE_SUFFIXES, kind
 from dashboard.table import DECLARED, C
 
@@ -46,15 +47,22 @@ def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
             continue
         value = row[column.name]
         if column.kind == "time":
-            value = bounds[column.name]
+            value = bounds[column.name] if column.name in bounds else _day(value)
         elif column.kind == "nested":
             value = list(value)
         elif column.kind == "flag":
             value = bool(value)
         elif column.kind == "zone":
             value = value or None
+        elif column.kind == "number":
+            value = int(value)
         record[column.exported] = value
     return record
+
+
+def _day(value: Any) -> str | None:
+    """A day of the table (``reported``) as ISO 8601, or None where there is none."""
+    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
 def to_records(events: pd.DataFrame) -> list[dict[str, Any]]:
@@ -109,7 +117,8 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
     """One loaded event as the cells of a native table row (``dashboard.readers.native.COLUMNS``), not yet escaped.
 
     A table row holds one place and one source: an event at several places gets one place naming them all
-    (without coordinates), and the first source only; quotes are left out.
+    (without coordinates), and the first source only; quotes are left out. The derived ``reported`` and
+    ``corroboration`` (``DERIVED``) come last, for a reader of the file: loading it back works them out again.
     """
     date, end, zone = _table_dates(row)
     places = list(row[C.places])
@@ -134,7 +143,13 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
         source.get("title") or "",
         source.get("url") or "",
         source.get("published") or "",
+        source.get("reliability") or "",
+        str(source.get("credibility") or ""),
+        source.get("attribution") or "",
+        row[C.status],
         "; ".join(f"{link['relation']}:{link['to']}" for link in row[C.links]),
+        _day(row[C.reported]) or "",
+        str(int(row[C.corroboration])),
     ]
 
 
@@ -147,7 +162,7 @@ def to_csv(events: pd.DataFrame) -> str:
     out = io.StringIO()
     # CRLF ends the lines (as RFC 4180 has it), so that a cell holding a lone CR is quoted like one holding LF.
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(NATIVE)
+    writer.writerow([*NATIVE, *DERIVED])
     for row in events.to_dict("records", into=dict):
         writer.writerow([csv_cell(cell) for cell in to_table_row(row)])
     return out.getvalue()

@@ -61,11 +61,19 @@ DECLARED: tuple[Column, ...] = (
     Column("when", "text", "when", "the span as a reader says it: 'about 14–15 Feb 2022'"),
     Column("date_text", "text", None, "the date as written"),
     Column("category", "text", "category", "a category key"),
+    Column("status", "text", "status", "what is known: confirmed, reported, claimed, disputed, denied or expected"),
+    Column("reported", "time", "reported", "the day the event was first reported (its sources' earliest), or NaT"),
+    Column("corroboration", "number", "corroboration", "how many independent publishers report it"),
     Column("actors", "nested", "actors", "names"),
     Column("places", "nested", "places", "dicts: name, country, lat, lon"),
     Column("summary", "text", "summary", "Markdown"),
     Column("quotes", "nested", "quotes", "dicts: text, speaker"),
-    Column("sources", "nested", "sources", "dicts: title, publisher, url, published"),
+    Column(
+        "sources",
+        "nested",
+        "sources",
+        "dicts: id, title, publisher, url, published, reliability, credibility, attribution, copies",
+    ),
     Column("tags", "nested", "tags", "names"),
     Column("links", "nested", "links", "dicts: to, relation (links to missing events left out)"),
     Column("path", "text", None, "the file it came from, as problems name it"),
@@ -101,6 +109,9 @@ class C:
     when = "when"
     date_text = "date_text"
     category = "category"
+    status = "status"
+    reported = "reported"
+    corroboration = "corroboration"
     actors = "actors"
     places = "places"
     summary = "summary"
@@ -280,11 +291,11 @@ def _column(name: str, column: pd.Series) -> Any:
     """One column in its documented type."""
     if name in TEXT_COLUMNS:
         return column.array if column.dtype == "str" else column.astype("str").array
-    if name in ("start", "end"):
+    if name in ("start", "end", "reported"):
         return column.to_numpy().astype("datetime64[us]")
     if name == "approximate":
         return column.to_numpy().astype(bool)
-    if name == "line":
+    if name in ("line", "corroboration"):
         return column.to_numpy().astype(np.int64)
     values = column.to_numpy(dtype=object, copy=name == "zone")
     if name == "zone":  # None where no zone is known (not NaN, which is true and not JSON)

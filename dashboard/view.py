@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.dates import EARLIEST, LATEST
+from dashboard.model import Status
 
 Lanes = Literal["category", "actor", "place"]
 Mode = Literal["calendar", "sequence"]
@@ -42,6 +43,7 @@ class Facet:
     control: Control = "dropdown"
     flag: str = ""  # the export command's option ('--KEY' when not given)
     settings_keys: bool = False  # names are the collection's category keys: menus list them in the settings' order
+    order: tuple[str, ...] = ()  # the names a menu lists, in this order (a fixed set, such as the statuses)
 
     def __post_init__(self) -> None:
         if not self.flag:
@@ -95,6 +97,14 @@ FACETS: tuple[Facet, ...] = (
     Facet("place", "places", "dicts", "Place", "Only events at this place (repeat for several).", by=("name",)),
     Facet("tag", "tags", "names", "Tag", "Only events with this tag (repeat for several)."),
     Facet(
+        "status",
+        "status",
+        "value",
+        "Status",
+        "Only events of this status: confirmed, reported, claimed, disputed, denied or expected (repeat for several).",
+        order=tuple(status.value for status in Status),
+    ),
+    Facet(
         "source",
         "sources",
         "dicts",
@@ -111,6 +121,7 @@ MAX_DAY = (LATEST - dt.timedelta(days=1)).date()
 # A search is a literal substring test per word over every event's text: its cost grows with both.
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
+MAX_CORROBORATED = 20  # "corroborated by at least N publishers": more than any event has in practice
 
 
 def clamp_day(day: dt.date | None, name: str) -> tuple[dt.date | None, str | None]:
@@ -166,6 +177,21 @@ def limit_search(q: str) -> tuple[str, str | None]:
     )
 
 
+def _at_least(value: object) -> tuple[int, str | None]:
+    """A 'corroborated by at least N' threshold as a whole number in 0 .. MAX_CORROBORATED, and a warning when it
+    was not one (a link may hold anything)."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip()[:4])
+    if number is None:
+        return 0, f"'corroborated={str(value)[:20]}' is not a number of publishers; ignored"
+    if number > MAX_CORROBORATED:
+        return MAX_CORROBORATED, f"'corroborated={number}' is more than {MAX_CORROBORATED}; read as {MAX_CORROBORATED}"
+    return number, None
+
+
 def _names(chosen: object) -> tuple[str, ...]:
     """Chosen names as a tuple of distinct texts, however they were given (one name, a list), so that a view stays
     hashable and a filter never iterates the letters of a name."""
@@ -199,6 +225,8 @@ class View:
     start: dt.date | None = None
     end: dt.date | None = None
     q: str = ""
+    corroborated: int = 0  # only events reported by at least this many independent publishers (0: any)
+    lag: bool = False  # draw each event's reporting lag: a thin line from the event to its first report
     lanes: Lanes = "category"
     mode: Mode = "calendar"
     selected: str | None = None
@@ -225,6 +253,8 @@ class View:
         for facet in FACETS:
             fix(facet.key, _names(getattr(self, facet.key)), None)
         fix("q", *limit_search(self.q if isinstance(self.q, str) else ""))
+        fix("corroborated", *_at_least(self.corroborated))
+        fix("lag", self.lag is True, None)
         if self.selected is not None and not isinstance(self.selected, str):  # an id is text
             fix("selected", None, None)
         for name, allowed in (("lanes", LANES), ("mode", MODES), ("theme", THEMES)):
@@ -250,7 +280,7 @@ class View:
     @property
     def filtered(self) -> bool:
         """True when any filter narrows the events (the range does not count)."""
-        return bool(self.q) or any(self.chosen(facet) for facet in FACETS)
+        return bool(self.q) or self.corroborated > 0 or any(self.chosen(facet) for facet in FACETS)
 
     def chosen(self, facet: Facet) -> tuple[str, ...]:
         """The names chosen for a facet (empty: that facet does not filter)."""
@@ -266,6 +296,10 @@ class View:
             pairs.extend((facet.key, value) for value in self.chosen(facet))
         if self.q:
             pairs.append(("q", self.q))
+        if self.corroborated:
+            pairs.append(("corroborated", str(self.corroborated)))
+        if self.lag:
+            pairs.append(("lag", "1"))
         if self.lanes != "category":
             pairs.append(("lanes", self.lanes))
         if self.mode != "calendar":
@@ -321,6 +355,8 @@ class View:
             end=end,
             **{facet.key: tuple(dict.fromkeys(params.get(facet.key, []))) for facet in FACETS},
             q=one("q") or "",
+            corroborated=one("corroborated") or 0,  # type: ignore[arg-type]  # read and checked by the View
+            lag=one("lag") in ("1", "true", "yes", "on"),
             lanes=choice("lanes", LANES, "category"),  # type: ignore[arg-type]
             mode=choice("mode", MODES, "calendar"),  # type: ignore[arg-type]
             theme=choice("theme", THEMES, "light"),  # type: ignore[arg-type]
@@ -379,6 +415,8 @@ def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
     for facet in FACETS:
         if view.chosen(facet):
             mask &= facet.matches(events[facet.column], view.chosen(facet))
+    if view.corroborated:
+        mask &= events["corroboration"] >= view.corroborated
     if view.q:
         mask &= search_mask(events, view.q)
     return events[mask]
@@ -412,6 +450,8 @@ def describe(view: View, settings_title: str = "") -> str:
             parts.append(f"{facet.key}: {', '.join(v if len(v) <= 40 else v[:39].rstrip() + '…' for v in values)}")
     if view.q:
         parts.append(f'search: "{view.q}"')
+    if view.corroborated:
+        parts.append(f"corroborated by at least {view.corroborated} publishers")
     if view.mode == "sequence":
         parts.append("in sequence")
     return " · ".join(parts)

@@ -1,4 +1,5 @@
-"""Test helper: the bundled events (all reported by DW) and three more from other sources, for the source filter."""
+"""Test helper: the bundled events and three more from other sources (two of another status), for the source and
+status filters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ SOURCED = {
 title: A convoy is seen near Belgorod
 date: 2022-02-16
 category: military
+status: claimed
 sources:
   - title: Convoy seen near Belgorod
     publisher: Reuters
@@ -27,6 +29,7 @@ sources:
 title: Two agencies report the same talks
 date: 2022-02-16
 category: diplomacy
+status: confirmed
 sources:
   - title: Talks go on
     publisher: Reuters

@@ -14,6 +14,7 @@ from rows import by_id
 
 from dashboard import cache, store
 from dashboard.readers import tables, yaml_events
+from dashboard.readers.tables import NO_SOURCE
 from dashboard.store import load_collection
 
 DATA = Path(__file__).parent / "data"
@@ -446,7 +447,12 @@ def test_sources_come_back_the_same_and_share_their_repeated_texts(table_cache, 
     cached = load_collection(table)
     pd.testing.assert_frame_equal(fresh.events, cached.events)  # every row one source: still lists of one dict
     first, second = (cell[0] for cell in cached.events["sources"][:2])
-    assert first == {"title": "DW", "publisher": "DW", "url": "https://example.org/0", "published": "2022-02-14"}
+    assert first == NO_SOURCE | {
+        "title": "DW",
+        "publisher": "DW",
+        "url": "https://example.org/0",
+        "published": "2022-02-14",
+    }
     assert first["publisher"] is second["publisher"] and first["published"] is second["published"]
 
 
@@ -528,3 +534,15 @@ def test_choices_that_are_not_every_facets_names_are_worked_out_again(choices):
     collection = store.Collection(events, [], store.CollectionSettings(), f"odd-choices-{choices!r}")
     index.know_choices(collection, choices)
     assert index.index_for(collection).choices == index.choices_of(events)
+
+
+def test_the_cache_knows_every_key_of_a_source():
+    """A source's keys, as the reader and the cache write them, are the model's: one added to the model and not
+    to the cache would come back missing after a restart."""
+    from dashboard.cache import SOURCE_KEYS, SOURCES_TYPE, _shared_lists
+    from dashboard.model import Source
+
+    assert SOURCE_KEYS == tuple(Source.model_fields)
+    source = {key: None for key in SOURCE_KEYS} | {"title": "T", "credibility": 2, "reliability": "B"}
+    column = pa.chunked_array([pa.DictionaryArray.from_arrays([0], pa.array([[source]], SOURCES_TYPE))])
+    assert _shared_lists(column)[0] == [source]

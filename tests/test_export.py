@@ -54,6 +54,8 @@ NO_FLAGS: dict[str, Any] = {
     "date_from": None,
     "date_to": None,
     "q": None,
+    "corroborated": None,
+    "lag": None,
     "mode": None,
     "lanes": None,
     "theme": None,

@@ -28,6 +28,7 @@ ORACLE: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "actor": lambda row: list(row["actors"]),
     "place": lambda row: [place["name"] for place in row["places"]],
     "tag": lambda row: list(row["tags"]),
+    "status": lambda row: [row["status"]],
     "source": lambda row: [source.get("publisher") or source["title"] for source in row["sources"]],
 }
 

@@ -19,6 +19,7 @@ from dashboard import store
 from dashboard.cli import cli
 from dashboard.dates import format_when, resolve
 from dashboard.readers import tables
+from dashboard.readers.tables import NO_SOURCE
 from dashboard.store import load_collection
 from dashboard.table import COLUMNS
 
@@ -157,7 +158,8 @@ def test_native_csv_reads_each_field(native_csv):
     assert row["tags"] == ["germany", "united-states"]
     assert row["places"] == [{"name": "White House", "country": "US", "lat": 38.8977, "lon": -77.0365}]
     assert row["sources"] == [
-        {"title": "Report on NATO", "publisher": "DW", "url": "https://www.dw.com/report", "published": "2022-02-16"}
+        NO_SOURCE
+        | {"title": "Report on NATO", "publisher": "DW", "url": "https://www.dw.com/report", "published": "2022-02-16"}
     ]
     assert row["summary"] == "A call,\nover two lines"
     assert row["quotes"] == []
@@ -380,7 +382,8 @@ def test_acled_columns_map_to_the_event(acled):
     assert row["actors"] == ["Protesters (Ukraine)", "Civilians (Ukraine)", "Students (Ukraine)"]
     assert row["places"] == [{"name": "Kyiv, Kyiv City, Ukraine", "country": None, "lat": 50.4501, "lon": 30.5234}]
     assert row["sources"] == [
-        {
+        NO_SOURCE
+        | {
             "title": "Kyiv Independent; Ukrainska Pravda",
             "publisher": "Kyiv Independent; Ukrainska Pravda",
             "url": None,

@@ -15,6 +15,7 @@ from dashboard.figure import category_colors, clip
 from dashboard.index import EventIndex
 from dashboard.model import CollectionSettings
 from dashboard.table import C
+from dashboard.trust import corroboration_words, grade, grade_meaning, reported_words, status_meaning
 from dashboard.view import View
 
 OUTGOING = {"follows": "Follows", "responds-to": "Responds to", "causes": "Causes", "part-of": "Part of"}
@@ -120,6 +121,7 @@ def detail_card(
         html.Div(
             [
                 badge(row[C.category], settings, colors),
+                status_badge(row[C.status]),
                 _when(row),
                 # On a phone the card is a sheet over the list: this closes it (and clears the selection).
                 select_link("Close", view, None, className="sheet-close", title="Close this card: select no event"),
@@ -127,6 +129,7 @@ def detail_card(
             className="detail-meta",
         ),
         html.H2(row[C.title], className="detail-title"),
+        _trust(row),
     ]
     if not visible:
         parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
@@ -198,23 +201,41 @@ def _quote(quote: dict[str, Any]) -> html.Figure:
     )
 
 
+def status_badge(status: str) -> html.Span:
+    """The event's status, its meaning on hover."""
+    return html.Span(status.capitalize(), className=f"status status-{status}", title=status_meaning(status))
+
+
+def _trust(row: dict[str, Any]) -> html.P:
+    """When the event was first reported, and by how many independent publishers."""
+    parts = [reported_words(row), corroboration_words(row[C.sources])]
+    text = " · ".join(part for part in parts if part)
+    return html.P(text[:1].upper() + text[1:], className="trust muted")
+
+
 def _sources(sources: list[dict[str, Any]]) -> html.Ul:
-    """The reports the event cites: each a link to its address, with its publisher and date."""
-    return html.Ul(
-        [
-            html.Li(
-                [
-                    external_link(s["title"], s.get("url"), className="source-link"),
-                    html.Span(
-                        " · ".join(x for x in (s.get("publisher"), s.get("published")) if x),
-                        className="muted source-meta",
-                    ),
-                ]
+    """The reports the event cites: each a link to its address, with its publisher and date, its Admiralty grade
+    (its meaning on hover), who it says says so, and the source it repeats."""
+    titles = {s["id"]: s["title"] for s in sources if s.get("id")}
+    items = []
+    for s in sources:
+        parts: list[Any] = [external_link(s["title"], s.get("url"), className="source-link")]
+        if grade(s):
+            parts += [" ", html.Abbr(grade(s), title=grade_meaning(s), className="grade")]
+        parts.append(
+            html.Span(
+                " · ".join(x for x in (s.get("publisher"), s.get("published")) if x), className="muted source-meta"
             )
-            for s in sources
-        ],
-        className="sources",
-    )
+        )
+        if s.get("attribution"):
+            parts.append(html.Span(s["attribution"], className="attribution"))
+        if s.get("copies"):
+            copied = titles.get(s["copies"], s["copies"])
+            parts.append(
+                html.Span(["repeats ", name_of(copied), ": not counted as independent"], className="muted copies")
+            )
+        items.append(html.Li(parts))
+    return html.Ul(items, className="sources")
 
 
 def day_label(start: pd.Timestamp, precision: str) -> str:
@@ -236,7 +257,12 @@ def list_card(row: Any, view: View, settings: CollectionSettings, colors: dict[s
             html.Span(
                 [
                     html.Span(
-                        [row.when, html.Span(f" · {settings.category_label(row.category)}", className="lane")],
+                        [
+                            row.when,
+                            html.Span(f" · {settings.category_label(row.category)}", className="lane"),
+                            # The default status goes without saying; any other is said in the list too.
+                            html.Span(f" · {row.status}", className="list-status") if row.status != "reported" else "",
+                        ],
                         className="when",
                     ),
                     html.Span(row.title, className="list-title"),

@@ -122,6 +122,9 @@ def facet_controls(collection: Collection) -> list[Any]:
             order = list(settings.categories)
             names = sorted(names, key=lambda c: order.index(c) if c in order else len(order))
             labels = {c: settings.category_label(c) for c in names}
+        elif facet.order:  # a fixed set: the names the events have, in its order
+            names = [name for name in facet.order if name in names]
+            labels = {name: name.capitalize() for name in names}
         built.append(FACET_CONTROLS[facet.control](facet, _options(names, labels)))
     return built
 
@@ -134,7 +137,9 @@ def controls(collection: Collection) -> html.Section:
             *facet_controls(collection),
             _dates_control(),
             _lanes_control(),
+            _corroborated_control(),
             _mode_control(),
+            _lag_control(),
             _range_chips(),
             html.Div(
                 [
@@ -216,7 +221,7 @@ def _dates_control() -> html.Div:
     )
 
 
-def _segmented(label: str, component_id: str, choices: dict[str, str]) -> html.Div:
+def _segmented(label: str, component_id: str, choices: dict[str, str], title: str | None = None) -> html.Div:
     """One of a few choices, as a row of buttons; the first is chosen until the view says otherwise."""
     return html.Div(
         [
@@ -230,6 +235,7 @@ def _segmented(label: str, component_id: str, choices: dict[str, str]) -> html.D
             ),
         ],
         className="control",
+        title=title,
     )
 
 
@@ -241,6 +247,37 @@ def _lanes_control() -> html.Div:
 def _mode_control() -> html.Div:
     """Dates to scale, or events evenly spaced."""
     return _segmented("Layout", ids.MODE, {"calendar": "Calendar", "sequence": "Sequence"})
+
+
+CORROBORATION_CHOICES = {"0": "Any", "2": "2+", "3": "3+", "4": "4+"}
+
+
+def _corroborated_control() -> html.Div:
+    """Only events reported by at least so many independent publishers."""
+    return _segmented(
+        "Corroborated by",
+        ids.CORROBORATED,
+        CORROBORATION_CHOICES,
+        "Independent publishers that report the event (a source that copies another does not count)",
+    )
+
+
+def _lag_control() -> html.Div:
+    """Whether the timeline draws each event's reporting lag."""
+    return html.Div(
+        [
+            html.Span("Show", className="control-label"),
+            dcc.Checklist(
+                id=ids.LAG,
+                options=[{"label": "Reporting lag", "value": "lag"}],
+                value=[],
+                inline=True,
+                className="segmented",
+            ),
+        ],
+        className="control",
+        title="A thin line from each event to the day it was first reported",
+    )
 
 
 def _range_chips() -> html.Div:

@@ -12,8 +12,10 @@ from dashboard.view import FACETS, View
 
 
 def active_filters(view: View) -> int:
-    """How many filters narrow the view: the search, each facet with names chosen, and the date range (one)."""
-    return int(view.q != "") + sum(bool(view.chosen(facet)) for facet in FACETS) + int(bool(view.start or view.end))
+    """How many filters narrow the view: the search, each facet with names chosen, the corroboration and the date
+    range (one)."""
+    facets = sum(bool(view.chosen(facet)) for facet in FACETS)
+    return int(view.q != "") + facets + int(view.corroborated > 0) + int(bool(view.start or view.end))
 
 
 def filters_label(view: View) -> str:

@@ -35,6 +35,8 @@ CONTROL_PROPS: dict[str, tuple[str, str]] = {
     "end": (ids.DATES_TO, "value"),
     "lanes": (ids.LANES, "value"),
     "mode": (ids.MODE, "value"),
+    "corroborated": (ids.CORROBORATED, "value"),
+    "lag": (ids.LAG, "value"),
 }
 CONTROL_COMPONENTS = frozenset(component for component, _ in CONTROL_PROPS.values())
 
@@ -48,6 +50,8 @@ def control_values(view: View) -> dict[str, Any]:
         "end": bound_text(view.end),
         "lanes": view.lanes,
         "mode": view.mode,
+        "corroborated": str(view.corroborated),
+        "lag": ["lag"] if view.lag else [],
     }
 
 
@@ -106,13 +110,15 @@ def from_controls(
         end=end,
         lanes=controls.get("lanes") or "category",
         mode=controls.get("mode") or "calendar",
+        corroborated=str(controls.get("corroborated") or 0),
+        lag="lag" in (controls.get("lag") or ()),
         warnings=tuple(note for note in (start_note, end_note) if note),
     )
 
 
 def clear_filters(view: View) -> View:
     """The view with no filters and no range, keeping lanes, mode, theme and the selection."""
-    return View(lanes=view.lanes, mode=view.mode, theme=view.theme, selected=view.selected)
+    return View(lanes=view.lanes, mode=view.mode, theme=view.theme, lag=view.lag, selected=view.selected)
 
 
 def step(visible: pd.DataFrame, view: View, direction: int) -> View:

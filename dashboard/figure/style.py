@@ -232,3 +232,37 @@ def page_frame(theme: Theme, width: int, height: int, export: bool) -> dict[str,
         "height": height,
         "autosize": not export,
     }
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    """How an event's status is drawn: its mark's fill (solid, tinted or none) and what the mark's symbol adds."""
+
+    fill: str  # "solid", "tint" or "none"
+    suffix: str  # added to the mark's symbol ('diamond' + '-x-open': struck through)
+
+
+# More ink, more certainty: confirmed solid, reported tinted, claimed outlined, disputed crossed, denied struck
+# through, expected an outline with a dot (a place held for what has not happened yet).
+STATUS_LOOKS: dict[str, StatusLook] = {
+    "confirmed": StatusLook("solid", ""),
+    "reported": StatusLook("tint", ""),
+    "claimed": StatusLook("none", "-open"),
+    "disputed": StatusLook("none", "-cross-open"),
+    "denied": StatusLook("none", "-x-open"),
+    "expected": StatusLook("none", "-open-dot"),
+}
+TINT_ALPHA = 0.45
+
+
+def status_mark(status: str, base: str, color: str) -> dict[str, str]:
+    """A mark's symbol and fill colour for an event of this status (``base``: 'diamond' or 'square')."""
+    look = STATUS_LOOKS.get(status, STATUS_LOOKS["reported"])
+    fill = {"solid": color, "tint": tint(color, TINT_ALPHA), "none": "rgba(0,0,0,0)"}[look.fill]
+    return {"symbol": base + look.suffix, "color": fill}
+
+
+def tint(color: str, alpha: float) -> str:
+    """A '#rrggbb' colour at this opacity, as rgba()."""
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha:g})"

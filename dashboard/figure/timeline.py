@@ -44,12 +44,15 @@ from dashboard.figure.style import (
     fit_text,
     page_frame,
     shown_name,
+    status_mark,
     text_px,
 )
-from dashboard.model import CollectionSettings
+from dashboard.model import CollectionSettings, Status
 from dashboard.table import C
 from dashboard.view import View
 
+STATUSES = [status.value for status in Status]
+APPROXIMATE_OPACITY = 0.55
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
 LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn as marks alone
 LANE_NAME_PX = MARGIN["l"] - 18  # a lane's name wraps to the left margin's width
@@ -89,6 +92,7 @@ def timeline_figure(
             shown_name(settings.category_label(category), LEGEND_CHARS),
             view,
         )
+    _add_status_legend(fig, list(events[C.status].unique()), theme)
     _add_links(fig, laid.items, by_id, theme, view, laid.frame)
     _layout(fig, events, view, theme, laid, width, export)
     chosen = [i for i in laid.items if i.id == view.selected]
@@ -221,13 +225,15 @@ def _add_bars(
 def _add_marks(
     fig: go.Figure, marks: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
-    """The marks of a category's events: squares on bars, diamonds for days and moments, hollow when approximate.
+    """The marks of a category's events: squares on bars, diamonds for days and moments, filled and marked by their
+    status (``style.STATUS_LOOKS``), fainter when approximate.
     One trace per kind of mark, each styled as a whole: plotly styles a trace of per-mark colours point by point,
     parsing each colour again on every redraw (a zoom, a pan)."""
-    kinds: dict[tuple[bool, bool], list[Item]] = {}
+    kinds: dict[tuple[bool, bool, str], list[Item]] = {}
     for item in marks:
-        kinds.setdefault((item.bar, bool(by_id[item.id][C.approximate])), []).append(item)
-    for (bar, approximate), items in sorted(kinds.items()):
+        row = by_id[item.id]
+        kinds.setdefault((item.bar, bool(row[C.approximate]), row[C.status]), []).append(item)
+    for (bar, approximate, status), items in sorted(kinds.items()):
         fig.add_trace(
             go.Scatter(
                 **_event_trace(items, by_id, name),
@@ -235,12 +241,36 @@ def _add_marks(
                 x=axis_xs([i.anchor for i in items], view),
                 y=numbers([i.y for i in items]),
                 marker={
-                    "color": "rgba(0,0,0,0)" if approximate else color,
-                    "symbol": "square" if bar else "diamond",
+                    **status_mark(status, "square" if bar else "diamond", color),
                     "size": 9 if bar else 12,
                     "line": {"color": color, "width": 2},
+                    # A date known only roughly is drawn fainter (a range is also hatched).
+                    "opacity": APPROXIMATE_OPACITY if approximate else 1,
                 },
                 cliponaxis=False,
+            )
+        )
+
+
+def _add_status_legend(fig: go.Figure, statuses: list[str], theme: Theme) -> None:
+    """One legend entry per status the events have (none when every one is merely reported): what each mark says."""
+    if set(statuses) <= {"reported"}:  # the default: marks as a reader expects them, nothing to explain
+        return
+    for status in sorted(statuses, key=STATUSES.index):
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=status.capitalize(),
+                legendgroup="status",
+                legendrank=2000 + STATUSES.index(status),
+                hoverinfo="skip",
+                marker={
+                    **status_mark(status, "diamond", theme.muted),
+                    "size": 11,
+                    "line": {"color": theme.muted, "width": 2},
+                },
             )
         )
 

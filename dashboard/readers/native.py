@@ -30,8 +30,13 @@ COLUMNS = (
     "source_title",
     "source_url",
     "published",
+    "source_reliability",
+    "source_credibility",
+    "source_attribution",
+    "status",
     "links",
 )
+DERIVED = ("reported", "corroboration")  # written by the CSV export, worked out again from the sources on reading
 REQUIRED = ("title", "date")
 DEFAULT_CATEGORY = "other"  # for a table without a category column
 TRUE, FALSE = {"true", "yes", "y", "t", "1"}, {"", "false", "no", "n", "f", "0"}
@@ -53,7 +58,7 @@ def check(sheet: Sheet, shown: str, problems: list[Problem]) -> bool:
             )
         )
         return True
-    for name in sorted(names - set(COLUMNS), key=sheet.index.__getitem__):
+    for name in sorted(names - set(COLUMNS) - set(DERIVED), key=sheet.index.__getitem__):
         hint = difflib.get_close_matches(name, COLUMNS, n=1)
         problems.append(
             Problem(
@@ -100,4 +105,8 @@ def mapped(sheet: Sheet) -> Mapped:
         source_url=sheet.text("source_url"),
         published=sheet.text("published"),
         links=sheet.text("links"),
+        status=sheet.text("status").str.lower(),
+        reliability=sheet.text("source_reliability"),
+        credibility=sheet.text("source_credibility"),
+        attribution=sheet.text("source_attribution"),
     )

@@ -84,6 +84,11 @@ class Mapped:
     source_url: pd.Series
     published: pd.Series
     links: pd.Series
+    # What only the native layout has: the event's status and its source's grades and attribution (None: not read).
+    status: pd.Series | None = None
+    reliability: pd.Series | None = None
+    credibility: pd.Series | None = None
+    attribution: pd.Series | None = None
 
 
 def _header_problems(shown: str, names: list[str]) -> list[Problem]:

@@ -39,9 +39,11 @@ from dashboard.readers import vectors as v
 from dashboard.readers.sheets import Mapped, Sheet, read_sheet
 from dashboard.reading import Refused, check_regular
 from dashboard.table import COLUMNS, SPOTS, C, Problem
+from dashboard.trust import DEFAULT_STATUS, STATUSES, derived
 
 TITLE_MAX = next(m.max_length for m in EventFile.model_fields["title"].metadata if hasattr(m, "max_length"))
 EMPTY: list[Any] = []  # shared by every row without places, sources or links
+NO_SOURCE: dict[str, Any] = dict.fromkeys(Source.model_fields)  # every key of a source, none given
 SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, for `timeline import`
 
 Step = Callable[[float], None]
@@ -83,12 +85,13 @@ def _convert(
     places = _places(m, faults, "location" if layout is acled else "place")
     sources = _sources(m, faults, "source_title" if "source_title" in sheet.index else "source")
     links = _links(m, faults)
+    status = _status(m, faults)
     step(0.75)
     dates = _dates(m, faults, order)
     step(0.9)
     problems.extend(faults.problems(shown, sheet.lines))
     keep = np.flatnonzero(~faults.bad) if faults.bad.any() else None
-    table = _assemble(m, keep, sheet.lines, shown, places, sources, links, dates, keep_source)
+    table = _assemble(m, keep, sheet.lines, shown, places, sources, links, dates, status, keep_source)
     step(1.0)
     return table, problems
 
@@ -225,11 +228,31 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
     return place_codes, lists
 
 
+def _status(m: Mapped, faults: v.Faults) -> pd.Series:
+    """Each row's status ('reported' where none is given); a status not known is the row's problem."""
+    if m.status is None:
+        return v.repeat(DEFAULT_STATUS, len(m.title))
+    status = m.status.where(m.status != "", DEFAULT_STATUS)
+    bad = ~status.isin(STATUSES).to_numpy(bool)
+    if bad.any():
+        faults.add(
+            bad,
+            m.where["status"],
+            lambda rows: [
+                f"'status': \"{value}\" is not one of {', '.join(STATUSES)}" for value in v.pick(status, rows)
+            ],
+        )
+    return status
+
+
 def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
     """Each row's source list, once per distinct combination: checked column-wise by the rules of the ``Source``
     model, and by the model itself where a rule may fail (so that its problems are the model's own words)."""
     where = m.where
-    parts = (m.publisher, m.source_title, m.source_url, m.published)
+    rows = len(m.title)
+    graded = [column if column is not None else v.blank(rows) for column in (m.reliability, m.credibility)]
+    said = m.attribution if m.attribution is not None else v.blank(rows)
+    parts = (m.publisher, m.source_title, m.source_url, m.published, *graded, said)
     source_codes = v.codes_of(*parts)
     firsts = v.first_rows(source_codes)
     columns = {
@@ -237,18 +260,29 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
         "publisher": ("source", where["source"]),
         "url": ("source_url", where["source_url"]),
         "published": ("published", where["published"]),
+        "reliability": ("source_reliability", where.get("source_reliability", 1)),
+        "credibility": ("source_credibility", where.get("source_credibility", 1)),
+        "attribution": ("source_attribution", where.get("source_attribution", 1)),
     }
     columns[""] = columns["title"]
-    who, heading, url, day = (_shared_texts(v.pick(part, firsts)) for part in parts)
+    who, heading, url, day, letter, number, says = (_shared_texts(v.pick(part, firsts)) for part in parts)
     lists = np.empty(len(firsts), dtype=object)
     given = (who != "") | (heading != "") | (url != "") | (day != "")
     lists[~given] = v.shared(EMPTY, int((~given).sum()))
     titled = (who != "") | (heading != "") | (url != "")  # the model wants a title: the first of them
-    doubtful = given & ~(titled & _plain_sources(who, heading, url, day))
+    # A grade or an attribution is rare: the model checks those sources (and says what is wrong in its words).
+    extra = (letter != "") | (number != "") | (says != "")
+    doubtful = given & ~(titled & _plain_sources(who, heading, url, day) & ~extra)
     for code in np.flatnonzero(given & ~doubtful).tolist():
         title = heading[code] or who[code] or url[code]
         lists[code] = [
-            {"title": title, "publisher": who[code] or None, "url": url[code] or None, "published": day[code] or None}
+            {
+                **NO_SOURCE,
+                "title": title,
+                "publisher": who[code] or None,
+                "url": url[code] or None,
+                "published": day[code] or None,
+            }
         ]
     errors: dict[int, list[tuple[int, str]]] = {}
     for code in np.flatnonzero(doubtful).tolist():
@@ -257,6 +291,9 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
             "publisher": who[code] or None,
             "url": url[code] or None,
             "published": day[code] or None,
+            "reliability": letter[code] or None,
+            "credibility": number[code] or None,
+            "attribution": says[code] or None,
         }
         source, found = v.model_errors(Source, data, columns)
         if found:
@@ -359,6 +396,18 @@ def _dates(m: Mapped, faults: v.Faults, order: str | None = None) -> _DateColumn
     return _DateColumns(date_codes, spans, text)
 
 
+def _derived(lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The derived columns (``dashboard.trust.derived``) of each distinct source list."""
+    reported = np.full(len(lists), np.datetime64("NaT"), dtype="datetime64[us]")
+    corroboration = np.zeros(len(lists), dtype=np.int64)
+    for code, sources in enumerate(lists.tolist()):
+        if sources:
+            day, corroboration[code] = derived(sources)
+            if day is not None:
+                reported[code] = np.datetime64(day, "us")
+    return reported, corroboration
+
+
 def _assemble(
     m: Mapped,
     keep: np.ndarray | None,
@@ -368,6 +417,7 @@ def _assemble(
     sources: Coded,
     links: Coded,
     dates: _DateColumns,
+    status: pd.Series,
     keep_source: bool,
 ) -> pd.DataFrame:
     """The kept rows (all when ``keep`` is None) as the events table's columns and spots."""
@@ -379,6 +429,8 @@ def _assemble(
         return values if keep is None else np.asarray(values)[keep]
 
     codes, spans = take(dates.codes), dates.spans
+    source_codes = take(sources[0])
+    reported, corroboration = _derived(sources[1])
     kept_lines = take(lines)
     link_lists = take(links[1][links[0]])
     link_at = np.full(size, None, dtype=object)
@@ -395,11 +447,14 @@ def _assemble(
         C.when: v.take_text(spans.when, codes).array,
         C.date_text: take(dates.text),
         C.category: take(m.category),
+        C.status: take(status),
+        C.reported: reported[source_codes],
+        C.corroboration: corroboration[source_codes],
         C.actors: take(m.actors),
         C.places: take(places[1][places[0]]),
         C.summary: take(m.summary),
         C.quotes: v.shared(EMPTY, size),
-        C.sources: take(sources[1][sources[0]]),
+        C.sources: sources[1][source_codes],
         C.tags: take(m.tags),
         C.links: link_lists,
         C.path: v.repeat(shown, size).array,

@@ -23,6 +23,7 @@ from dashboard.dates import DateError, When, format_when, resolve
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, _as_text, slugify
 from dashboard.reading import YAML_SUFFIXES, Refused, read_regular
 from dashboard.table import C, Effect, Problem, unknown_category
+from dashboard.trust import derived
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
     from yaml import CSafeLoader as SafeLoader
@@ -55,6 +56,8 @@ class Record:
         """The event as a row of the events table (``dashboard.table``), with the spots the checks point at."""
         event, when = self.event, self.when
         links = [{"to": link.to, "relation": str(link.relation)} for link in event.links]
+        sources = [s.model_dump() for s in event.sources]
+        reported, corroboration = derived(sources)
         return {
             C.id: event.id,
             C.title: event.title,
@@ -66,11 +69,14 @@ class Record:
             C.when: format_when(when),
             C.date_text: event.date if event.end is None else f"{event.date} – {event.end}",
             C.category: event.category,
+            C.status: str(event.status),
+            C.reported: dt.datetime.combine(reported, dt.time()) if reported else None,
+            C.corroboration: corroboration,
             C.actors: list(event.actors),
             C.places: [p.model_dump() for p in event.places],
             C.summary: event.summary,
             C.quotes: [q.model_dump() for q in event.quotes],
-            C.sources: [s.model_dump() for s in event.sources],
+            C.sources: sources,
             C.tags: list(event.tags),
             C.links: links,
             C.path: self.path,
