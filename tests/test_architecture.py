@@ -81,6 +81,24 @@ FORBIDDEN = {
         "dashboard.view",
         "dashboard.records",
     },
+    # An event file's history in git: core, beside the table; it knows nothing of how the events are read or shown.
+    "dashboard.history": {
+        "dashboard.app",
+        "dashboard.figure",
+        "dashboard.export",
+        "dashboard.cli",
+        "dashboard.store",
+        "dashboard.cache",
+        "dashboard.readers",
+        "dashboard.records",
+        "dashboard.importer",
+        "dashboard.index",
+        "dashboard.view",
+        "dashboard.dates",
+        "dashboard.markdown",
+        "dashboard.cells",
+        "dashboard.reading",
+    },
 }
 # The export command's options live in a module of their own beside the command: whatever may not import the
 # command may not import them either, and they never import the command (nor the app) themselves.
