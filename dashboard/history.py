@@ -157,7 +157,18 @@ def git(folder: Path, *args: str) -> str:
 def _status(folder: Path, prefix: str) -> tuple[str, frozenset[str]]:
     """HEAD's commit ('' before the first), and the files below the folder changed since."""
     # Untracked files are not asked for (a file without commits is "not committed yet" whatever git says of it).
-    out = git(folder, "status", "--porcelain=v2", "--branch", "-z", "-uno", "--no-renames", "--ignore-submodules=all")
+    out = git(
+        folder,
+        "status",
+        "--porcelain=v2",
+        "--branch",
+        "-z",
+        "-uno",
+        "--no-renames",
+        "--ignore-submodules=all",
+        "--",
+        ".",
+    )
     head, changed = "", set()
     for entry in out.split("\0"):
         kind, _, rest = entry.partition(" ")
