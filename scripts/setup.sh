@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="serve"
-[ "${1:-}" = "--test" ] && extras="serve,test"
+extras="serve,docx"
+[ "${1:-}" = "--test" ] && extras="serve,docx,test"
 
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || { echo "setup: Python 3.11 or newer is needed (python3 is $(python3 --version 2>&1))" >&2; exit 1; }
@@ -23,7 +23,7 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-stamp=".venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)-${extras/,/-}"
+stamp=".venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)-${extras//,/-}"
 if [ ! -e "$stamp" ]; then
   echo "setup: installing the project into .venv ($extras)" >&2
   .venv/bin/python -m pip install -q --upgrade pip

@@ -80,7 +80,8 @@ def data(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, s
     ``ExportError`` past DOWNLOAD_EVENTS events or DOWNLOAD_BYTES bytes."""
     view = View.from_query(search)
     left_out: list[str] = []
-    text = data_export(collection, view, fmt, warn=left_out.append, most=DOWNLOAD_EVENTS).encode("utf-8")
+    made = data_export(collection, view, fmt, warn=left_out.append, most=DOWNLOAD_EVENTS)
+    text = made.encode("utf-8") if isinstance(made, str) else made  # a Word document is bytes already
     if len(text) > DOWNLOAD_BYTES:
         raise ExportError(
             f"this file would be {len(text) / 1e6:,.0f} MB, more than a download may be "

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.export.browser import BATCH_TABS
+from dashboard.export.chronology import markdown_chronology
 from dashboard.export.data import Warn, csv_text, ics_text, json_text, timelinejs_text
 from dashboard.export.errors import ExportError
 from dashboard.export.page import About
@@ -31,6 +32,8 @@ from dashboard.export.pictures import (
     svg_described,
     too_many_pixels,
 )
+from dashboard.export.word import AVAILABLE as WORD_AVAILABLE
+from dashboard.export.word import docx_chronology
 from dashboard.figure.caption import alt_text
 from dashboard.model import CollectionSettings
 from dashboard.records import check_not_source, check_target, is_stdout, write_output
@@ -40,6 +43,7 @@ from dashboard.view import View, apply
 Kind = Literal["picture", "data"]
 DataMaker = Callable[[pd.DataFrame, CollectionSettings, Warn | None], str]
 ViewMaker = Callable[[pd.DataFrame, View, CollectionSettings], str]  # words about a view (its picture's alt text)
+DocumentMaker = Callable[[pd.DataFrame, View, CollectionSettings], bytes]  # a view as a binary document (Word)
 PictureMaker = Callable[[go.Figure, "About | None"], bytes]  # (figure, its words) -> the file, drawn without a browser
 Finisher = Callable[[bytes, "About | None"], bytes]  # (what the browser drew, the picture's words) -> the file
 ALT_SUFFIX = ".alt.txt"  # the alt text written beside every picture: NAME.alt.txt
@@ -68,6 +72,7 @@ class DataFormat(Format):
     kind: ClassVar[Kind] = "data"
     make: DataMaker | None = None
     describe: ViewMaker | None = None  # instead of ``make``: words that need the view, not only its events
+    document: DocumentMaker | None = None  # instead of ``make``: a binary file of the view (its bytes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +133,24 @@ REGISTRY: dict[str, Format] = _declare(
         describe=alt_text,
         label="Alt text",
         about="a plain-language description of its picture, for readers who cannot see it",
+    ),
+    DataFormat(
+        name="md",
+        extension="md",
+        media_type="text/markdown",
+        describe=markdown_chronology,
+        label="Chronology",
+        about="a written chronology in Markdown: dated entries with their status and numbered citations, and the "
+        "list of sources",
+    ),
+    DataFormat(
+        name="docx",
+        extension="docx",
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        document=docx_chronology,
+        label="Word",
+        about="the written chronology as a Word document, with its numbered sources",
+        offered=WORD_AVAILABLE,  # python-docx is installed by ./scripts/setup.sh; without it the app does not offer it
     ),
     PictureFormat(
         name="png",
@@ -209,9 +232,10 @@ def picture_format(name: object) -> PictureFormat:
 
 def data_export(
     collection: Collection, view: View, fmt: str, warn: Warn | None = None, *, most: int | None = None
-) -> str:
-    """The events of a view in a data format; ``warn`` hears of events left out. With ``most``, a view of more
-    events than that is refused (``ExportError``) before anything is made."""
+) -> str | bytes:
+    """The events of a view in a data format (text; bytes for a binary document such as Word); ``warn`` hears of
+    events left out. With ``most``, a view of more events than that is refused (``ExportError``) before anything is
+    made."""
     chosen = data_format(fmt)
     events = apply(collection.events, view)
     if most is not None and len(events) > most:
@@ -221,6 +245,8 @@ def data_export(
         )
     if chosen.describe is not None:
         return chosen.describe(events, view, collection.settings) + "\n"
+    if chosen.document is not None:
+        return chosen.document(events, view, collection.settings)
     if chosen.make is None:
         raise ExportError(f"'{chosen.name}' declares nothing to make its files with")
     return chosen.make(events, collection.settings, warn)
