@@ -146,13 +146,14 @@ def warn(message: str) -> None:
     click.secho(f"warning: {message}", fg="yellow", err=True)
 
 
-def emit(text: str, out: Path | None) -> None:
-    """Write text to a file (atomically; only ever over a regular file) or to stdout (no ``--out``, or '-')."""
+def emit(text: str | bytes, out: Path | None) -> None:
+    """Write text (or a binary document's bytes) to a file (atomically; only ever over a regular file) or to stdout
+    (no ``--out``, or '-')."""
     if out is None or is_stdout(out):
         click.echo(text, nl=False)
         return
     try:
-        write_atomic(out, text.encode("utf-8"))
+        write_atomic(out, text.encode("utf-8") if isinstance(text, str) else text)
     except UnsafeTarget as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {out}", err=True)
