@@ -238,7 +238,7 @@ def page_frame(theme: Theme, width: int, height: int, export: bool) -> dict[str,
 class StatusLook:
     """How an event's status is drawn: its mark's fill (solid, tinted or none) and what the mark's symbol adds."""
 
-    fill: str  # "solid", "tint" or "none"
+    fill: str  # "solid", "tint" or "none" (an open symbol)
     suffix: str  # added to the mark's symbol ('diamond' + '-x-open': struck through)
 
 
@@ -258,7 +258,8 @@ TINT_ALPHA = 0.45
 def status_mark(status: str, base: str, color: str) -> dict[str, str]:
     """A mark's symbol and fill colour for an event of this status (``base``: 'diamond' or 'square')."""
     look = STATUS_LOOKS.get(status, STATUS_LOOKS["reported"])
-    fill = {"solid": color, "tint": tint(color, TINT_ALPHA), "none": "rgba(0,0,0,0)"}[look.fill]
+    # An '-open' symbol is drawn in the marker's colour with no fill: its colour stays the category's.
+    fill = tint(color, TINT_ALPHA) if look.fill == "tint" else color
     return {"symbol": base + look.suffix, "color": fill}
 
 

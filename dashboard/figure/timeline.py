@@ -49,10 +49,13 @@ from dashboard.figure.style import (
 )
 from dashboard.model import CollectionSettings, Status
 from dashboard.table import C
+from dashboard.trust import reported_day, reported_words
 from dashboard.view import View
 
 STATUSES = [status.value for status in Status]
 APPROXIMATE_OPACITY = 0.55
+LAG_DROP = 0.42  # rows below the mark that a reporting lag runs (a bar is 0.62 rows thick)
+HALF_DAY_NS = DAY_NS // 2  # a report's tick stands in the middle of its day, as a day's mark does
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
 LABEL_LIMIT = 250  # events drawn with their titles beside them; more are drawn as marks alone
 LANE_NAME_PX = MARGIN["l"] - 18  # a lane's name wraps to the left margin's width
@@ -83,6 +86,8 @@ def timeline_figure(
 
     by_id = {row[C.id]: row for row in rows}
     fig = go.Figure()
+    if view.lag and view.mode == "calendar":
+        _add_lags(fig, laid.items, by_id, theme, view)
     for category in sorted(dict.fromkeys(events[C.category]), key=category_order(settings)):
         _add_category(
             fig,
@@ -252,6 +257,55 @@ def _add_marks(
         )
 
 
+def _add_lags(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme, view: View) -> None:
+    """The reporting lags: a thin dotted line from each event, along its row's lower edge, to the middle of the day
+    it was first reported (after its end, or before its start for an announcement), ending in a tick; none for an
+    event reported while under way.
+    Under the marks, as one trace: its hover says when the report came."""
+    xs: list[float] = []
+    ys: list[float | None] = []
+    ends: list[tuple[float, float, str]] = []
+    for item in items:
+        row = by_id[item.id]
+        day = reported_day(row[C.reported])
+        if day is None:
+            continue
+        report = float(pd.Timestamp(day).value + HALF_DAY_NS)
+        start, stop = float(pd.Timestamp(row[C.start]).value), float(pd.Timestamp(row[C.end]).value)
+        if start <= report < max(stop, start + 2 * HALF_DAY_NS):
+            continue  # reported while it happened (or the same day): no lag to draw
+        edge = item.x1 if report >= stop else item.x0
+        low = item.y + LAG_DROP  # along the row's lower edge, under the bar: a label beside the mark does not hide it
+        xs += [edge, edge, report, float("nan")]
+        ys += [item.y, low, low, None]
+        ends.append((report, low, esc(reported_words(row))))
+    if not ends:
+        return
+    common = {"showlegend": False, "cliponaxis": False, "legendgroup": "lag"}
+    fig.add_trace(
+        go.Scatter(
+            x=date_texts(xs),
+            y=ys,
+            mode="lines",
+            line={"color": theme.muted, "width": 1, "dash": "dot"},
+            hoverinfo="skip",
+            **common,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=date_texts([x for x, _, _ in ends]),
+            y=numbers([y for _, y, _ in ends]),
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 10, "color": theme.muted, "line": {"width": 1.5}},
+            hovertext=[text for _, _, text in ends],
+            hoverinfo="text",
+            name="First report",
+            **common,
+        )
+    )
+
+
 def _add_status_legend(fig: go.Figure, statuses: list[str], theme: Theme) -> None:
     """One legend entry per status the events have (none when every one is merely reported): what each mark says."""
     if set(statuses) <= {"reported"}:  # the default: marks as a reader expects them, nothing to explain
@@ -263,7 +317,7 @@ def _add_status_legend(fig: go.Figure, statuses: list[str], theme: Theme) -> Non
                 y=[None],
                 mode="markers",
                 name=status.capitalize(),
-                legendgroup="status",
+                legendgroup=f"status-{status}",  # a group each: they flow along the legend's line
                 legendrank=2000 + STATUSES.index(status),
                 hoverinfo="skip",
                 marker={
