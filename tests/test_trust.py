@@ -25,7 +25,7 @@ from dashboard.index import EventIndex
 from dashboard.model import CREDIBILITY, RELIABILITY, Status, event_json_schema
 from dashboard.records import to_csv, to_records
 from dashboard.store import load_collection
-from dashboard.table import C, Collection
+from dashboard.table import Collection
 from dashboard.view import View, apply, describe
 
 GRADED = """\
@@ -366,7 +366,10 @@ def test_the_card_shows_status_reporting_corroboration_grades_attribution_and_co
     badges = [span for span in find(card, "Span") if "status" in (span.className or "")]
     assert badges[0].title == Status.CONFIRMED.meaning
     grades = {abbr.children: abbr.title for abbr in find(card, "Abbr")}
-    assert grades == {"B2": "B: usually reliable source; 2: probably true", "A1": trust.grade_meaning({"reliability": "A", "credibility": 1})}
+    assert grades == {
+        "B2": "B: usually reliable source; 2: probably true",
+        "A1": "A: completely reliable source; 1: confirmed by other sources",
+    }
     assert "according to TASS, citing the Duma's press office" in words
     assert "Resolution of the State Duma" in words and "not counted as independent" in words
 
