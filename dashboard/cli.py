@@ -33,6 +33,7 @@ from dashboard.cli_export import (
     furniture,
     picture_paths,
 )
+from dashboard.consistency import check
 from dashboard.dates import DateError, resolve
 from dashboard.export import (
     PAPERS,
@@ -171,21 +172,31 @@ def cli() -> None:
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @events_option
-def validate(path: Path | None, events_dir: Path) -> None:
-    """Check every event file; print each problem as path:line:col: message.
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (dates that disagree, likely duplicates).")
+def validate(path: Path | None, events_dir: Path, strict: bool) -> None:
+    """Check every event file; print each problem as path:line:col: message, then each warning (dates that
+    disagree with the sources or the links, likely duplicates) as path:line:col: warning: message.
 
-    Exits 0 when all is well, 1 when there is any problem.
+    Exits 0 when all is well or there are only warnings, 1 when there is any problem (or, with --strict, any
+    warning).
     """
     collection = load(path or events_dir)
     root = path or events_dir
     for problem in collection.problems:
         click.echo(f"{located(problem, root)} ({problem.effect.said})")
-    count = len(collection.problems)
+    checked = check(collection.events)
+    for warning in checked.warnings:
+        click.echo(located(warning, root))
+    for note in checked.notes:
+        click.echo(f"note: {note}", err=True)
+    count, warnings = len(collection.problems), len(checked.warnings)
     summary = f"{counted(len(collection.events), 'event')} OK"
     if count:
         summary += f"; {summary_text(collection.problems)}"
-    click.secho(summary, fg="red" if count else "green", err=True)
-    sys.exit(1 if count else 0)
+    if warnings:
+        summary += f"; {counted(warnings, 'warning')}"
+    click.secho(summary, fg="red" if count else "yellow" if warnings else "green", err=True)
+    sys.exit(1 if count or (strict and warnings) else 0)
 
 
 TITLE_MIN_WIDTH = 30  # a title column narrower than this wraps titles into too many lines

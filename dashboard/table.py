@@ -129,6 +129,7 @@ class Effect(StrEnum):
     LEFT_OUT = "left out"  # the event (or the file's events, or the table's row) is not shown until it is fixed
     SHOWN = "shown"  # the event is shown, with the problem: a lane of its own, a link or a column left out
     IGNORED = "ignored"  # the settings file is not used until it is fixed: the defaults apply
+    WARNING = "warning"  # worth a look (dates that disagree, a likely duplicate): shown as it is, never an error
 
     @property
     def said(self) -> str:
@@ -137,6 +138,7 @@ class Effect(StrEnum):
             Effect.LEFT_OUT: "left out until fixed",
             Effect.SHOWN: "shown with this problem",
             Effect.IGNORED: "settings ignored until fixed",
+            Effect.WARNING: "shown as it is",
         }[self]
 
 
@@ -145,6 +147,7 @@ EFFECT_GROUPS: tuple[tuple[Effect, str], ...] = (
     (Effect.LEFT_OUT, "Left out until fixed"),
     (Effect.SHOWN, "Shown with the problem"),
     (Effect.IGNORED, "Settings ignored until fixed (the defaults apply)"),
+    (Effect.WARNING, "Worth a look (shown as they are)"),
 )
 
 
@@ -179,7 +182,8 @@ class Problem:
 
     def __str__(self) -> str:
         path = self.path if self.path.isprintable() else self.path.encode("unicode_escape", "backslashreplace").decode()
-        return f"{path}:{self.line}:{self.column}: {self.message}"
+        said = "warning: " if self.effect == Effect.WARNING else ""  # as compilers say it: `path:1:1: warning: …`
+        return f"{path}:{self.line}:{self.column}: {said}{self.message}"
 
 
 def unique_fingerprint() -> str:

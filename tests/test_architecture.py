@@ -99,6 +99,23 @@ FORBIDDEN = {
         "dashboard.cells",
         "dashboard.reading",
     },
+    # The consistency checks: core, reading the events table only; they know nothing of how it is loaded or shown.
+    "dashboard.consistency": {
+        "dashboard.app",
+        "dashboard.figure",
+        "dashboard.export",
+        "dashboard.cli",
+        "dashboard.store",
+        "dashboard.cache",
+        "dashboard.readers",
+        "dashboard.records",
+        "dashboard.importer",
+        "dashboard.index",
+        "dashboard.view",
+        "dashboard.markdown",
+        "dashboard.history",
+        "dashboard.reading",
+    },
 }
 # The export command's options live in a module of their own beside the command: whatever may not import the
 # command may not import them either, and they never import the command (nor the app) themselves.

@@ -1,0 +1,299 @@
+"""Consistency checks: dates against the first report, expected events, the order of linked events, and likely
+duplicates; as warnings in `timeline validate` (exit 0 unless --strict) and in the app's banner."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dashboard.app.banner import problems_banner
+from dashboard.cli import cli
+from dashboard.consistency import DUPLICATE_LIMIT, check, consistency_warnings
+from dashboard.store import load_collection
+from dashboard.table import Effect, Problem
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+
+
+def event(title: str, date: str, published: str = "2022-02-16", **keys: str) -> str:
+    """An event file's text: its title and date, one source published on ``published``, and any other keys."""
+    lines = [f"title: {title}", f"date: {date}", "category: military"]
+    lines += [f"{key}: {value}" for key, value in keys.items()]
+    lines += ["sources:", "  - title: A report", "    publisher: DW", f"    published: {published}"]
+    return "\n".join(lines) + "\n"
+
+
+CLEAN = {
+    "resolution.yaml": event("The Duma passes a resolution", "2022-02-15", published="2022-02-15"),
+    "appeal.yaml": event(
+        "Ukraine appeals to the Security Council",
+        "2022-02-16",
+        links="\n  - {to: resolution, relation: responds-to}",
+    ),
+    "call.yaml": event("Biden and Scholz to speak by phone", "2022-02-17", status="expected"),
+    "deployment.yaml": event("The deployment has begun", "2022-02-16 10:00 Europe/Kyiv"),
+    "talks.yaml": event("Talks in Moscow", "2022-02-15", end="2022-02-16", approximate="true"),
+    "sanctions.yaml": event(
+        "Sanctions are announced",
+        "2022-02-14",
+        published="2022-02-14",
+        links="\n  - {to: appeal, relation: causes}",
+    ),
+}
+
+
+def folder(tmp_path: Path, files: dict[str, str]) -> Path:
+    target = tmp_path / "events"
+    target.mkdir(parents=True)
+    for name, text in files.items():
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def warnings_of(tmp_path: Path, files: dict[str, str]) -> list[Problem]:
+    collection = load_collection(folder(tmp_path, files))
+    assert collection.problems == []  # warnings are not problems: loading is unchanged
+    return consistency_warnings(collection.events)
+
+
+def only(found: list[Problem], path: str) -> Problem:
+    [warning] = [w for w in found if w.path == path]
+    assert warning.effect == Effect.WARNING and warning.line == 1 and warning.column == 1
+    return warning
+
+
+def test_a_clean_collection_has_no_warnings(tmp_path):
+    assert warnings_of(tmp_path, CLEAN) == []
+
+
+# ---- dates and the first report --------------------------------------------------------------------------------
+
+
+def test_an_event_that_can_end_after_its_first_report_is_a_warning(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    warning = only(warnings_of(tmp_path, files), "deployment.yaml")
+    assert warning.message == (
+        "'date': about Feb 2022 runs to 28 Feb 2022, after the first report on 16 Feb 2022; if it happened by "
+        "then, narrow the date (or mark it expected)"
+    )
+    assert str(warning) == f"deployment.yaml:1:1: warning: {warning.message}"
+
+
+def test_an_event_after_its_first_report_is_a_warning_and_its_own_day_is_not(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02-17")}
+    warning = only(warnings_of(tmp_path, files), "deployment.yaml")
+    assert warning.message.startswith("'date': 17 Feb 2022 is after the first report on 16 Feb 2022;")
+    # the report's own day, and a time on it in a zone west of UTC (the next day in UTC), are fine
+    files["deployment.yaml"] = event("The deployment has begun", "2022-02-16 22:00 America/New_York")
+    assert warnings_of(tmp_path / "west", files) == []
+
+
+def test_an_expected_event_is_not_warned_for_ending_after_its_report(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", status="expected")}
+    assert warnings_of(tmp_path, files) == []
+
+
+def test_an_expected_event_dated_before_its_report_is_a_warning(tmp_path):
+    files = {**CLEAN, "call.yaml": event("Biden and Scholz to speak by phone", "2022-02-15", status="expected")}
+    warning = only(warnings_of(tmp_path, files), "call.yaml")
+    assert warning.message.startswith(
+        "'status': expected, but 15 Feb 2022 is before the first report on 16 Feb 2022: if it happened,"
+    )
+    # announced for the day it is reported on: still to come
+    files["call.yaml"] = event("Biden and Scholz to speak by phone", "2022-02-16", status="expected")
+    assert warnings_of(tmp_path / "same-day", files) == []
+
+
+# ---- the order of linked events ---------------------------------------------------------------------------------
+
+
+def test_a_link_to_an_event_that_began_later_is_a_warning(tmp_path):
+    files = {**CLEAN, "resolution.yaml": event("The Duma passes a resolution", "2022-02-16")}
+    files["appeal.yaml"] = CLEAN["appeal.yaml"].replace("2022-02-16", "2022-02-15", 1)
+    files["appeal.yaml"] = files["appeal.yaml"].replace("published: 2022-02-16", "published: 2022-02-15")
+    warning = only(warnings_of(tmp_path, files), "appeal.yaml")
+    assert warning.message == (
+        "'links': responds-to resolution, which began 16 Feb 2022: this event (15 Feb 2022) cannot respond to an "
+        "event that began later; check the link or the dates"
+    )
+
+
+def test_a_link_that_narrows_an_approximate_date_says_the_narrowed_date(tmp_path):
+    files = {
+        **CLEAN,
+        "appeal.yaml": event(
+            "Ukraine appeals to the Security Council",
+            "2022-02-14",
+            end="2022-02-16",
+            approximate="true",
+            links="\n  - {to: resolution, relation: responds-to}",
+        ),
+    }
+    warning = only(warnings_of(tmp_path, files), "appeal.yaml")
+    assert warning.message == (
+        "'links': responds-to resolution, which began 15 Feb 2022: this event can be no earlier than 15 Feb 2022 "
+        "(its date says from 14 Feb 2022)"
+    )
+
+
+def test_a_cause_that_began_after_its_effect_is_a_warning_and_part_of_says_nothing_of_order(tmp_path):
+    files = {**CLEAN}
+    files["sanctions.yaml"] = event(
+        "Sanctions are announced", "2022-02-17", published="2022-02-17", links="\n  - {to: appeal, relation: causes}"
+    )
+    warning = only(warnings_of(tmp_path, files), "sanctions.yaml")
+    assert warning.message.startswith("'links': causes appeal, which began 16 Feb 2022: this event (17 Feb 2022)")
+    assert "cannot cause an event that began earlier" in warning.message
+    files["sanctions.yaml"] = files["sanctions.yaml"].replace("causes", "part-of")
+    assert warnings_of(tmp_path / "part-of", files) == []
+
+
+def test_a_cause_dated_to_a_month_is_narrowed_by_its_effect(tmp_path):
+    files = {**CLEAN}
+    files["sanctions.yaml"] = event(
+        "Sanctions are announced", "2022-02", published="2022-03-01", links="\n  - {to: appeal, relation: causes}"
+    )
+    warning = only(warnings_of(tmp_path, files), "sanctions.yaml")
+    assert warning.message == (
+        "'links': causes appeal, which began 16 Feb 2022: this event can be no later than 16 Feb 2022 (its date "
+        "says up to 28 Feb 2022)"
+    )
+
+
+# ---- likely duplicates --------------------------------------------------------------------------------------------
+
+
+def test_near_identical_titles_on_overlapping_dates_are_a_warning(tmp_path):
+    again = event("The Duma passes a resolution!", "2022-02-15", published="2022-02-15", approximate="true")
+    files = {**CLEAN, "again.yaml": again}
+    warning = only(warnings_of(tmp_path, files), "again.yaml")
+    assert warning.message == (
+        "'title': nearly the same as 'The Duma passes a resolution' (resolution, resolution.yaml:1), on "
+        "overlapping dates (about 15 Feb 2022 and 15 Feb 2022): likely one event written twice"
+    )
+    # the one that starts first is named, the other warned: here the month that holds the day
+    files["again.yaml"] = event("The Duma passes a resolution!", "2022-02", published="2022-03-01")
+    assert "(about" not in only(warnings_of(tmp_path / "month", files), "resolution.yaml").message
+    files["again.yaml"] = event("The Duma pases a resolution", "2022-02-15", published="2022-02-15")  # a typo
+    [warning] = warnings_of(tmp_path / "typo", files)
+    assert warning.message.startswith("'title': nearly the same as")
+    files["again.yaml"] = event("A resolution, the Duma passes", "2022-02-15", published="2022-02-15")  # reordered
+    [warning] = warnings_of(tmp_path / "order", files)
+    assert warning.message.startswith("'title': nearly the same as")
+
+
+def test_the_same_title_on_other_dates_or_a_different_title_is_no_duplicate(tmp_path):
+    files = {**CLEAN, "again.yaml": event("The Duma passes a resolution", "2022-02-16")}
+    assert warnings_of(tmp_path, files) == []
+    files["again.yaml"] = event("The Duma passes a law", "2022-02-15", published="2022-02-15")
+    assert warnings_of(tmp_path / "other-title", files) == []
+
+
+def table(size: int, titles: list[str] | None = None) -> pd.DataFrame:
+    """A synthetic events table of ``size`` events, a hundred a day, each reported on its day."""
+    start = np.datetime64("2020-01-01", "us") + (np.arange(size) // 100).astype("timedelta64[D]")
+    return pd.DataFrame(
+        {
+            "id": [f"e{i}" for i in range(size)],
+            "title": titles or [f"Event number {i} of the day" for i in range(size)],
+            "start": start,
+            "end": start + np.timedelta64(1, "D"),
+            "precision": "day",
+            "approximate": False,
+            "when": "a day",
+            "status": "reported",
+            "reported": start,
+            "links": [[{"to": f"e{i - 1}", "relation": "follows"}] if i % 30 == 1 else [] for i in range(size)],
+            "path": [f"e{i}.yaml" for i in range(size)],
+            "line": 1,
+        }
+    )
+
+
+def test_the_duplicate_search_stops_past_its_limit_and_says_so():
+    big = table(DUPLICATE_LIMIT + 1, ["Same title"] * (DUPLICATE_LIMIT + 1))
+    checked = check(big)
+    assert checked.warnings == []
+    [note] = checked.notes
+    assert note.startswith("near-duplicate titles were not looked for")
+    assert len(check(table(300, ["Same title"] * 300)).warnings) > 0  # below the limit they are looked for
+
+
+def test_every_check_of_a_hundred_thousand_events_takes_about_a_second():
+    events = table(100_000)
+    started = time.perf_counter()
+    checked = check(events)
+    took = time.perf_counter() - started
+    assert checked.warnings == [] and checked.notes == [
+        f"near-duplicate titles were not looked for: 100,000 events are more than {DUPLICATE_LIMIT:,}"
+    ]
+    assert took < 3, took  # about 0.1 s alone; a shared machine is given room
+
+
+# ---- validate and the banner ----------------------------------------------------------------------------------------
+
+
+def test_validate_prints_warnings_after_problems_and_exits_0_unless_strict(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    target = folder(tmp_path, files)
+    result = CliRunner().invoke(cli, ["validate", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"{target}/deployment.yaml:1:1: warning: 'date': about Feb 2022 runs to 28 Feb 2022" in result.stdout
+    assert result.stderr.strip() == "6 events OK; 1 warning"
+    assert CliRunner().invoke(cli, ["validate", "--strict", str(target)]).exit_code == 1
+    # a problem comes first and fails validation, with or without --strict
+    (target / "bad.yaml").write_text("title: Bad\ndate: Febuary 16\ncategory: military\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(target)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "bad.yaml" in lines[0] and "warning:" in lines[1]
+    assert result.stderr.strip().endswith("; 1 warning")
+
+
+def test_validate_of_a_clean_collection_has_no_warning_and_passes_strict(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", "--strict", str(folder(tmp_path, CLEAN))])
+    assert result.exit_code == 0 and "warning" not in result.output
+    assert result.stderr.strip() == "6 events OK"
+
+
+def test_validate_of_the_bundled_events_exits_0_whatever_warnings_they_have():
+    result = CliRunner().invoke(cli, ["validate", str(EVENTS)])
+    assert result.exit_code == 0, result.output
+    assert all(": warning: " in line for line in result.stdout.splitlines())
+
+
+def test_the_banner_lists_warnings_under_their_own_heading_folded(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    collection = load_collection(folder(tmp_path, files))
+    [details] = problems_banner(collection)
+    assert details.children[0].children == "1 warning worth a look."
+    assert details.open is False and details.role == "status"
+    [group] = details.children[1:-1]
+    props = group.to_plotly_json()["props"]
+    assert props["data-effect"] == "warning" and "Worth a look" in str(group.children[0])
+    assert "deployment.yaml:1:1: warning: 'date': about Feb 2022" in str(group.children[1])
+    assert len(collection.events) == 6  # nothing is left out
+
+
+def test_the_banner_puts_problems_before_warnings_and_is_empty_when_clean(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    files["bad.yaml"] = "title: Bad\ndate: Febuary 16\ncategory: military\n"
+    [details] = problems_banner(load_collection(folder(tmp_path, files)))
+    assert details.children[0].children == "1 problem in 1 file: 1 left out until fixed; 1 warning worth a look."
+    effects = [group.to_plotly_json()["props"]["data-effect"] for group in details.children[1:-1]]
+    assert effects == ["left out", "warning"] and details.role == "alert"
+    assert problems_banner(load_collection(folder(tmp_path / "clean", CLEAN))) == []
+
+
+@pytest.mark.parametrize("title", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
+def test_a_title_in_a_warning_stays_text(tmp_path, title):
+    files = {**CLEAN, "a.yaml": event(title, "2022-02-16"), "b.yaml": event(title + ".", "2022-02-16")}
+    [details] = problems_banner(load_collection(folder(tmp_path, files)))
+    [group] = details.children[1:-1]
+    [item] = group.children[1].children
+    assert title in item.children.children  # a string in a Code component: Dash renders it as text
