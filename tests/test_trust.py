@@ -309,7 +309,8 @@ def test_each_status_is_drawn_its_own_way(tmp_path):
     assert marks["confirmed"]["symbol"] == "diamond" and marks["confirmed"]["color"].startswith("#")
     assert marks["reported"]["color"].startswith("rgba(")  # tinted
     for status, look in STATUS_LOOKS.items():
-        assert marks[status]["symbol"] == "diamond" + look.suffix
+        assert marks[status]["symbol"] == (look.symbol or "diamond" + look.suffix)
+    assert marks["denied"]["symbol"] == "x-thin-open"
     legend = [t.name for t in fig.data if t.legendgroup and t.legendgroup.startswith("status-")]
     assert legend == [status.value.capitalize() for status in Status]
 

@@ -239,17 +239,18 @@ class StatusLook:
     """How an event's status is drawn: its mark's fill (solid, tinted or none) and what the mark's symbol adds."""
 
     fill: str  # "solid", "tint" or "none" (an open symbol)
-    suffix: str  # added to the mark's symbol ('diamond' + '-x-open': struck through)
+    suffix: str  # added to the mark's symbol ('diamond' + '-cross-open': crossed)
+    symbol: str = ""  # a symbol of its own instead, whatever the mark's shape ('x-thin-open': struck out)
 
 
 # More ink, more certainty: confirmed solid, reported tinted, claimed outlined, disputed crossed, denied struck
-# through, expected an outline with a dot (a place held for what has not happened yet).
+# out (an X), expected an outline with a dot (a place held for what has not happened yet).
 STATUS_LOOKS: dict[str, StatusLook] = {
     "confirmed": StatusLook("solid", ""),
     "reported": StatusLook("tint", ""),
     "claimed": StatusLook("none", "-open"),
     "disputed": StatusLook("none", "-cross-open"),
-    "denied": StatusLook("none", "-x-open"),
+    "denied": StatusLook("none", "", "x-thin-open"),
     "expected": StatusLook("none", "-open-dot"),
 }
 TINT_ALPHA = 0.45
@@ -260,7 +261,7 @@ def status_mark(status: str, base: str, color: str) -> dict[str, str]:
     look = STATUS_LOOKS.get(status, STATUS_LOOKS["reported"])
     # An '-open' symbol is drawn in the marker's colour with no fill: its colour stays the category's.
     fill = tint(color, TINT_ALPHA) if look.fill == "tint" else color
-    return {"symbol": base + look.suffix, "color": fill}
+    return {"symbol": look.symbol or base + look.suffix, "color": fill}
 
 
 def tint(color: str, alpha: float) -> str:
