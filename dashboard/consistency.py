@@ -19,12 +19,14 @@ import datetime as dt
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.model import Precision, Relation, Status
 from dashboard.table import C, Effect, Problem
@@ -54,6 +56,7 @@ class Checked:
 
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    count: int = 0  # how many warnings there are: more than listed when the list was cut (``check(most=…)``)
 
 
 def consistency_warnings(events: pd.DataFrame) -> list[Problem]:
@@ -61,21 +64,27 @@ def consistency_warnings(events: pd.DataFrame) -> list[Problem]:
     return check(events).warnings
 
 
-def check(events: pd.DataFrame) -> Checked:
-    """Every consistency check of an events table: its warnings (sorted by file and line) and notes."""
+def check(events: pd.DataFrame, most: int | None = None) -> Checked:
+    """Every consistency check of an events table: its warnings (sorted by file and line), their count, and notes.
+
+    ``most`` lists at most that many warnings of each kind (all are counted): writing a warning costs more than
+    finding it, and a banner shows a few hundred.
+    """
     checked = Checked()
     if not len(events):
         return checked
-    checked.warnings.extend(_report_dates(events))
-    checked.warnings.extend(_link_order(events))
+    for found, count in (_report_dates(events, most), _link_order(events, most)):
+        checked.warnings.extend(found)
+        checked.count += count
     if len(events) > DUPLICATE_LIMIT:
         checked.notes.append(
             f"near-duplicate titles were not looked for: {counted(len(events), 'event')} are more than "
             f"{DUPLICATE_LIMIT:,}"
         )
     else:
-        found, complete = _near_duplicates(events)
-        checked.warnings.extend(found)
+        pairs, complete = _near_duplicates(events)
+        checked.warnings.extend(_duplicates(events, pairs[:most]))
+        checked.count += len(pairs)
         if not complete:
             checked.notes.append(
                 f"the search for near-duplicate titles stopped after {COMPARISON_BUDGET:,} comparisons: "
@@ -90,154 +99,188 @@ def day_words(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _day(value: Any) -> dt.date:
-    return pd.Timestamp(value).date()
+def _cells(events: pd.DataFrame, column: str, rows: np.ndarray) -> list[Any]:
+    """A column's cells at some rows, gathered at once (a cell at a time costs more than the checks)."""
+    cells: list[Any] = events[column].take(rows).tolist()
+    return cells
 
 
-def _at(events: pd.DataFrame, column: str, row: int) -> Any:
-    """One cell (read where a warning is written: a few rows, never a whole column)."""
-    return events[column].iat[row]
+def _days(values: np.ndarray) -> list[dt.date]:
+    days: list[dt.date] = values.astype("datetime64[D]").tolist()
+    return days
 
 
-def _warning(events: pd.DataFrame, row: int, message: str) -> Problem:
-    return Problem(str(_at(events, C.path, row)), int(_at(events, C.line, row)), 1, message, Effect.WARNING)
+def _warnings(events: pd.DataFrame, rows: np.ndarray, messages: Iterable[str]) -> Iterator[Problem]:
+    """Warnings at the files and lines of some rows."""
+    paths, lines = _cells(events, C.path, rows), _cells(events, C.line, rows)
+    for path, line, message in zip(paths, lines, messages, strict=True):
+        yield Problem(str(path), int(line), 1, message, Effect.WARNING)
+
+
+def _times(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Every event's start and end, a moment's end its start."""
+    start = events[C.start].to_numpy().astype("datetime64[us]")
+    return start, np.maximum(events[C.end].to_numpy().astype("datetime64[us]"), start)
 
 
 def _grace(events: pd.DataFrame) -> np.ndarray:
     """Per event, the allowance for comparing its span with a calendar day: 14 hours for a time of day."""
     minute = (events[C.precision] == Precision.MINUTE.value).to_numpy()
-    return np.where(minute, GRACE, np.timedelta64(0, "h"))
+    grace: np.ndarray = np.where(minute, GRACE, np.timedelta64(0, "h"))
+    return grace
 
 
-def _report_dates(events: pd.DataFrame) -> Iterator[Problem]:
+def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], int]:
     """Events that can end after their first report (when they have happened), or that were over before it (when
     they are announced as expected)."""
     reported = events[C.reported].to_numpy().astype("datetime64[us]")
-    start = events[C.start].to_numpy().astype("datetime64[us]")
-    end = np.maximum(events[C.end].to_numpy().astype("datetime64[us]"), start)  # a moment ends where it starts
+    start, end = _times(events)
     grace = _grace(events)
     known = ~np.isnat(reported)
     expected = (events[C.status] == Status.EXPECTED.value).to_numpy()
     # Reported on day D: it had happened by the end of D, so it ends (exclusive) by D + 1 day.
-    late = known & ~expected & (end - grace > reported + DAY)
+    late = np.flatnonzero(known & ~expected & (end - grace > reported + DAY))
     # Announced on day D: some of it is still to come on D, so it ends after D's start.
-    over = known & expected & (end + grace <= reported)
-    whens = events[C.when]
-    for row in np.flatnonzero(late).tolist():
-        first = _day(reported[row])
-        when, begins = whens.iat[row], _day(start[row])
-        if begins > first:
-            said = f"{when} is after the first report on {day_words(first)}"
-        else:
-            said = f"{when} runs to {day_words(_last_day(start[row], end[row]))}, after the first report on " + (
-                day_words(first)
-            )
-        yield _warning(events, row, f"'date': {said}; if it happened by then, narrow the date (or mark it expected)")
-    for row in np.flatnonzero(over).tolist():
-        first = _day(reported[row])
-        yield _warning(
+    over = np.flatnonzero(known & expected & (end + grace <= reported))
+    count = len(late) + len(over)
+    late, over = late[:most], over[:most]
+    said = []
+    for when, first, begins, last in zip(
+        _cells(events, C.when, late),
+        _days(reported[late]),
+        _days(start[late]),
+        _days(np.maximum(end[late] - np.timedelta64(1, "us"), start[late])),
+        strict=True,
+    ):
+        span = (
+            f"{when} is after" if begins > first else f"{when} runs to {day_words(last)}, after"
+        ) + f" the first report on {day_words(first)}"
+        said.append(f"'date': {span}; if it happened by then, narrow the date (or mark it expected)")
+    return [
+        *_warnings(events, late, said),
+        *_warnings(
             events,
-            row,
-            f"'status': expected, but {whens.iat[row]} is before the first report on {day_words(first)}: if it "
-            "happened, say what is known of it (reported, confirmed …); if it is still to come, correct the date",
-        )
-
-
-def _last_day(start: np.datetime64, end: np.datetime64) -> dt.date:
-    """The last day of a span (its end is exclusive; a moment's is its own)."""
-    return _day(end - np.timedelta64(1, "us")) if end > start else _day(start)
+            over,
+            (
+                f"'status': expected, but {when} is before the first report on {day_words(first)}: if it happened, say "
+                "what is known of it (reported, confirmed …); if it is still to come, correct the date"
+                for when, first in zip(_cells(events, C.when, over), _days(reported[over]), strict=True)
+            ),
+        ),
+    ], count
 
 
 def _latest_start(events: pd.DataFrame) -> np.ndarray:
     """Per event, the instant it began before (exclusive): its minute when timed, its first day when dated to the
     day, and anywhere in its span when approximate or dated to a month or a year."""
-    start = events[C.start].to_numpy().astype("datetime64[us]")
-    end = np.maximum(events[C.end].to_numpy().astype("datetime64[us]"), start + MINUTE)
-    precision = events[C.precision].to_numpy()
-    vague = events[C.approximate].to_numpy().astype(bool) | np.isin(
-        precision, [Precision.MONTH.value, Precision.YEAR.value]
+    start, end = _times(events)
+    end = np.maximum(end, start + MINUTE)
+    precision = events[C.precision]  # compared as Arrow strings: a million of them as Python's would take longer
+    vague = (
+        events[C.approximate].to_numpy().astype(bool)
+        | precision.isin([Precision.MONTH.value, Precision.YEAR.value]).to_numpy()
     )
-    exact = np.where(precision == Precision.MINUTE.value, start + MINUTE, start + DAY)
+    exact = np.where((precision == Precision.MINUTE.value).to_numpy(), start + MINUTE, start + DAY)
     latest: np.ndarray = np.where(vague, end, np.minimum(exact, end))
     return latest
 
 
-def _link_order(events: pd.DataFrame) -> Iterator[Problem]:
+def _link_order(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], int]:
     """Links whose two events cannot be in the relation's order, and links that narrow a vague date."""
     links = events[C.links].to_numpy()
     linked = np.flatnonzero(np.fromiter(map(len, links), dtype=np.int64, count=len(links)))
     pairs = [
-        (int(row), link["to"], link["relation"])
+        (row, link["to"], link.get("relation"))
         for row in linked.tolist()
         for link in links[row]
         if link.get("relation") in ORDERED
     ]
     if not pairs:
-        return
-    position = pd.Index(events[C.id]).get_indexer([to for _, to, _ in pairs])
-    start = events[C.start].to_numpy().astype("datetime64[us]")
-    latest = _latest_start(events)
-    grace = _grace(events)
-    vague = latest - start > DAY  # more than one day in which it may have begun
-    for (row, to, relation), other in zip(pairs, position.tolist(), strict=True):
-        if other < 0:
-            continue  # a link to a missing event is a problem of its own (table.check_links)
-        verb, target_first = ORDERED[relation]
-        first, then = (other, row) if target_first else (row, other)
-        allowance = np.timedelta64(0, "h") if grace[first] == grace[then] else GRACE
-        dated = _dated(events, other)
-        if start[first] >= latest[then] + allowance:
-            later = "later" if target_first else "earlier"
-            yield _warning(
-                events,
-                row,
-                f"'links': {relation} {to}, {dated}: this event ({_at(events, C.when, row)}) cannot {verb} an event "
-                f"that began {later}; check the link or the dates",
-            )
-        elif not allowance and vague[row]:
-            yield from _narrowing(events, row, other, relation, to, dated, start, latest, target_first)
-
-
-def _narrowing(
-    events: pd.DataFrame,
-    row: int,
-    other: int,
-    relation: str,
-    to: str,
-    dated: str,
-    start: np.ndarray,
-    latest: np.ndarray,
-    target_first: bool,
-) -> Iterator[Problem]:
-    """How a link narrows the vague date of the event that holds it: no earlier than the start of what it follows
-    or answers, no later than the last day on which what it causes may have begun."""
-    head = f"'links': {relation} {to}, {dated}: this event can be no"
-    if target_first and start[other] > start[row]:
-        yield _warning(
-            events,
-            row,
-            f"{head} earlier than {day_words(_day(start[other]))} (its date says from {day_words(_day(start[row]))})",
+        return [], 0
+    # Arrow's hash look-up: pandas' would first make sure a million ids are unique (the store has seen to that).
+    looked_up = pc.index_in(pa.array([to for _, to, _ in pairs], pa.string()), value_set=pa.array(events[C.id]))
+    position = looked_up.fill_null(-1).to_numpy()
+    kept = position >= 0  # a link to a missing event is a problem of its own (table.check_links)
+    row = np.array([row for row, _, _ in pairs], dtype=np.int64)[kept]
+    other = position[kept]
+    relation = np.array([relation for _, _, relation in pairs], dtype=object)[kept]
+    target_first = np.array([ORDERED[name][1] for name in relation], dtype=bool)
+    start, latest, grace = _times(events)[0], _latest_start(events), _grace(events)
+    first, then = np.where(target_first, other, row), np.where(target_first, row, other)
+    exact = grace[first] == grace[then]  # both times of day, or both calendar days: no allowance
+    contrary = start[first] >= latest[then] + np.where(exact, np.timedelta64(0, "h"), GRACE)
+    vague = exact & ~contrary & (latest[row] - start[row] > DAY)  # more than a day in which it may have begun
+    earlier = np.flatnonzero(vague & target_first & (start[other] > start[row]))
+    later = np.flatnonzero(vague & ~target_first & (latest[other] < latest[row]))
+    contrary = np.flatnonzero(contrary)
+    count = len(contrary) + len(earlier) + len(later)
+    contrary, earlier, later = contrary[:most], earlier[:most], later[:most]
+    flagged = np.concatenate([contrary, earlier, later])
+    heads = {
+        at: f"'links': {relation[at]} {to}, {dated}"
+        for at, to, dated in zip(
+            flagged.tolist(), _cells(events, C.id, other[flagged]), _dated(events, other[flagged]), strict=True
         )
-    elif not target_first and latest[other] < latest[row]:
-        yield _warning(
+    }
+    found = list(
+        _warnings(
             events,
-            row,
-            f"{head} later than {day_words(_last_day(start[row], latest[other]))} (its date says up to "
-            f"{day_words(_last_day(start[row], latest[row]))})",
+            row[contrary],
+            (
+                f"{heads[at]}: this event ({when}) cannot {ORDERED[relation[at]][0]} an event that began "
+                f"{'later' if target_first[at] else 'earlier'}; check the link or the dates"
+                for at, when in zip(contrary.tolist(), _cells(events, C.when, row[contrary]), strict=True)
+            ),
         )
+    )
+    found.extend(
+        _warnings(
+            events,
+            row[earlier],
+            (
+                f"{heads[at]}: this event can be no earlier than {day_words(bound)} "
+                f"(its date says from {day_words(own)})"
+                for at, bound, own in zip(
+                    earlier.tolist(), _days(start[other[earlier]]), _days(start[row[earlier]]), strict=True
+                )
+            ),
+        )
+    )
+    last = np.timedelta64(1, "us")
+    found.extend(
+        _warnings(
+            events,
+            row[later],
+            (
+                f"{heads[at]}: this event can be no later than {day_words(bound)} "
+                f"(its date says up to {day_words(own)})"
+                for at, bound, own in zip(
+                    later.tolist(), _days(latest[other[later]] - last), _days(latest[row[later]] - last), strict=True
+                )
+            ),
+        )
+    )
+    return found, count
 
 
-def _dated(events: pd.DataFrame, row: int) -> str:
-    """How the checks name a linked event's date: 'which began 15 Feb 2022', or 'dated about 14–15 Feb 2022'."""
-    when = str(_at(events, C.when, row))
-    if _at(events, C.approximate, row):
-        return f"dated {when}"
-    precision, start = _at(events, C.precision, row), _at(events, C.start, row)
-    if precision == Precision.DAY.value:
-        return f"which began {day_words(_day(start))}"
-    if precision == Precision.MINUTE.value and _at(events, C.end, row) <= start:
-        return f"which began {when}"
-    return f"dated {when}"
+def _dated(events: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """How the checks name linked events' dates: 'which began 15 Feb 2022', or 'dated about 14–15 Feb 2022'."""
+    said = []
+    for when, approximate, precision, start, end in zip(
+        _cells(events, C.when, rows),
+        _cells(events, C.approximate, rows),
+        _cells(events, C.precision, rows),
+        _days(events[C.start].to_numpy()[rows]),
+        (events[C.end].to_numpy()[rows] <= events[C.start].to_numpy()[rows]).tolist(),
+        strict=True,
+    ):
+        if not approximate and precision == Precision.DAY.value:
+            said.append(f"which began {day_words(start)}")
+        elif not approximate and precision == Precision.MINUTE.value and end:
+            said.append(f"which began {when}")
+        else:
+            said.append(f"dated {when}")
+    return said
 
 
 def normalised(title: str) -> str:
@@ -245,57 +288,75 @@ def normalised(title: str) -> str:
     return NOT_WORD.sub(" ", title.casefold()).strip()
 
 
-def _groups(titles: list[str]) -> Iterator[list[int]]:
-    """Events whose titles share their first or last characters, or all their words: the only ones compared."""
+def _groups(titles: list[str], words: list[list[str]], order: list[int]) -> Iterator[list[int]]:
+    """Events whose titles share their first or last characters, or all their words: the only ones compared; each
+    group in the given order."""
     keys: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for row, title in enumerate(titles):
+    for row in order:
+        title = titles[row]
         if not title:
             continue
         keys["first", title[:KEY_CHARS]].append(row)
         keys["last", title[-KEY_CHARS:]].append(row)
-        keys["words", " ".join(sorted(set(title.split())))].append(row)
+        keys["words", " ".join(sorted(set(words[row])))].append(row)
     return (rows for rows in keys.values() if len(rows) > 1)
 
 
-def _near_duplicates(events: pd.DataFrame) -> tuple[list[Problem], bool]:
-    """Pairs of events with near-identical titles on overlapping dates; and whether every pair was compared."""
-    titles = [normalised(title) for title in events[C.title]]
-    start = events[C.start].to_numpy().astype("datetime64[us]")
-    end = np.maximum(events[C.end].to_numpy().astype("datetime64[us]"), start + MINUTE)
+def _near_duplicates(events: pd.DataFrame) -> tuple[list[tuple[int, int]], bool]:
+    """Pairs of events with near-identical titles on overlapping dates (the one that starts first first); and
+    whether every pair was compared."""
+    titles = [normalised(title) for title in events[C.title].tolist()]
+    words = [title.split() for title in titles]
+    start_times, end_times = _times(events)
+    order = np.argsort(start_times, kind="stable").tolist()  # the table's order, when it is sorted by start
+    start = start_times.astype(np.int64).tolist()  # Python's numbers: read in the loop, numpy's cost ten times more
+    end = np.maximum(end_times, start_times + MINUTE).astype(np.int64).tolist()
     seen: set[tuple[int, int]] = set()
-    found: list[Problem] = []
+    pairs: list[tuple[int, int]] = []
     budget = COMPARISON_BUDGET
-    for rows in _groups(titles):
-        rows.sort(key=lambda row: (start[row], row))  # the table is sorted by start: this keeps that order
+    for rows in _groups(titles, words, order):
         for at, first in enumerate(rows):
             for second in rows[at + 1 : at + 1 + NEIGHBOURS]:
                 if start[second] >= end[first]:
-                    break  # sorted by start: no later one overlaps it either
+                    break  # in order of start: no later one overlaps it either
                 if (first, second) in seen:
                     continue
+                seen.add((first, second))
                 budget -= 1
                 if budget < 0:
-                    return found, False
-                seen.add((first, second))
-                if _similar(titles[first], titles[second]):
-                    found.append(_duplicate(events, first, second))
-    return found, True
+                    return pairs, False
+                if _similar(titles[first], titles[second], words[first], words[second]):
+                    pairs.append((first, second))
+    return pairs, True
 
 
-def _similar(one: str, other: str) -> bool:
-    if one == other or sorted(one.split()) == sorted(other.split()):
+def _similar(one: str, other: str, one_words: list[str], other_words: list[str]) -> bool:
+    """Whether two normalised titles are near-identical: the same words, or difflib's ratio of at least SIMILAR."""
+    if one == other or sorted(one_words) == sorted(other_words):
         return True
+    size, other_size = len(one), len(other)
+    if 2 * min(size, other_size) < SIMILAR * (size + other_size):
+        return False  # too different in length (what real_quick_ratio says, without building a matcher)
+    shared = len(set(one_words) & set(other_words))
+    if min(len(one_words), len(other_words)) >= 4 and shared < 0.3 * len(set(one_words) | set(other_words)):
+        return False  # few words in common: a matcher would find them far apart (and costs 50 µs to ask)
     matcher = difflib.SequenceMatcher(None, one, other, autojunk=False)
-    return matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
+    return matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
 
 
-def _duplicate(events: pd.DataFrame, first: int, second: int) -> Problem:
-    """The warning on the second of two near-duplicates, naming the first and where it is."""
-    other = f"{_at(events, C.path, first)}:{int(_at(events, C.line, first))}"
-    return _warning(
-        events,
-        second,
-        f"'title': nearly the same as '{_at(events, C.title, first)}' ({_at(events, C.id, first)}, {other}), on "
-        f"overlapping dates ({_at(events, C.when, second)} and {_at(events, C.when, first)}): likely one event "
-        "written twice",
+def _duplicates(events: pd.DataFrame, pairs: list[tuple[int, int]]) -> list[Problem]:
+    """The warning on the second of each pair of near-duplicates, naming the first and where it is."""
+    if not pairs:
+        return []
+    first = np.array([one for one, _ in pairs], dtype=np.int64)
+    second = np.array([other for _, other in pairs], dtype=np.int64)
+    said = (
+        f"'title': nearly the same as '{title}' ({ident}, {path}:{line}), on overlapping dates ({when} and "
+        f"{first_when}): likely one event written twice"
+        for title, ident, path, line, first_when, when in zip(
+            *(_cells(events, column, first) for column in (C.title, C.id, C.path, C.line, C.when)),
+            _cells(events, C.when, second),
+            strict=True,
+        )
     )
+    return list(_warnings(events, second, said))

@@ -224,6 +224,15 @@ def test_the_duplicate_search_stops_past_its_limit_and_says_so():
     assert len(check(table(300, ["Same title"] * 300)).warnings) > 0  # below the limit they are looked for
 
 
+def test_a_cut_list_counts_every_warning():
+    events = table(300, ["Same title"] * 300)
+    every = check(events)
+    cut = check(events, most=5)
+    assert len(every.warnings) == every.count > 5
+    assert len(cut.warnings) == 5 and cut.count == every.count
+    assert cut.warnings == sorted(cut.warnings)
+
+
 def test_every_check_of_a_hundred_thousand_events_takes_about_a_second():
     events = table(100_000)
     started = time.perf_counter()

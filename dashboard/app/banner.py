@@ -17,11 +17,12 @@ SHOWN_AT_MOST = 200
 
 def checked(collection: Collection) -> Checked:
     """The consistency warnings of a collection, worked out on first use and kept with its look-ups: the store
-    leaves them out of loading (a million events load no slower), and every request after the first reads them."""
+    leaves them out of loading (a million events load no slower), and every request after the first reads them.
+    The banner lists a few hundred problems: so many of each kind of warning are written out, all counted."""
     memo = index_for(collection).memo
     found = memo.get("consistency")
     if not isinstance(found, Checked):
-        found = memo.setdefault("consistency", check(collection.events))
+        found = memo.setdefault("consistency", check(collection.events, most=SHOWN_AT_MOST))
     return found
 
 
@@ -54,8 +55,8 @@ def problems_banner(collection: Collection) -> list[Any]:
         )
         left -= len(these)
     said = [summary_text(problems)] if problems else []
-    if found.warnings:
-        said.append(counted(len(found.warnings), "warning") + " worth a look")
+    if found.count:
+        said.append(counted(found.count, "warning") + " worth a look")
     return [
         html.Details(
             [
