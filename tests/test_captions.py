@@ -113,7 +113,7 @@ def test_the_collections_furniture_is_printed(collection):
     assert settings.description.split(",")[0] in text
     assert "Note: Dates as DW reported them" in text
     assert "Graphic: News timeline · Data as of 16 Feb 2022" in text
-    assert "Sources: DW (16 Feb 2022)" in text
+    assert "Sources: <b>1</b> DW, " in text  # numbered as in the chronology
 
 
 def test_flags_override_the_furniture_and_every_word_is_escaped(collection):
@@ -134,7 +134,7 @@ def test_sources_with_addresses_are_links(tmp_path):
     )
     collection = load_collection(folder)
     text = texts_of(export_figure(collection, View(), PageSize(1600, None)))
-    assert '<a href="https://example.org/r?a=1&amp;b=&quot;2&quot;">Wire</a> (16 Feb 2022)' in text
+    assert '<b>1</b> <a href="https://example.org/r?a=1&amp;b=&quot;2&quot;">Wire, “R”, 16 Feb 2022</a>' in text
 
 
 def test_alt_text_closes_the_bidi_controls_of_the_text_it_quotes(collection):

@@ -308,7 +308,7 @@ def test_svg_export_is_xml_with_the_event_titles_as_text(pictures):
     for title in WHOLE_TITLES:
         assert title in texts, f"{title!r} is not a <text> of the SVG"
     assert "NATO, Russia and Ukraine — 16 February 2022" in texts, "the collection's title is missing"
-    assert any("Sources: DW" in t for t in texts), "the footer naming the sources is missing"
+    assert any("Sources: 1 DW" in t for t in texts), "the footer numbering the sources is missing"
 
 
 def test_pdf_export_is_a_pdf_with_a_page(pictures):

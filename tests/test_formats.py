@@ -116,7 +116,9 @@ def test_the_command_line_offers_the_registry_and_says_so_in_its_help():
     shown = timeline("export", "--help").output
     assert f"[{'|'.join(formats.REGISTRY)}]" in shown
     assert " ".join(formats.help_text().split()) in " ".join(shown.split())
-    assert formats.help_text() == "Data (json, csv, ics, timelinejs, alt) or a picture (png, svg, pdf, html)."
+    assert formats.help_text() == (
+        "Data (json, csv, ics, timelinejs, alt, md, docx) or a picture (png, svg, pdf, html)."
+    )
 
 
 def test_the_page_offers_the_registry_s_offered_formats_pictures_first(app):
@@ -129,6 +131,8 @@ def test_the_page_offers_the_registry_s_offered_formats_pictures_first(app):
         ("ics", "ICS"),
         ("timelinejs", "TimelineJS"),
         ("alt", "Alt text"),
+        ("md", "Chronology"),
+        ("docx", "Word"),
     ]
     assert tuple(fmt for fmt, _ in app.buttons()) == ids.DOWNLOAD_FORMATS
 
@@ -137,8 +141,8 @@ def test_a_format_declared_in_the_registry_alone_is_offered_everywhere(monkeypat
     monkeypatch.setitem(formats.REGISTRY, DUMMY.name, DUMMY)
     # the command line: a choice, named in the help, and made by its function
     shown = " ".join(timeline("export", "--help").output.split())
-    assert "--format [json|csv|ics|timelinejs|alt|png|svg|pdf|html|dummy]" in shown
-    assert "Data (json, csv, ics, timelinejs, alt, dummy) or a picture (png, svg, pdf, html)." in shown
+    assert "--format [json|csv|ics|timelinejs|alt|md|docx|png|svg|pdf|html|dummy]" in shown
+    assert "Data (json, csv, ics, timelinejs, alt, md, docx, dummy) or a picture (png, svg, pdf, html)." in shown
     result = timeline("export", "--events", EVENTS, "--format", "dummy", "--view", QUERY)
     assert result.exit_code == 0, result.output
     assert result.stdout == "3 events of NATO, Russia and Ukraine — 16 February 2022\n"

@@ -64,7 +64,7 @@ def test_a_page_pdf_is_the_paper_in_points_with_real_text_and_embedded_fonts(dra
     page = reader.pages[0]
     assert (float(page.mediabox.width), float(page.mediabox.height)) == points
     text = page.extract_text()
-    assert "Diplomacy" in text and "Sources: DW" in text, text[:300]
+    assert "Diplomacy" in text and "Sources: 1 DW" in text, text[:300]
     fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
     assert fonts
     for font in fonts:

@@ -147,7 +147,9 @@ def test_every_event_is_in_the_chronology_with_its_details(page: str, bundled: C
 def test_the_sources_section_lists_every_report_once_linked_where_safe(page: str) -> None:
     section = page[page.index("<section class=all-sources>") :]
     section = section[: section.index("</section>")]
-    assert section.count("<li>") == len(set(re.findall(r"<li>.*?</li>", section)))
+    items = re.findall(r'<li id="source-(\d+)" value="\d+">(.*?)</li>', section)
+    assert items and [int(n) for n, _ in items] == list(range(1, len(items) + 1)), "numbered 1, 2, 3 … in order"
+    assert len({text for _, text in items}) == len(items), "a report is listed once"
     hostile = pages(hostile_collection())
     sources = hostile[hostile.index("<section class=all-sources>") :]
     assert 'href="https://example.org/report?q=&lt;script&gt;alert(&#x27;url&#x27;)&lt;/script&gt;"' in sources
@@ -230,3 +232,13 @@ def test_the_chart_leaves_its_heading_to_the_page_and_keeps_its_subtitle(page: s
     assert len(doc.find("p", **{"class": "chart-subtitle"})) == 1
     assert re.search(r"<p class=chart-subtitle>14–17 Feb 2022 · 18 events</p>", page)
     assert page.count(f"<h1>{bundled.settings.title}</h1>") == 1
+
+
+def test_each_cards_sources_cite_the_numbers_of_the_pages_list(page: str) -> None:
+    listed = dict(re.findall(r'<li id="source-(\d+)" value="\d+">(.*?)</li>', page))
+    cited = re.findall(r'<a class=ref href="#source-(\d+)">\[(\d+)\]</a> (.*?)</li>', page)
+    assert cited, "the cards' sources carry no numbers"
+    for target, shown, text in cited:
+        assert target == shown and target in listed, f"[{shown}] links to no source of the list"
+        title = re.sub(r"<span class=muted>.*", "", text).strip()
+        assert listed[target].startswith(title), f"[{shown}] in a card is not the report listed as {shown}"

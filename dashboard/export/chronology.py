@@ -30,6 +30,7 @@ from dashboard.trust import corroboration_words, grade, grade_meaning, reported_
 from dashboard.view import View
 
 Source = Mapping[str, Any]
+UNNAMED_TITLE_CHARS = 40  # of the title that names a source without a publisher, in a compact credit
 
 
 @dataclass
@@ -50,10 +51,15 @@ class References:
 
     listed: list[Reference] = field(default_factory=list)
     cited: dict[str, list[int]] = field(default_factory=dict)  # event id -> its sources' numbers, each once
+    each: dict[str, list[int]] = field(default_factory=dict)  # event id -> the number of each of its sources
 
     def of(self, event_id: str) -> list[int]:
-        """The numbers an event cites, in its sources' order."""
+        """The numbers an event cites, in its sources' order, each once."""
         return self.cited.get(event_id, [])
+
+    def numbers(self, event_id: str) -> list[int]:
+        """The number of each source of an event, in its order (a report it cites twice, twice)."""
+        return self.each.get(event_id, [])
 
 
 def _keys(source: Source) -> list[tuple[str, ...]]:
@@ -75,9 +81,11 @@ def references(events: pd.DataFrame) -> References:
     known: dict[tuple[str, ...], Reference] = {}
     for ident, sources in zip(events[C.id], events[C.sources], strict=True):
         numbers: list[int] = []
+        each: list[int] = []
         by_id: dict[str, Reference] = {}
         for source in sources:
             ref = _cite(refs, known, source)
+            each.append(ref.number)
             if source.get("id"):
                 by_id[str(source["id"])] = ref
             if ref.number not in numbers:
@@ -88,6 +96,7 @@ def references(events: pd.DataFrame) -> References:
             if original is not None and copy is not None and copy is not original and copy.repeats is None:
                 copy.repeats = original.number
         refs.cited[str(ident)] = numbers
+        refs.each[str(ident)] = each
     return refs
 
 
@@ -134,11 +143,13 @@ def shortened(text: str, most: int) -> str:
 
 
 def credit(ref: Reference, title_most: int = 60) -> str:
-    """A source in a few words, for a picture's footer: 'DW, “Report on NATO…”, 16 Feb 2022' (plain text)."""
+    """A source in a few words, for a picture's footer: 'DW, “Report on NATO…”, 16 Feb 2022' (plain text); with
+    ``title_most`` 0, 'DW, 16 Feb 2022' (the title only when there is no publisher)."""
     source = ref.source
     publisher = str(source.get("publisher") or "")
     title = str(source.get("title") or "")
-    parts = [publisher, f"“{shortened(title, title_most)}”" if title else "", published_day(source.get("published"))]
+    most = title_most or (0 if publisher else UNNAMED_TITLE_CHARS)
+    parts = [publisher, f"“{shortened(title, most)}”" if title and most else "", published_day(source.get("published"))]
     return ", ".join(part for part in parts if part)
 
 
@@ -268,8 +279,8 @@ def _entry(row: Mapping[str, Any], refs: References) -> list[str]:
     if summary:
         lines += [summary, ""]
     notes = [
-        f"*{md_escape(_sentence(str(source['attribution'])))}* {_cites(refs.of(str(row[C.id]))[at : at + 1])}"
-        for at, source in enumerate(row[C.sources])
+        f"*{md_escape(_sentence(str(source['attribution'])))}* {_cites([number])}"
+        for number, source in zip(refs.numbers(str(row[C.id])), row[C.sources], strict=True)
         if source.get("attribution")
     ]
     trust = " · ".join(part for part in (reported_words(row), corroboration_words(row[C.sources])) if part)

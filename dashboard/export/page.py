@@ -8,7 +8,6 @@ when they cannot fit, ``TooTall`` says so and suggests ``--size tall``, whose he
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import textwrap
 from dataclasses import dataclass, replace
@@ -16,11 +15,13 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.export.chronology import credit, references
 from dashboard.export.errors import ExportError
 from dashboard.figure import THEMES, esc, timeline_figure
 from dashboard.figure.caption import alt_text, subtitle
+from dashboard.markdown import safe_href
 from dashboard.model import CollectionSettings
-from dashboard.table import C, Collection
+from dashboard.table import Collection
 from dashboard.view import View, apply
 
 # Landscape paper: the CSS pixels a page is laid out in, and its PDF page in points. At 96 dpi (Chromium prints a
@@ -35,6 +36,10 @@ PAD_PX = 20  # the page's inner margin, left of the title and the footer
 TITLE_FONT, TEXT_FONT, FOOT_FONT = 22, 15, 12
 LINE = 1.4  # a line's height, in font sizes
 LEGEND_ROW_PX = 24
+SOURCES_LEAD = "Sources: "
+FOOT_TITLE_CHARS = 50  # of a source's title in the footer (the chronology has it whole)
+SOURCE_LINES_GROWING = 12  # lines of sources, at most, on a page that grows with its rows (--size tall)
+SOURCE_LINES_FIXED = 4  # lines of sources, at most, on a page of a fixed size, where the rows leave room
 STRETCH_MAX = 3.0  # rows are spaced out to fill a fixed page, up to this many times their natural pitch
 
 
@@ -129,36 +134,23 @@ def about(collection: Collection, view: View, size: PageSize = PageSize(), furni
     )
 
 
-def _sources(events: pd.DataFrame) -> dict[str, tuple[set[str], str | None]]:
-    """Each publisher (or title) the events cite: the days of its reports, and the address of its first."""
-    seen: dict[str, tuple[set[str], str | None]] = {}
-    for sources in events[C.sources]:
-        for source in sources:
-            name = source.get("publisher") or source.get("title")
-            if not name:
-                continue
-            dates, url = seen.setdefault(name, (set(), source.get("url")))
-            if url is None and source.get("url"):
-                seen[name] = (dates, source.get("url"))
-            if source.get("published"):
-                dates.add(source["published"][:10])
-    return seen
-
-
-def _source_parts(events: pd.DataFrame, links: bool) -> list[tuple[str, str]]:
-    """Each source credit as (plain text, the text for plotly: escaped, and linked when it has an address)."""
+def _source_parts(events: pd.DataFrame, links: bool, title_chars: int = FOOT_TITLE_CHARS) -> list[tuple[str, str]]:
+    """Each source of the events shown, numbered as the chronology numbers them, as (plain text, the text for plotly:
+    escaped, and linked when it has a safe address): '1 DW, “Report on…”, 16 Feb 2022' (no title with
+    ``title_chars`` 0)."""
     parts = []
-    for name, (dates, url) in _sources(events).items():
-        when = ", ".join(f"{dt.date.fromisoformat(d):%-d %b %Y}" for d in sorted(dates))
-        shown = esc(name)
-        if links and url:
-            shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
-        parts.append((f"{name} ({when})" if when else name, f"{shown} ({esc(when)})" if when else shown))
+    for ref in references(events).listed:
+        words = credit(ref, title_chars)
+        shown = esc(words)
+        href = safe_href(ref.source.get("url")) if links else None
+        if href:
+            shown = f'<a href="{html.escape(href, quote=True)}">{shown}</a>'
+        parts.append((f"{ref.number} {words}", f"<b>{ref.number}</b> {shown}"))
     return parts
 
 
 def sources_line(events: pd.DataFrame) -> str:
-    """'Sources: DW (16 Feb 2022); Reuters (…)' for the events shown."""
+    """'Sources: 1 DW, “Report on…”, 16 Feb 2022; 2 Reuters, …' for the events shown."""
     parts = [plain for plain, _ in _source_parts(events, links=False)]
     return "Sources: " + "; ".join(parts) if parts else ""
 
@@ -186,18 +178,40 @@ def _wrap_parts(parts: list[tuple[str, str]], lead: str, px: float, font: int) -
     return lines
 
 
-def _footer_lines(events: pd.DataFrame, settings: CollectionSettings, px: float) -> list[str]:
-    """The footer's lines: notes, the sources (linked), the byline and the "as of" date."""
-    lines = _wrap(f"Note: {settings.notes}", px, FOOT_FONT) if settings.notes else []
-    parts = _source_parts(events, links=True)
-    if parts:
-        lines += _wrap_parts(parts, "Sources: ", px, FOOT_FONT)
-    credit = [f"Graphic: {settings.byline}"] if settings.byline else []
-    if settings.as_of:
-        credit.append(f"Data as of {settings.as_of:%-d %b %Y}")
-    if credit:
-        lines.append(esc(" · ".join(credit)))
+def _source_lines(events: pd.DataFrame, px: float, most: int) -> list[str]:
+    """The numbered sources in at most ``most`` lines: with their titles shortened when they fit, else publisher and
+    date alone, else as many as fit and 'and K more (full list in the chronology)'."""
+    parts = _source_parts(events, links=True, title_chars=FOOT_TITLE_CHARS)
+    lines = _wrap_parts(parts, SOURCES_LEAD, px, FOOT_FONT)
+    if len(lines) <= most:
+        return lines
+    parts = _source_parts(events, links=True, title_chars=0)
+    shown = len(parts)
+    lines = _wrap_parts(parts, SOURCES_LEAD, px, FOOT_FONT)
+    while len(lines) > most and shown > 0:
+        shown -= 1
+        more = (
+            f"and {len(parts) - shown} more (full list in the chronology)"
+            if shown
+            else (f"{len(parts)}, listed in the chronology")
+        )
+        lines = _wrap_parts([*parts[:shown], (more, esc(more))], SOURCES_LEAD, px, FOOT_FONT)
     return lines
+
+
+def _footer_lines(events: pd.DataFrame, settings: CollectionSettings, px: float, room: int | None) -> list[str]:
+    """The footer's lines: notes, the numbered sources (linked), the byline and the "as of" date. On a page of a fixed
+    height the sources take the ``room`` (in px) the rows leave, up to a share of the page; a page that grows lists
+    up to SOURCE_LINES_GROWING lines."""
+    notes = _wrap(f"Note: {settings.notes}", px, FOOT_FONT) if settings.notes else []
+    credit_words = [f"Graphic: {settings.byline}"] if settings.byline else []
+    if settings.as_of:
+        credit_words.append(f"Data as of {settings.as_of:%-d %b %Y}")
+    credit_line = [esc(" · ".join(credit_words))] if credit_words else []
+    most = SOURCE_LINES_GROWING
+    if room is not None:
+        most = max(1, min(int(room / _px(1, FOOT_FONT)) - len(notes) - len(credit_line), SOURCE_LINES_FIXED))
+    return [*notes, *_source_lines(events, px, most), *credit_line]
 
 
 def _legend_rows(fig: go.Figure, px: float) -> int:
@@ -243,7 +257,8 @@ def export_figure(
         + 8
         + _legend_rows(fig, plot_w) * LEGEND_ROW_PX
     )
-    foot_lines = _footer_lines(events, settings, text_w)
+    room = None if size.height is None else size.height - header - natural - axis_px - PAD_PX
+    foot_lines = _footer_lines(events, settings, text_w, room)
     footer = _px(len(foot_lines), FOOT_FONT) + PAD_PX
     height = size.height or header + natural + axis_px + footer
     room = height - header - axis_px - footer

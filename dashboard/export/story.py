@@ -9,17 +9,16 @@ go in as JSON inside ``<script type="application/json">``, escaped so that no te
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
 from importlib.resources import files
 from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from dashboard.export.chronology import Reference, References, published_day, references
 from dashboard.figure import THEMES, Theme, balance_bidi, category_colors
 from dashboard.figure.caption import subtitle
 from dashboard.markdown import LINK_ATTRS, safe_href, to_html
@@ -64,21 +63,34 @@ def _link(url: str | None, text: str) -> str:
     return f'<a href="{esc(href)}" {_LINK}>{text}</a>' if href else text
 
 
-def _day(published: str | None) -> str:
-    """'16 Feb 2022' from an ISO date (or date-time); the text as it is when it is not one."""
-    if not published:
-        return ""
-    try:
-        return f"{dt.date.fromisoformat(str(published)[:10]):%-d %b %Y}"
-    except ValueError:
-        return str(published)
+_day = published_day  # '16 Feb 2022' from an ISO date: the chronology's words, on the page too
 
 
-def _source(source: dict[str, Any]) -> str:
-    """One report: its title (a link to it), publisher and date."""
+def _source(source: dict[str, Any], number: int | None = None) -> str:
+    """One report in a card: its number in the page's list of sources (a link to it), its title (a link to it),
+    publisher and date."""
     title = _link(source.get("url"), _name(source.get("title") or source.get("url") or "Untitled"))
     meta = " · ".join(_name(x) for x in (source.get("publisher"), _day(source.get("published"))) if x)
-    return f"<li>{title}{f' <span class=muted>{meta}</span>' if meta else ''}</li>"
+    cite = f'<a class=ref href="#source-{number}">[{number}]</a> ' if number else ""
+    return f"<li>{cite}{title}{f' <span class=muted>{meta}</span>' if meta else ''}</li>"
+
+
+def _reference(ref: Reference) -> str:
+    """One report in the page's numbered list of sources: its title (a link), publisher, date, grade (its meaning on
+    hover) and the number of the report it repeats."""
+    source = ref.source
+    title = _link(source.get("url"), _name(source.get("title") or source.get("url") or "Untitled"))
+    meta = " · ".join(_name(x) for x in (source.get("publisher"), _day(source.get("published"))) if x)
+    grades = " ".join(
+        f'<abbr class=grade title="{esc(meaning)}">{esc(mark)}</abbr>' for mark, meaning in ref.grades.items()
+    )
+    repeats = (
+        f' <span class=muted>repeats <a href="#source-{ref.repeats}">[{ref.repeats}]</a></span>' if ref.repeats else ""
+    )
+    return (
+        f'<li id="source-{ref.number}" value="{ref.number}">{title}'
+        f"{f' <span class=muted>{meta}</span>' if meta else ''}{f' {grades}' if grades else ''}{repeats}</li>"
+    )
 
 
 def _facts(row: dict[str, Any]) -> str:
@@ -96,12 +108,13 @@ def _quote(quote: dict[str, Any]) -> str:
     return f"<figure class=quote><blockquote>{esc(quote['text'])}</blockquote>{speaker}</figure>"
 
 
-def _event(row: dict[str, Any], category: str, color: str) -> str:
+def _event(row: dict[str, Any], category: str, color: str, refs: References) -> str:
     """One event in the chronology: date, category, title (a link to itself), and the details the card shows."""
     ident = esc(row[C.id])
     precision = PRECISION_NOTE.get(row[C.precision], "")
     written = f"Written as “{row[C.date_text]}” (known {precision}{', approximately' if row[C.approximate] else ''})"
-    sources = "".join(_source(s) for s in row[C.sources])
+    numbered = zip(refs.numbers(str(row[C.id])), row[C.sources], strict=True)
+    sources = "".join(_source(source, number) for number, source in numbered)
     return (
         f'<li class=event id="event-{ident}" data-id="{ident}" style="--cat:{color}">'
         f'<article aria-labelledby="title-{ident}">'
@@ -113,16 +126,6 @@ def _event(row: dict[str, Any], category: str, color: str) -> str:
         + (f"<h4>Sources</h4><ul class=sources>{sources}</ul>" if sources else "")
         + "</div></article></li>"
     )
-
-
-def _all_sources(events: pd.DataFrame) -> list[str]:
-    """Every report the events cite, once each, in the order first cited."""
-    seen: dict[tuple[str, ...], str] = {}
-    for sources in events[C.sources]:
-        for s in sources:
-            key = tuple(str(s.get(k) or "") for k in ("publisher", "title", "url", "published"))
-            seen.setdefault(key, _source(s))
-    return list(seen.values())
 
 
 def _marks(fig: go.Figure) -> dict[str, list[list[float | str]]]:
@@ -151,6 +154,11 @@ def _for_page(fig: go.Figure) -> go.Figure:
         if copy.layout.legend.yref == "container":  # a legend placed in the header: just above the plot instead
             copy.update_layout(legend={"yref": "paper", "y": 1.0, "yanchor": "bottom"})
     return copy
+
+
+def _color(color: str) -> str:
+    """A category's colour for the page's CSS, when it is one ('#rrggbb'); else none."""
+    return color if _COLOR.fullmatch(color) else ""
 
 
 def _theme_css() -> str:
@@ -184,9 +192,9 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
     language = str(getattr(settings, "language", "") or "")
     lang = language if _LANGUAGE.fullmatch(language) else "en"
     colors = category_colors(settings, list(dict.fromkeys(events[C.category])))
+    refs = references(events)
     items = "".join(
-        _event(r, settings.category_label(r[C.category]), c if _COLOR.fullmatch(c := colors[r[C.category]]) else "")
-        for r in rows
+        _event(r, settings.category_label(r[C.category]), _color(colors[r[C.category]]), refs) for r in rows
     )
     data = {
         "order": [r[C.id] for r in rows],
@@ -194,7 +202,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
         "selected": view.selected if view.selected in set(events[C.id]) else (rows[0][C.id] if rows else None),
         "marks": _marks(light),
     }
-    sources = _all_sources(events)
+    sources = "".join(_reference(ref) for ref in refs.listed)
     credit = " · ".join(
         part
         for part in (
@@ -243,7 +251,7 @@ def story_page(collection: Collection, view: View, light: go.Figure, dark: go.Fi
 <h2 id=chronology-title>All events <span class=muted>({count})</span></h2>
 <ol>{items}</ol>
 </section>
-{f"<section class=all-sources><h2>Sources</h2><ul class=sources>{''.join(sources)}</ul></section>" if sources else ""}
+{f"<section class=all-sources><h2>Sources</h2><ol class=sources>{sources}</ol></section>" if sources else ""}
 {f"<section class=notes><h2>Notes</h2><p>{esc(text['notes'])}</p></section>" if text["notes"] else ""}
 </main>
 <script type="application/json" id=story-data>{script_json(data)}</script>

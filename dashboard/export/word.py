@@ -140,10 +140,10 @@ def _entry(document: Document, row: Mapping[str, Any], refs: References) -> None
     if numbers:
         _run(head, " " + _cites(numbers))
     _summary(document, str(row[C.summary] or ""))
-    for at, source in enumerate(row[C.sources]):
+    for number, source in zip(refs.numbers(str(row[C.id])), row[C.sources], strict=True):
         if source.get("attribution"):
             said = str(source["attribution"])
-            _run(document.add_paragraph(), f"{said[:1].upper()}{said[1:]} {_cites(numbers[at : at + 1])}", italic=True)
+            _run(document.add_paragraph(), f"{said[:1].upper()}{said[1:]} {_cites([number])}", italic=True)
     trust = " · ".join(part for part in (reported_words(row), corroboration_words(row[C.sources])) if part)
     _run(document.add_paragraph(), trust[:1].upper() + trust[1:], italic=True)
 
