@@ -80,7 +80,7 @@ def good_copy(tmp_path) -> Path:
 def test_validate_good_folder_exits_0(runner):
     result = invoke(runner, "validate", GOOD)
     assert result.exit_code == 0
-    assert result.stdout == ""
+    assert all(": warning: " in line for line in result.stdout.splitlines())  # no problem; warnings pass
     assert "7 events OK" in result.stderr
 
 

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from dashboard.app import ids
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+# The banner's groups of problems; the bundled events' consistency warnings, worth a look, have a group of their own.
+PROBLEM_GROUPS = ".banner-group:not(.banner-warning)"
 
 NEW_TITLE = "Browser test: an event added while the app runs"
 NEW_EVENT = f"""\
@@ -30,7 +32,7 @@ def test_new_and_broken_files_show_on_reload(start_server, app_for):
     server = start_server(EVENTS)
     app = app_for(server).open()
     expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("18 events")
-    expect(app.page.locator(f"#{ids.BANNER}")).to_be_empty()
+    expect(app.page.locator(f"#{ids.BANNER} {PROBLEM_GROUPS}")).to_have_count(0)
 
     (server.events / "browser-test-new-event.yaml").write_text(NEW_EVENT, encoding="utf-8")
     (server.events / "browser-test-broken-date.yaml").write_text(BROKEN_EVENT, encoding="utf-8")
@@ -45,8 +47,8 @@ def test_new_and_broken_files_show_on_reload(start_server, app_for):
     banner = app.page.locator(f"#{ids.BANNER}")
     expect(banner).to_be_visible()
     expect(banner.locator("summary")).to_contain_text("1 problem in 1 file")
-    expect(banner.locator("li")).to_have_count(1)
-    expect(banner.locator("li")).to_have_text(
+    expect(banner.locator(f"{PROBLEM_GROUPS} li")).to_have_count(1)
+    expect(banner.locator(f"{PROBLEM_GROUPS} li")).to_have_text(
         re.compile(r'browser-test-broken-date\.yaml:2:7: .*could not read "Febuary 16" as a date')
     )
     expect(app.page.locator(f"#{ids.LIST} .list-title", has_text="misspelt date")).to_have_count(0)
@@ -58,5 +60,5 @@ def test_new_and_broken_files_show_on_reload(start_server, app_for):
     app.page.reload()
     app.wait_ready()
     expect(app.page.locator(f"#{ids.COUNT}")).to_have_text("20 events")
-    expect(app.page.locator(f"#{ids.BANNER}")).to_be_empty()
+    expect(app.page.locator(f"#{ids.BANNER} {PROBLEM_GROUPS}")).to_have_count(0)
     app.assert_no_errors()
