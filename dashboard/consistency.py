@@ -1,7 +1,8 @@
 """Consistency checks: dates that disagree with the sources' publication or with the events linked, and events
 that look entered twice. They are warnings, worth a look: nothing is left out or changed because of them.
 
-- An event that has happened (any status but ``expected``) cannot end after the day it was first reported.
+- An event that has happened (any status but ``expected``) cannot end after the day it was first reported, unless
+  a later report covers the rest of it (a meeting's second day): its end is held to its last report.
 - An ``expected`` event (announced, not yet happened) cannot be over before the day it was first reported.
 - ``follows`` and ``responds-to`` point at an earlier event, ``causes`` at a later one: a link whose events
   cannot be in that order is a contradiction; one that leaves a vague date less room says how much.
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 
 from dashboard.model import Precision, Relation, Status
 from dashboard.table import C, Effect, Problem
+from dashboard.trust import last_published
 from dashboard.wording import counted
 
 # A time of day is kept in UTC, a day as written on the calendar where it happened: the two may differ by up to
@@ -131,30 +133,38 @@ def _grace(events: pd.DataFrame) -> np.ndarray:
 
 
 def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], int]:
-    """Events that can end after their first report (when they have happened), or that were over before it (when
+    """Events that can end after their reports (when they have happened), or that were over before the first (when
     they are announced as expected)."""
     reported = events[C.reported].to_numpy().astype("datetime64[us]")
     start, end = _times(events)
     grace = _grace(events)
     known = ~np.isnat(reported)
     expected = (events[C.status] == Status.EXPECTED.value).to_numpy()
-    # Reported on day D: it had happened by the end of D, so it ends (exclusive) by D + 1 day.
+    # Reported on day D: it had happened by the end of D, so it ends (exclusive) by D + 1 day; unless a later
+    # report (of its second day, say) covers the rest: so the last report is what its end is held to.
     late = np.flatnonzero(known & ~expected & (end - grace > reported + DAY))
+    last_reported = np.array(
+        [last_published(sources) for sources in _cells(events, C.sources, late)], dtype="datetime64[us]"
+    ).reshape(-1)
+    covered = end[late] - grace[late] <= last_reported + DAY
+    late, last_reported = late[~covered], last_reported[~covered]
     # Announced on day D: some of it is still to come on D, so it ends after D's start.
     over = np.flatnonzero(known & expected & (end + grace <= reported))
     count = len(late) + len(over)
     late, over = late[:most], over[:most]
     said = []
-    for when, first, begins, last in zip(
+    for when, first, report, begins, last in zip(
         _cells(events, C.when, late),
         _days(reported[late]),
+        _days(last_reported[:most]),
         _days(start[late]),
         _days(np.maximum(end[late] - np.timedelta64(1, "us"), start[late])),
         strict=True,
     ):
+        which = "first report" if report == first else "last report"
         span = (
-            f"{when} is after" if begins > first else f"{when} runs to {day_words(last)}, after"
-        ) + f" the first report on {day_words(first)}"
+            f"{when} is after" if begins > report else f"{when} runs to {day_words(last)}, after"
+        ) + f" the {which} on {day_words(report)}"
         said.append(f"'date': {span}; if it happened by then, narrow the date (or mark it expected)")
     return [
         *_warnings(events, late, said),

@@ -28,6 +28,12 @@ def first_published(sources: Iterable[Source]) -> dt.date | None:
     return min(known) if known else None
 
 
+def last_published(sources: Iterable[Source]) -> dt.date | None:
+    """The latest publication date of the sources (the last report of the event), or None."""
+    known = [day for day in (_day(source.get("published")) for source in sources) if day is not None]
+    return max(known) if known else None
+
+
 def _day(published: object) -> dt.date | None:
     if not isinstance(published, str) or not published:
         return None

@@ -93,6 +93,23 @@ def test_an_event_after_its_first_report_is_a_warning_and_its_own_day_is_not(tmp
     assert warnings_of(tmp_path / "west", files) == []
 
 
+def test_a_later_report_that_covers_the_rest_of_an_event_leaves_it_unwarned(tmp_path):
+    two_days = event("Defence ministers meet", "2022-02-16", end="2022-02-17")
+    later = "  - title: The second day\n    publisher: Reuters\n    published: 2022-02-17\n"
+    files = {**CLEAN, "meeting.yaml": two_days}
+    assert only(warnings_of(tmp_path, files), "meeting.yaml").message.startswith(
+        "'date': 16–17 Feb 2022 runs to 17 Feb 2022, after the first report on 16 Feb 2022;"
+    )
+    assert warnings_of(tmp_path / "covered", {**files, "meeting.yaml": two_days + later}) == []
+    three_days = event("Defence ministers meet", "2022-02-16", end="2022-02-18") + later
+    assert only(
+        warnings_of(tmp_path / "not-covered", {**files, "meeting.yaml": three_days}), "meeting.yaml"
+    ).message == (
+        "'date': 16–18 Feb 2022 runs to 18 Feb 2022, after the last report on 17 Feb 2022; if it happened by then, "
+        "narrow the date (or mark it expected)"
+    )
+
+
 def test_an_expected_event_is_not_warned_for_ending_after_its_report(tmp_path):
     files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", status="expected")}
     assert warnings_of(tmp_path, files) == []
@@ -208,6 +225,7 @@ def table(size: int, titles: list[str] | None = None) -> pd.DataFrame:
             "when": "a day",
             "status": "reported",
             "reported": start,
+            "sources": [[{"title": "A report", "published": str(day)}] for day in start.astype("datetime64[D]")],
             "links": [[{"to": f"e{i - 1}", "relation": "follows"}] if i % 30 == 1 else [] for i in range(size)],
             "path": [f"e{i}.yaml" for i in range(size)],
             "line": 1,
