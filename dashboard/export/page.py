@@ -38,7 +38,7 @@ LINE = 1.4  # a line's height, in font sizes
 LEGEND_ROW_PX = 24
 SOURCES_LEAD = "Sources: "
 FOOT_TITLE_CHARS = 50  # of a source's title in the footer (the chronology has it whole)
-SOURCE_LINES_GROWING = 12  # lines of sources, at most, on a page that grows with its rows (--size tall)
+SOURCE_LINES_GROWING = 6  # lines of sources, at most, on a page that grows with its rows (--size tall)
 SOURCE_LINES_FIXED = 4  # lines of sources, at most, on a page of a fixed size, where the rows leave room
 STRETCH_MAX = 3.0  # rows are spaced out to fill a fixed page, up to this many times their natural pitch
 
@@ -201,16 +201,17 @@ def _source_lines(events: pd.DataFrame, px: float, most: int) -> list[str]:
 
 def _footer_lines(events: pd.DataFrame, settings: CollectionSettings, px: float, room: int | None) -> list[str]:
     """The footer's lines: notes, the numbered sources (linked), the byline and the "as of" date. On a page of a fixed
-    height the sources take the ``room`` (in px) the rows leave, up to a share of the page; a page that grows lists
-    up to SOURCE_LINES_GROWING lines."""
+    height the sources take up to half the ``room`` (in px) the rows leave; a page that grows lists up to
+    SOURCE_LINES_GROWING lines."""
     notes = _wrap(f"Note: {settings.notes}", px, FOOT_FONT) if settings.notes else []
     credit_words = [f"Graphic: {settings.byline}"] if settings.byline else []
     if settings.as_of:
         credit_words.append(f"Data as of {settings.as_of:%-d %b %Y}")
     credit_line = [esc(" · ".join(credit_words))] if credit_words else []
     most = SOURCE_LINES_GROWING
-    if room is not None:
-        most = max(1, min(int(room / _px(1, FOOT_FONT)) - len(notes) - len(credit_line), SOURCE_LINES_FIXED))
+    if room is not None:  # half of what the rows leave, so that they are still spaced out to fill the page
+        spare = room - _px(len(notes) + len(credit_line), FOOT_FONT)
+        most = max(1, min(int(spare / 2 / _px(1, FOOT_FONT)), SOURCE_LINES_FIXED))
     return [*notes, *_source_lines(events, px, most), *credit_line]
 
 
