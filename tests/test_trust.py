@@ -378,3 +378,38 @@ def test_the_card_shows_status_reporting_corroboration_grades_attribution_and_co
 def test_the_list_says_a_status_other_than_reported(collection):
     words = " ".join(texts(list_cards(collection.events, View(), collection.settings)))
     assert "· claimed" in words and "· expected" in words and "· reported" not in words
+
+
+# ---- the other exports --------------------------------------------------------------------------------------------
+
+
+def test_a_calendar_says_each_status_as_icalendar_does(collection):
+    from icalendar import Calendar
+
+    from dashboard.export.data import to_ics
+
+    found = {
+        str(event["uid"]).split("@")[0]: (str(event.get("status", "")), str(event["description"]))
+        for event in Calendar.from_ical(to_ics(collection.events, "t")).walk("VEVENT")
+    }
+    assert found["graded"][0] == "CONFIRMED"
+    assert found["claimed"][0] == "TENTATIVE" and found["expected"][0] == "TENTATIVE"
+    assert found["plain"][0] == "TENTATIVE"  # reported, with an approximate date
+    assert "Status: claimed (claimed by a party, not borne out by others)" in found["claimed"][1]
+
+
+def test_timelinejs_and_the_story_page_say_the_status(collection):
+    from dashboard.export.data import to_timelinejs
+    from dashboard.export.story import story_page
+
+    slides = {e["unique_id"]: e["text"]["text"] for e in json.loads(to_timelinejs(collection.events, "t"))["events"]}
+    assert slides["claimed"].startswith("<p>Claimed: claimed by a party, not borne out by others.</p>")
+    fig = timeline_figure(collection.events, View(), collection.settings)
+    page = story_page(collection, View(), fig, fig, alt="")
+    assert (
+        '<span class="status status-claimed" title="Claimed by a party, not borne out by others">Claimed</span>' in page
+    )
+    assert (
+        "<p class=trust>Reported 15 Feb 2022 (same day) · corroborated by 2 independent publishers: DW, State Duma</p>"
+        in page
+    )

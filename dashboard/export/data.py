@@ -20,6 +20,7 @@ from dashboard.markdown import tokens as markdown_tokens
 from dashboard.model import CollectionSettings, Precision
 from dashboard.records import to_csv, to_json, when_of
 from dashboard.table import C
+from dashboard.trust import status_meaning
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -111,6 +112,11 @@ def to_ics(events: pd.DataFrame, title: str, warn: Warn | None = None) -> str:
     return str(calendar.to_ical().decode("utf-8"))
 
 
+# An event's status as a calendar says it (RFC 5545: CONFIRMED, TENTATIVE or CANCELLED): these, else TENTATIVE for an
+# approximate date, else CONFIRMED for a confirmed event; a reported one says nothing.
+ICS_STATUS = {"expected": "TENTATIVE", "claimed": "TENTATIVE", "disputed": "TENTATIVE", "denied": "CANCELLED"}
+
+
 def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
     """One event as a VEVENT."""
     from icalendar import Event, vGeo
@@ -127,15 +133,17 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
     else:
         item.add("dtstart", when.start.date())
         item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
-    lines = [f"When: {row[C.when]}" + (" (approximate)" if row[C.approximate] else ""), "", plain_text(row[C.summary])]
+    lines = [f"When: {row[C.when]}" + (" (approximate)" if row[C.approximate] else "")]
+    lines += [f"Status: {row[C.status]} ({status_meaning(row[C.status]).lower()})", "", plain_text(row[C.summary])]
     lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row[C.quotes]]
     for source in row[C.sources]:
         parts = (source["title"], source.get("publisher"), source.get("url") and _uri(source["url"]))
         lines.append(f"Source: {' · '.join(part for part in parts if part)}")
     item.add("description", _lines("\n".join(lines).strip()))
     item.add("categories", [_one_line(c) for c in (row[C.category], *row[C.tags])])
-    if row[C.approximate]:
-        item.add("status", "TENTATIVE")
+    status = ICS_STATUS.get(row[C.status]) or ("TENTATIVE" if row[C.approximate] else None)
+    if status or row[C.status] == "confirmed":
+        item.add("status", status or "CONFIRMED")
     places = [_one_line(p["name"]) for p in row[C.places]]
     if places:
         item.add("location", "; ".join(places))
@@ -184,7 +192,9 @@ def to_timelinejs(
         when = when_of(row)
         start = _tl_date(when.start, when.precision)
         start["display_date"] = html.escape(row[C.when])
-        body = summary_html(row[C.summary])
+        status = row[C.status]
+        body = f"<p>{html.escape(status.capitalize())}: {html.escape(status_meaning(status).lower())}.</p>"
+        body += summary_html(row[C.summary])
         body += "".join(
             f"<blockquote>{html.escape(q['text'])}</blockquote>"
             + (f"<p>— {html.escape(q['speaker'])}</p>" if q.get("speaker") else "")

@@ -23,6 +23,7 @@ from dashboard.figure import THEMES, Theme, balance_bidi, category_colors
 from dashboard.figure.caption import subtitle
 from dashboard.markdown import LINK_ATTRS, safe_href, to_html
 from dashboard.table import C, Collection
+from dashboard.trust import corroboration_words, reported_words, status_meaning
 from dashboard.view import View, apply
 
 # Characters that could end a <script> element or start markup inside it (<, >, &), and the two line separators
@@ -108,6 +109,18 @@ def _quote(quote: dict[str, Any]) -> str:
     return f"<figure class=quote><blockquote>{esc(quote['text'])}</blockquote>{speaker}</figure>"
 
 
+def _status(status: str) -> str:
+    """The event's status, its meaning on hover (as the app's card shows it)."""
+    meaning = esc(status_meaning(status))
+    return f' <span class="status status-{esc(status)}" title="{meaning}">{esc(status.capitalize())}</span>'
+
+
+def _trust(row: dict[str, Any]) -> str:
+    """When the event was first reported, and by how many independent publishers."""
+    text = " · ".join(part for part in (reported_words(row), corroboration_words(row[C.sources])) if part)
+    return f"<p class=trust>{esc(text[:1].upper() + text[1:])}</p>" if text else ""
+
+
 def _event(row: dict[str, Any], category: str, color: str, refs: References) -> str:
     """One event in the chronology: date, category, title (a link to itself), and the details the card shows."""
     ident = esc(row[C.id])
@@ -119,9 +132,9 @@ def _event(row: dict[str, Any], category: str, color: str, refs: References) -> 
         f'<li class=event id="event-{ident}" data-id="{ident}" style="--cat:{color}">'
         f'<article aria-labelledby="title-{ident}">'
         f'<p class=meta><span class=when title="{esc(written)}">{esc(row[C.when])}</span>'
-        f" <span class=badge>{_name(category)}</span></p>"
+        f" <span class=badge>{_name(category)}</span>{_status(row[C.status])}</p>"
         f'<h3 id="title-{ident}"><a href="#event-{ident}">{esc(row[C.title])}</a></h3>'
-        f"<div class=more>{_facts(row)}<div class=summary>{to_html(row[C.summary] or '')}</div>"
+        f"{_trust(row)}<div class=more>{_facts(row)}<div class=summary>{to_html(row[C.summary] or '')}</div>"
         + "".join(_quote(q) for q in row[C.quotes])
         + (f"<h4>Sources</h4><ul class=sources>{sources}</ul>" if sources else "")
         + "</div></article></li>"
