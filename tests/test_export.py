@@ -45,7 +45,7 @@ CHROMIUM = chromium_path()
 # Titles short enough to be drawn whole on a slide: they must appear as text in every picture.
 WHOLE_TITLES = [
     "NATO defence ministers meet in Brussels",
-    "Biden and Scholz scheduled to speak by phone",
+    "Biden and Scholz speak by phone",
     "Kyiv shows off bomb shelter under the central train station",
     "Zelenskyy watches Javelin anti-tank drills near Rivne",
 ]
@@ -594,10 +594,10 @@ def test_ics_all_day_event_has_date_start_and_exclusive_end():
     start, end = meeting.decoded("DTSTART"), meeting.decoded("DTEND")
     assert type(start) is dt.date and type(end) is dt.date, "an all-day event is dated, not timed"
     assert (start, end) == (dt.date(2022, 2, 16), dt.date(2022, 2, 18))
-    call = vevents["Biden and Scholz scheduled to speak by phone"]
+    call = vevents["Biden and Scholz speak by phone"]
     assert (call.decoded("DTSTART"), call.decoded("DTEND")) == (dt.date(2022, 2, 16), dt.date(2022, 2, 17))
-    month = vevents["US begins deploying 5,000 additional troops to Poland and Romania"]
-    assert (month.decoded("DTSTART"), month.decoded("DTEND")) == (dt.date(2022, 2, 1), dt.date(2022, 3, 1))
+    troops = vevents["US begins deploying 5,000 additional troops to Poland and Romania"]
+    assert (troops.decoded("DTSTART"), troops.decoded("DTEND")) == (dt.date(2022, 2, 3), dt.date(2022, 2, 4))
 
 
 def test_ics_honours_the_category_filter(all_records):
@@ -711,8 +711,8 @@ def test_timelinejs_follows_the_documented_shape(all_records):
     assert meeting["end_date"] == {"year": "2022", "month": "2", "day": "17"}
     assert "end_date" not in by_id["biden-scholz-call"], "a single day is not a range"
     troops = by_id["us-troops-poland-romania"]
-    assert troops["start_date"]["month"] == "2" and "day" not in troops["start_date"]
-    assert "day" not in troops.get("end_date", {}), "a month-precision event must not gain a day"
+    assert (troops["start_date"]["month"], troops["start_date"]["day"]) == ("2", "3")
+    assert "end_date" not in troops, "a single day is not a range"
 
 
 def test_timelinejs_precisions_of_year_month_range_and_minute(hostile_events):
@@ -757,17 +757,11 @@ def test_json_export_honours_the_category_filter(all_records):
 
 
 def test_json_export_honours_the_date_range(all_records):
-    assert ids(data("json", "--from", "2022-02-17", "--to", "2022-02-17")) == {
-        "nato-defence-ministers-meeting",
-        "us-troops-poland-romania",
-    }
+    assert ids(data("json", "--from", "2022-02-17", "--to", "2022-02-17")) == {"nato-defence-ministers-meeting"}
     before = ids(data("json", "--to", "2022-02-15"))
     assert before == {r["id"] for r in all_records if r["start"] <= "2022-02-15"}
     assert "biden-scholz-call" not in before and "duma-recognition-resolution" in before
-    assert ids(data("json", "--view", "?from=2022-02-17&to=2022-02-17")) == {
-        "nato-defence-ministers-meeting",
-        "us-troops-poland-romania",
-    }
+    assert ids(data("json", "--view", "?from=2022-02-17&to=2022-02-17")) == {"nato-defence-ministers-meeting"}
 
 
 def test_json_export_honours_the_search():

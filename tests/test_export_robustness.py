@@ -193,7 +193,7 @@ def test_an_html_page_of_an_explicit_size_keeps_it(twenty, tmp_path):
 
 def test_a_size_error_states_the_pictures_own_pixels(events, tmp_path):
     body = (events / "biden-scholz-call.yaml").read_text(encoding="utf-8")
-    for index in range(8):  # 26 events: more than a story holds
+    for index in range(16):  # 34 events: more than a story holds
         (events / f"another-call-{index}.yaml").write_text(body, encoding="utf-8")
     result = export(events, "--format", "png", "--size", "story", "--out", tmp_path / "s.png")
     assert result.exit_code == 1, result.output

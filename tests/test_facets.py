@@ -239,9 +239,10 @@ def test_the_source_filter_reads_and_writes_the_address(collection):
 
 
 def test_the_source_menu_offers_publishers_and_titles_without_one(collection):
-    assert index_for(collection).choices["source"] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
+    choices = index_for(collection).choices["source"]  # the bundled events' publishers, and these
+    assert {"AP", "DW", "Kyiv Independent live page", "Reuters"} <= set(choices)
     [menu] = [c for c in walk(controls(collection)) if getattr(c, "id", None) == ids.FILTER["source"]]
-    assert [option["label"] for option in menu.options] == ["AP", "DW", "Kyiv Independent live page", "Reuters"]
+    assert [option["label"] for option in menu.options] == choices
     assert ids.FILTER["source"] == "filter-source" and state.CONTROL_PROPS["source"] == ("filter-source", "value")
 
 

@@ -41,7 +41,7 @@ def test_every_event_has_one_mark_per_lane_and_ranges_are_bars(collection):
     assert sorted(ids) == sorted(collection.events["id"])
     bars = {i for t in fig.data if t.type == "bar" for i in t.customdata}
     assert "nato-defence-ministers-meeting" in bars  # two days
-    assert "unity-day-declaration" in bars  # approximate: drawn across every day it can mean
+    assert "kyiv-station-bomb-shelter-tour" in bars  # approximate: drawn across every day it can mean
     assert "ukraine-unity-day" not in bars  # one day: a mark
 
 
@@ -53,7 +53,7 @@ def test_approximate_ranges_are_hatched_and_exact_ones_are_not(collection):
         if t.type == "bar"
         for i, shape in zip(t.customdata, t.marker.pattern.shape, strict=True)
     }
-    assert shapes["unity-day-declaration"] == "/"
+    assert shapes["kyiv-station-bomb-shelter-tour"] == "/"
     assert shapes["nato-defence-ministers-meeting"] == ""
 
 

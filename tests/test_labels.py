@@ -19,7 +19,7 @@ from dashboard.figure.style import fit_text, text_px, wrap
 from dashboard.figure.timeline import Layout, lay_out
 from dashboard.store import load_collection
 from dashboard.table import Collection
-from dashboard.view import View
+from dashboard.view import View, apply
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 # The widths the timeline is drawn at: the app's graph at 1024×768 and 1440×900 (as the page reports them),
@@ -40,7 +40,7 @@ def collection() -> Collection:
 
 
 def layout_of(collection: Collection, view: View, width: int) -> Layout:
-    events = collection.events.reset_index(drop=True)
+    events = apply(collection.events, view).reset_index(drop=True)  # the events the view shows, as the app draws
     return lay_out(events, events.to_dict("records", into=dict), view, collection.settings, width)
 
 
@@ -85,8 +85,9 @@ def test_every_headline_is_whole_and_nothing_is_on_top_of_anything(collection, n
 
 
 def test_a_label_of_a_bar_that_fills_the_view_goes_above_it_not_on_it(collection):
-    laid = layout_of(collection, View(), 940)
-    troops = [i for i in laid.items if i.id == "us-troops-poland-romania"][0]
+    two_days = View(start=pd.Timestamp("2022-02-16").date(), end=pd.Timestamp("2022-02-17").date())
+    laid = layout_of(collection, two_days, 940)
+    troops = [i for i in laid.items if i.id == "nato-defence-ministers-meeting"][0]
     assert troops.bar and troops.side == "above"
     left, right, top, bottom = troops.label_box(laid.frame)
     bar = troops.bar_box(laid.frame)

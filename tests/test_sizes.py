@@ -78,7 +78,7 @@ def test_a_pdf_names_its_title_subject_and_creator(drawn):
     meta = pypdf.PdfReader(drawn["a4"]).metadata
     assert meta is not None
     assert meta.title == TITLE
-    assert meta.subject == "14–17 Feb 2022 · 18 events"
+    assert meta.subject == "3–17 Feb 2022 · 18 events"
     assert str(meta.creator).startswith("newstimeline ")
     assert "Kaleido" not in str(meta)
 
@@ -117,6 +117,6 @@ def test_rows_that_cannot_fit_fail_and_suggest_tall(tmp_path):
 def test_tall_grows_with_the_rows():
     collection = load_collection(EVENTS)
     tall = export_figure(collection, View(), SIZES["tall"])
-    assert tall.layout.width == 1600 and tall.layout.height < 900  # 18 events need less than a slide
+    assert tall.layout.width == 1600 and tall.layout.height < 1000  # 18 events over 15 days: about a slide
     actor = export_figure(collection, View(lanes="actor"), SIZES["tall"])
     assert actor.layout.height > 900
