@@ -117,7 +117,7 @@ def test_the_collections_furniture_is_printed(collection):
     assert settings.notes and settings.byline and settings.as_of, "the bundled collection lost its furniture"
     text = texts_of(export_figure(collection, View(), SIZES["tall"]))
     assert settings.description.split(",")[0] in text
-    assert "Note: Dates as DW reported them" in text
+    assert "Note: Reported by DW; dates checked against independent records" in text
     assert "Graphic: News timeline · Data as of 16 Feb 2022" in text
     assert "Sources: <b>1</b> DW, " in text  # numbered as in the chronology
 
