@@ -117,7 +117,8 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
     """One loaded event as the cells of a native table row (``dashboard.readers.native.COLUMNS``), not yet escaped.
 
     A table row holds one place and one source: an event at several places gets one place naming them all
-    (without coordinates), and the first source only; quotes are left out. The derived ``reported`` and
+    (without coordinates), and the first source only (without its id and what it copies: it has no other source
+    in its row to name); quotes are left out. The derived ``reported`` and
     ``corroboration`` (``DERIVED``) come last, for a reader of the file: loading it back works them out again.
     """
     date, end, zone = _table_dates(row)

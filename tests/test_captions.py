@@ -36,10 +36,11 @@ def test_the_default_views_subtitle_states_the_days_on_its_axis_not_the_events_e
     view = View()
     fig = export_figure(collection, view, SIZES["tall"])
     first, last = axis_days(collection, view)
-    assert (first, last) == (dt.date(2022, 2, 3), dt.date(2022, 2, 17))
+    # The US deployment of 3 Feb is ten days before the others: the axis frames them, and says so.
+    assert (first, last) == (dt.date(2022, 2, 14), dt.date(2022, 2, 17))
     text = fig.layout.title.subtitle.text
-    assert "3–17 Feb 2022 · 18 events" in text
-    assert "2 Feb" not in text and "18 Feb" not in text  # the days on the axis, not its margins
+    assert "14–17 Feb 2022 · 18 events (1 earlier, noted at the left edge)" in text
+    assert "13 Feb" not in text and "18 Feb" not in text  # the days on the axis, not its margins
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,10 @@ def test_the_subtitle_follows_the_axis_when_packing_frames_the_events(collection
 def test_alt_text_names_the_period_count_lanes_and_busiest_day(collection):
     view = View()
     text = alt_text(apply(collection.events, view), view, collection.settings)
-    assert text.startswith("Timeline “NATO, Russia and Ukraine — 16 February 2022”: 18 events, 3–17 Feb 2022.")
+    assert text.startswith(
+        "Timeline “NATO, Russia and Ukraine — 16 February 2022”: 18 events (1 earlier, noted at the left edge), "
+        "14–17 Feb 2022."
+    )
     assert "By category: Statements (5), Military (4), Diplomacy (3), Politics (3)" in text
     assert "The busiest day is 16 Feb 2022, with 13 events." in text
 

@@ -213,7 +213,8 @@ LABELS_JS = """() => {
   };
   const annotations = [...document.querySelectorAll('g.annotation')]
     .filter((g) => named.has(g.dataset.index))
-    .map((g) => g.querySelector('text'));
+    .map((g) => g.querySelector('text'))
+    .filter(Boolean);  // plotly draws no text for an annotation whose anchor is off the axis
   const labels = [...document.querySelectorAll('.scatterlayer g.textpoint text'), ...annotations]
     .filter((t) => words(t).trim())
     .map((t) => ({text: words(t), ...box(t.getBoundingClientRect())}));

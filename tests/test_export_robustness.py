@@ -169,24 +169,24 @@ def test_an_out_named_for_another_format_is_refused(fmt, name, written, events, 
 
 
 @pytest.fixture
-def twenty(events) -> Path:
-    """The 18 sample events and 2 more: too many for a slide."""
+def crowded(events) -> Path:
+    """The 18 sample events and 6 more on their busiest day: too many for a slide."""
     body = (events / "biden-scholz-call.yaml").read_text(encoding="utf-8")
-    for index in (1, 2):
+    for index in range(1, 7):
         (events / f"another-call-{index}.yaml").write_text(body, encoding="utf-8")
     return events
 
 
-def test_the_html_page_grows_with_its_rows(twenty, tmp_path):
-    assert export(twenty, "--format", "png", "--out", tmp_path / "slide.png").exit_code == 1  # a slide is too small
+def test_the_html_page_grows_with_its_rows(crowded, tmp_path):
+    assert export(crowded, "--format", "png", "--out", tmp_path / "slide.png").exit_code == 1  # a slide is too small
     out = tmp_path / "page.html"
-    result = export(twenty, "--format", "html", "--out", out)
+    result = export(crowded, "--format", "html", "--out", out)
     assert result.exit_code == 0, result.output
     assert "another-call-2" in out.read_text(encoding="utf-8")
 
 
-def test_an_html_page_of_an_explicit_size_keeps_it(twenty, tmp_path):
-    result = export(twenty, "--format", "html", "--size", "slide", "--out", tmp_path / "page.html")
+def test_an_html_page_of_an_explicit_size_keeps_it(crowded, tmp_path):
+    result = export(crowded, "--format", "html", "--size", "slide", "--out", tmp_path / "page.html")
     assert result.exit_code == 1 and "the picture has 900" not in result.output
     assert "1,600 px wide picture has 900" in result.output
 

@@ -1,5 +1,6 @@
 """The figure functions: what the timeline and the map draw for a view."""
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -134,7 +135,8 @@ def test_the_map_puts_events_at_their_places_and_spreads_shared_spots(collection
 
 def test_the_selection_ring_is_drawn_whole_at_the_edge_of_the_plot(collection):
     width = 1200
-    view = View(selected="us-troops-poland-romania")
+    # The first day of the range: its mark sits half a day from the plot's left edge.
+    view = View(start=dt.date(2022, 2, 3), end=dt.date(2022, 2, 17), selected="us-troops-poland-romania")
     fig = timeline_figure(collection.events, view, collection.settings, width=width)
     lo, hi = (pd.Timestamp(x).value for x in fig.layout.xaxis.range)
     plot_px = width - fig.layout.margin.l - fig.layout.margin.r

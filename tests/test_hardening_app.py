@@ -663,7 +663,11 @@ def test_the_download_serves_only_the_formats_the_page_offers(fake_kaleido):
         for found in [json.loads(found)]
         if found.get("type") == "download-button"
     ]
-    assert tuple(offered) == ids.DOWNLOAD_FORMATS == ("png", "svg", "pdf", "json", "csv", "ics", "timelinejs", "alt")
+    assert (
+        tuple(offered)
+        == ids.DOWNLOAD_FORMATS
+        == ("png", "svg", "pdf", "json", "csv", "ics", "timelinejs", "alt", "md", "docx")
+    )
     button = '{"format":["ALL"],"type":"download-button"}'
     for fmt in ("png", "json", "html", "jpeg", "webp", "../json"):
         status, out = client.call(

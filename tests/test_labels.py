@@ -3,6 +3,7 @@ event, connectors that keep off labels. The same checks in a browser are in test
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from dashboard.app.state import next_view
 from dashboard.figure import THEMES, timeline_figure
 from dashboard.figure.links import crosses, route_links
 from dashboard.figure.packing import LABEL_LINES, Frame, Item, stack_rows
-from dashboard.figure.style import fit_text, text_px, wrap
+from dashboard.figure.style import LINE_PX, ROW_PX, fit_text, text_px, wrap
 from dashboard.figure.timeline import Layout, lay_out
 from dashboard.store import load_collection
 from dashboard.table import Collection
@@ -55,7 +56,12 @@ def clashes(laid: Layout) -> list[tuple[str, str, str]]:
     """Every label that overlaps another label, a mark or a bar (its own included), or leaves the plot."""
     frame = laid.frame
     found = []
-    labelled = [i for i in laid.items if i.lines]
+    # A label of an event left off the axis is not shown (plotly hides an annotation whose anchor is off its axis):
+    # the note at the edge stands in for it, and must not touch another label either.
+    labelled = [i for i in laid.items if i.lines and not i.off_axis]
+    for note in (i for i in laid.items if i.off_axis):
+        box = (frame.px(note.ext0), frame.px(note.ext1), note.y * ROW_PX - LINE_PX / 2, note.y * ROW_PX + LINE_PX / 2)
+        found += [("note", note.id, other.id) for other in labelled if overlap(box, other.label_box(frame))]
     for a, b in itertools.combinations(labelled, 2):
         if overlap(a.label_box(frame), b.label_box(frame)):
             found.append(("label", a.id, b.id))
@@ -143,15 +149,36 @@ def test_lane_names_wrap_instead_of_being_cut(collection):
 
 def test_labels_are_annotations_that_name_their_event_and_take_clicks(collection):
     fig = timeline_figure(collection.events, View(), collection.settings, width=940)
-    labels = [a for a in fig.layout.annotations if a.name]
+    labels = [a for a in fig.layout.annotations if a.name and a.xref == "x"]
     assert sorted(a.name for a in labels) == sorted(collection.events["id"])
     assert all(a.captureevents and a.bgcolor for a in labels), "clickable, and drawn over the connectors"
+
+
+def test_an_event_far_from_the_others_is_left_off_the_axis_with_a_note_at_its_edge(collection):
+    """The bundled US deployment (3 Feb) is ten days before the others (14–17 Feb): the axis frames them, and a
+    note at its left edge, in the event's row, names it, shows it whole on hover and selects it when clicked."""
+    fig = timeline_figure(collection.events, View(), collection.settings, width=940)
+    lo = pd.Timestamp(fig.layout.xaxis.range[0])
+    assert lo > pd.Timestamp("2022-02-10"), "the axis frames the busy days, not the outlier"
+    [note] = [a for a in fig.layout.annotations if a.xref == "paper" and a.name]
+    assert note.name == "us-troops-poland-romania" and note.text.startswith("◂ 3 Feb · US begins")
+    assert (note.x, note.xanchor, note.captureevents) == (0, "left", True)
+    assert "US begins deploying 5,000 additional<br>troops to Poland and Romania" in note.hovertext
+    [mark] = [t for t in fig.data if t.customdata is not None and "us-troops-poland-romania" in t.customdata]
+    assert mark.cliponaxis, "its mark is not drawn in the margin"
+    selected = next_view(
+        View(), ids.TIMELINE, {"label_click": {"annotation": {"name": note.name}}}, collection, "clickAnnotationData"
+    )
+    assert selected.selected == note.name
+    # A chosen range shows what it shows: no event is left off it, and no note.
+    ranged = timeline_figure(collection.events, View(start=dt.date(2022, 2, 1)), collection.settings, width=940)
+    assert not [a for a in ranged.layout.annotations if a.xref == "paper" and a.name]
 
 
 def test_labels_take_the_colours_of_the_theme_and_of_their_lane(collection):
     fig = timeline_figure(collection.events, View(theme="dark"), collection.settings, width=940)
     dark = THEMES["dark"]
-    labels = [a for a in fig.layout.annotations if a.name]
+    labels = [a for a in fig.layout.annotations if a.name and a.xref == "x"]
     assert {a.font.color for a in labels} == {dark.text}
     assert {a.bgcolor for a in labels} == {dark.band, dark.plot}, "the lane's own background, banded or not"
     assert not any(a.hovertext for a in labels), "whole labels need no hover of their own: the mark has it"
@@ -208,3 +235,29 @@ def test_a_connector_goes_around_a_label_in_its_way():
     xs, ys = route_links([(source, target)], [source, middle, target], frame)
     points = [(x, y * 26) for x, y in zip(xs[:-1], ys[:-1], strict=True)]
     assert not any(crosses(a, b, middle.label_box(frame)) for a, b in zip(points, points[1:], strict=False))
+
+
+def spans(*days: tuple[str, str]) -> pd.DataFrame:
+    """Events of day precision from (first day, day after) pairs."""
+    return pd.DataFrame(
+        {
+            "precision": ["day"] * len(days),
+            "start": pd.to_datetime([a for a, _ in days]),
+            "end": pd.to_datetime([b for _, b in days]),
+        }
+    )
+
+
+def test_only_events_far_from_the_rest_are_left_off_a_framing_axis():
+    from dashboard.figure.packing import framed
+
+    busy = [("2022-02-14", "2022-02-15"), ("2022-02-15", "2022-02-16"), ("2022-02-16", "2022-02-17")] * 4
+    # Ten days before three busy days: off. Two days before: kept (a gap no wider than twice their span).
+    assert not framed(spans(("2022-02-01", "2022-02-02"), *busy))[0]
+    assert framed(spans(("2022-02-10", "2022-02-11"), *busy)).all()
+    # At either end, and a tenth of the events at most: two far ones of twelve stay framed past that share.
+    late = framed(spans(*busy, ("2022-03-20", "2022-03-21")))
+    assert not late[-1] and late[:-1].all()
+    assert framed(spans(("2022-01-01", "2022-01-02"), ("2022-01-03", "2022-01-04"), *busy[:10])).sum() >= 11
+    # Two events are not a rest to frame.
+    assert framed(spans(("2022-01-01", "2022-01-02"), ("2022-03-01", "2022-03-02"))).all()

@@ -78,7 +78,7 @@ def test_a_pdf_names_its_title_subject_and_creator(drawn):
     meta = pypdf.PdfReader(drawn["a4"]).metadata
     assert meta is not None
     assert meta.title == TITLE
-    assert meta.subject == "3–17 Feb 2022 · 18 events"
+    assert meta.subject == "14–17 Feb 2022 · 18 events (1 earlier, noted at the left edge)"
     assert str(meta.creator).startswith("newstimeline ")
     assert "Kaleido" not in str(meta)
 

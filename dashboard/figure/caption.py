@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.cells import shared_lists
-from dashboard.figure.packing import DAY_NS, lane_keys, ordered_lanes, x_range
+from dashboard.figure.packing import DAY_NS, lane_keys, off_axis, ordered_lanes, x_range
 from dashboard.figure.style import balance_bidi
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -58,6 +58,20 @@ def period(events: pd.DataFrame, view: View) -> str:
     return _days(first, after - pd.Timedelta(days=1))
 
 
+def edge_words(events: pd.DataFrame, view: View) -> str:
+    """The events a framing axis leaves off its edges (``packing.framed``), in words: ' (1 earlier, noted at the
+    left edge)'; '' when every event is on the axis."""
+    if view.mode == "sequence" or view.start or view.end or not len(events):
+        return ""
+    before, after = off_axis(events, *x_range(events, view))
+    said = [
+        f"{count} {word}, noted at the {side} edge"
+        for count, word, side in ((int(before.sum()), "earlier", "left"), (int(after.sum()), "later", "right"))
+        if count
+    ]
+    return f" ({'; '.join(said)})" if said else ""
+
+
 def filters(view: View) -> str:
     """The filters of a view in words ('category: military · search: "tanks"'), without its range."""
     return describe(view.with_(start=None, end=None))
@@ -67,7 +81,7 @@ def subtitle(events: pd.DataFrame, view: View, settings: CollectionSettings) -> 
     """'13–17 Feb 2022 · category: military · 4 events': the range on the axis, the filters, the events drawn.
     ``events`` are the view's events (``view.apply``); the text is plain (escape it for plotly)."""
     del settings  # the same signature as alt_text: a later caption may name the collection's own words
-    parts = [period(events, view), filters(view), counted(len(events), "event")]
+    parts = [period(events, view), filters(view), counted(len(events), "event") + edge_words(events, view)]
     return " · ".join(part for part in parts if part)
 
 
@@ -114,7 +128,8 @@ def alt_text(events: pd.DataFrame, view: View, settings: CollectionSettings) -> 
     order = ", in time order, evenly spaced" if view.mode == "sequence" else ""
     # Text from files is quoted with its bidi controls closed, so that none reverses the words after it.
     sentences = [
-        f"Timeline “{balance_bidi(settings.title)}”: {counted(len(events), 'event')}, {period(events, view)}{order}."
+        f"Timeline “{balance_bidi(settings.title)}”: {counted(len(events), 'event')}{edge_words(events, view)}, "
+        f"{period(events, view)}{order}."
     ]
     if shown := filters(view.with_(mode="calendar")):
         sentences.append(f"Filtered by {balance_bidi(shown)}.")

@@ -11,6 +11,7 @@ from dashboard.figure.style import ROW_PX
 Box = tuple[float, float, float, float]  # left, right, top, bottom in px
 Point = tuple[float, float]
 DETOUR_PX = MARK_HALF_PX + 4  # a vertical run this far beside a mark passes between it and its label
+EDGE_PX = 2.0  # a connector's way down along the plot's edge
 ROUTE_BUDGET = 100_000  # links × obstacles past which connectors are drawn straight: routing would cost seconds
 CHANNELS = 32  # vertical channels looked at per link, the nearest to the middle of its ends
 BEST_CHANNELS = 6  # of which the clearest are tried as whole paths
@@ -111,7 +112,17 @@ def candidates(source: Item, target: Item, frame: Frame, obstacles: Obstacles | 
     down = ty > sy
     leave = (source.row_bottom if down else source.row_top) * ROW_PX
     enter = (target.row_top if down else target.row_bottom) * ROW_PX
-    channels = [sx, tx, sx + DETOUR_PX, sx - DETOUR_PX, tx + DETOUR_PX, tx - DETOUR_PX]
+    # Beside the ends; and along the plot's edges, where no label ever is (a long way round, for a crowded middle).
+    channels = [
+        sx,
+        tx,
+        sx + DETOUR_PX,
+        sx - DETOUR_PX,
+        tx + DETOUR_PX,
+        tx - DETOUR_PX,
+        EDGE_PX,
+        frame.width_px - EDGE_PX,
+    ]
     if obstacles is not None:  # just beside whatever stands between the two gaps
         ends = (source.id, target.id)
         channels += obstacles.channels(min(leave, enter), max(leave, enter), (sx + tx) / 2, ends)

@@ -85,6 +85,8 @@ class Item:
     y: float = 0.0  # the row's centre line, in rows of ROW_PX from the first row's centre
     row_top: float = 0.0  # the row's edges, in the same units
     row_bottom: float = 0.0
+    off_axis: bool = False  # the mark is off the axis's edges (an axis framing the others: ``framed``)
+    note: str = ""  # then, what the note at that edge says in its stead ('◂ 3 Feb · US begins…')
 
     @property
     def label_height_px(self) -> float:
@@ -194,6 +196,8 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     fine = events[events[C.precision].isin(["day", "minute"])] if len(events) else events
     basis = fine if len(fine) else events
     first, after = view.bounds()
+    if first is None and after is None:
+        basis = basis[framed(basis)]
     lo = first if first is not None else (basis[C.start].min() if len(basis) else None)
     hi = after if after is not None else (basis[C.end].max() if len(basis) else None)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
@@ -202,6 +206,51 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     pad = pd.Timedelta(0) if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
     lo, hi = lo - pad, max(hi + pad, lo - pad + pd.Timedelta(minutes=1))  # never an axis of no width
     return float(lo.value), float(hi.value)
+
+
+OUTLIER_GAP = 2.0  # an event this many times the rest's span away from them is left off a framing axis
+OUTLIER_SHARE = 0.1  # at most this share of the events (and at least one) is left off
+
+
+def framed(events: pd.DataFrame) -> np.ndarray:
+    """Which events an axis without a chosen range frames: all but a few set far apart from the rest (one event
+    weeks before a report's busy days would squeeze them into a sliver). Those few are left off its edges, and
+    the figure says so there (``off_axis``). Only a small table: a big one is framed whole."""
+    keep = np.ones(len(events), dtype=bool)
+    if not 3 <= len(events) <= FRAMED_MOST:
+        return keep
+    order = np.argsort(events[C.start].to_numpy(), kind="stable")
+    starts = events[C.start].to_numpy()[order].astype("datetime64[ns]").astype("int64")
+    ends = events[C.end].to_numpy()[order].astype("datetime64[ns]").astype("int64")
+    most = max(1, int(len(events) * OUTLIER_SHARE))
+    lo, hi = 0, len(events)  # the framed events, in start order: [lo, hi)
+    for _ in range(most):
+        if hi - lo < 3:
+            break
+        # The gap between the first (or last) event and the others, against the span the others take.
+        gap_left = starts[lo + 1] - ends[lo]
+        gap_right = starts[hi - 1] - ends[lo : hi - 1].max()
+        far_left = gap_left > OUTLIER_GAP * max(ends[lo + 1 : hi].max() - starts[lo + 1], DAY_NS)
+        far_right = gap_right > OUTLIER_GAP * max(ends[lo : hi - 1].max() - starts[lo], DAY_NS)
+        if far_left and (not far_right or gap_left >= gap_right):
+            lo += 1
+        elif far_right:
+            hi -= 1
+        else:
+            break
+    keep[:] = False
+    keep[order[lo:hi]] = True
+    return keep
+
+
+FRAMED_MOST = 5000  # events above which an axis frames them all (the outliers of a big table are its own)
+
+
+def off_axis(events: pd.DataFrame, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The events wholly before and wholly after an axis running from ``lo`` to ``hi`` (nanoseconds)."""
+    starts = events[C.start].to_numpy().astype("datetime64[ns]").astype("int64")
+    ends = events[C.end].to_numpy().astype("datetime64[ns]").astype("int64")
+    return ends < lo, starts > hi
 
 
 def pack(items: list[Item], lanes: list[str], gap: float) -> list[int]:

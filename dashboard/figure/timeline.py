@@ -103,7 +103,40 @@ def timeline_figure(
     chosen = [i for i in laid.items if i.id == view.selected]
     add_rings(fig, [i.anchor for i in chosen], [i.y for i in chosen], view)
     _add_labels(fig, laid.items, by_id, laid.lanes, colors, theme, view)
+    _add_edge_notes(fig, laid, by_id, theme)
     return fig
+
+
+EDGE_NOTE_PX = 240  # the widest an off-axis event's note at the edge may be
+EDGE_FONT_SIZE = FONT_SIZE - 1
+
+
+def _add_edge_notes(fig: go.Figure, laid: Layout, by_id: dict[str, dict[str, Any]], theme: Theme) -> None:
+    """A note at the axis's edge, in its row, for each event left off it (``framed``): '◂ 3 Feb · US begins…',
+    the whole event on hover; a click selects it, as a label's does."""
+    notes = []
+    lane_index = {lane: index for index, lane in enumerate(laid.lanes)}
+    for item in (i for i in laid.items if i.off_axis):
+        earlier = item.anchor < laid.frame.lo
+        notes.append(
+            {
+                "name": item.id,
+                "text": esc(item.note),
+                "x": 0 if earlier else 1,
+                "xref": "paper",
+                "xanchor": "left" if earlier else "right",
+                "y": item.y,
+                "yref": "y",
+                "showarrow": False,
+                "font": {"size": EDGE_FONT_SIZE, "color": theme.muted},
+                "bgcolor": theme.band if lane_index[item.lane] % 2 == 0 else theme.plot,
+                "borderpad": LABEL_PAD_PX,
+                "hovertext": _hover(by_id[item.id]),
+                "captureevents": True,
+            }
+        )
+    for note in notes:
+        fig.add_annotation(note)
 
 
 @dataclass
@@ -140,11 +173,30 @@ def lay_out(
             item.place(str(row[C.title]) if labelled else "", frame, cap_px)
             items.append(item)
     lanes = ordered_lanes(lane_order, view.lanes, settings)
+    for item, row in zip(items, _rows_of(items, rows), strict=True):
+        if not lo <= item.anchor <= hi:
+            _note_at_edge(item, row, frame)
     counts = pack(items, lanes, gap=6 * frame.per_px)
     names = [settings.category_label(lane) for lane in lanes] if view.lanes == "category" else lanes
     name_lines = [fit_text(str(name), LANE_NAME_PX, LABEL_LINES) for name in names]
     heights = stack_rows(items, lanes, counts, [len(lines) * LINE_PX for lines in name_lines])
     return Layout(items, lanes, name_lines, heights, frame)
+
+
+def _rows_of(items: list[Item], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {row[C.id]: row for row in rows}
+    return [by_id[item.id] for item in items]
+
+
+def _note_at_edge(item: Item, row: dict[str, Any], frame: Frame) -> None:
+    """An event left off a framing axis (``framed``) gets a note at that edge, in its row: its extent is the
+    note's, so that packing keeps other labels off it (its own label, off the axis, plotly does not show)."""
+    item.off_axis = True
+    earlier = item.anchor < frame.lo
+    words = fit_text(f"{pd.Timestamp(row[C.start]):%-d %b} · {row[C.title]}", EDGE_NOTE_PX, 1)[0]
+    item.note = ("◂ " + words) if earlier else (words + " ▸")
+    width = (text_px(item.note, EDGE_FONT_SIZE) + 2 * LABEL_PAD_PX) * frame.per_px
+    item.ext0, item.ext1 = (frame.lo, frame.lo + width) if earlier else (frame.hi - width, frame.hi)
 
 
 def _hover(row: dict[str, Any]) -> str:
@@ -234,11 +286,12 @@ def _add_marks(
     status (``style.STATUS_LOOKS``), fainter when approximate.
     One trace per kind of mark, each styled as a whole: plotly styles a trace of per-mark colours point by point,
     parsing each colour again on every redraw (a zoom, a pan)."""
-    kinds: dict[tuple[bool, bool, str], list[Item]] = {}
+    kinds: dict[tuple[bool, bool, str, bool], list[Item]] = {}
     for item in marks:
         row = by_id[item.id]
-        kinds.setdefault((item.bar, bool(row[C.approximate]), row[C.status]), []).append(item)
-    for (bar, approximate, status), items in sorted(kinds.items()):
+        inside = not item.off_axis
+        kinds.setdefault((item.bar, bool(row[C.approximate]), row[C.status], inside), []).append(item)
+    for (bar, approximate, status, inside), items in sorted(kinds.items()):
         fig.add_trace(
             go.Scatter(
                 **_event_trace(items, by_id, name),
@@ -252,7 +305,9 @@ def _add_marks(
                     # A date known only roughly is drawn fainter (a range is also hatched).
                     "opacity": APPROXIMATE_OPACITY if approximate else 1,
                 },
-                cliponaxis=False,
+                # A mark at the axis's edge is drawn whole; one left off the axis (``off_axis``) is not drawn in
+                # the margins, and shows when a zoom takes it in.
+                cliponaxis=not inside,
             )
         )
 

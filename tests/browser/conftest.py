@@ -83,11 +83,12 @@ MARKS_JS = (
     if (t.type !== 'scatter' || t.name === 'selected' || !t.customdata || !t.visible) continue;
     if (t.xaxis !== 'x' || !String(t.mode).includes('markers')) continue;
     const xa = fl[t.xaxis.replace('x', 'xaxis')], ya = fl[t.yaxis.replace('y', 'yaxis')];
-    t.customdata.forEach((id, i) => out.push({
-      id: Array.isArray(id) ? id[0] : id,
-      x: box.left + xa._offset + xa.d2p(t.x[i]),
-      y: box.top + ya._offset + ya.d2p(t.y[i]),
-    }));
+    t.customdata.forEach((id, i) => {
+      const px = xa.d2p(t.x[i]);
+      if (!(px >= 0 && px <= xa._length)) return;  // off the axis: not a mark a person sees or clicks
+      const y = box.top + ya._offset + ya.d2p(t.y[i]);
+      out.push({id: Array.isArray(id) ? id[0] : id, x: box.left + xa._offset + px, y: y});
+    });
   }
   return out;
 }"""

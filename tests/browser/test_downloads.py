@@ -34,7 +34,7 @@ def test_the_download_group_offers_pictures_then_data(app):
     app.open()
     group = app.page.get_by_role("group", name="Download")
     expect(group.get_by_role("button")).to_have_text(
-        ["PNG", "SVG", "PDF", "JSON", "CSV", "ICS", "TimelineJS", "Alt text"]
+        ["PNG", "SVG", "PDF", "JSON", "CSV", "ICS", "TimelineJS", "Alt text", "Chronology", "Word"]
     )
     app.assert_no_errors()
 

@@ -27,14 +27,17 @@ MEASURE_JS = """([root, indices]) => {
   const top = document.querySelector(root);
   const gd = top.classList.contains('js-plotly-plot') ? top : top.querySelector('.js-plotly-plot');
   if (indices === null) {
-    indices = gd.layout.annotations.map((a, i) => (a.name ? i : -1)).filter((i) => i >= 0);
+    // The labels; not the notes at the axis's edges (named too, for a click, but placed on the plot's frame).
+    indices = gd.layout.annotations.map((a, i) => (a.name && a.xref !== 'paper' ? i : -1)).filter((i) => i >= 0);
   }
   const box = (el) => {
     const r = el.getBoundingClientRect();
     return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
   };
   const inPlot = (el) => !el.closest('.rangeslider-container') && !el.closest('.legend');
-  const labels = indices.map((i) => {
+  // An annotation anchored off the axis (the label of an event left off its edge) has no text drawn.
+  const drawn = indices.filter((i) => top.querySelector(`g.annotation[data-index="${i}"] text.annotation-text`));
+  const labels = drawn.map((i) => {
     const text = top.querySelector(`g.annotation[data-index="${i}"] text.annotation-text`);
     const spans = [...text.querySelectorAll('tspan.line')];
     const lines = (spans.length ? spans : [text]).map((s) => ({text: s.textContent, px: s.getComputedTextLength()}));
@@ -61,7 +64,13 @@ def overlaps(a: dict[str, float], b: dict[str, float], tolerance: float = 0.5) -
 
 def problems(drawn: dict[str, Any], titles: list[str]) -> list[str]:
     """What is wrong with the labels of one drawn timeline, in words (nothing when all is well)."""
-    found = [f"ends in an ellipsis: {text!r}" for text in drawn["texts"] if text.rstrip().endswith(("…", "..."))]
+    # A note at the axis's edge for an event left off it (◂ … or … ▸) is shortened on purpose: it has a hover.
+    notes = [text for text in drawn["texts"] if text.startswith("◂ ") or text.endswith(" ▸")]
+    found = [
+        f"ends in an ellipsis: {text!r}"
+        for text in drawn["texts"]
+        if text.rstrip().endswith(("…", "...")) and text not in notes
+    ]
     labels = drawn["labels"]
     shown = sorted(label["text"] for label in labels)
     if shown != sorted(" ".join(title.split()) for title in titles):
@@ -91,9 +100,11 @@ def measure_app(app: Any, width: int, height: int, query: str = "") -> dict[str,
 @pytest.mark.parametrize("size", [(1440, 900), (1024, 768)], ids=["1440x900", "1024x768"])
 def test_the_app_shows_every_headline_whole_and_clear_of_everything(app, collection: Collection, size):
     titles = list(collection.events["title"])
+    # The US deployment (3 Feb) is left off the calendar's axis, at its left edge: its label is not drawn.
+    on_axis = [title for title in titles if not title.startswith("US begins deploying")]
     calendar = measure_app(app, *size)
-    assert not problems(calendar, titles), "\n".join(problems(calendar, titles))
-    assert len(calendar["bars"]) >= 8 and len(calendar["marks"]) >= len(titles), "the plot's bars and marks"
+    assert not problems(calendar, on_axis), "\n".join(problems(calendar, on_axis))
+    assert len(calendar["bars"]) >= 2 and len(calendar["marks"]) >= len(on_axis), "the plot's bars and marks"
     sequence = measure_app(app, *size, "?mode=sequence")
     assert not problems(sequence, titles), "\n".join(problems(sequence, titles))
     app.assert_no_errors()
@@ -141,11 +152,14 @@ def test_exported_pictures_show_every_headline_whole_and_clear_of_everything(
         found = []
         for name, svg, figure in pictures:
             page.set_content(f"<!doctype html><html><body style='margin:0'><div id='picture'>{svg}</div></body></html>")
-            labels = [index for index, annotation in enumerate(figure.layout.annotations) if annotation.name]
+            annotations = figure.layout.annotations
+            labels = [index for index, a in enumerate(annotations) if a.name and a.xref != "paper"]
             drawn = page.evaluate(MEASURE_JS, ["#picture", labels])
-            assert len(drawn["marks"]) >= len(titles), f"{name}: the marks were not found in the SVG"
-            assert len(drawn["bars"]) >= (0 if "sequence" in name else 8), f"{name}: the bars were not found"
-            found += [f"{name}: {problem}" for problem in problems(drawn, titles)]
+            left_off = {a.name for a in annotations if a.name and a.xref == "paper"}  # noted at the axis's edge
+            shown = [t for i, t in zip(collection.events["id"], titles, strict=True) if i not in left_off]
+            assert len(drawn["marks"]) >= len(shown), f"{name}: the marks were not found in the SVG"
+            assert len(drawn["bars"]) >= (0 if "sequence" in name else 2), f"{name}: the bars were not found"
+            found += [f"{name}: {problem}" for problem in problems(drawn, shown)]
         assert not found, "\n".join(found)
     finally:
         page.close()

@@ -241,7 +241,7 @@ def test_hostile_event_text_runs_nothing_and_shows_as_text(open_story: Callable[
     assert audit["handlers"] == [] and audit["embeds"] == 0, audit
     assert audit["scripts"] == 5, "a <script> element from the data is in the page"
     for href in audit["hrefs"]:
-        assert href.startswith(("https://", "http://", "mailto:", "#event-")), href
+        assert href.startswith(("https://", "http://", "mailto:", "#event-", "#source-")), href
     assert story.errors == []
 
 
