@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateparser
 from dateutil import tz as dateutil_tz
 
-from dashboard.model import SETTINGS_FILE, Precision
+from dashboard.model import EARLIEST, LATEST, SETTINGS_FILE, Precision
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -46,13 +46,6 @@ WEEKDAY_WORD = re.compile(
 )  # the names dateutil reads as weekdays
 NEEDS_A_DAY = "a time needs a day: write the day with it, such as 16 Feb 2022 at 10am, or leave the time out"
 DATE_ORDERS = ("DMY", "MDY")
-
-
-# The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
-# the figures, filters and exports work in that unit. Whole centuries well inside it, so that a view padded
-# around its events or zoomed far out stays inside too, and the limit is easy to state.
-EARLIEST = dt.datetime(1700, 1, 1)
-LATEST = dt.datetime(2200, 1, 1)  # exclusive: the last day shown is 31 Dec 2199
 
 
 class DateError(ValueError):

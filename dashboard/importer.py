@@ -14,6 +14,7 @@ import yaml
 from dashboard.model import ID_MAX, SETTINGS_FILE, CollectionSettings
 from dashboard.records import new_file_mode, write_atomic
 from dashboard.table import C, Problem
+from dashboard.trust import DEFAULT_STATUS
 
 try:  # the C emitter writes event files several times faster
     from yaml import CSafeDumper as SafeDumper
@@ -34,6 +35,8 @@ def event_data(row: dict[str, Any]) -> dict[str, Any]:
     if row["_timezone"]:
         data["timezone"] = row["_timezone"]
     data["category"] = row[C.category]
+    if row[C.status] != DEFAULT_STATUS:
+        data["status"] = row[C.status]
     if row[C.actors]:
         data["actors"] = list(row[C.actors])
     if row[C.places]:

@@ -20,6 +20,11 @@ ID_MAX = 100  # characters in an id, which names its file (Linux allows 255 byte
 # of characters is a mistake (a paragraph pasted in the wrong key) that would also slow every menu down.
 NAME_MAX = 120
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
+# The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
+# the figures, filters and exports work in that unit. Whole centuries well inside it, so that a view padded
+# around its events or zoomed far out stays inside too, and the limit is easy to state.
+EARLIEST = dt.datetime(1700, 1, 1)
+LATEST = dt.datetime(2200, 1, 1)  # exclusive: the last day shown is 31 Dec 2199
 
 
 class Precision(StrEnum):
@@ -167,8 +172,10 @@ class Source(_Strict):
     @field_validator("credibility", mode="before")
     @classmethod
     def _grade_number(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
+        if isinstance(value, bool):  # YAML's yes/true: not a grade (it would read as 1, the strongest)
+            raise ValueError("write a number from 1 to 6")
+        if isinstance(value, str) and re.fullmatch(r"\s*[1-6](\.0)?\s*", value):
+            return int(float(value))
         return value
 
     @field_validator("url")
@@ -183,10 +190,20 @@ class Source(_Strict):
     def _iso_date(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                dt.date.fromisoformat(value[:10])
+                day = dt.date.fromisoformat(value[:10])
             except ValueError:
                 raise ValueError(f'could not read "{value}" as a date (write it as YYYY-MM-DD)') from None
+            if not published_in_range(day):
+                raise ValueError(
+                    f"{day.isoformat()} is outside the years the timeline can show "
+                    f"({EARLIEST.year} to {LATEST.year - 1})"
+                )
         return value
+
+
+def published_in_range(day: dt.date) -> bool:
+    """Whether a publication day is within the years the timeline shows (a reporting lag is drawn to it)."""
+    return EARLIEST.date() <= day < LATEST.date()
 
 
 class Link(_Strict):
@@ -266,6 +283,15 @@ class EventFile(_Strict):
                     f"source '{source.title}' copies '{source.copies}', which is not another source of this event "
                     f"(source ids: {named})"
                 )
+        copied = {source.id: source.copies for source in sources if source.id and source.copies}
+        for start in copied:
+            seen, at = [start], copied[start]
+            while at in copied and at not in seen:
+                seen.append(at)
+                at = copied[at]
+            if at == start:  # back where it began: no source of the ring is the original
+                ring = " → ".join(f"'{i}'" for i in [*seen, start])
+                raise ValueError(f"the sources copy each other in a ring ({ring}): one of them must be the original")
         return sources
 
     @property

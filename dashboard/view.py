@@ -7,6 +7,7 @@ reproduces a screen and an export reproduces a link.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -16,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.cells import shared_lists
-from dashboard.dates import EARLIEST, LATEST
-from dashboard.model import Status
+from dashboard.model import EARLIEST, LATEST, Status
 
 Lanes = Literal["category", "actor", "place"]
 Mode = Literal["calendar", "sequence"]
@@ -121,7 +121,7 @@ MAX_DAY = (LATEST - dt.timedelta(days=1)).date()
 # A search is a literal substring test per word over every event's text: its cost grows with both.
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
-MAX_CORROBORATED = 20  # "corroborated by at least N publishers": more than any event has in practice
+MAX_CORROBORATED = 999  # "corroborated by at least N publishers": more than any event has in practice
 
 
 def clamp_day(day: dt.date | None, name: str) -> tuple[dt.date | None, str | None]:
@@ -183,12 +183,13 @@ def _at_least(value: object) -> tuple[int, str | None]:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip()[:4])
-    if number is None:
+    elif isinstance(value, str) and re.fullmatch("[0-9]{1,30}", value.strip()):  # not '²', which isdigit() takes
+        number = int(value.strip())
+    if number is None or number < 0:
         return 0, f"'corroborated={str(value)[:20]}' is not a number of publishers; ignored"
     if number > MAX_CORROBORATED:
-        return MAX_CORROBORATED, f"'corroborated={number}' is more than {MAX_CORROBORATED}; read as {MAX_CORROBORATED}"
+        said = str(value).strip()[:20]
+        return MAX_CORROBORATED, f"'corroborated={said}' is more than {MAX_CORROBORATED}; read as {MAX_CORROBORATED}"
     return number, None
 
 

@@ -263,7 +263,7 @@ def test_corroborated_filter_keeps_events_with_enough_independent_publishers(col
     assert "corroborated by at least 2 publishers" in describe(view)
 
 
-@pytest.mark.parametrize("written", ["abc", "-1", "2.5"])
+@pytest.mark.parametrize("written", ["abc", "-1", "2.5", "²", "%C2%B2", "%00", "1e3"])
 def test_a_bad_corroborated_value_in_a_link_is_ignored_with_a_warning(written):
     view = View.from_query(f"?corroborated={written}")
     assert view.corroborated == 0 and any("corroborated" in w for w in view.warnings)
@@ -413,3 +413,109 @@ def test_timelinejs_and_the_story_page_say_the_status(collection):
         "<p class=trust>Reported 15 Feb 2022 (same day) · corroborated by 2 independent publishers: DW, State Duma</p>"
         in page
     )
+
+
+def test_import_writes_each_rows_status_and_grades_into_its_event_file(tmp_path):
+    table = tmp_path / "rows.csv"
+    table.write_text(
+        "id,title,date,category,status,source,published,source_reliability,source_credibility,source_attribution\n"
+        "a,Said to happen,2022-02-16,x,Claimed,RIA,2022-02-16,c,3,according to the ministry\n"
+        "b,Plain,2022-02-16,x,,DW,2022-02-16,,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "events"
+    result = CliRunner().invoke(cli, ["import", str(table), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = (out / "a.yaml").read_text(encoding="utf-8")
+    assert "status: claimed" in written and "reliability: C" in written and "credibility: 3" in written
+    assert "status:" not in (out / "b.yaml").read_text(encoding="utf-8")  # the default goes without saying
+    back = by_id(load_collection(out))
+    assert back["a"]["status"] == "claimed" and back["b"]["status"] == "reported"
+    assert back["a"]["sources"][0]["attribution"] == "according to the ministry"
+
+
+def test_a_table_row_with_a_grade_but_no_source_is_a_located_problem(tmp_path):
+    root = tmp_path / "events"
+    root.mkdir()
+    (root / "table.csv").write_text(
+        "title,date,category,source,source_reliability,source_credibility,source_attribution\n"
+        "Graded,2022-02-16,x,DW,A,1,\n"
+        "Orphan grade,2022-02-16,x,,A,1,\n"
+        "Orphan words,2022-02-16,x,,,,according to nobody\n",
+        encoding="utf-8",
+    )
+    loaded = load_collection(root)
+    assert list(loaded.events["title"]) == ["Graded"]
+    found = sorted((p.line, p.column, p.message) for p in loaded.problems)
+    assert found[0][:2] == (3, 5) and "'source_reliability': given, but the row names no source" in found[0][2]
+    assert found[1][:2] == (4, 7) and "'source_attribution': given" in found[1][2]
+
+
+def test_a_huge_corroborated_value_is_read_as_the_most_and_said_as_written():
+    view = View.from_query("?corroborated=999999999999")
+    assert view.corroborated == 999
+    assert view.warnings == ("'corroborated=999999999999' is more than 999; read as 999",)
+    result = CliRunner().invoke(cli, ["export", "--view", "?corroborated=%C2%B2", "--format", "json", "--out", "-"])
+    assert result.exit_code == 0 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("day", ["1600-01-01", "2300-01-01", "0001-01-01"])
+def test_a_publication_outside_the_timelines_years_is_a_located_problem_in_a_file_and_a_table(tmp_path, day):
+    root = folder(tmp_path, {"far": PLAIN.replace("published: 2022-02-16", f"published: {day}"), "ok": CLAIMED})
+    (root / "table.csv").write_text(f"title,date,category,source,published\nT,2022-02-16,x,DW,{day}\n", "utf-8")
+    loaded = load_collection(root)
+    assert list(loaded.events["id"]) == ["ok"]
+    found = sorted((p.path, p.line) for p in loaded.problems)
+    assert found == [("far.yaml", 9), ("table.csv", 2)], loaded.problems
+    assert all("outside the years the timeline can show (1700 to 2199)" in p.message for p in loaded.problems)
+    fig = timeline_figure(loaded.events, View(lag=True), loaded.settings)  # nothing left to overflow
+    assert fig.data
+
+
+@pytest.mark.parametrize(
+    "sources, words",
+    [
+        (
+            "  - {id: a, title: T1, publisher: DW, copies: b}\n  - {id: b, title: T2, publisher: AP, copies: a}\n",
+            "the sources copy each other in a ring ('a' → 'b' → 'a')",
+        ),
+        ("  - {title: T1, publisher: DW, credibility: yes}\n", "write a number from 1 to 6"),
+        ("  - {title: T1, publisher: DW, credibility: true}\n", "write a number from 1 to 6"),
+    ],
+    ids=["copies-ring", "credibility-yes", "credibility-true"],
+)
+def test_a_copies_ring_or_a_yes_for_a_grade_is_a_problem_not_a_silent_reading(tmp_path, sources, words):
+    text = "title: T\ndate: 2022-02-16\ncategory: x\nsources:\n" + sources
+    loaded = load_collection(folder(tmp_path, {"e": text}))
+    assert not len(loaded.events)
+    [problem] = loaded.problems
+    assert words in problem.message, problem
+
+
+def test_a_credibility_written_as_text_or_with_a_decimal_point_is_read():
+    from dashboard.model import Source
+
+    assert Source(title="T", credibility="2.0").credibility == 2  # type: ignore[arg-type]
+    assert Source(title="T", credibility=" 3 ").credibility == 3  # type: ignore[arg-type]
+
+
+def test_a_range_shows_its_status_in_its_bar(tmp_path):
+    files = {
+        status.value: f"title: {status.value}\ndate: 2022-02-14\nend: 2022-02-16\ncategory: x\nstatus: {status.value}\n"
+        for status in Status
+    }
+    loaded = load_collection(folder(tmp_path, files))
+    fig = timeline_figure(loaded.events, View(), loaded.settings)
+    [bars] = [t for t in fig.data if t.type == "bar"]
+    looks = {
+        event_id: (color, shape)
+        for event_id, color, shape in zip(bars.customdata, bars.marker.color, bars.marker.pattern.shape, strict=True)
+    }
+    assert len(set(looks.values())) == len(Status), looks  # each status its own bar
+    assert (
+        looks["confirmed"][0].startswith("#")
+        and looks["reported"][0].startswith("rgba(")
+        and looks["reported"][0] != "rgba(0,0,0,0)"
+    )
+    assert looks["claimed"] == ("rgba(0,0,0,0)", "")
+    assert (looks["disputed"][1], looks["denied"][1], looks["expected"][1]) == ("+", "x", ".")

@@ -264,6 +264,12 @@ def status_mark(status: str, base: str, color: str) -> dict[str, str]:
     return {"symbol": look.symbol or base + look.suffix, "color": fill}
 
 
+def status_fill(status: str, color: str) -> str:
+    """A bar's fill for an event of this status: solid, tinted, or none (an outline)."""
+    look = STATUS_LOOKS.get(status, STATUS_LOOKS["reported"])
+    return {"solid": color, "tint": tint(color, TINT_ALPHA)}.get(look.fill, "rgba(0,0,0,0)")
+
+
 def tint(color: str, alpha: float) -> str:
     """A '#rrggbb' colour at this opacity, as rgba()."""
     red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))

@@ -44,6 +44,7 @@ from dashboard.figure.style import (
     fit_text,
     page_frame,
     shown_name,
+    status_fill,
     status_mark,
     text_px,
 )
@@ -54,6 +55,7 @@ from dashboard.view import View
 
 STATUSES = [status.value for status in Status]
 APPROXIMATE_OPACITY = 0.55
+BAR_PATTERNS = {"disputed": "+", "denied": "x", "expected": "."}  # a range's status, where no hatching says more
 LAG_DROP = 0.42  # rows below the mark that a reporting lag runs (a bar is 0.62 rows thick)
 HALF_DAY_NS = DAY_NS // 2  # a report's tick stands in the middle of its day, as a day's mark does
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
@@ -252,8 +254,13 @@ def _event_trace(items: list[Item], by_id: dict[str, dict[str, Any]], name: str)
 def _add_bars(
     fig: go.Figure, bar_items: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
-    """The bars of a category's ranges, hatched where the date is approximate."""
+    """The bars of a category's ranges, filled by their status as their marks are (solid, tinted, or an outline),
+    hatched where the date is approximate, else patterned for a disputed (+), denied (×) or expected (·) range."""
     approximate = [bool(by_id[i.id][C.approximate]) for i in bar_items]
+    statuses = [by_id[i.id][C.status] for i in bar_items]
+    shapes = ["/" if a else BAR_PATTERNS.get(status, "") for a, status in zip(approximate, statuses, strict=True)]
+    # A patterned bar's pattern is drawn in its marker's colour, over no fill: the category's colour, then.
+    fills = [color if shape else status_fill(status, color) for shape, status in zip(shapes, statuses, strict=True)]
     fig.add_trace(
         go.Bar(
             **_event_trace(bar_items, by_id, name),
@@ -263,10 +270,10 @@ def _add_bars(
             y=numbers([i.y for i in bar_items]),
             width=0.62,
             marker={
-                "color": color,
+                "color": fills if len(set(fills)) > 1 else fills[0],
                 "opacity": 0.9,
                 "pattern": {
-                    "shape": ["/" if a else "" for a in approximate],
+                    "shape": shapes,
                     "fgcolor": color,
                     "bgcolor": "rgba(0,0,0,0)",
                     "solidity": 0.3,

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.dates import EARLIEST, LATEST, DateError, When, format_when, resolve
-from dashboard.model import Precision
+from dashboard.dates import DateError, When, format_when, resolve
+from dashboard.model import EARLIEST, LATEST, Precision
 
 # ---- dates ---------------------------------------------------------------------------------------------------
 

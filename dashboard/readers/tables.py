@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.model import ID_MAX, NAME_MAX, SLUG, EventFile, Link, Place, Source, slugify
+from dashboard.model import ID_MAX, NAME_MAX, SLUG, EventFile, Link, Place, Source, published_in_range, slugify
 from dashboard.readers import acled, native
 from dashboard.readers import iso_dates as iso
 from dashboard.readers import vectors as v
@@ -300,6 +300,15 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
             errors[code] = found
         else:
             lists[code] = [source.model_dump()]  # type: ignore[union-attr]
+    # A grade or an attribution of no source at all: said, not dropped.
+    for code in np.flatnonzero(extra & ~given).tolist():
+        name = next(
+            key
+            for key, value in (("reliability", letter), ("credibility", number), ("attribution", says))
+            if value[code]
+        )
+        column, at = columns[name]
+        errors[code] = [(at, f"'{column}': given, but the row names no source: fill 'source' or 'source_title'")]
     faults.add_distinct(source_codes, errors)
     return source_codes, lists
 
@@ -342,10 +351,9 @@ def _iso_day(text: str) -> bool:
     if not text:
         return True
     try:
-        dt.date.fromisoformat(text[:10])
+        return published_in_range(dt.date.fromisoformat(text[:10]))
     except ValueError:
         return False
-    return True
 
 
 def _links(m: Mapped, faults: v.Faults) -> Coded:
