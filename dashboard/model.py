@@ -20,6 +20,7 @@ ID_MAX = 100  # characters in an id, which names its file (Linux allows 255 byte
 # of characters is a mistake (a paragraph pasted in the wrong key) that would also slow every menu down.
 NAME_MAX = 120
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
 # The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
 # the figures, filters and exports work in that unit. Whole centuries well inside it, so that a view padded
 # around its events or zoomed far out stays inside too, and the limit is easy to state.
@@ -164,6 +165,15 @@ class Source(_Strict):
         ),
     )
 
+    @field_validator("title", "publisher", "attribution")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        """Words shown in cards and written into documents: a control character (a bell, an escape) is a mistake."""
+        bad = _CONTROL.search(value) if value else None
+        if bad:
+            raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
+        return value
+
     @field_validator("reliability", mode="before")
     @classmethod
     def _grade_letter(cls, value: Any) -> Any:
@@ -252,6 +262,11 @@ class EventFile(_Strict):
     tags: list[Name] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
 
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_in_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
@@ -316,7 +331,6 @@ DEFAULT_TITLE = "Timeline"
 TITLE_MAX = 200
 DESCRIPTION_MAX = 600
 NOTES_MAX = 600
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
 _LINE_BREAK = re.compile(r"[\t\n]")
 
 

@@ -19,6 +19,7 @@ from dashboard.table import C
 Source = Mapping[str, Any]  # a source as the events table holds it: the keys of ``model.Source``
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 DEFAULT_STATUS = Status.REPORTED.value
+PUBLISHERS_NAMED = 6  # in a card's line; the sources below it list them all
 
 
 def first_published(sources: Iterable[Source]) -> dt.date | None:
@@ -140,4 +141,6 @@ def corroboration_words(sources: Iterable[Source]) -> str:
         return "no source given"
     count = len(publishers)
     said = "1 publisher" if count == 1 else f"{count} independent publishers"
-    return f"corroborated by {said}: {', '.join(publishers)}"
+    named = ", ".join(publishers[:PUBLISHERS_NAMED])
+    more = f" and {count - PUBLISHERS_NAMED} more" if count > PUBLISHERS_NAMED else ""
+    return f"corroborated by {said}: {named}{more}"

@@ -252,7 +252,11 @@ class View:
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
         for facet in FACETS:
-            fix(facet.key, _names(getattr(self, facet.key)), None)
+            names = _names(getattr(self, facet.key))
+            if facet.order:  # a fixed set of names, read in any case ('Confirmed' is confirmed)
+                known = {name.casefold(): name for name in facet.order}
+                names = tuple(dict.fromkeys(known.get(name.strip().casefold(), name) for name in names))
+            fix(facet.key, names, None)
         fix("q", *limit_search(self.q if isinstance(self.q, str) else ""))
         fix("corroborated", *_at_least(self.corroborated))
         fix("lag", self.lag is True, None)

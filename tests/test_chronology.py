@@ -131,7 +131,8 @@ def sources_of(text: str) -> list[str]:
 
 def test_citations_are_numbered_in_order_of_first_citation_and_shared(collection: Collection) -> None:
     text = chronology(collection)
-    assert entry(text, "Talks in Geneva").endswith("[1][2]")
+    # The talks' Reuters report is graded B2 for this claim: the grade is the citation's, not the report's.
+    assert entry(text, "Talks in Geneva").endswith("[1: B2][2]")
     # The convoy's Reuters report has the talks' address: the same report, the same number, after its new TASS one.
     assert entry(text, "A convoy near Belgorod").endswith("[3][1]")
     # DW's report, by publisher, title and date, is cited again by the sirens.
@@ -139,8 +140,8 @@ def test_citations_are_numbered_in_order_of_first_citation_and_shared(collection
     listed = sources_of(text)
     assert [line.split(".")[0] for line in listed if line] == ["1", "2", "3", "4"]
     assert listed[0] == (
-        "1. Reuters, “Talks begin”, 15 Feb 2022, <https://example.org/reuters/talks> — grade B2 "
-        "(B: usually reliable source; 2: probably true)"
+        "1. Reuters, “Talks begin”, 15 Feb 2022, <https://example.org/reuters/talks> — graded B: usually reliable "
+        "source"
     )
     assert listed[1] == "2. DW, “Talks in Geneva”, 16 Feb 2022"
 
@@ -212,12 +213,12 @@ def test_the_word_document_has_the_entries_citations_and_sources(collection: Col
     document = docx.Document(io.BytesIO(data))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "The week in review"
-    assert "15 Feb 2022 — Talks in Geneva (confirmed) [1][2]" in texts
+    assert "15 Feb 2022 — Talks in Geneva (confirmed) [1: B2][2]" in texts
     assert "16 Feb 2022 — A convoy near Belgorod (claimed) [3][1]" in texts
     assert "According to a Swiss official [2]" in texts
     start = texts.index("Sources")
     assert texts[start + 1].startswith("1. Reuters, “Talks begin”, 15 Feb 2022, https://example.org/reuters/talks")
-    assert texts[start + 1].endswith("grade B2 (B: usually reliable source; 2: probably true)")
+    assert texts[start + 1].endswith("graded B: usually reliable source")
     assert texts[start + 4] == "4. Kharkiv Times, “Sirens heard”, 17 Feb 2022"
     links = [link.address for p in document.paragraphs for link in p.hyperlinks]
     assert links == ["https://example.org/reuters/talks"]
@@ -306,3 +307,24 @@ def test_the_apps_download_serves_the_chronology_of_the_view(collection: Collect
     assert name.endswith(".docx")
     texts = [p.text for p in docx.Document(io.BytesIO(blob)).paragraphs]
     assert "17 Feb 2022 — Sirens in Kharkiv (expected) [1][2]" in texts and not any("Talks begin" in t for t in texts)
+
+
+def test_a_claims_grade_and_a_repeat_belong_to_the_events_citation_not_to_the_report(tmp_path: Path) -> None:
+    """One report cited by two events, graded apart for each claim and repeating another source in one only: the
+    reference list says how reliable it is; each entry says its own grade and repeat."""
+    report = "    title: Report\n    publisher: DW\n    published: 2022-02-16\n    reliability: B\n"
+    one = (
+        "title: One\ndate: 2022-02-16\ncategory: x\nsources:\n  - id: wire\n    title: Wire\n    publisher: Reuters\n"
+        f"  - id: dw\n{report}    credibility: 2\n    copies: wire\n"
+    )
+    two = f"title: Two\ndate: 2022-02-16\ncategory: x\nsources:\n  - id: dw\n{report}    credibility: 4\n"
+    root = tmp_path / "events"
+    root.mkdir()
+    (root / "one.yaml").write_text(one, encoding="utf-8")
+    (root / "two.yaml").write_text(two, encoding="utf-8")
+    loaded = load_collection(root)
+    assert not loaded.problems, loaded.problems
+    text = markdown_chronology(loaded.events, View(), loaded.settings)
+    assert entry(text, "One").endswith("[1][2: B2, repeats 1]")
+    assert entry(text, "Two").endswith("[2: B4]")
+    assert sources_of(text)[1] == "2. DW, “Report”, 16 Feb 2022 — graded B: usually reliable source"

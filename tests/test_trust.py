@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -519,3 +520,31 @@ def test_a_range_shows_its_status_in_its_bar(tmp_path):
     )
     assert looks["claimed"] == ("rgba(0,0,0,0)", "")
     assert (looks["disputed"][1], looks["denied"][1], looks["expected"][1]) == ("+", "x", ".")
+
+
+def test_the_story_pages_cards_carry_each_claims_grade_and_repeat(collection):
+    from dashboard.export.story import story_page
+
+    fig = timeline_figure(collection.events, View(), collection.settings)
+    page = story_page(collection, View(), fig, fig, alt="")
+    assert '<abbr class=grade title="B: usually reliable source; 2: probably true">B2</abbr>' in page
+    assert re.search(r'<abbr class=grade title="repeats source (\d+)">repeats \1</abbr>', page)
+
+
+def test_a_status_is_read_in_any_case_in_a_file_and_in_a_link(tmp_path):
+    loaded = load_collection(folder(tmp_path, {"e": CLAIMED.replace("status: claimed", "status: ' Claimed'")}))
+    assert not loaded.problems and list(loaded.events["status"]) == ["claimed"]
+    assert View.from_query("?status=Confirmed&status=DENIED").status == ("confirmed", "denied")
+
+
+def test_a_control_character_in_a_sources_words_is_a_problem(tmp_path):
+    text = CLAIMED.replace("publisher: RIA Novosti", 'publisher: "RIA\\a Novosti"')
+    [problem] = load_collection(folder(tmp_path, {"e": text})).problems
+    assert "holds the control character U+0007" in problem.message
+
+
+def test_the_card_names_a_few_publishers_and_counts_the_rest():
+    sources = [{"title": f"T{n}", "publisher": f"P{n}"} for n in range(9)]
+    assert trust.corroboration_words(sources) == (
+        "corroborated by 9 independent publishers: P0, P1, P2, P3, P4, P5 and 3 more"
+    )

@@ -228,7 +228,7 @@ def _sources(sources: list[dict[str, Any]]) -> html.Ul:
             )
         )
         if s.get("attribution"):
-            parts.append(html.Span(s["attribution"], className="attribution"))
+            parts.append(html.Span(name_of(s["attribution"]), className="attribution"))
         if s.get("copies"):
             copied = titles.get(s["copies"], s["copies"])
             parts.append(

@@ -35,14 +35,13 @@ UNNAMED_TITLE_CHARS = 40  # of the title that names a source without a publisher
 
 @dataclass
 class Reference:
-    """One source of the view, numbered: its first citation's fields, the Admiralty grades it was given (the
-    credibility is per claim, so one report can be graded apart for two events), and the number of the source it
-    repeats."""
+    """One source of the view, numbered: its first citation's fields, and how reliable it was graded (A–F: a
+    grade of the source). How credible a claim is (1–6), and which source a report repeats, belong to each event's
+    citation of it (``References.notes``): one report may be graded apart for two events."""
 
     number: int
     source: dict[str, Any]
-    grades: dict[str, str] = field(default_factory=dict)  # each grade given ('B2') and its meaning
-    repeats: int | None = None
+    grades: dict[str, str] = field(default_factory=dict)  # each reliability given ('B') and its meaning
 
 
 @dataclass
@@ -52,6 +51,7 @@ class References:
     listed: list[Reference] = field(default_factory=list)
     cited: dict[str, list[int]] = field(default_factory=dict)  # event id -> its sources' numbers, each once
     each: dict[str, list[int]] = field(default_factory=dict)  # event id -> the number of each of its sources
+    notes: dict[str, dict[int, str]] = field(default_factory=dict)  # event id -> number -> 'B2, repeats 3'
 
     def of(self, event_id: str) -> list[int]:
         """The numbers an event cites, in its sources' order, each once."""
@@ -60,6 +60,15 @@ class References:
     def numbers(self, event_id: str) -> list[int]:
         """The number of each source of an event, in its order (a report it cites twice, twice)."""
         return self.each.get(event_id, [])
+
+    def note(self, event_id: str, number: int) -> str:
+        """What an event's citation of a source adds: its grade for this claim, the source it repeats ('B2,
+        repeats 3'), or ''."""
+        return self.notes.get(event_id, {}).get(number, "")
+
+    def cites(self, event_id: str) -> list[tuple[int, str]]:
+        """An event's citations: each number once, with its note."""
+        return [(number, self.note(event_id, number)) for number in self.of(event_id)]
 
 
 def _keys(source: Source) -> list[tuple[str, ...]]:
@@ -90,13 +99,14 @@ def references(events: pd.DataFrame) -> References:
                 by_id[str(source["id"])] = ref
             if ref.number not in numbers:
                 numbers.append(ref.number)
-        for source in sources:  # a repeat is of a source of the same event: its number, once all are numbered
+        notes: dict[int, str] = {}
+        for number, source in zip(each, sources, strict=True):  # a repeat is of a source of the same event
             original = by_id.get(str(source.get("copies") or ""))
-            copy = _find(known, source)
-            if original is not None and copy is not None and copy is not original and copy.repeats is None:
-                copy.repeats = original.number
+            said = [grade(source), f"repeats {original.number}" if original and original.number != number else ""]
+            notes.setdefault(number, ", ".join(part for part in said if part))
         refs.cited[str(ident)] = numbers
         refs.each[str(ident)] = each
+        refs.notes[str(ident)] = {number: note for number, note in notes.items() if note}
     return refs
 
 
@@ -117,9 +127,9 @@ def _cite(refs: References, known: dict[tuple[str, ...], Reference], source: Sou
                 ref.source[key] = value
     for found in _keys(source):
         known.setdefault(found, ref)
-    mark = grade(source)
-    if mark:
-        ref.grades.setdefault(mark, grade_meaning(source))
+    letter = source.get("reliability")
+    if letter:
+        ref.grades.setdefault(str(letter), grade_meaning({"reliability": letter}))
     return ref
 
 
@@ -154,8 +164,22 @@ def credit(ref: Reference, title_most: int = 60) -> str:
 
 
 def grade_words(ref: Reference) -> str:
-    """The grades a source was given, with their meaning: 'B2 (B: usually reliable source; 2: probably true)'."""
-    return "; ".join(f"{mark} ({meaning})" if meaning else mark for mark, meaning in ref.grades.items())
+    """How reliable a source was graded, with the meaning: 'B: usually reliable source'."""
+    return "; ".join(meaning or mark for mark, meaning in ref.grades.items())
+
+
+def note_meaning(note: str) -> str:
+    """A citation's note in words, for a hover: 'B2, repeats 3' -> 'B: usually reliable source; 2: probably true;
+    repeats source 3'."""
+    words = []
+    for part in note.split(", "):
+        if part.startswith("repeats "):
+            words.append(f"repeats source {part.removeprefix('repeats ')}")
+        elif part:
+            letter = part[0] if part[0].isalpha() else None
+            number = int(part[-1]) if part[-1].isdigit() else None
+            words.append(grade_meaning({"reliability": letter, "credibility": number}))
+    return "; ".join(word for word in words if word)
 
 
 # Markdown ---------------------------------------------------------------------------------------------------------
@@ -260,9 +284,10 @@ def safe_markdown(text: str) -> str:
     return "\n".join(_blocks(SyntaxTreeNode(tokens(text)).children)).strip("\n")
 
 
-def _cites(numbers: Iterable[int]) -> str:
+def _cites(cites: Iterable[tuple[int, str]]) -> str:
+    """'[1: B2][3]': each number, with what this citation of it adds (a grade for this claim, a repeat)."""
     # Plain brackets: no reference definition is ever written (titles and summaries escape theirs), so they stay text.
-    return "".join(f"[{n}]" for n in numbers)
+    return "".join(f"[{n}: {note}]" if note else f"[{n}]" for n, note in cites)
 
 
 def _sentence(text: str) -> str:
@@ -272,14 +297,14 @@ def _sentence(text: str) -> str:
 def _entry(row: Mapping[str, Any], refs: References) -> list[str]:
     """One event: its date, title, status and citations; its summary; who says so, when it was first reported and
     by how many."""
-    cites = _cites(refs.of(str(row[C.id])))
+    cites = _cites(refs.cites(str(row[C.id])))
     head = f"**{md_escape(row[C.when])}** — {md_escape(row[C.title])} *({md_escape(row[C.status])})*"
     lines = [head + (f" {cites}" if cites else ""), ""]
     summary = safe_markdown(str(row[C.summary] or ""))
     if summary:
         lines += [summary, ""]
     notes = [
-        f"*{md_escape(_sentence(str(source['attribution'])))}* {_cites([number])}"
+        f"*{md_escape(_sentence(str(source['attribution'])))}* {_cites([(number, '')])}"
         for number, source in zip(refs.numbers(str(row[C.id])), row[C.sources], strict=True)
         if source.get("attribution")
     ]
@@ -290,7 +315,7 @@ def _entry(row: Mapping[str, Any], refs: References) -> list[str]:
 
 
 def reference_line(ref: Reference) -> str:
-    """'1. DW, “Title”, 16 Feb 2022, <https://…> — grade B2 (usually reliable source; probably true)'."""
+    """'1. DW, “Title”, 16 Feb 2022, <https://…> — graded B: usually reliable source'."""
     source = ref.source
     title = str(source.get("title") or "")
     parts = [
@@ -302,10 +327,8 @@ def reference_line(ref: Reference) -> str:
     if href:
         parts.append(_destination(href))
     line = f"{ref.number}. " + ", ".join(part for part in parts if part)
-    if ref.repeats is not None:
-        line += f" — repeats {ref.repeats}"
     grades = grade_words(ref)
-    return line + (f" — grade {md_escape(grades)}" if grades else "")
+    return line + (f" — graded {md_escape(grades)}" if grades else "")
 
 
 def markdown_chronology(events: pd.DataFrame, view: View, settings: CollectionSettings) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from dashboard.export.chronology import Reference, References, published_day, references
+from dashboard.export.chronology import Reference, References, note_meaning, published_day, references
 from dashboard.figure import THEMES, Theme, balance_bidi, category_colors
 from dashboard.figure.caption import subtitle
 from dashboard.markdown import LINK_ATTRS, safe_href, to_html
@@ -67,30 +67,28 @@ def _link(url: str | None, text: str) -> str:
 _day = published_day  # '16 Feb 2022' from an ISO date: the chronology's words, on the page too
 
 
-def _source(source: dict[str, Any], number: int | None = None) -> str:
+def _source(source: dict[str, Any], number: int | None = None, note: str = "") -> str:
     """One report in a card: its number in the page's list of sources (a link to it), its title (a link to it),
-    publisher and date."""
+    publisher and date, and what the event's citation adds (its grade for this claim, the source it repeats)."""
     title = _link(source.get("url"), _name(source.get("title") or source.get("url") or "Untitled"))
     meta = " · ".join(_name(x) for x in (source.get("publisher"), _day(source.get("published"))) if x)
     cite = f'<a class=ref href="#source-{number}">[{number}]</a> ' if number else ""
-    return f"<li>{cite}{title}{f' <span class=muted>{meta}</span>' if meta else ''}</li>"
+    graded = f' <abbr class=grade title="{esc(note_meaning(note))}">{esc(note)}</abbr>' if note else ""
+    return f"<li>{cite}{title}{f' <span class=muted>{meta}</span>' if meta else ''}{graded}</li>"
 
 
 def _reference(ref: Reference) -> str:
-    """One report in the page's numbered list of sources: its title (a link), publisher, date, grade (its meaning on
-    hover) and the number of the report it repeats."""
+    """One report in the page's numbered list of sources: its title (a link), publisher, date and reliability (its
+    meaning on hover). A claim's grade and a repeat are an event's own: its card's list of sources says them."""
     source = ref.source
     title = _link(source.get("url"), _name(source.get("title") or source.get("url") or "Untitled"))
     meta = " · ".join(_name(x) for x in (source.get("publisher"), _day(source.get("published"))) if x)
     grades = " ".join(
         f'<abbr class=grade title="{esc(meaning)}">{esc(mark)}</abbr>' for mark, meaning in ref.grades.items()
     )
-    repeats = (
-        f' <span class=muted>repeats <a href="#source-{ref.repeats}">[{ref.repeats}]</a></span>' if ref.repeats else ""
-    )
     return (
         f'<li id="source-{ref.number}" value="{ref.number}">{title}'
-        f"{f' <span class=muted>{meta}</span>' if meta else ''}{f' {grades}' if grades else ''}{repeats}</li>"
+        f"{f' <span class=muted>{meta}</span>' if meta else ''}{f' {grades}' if grades else ''}</li>"
     )
 
 
@@ -127,7 +125,7 @@ def _event(row: dict[str, Any], category: str, color: str, refs: References) -> 
     precision = PRECISION_NOTE.get(row[C.precision], "")
     written = f"Written as “{row[C.date_text]}” (known {precision}{', approximately' if row[C.approximate] else ''})"
     numbered = zip(refs.numbers(str(row[C.id])), row[C.sources], strict=True)
-    sources = "".join(_source(source, number) for number, source in numbered)
+    sources = "".join(_source(source, number, refs.note(str(row[C.id]), number)) for number, source in numbered)
     return (
         f'<li class=event id="event-{ident}" data-id="{ident}" style="--cat:{color}">'
         f'<article aria-labelledby="title-{ident}">'

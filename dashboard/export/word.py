@@ -126,13 +126,13 @@ def _block(document: Document, node: SyntaxTreeNode, style: str | None) -> None:
         _run(document.add_paragraph(style=style), node.content)
 
 
-def _cites(numbers: Sequence[int]) -> str:
-    return "".join(f"[{n}]" for n in numbers)
+def _cites(cites: Sequence[tuple[int, str]]) -> str:
+    return "".join(f"[{n}: {note}]" if note else f"[{n}]" for n, note in cites)
 
 
 def _entry(document: Document, row: Mapping[str, Any], refs: References) -> None:
     """One event: its date, title, status and citations; its summary; who says so, when reported, by how many."""
-    numbers = refs.of(str(row[C.id]))
+    numbers = refs.cites(str(row[C.id]))
     head = document.add_paragraph(style="Heading 3")
     _run(head, f"{row[C.when]} — ", bold=True)
     _run(head, str(row[C.title]))
@@ -143,13 +143,13 @@ def _entry(document: Document, row: Mapping[str, Any], refs: References) -> None
     for number, source in zip(refs.numbers(str(row[C.id])), row[C.sources], strict=True):
         if source.get("attribution"):
             said = str(source["attribution"])
-            _run(document.add_paragraph(), f"{said[:1].upper()}{said[1:]} {_cites([number])}", italic=True)
+            _run(document.add_paragraph(), f"{said[:1].upper()}{said[1:]} {_cites([(number, '')])}", italic=True)
     trust = " · ".join(part for part in (reported_words(row), corroboration_words(row[C.sources])) if part)
     _run(document.add_paragraph(), trust[:1].upper() + trust[1:], italic=True)
 
 
 def _reference(document: Document, ref: Reference) -> None:
-    """'1. DW, “Title”, 16 Feb 2022, https://… — grade B2 (…)', the address a link."""
+    """'1. DW, “Title”, 16 Feb 2022, https://… — graded B: usually reliable source', the address a link."""
     source = ref.source
     paragraph = document.add_paragraph()
     title = str(source.get("title") or "")
@@ -159,11 +159,9 @@ def _reference(document: Document, ref: Reference) -> None:
     if href:
         _run(paragraph, ", ")
         _link(paragraph, href, shortened(href, URL_SHOWN))
-    if ref.repeats is not None:
-        _run(paragraph, f" — repeats {ref.repeats}")
     grades = grade_words(ref)
     if grades:
-        _run(paragraph, f" — grade {grades}")
+        _run(paragraph, f" — graded {grades}")
 
 
 def docx_chronology(events: pd.DataFrame, view: View, settings: CollectionSettings) -> bytes:
