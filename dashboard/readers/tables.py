@@ -405,14 +405,17 @@ def _dates(m: Mapped, faults: v.Faults, order: str | None = None) -> _DateColumn
 
 
 def _derived(lists: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The derived columns (``dashboard.trust.derived``) of each distinct source list."""
-    reported = np.full(len(lists), np.datetime64("NaT"), dtype="datetime64[us]")
-    corroboration = np.zeros(len(lists), dtype=np.int64)
-    for code, sources in enumerate(lists.tolist()):
-        if sources:
-            day, corroboration[code] = derived(sources)
-            if day is not None:
-                reported[code] = np.datetime64(day, "us")
+    """The derived columns (``dashboard.trust.derived``) of each distinct source list. A table's row holds one
+    source at most, which copies none: its day and its one publisher are read a column at a time."""
+    firsts = [sources[0] if sources else None for sources in lists.tolist()]
+    days = [str(s.get("published") or "")[:10] or "NaT" if s else "NaT" for s in firsts]
+    reported = np.array(days, dtype="datetime64[D]").astype("datetime64[us]")
+    corroboration = np.fromiter(
+        (1 if s and (s.get("publisher") or s.get("title")) else 0 for s in firsts), dtype=np.int64, count=len(firsts)
+    )
+    for code in [code for code, sources in enumerate(lists.tolist()) if sources and len(sources) > 1]:
+        day, corroboration[code] = derived(lists[code])  # never from a table's reader; kept right all the same
+        reported[code] = np.datetime64(day, "us") if day else np.datetime64("NaT")
     return reported, corroboration
 
 
