@@ -49,6 +49,7 @@ class History:
     path: str  # below the events folder
     changes: tuple[Change, ...] = ()
     uncommitted: bool = False
+    shallow: bool = False  # the repository is a shallow clone: its oldest commits are not there
 
     @property
     def created(self) -> Change | None:
@@ -81,8 +82,10 @@ class History:
 
     @property
     def note(self) -> str | None:
-        """What the commits do not say: changes made since the last one."""
-        return "uncommitted changes" if self.uncommitted and self.changes else None
+        """What the commits do not say: changes made since the last one; a history a shallow clone cut short."""
+        notes = ["uncommitted changes" if self.uncommitted and self.changes else ""]
+        notes.append("a shallow clone: older commits are not here" if self.shallow and self.changes else "")
+        return "; ".join(note for note in notes if note) or None
 
     def summary(self, shown: Callable[[str], str] = str) -> str:
         """The history in a line: its ``lead``, the last change's subject (through ``shown``) and its ``note``."""
@@ -104,6 +107,7 @@ class _Folder:
     """What is known of one folder's repository: the files' histories at a HEAD, and the files changed since."""
 
     prefix: str | None = None  # the folder's path from the top of its repository ('' at the top, 'events/' below)
+    shallow: bool = False  # a shallow clone
     head: str | None = None  # the commit the histories were read at ('' before the first commit; None: not read)
     checked: float = float("-inf")  # time.monotonic() of the last `git status`
     files: dict[str, tuple[Change, ...]] = field(default_factory=dict)
@@ -245,7 +249,9 @@ def follow(commits: list[tuple[str, dt.datetime, str, list[str]]]) -> dict[str, 
 def _refresh(folder: Path, known: _Folder) -> None:
     """Bring what is known of the folder up to date: ``git status`` each time, ``git log`` when HEAD has moved."""
     if known.prefix is None:
-        known.prefix = git(folder, "rev-parse", "--show-prefix").strip()
+        # One run: the folder's path in its repository (a blank line at the top), then whether it is shallow.
+        prefix, shallow = (git(folder, "rev-parse", "--show-prefix", "--is-shallow-repository").split("\n") + [""])[:2]
+        known.prefix, known.shallow = prefix.strip(), shallow.strip() == "true"
     head, known.changed = _status(folder, known.prefix)
     if head == known.head:
         return
@@ -273,7 +279,7 @@ def history_of(folder: Path, path: str) -> History | NoHistory:
         if known.failure is not None:
             return known.failure
         changes = known.files.get(path, ())
-        return History(path, changes, uncommitted=not changes or path in known.changed)
+        return History(path, changes, uncommitted=not changes or path in known.changed, shallow=known.shallow)
 
 
 def forget() -> None:

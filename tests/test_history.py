@@ -234,3 +234,15 @@ def test_a_new_commit_is_seen_once_the_check_is_due(repo: Path, monkeypatch: pyt
     monkeypatch.setattr(history, "CHECK_SECONDS", 0.0)
     found = history_of(repo, "call.yaml")
     assert isinstance(found, History) and found.last is not None and found.last.subject == "a later edit"
+
+
+def test_a_shallow_clone_says_its_history_is_cut_short(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.parent}", str(clone)], check=True, capture_output=True
+    )
+    found = history_of(clone / "events", "call.yaml")
+    assert isinstance(found, History) and found.shallow
+    assert found.summary().endswith("; a shallow clone: older commits are not here")
+    full = history_of(repo, "call.yaml")
+    assert isinstance(full, History) and not full.shallow and "shallow" not in full.summary()
