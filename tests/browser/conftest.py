@@ -315,7 +315,19 @@ class AppPage:
         return self.page.evaluate(MARKS_JS)
 
     def mark_ids(self) -> list[str]:
+        """The events whose marks are on the axis."""
         return [mark["id"] for mark in self.marks()]
+
+    def noted_ids(self) -> list[str]:
+        """The events left off the axis's edges, each named by its note there."""
+        return self.page.evaluate(
+            f"""() => (document.querySelector('#{ids.TIMELINE} .js-plotly-plot').layout.annotations || [])
+                .filter((a) => a.xref === 'paper' && a.name).map((a) => a.name)"""
+        )
+
+    def shown_ids(self) -> list[str]:
+        """Every event the timeline shows: by its mark, or by its note at an edge."""
+        return self.mark_ids() + self.noted_ids()
 
     def selected_ring(self) -> list[str]:
         """The ids the timeline rings as selected."""

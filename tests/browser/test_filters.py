@@ -35,7 +35,7 @@ def test_choosing_a_category_narrows_count_list_timeline_and_url(app, collection
     assert 0 < len(military) < total
     app.open()
     expect(app.page.locator(f"#{ids.COUNT}")).to_have_text(f"{total} events")
-    assert len(app.mark_ids()) == total
+    assert len(app.shown_ids()) == total
 
     app.choose(ids.FILTER["category"], "Military")
     expect(app.page.locator(f"#{ids.COUNT}")).to_have_text(f"{len(military)} of {total} events")
@@ -43,7 +43,7 @@ def test_choosing_a_category_narrows_count_list_timeline_and_url(app, collection
     app.settle()
     expect(app.page.locator(f"#{ids.LIST} .list-card")).to_have_count(len(military))
     assert app.list_titles() == [by_id(collection)[i]["title"] for i in military]
-    assert sorted(app.mark_ids()) == sorted(military), "the timeline shows only the military events"
+    assert sorted(app.shown_ids()) == sorted(military), "the timeline shows only the military events"
     expect(app.page.locator(f"#{ids.FILTER['category']}")).to_contain_text("Military")
     expect(app.page.locator(f"#{ids.EMPTY} .empty")).to_have_count(0)
     app.assert_no_errors()
@@ -78,7 +78,7 @@ def test_search_narrows_then_no_match_shows_the_empty_message_and_clear_brings_a
     expect(app.page).not_to_have_url(re.compile(r"[?&]q="))
     app.settle()
     expect(app.page.locator(f"#{ids.LIST} .list-card")).to_have_count(total)
-    assert len(app.mark_ids()) == total
+    assert len(app.shown_ids()) == total
     app.assert_no_errors()
 
 
