@@ -548,3 +548,12 @@ def test_the_card_names_a_few_publishers_and_counts_the_rest():
     assert trust.corroboration_words(sources) == (
         "corroborated by 9 independent publishers: P0, P1, P2, P3, P4, P5 and 3 more"
     )
+
+
+def test_the_status_menu_lists_the_statuses_in_view_in_their_order_with_their_meaning(collection):
+    from dashboard.app.layout import facet_controls
+
+    [menu] = [c for c in facet_controls(collection) if "Status" in str(c.children[0].children)]
+    options = menu.children[1].options
+    assert [o["label"] for o in options] == ["Confirmed", "Reported", "Claimed", "Expected"]
+    assert options[0]["title"] == "Confirmed by an independent record"

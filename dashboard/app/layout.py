@@ -13,6 +13,7 @@ from dashboard.export import formats
 from dashboard.figure import balance_bidi, clip
 from dashboard.index import OPTION_CHARS, index_for, option_value
 from dashboard.table import Collection
+from dashboard.trust import status_meaning
 from dashboard.view import FACETS, Control, Facet
 
 # Plotly's toolbar offers to upload the chart, with its data, to a cloud service: nothing leaves the page.
@@ -125,7 +126,11 @@ def facet_controls(collection: Collection) -> list[Any]:
         elif facet.order:  # a fixed set: the names the events have, in its order
             names = [name for name in facet.order if name in names]
             labels = {name: name.capitalize() for name in names}
-        built.append(FACET_CONTROLS[facet.control](facet, _options(names, labels)))
+        options = _options(names, labels)
+        if facet.key == "status":  # what each status says, on hover
+            for option, name in zip(options, names, strict=True):
+                option["title"] = status_meaning(name)
+        built.append(FACET_CONTROLS[facet.control](facet, options))
     return built
 
 
