@@ -265,7 +265,11 @@ class EventFile(_Strict):
     @field_validator("status", mode="before")
     @classmethod
     def _status_in_any_case(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        if value.strip().lower() not in {status.value for status in Status}:
+            raise ValueError(f'"{value[:40]}" is not a status: write one of {", ".join(s.value for s in Status)}')
+        return value.strip().lower()
 
     @field_validator("timezone")
     @classmethod

@@ -105,7 +105,7 @@ def test_the_theme_button_switches_between_light_and_dark(collection):
         ("day", dt.date(2022, 2, 16), dt.date(2022, 2, 16)),
         ("week", dt.date(2022, 2, 14), dt.date(2022, 2, 20)),
         ("month", dt.date(2022, 2, 1), dt.date(2022, 2, 28)),
-        ("all", None, None),
+        ("all", dt.date(2022, 2, 3), dt.date(2022, 2, 17)),  # every event, the far one of 3 Feb too
     ],
 )
 def test_a_quick_range_button_shows_the_span_around_the_selected_event(collection, span, start, end):

@@ -161,7 +161,7 @@ def test_an_event_far_from_the_others_is_left_off_the_axis_with_a_note_at_its_ed
     lo = pd.Timestamp(fig.layout.xaxis.range[0])
     assert lo > pd.Timestamp("2022-02-10"), "the axis frames the busy days, not the outlier"
     [note] = [a for a in fig.layout.annotations if a.xref == "paper" and a.name]
-    assert note.name == "us-troops-poland-romania" and note.text.startswith("◂ 3 Feb · US begins")
+    assert note.name == "us-troops-poland-romania" and note.text.startswith("◂ 3 Feb 2022 · US begins")
     assert (note.x, note.xanchor, note.captureevents) == (0, "left", True)
     assert "US begins deploying 5,000 additional<br>troops to Poland and Romania" in note.hovertext
     [mark] = [t for t in fig.data if t.customdata is not None and "us-troops-poland-romania" in t.customdata]
@@ -259,5 +259,41 @@ def test_only_events_far_from_the_rest_are_left_off_a_framing_axis():
     late = framed(spans(*busy, ("2022-03-20", "2022-03-21")))
     assert not late[-1] and late[:-1].all()
     assert framed(spans(("2022-01-01", "2022-01-02"), ("2022-01-03", "2022-01-04"), *busy[:10])).sum() >= 11
-    # Two events are not a rest to frame.
-    assert framed(spans(("2022-01-01", "2022-01-02"), ("2022-03-01", "2022-03-02"))).all()
+    # Four events are too few to leave one off.
+    assert framed(spans(("2022-01-01", "2022-01-02"), *busy[:3])).all()
+    # Far ones on both sides, and a far group of three on one: all left off, the busy days framed.
+    both = framed(spans(("2022-01-02", "2022-01-03"), *busy, *busy, ("2022-04-28", "2022-04-29")))
+    assert not both[0] and not both[-1] and both[1:-1].all()
+    group = framed(spans(*(("2022-01-0" + d, "2022-01-0" + str(int(d) + 1)) for d in "123"), *busy * 3))
+    assert not group[:3].any() and group[3:].all()
+
+
+def test_a_far_range_gets_its_note_and_is_not_drawn_at_the_axis_edge(tmp_path):
+    root = tmp_path / "events"
+    root.mkdir()
+    for n in range(8):
+        (root / f"busy-{n}.yaml").write_text(f"title: Busy {n}\ndate: 2022-02-1{4 + n % 3}\ncategory: x\n", "utf-8")
+    (root / "far.yaml").write_text("title: A far range\ndate: 2022-01-01\nend: 2022-01-10\ncategory: x\n", "utf-8")
+    (root / "year.yaml").write_text("title: A year long ago\ndate: 2019\ncategory: x\n", "utf-8")
+    loaded = load_collection(root)
+    fig = timeline_figure(loaded.events, View(), loaded.settings, width=940)
+    lo = pd.Timestamp(fig.layout.xaxis.range[0])
+    notes = {a.name: a.text for a in fig.layout.annotations if a.xref == "paper" and a.name}
+    assert notes == {"far": "◂ 1–10 Jan 2022 · A far range", "year": "◂ 2019 · A year long ago"}
+    for trace in fig.data:  # their marks stand where they are, off the axis, and are not drawn in the margin
+        for event_id, x in zip(trace.customdata or (), trace.x if trace.type == "scatter" else (), strict=False):
+            if event_id in notes:
+                assert pd.Timestamp(x) < lo and trace.cliponaxis
+    labels = {a.name: a.x for a in fig.layout.annotations if a.xref == "x"}
+    assert all(pd.Timestamp(labels[event_id]) < lo for event_id in notes), "their labels are off the axis too"
+
+
+def test_all_shows_every_event_when_an_axis_would_leave_some_off(collection):
+    from dashboard.app.state import quick_range
+
+    everything = quick_range(collection.events, View(selected="ukraine-unity-day"), "all")
+    assert (everything.start, everything.end) == (dt.date(2022, 2, 3), dt.date(2022, 2, 17))
+    fig = timeline_figure(collection.events, everything, collection.settings, width=940)
+    assert not [a for a in fig.layout.annotations if a.xref == "paper" and a.name]
+    civil = collection.events[collection.events["category"] == "civil-defence"]
+    assert quick_range(civil, View(), "all") == View(), "nothing left off: no range"

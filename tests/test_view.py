@@ -95,7 +95,9 @@ def test_quick_ranges_centre_on_the_selected_event(events):
     assert (week.start, week.end) == (dt.date(2022, 2, 14), dt.date(2022, 2, 20))
     month = state.quick_range(events, view, "month")
     assert (month.start, month.end) == (dt.date(2022, 2, 1), dt.date(2022, 2, 28))
-    assert state.quick_range(events, month, "all").start is None
+    # All: every event, the US deployment of 3 Feb too (an axis without a range would leave it at its edge).
+    everything = state.quick_range(events, month, "all")
+    assert (everything.start, everything.end) == (dt.date(2022, 2, 3), dt.date(2022, 2, 17))
 
 
 @pytest.mark.parametrize(

@@ -147,10 +147,11 @@ def _focus_day(events: pd.DataFrame, view: View) -> dt.date | None:
 
 
 def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
-    """Show the day, week (Monday to Sunday) or month around the focus day, or everything."""
+    """Show the day, week (Monday to Sunday) or month around the focus day, or everything: every event on the axis,
+    those an axis without a range would leave off its edges too."""
     day = _focus_day(events, view)
     if span == "all" or day is None:
-        return view.with_(start=None, end=None)
+        return _everything(events, view.with_(start=None, end=None))
     if span == "day":
         return view.with_(start=day, end=day)
     if span == "week":
@@ -159,6 +160,20 @@ def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
     first = day.replace(day=1)
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
     return view.with_(start=first, end=nxt - dt.timedelta(days=1))
+
+
+def _everything(events: pd.DataFrame, whole: View) -> View:
+    """The view without a range; or, when its axis would leave events off its edges (``packing.framed``), the days
+    from the first event to the last, so that *All* shows them all."""
+    from dashboard.figure import off_axis, x_range  # the figure frames its axis: ask it, not a copy
+
+    if not len(events) or whole.mode == "sequence":
+        return whole
+    before, after = off_axis(events, *x_range(events, whole))
+    if not (before.any() or after.any()):
+        return whole
+    last = (events[C.end].max() - pd.Timedelta(microseconds=1)).date()
+    return whole.with_(start=events[C.start].min().date(), end=max(last, events[C.start].min().date()))
 
 
 _YEAR = re.compile(r"\s*([+-]?\d+)-")

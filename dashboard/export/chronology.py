@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pandas as pd
 from markdown_it.tree import SyntaxTreeNode
 
-from dashboard.figure.caption import subtitle
+from dashboard.figure.caption import written_subtitle
 from dashboard.markdown import safe_href, tokens
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -338,7 +338,7 @@ def markdown_chronology(events: pd.DataFrame, view: View, settings: CollectionSe
     lines = [f"# {md_escape(settings.title)}", ""]
     if settings.description:
         lines += [md_escape(settings.description), ""]
-    lines += [f"*{md_escape(subtitle(events, view, settings))}*", ""]
+    lines += [f"*{md_escape(written_subtitle(events, view))}*", ""]
     credit_line = [f"As of {settings.as_of:%-d %b %Y}" if settings.as_of else "", settings.byline or ""]
     if any(credit_line):
         lines += [md_escape(" · ".join(part for part in credit_line if part)), ""]

@@ -25,7 +25,7 @@ from dashboard.export.chronology import (
     shortened,
 )
 from dashboard.export.errors import ExportError
-from dashboard.figure.caption import subtitle
+from dashboard.figure.caption import written_subtitle
 from dashboard.markdown import safe_href, tokens
 from dashboard.model import CollectionSettings
 from dashboard.table import C
@@ -176,7 +176,7 @@ def docx_chronology(events: pd.DataFrame, view: View, settings: CollectionSettin
     _run(document.add_heading(level=0), settings.title)
     if settings.description:
         _run(document.add_paragraph(), settings.description)
-    _run(document.add_paragraph(), subtitle(events, view, settings), italic=True)
+    _run(document.add_paragraph(), written_subtitle(events, view), italic=True)
     credit = [f"As of {settings.as_of:%-d %b %Y}" if settings.as_of else "", settings.byline or ""]
     if any(credit):
         _run(document.add_paragraph(), " · ".join(part for part in credit if part))

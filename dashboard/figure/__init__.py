@@ -12,7 +12,7 @@ The modules: ``style`` (fonts, text widths and wrapping, themes, colours, names 
 
 from dashboard.figure.density import bucket_ns, density_figure
 from dashboard.figure.map import MAP_DETAIL_LIMIT, PLACE_PREFIX, map_figure, places_table, spread
-from dashboard.figure.packing import Item, pack, x_range
+from dashboard.figure.packing import Item, off_axis, pack, x_range
 from dashboard.figure.selection import RING, add_rings, reselect, without_rings
 from dashboard.figure.style import (
     ROW_PX,
@@ -52,4 +52,5 @@ __all__ = [
     "spread",
     "timeline_figure",
     "x_range",
+    "off_axis",
 ]

@@ -85,6 +85,17 @@ def subtitle(events: pd.DataFrame, view: View, settings: CollectionSettings) -> 
     return " · ".join(part for part in parts if part)
 
 
+def written_subtitle(events: pd.DataFrame, view: View) -> str:
+    """'3–17 Feb 2022 · category: military · 4 events': a subtitle for a written chronology, which has no axis: the
+    days its events cover (not the axis's, which may leave a far event at its edge), the filters, the count."""
+    parts = [
+        period(events, view.with_(mode="sequence")),
+        filters(view.with_(mode="calendar")),
+        counted(len(events), "event"),
+    ]
+    return " · ".join(part for part in parts if part)
+
+
 def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) -> list[tuple[str, int]]:
     """Each lane of the figure (top to bottom) with its readable name and the events it holds."""
     # Counted a column at a time: per category, or per distinct list of actors or places (rows share their lists),

@@ -210,6 +210,7 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
 
 OUTLIER_GAP = 2.0  # an event this many times the rest's span away from them is left off a framing axis
 OUTLIER_SHARE = 0.1  # at most this share of the events (and at least one) is left off
+OUTLIERS_MOST = 20  # and never more than these: an axis of a few far groups frames them all
 
 
 def framed(events: pd.DataFrame) -> np.ndarray:
@@ -217,33 +218,37 @@ def framed(events: pd.DataFrame) -> np.ndarray:
     weeks before a report's busy days would squeeze them into a sliver). Those few are left off its edges, and
     the figure says so there (``off_axis``). Only a small table: a big one is framed whole."""
     keep = np.ones(len(events), dtype=bool)
-    if not 3 <= len(events) <= FRAMED_MOST:
+    if not FRAMED_FEWEST <= len(events) <= FRAMED_MOST:
         return keep
     order = np.argsort(events[C.start].to_numpy(), kind="stable")
     starts = events[C.start].to_numpy()[order].astype("datetime64[ns]").astype("int64")
     ends = events[C.end].to_numpy()[order].astype("datetime64[ns]").astype("int64")
-    most = max(1, int(len(events) * OUTLIER_SHARE))
-    lo, hi = 0, len(events)  # the framed events, in start order: [lo, hi)
-    for _ in range(most):
-        if hi - lo < 3:
-            break
-        # The gap between the first (or last) event and the others, against the span the others take.
-        gap_left = starts[lo + 1] - ends[lo]
-        gap_right = starts[hi - 1] - ends[lo : hi - 1].max()
-        far_left = gap_left > OUTLIER_GAP * max(ends[lo + 1 : hi].max() - starts[lo + 1], DAY_NS)
-        far_right = gap_right > OUTLIER_GAP * max(ends[lo : hi - 1].max() - starts[lo], DAY_NS)
-        if far_left and (not far_right or gap_left >= gap_right):
-            lo += 1
-        elif far_right:
-            hi -= 1
-        else:
-            break
+    most = min(max(1, int(len(events) * OUTLIER_SHARE)), OUTLIERS_MOST)
+    n = len(events)
+    best: tuple[int, int, int] | None = None  # (span of the rest, first kept, end of the kept)
+    # Every way of leaving off up to ``most`` events, some from each end: the one that frames the tightest rest,
+    # each left-off group being far from it (a gap more than OUTLIER_GAP times the rest's span).
+    for lo in range(most + 1):
+        for hi in range(n, n - (most - lo) - 1, -1):
+            if hi - lo < 2:
+                continue
+            rest_end = int(ends[lo:hi].max())
+            span = max(rest_end - int(starts[lo]), DAY_NS)
+            far = OUTLIER_GAP * span
+            if lo and int(starts[lo]) - int(ends[:lo].max()) <= far:
+                continue
+            if hi < n and int(starts[hi]) - rest_end <= far:
+                continue
+            if best is None or span < best[0]:
+                best = (span, lo, hi)
+    lo, hi = (best[1], best[2]) if best else (0, n)
     keep[:] = False
     keep[order[lo:hi]] = True
     return keep
 
 
 FRAMED_MOST = 5000  # events above which an axis frames them all (the outliers of a big table are its own)
+FRAMED_FEWEST = 5  # and below which: in so few, one far event is no outlier but a good part of the story
 
 
 def off_axis(events: pd.DataFrame, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:

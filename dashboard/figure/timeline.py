@@ -13,6 +13,7 @@ from dashboard.figure.density import density_figure
 from dashboard.figure.links import route_links
 from dashboard.figure.packing import (
     DAY_NS,
+    LABEL_GAP_PX,
     LABEL_LINES,
     LABEL_PAD_PX,
     Frame,
@@ -114,12 +115,12 @@ EDGE_FONT_SIZE = FONT_SIZE - 1
 
 
 def _add_edge_notes(fig: go.Figure, laid: Layout, by_id: dict[str, dict[str, Any]], theme: Theme) -> None:
-    """A note at the axis's edge, in its row, for each event left off it (``framed``): '◂ 3 Feb · US begins…',
+    """A note at the axis's edge, in its row, for each event left off it (``framed``): '◂ 3 Feb 2022 · US begins…',
     the whole event on hover; a click selects it, as a label's does."""
     notes = []
     lane_index = {lane: index for index, lane in enumerate(laid.lanes)}
     for item in (i for i in laid.items if i.off_axis):
-        earlier = item.anchor < laid.frame.lo
+        earlier = item.x1 < laid.frame.lo
         notes.append(
             {
                 "name": item.id,
@@ -176,7 +177,7 @@ def lay_out(
             items.append(item)
     lanes = ordered_lanes(lane_order, view.lanes, settings)
     for item, row in zip(items, _rows_of(items, rows), strict=True):
-        if not lo <= item.anchor <= hi:
+        if item.x1 < lo or item.x0 > hi:  # wholly off the axis (a bar's anchor is kept inside it: not a test)
             _note_at_edge(item, row, frame)
     counts = pack(items, lanes, gap=6 * frame.per_px)
     names = [settings.category_label(lane) for lane in lanes] if view.lanes == "category" else lanes
@@ -194,8 +195,12 @@ def _note_at_edge(item: Item, row: dict[str, Any], frame: Frame) -> None:
     """An event left off a framing axis (``framed``) gets a note at that edge, in its row: its extent is the
     note's, so that packing keeps other labels off it (its own label, off the axis, plotly does not show)."""
     item.off_axis = True
-    earlier = item.anchor < frame.lo
-    words = fit_text(f"{pd.Timestamp(row[C.start]):%-d %b} · {row[C.title]}", EDGE_NOTE_PX, 1)[0]
+    earlier = item.x1 < frame.lo
+    # Its mark and label where the event is, off the axis (not kept inside it, as a bar's start is): plotly draws
+    # neither there, and shows both when a zoom takes them in.
+    item.anchor, item.side = item.x0, "right"
+    item.label_x = item.x1 + LABEL_GAP_PX * frame.per_px
+    words = fit_text(f"{row[C.when]} · {row[C.title]}", EDGE_NOTE_PX, 1)[0]  # its date as the card says it
     item.note = ("◂ " + words) if earlier else (words + " ▸")
     width = (text_px(item.note, EDGE_FONT_SIZE) + 2 * LABEL_PAD_PX) * frame.per_px
     item.ext0, item.ext1 = (frame.lo, frame.lo + width) if earlier else (frame.hi - width, frame.hi)
@@ -598,7 +603,7 @@ def _date_axis(events: pd.DataFrame, theme: Theme, lo: float, hi: float, export:
         "tickformatstops": [
             {"dtickrange": [None, DAY_NS / 2e6], "value": "%H:%M\n%-d %b"},
             {"dtickrange": [DAY_NS / 1e6, 7 * DAY_NS / 1e6], "value": "%a %-d %b\n%Y"},
-            {"dtickrange": [7 * DAY_NS / 1e6, "M1"], "value": "%-d %b\n%Y"},
+            {"dtickrange": [7 * DAY_NS / 1e6, 27 * DAY_NS / 1e6], "value": "%-d %b\n%Y"},  # not "M1": months say months
             {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
             {"dtickrange": ["M12", None], "value": "%Y"},
         ],
