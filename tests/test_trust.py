@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from rows import by_id
+from trust_events import CLAIMED, EXPECTED, GRADED, PLAIN
 
 from dashboard import trust
 from dashboard.app.cards import detail_card, list_cards
@@ -28,66 +29,6 @@ from dashboard.records import to_csv, to_records
 from dashboard.store import load_collection
 from dashboard.table import Collection
 from dashboard.view import View, apply, describe
-
-GRADED = """\
-title: The Duma votes to ask for recognition
-date: 2022-02-15
-category: politics
-status: confirmed
-sources:
-  - id: dw
-    title: Report on NATO, Russia and Ukraine
-    publisher: DW
-    published: 2022-02-16
-    reliability: b
-    credibility: "2"
-  - id: duma
-    title: Resolution of the State Duma
-    publisher: State Duma
-    published: 2022-02-15
-    reliability: A
-    credibility: 1
-  - id: tass
-    title: Duma appeals to Putin
-    publisher: TASS
-    published: 2022-02-15
-    attribution: according to TASS, citing the Duma's press office
-    copies: duma
-  - title: Same wire, other case
-    publisher: dw
-    published: 2022-02-17
-"""
-CLAIMED = """\
-title: Troops are said to pull back
-date: 2022-02-15
-category: military
-status: claimed
-sources:
-  - title: Ministry statement
-    publisher: RIA Novosti
-    published: 2022-02-15
-"""
-PLAIN = """\
-title: A plain event
-date: 2022-02-01
-end: 2022-02-28
-approximate: true
-category: military
-sources:
-  - title: Report
-    publisher: DW
-    published: 2022-02-16
-"""
-EXPECTED = """\
-title: A call is scheduled
-date: 2022-02-18
-category: diplomacy
-status: expected
-sources:
-  - title: Report
-    publisher: DW
-    published: 2022-02-16
-"""
 
 
 def folder(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -297,13 +238,15 @@ def mark_traces(fig: Any) -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_each_status_is_drawn_its_own_way(tmp_path):
-    files = {
-        status.value: f"title: {status.value}\ndate: 2022-02-16\ncategory: x\nstatus: {status.value}\n"
-        for status in Status
-    }
+def every_status(tmp_path: Path, dates: str) -> Any:
+    """The timeline of one event of each status, each dated by ``dates`` ('date: …' lines)."""
+    files = {status.value: f"title: {status.value}\n{dates}category: x\nstatus: {status.value}\n" for status in Status}
     loaded = load_collection(folder(tmp_path, files))
-    fig = timeline_figure(loaded.events, View(), loaded.settings)
+    return timeline_figure(loaded.events, View(), loaded.settings)
+
+
+def test_each_status_is_drawn_its_own_way(tmp_path):
+    fig = every_status(tmp_path, "date: 2022-02-16\n")
     marks = mark_traces(fig)
     looks = {(m["symbol"], m["color"]) for m in marks.values()}
     assert len(looks) == len(Status), "two statuses look the same"
@@ -501,12 +444,7 @@ def test_a_credibility_written_as_text_or_with_a_decimal_point_is_read():
 
 
 def test_a_range_shows_its_status_in_its_bar(tmp_path):
-    files = {
-        status.value: f"title: {status.value}\ndate: 2022-02-14\nend: 2022-02-16\ncategory: x\nstatus: {status.value}\n"
-        for status in Status
-    }
-    loaded = load_collection(folder(tmp_path, files))
-    fig = timeline_figure(loaded.events, View(), loaded.settings)
+    fig = every_status(tmp_path, "date: 2022-02-14\nend: 2022-02-16\n")
     [bars] = [t for t in fig.data if t.type == "bar"]
     looks = {
         event_id: (color, shape)

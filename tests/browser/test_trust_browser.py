@@ -8,56 +8,11 @@ from pathlib import Path
 
 from conftest import AppPage, Server
 from playwright.sync_api import expect
+from trust_events import CLAIMED, EXPECTED, GRADED
 
 from dashboard.app import ids
 
-EVENTS = {
-    "graded": """\
-title: The Duma votes to ask for recognition
-date: 2022-02-15
-category: politics
-status: confirmed
-sources:
-  - id: dw
-    title: Report on NATO, Russia and Ukraine
-    publisher: DW
-    published: 2022-02-16
-    reliability: B
-    credibility: 2
-  - id: duma
-    title: Resolution of the State Duma
-    publisher: State Duma
-    published: 2022-02-15
-    reliability: A
-    credibility: 1
-  - id: tass
-    title: Duma appeals to Putin
-    publisher: TASS
-    published: 2022-02-15
-    attribution: according to TASS, citing the Duma's press office
-    copies: duma
-""",
-    "claimed": """\
-title: Troops are said to pull back
-date: 2022-02-15
-category: military
-status: claimed
-sources:
-  - title: Ministry statement
-    publisher: RIA Novosti
-    published: 2022-02-15
-""",
-    "expected": """\
-title: A call is scheduled
-date: 2022-02-18
-category: diplomacy
-status: expected
-sources:
-  - title: Report
-    publisher: DW
-    published: 2022-02-16
-""",
-}
+EVENTS = {"graded": GRADED, "claimed": CLAIMED, "expected": EXPECTED}
 
 
 def started(start_server: Callable[[Path], Server], app_for: Callable[[Server], AppPage], tmp_path: Path) -> AppPage:
