@@ -364,3 +364,19 @@ def test_nothing_is_sent_for_an_action_that_changes_nothing_or_the_address_settl
         respond(values(url=f"?event={first}", keys={"key": "ArrowLeft"}), collection, ids.KEYS, "data")
     with pytest.raises(PreventUpdate):
         respond(values(url="?category=military", viewport=None), collection, ids.URL, "search")
+
+
+def test_the_banner_is_sent_with_a_folders_first_screen_only(tmp_path):
+    from dash import no_update
+
+    root = tmp_path / "events"
+    root.mkdir()
+    for n in range(2):  # near-identical titles on one day: a warning for the banner
+        (root / f"e{n}.yaml").write_text(f"title: Talks in Geneva{'!' * n}\ndate: 2022-02-16\ncategory: x\n", "utf-8")
+    folder = load_collection(root)
+    first = render(folder, View(), WIDTH)
+    assert first["banner"], "the warning is listed"
+    again = render(folder, View(category=("x",)), WIDTH, on_screen=first["screen"])
+    assert again["banner"] is no_update, "the page shows it already"
+    other = render(folder, View(category=("x",)), WIDTH, on_screen="another-folder|0|1200|")
+    assert other["banner"] == first["banner"]

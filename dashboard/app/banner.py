@@ -28,7 +28,15 @@ def checked(collection: Collection) -> Checked:
 
 def problems_banner(collection: Collection) -> list[Any]:
     """A visible list of file problems (path:line:col: message), grouped by what happened to what they concern,
-    and of the consistency warnings under a heading of their own."""
+    and of the consistency warnings under a heading of their own; built once per collection."""
+    memo = index_for(collection).memo
+    built = memo.get("banner")
+    if not isinstance(built, list):
+        built = memo.setdefault("banner", _banner(collection))
+    return built
+
+
+def _banner(collection: Collection) -> list[Any]:
     problems = collection.problems
     found = checked(collection)
     listed = problems + found.warnings

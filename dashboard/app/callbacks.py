@@ -121,6 +121,8 @@ def render(
             out.update(timeline=no_update, detail=no_update)  # the page rang the mark and showed the card itself
     else:
         out.update(page_parts(collection, view, visible, folder), cards=cards_ahead(visible, index, view, settings))
+        if isinstance(on_screen, str) and on_screen.startswith(f"{collection.fingerprint}|"):
+            out["banner"] = no_update  # the page shows this folder's banner already: hundreds of lines, sent once
     return out
 
 
