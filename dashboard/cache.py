@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 
 from dashboard.model import Source
 from dashboard.records import UnsafeTarget, check_target, write_atomic
-from dashboard.table import DECLARED, SPOTS_DECLARED, C, Column, Effect, Problem
+from dashboard.table import DECLARED, SOURCE_BASE, SPOTS_DECLARED, C, Column, Effect, Problem
 
 FORMAT = "2"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
@@ -411,22 +411,17 @@ def _shared_lists(column: pa.ChunkedArray) -> np.ndarray:
     by the rows that hold it (null: None), each repeated text of its dicts one object."""
     lists, codes = _coded(column)
     items = lists.flatten()  # the items of every list, in order
-    values = [_shared_values(items.field(name)) for name in SOURCE_KEYS]  # the file's schema was checked: these
+    values = [_shared_values(items.field(name)) for name in SOURCE_BASE]  # the file's schema was checked: these
     # A dict display: several times faster than dict(zip()) over a million dicts.
-    dicts = [
-        {
-            "id": a,
-            "title": b,
-            "publisher": c,
-            "url": d,
-            "published": e,
-            "reliability": f,
-            "credibility": g,
-            "attribution": h,
-            "copies": i,
-        }
-        for a, b, c, d, e, f, g, h, i in zip(*values, strict=True)
-    ]
+    dicts = [{"title": a, "publisher": b, "url": c, "published": d} for a, b, c, d in zip(*values, strict=True)]
+    for name in SOURCE_KEYS:  # the other keys, in the few dicts that have them (``table.source_row``)
+        if name in SOURCE_BASE:
+            continue
+        field = items.field(name)
+        given = np.flatnonzero(field.is_valid().to_numpy(zero_copy_only=False))
+        if len(given):
+            for at, value in zip(given.tolist(), field.take(pa.array(given)).to_pylist(), strict=True):
+                dicts[at][name] = value
     ends = lists.offsets.to_numpy(zero_copy_only=False) - lists.offsets[0].as_py()
     valid = lists.is_valid().to_numpy(zero_copy_only=False)
     objects = np.empty(len(lists) + 1, dtype=object)  # the last: None, for a null's code -1

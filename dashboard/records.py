@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from dashboard.dates import When, iso_bounds
-from dashboard.model import SETTINGS_FILE, Precision
+from dashboard.model import SETTINGS_FILE, Precision, Source
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
 from dashboard.readers.native import DERIVED
 from dashboard.reading import SOURCE_SUFFIXES, kind
 from dashboard.table import DECLARED, C
+
+NO_SOURCE: dict[str, Any] = dict.fromkeys(Source.model_fields)  # every key of a source, none given
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
@@ -48,6 +50,8 @@ def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
         value = row[column.name]
         if column.kind == "time":
             value = bounds[column.name] if column.name in bounds else _day(value)
+        elif column.name == C.sources:  # every key of a source, null where not given, as the schema has them
+            value = [NO_SOURCE | source for source in value]
         elif column.kind == "nested":
             value = list(value)
         elif column.kind == "flag":

@@ -14,7 +14,6 @@ from rows import by_id
 
 from dashboard import cache, store
 from dashboard.readers import tables, yaml_events
-from dashboard.readers.tables import NO_SOURCE
 from dashboard.store import load_collection
 
 DATA = Path(__file__).parent / "data"
@@ -447,7 +446,7 @@ def test_sources_come_back_the_same_and_share_their_repeated_texts(table_cache, 
     cached = load_collection(table)
     pd.testing.assert_frame_equal(fresh.events, cached.events)  # every row one source: still lists of one dict
     first, second = (cell[0] for cell in cached.events["sources"][:2])
-    assert first == NO_SOURCE | {
+    assert first == {
         "title": "DW",
         "publisher": "DW",
         "url": "https://example.org/0",
@@ -543,6 +542,7 @@ def test_the_cache_knows_every_key_of_a_source():
     from dashboard.model import Source
 
     assert SOURCE_KEYS == tuple(Source.model_fields)
-    source = {key: None for key in SOURCE_KEYS} | {"title": "T", "credibility": 2, "reliability": "B"}
-    column = pa.chunked_array([pa.DictionaryArray.from_arrays([0], pa.array([[source]], SOURCES_TYPE))])
-    assert _shared_lists(column)[0] == [source]
+    source = {"title": "T", "publisher": None, "url": None, "published": None, "credibility": 2, "reliability": "B"}
+    plain = {"title": "U", "publisher": "DW", "url": None, "published": "2022-02-16"}
+    column = pa.chunked_array([pa.DictionaryArray.from_arrays([0, 1], pa.array([[source], [plain]], SOURCES_TYPE))])
+    assert list(_shared_lists(column)) == [[source], [plain]]  # the keys given, and the four every source has

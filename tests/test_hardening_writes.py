@@ -396,7 +396,9 @@ def assert_same_events(original, copy) -> None:
     single = [i for i, places in enumerate(first["places"]) if len(places) == 1]
     assert [first["places"].iloc[i] for i in single] == [second["places"].iloc[i] for i in single]
     # And one source: the first, which names no other source of its row (its id and what it copies are left out).
-    alone = [[s | {"id": None, "copies": None} for s in sources[:1]] for sources in first["sources"]]
+    alone = [
+        [{k: v for k, v in s.items() if k not in ("id", "copies")} for s in sources[:1]] for sources in first["sources"]
+    ]
     assert alone == second["sources"].tolist()
 
 

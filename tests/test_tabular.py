@@ -19,7 +19,6 @@ from dashboard import store
 from dashboard.cli import cli
 from dashboard.dates import format_when, resolve
 from dashboard.readers import tables
-from dashboard.readers.tables import NO_SOURCE
 from dashboard.store import load_collection
 from dashboard.table import COLUMNS
 
@@ -158,8 +157,7 @@ def test_native_csv_reads_each_field(native_csv):
     assert row["tags"] == ["germany", "united-states"]
     assert row["places"] == [{"name": "White House", "country": "US", "lat": 38.8977, "lon": -77.0365}]
     assert row["sources"] == [
-        NO_SOURCE
-        | {"title": "Report on NATO", "publisher": "DW", "url": "https://www.dw.com/report", "published": "2022-02-16"}
+        {"title": "Report on NATO", "publisher": "DW", "url": "https://www.dw.com/report", "published": "2022-02-16"}
     ]
     assert row["summary"] == "A call,\nover two lines"
     assert row["quotes"] == []
@@ -382,8 +380,7 @@ def test_acled_columns_map_to_the_event(acled):
     assert row["actors"] == ["Protesters (Ukraine)", "Civilians (Ukraine)", "Students (Ukraine)"]
     assert row["places"] == [{"name": "Kyiv, Kyiv City, Ukraine", "country": None, "lat": 50.4501, "lon": 30.5234}]
     assert row["sources"] == [
-        NO_SOURCE
-        | {
+        {
             "title": "Kyiv Independent; Ukrainska Pravda",
             "publisher": "Kyiv Independent; Ukrainska Pravda",
             "url": None,
@@ -769,12 +766,13 @@ def _model_says(who: str, heading: str, url: str, day: str) -> tuple[list, list[
     """What the Source model makes of one row's source cells: its list, or its problems at their columns."""
     from dashboard.model import Source
     from dashboard.readers import vectors
+    from dashboard.table import source_row
 
     data = {"title": heading or who or url, "publisher": who or None, "url": url or None, "published": day or None}
     columns = {"title": ("source_title", 16), "publisher": ("source", 15), "url": ("source_url", 17)}
     columns |= {"published": ("published", 18), "": ("source_title", 16)}
     source, found = vectors.model_errors(Source, data, columns)
-    return ([source.model_dump()] if source else []), found
+    return ([source_row(source.model_dump())] if source else []), found
 
 
 def test_sources_are_checked_column_wise_with_the_models_rules_and_words(tmp_path, monkeypatch):

@@ -38,12 +38,11 @@ from dashboard.readers import iso_dates as iso
 from dashboard.readers import vectors as v
 from dashboard.readers.sheets import Mapped, Sheet, read_sheet
 from dashboard.reading import Refused, check_regular
-from dashboard.table import COLUMNS, SPOTS, C, Problem
+from dashboard.table import COLUMNS, SPOTS, C, Problem, source_row
 from dashboard.trust import DEFAULT_STATUS, STATUSES, derived
 
 TITLE_MAX = next(m.max_length for m in EventFile.model_fields["title"].metadata if hasattr(m, "max_length"))
 EMPTY: list[Any] = []  # shared by every row without places, sources or links
-NO_SOURCE: dict[str, Any] = dict.fromkeys(Source.model_fields)  # every key of a source, none given
 SOURCE_COLUMNS = ["_date", "_end", "_timezone", "_approximate"]  # as written, for `timeline import`
 
 Step = Callable[[float], None]
@@ -276,13 +275,7 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
     for code in np.flatnonzero(given & ~doubtful).tolist():
         title = heading[code] or who[code] or url[code]
         lists[code] = [
-            {
-                **NO_SOURCE,
-                "title": title,
-                "publisher": who[code] or None,
-                "url": url[code] or None,
-                "published": day[code] or None,
-            }
+            {"title": title, "publisher": who[code] or None, "url": url[code] or None, "published": day[code] or None}
         ]
     errors: dict[int, list[tuple[int, str]]] = {}
     for code in np.flatnonzero(doubtful).tolist():
@@ -299,7 +292,7 @@ def _sources(m: Mapped, faults: v.Faults, title_column: str) -> Coded:
         if found:
             errors[code] = found
         else:
-            lists[code] = [source.model_dump()]  # type: ignore[union-attr]
+            lists[code] = [source_row(source.model_dump())]  # type: ignore[union-attr]
     # A grade or an attribution of no source at all: said, not dropped.
     for code in np.flatnonzero(extra & ~given).tolist():
         name = next(

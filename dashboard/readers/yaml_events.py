@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from dashboard.dates import DateError, When, format_when, resolve
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, _as_text, slugify
 from dashboard.reading import YAML_SUFFIXES, Refused, read_regular
-from dashboard.table import C, Effect, Problem, unknown_category
+from dashboard.table import C, Effect, Problem, source_row, unknown_category
 from dashboard.trust import derived
 
 try:  # The C loader is several times faster on large folders; both are the safe loader.
@@ -56,7 +56,7 @@ class Record:
         """The event as a row of the events table (``dashboard.table``), with the spots the checks point at."""
         event, when = self.event, self.when
         links = [{"to": link.to, "relation": str(link.relation)} for link in event.links]
-        sources = [s.model_dump() for s in event.sources]
+        sources = [source_row(s.model_dump()) for s in event.sources]
         reported, corroboration = derived(sources)
         return {
             C.id: event.id,
