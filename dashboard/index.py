@@ -3,6 +3,7 @@ events that link to one. Built once per collection (by its fingerprint) and kept
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -14,6 +15,7 @@ import pandas as pd
 from dashboard.cells import shared_lists
 from dashboard.table import C, Collection
 from dashboard.view import FACETS, Facet
+from dashboard.zones import moved
 
 T = TypeVar("T")
 Choices = dict[str, list[str]]  # each facet's distinct names, by its key
@@ -162,3 +164,38 @@ def index_for(collection: Collection) -> EventIndex:
         else:
             _indexes.move_to_end(key)
     return EventIndex(collection.events, memo)
+
+
+ZONES_KEPT = 4  # display zones whose moved tables are kept per collection: each may copy the table's time columns
+# The look-ups that follow the times (the rows' order, the map's places with their words): a moved table's own.
+MOVING = ("positions", "places", "zones")
+
+
+def in_zone(collection: Collection, tz: str) -> Collection:
+    """The collection as the display zone ``tz`` shows it (``zones.moved``): the collection itself when no time
+    moves, else one with the moved table and a fingerprint of its own, so that its look-ups (an event by id, the
+    map's places) are the moved table's; the others (menus, the folder) are shared. Kept with the collection's
+    look-ups for a few zones, so only the first request of a zone pays."""
+    memo = index_for(collection).memo
+    kept: OrderedDict[str, Collection] = memo.setdefault("zones", OrderedDict())
+    with _lock:
+        found = kept.get(tz)
+        if found is not None:
+            kept.move_to_end(tz)
+            return found
+    events = moved(collection.events, tz)
+    shown = (
+        collection
+        if events is collection.events
+        else dataclasses.replace(collection, events=events, fingerprint=f"{collection.fingerprint}|tz={tz}")
+    )
+    if shown is not collection:
+        own = index_for(shown).memo
+        for name, value in list(memo.items()):
+            if name not in MOVING:
+                own.setdefault(name, value)
+    with _lock:
+        kept[tz] = shown
+        while len(kept) > ZONES_KEPT:
+            kept.popitem(last=False)
+    return shown

@@ -18,6 +18,7 @@ import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.model import EARLIEST, LATEST, Status
+from dashboard.zones import UTC, read_zone
 
 Lanes = Literal["category", "actor", "place"]
 Mode = Literal["calendar", "sequence"]
@@ -218,11 +219,11 @@ def _facet_fields(cls: type) -> type:
 @_facet_fields
 class View:
     """What is shown: a date range, filters (one field per facet: ``View(category=("military",))``), the lane
-    grouping, the layout mode, the selected event."""
+    grouping, the layout mode, the selected event, the zone times are shown in."""
 
-    # A bound is a day (``dt.date``) or, after an exact zoom, a moment to the minute (``dt.datetime``, UTC as the
-    # axis shows it): ``start`` a day means from its midnight; ``end`` a day is the inclusive last day, a moment the
-    # instant the range stops at. ``bounds()`` is the one reading of both.
+    # A bound is a day (``dt.date``) or, after an exact zoom, a moment to the minute (``dt.datetime``, on the clock
+    # of the zone ``tz``, as the axis shows it): ``start`` a day means from its midnight; ``end`` a day is the
+    # inclusive last day, a moment the instant the range stops at. ``bounds()`` is the one reading of both.
     start: dt.date | None = None
     end: dt.date | None = None
     q: str = ""
@@ -232,6 +233,9 @@ class View:
     mode: Mode = "calendar"
     selected: str | None = None
     theme: Theme = "light"
+    # The zone times of day are shown in (dashboard.zones): 'utc', 'own' (each event's own) or an IANA name. The
+    # events are moved into it before ``apply``, so the range's days and the list's are that zone's days.
+    tz: str = UTC
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -260,6 +264,7 @@ class View:
         fix("q", *limit_search(self.q if isinstance(self.q, str) else ""))
         fix("corroborated", *_at_least(self.corroborated))
         fix("lag", self.lag is True, None)
+        fix("tz", *read_zone(self.tz))
         if self.selected is not None and not isinstance(self.selected, str):  # an id is text
             fix("selected", None, None)
         for name, allowed in (("lanes", LANES), ("mode", MODES), ("theme", THEMES)):
@@ -311,6 +316,8 @@ class View:
             pairs.append(("mode", self.mode))
         if self.theme != "light":
             pairs.append(("theme", self.theme))
+        if self.tz != UTC:
+            pairs.append(("tz", self.tz))
         if self.selected:
             pairs.append(("event", self.selected))
         text = "&".join(part for part in (urlencode(dates, safe=":"), urlencode(pairs)) if part)
@@ -365,6 +372,7 @@ class View:
             lanes=choice("lanes", LANES, "category"),  # type: ignore[arg-type]
             mode=choice("mode", MODES, "calendar"),  # type: ignore[arg-type]
             theme=choice("theme", THEMES, "light"),  # type: ignore[arg-type]
+            tz=one("tz") or UTC,
             selected=one("event"),
             warnings=tuple(warnings),
         )

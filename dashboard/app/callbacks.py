@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, cast
@@ -12,7 +13,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.app import ids, screens
 from dashboard.app.banner import problems_banner
 from dashboard.app.cards import cards_ahead, detail_card, list_cards
-from dashboard.app.layout import failure_alert, no_events, view_notices
+from dashboard.app.layout import ZONE_CHOICES, failure_alert, no_events, view_notices
 from dashboard.app.phone import filters_label, graph_labels
 from dashboard.app.state import (
     CONTROL_COMPONENTS,
@@ -24,7 +25,7 @@ from dashboard.app.state import (
     zoom,
 )
 from dashboard.figure import map_figure, timeline_figure
-from dashboard.index import index_for
+from dashboard.index import in_zone, index_for
 from dashboard.table import C, Collection
 from dashboard.view import View, apply
 from dashboard.wording import counted
@@ -96,8 +97,9 @@ def render(
     ``page_shows`` is the event whose card and ring the page has already shown itself ("" for none): when that is
     the view's selection on the same screen, neither is sent again.
     """
-    events, settings = collection.events, collection.settings
-    index = index_for(collection)
+    zoned = in_zone(collection, view.tz)  # the events as the view's zone shows them: its days, its words
+    events, settings = zoned.events, collection.settings
+    index = index_for(zoned)
     visible = apply(events, view)
     plan = screens.plan(collection, view, width, on_screen, zoom)
     out = screens.figure_outputs(
@@ -234,7 +236,7 @@ def respond(
         if chosen is not None:
             view = view.with_(selected=chosen or None)
         else:
-            view = next_view(view, trigger, values, collection, prop)
+            view = next_view(view, trigger, values, in_zone(collection, view.tz), prop)
         if view == before and not view.warnings:  # a message (a date it could not read) is news
             raise PreventUpdate  # e.g. plotly's first autosize, or a key at the end of the list
     out = render(
@@ -258,11 +260,11 @@ def hovered_card(hover: Any, url: Any, store: Any, collection: Collection) -> Pa
     events has none): a click follows a hover, and then shows the card at once."""
     event_id = clicked_id(hover)
     cards = store.get("cards") if isinstance(store, dict) else None
-    index = index_for(collection)
+    view = known_names(View.from_query(url), collection)
+    index = index_for(in_zone(collection, view.tz))
     row = index.row(event_id)
     if row is None or not isinstance(cards, dict) or event_id in cards:
         raise PreventUpdate  # nothing to add: a density cell, a card already here, or no cards at all yet
-    view = known_names(View.from_query(url), collection)
     patch = Patch()
     patch["cards"][row[C.id]] = detail_card(row, index, view, collection.settings)
     return patch
@@ -306,6 +308,22 @@ def inputs() -> dict[str, Any]:
         "viewport": Input(ids.VIEWPORT, "data"),
         "screen": State(ids.SCREEN, "data"),
     }
+
+
+ZONE_OPTIONS_JS = (
+    """function(value) {
+  var here = '';
+  try { here = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { here = ''; }
+  var options = """
+    + json.dumps([{"label": label, "value": value} for value, label in ZONE_CHOICES.items()])
+    + """;
+  if (here && here !== 'UTC' && here !== 'Etc/UTC') {
+    options.push({label: 'Your zone (' + here + ')', value: here});
+  }
+  if (value && value !== 'utc' && value !== 'own' && value !== here) { options.push({label: value, value: value}); }
+  return options;
+}"""
+)
 
 
 def with_ids(index_string: str) -> str:
@@ -390,6 +408,9 @@ def register_clientside(app: Dash) -> None:
         ClientsideFunction("timeline", "remember"),
         Input(ids.CARDS, "data"),
     )
+    # The zone control's choices: UTC, each event's own zone, and the reader's, which only the page knows (and a
+    # zone a link named, so that the control shows it).
+    clientside_callback(ZONE_OPTIONS_JS, Output(ids.ZONE, "options"), Input(ids.ZONE, "value"))
     clientside_callback(
         "function(children) { return window.timelineScrollSelected ? window.timelineScrollSelected() : ''; }",
         Output(ids.LIST, "title"),

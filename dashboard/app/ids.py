@@ -22,6 +22,7 @@ MODE = "mode"
 CORROBORATED = "filter-corroborated"  # only events reported by at least N independent publishers
 LAG = "reporting-lag"  # draw the reporting lags
 THEME = "theme-toggle"
+ZONE = "display-zone"  # the zone times are shown in: UTC, each event's own, or the reader's (named by the page)
 CLEAR = "clear-filters"
 COUNT = "event-count"
 RANGE_BUTTON = "range-button"  # pattern: {"type": RANGE_BUTTON, "span": "day" | "week" | "month" | "all"}

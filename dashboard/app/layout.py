@@ -144,6 +144,7 @@ def controls(collection: Collection) -> html.Section:
             _lanes_control(),
             _corroborated_control(),
             _mode_control(),
+            _zone_control(),
             _lag_control(),
             _range_chips(),
             html.Div(
@@ -252,6 +253,17 @@ def _lanes_control() -> html.Div:
 def _mode_control() -> html.Div:
     """Dates to scale, or events evenly spaced."""
     return _segmented("Layout", ids.MODE, {"calendar": "Calendar", "sequence": "Sequence"})
+
+
+# The zones times may be shown in; the page adds the reader's own ("Your zone (Europe/Berlin)"), which only it knows.
+ZONE_CHOICES = {"utc": "UTC", "own": "Each event's own zone"}
+
+
+def _zone_control() -> html.Div:
+    """The zone times of day are shown in (days, months and years are the same everywhere)."""
+    return _segmented(
+        "Times in", ids.ZONE, ZONE_CHOICES, "The zone the timeline, the cards and the list show times of day in"
+    )
 
 
 CORROBORATION_CHOICES = {"0": "Any", "2": "2+", "3": "3+", "4": "4+"}

@@ -22,6 +22,7 @@ from dashboard.model import Precision
 from dashboard.table import C, Collection
 from dashboard.view import FACETS, Control, View, apply
 from dashboard.wording import closest, visible
+from dashboard.zones import UTC
 
 SPANS = ("day", "week", "month", "all")
 STEPS = {"ArrowLeft": -1, "ArrowRight": 1}  # the keys that step through the events, and which way
@@ -37,6 +38,7 @@ CONTROL_PROPS: dict[str, tuple[str, str]] = {
     "mode": (ids.MODE, "value"),
     "corroborated": (ids.CORROBORATED, "value"),
     "lag": (ids.LAG, "value"),
+    "tz": (ids.ZONE, "value"),
 }
 CONTROL_COMPONENTS = frozenset(component for component, _ in CONTROL_PROPS.values())
 
@@ -52,6 +54,7 @@ def control_values(view: View) -> dict[str, Any]:
         "mode": view.mode,
         "corroborated": str(view.corroborated),
         "lag": ["lag"] if view.lag else [],
+        "tz": view.tz,
     }
 
 
@@ -112,13 +115,14 @@ def from_controls(
         mode=controls.get("mode") or "calendar",
         corroborated=str(controls.get("corroborated") or 0),
         lag="lag" in (controls.get("lag") or ()),
+        tz=controls.get("tz") or UTC,
         warnings=tuple(note for note in (start_note, end_note) if note),
     )
 
 
 def clear_filters(view: View) -> View:
-    """The view with no filters and no range, keeping lanes, mode, theme and the selection."""
-    return View(lanes=view.lanes, mode=view.mode, theme=view.theme, lag=view.lag, selected=view.selected)
+    """The view with no filters and no range, keeping lanes, mode, theme, zone and the selection."""
+    return View(lanes=view.lanes, mode=view.mode, theme=view.theme, lag=view.lag, selected=view.selected, tz=view.tz)
 
 
 def step(visible: pd.DataFrame, view: View, direction: int) -> View:

@@ -4,6 +4,8 @@ range from ``packing.x_range``, so the words state what the figure shows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,7 @@ from dashboard.model import CollectionSettings
 from dashboard.table import C
 from dashboard.view import View, describe
 from dashboard.wording import counted
+from dashboard.zones import OWN, axis_words, zone_words
 
 TIMES_BELOW_NS = 2 * DAY_NS  # an axis shorter than this is stated to the minute, a longer one in whole days
 LANES_NAMED = 5  # lanes the alt text names with their counts; the others are counted together
@@ -50,12 +53,40 @@ def period(events: pd.DataFrame, view: View) -> str:
     # Compared in nanoseconds: five centuries of axis are more than a pandas Timedelta holds.
     if hi_ns - lo_ns < TIMES_BELOW_NS and not midnights:
         lo, hi = lo.round("min"), hi.round("min")
+        zone = f", {zone_words(view.tz)}" if view.tz == OWN else f" {zone_words(view.tz)}"
         if lo.date() == hi.date():
-            return f"{_day(lo)}, {lo:%H:%M}–{hi:%H:%M} UTC"
-        return f"{_day(lo)}, {lo:%H:%M} – {_day(hi)}, {hi:%H:%M} UTC"
+            return f"{_day(lo)}, {lo:%H:%M}–{hi:%H:%M}{zone}"
+        return f"{_day(lo)}, {lo:%H:%M} – {_day(hi)}, {hi:%H:%M}{zone}"
     # The days wholly on the axis: a padded edge shows a sliver of the day before and after, not that day.
     first, after = lo.ceil("D"), hi.floor("D")
     return _days(first, after - pd.Timedelta(days=1))
+
+
+ZONE_NOTE_CHARS = 16  # a zone's name longer than this goes on a line of its own, under "Times in"
+
+
+def zone_note(events: pd.DataFrame, view: View, lo: float, hi: float, color: str) -> dict[str, Any] | None:
+    """The note that names the zone of the axis's times ('Times in UTC'), under the lane names beside the axis's
+    labels: when the view holds times of day or the axis (``lo`` to ``hi``, in ns) shows hours; else None."""
+    if view.mode == "sequence" or not ((events[C.precision] == "minute").any() or hi - lo < TIMES_BELOW_NS):
+        return None
+    words = axis_words(view.tz)
+    if len(zone_words(view.tz)) > ZONE_NOTE_CHARS:
+        words = words.replace("Times in ", "Times in<br>", 1)
+    return {
+        "text": words,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "xanchor": "right",
+        "yanchor": "top",
+        "xshift": -8,
+        "yshift": -4,
+        "align": "right",
+        "showarrow": False,
+        "font": {"size": 11, "color": color},
+    }
 
 
 def edge_words(events: pd.DataFrame, view: View) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figure.caption import zone_note
 from dashboard.figure.density import density_figure
 from dashboard.figure.links import route_links
 from dashboard.figure.packing import (
@@ -513,6 +514,8 @@ def _layout(
         uirevision=view.to_query() or "default",
         clickmode="event",
     )
+    if note := zone_note(events, view, lo, hi, theme.muted):  # the zone of the axis's times, when it shows any
+        fig.add_annotation(note)
     if not len(events):
         _add_no_events(fig, theme)
 
