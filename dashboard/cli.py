@@ -25,6 +25,7 @@ from dashboard.cli_export import (
     FormatChoice,
     FormatOption,
     Progress,
+    ZoneParam,
     build_view,
     check_names,
     check_not_sources,
@@ -53,6 +54,7 @@ from dashboard.export import (
     too_many_pixels,
     write_pictures,
 )
+from dashboard.index import for_export, in_zone
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
 from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
@@ -276,6 +278,12 @@ def list_events(events_dir: Path) -> None:
 @click.option("--select", "selected", metavar="ID", help="Highlight this event.")
 @click.option("--theme", type=click.Choice(THEMES), help="light or dark.")
 @click.option(
+    "--tz",
+    type=ZoneParam(),
+    help="Show times of day in UTC (utc, the default), each in its own zone (own), or a zone such as Europe/Kyiv: "
+    "the axis, the cards and the chronology, and the days --from and --to mean.",
+)
+@click.option(
     "--size",
     type=click.Choice(list(SIZES)),
     show_default="slide; for html a page-wide timeline, as tall as its rows",
@@ -335,7 +343,8 @@ def export(
     if formats.get(fmt).kind == "data":
         if len(chosen) > 1 or each:
             raise click.UsageError("--each and several --view are for pictures; data takes one view")
-        emit(data_export(collection, chosen[0], fmt, warn=warn), out)
+        stored = formats.data_format(fmt).make is not None  # records read back elsewhere keep their times as stored
+        emit(data_export(*for_export(collection, chosen[0], stored), fmt, warn=warn), out)
         return
     pictures = export_pictures(collection, chosen, each, fmt, out, size, words, events_dir)
     from dashboard.export.story import embed_snippet  # the story page's module, loaded only for an HTML export
@@ -384,20 +393,21 @@ def export_pictures(
 ) -> list[Picture]:
     """Draw and write the pictures of the views (one per category or day with --each), each with its alt text and
     as soon as it is drawn (said on stderr); never over a file the ``events`` are read from."""
-    batch = [(label, view) for base in chosen for label, view in batch_views(collection, base, each)]
+    batch = [(label, view) for base in chosen for label, view in batch_views(in_zone(collection, base.tz), base, each)]
     if len(batch) > 1 and len(chosen) > 1:
         batch = [(f"{index + 1}{'-' + label if label else ''}", view) for index, (label, view) in enumerate(batch)]
     paths = picture_paths([label for label, _ in batch], out, fmt, events)
     progress = Progress(paths)
     pictures = (  # each figure built as the one before it is drawn, and each picture written as soon as it is drawn
         Picture(
-            export_figure(collection, view, size, furniture),
+            export_figure(shown, view, size, furniture),
             path,
             fmt,
             size.scale,
-            about(collection, view, size, furniture),
+            about(shown, view, size, furniture),
         )
         for (_, view), path in zip(batch, paths, strict=True)
+        for shown in (in_zone(collection, view.tz),)  # the events as the view's zone shows them
     )
     try:
         write_pictures(pictures, written=progress.written)  # every path was checked against the events by picture_paths

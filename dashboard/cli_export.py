@@ -22,6 +22,7 @@ from dashboard.records import UnsafeTarget, check_not_source, check_target, is_s
 from dashboard.table import Collection
 from dashboard.view import FACETS, View
 from dashboard.wording import closest, visible
+from dashboard.zones import read_zone
 
 QUERY_KEYS = (
     "from",
@@ -33,6 +34,7 @@ QUERY_KEYS = (
     "lanes",
     "mode",
     "theme",
+    "tz",
     "event",
 )
 
@@ -54,6 +56,18 @@ class DayParam(click.ParamType[dt.date, Any]):
         except DateError as error:
             self.fail(f"{error} (write a day as 2022-02-16 or 16 Feb 2022)", param, ctx)
         return (when.end - dt.timedelta(microseconds=1)).date() if self.last else when.start.date()
+
+
+class ZoneParam(click.ParamType[str, Any]):
+    """The zone times of day are shown in: utc, own (each event's own zone) or an IANA name such as Europe/Kyiv."""
+
+    name = "zone"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        zone, unknown = read_zone(str(value))
+        if unknown:
+            self.fail(f"'{visible(str(value)[:60])}' is not a time zone: utc, own, or a name such as Europe/Kyiv")
+        return zone
 
 
 def facet_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,7 +94,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
     for name, key in (("start", "date_from"), ("end", "date_to")):
         if flags[key]:
             changes[name] = flags[key]
-    for name in ("q", "corroborated", "lag", "mode", "lanes", "theme", "selected"):
+    for name in ("q", "corroborated", "lag", "mode", "lanes", "theme", "tz", "selected"):
         if flags[name]:
             changes[name] = flags[name]
     if not changes:

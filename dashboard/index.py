@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from dashboard.cells import shared_lists
-from dashboard.table import C, Collection
-from dashboard.view import FACETS, Facet
+from dashboard.table import C, Collection, unique_fingerprint
+from dashboard.view import FACETS, Facet, View, apply
 from dashboard.zones import moved
 
 T = TypeVar("T")
@@ -199,3 +199,19 @@ def in_zone(collection: Collection, tz: str) -> Collection:
         while len(kept) > ZONES_KEPT:
             kept.popitem(last=False)
     return shown
+
+
+def for_export(collection: Collection, view: View, stored: bool) -> tuple[Collection, View]:
+    """What an export of a view reads: the collection as the view's zone shows it (for a picture, a chronology, the
+    story page); or, for ``stored`` records that other programs read back (JSON, CSV, iCalendar), the events the
+    view shows in its zone as they are stored (UTC, with their zone), and the view without the range they were
+    picked by (its days are the zone's)."""
+    shown = in_zone(collection, view.tz)
+    if not stored or shown is collection:
+        return shown, view
+    picked = apply(shown.events, view).index
+    events = collection.events
+    picked_rows = events[events.index.isin(picked)]  # a table of its own: it shares no look-ups
+    return dataclasses.replace(collection, events=picked_rows, fingerprint=unique_fingerprint()), view.with_(
+        start=None, end=None
+    )

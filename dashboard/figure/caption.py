@@ -75,8 +75,8 @@ def zone_note(events: pd.DataFrame, view: View, lo: float, hi: float, color: str
         words = words.replace("Times in ", "Times in<br>", 1)
     return {
         "text": words,
-        "xref": "paper",
-        "yref": "paper",
+        "xref": "x domain",  # the plot's corner, however a picture's page places the plot
+        "yref": "y domain",
         "x": 0,
         "y": 0,
         "xanchor": "right",

@@ -108,6 +108,8 @@ def timeline_figure(
     add_rings(fig, [i.anchor for i in chosen], [i.y for i in chosen], view)
     _add_labels(fig, laid.items, by_id, laid.lanes, colors, theme, view)
     _add_edge_notes(fig, laid, by_id, theme)
+    if note := zone_note(events, view, laid.frame.lo, laid.frame.hi, theme.muted):  # the zone of the axis's times
+        fig.add_annotation(note)
     return fig
 
 
@@ -514,8 +516,6 @@ def _layout(
         uirevision=view.to_query() or "default",
         clickmode="event",
     )
-    if note := zone_note(events, view, lo, hi, theme.muted):  # the zone of the axis's times, when it shows any
-        fig.add_annotation(note)
     if not len(events):
         _add_no_events(fig, theme)
 
