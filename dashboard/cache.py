@@ -42,7 +42,7 @@ from dashboard.model import Source
 from dashboard.records import UnsafeTarget, check_target, write_atomic
 from dashboard.table import DECLARED, SOURCE_BASE, SPOTS_DECLARED, C, Column, Effect, Problem
 
-FORMAT = "2"  # bump when the layout below changes
+FORMAT = "3"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
 MIN_FILES = 100  # smaller folders parse in a blink: not worth a file in the user's cache folder
 
@@ -262,7 +262,7 @@ def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str
 # ones), kept as Arrow lists of structs, which write and read in a fraction of JSON's time, and whose repeated
 # texts (publishers, dates) are read once and shared.
 
-TABLE_FORMAT = "3"  # bump when the layout below changes
+TABLE_FORMAT = "4"  # bump when the layout below changes
 MIN_TABLE_BYTES = 1 << 20  # a smaller table reads in a blink: not worth a file in the user's cache folder
 TABLE_COLUMNS = [*DECLARED, *SPOTS_DECLARED]
 TEXT_TYPE = pa.large_string()  # a column of a million summaries may pass 2 GiB

@@ -12,11 +12,16 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from dateutil import parser as dateparser
 from dateutil import tz as dateutil_tz
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+from edtf.parser.parser_classes import EDTFObject
 
 from dashboard.model import EARLIEST, LATEST, SETTINGS_FILE, Precision
 
@@ -58,13 +63,76 @@ class DateError(ValueError):
 
 @dataclass(frozen=True)
 class When:
-    """A span of time: what was written, where it starts and ends, and how exactly it is known."""
+    """A span of time: what was written, where it starts and ends, and how exactly it is known.
+
+    ``start`` and ``end`` are the strict bounds, as stated. ``approximate`` (EDTF ``~``, "about") and ``uncertain``
+    (EDTF ``?``, "possibly") are kept apart; ``loose_start`` and ``loose_end`` say which end they concern (both for
+    a single date). An open bound (EDTF ``..``, "by 16 Feb 2022", "after 14 Feb") is kept open, never given an
+    invented date: ``open_start`` means the event may have begun any time before, and ``start``/``end`` then hold
+    the stated bound's own day (or month, year, minute).
+    """
 
     start: dt.datetime
     end: dt.datetime
     precision: Precision
     approximate: bool = False
     zone: str | None = None
+    uncertain: bool = False
+    open_start: bool = False
+    open_end: bool = False
+    loose_start: bool | None = None  # None: as the whole (approximate or uncertain)
+    loose_end: bool | None = None
+
+    @property
+    def loose(self) -> tuple[bool, bool]:
+        """Whether the start and the end are approximate or uncertain."""
+        whole = self.approximate or self.uncertain
+        return (
+            whole if self.loose_start is None else self.loose_start,
+            whole if self.loose_end is None else self.loose_end,
+        )
+
+    @property
+    def fuzzy(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The earliest start and the latest end the date allows (None: open): a loose end reaches one unit of
+        its precision further (an hour for a time)."""
+        loose_start, loose_end = self.loose
+        earliest = None if self.open_start else shift(self.start, self.precision, -1) if loose_start else self.start
+        latest = None if self.open_end else shift(self.end, self.precision, 1) if loose_end else self.end
+        return earliest, latest
+
+    def but(self, **changes: object) -> When:
+        """The same span with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# How far a loose end reaches: a unit of its precision, an hour for a time (months and years by the calendar).
+MARGIN: dict[Precision, np.timedelta64 | str] = {
+    Precision.MINUTE: np.timedelta64(1, "h"),
+    Precision.DAY: np.timedelta64(1, "D"),
+    Precision.MONTH: "M",
+    Precision.YEAR: "Y",
+}
+
+
+def shift(moment: dt.datetime, precision: Precision, steps: int) -> dt.datetime:
+    """A moment moved by whole units of a precision (an hour for a time): the reach of a loose end."""
+    moved = shift_all(np.array([moment], dtype="datetime64[us]"), np.array([str(precision)]), steps)[0]
+    return dt.datetime.fromisoformat(str(moved))
+
+
+def shift_all(moments: np.ndarray, precisions: np.ndarray, steps: int) -> np.ndarray:
+    """``shift`` a column at a time: months and years by the calendar (spans of them start on the first)."""
+    moved = moments.astype("datetime64[us]").copy()
+    for precision, unit in MARGIN.items():
+        rows = precisions == str(precision)
+        if not rows.any():
+            continue
+        if isinstance(unit, str):
+            moved[rows] = (moments[rows].astype(f"datetime64[{unit}]") + steps).astype("datetime64[us]")
+        else:
+            moved[rows] = moments[rows] + steps * unit.astype("timedelta64[us]")
+    return moved
 
 
 def _zone(name: str | None) -> dt.tzinfo | None:
@@ -371,6 +439,181 @@ def _offset_name(tzinfo: dt.tzinfo) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+# ---- EDTF (Extended Date/Time Format, ISO 8601-2) ---------------------------------------------------------
+
+# What marks a text as EDTF rather than a plain date: a qualifier, an unspecified digit, an open or unknown bound, a
+# set, a long year, or a season (months 21-41). A plain '2022-02-16' is read as ISO, with the same result.
+EDTF_MARK = re.compile(r"[~?%X\[\]{}]|\.\.|^Y|^\d{4}-(2[1-9]|3\d|4[01])$|^/|/$")
+EDTF_CHARS = re.compile(r"[\dXYES\-~?%/.\[\]{},:T+Z]+")
+OPEN_SIDE = ("", "..")
+
+
+def _edtf(text: str, written: str, zone: str | None) -> When | None:
+    """An EDTF date or interval as a span, or None when the text is not EDTF (a plain date, '02/03/2022')."""
+    if not EDTF_CHARS.fullmatch(text) or NUMERIC_DATE.match(text):
+        return None
+    marked = bool(EDTF_MARK.search(text))
+    if "/" in text and not text.startswith("["):
+        lower, _, upper = text.partition("/")
+        if "/" in upper:
+            raise DateError(f'could not read "{written}" as an EDTF interval: it has more than one "/"')
+        if lower in OPEN_SIDE and upper in OPEN_SIDE:
+            raise DateError(f'"{written}" is open at both ends, which says nothing of when: give at least one bound')
+        first = None if lower in OPEN_SIDE else _edtf_side(lower, written, marked, zone)
+        last = None if upper in OPEN_SIDE else _edtf_side(upper, written, marked, zone)
+        if first is None and last is None:
+            return None
+        return _interval(first, last, written)
+    return _edtf_side(text, written, marked, zone)
+
+
+def _edtf_side(text: str, written: str, marked: bool, zone: str | None) -> When | None:
+    """One date of EDTF (a side of an interval, or the whole): a time is read as ISO, the rest by the EDTF parser."""
+    if "T" in text:
+        return _parse_iso(text, written, zone)
+    try:
+        parsed = parse_edtf(text)
+    except (EDTFParseException, ValueError, TypeError):
+        if not marked:
+            return None  # '2022-02-16', '02/03/2022': the other readers know them
+        raise DateError(
+            f'could not read "{written}" as an EDTF date (such as 2022-02-16~, 2022-02-XX, ../2022-02-16 or '
+            "[2022-02-14,2022-02-15])"
+        ) from None
+    return _edtf_object(parsed, text, written)
+
+
+def _edtf_object(parsed: EDTFObject, text: str, written: str) -> When:
+    """The span of one parsed EDTF date, qualified ('2022-02-16~'), unspecified ('2022-02-XX'), a season or one
+    of a set ('[2022-02-14,2022-02-15]': one of them, not known which, so uncertain)."""
+    kind = type(parsed).__name__
+    if kind == "MultipleDates":
+        raise DateError(
+            f'"{written}" lists several dates that all happened; an event is one span: write an event for each, '
+            "or an interval (2022-02-14/2022-02-16)"
+        )
+    if kind in ("LongYear", "ExponentialYear") or "S" in text or text.startswith("-"):
+        raise DateError(f'"{written}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
+    lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    open_start, open_end = isinstance(lower, float), isinstance(upper, float)  # -inf, inf: '[..2022-02-16]'
+    if open_start and open_end:
+        raise DateError(f'"{written}" is open at both ends, which says nothing of when: give at least one bound')
+    first = None if open_start else dt.date(lower.tm_year, lower.tm_mon, lower.tm_mday)
+    last = None if open_end else dt.date(upper.tm_year, upper.tm_mon, upper.tm_mday)
+    precision = _precision_of(first or last, last or first)  # type: ignore[arg-type]
+    if open_start or open_end:  # the stated bound's own unit
+        bound = last if open_start else first
+        start, end = _span(bound, precision)  # type: ignore[arg-type]
+    else:
+        start, end = _span(first, precision)[0], _span(last, precision)[1]  # type: ignore[arg-type]
+    both = bool(getattr(parsed, "is_uncertain_and_approximate", False))
+    approximate = both or bool(getattr(parsed, "is_approximate", False))
+    if kind == "OneOfASet":  # one day of the set, not known which: no further than the set reaches
+        return When(start, end, precision, False, None, True, open_start, open_end, False, False)
+    uncertain = both or bool(getattr(parsed, "is_uncertain", False))
+    return When(start, end, precision, approximate, None, uncertain, open_start, open_end)
+
+
+def _precision_of(first: dt.date, last: dt.date) -> Precision:
+    """The coarsest unit whose whole spans the days from ``first`` to ``last``: 2022-02-XX is a month, 202X years."""
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return Precision.YEAR
+    if first.day == 1 and (last + DAY).day == 1:
+        return Precision.MONTH
+    return Precision.DAY
+
+
+def _interval(first: When | None, last: When | None, written: str) -> When:
+    """Two EDTF dates as one span; a missing side is an open bound."""
+    if first is None or last is None:
+        side = first or last
+        assert side is not None
+        if side.open_start or side.open_end:
+            raise DateError(f'"{written}": an open interval takes one date as its bound, not another open one')
+        return side.but(open_start=first is None, open_end=last is None)
+    if first.open_start or first.open_end or last.open_start or last.open_end:
+        raise DateError(f'"{written}": write an open side as "..", not as a set reaching without limit')
+    if last.end < first.start:
+        raise DateError(f'"{written}" ends before it starts')
+    return When(
+        first.start,
+        max(last.end, first.end),
+        min(first.precision, last.precision, key=list(Precision).index),
+        first.approximate or last.approximate,
+        first.zone or last.zone,
+        first.uncertain or last.uncertain,
+        loose_start=any(first.loose),
+        loose_end=any(last.loose),
+    )
+
+
+# ---- open bounds and doubt in words --------------------------------------------------------------------------
+
+# "by 16 Feb 2022" (on or before), "before 16 Feb" (by the day before), "after 14 Feb", "no earlier than …", "since …"
+BOUND_WORDS = {
+    "on or before": ("start", 0),
+    "no later than": ("start", 0),
+    "not later than": ("start", 0),
+    "by": ("start", 0),
+    "before": ("start", -1),
+    "on or after": ("end", 0),
+    "no earlier than": ("end", 0),
+    "not earlier than": ("end", 0),
+    "since": ("end", 0),
+    "after": ("end", 1),
+}
+BOUND_PREFIX = re.compile(r"^(" + "|".join(sorted(BOUND_WORDS, key=len, reverse=True)) + r")\s+(.+)$", re.I)
+UNCERTAIN_PREFIX = re.compile(r"^(possibly|perhaps|probably|maybe)\s+", re.I)
+END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(week|month|year)$", re.I)
+
+
+def _end_of(text: str, written: str, ref: dt.date | None, typed: bool) -> When | None:
+    """'the end of the week' (or month, year) of the report: its last day."""
+    match = END_OF.fullmatch(text)
+    if match is None:
+        return None
+    if ref is None:
+        return _relative("today", written, ref, typed)  # the same message as any date counted from a report
+    unit = match.group(1).lower()
+    if unit == "week":
+        last = ref + dt.timedelta(days=6 - ref.weekday())
+    elif unit == "month":
+        last = _next_month(dt.datetime(ref.year, ref.month, 1)).date() - DAY
+    else:
+        last = dt.date(ref.year, 12, 31)
+    return _days(last, last, approximate=False)
+
+
+def _bounded(text: str, written: str, read: Callable[[str], When]) -> When | None:
+    """A date with an open side ('by 16 Feb 2022', 'after Wednesday'), the bound read by ``read``; None when the
+    text names no bound."""
+    match = BOUND_PREFIX.match(text)
+    if match is None:
+        return None
+    side, steps = BOUND_WORDS[match.group(1).lower()]
+    bound = read(match.group(2))
+    if bound.open_start or bound.open_end:
+        raise DateError(f'"{written}": a bound is one date, not another open one')
+    if bound.end - bound.start > _unit(bound):  # 'by this week': the edge of the days is exact, whatever they are
+        bound = bound.but(approximate=False)
+    if side == "start":  # on or before the bound's last unit
+        last = bound.end if bound.precision == Precision.MINUTE else bound.end - _unit(bound)
+        if steps:
+            last = bound.start if bound.precision == Precision.MINUTE else shift(bound.start, bound.precision, -1)
+        end = last if bound.precision == Precision.MINUTE else shift(last, bound.precision, 1)
+        return bound.but(start=last, end=end, open_start=True, loose_start=False)
+    first = bound.start
+    if steps:
+        first = bound.end
+    end = first if bound.precision == Precision.MINUTE else shift(first, bound.precision, 1)
+    return bound.but(start=first, end=end, open_end=True, loose_end=False)
+
+
+def _unit(when: When) -> dt.timedelta:
+    """The length of the last unit of a span (a month of a month span, a day of a day span)."""
+    return when.end - shift(when.end, when.precision, -1)
+
+
 def parse_when(
     text: str, ref: dt.date | None = None, zone: str | None = None, order: str | None = None, typed: bool = False
 ) -> When:
@@ -383,17 +626,37 @@ def parse_when(
     if not written:
         raise DateError("the date is empty")
     text = written
+    doubt = UNCERTAIN_PREFIX.match(text)
+    if doubt:
+        text = text[doubt.end() :]
     approximate = False
     prefix = APPROXIMATE_PREFIX.match(text)
     if prefix:
         approximate, text = True, text[prefix.end() :]
+    bounded = _bounded(text, written, lambda bound: parse_when(bound, ref, zone, order, typed))
+    if bounded is not None:
+        when = bounded
+    else:
+        when = _read_one(text, written, ref, zone, order, typed)
+    if approximate and not when.approximate:
+        when = when.but(approximate=True)
+    if doubt and not when.uncertain:
+        when = when.but(uncertain=True)
+    return when
+
+
+def _read_one(text: str, written: str, ref: dt.date | None, zone: str | None, order: str | None, typed: bool) -> When:
+    """One date without words of doubt or bounds: EDTF, a day counted from the report, a part of a month, or a
+    date the parser reads; within the years the timeline shows."""
     outside = DateError(f'"{written}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
     if text[:1] in ("-", "−") and text[1:2].isdigit():  # a year before the common era, which the parser reads as AD
         raise outside
     _check_times(text, written)
     try:
         when = (
-            _relative(text, written, ref, typed)
+            _edtf(text, written, zone)
+            or _relative(text, written, ref, typed)
+            or _end_of(text, written, ref, typed)
             or _part_of_month(text, written, ref)
             or _parse_plain(text, written, ref, zone, order, typed)
         )
@@ -403,8 +666,6 @@ def parse_when(
         raise outside from None
     if when.start < EARLIEST or when.end > LATEST:
         raise outside
-    if approximate and not when.approximate:
-        when = When(when.start, when.end, when.precision, True, when.zone)
     return when
 
 
@@ -439,12 +700,22 @@ def resolve(
         error.field = "date"
         raise
     when = first
-    if end is not None:
+    if end is not None and str(end).strip() in OPEN_SIDE[1:]:  # 'end: ..': still under way, or no end known
+        if first.open_start or first.open_end:
+            raise DateError(f'"{date}" is already an open date: it takes no "end"', field="end")
+        when = first.but(open_end=True, loose_end=False)
+    elif end is not None:
         try:
             last = parse_when(end, ref, zone, order)
         except DateError as error:
             error.field = "end"
             raise
+        if first.open_start or first.open_end or last.open_start or last.open_end:
+            raise DateError(
+                'an open date ("by 16 Feb 2022", "../2022-02-16") is a whole date: write it in "date" alone, or '
+                'write "end: .." for an end not known',
+                field="end",
+            )
         if last.end < first.start or (last.end == first.start and last.start < first.start):
             raise DateError(f"ends ({end}) before it starts ({date})", field="end")
         precision = min(first.precision, last.precision, key=list(Precision).index)
@@ -454,9 +725,12 @@ def resolve(
             precision,
             first.approximate or last.approximate,
             first.zone or last.zone,
+            first.uncertain or last.uncertain,
+            loose_start=any(first.loose),
+            loose_end=any(last.loose),
         )
     if approximate and not when.approximate:
-        when = When(when.start, when.end, when.precision, True, when.zone)
+        when = when.but(approximate=True, loose_start=None, loose_end=None)
     return when
 
 
@@ -487,7 +761,19 @@ def _day_text(day: dt.date, with_month: bool = True, with_year: bool = True) -> 
 
 
 def format_when(when: When) -> str:
-    """Say a span as a reader expects: '16 Feb 2022', 'Feb 2022', 'about 14–15 Feb 2022', '16 Feb 2022, 14:30 CET'."""
+    """Say a span as a reader expects: '16 Feb 2022', 'Feb 2022', 'about 14–15 Feb 2022', '16 Feb 2022, 14:30 CET',
+    'on or before 16 Feb 2022', 'possibly 16 Feb 2022'."""
+    text = _span_words(when)
+    if when.uncertain and not any(when.loose) and not (when.open_start or when.open_end):
+        return f"one {'moment' if when.precision == Precision.MINUTE else when.precision} of {text}"  # of a set
+    if when.open_start:
+        text = f"on or before {text}"
+    elif when.open_end:
+        text = f"on or after {text}"
+    return f"possibly {text}" if when.uncertain and any(when.loose) else text
+
+
+def _span_words(when: When) -> str:
     start, end, precision = when.start, when.end, when.precision
     if precision == Precision.MINUTE:
         local, name = _local(start, when.zone)
@@ -534,3 +820,33 @@ def iso_bounds(when: When) -> tuple[str, str]:
     last_day = when.end - DAY
     size = {Precision.YEAR: 4, Precision.MONTH: 7, Precision.DAY: 10}[when.precision]
     return when.start.date().isoformat()[:size], last_day.date().isoformat()[:size]
+
+
+def edtf_of(when: When) -> str:
+    """The span in EDTF: '2022-02-16', '2022-02-16~', '2022-02-14/2022-02-16', '../2022-02-16', '2022-02-03/..',
+    '2022-02-16T14:30:00+02:00'. Both doubts on one end are '%'; a doubt on one end only is written there."""
+    mark = "%" if when.approximate and when.uncertain else "~" if when.approximate else "?" if when.uncertain else ""
+    loose_start, loose_end = when.loose
+    first = _edtf_point(when.start, when)
+    last = first if when.precision == Precision.MINUTE and when.end == when.start else _edtf_point(when.end, when, True)
+    if when.uncertain and not (loose_start or loose_end):  # one of a set of days, not known which
+        return f"[..{last}]" if when.open_start else f"[{first}..]" if when.open_end else f"[{first}..{last}]"
+    if when.open_start:
+        return f"../{last}{mark if loose_end else ''}"
+    if when.open_end:
+        return f"{first}{mark if loose_start else ''}/.."
+    if first == last:
+        return f"{first}{mark if loose_start or loose_end else ''}"
+    return f"{first}{mark if loose_start else ''}/{last}{mark if loose_end else ''}"
+
+
+def _edtf_point(moment: dt.datetime, when: When, closing: bool = False) -> str:
+    """One side of a span in EDTF at its precision; ``closing`` for the end, whose unit is the one before it."""
+    if when.precision == Precision.MINUTE:
+        if when.zone is None:
+            return moment.isoformat(timespec="seconds")
+        local, _ = _local(moment, when.zone)
+        text = local.isoformat(timespec="seconds")
+        return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+    day = (moment - DAY).date() if closing else moment.date()
+    return day.isoformat()[: {Precision.YEAR: 4, Precision.MONTH: 7, Precision.DAY: 10}[when.precision]]

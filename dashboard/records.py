@@ -28,13 +28,21 @@ NO_SOURCE: dict[str, Any] = dict.fromkeys(Source.model_fields)  # every key of a
 
 
 def when_of(row: dict[str, Any] | pd.Series) -> When:
-    """The span of a loaded event row."""
+    """The span of a loaded event row, with its doubts and open bounds (``earliest``/``latest``: NaT when open,
+    before ``start`` or after ``end`` when loose)."""
+    start, end = pd.Timestamp(row[C.start]).to_pydatetime(), pd.Timestamp(row[C.end]).to_pydatetime()
+    earliest, latest = pd.Timestamp(row[C.earliest]), pd.Timestamp(row[C.latest])
     return When(
-        pd.Timestamp(row[C.start]).to_pydatetime(),
-        pd.Timestamp(row[C.end]).to_pydatetime(),
+        start,
+        end,
         Precision(row[C.precision]),
         bool(row[C.approximate]),
         row[C.zone] or None,
+        bool(row[C.uncertain]),
+        open_start=pd.isna(earliest),
+        open_end=pd.isna(latest),
+        loose_start=not pd.isna(earliest) and earliest.to_pydatetime() < start,
+        loose_end=not pd.isna(latest) and latest.to_pydatetime() > end,
     )
 
 

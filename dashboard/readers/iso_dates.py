@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.dates import DateError, When, format_when, resolve
+from dashboard.dates import DateError, When, format_when, resolve, shift_all
 from dashboard.model import EARLIEST, LATEST, Precision
 
 # ---- dates ---------------------------------------------------------------------------------------------------
@@ -145,6 +145,9 @@ class Dates:
     zone: np.ndarray
     when: np.ndarray
     error: np.ndarray  # None, or (field, message)
+    uncertain: np.ndarray
+    earliest: np.ndarray  # NaT: open
+    latest: np.ndarray
 
 
 def resolve_distinct(
@@ -171,6 +174,11 @@ def resolve_distinct(
     ]
     zones[rows] = [a or b for a, b in zip(zones[rows], last.zone[rows], strict=True)]
     approximate = approximate.copy()  # ISO dates are exact: only the approximate flag makes them approximate
+    # A read date is loose at both ends when approximate: its fuzzy range reaches a unit further each way.
+    earliest = np.where(approximate, shift_all(start, precision, -1), start)
+    latest = np.where(approximate, shift_all(stop, precision, 1), stop)
+    uncertain = np.zeros(len(date), bool)
+    when_text = np.full(len(date), None, dtype=object)
     error = np.full(len(date), None, dtype=object)
     for i in np.flatnonzero(~fast).tolist():
         try:
@@ -186,8 +194,9 @@ def resolve_distinct(
             continue
         start[i], stop[i] = np.datetime64(when.start, "us"), np.datetime64(when.end, "us")
         precision[i], approximate[i], zones[i] = str(when.precision), when.approximate, when.zone
-    when_text = np.full(len(date), None, dtype=object)
+        uncertain[i], (earliest[i], latest[i]) = when.uncertain, [np.datetime64(t or "NaT", "us") for t in when.fuzzy]
+        when_text[i] = format_when(when)
     starts, stops = start.astype(np.int64), stop.astype(np.int64)
-    for i in np.flatnonzero(error == None).tolist():  # noqa: E711 - elementwise
+    for i in np.flatnonzero(fast).tolist():
         when_text[i] = span_text(int(starts[i]), int(stops[i]), precision[i], bool(approximate[i]), zones[i])
-    return Dates(start, stop, precision, approximate, zones, when_text, error)
+    return Dates(start, stop, precision, approximate, zones, when_text, error, uncertain, earliest, latest)

@@ -58,6 +58,7 @@ class Record:
         links = [{"to": link.to, "relation": str(link.relation)} for link in event.links]
         sources = [source_row(s.model_dump()) for s in event.sources]
         reported, corroboration = derived(sources)
+        earliest, latest = when.fuzzy
         return {
             C.id: event.id,
             C.title: event.title,
@@ -65,6 +66,9 @@ class Record:
             C.end: when.end,
             C.precision: str(when.precision),
             C.approximate: when.approximate,
+            C.uncertain: when.uncertain,
+            C.earliest: earliest,
+            C.latest: latest,
             C.zone: when.zone,
             C.when: format_when(when),
             C.date_text: event.date if event.end is None else f"{event.date} – {event.end}",
