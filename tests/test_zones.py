@@ -107,7 +107,7 @@ def test_an_open_bound_stays_open() -> None:
             C.id: ["a"],
             C.start: pd.to_datetime(["2022-02-16 23:30"]).as_unit("us"),
             C.end: pd.to_datetime(["2022-02-16 23:30"]).as_unit("us"),
-            C.earliest: pd.to_datetime([None]).as_unit("us"),
+            C.earliest: pd.to_datetime(["NaT"]).as_unit("us"),
             C.latest: pd.to_datetime(["2022-02-17 00:30"]).as_unit("us"),
             C.precision: ["minute"],
             C.approximate: [False],

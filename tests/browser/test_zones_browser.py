@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import expect
 from test_zones import EVENTS
@@ -12,7 +13,9 @@ from test_zones import EVENTS
 from dashboard.app import ids
 
 
-def test_choosing_the_readers_zone_changes_the_card_and_the_address(start_server, app_for, tmp_path: Path) -> None:
+def test_choosing_the_readers_zone_changes_the_card_and_the_address(
+    start_server: Any, app_for: Any, tmp_path: Path
+) -> None:
     folder = tmp_path / "zones"
     folder.mkdir()
     for name, text in EVENTS.items():
