@@ -2,7 +2,10 @@
 that look entered twice. They are warnings, worth a look: nothing is left out or changed because of them.
 
 - An event that has happened (any status but ``expected``) cannot end after the day it was first reported, unless
-  a later report covers the rest of it (a meeting's second day): its end is held to its last report.
+  a later report covers the rest of it (a meeting's second day): its end is held to its last report. An end left
+  open (``2022-02-03/..``: still under way, or no end known) is not held to anything. One dated to a whole period
+  that began by its report and runs past it ('Feb 2022', reported on the 16th) is told it may write an open bound
+  ("by 16 Feb 2022").
 - An ``expected`` event (announced, not yet happened) cannot be over before the day it was first reported.
 - ``follows`` and ``responds-to`` point at an earlier event, ``causes`` at a later one: a link whose events
   cannot be in that order is a contradiction; one that leaves a vague date less room says how much.
@@ -29,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.model import Precision, Relation, Status
+from dashboard.model import EARLIEST, LATEST, Precision, Relation, Status
 from dashboard.table import C, Effect, Problem
 from dashboard.trust import last_published
 from dashboard.wording import counted
@@ -142,7 +145,9 @@ def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem]
     expected = (events[C.status] == Status.EXPECTED.value).to_numpy()
     # Reported on day D: it had happened by the end of D, so it ends (exclusive) by D + 1 day; unless a later
     # report (of its second day, say) covers the rest: so the last report is what its end is held to.
-    late = np.flatnonzero(known & ~expected & (end - grace > reported + DAY))
+    open_end = np.isnat(events[C.latest].to_numpy())
+    late = np.flatnonzero(known & ~expected & ~open_end & (end - grace > reported + DAY))
+    period = _vague(events)
     last_reported = np.array(
         [last_published(sources) for sources in _cells(events, C.sources, late)], dtype="datetime64[us]"
     ).reshape(-1)
@@ -153,7 +158,8 @@ def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem]
     count = len(late) + len(over)
     late, over = late[:most], over[:most]
     said = []
-    for when, first, report, begins, last in zip(
+    for whole, when, first, report, begins, last in zip(
+        period[late].tolist(),
         _cells(events, C.when, late),
         _days(reported[late]),
         _days(last_reported[:most]),
@@ -165,7 +171,13 @@ def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem]
         span = (
             f"{when} is after" if begins > report else f"{when} runs to {day_words(last)}, after"
         ) + f" the {which} on {day_words(report)}"
-        said.append(f"'date': {span}; if it happened by then, narrow the date (or mark it expected)")
+        if whole and begins <= report:  # a whole period begun by the report: 'by' says what is known
+            said.append(
+                f"'date': {span}; if it had happened by then, say so with an open bound, "
+                f'"by {day_words(report)}" (EDTF ../{report.isoformat()}), or narrow the date (or mark it expected)'
+            )
+        else:
+            said.append(f"'date': {span}; if it happened by then, narrow the date (or mark it expected)")
     return [
         *_warnings(events, late, said),
         *_warnings(
@@ -186,13 +198,30 @@ def _latest_start(events: pd.DataFrame) -> np.ndarray:
     start, end = _times(events)
     end = np.maximum(end, start + MINUTE)
     precision = events[C.precision]  # compared as Arrow strings: a million of them as Python's would take longer
-    vague = (
-        events[C.approximate].to_numpy().astype(bool)
-        | precision.isin([Precision.MONTH.value, Precision.YEAR.value]).to_numpy()
-    )
+    fuzzy_end = events[C.latest].to_numpy().astype("datetime64[us]")
+    vague = _vague(events)
     exact = np.where((precision == Precision.MINUTE.value).to_numpy(), start + MINUTE, start + DAY)
-    latest: np.ndarray = np.where(vague, end, np.minimum(exact, end))
-    return latest
+    latest: np.ndarray = np.where(vague, np.maximum(end, fuzzy_end), np.minimum(exact, end))
+    # An end left open ('2022-02-16/..'): the event may have begun any time after its bound.
+    return np.where(np.isnat(fuzzy_end), np.datetime64(LATEST, "us"), latest)
+
+
+def _vague(events: pd.DataFrame) -> np.ndarray:
+    """Per event, whether its date is a whole period rather than its day or minute: approximate, uncertain, or a
+    month or a year."""
+    vague: np.ndarray = (
+        events[C.approximate].to_numpy().astype(bool)
+        | events[C.uncertain].to_numpy().astype(bool)
+        | events[C.precision].isin([Precision.MONTH.value, Precision.YEAR.value]).to_numpy()
+    )
+    return vague
+
+
+def _earliest_start(events: pd.DataFrame) -> np.ndarray:
+    """Per event, the earliest instant it may have begun: a loose start a unit early, an open one at any time."""
+    earliest = events[C.earliest].to_numpy().astype("datetime64[us]")
+    start = np.minimum(events[C.start].to_numpy().astype("datetime64[us]"), earliest)
+    return np.where(np.isnat(earliest), np.datetime64(EARLIEST, "us"), start)
 
 
 def _link_order(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], int]:
@@ -215,13 +244,16 @@ def _link_order(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], 
     other = position[kept]
     relation = np.array([relation for _, _, relation in pairs], dtype=object)[kept]
     target_first = np.array([ORDERED[name][1] for name in relation], dtype=bool)
-    start, latest, grace = _times(events)[0], _latest_start(events), _grace(events)
+    start, latest, grace = _earliest_start(events), _latest_start(events), _grace(events)
+    stated = _times(events)[0]  # the start as written, which a hint quotes
     first, then = np.where(target_first, other, row), np.where(target_first, row, other)
     exact = grace[first] == grace[then]  # both times of day, or both calendar days: no allowance
     contrary = start[first] >= latest[then] + np.where(exact, np.timedelta64(0, "h"), GRACE)
-    vague = exact & ~contrary & (latest[row] - start[row] > DAY)  # more than a day in which it may have begun
-    earlier = np.flatnonzero(vague & target_first & (start[other] > start[row]))
-    later = np.flatnonzero(vague & ~target_first & (latest[other] < latest[row]))
+    # More than a day in which it may have begun, bounded on the side a hint would narrow.
+    vague = exact & ~contrary & (latest[row] - start[row] > DAY)
+    from_open, to_open = start[row] == np.datetime64(EARLIEST, "us"), latest[row] == np.datetime64(LATEST, "us")
+    earlier = np.flatnonzero(vague & target_first & ~from_open & (start[other] > start[row]))
+    later = np.flatnonzero(vague & ~target_first & ~to_open & (latest[other] < latest[row]))
     contrary = np.flatnonzero(contrary)
     count = len(contrary) + len(earlier) + len(later)
     contrary, earlier, later = contrary[:most], earlier[:most], later[:most]
@@ -251,7 +283,7 @@ def _link_order(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], 
                 f"{heads[at]}: this event can be no earlier than {day_words(bound)} "
                 f"(its date says from {day_words(own)})"
                 for at, bound, own in zip(
-                    earlier.tolist(), _days(start[other[earlier]]), _days(start[row[earlier]]), strict=True
+                    earlier.tolist(), _days(start[other[earlier]]), _days(stated[row[earlier]]), strict=True
                 )
             ),
         )

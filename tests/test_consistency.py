@@ -67,6 +67,17 @@ def only(found: list[Problem], path: str) -> Problem:
     return warning
 
 
+def test_an_exact_day_range_past_its_report_is_told_to_narrow_not_to_open(tmp_path):
+    files = {**CLEAN, "meeting.yaml": event("Ministers meet", "2022-02-16", end="2022-02-18")}
+    message = only(warnings_of(tmp_path, files), "meeting.yaml").message
+    assert "narrow the date" in message and "open bound" not in message
+
+
+def test_an_open_end_is_not_held_to_the_report(tmp_path):
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02-03/..")}
+    assert warnings_of(tmp_path, files) == []
+
+
 def test_a_clean_collection_has_no_warnings(tmp_path):
     assert warnings_of(tmp_path, CLEAN) == []
 
@@ -78,8 +89,9 @@ def test_an_event_that_can_end_after_its_first_report_is_a_warning(tmp_path):
     files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
     warning = only(warnings_of(tmp_path, files), "deployment.yaml")
     assert warning.message == (
-        "'date': about Feb 2022 runs to 28 Feb 2022, after the first report on 16 Feb 2022; if it happened by "
-        "then, narrow the date (or mark it expected)"
+        "'date': about Feb 2022 runs to 28 Feb 2022, after the first report on 16 Feb 2022; if it had happened by "
+        'then, say so with an open bound, "by 16 Feb 2022" (EDTF ../2022-02-16), or narrow the date (or mark it '
+        "expected)"
     )
     assert str(warning) == f"deployment.yaml:1:1: warning: {warning.message}"
 
@@ -222,6 +234,9 @@ def table(size: int, titles: list[str] | None = None) -> pd.DataFrame:
             "end": start + np.timedelta64(1, "D"),
             "precision": "day",
             "approximate": False,
+            "uncertain": False,
+            "earliest": start,
+            "latest": start + np.timedelta64(1, "D"),
             "when": "a day",
             "status": "reported",
             "reported": start,
@@ -303,7 +318,8 @@ def test_the_banner_lists_warnings_under_their_own_heading_folded(tmp_path):
     [group] = details.children[1:-1]
     props = group.to_plotly_json()["props"]
     assert props["data-effect"] == "warning" and "Worth a look" in str(group.children[0])
-    assert "deployment.yaml:1:1: warning: 'date': about Feb 2022" in str(group.children[1])
+    [item] = group.children[1].children
+    assert item.children.children.startswith("deployment.yaml:1:1: warning: 'date': about Feb 2022")
     assert len(collection.events) == 6  # nothing is left out
 
 
@@ -324,3 +340,28 @@ def test_a_title_in_a_warning_stays_text(tmp_path, title):
     [group] = details.children[1:-1]
     [item] = group.children[1].children
     assert title in item.children.children  # a string in a Code component: Dash renders it as text
+
+
+def test_links_to_and_from_open_dates_contradict_nothing_they_cannot(tmp_path):
+    files = {
+        **CLEAN,
+        "began.yaml": event("A deployment began", "../2022-02-16"),
+        "after.yaml": event(
+            "Troops arrive", "2022-02-14", published="2022-02-14", links="\n  - {to: began, relation: follows}"
+        ),
+        "opened.yaml": event("An exercise", "../2022-02-16", links="\n  - {to: resolution, relation: follows}"),
+    }
+    found = [w for w in warnings_of(tmp_path, files) if w.path in ("after.yaml", "opened.yaml")]
+    assert found == []  # the deployment may have begun any time before the 16th; the exercise, after the 15th
+
+
+def test_a_link_from_a_later_event_still_contradicts_an_open_end_that_began_after_it(tmp_path):
+    files = {
+        **CLEAN,
+        "since.yaml": event("Drills go on", "2022-02-20/.."),
+        "before.yaml": event(
+            "A warning", "2022-02-14", published="2022-02-14", links="\n  - {to: since, relation: follows}"
+        ),
+    }
+    [warning] = [w for w in warnings_of(tmp_path, files) if w.path == "before.yaml"]
+    assert "cannot follow an event that began later" in warning.message
