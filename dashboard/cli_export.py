@@ -95,7 +95,7 @@ def build_view(base: str | None, flags: dict[str, Any]) -> View:
         if flags[key]:
             changes[name] = flags[key]
     for name in ("q", "corroborated", "lag", "mode", "lanes", "theme", "tz", "selected"):
-        if flags[name]:
+        if flags.get(name):  # an option a caller did not pass is not set
             changes[name] = flags[name]
     if not changes:
         return view
