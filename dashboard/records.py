@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from dashboard.dates import When, iso_bounds
+from dashboard.dates import When, edtf_of, iso_bounds
 from dashboard.model import SETTINGS_FILE, Precision, Source
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
-from dashboard.readers.native import DERIVED
+from dashboard.readers.native import DERIVED, EDTF
 from dashboard.reading import SOURCE_SUFFIXES, kind
 from dashboard.table import DECLARED, C
 
@@ -46,11 +46,41 @@ def when_of(row: dict[str, Any] | pd.Series) -> When:
     )
 
 
+def doubtful(when: When) -> bool:
+    """Whether a date says more than its span: approximate, uncertain or open at one end (its EDTF is worth
+    writing beside the words)."""
+    return when.approximate or when.uncertain or when.open_start or when.open_end
+
+
+def when_words(row: dict[str, Any] | pd.Series) -> str:
+    """The date in words (the ``when`` column), followed by its EDTF when that adds something:
+    'on or before 16 Feb 2022 (EDTF ../2022-02-16)'; a plain '16 Feb 2022' stays as it is."""
+    when = when_of(row)
+    return f"{row[C.when]} (EDTF {edtf_of(when)})" if doubtful(when) else str(row[C.when])
+
+
+def _bounds(when: When) -> dict[str, str | None]:
+    """The span's ISO 8601 bounds at its precision: ``start`` and ``end`` (inclusive) as stated, and the fuzzy
+    ``earliest`` and ``latest`` (inclusive; None where open, never an invented date)."""
+    start, end = iso_bounds(when)
+    earliest, latest = when.fuzzy
+    wide = iso_bounds(when.but(start=earliest or when.start, end=latest or when.end))
+    return {
+        C.start: start,
+        C.end: end,
+        C.earliest: None if earliest is None else wide[0],
+        C.latest: None if latest is None else wide[1],
+    }
+
+
 def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
-    """One event as a JSON-ready dict of the table's exported columns (``dashboard.table.DECLARED``); dates as
-    ISO 8601 at their own precision, ``end`` inclusive."""
-    start, end = iso_bounds(when_of(row))
-    bounds = {C.start: start, C.end: end}
+    """One event as a JSON-ready dict of the table's exported columns (``dashboard.table.DECLARED``) and its ``edtf``
+    (after ``when``); dates as ISO 8601 at their own precision, ``end`` and ``latest`` inclusive.
+
+    ``start`` and ``end`` are the stated span: of an open date ("by 16 Feb 2022", ``../2022-02-16``) the bound's own
+    day, with ``earliest`` (or ``latest``) null for the open side; the ``edtf`` says it is open."""
+    when = when_of(row)
+    bounds = _bounds(when)
     record: dict[str, Any] = {}
     for column in DECLARED:
         if column.exported is None:
@@ -69,6 +99,8 @@ def to_record(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
         elif column.kind == "number":
             value = int(value)
         record[column.exported] = value
+        if column.name == C.when:
+            record[EDTF] = edtf_of(when)
     return record
 
 
@@ -109,9 +141,8 @@ def _named_zone(zone: str) -> bool:
     return True
 
 
-def _table_dates(row: dict[str, Any]) -> tuple[str, str, str]:
-    """``date``, ``end`` and ``timezone`` cells that the table reader turns back into the same span."""
-    when = when_of(row)
+def _table_dates(when: When) -> tuple[str, str, str]:
+    """``date``, ``end`` and ``timezone`` cells that the table reader turns back into the same (stated) span."""
     first, last = iso_bounds(when)
     zone = when.zone or ""
     if zone and not _named_zone(zone):
@@ -132,8 +163,11 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
     (without coordinates), and the first source only (without its id and what it copies: it has no other source
     in its row to name); quotes are left out. The derived ``reported`` and
     ``corroboration`` (``DERIVED``) come last, for a reader of the file: loading it back works them out again.
+    ``date``, ``end`` and ``approximate`` hold the stated span, for a reader that knows no EDTF; ``edtf`` says it
+    whole (open, uncertain), and the table reader takes it over them.
     """
-    date, end, zone = _table_dates(row)
+    when = when_of(row)
+    date, end, zone = _table_dates(when)
     places = list(row[C.places])
     place = places[0] if len(places) == 1 else {}
     source = row[C.sources][0] if len(row[C.sources]) else {}
@@ -144,6 +178,7 @@ def to_table_row(row: dict[str, Any]) -> list[str]:
         end,
         "true" if row[C.approximate] else "false",
         zone,
+        edtf_of(when),
         row[C.category],
         "; ".join(row[C.actors]),
         "; ".join(row[C.tags]),
