@@ -79,11 +79,14 @@ def _shifted(values: np.ndarray, rows: np.ndarray, zone: str) -> None:
     values[rows] = moments.to_numpy().astype(values.dtype)
 
 
+_WHEN_FIELDS = frozenset(field.name for field in dataclasses.fields(When))
+
+
 def when_of(row: Any) -> When:
     """The span a row of the table holds (UTC), with its approximate, uncertain and open or loose ends."""
     start, end = pd.Timestamp(row["start"]).to_pydatetime(), pd.Timestamp(row["end"]).to_pydatetime()
     fields: dict[str, Any] = {"approximate": bool(row["approximate"]), "zone": row["zone"] or None}
-    known = {field.name for field in dataclasses.fields(When)}
+    known = _WHEN_FIELDS
     if "uncertain" in known and "uncertain" in row:
         fields["uncertain"] = bool(row["uncertain"])
     # The fuzzy bounds say the rest: NaT is an open end, a bound beyond the strict one a loose end.
@@ -146,7 +149,8 @@ def _restated(events: pd.DataFrame, rows: np.ndarray, tz: str) -> pd.Series:
     part = events.loc[rows, [*keys, "precision"]]
     codes = part.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
     firsts = np.unique(codes, return_index=True)[1]  # groups are numbered in the order first met
-    said = np.array([when_text(when_of(part.iloc[first]), tz) for first in firsts], dtype=object)
+    spans = part.iloc[firsts].to_dict("records")  # plain dicts: a row of a frame costs far more to read
+    said = np.array([when_text(when_of(span), tz) for span in spans], dtype=object)
     whens = events["when"].to_numpy(dtype=object, copy=True)
     whens[rows] = said[codes]
     return pd.Series(whens, index=events.index, dtype="str")
