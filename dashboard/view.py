@@ -419,12 +419,15 @@ def apply(events: pd.DataFrame, view: View) -> pd.DataFrame:
         return events
     mask = pd.Series(True, index=events.index)
     first, after = view.bounds()
+    # An event is in the range when the range overlaps what its date allows (``earliest`` to ``latest``: a loose
+    # end reaches a unit further, an open end without limit, NaT).
     if first is not None:
         # Day, month and year spans end at the next midnight (exclusive); a timed event ends at the moment written
         # (a moment's end is its start), so one that ends at this midnight is on this day too.
-        mask &= (events["end"] > first) | ((events["end"] == first) & (events["precision"] == "minute"))
+        latest = events["latest"]
+        mask &= (latest > first) | ((latest == first) & (events["precision"] == "minute")) | latest.isna()
     if after is not None:
-        mask &= events["start"] < after
+        mask &= (events["earliest"] < after) | events["earliest"].isna()
     for facet in FACETS:
         if view.chosen(facet):
             mask &= facet.matches(events[facet.column], view.chosen(facet))
