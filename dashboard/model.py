@@ -238,12 +238,38 @@ class EventFile(_Strict):
     title: str = Field(min_length=1, max_length=200)
     date: DateText = Field(
         description=(
-            "When it happened (or started): 2022-02-16, 2022-02, 2022, 16 Feb 2022, "
-            "'Feb 16, 2022 14:30 Europe/Brussels', Wednesday, 'earlier in the week', 'about 16 Feb 2022', "
-            "'mid-February 2022'. Weekdays and phrases are read against the first source's published date."
-        )
+            "When it happened (or started). ISO 8601: 2022-02-16, 2022-02, 2022, 2022-02-16T14:30+01:00. Words: "
+            "16 Feb 2022, 'Feb 16, 2022 14:30 Europe/Brussels', Wednesday, 'earlier in the week', "
+            "'mid-February 2022', 'the end of the week'. Doubt: 'about 16 Feb 2022' or 'circa 16 Feb 2022' "
+            "(approximate), 'possibly 16 Feb 2022' (uncertain). Open bounds: 'by 16 Feb 2022', "
+            "'no later than 16 Feb 2022' (on or before), 'before 16 Feb 2022' (by the day before), "
+            "'after 14 Feb 2022' (from the day after), 'no earlier than 14 Feb 2022', 'since 14 Feb 2022' "
+            "(on or after). EDTF (Extended Date/Time Format) levels 0 and 1: 2022-02-16~ (approximate), "
+            "2022-02-16? (uncertain), 2022-02-16% (both), 2022-02-XX (day not specified), 2022-21 (a season), "
+            "2022-02-14/2022-02-16 (an interval), 2022-02-14~/2022-02-16 (one end approximate), ../2022-02-16 "
+            "(open start), 2022-02-16/.. (open end); and level 2: [2022-02-14,2022-02-15] or "
+            "[2022-02-14..2022-02-16] (one of these days), [..2022-02-16], 2022-~02-16, ?2022-02-16. Weekdays, "
+            "phrases and bounds in words are read against the first source's published date. An open date keeps "
+            "its stated bound: exports give it as start and end, with earliest (or latest) null and the edtf "
+            "saying it is open (../2022-02-16)."
+        ),
+        examples=[
+            "2022-02-16",
+            "16 Feb 2022 14:30 Europe/Kyiv",
+            "about 16 Feb 2022",
+            "by 16 Feb 2022",
+            "../2022-02-16",
+        ],
     )
-    end: DateText | None = Field(None, description="Last day (inclusive) or end time of a range.")
+    end: DateText | None = Field(
+        None,
+        description=(
+            "Last day (inclusive) or end time of a range, in the same forms as date (an open bound in words or "
+            "EDTF is a whole date: write it in date alone). '..' for an end not known (still under way): "
+            "date: 2022-02-03, end: '..' is on or after 3 Feb 2022 (EDTF 2022-02-03/..)."
+        ),
+        examples=["2022-02-18", "about 18 Feb 2022", ".."],
+    )
     approximate: bool = Field(False, description="True when the date is not known exactly.")
     timezone: str | None = Field(None, description="IANA time zone of the place, e.g. Europe/Kyiv.")
     category: str = Field(min_length=1, description="A category key from _collection.yaml.")

@@ -11,6 +11,7 @@ import re
 import stat
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,7 +28,7 @@ from dashboard.table import DECLARED, C
 NO_SOURCE: dict[str, Any] = dict.fromkeys(Source.model_fields)  # every key of a source, none given
 
 
-def when_of(row: dict[str, Any] | pd.Series) -> When:
+def when_of(row: Mapping[str, Any] | pd.Series) -> When:
     """The span of a loaded event row, with its doubts and open bounds (``earliest``/``latest``: NaT when open,
     before ``start`` or after ``end`` when loose)."""
     start, end = pd.Timestamp(row[C.start]).to_pydatetime(), pd.Timestamp(row[C.end]).to_pydatetime()
@@ -52,7 +53,7 @@ def doubtful(when: When) -> bool:
     return when.approximate or when.uncertain or when.open_start or when.open_end
 
 
-def when_words(row: dict[str, Any] | pd.Series) -> str:
+def when_words(row: Mapping[str, Any] | pd.Series) -> str:
     """The date in words (the ``when`` column), followed by its EDTF when that adds something:
     'on or before 16 Feb 2022 (EDTF ../2022-02-16)'; a plain '16 Feb 2022' stays as it is."""
     when = when_of(row)

@@ -25,6 +25,7 @@ from markdown_it.tree import SyntaxTreeNode
 from dashboard.figure.caption import written_subtitle
 from dashboard.markdown import safe_href, tokens
 from dashboard.model import CollectionSettings
+from dashboard.records import when_words
 from dashboard.table import C
 from dashboard.trust import corroboration_words, grade, grade_meaning, reported_words
 from dashboard.view import View
@@ -298,7 +299,7 @@ def _entry(row: Mapping[str, Any], refs: References) -> list[str]:
     """One event: its date, title, status and citations; its summary; who says so, when it was first reported and
     by how many."""
     cites = _cites(refs.cites(str(row[C.id])))
-    head = f"**{md_escape(row[C.when])}** — {md_escape(row[C.title])} *({md_escape(row[C.status])})*"
+    head = f"**{md_escape(when_words(row))}** — {md_escape(row[C.title])} *({md_escape(row[C.status])})*"
     lines = [head + (f" {cites}" if cites else ""), ""]
     summary = safe_markdown(str(row[C.summary] or ""))
     if summary:

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from dashboard.dates import DAY
+from dashboard.dates import DAY, edtf_of
 from dashboard.markdown import safe_href
 from dashboard.markdown import to_html as summary_html
 from dashboard.markdown import tokens as markdown_tokens
 from dashboard.model import CollectionSettings, Precision
-from dashboard.records import to_csv, to_json, when_of
+from dashboard.records import doubtful, to_csv, to_json, when_of
 from dashboard.table import C
 from dashboard.trust import status_meaning
 
@@ -113,7 +113,7 @@ def to_ics(events: pd.DataFrame, title: str, warn: Warn | None = None) -> str:
 
 
 # An event's status as a calendar says it (RFC 5545: CONFIRMED, TENTATIVE or CANCELLED): these, else TENTATIVE for an
-# approximate date, else CONFIRMED for a confirmed event; a reported one says nothing.
+# approximate or uncertain date, else CONFIRMED for a confirmed event; a reported one says nothing.
 ICS_STATUS = {"expected": "TENTATIVE", "claimed": "TENTATIVE", "disputed": "TENTATIVE", "denied": "CANCELLED"}
 
 
@@ -133,7 +133,10 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
     else:
         item.add("dtstart", when.start.date())
         item.add("dtend", when.end.date())  # exclusive, as iCalendar wants
-    lines = [f"When: {row[C.when]}" + (" (approximate)" if row[C.approximate] else "")]
+    # iCalendar holds no open bound and no doubt: DTSTART and DTEND are the stated span, the words and EDTF say the rest
+    lines = [f"When: {row[C.when]}"]  # 'about 14–16 Feb 2022', 'on or before 16 Feb 2022'
+    if doubtful(when):
+        lines.append(f"EDTF: {edtf_of(when)}")
     lines += [f"Status: {row[C.status]} ({status_meaning(row[C.status]).lower()})", "", plain_text(row[C.summary])]
     lines += [f"“{q['text']}” — {q.get('speaker') or 'unattributed'}" for q in row[C.quotes]]
     for source in row[C.sources]:
@@ -141,7 +144,7 @@ def _ics_event(row: dict[str, Any], stamp: dt.datetime) -> Any:
         lines.append(f"Source: {' · '.join(part for part in parts if part)}")
     item.add("description", _lines("\n".join(lines).strip()))
     item.add("categories", [_one_line(c) for c in (row[C.category], *row[C.tags])])
-    status = ICS_STATUS.get(row[C.status]) or ("TENTATIVE" if row[C.approximate] else None)
+    status = ICS_STATUS.get(row[C.status]) or ("TENTATIVE" if row[C.approximate] or row[C.uncertain] else None)
     if status or row[C.status] == "confirmed":
         item.add("status", status or "CONFIRMED")
     places = [_one_line(p["name"]) for p in row[C.places]]

@@ -22,6 +22,7 @@ from dashboard.export.chronology import Reference, References, note_meaning, pub
 from dashboard.figure import THEMES, Theme, balance_bidi, category_colors
 from dashboard.figure.caption import subtitle
 from dashboard.markdown import LINK_ATTRS, safe_href, to_html
+from dashboard.records import when_words
 from dashboard.table import C, Collection
 from dashboard.trust import corroboration_words, reported_words, status_meaning
 from dashboard.view import View, apply
@@ -129,7 +130,7 @@ def _event(row: dict[str, Any], category: str, color: str, refs: References) -> 
     return (
         f'<li class=event id="event-{ident}" data-id="{ident}" style="--cat:{color}">'
         f'<article aria-labelledby="title-{ident}">'
-        f'<p class=meta><span class=when title="{esc(written)}">{esc(row[C.when])}</span>'
+        f'<p class=meta><span class=when title="{esc(written)}">{esc(when_words(row))}</span>'
         f" <span class=badge>{_name(category)}</span>{_status(row[C.status])}</p>"
         f'<h3 id="title-{ident}"><a href="#event-{ident}">{esc(row[C.title])}</a></h3>'
         f"{_trust(row)}<div class=more>{_facts(row)}<div class=summary>{to_html(row[C.summary] or '')}</div>"

@@ -28,6 +28,7 @@ from dashboard.export.errors import ExportError
 from dashboard.figure.caption import written_subtitle
 from dashboard.markdown import safe_href, tokens
 from dashboard.model import CollectionSettings
+from dashboard.records import when_words
 from dashboard.table import C
 from dashboard.trust import corroboration_words, reported_words
 from dashboard.view import View
@@ -134,7 +135,7 @@ def _entry(document: Document, row: Mapping[str, Any], refs: References) -> None
     """One event: its date, title, status and citations; its summary; who says so, when reported, by how many."""
     numbers = refs.cites(str(row[C.id]))
     head = document.add_paragraph(style="Heading 3")
-    _run(head, f"{row[C.when]} — ", bold=True)
+    _run(head, f"{when_words(row)} — ", bold=True)
     _run(head, str(row[C.title]))
     _run(head, f" ({row[C.status]})", italic=True)
     if numbers:
