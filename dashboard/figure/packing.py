@@ -65,6 +65,30 @@ class Frame:
         return (self.hi - self.lo) / self.per_px
 
 
+@dataclass(frozen=True)
+class Fade:
+    """A stretch beyond one end of an event's drawing where its date may still lie, drawn fading out: from
+    ``solid`` (next to the stated span, most ink) to ``faint`` (none left). ``open``: an open bound, which fades
+    over a long stretch; else an uncertain end's margin of one unit."""
+
+    solid: float
+    faint: float
+    open: bool
+
+
+@dataclass(frozen=True)
+class Fuzz:
+    """What a date not known exactly adds to an event's drawing (axis units): its fades, the hard edges at its
+    stated bounds, and for an event drawn as a mark a band over its stated span that the fades grow from."""
+
+    fades: tuple[Fade, ...] = ()
+    edges: tuple[float, ...] = ()
+    core: tuple[float, float] | None = None
+
+
+NO_FUZZ = Fuzz()
+
+
 @dataclass
 class Item:
     """One mark on the timeline: an event in one lane, with its label's lines and where they go."""
@@ -87,6 +111,20 @@ class Item:
     row_bottom: float = 0.0
     off_axis: bool = False  # the mark is off the axis's edges (an axis framing the others: ``framed``)
     note: str = ""  # then, what the note at that edge says in its stead ('◂ 3 Feb · US begins…')
+    fuzz: Fuzz = NO_FUZZ  # fades and hard edges of a date with an open or uncertain end
+
+    def reach(self, frame: Frame) -> tuple[float, float]:
+        """How far the drawing (mark or bar, its fades and hard edges) reaches along the axis, kept to the view:
+        no label goes over a fade, which a label's background would hide."""
+        xs = [*(f.faint for f in self.fuzz.fades), *(f.solid for f in self.fuzz.fades), *self.fuzz.edges]
+        if not xs:
+            return self.x0, self.x1
+        return min(self.x0, max(min(xs), frame.lo)), max(self.x1, min(max(xs), frame.hi))
+
+    @property
+    def fades_right(self) -> bool:
+        """It has an open bound fading to the right (an open end): its label is best on its left."""
+        return any(f.open and f.faint > f.solid for f in self.fuzz.fades)
 
     @property
     def label_height_px(self) -> float:
@@ -132,12 +170,16 @@ class Item:
         inset = EDGE_PX * frame.per_px
         self.anchor = min(max(self.x0, frame.lo + inset), frame.hi - inset) if self.bar else self.x0
         half = START_HALF_PX if self.bar else MARK_HALF_PX
-        # After the bar's end, and after its start mark, kept inside the view, where a bar ends at the view's edge.
-        right = max(frame.px(self.x1), frame.px(self.anchor) + half) + LABEL_GAP_PX
+        reach0, reach1 = self.reach(frame)
+        # After the bar's end (or its fade's), and after its start mark, kept inside the view, where a bar ends at
+        # the view's edge.
+        right = max(frame.px(self.x1), frame.px(reach1), frame.px(self.anchor) + half) + LABEL_GAP_PX
         clipped = self.bar and self.anchor != self.x0  # the bar starts off the view: nothing shows left of it
-        left = -1.0 if clipped else frame.px(self.anchor) - half - LABEL_GAP_PX
+        left = -1.0 if clipped else min(frame.px(self.anchor) - half, frame.px(reach0)) - LABEL_GAP_PX
         edges = {"right": right, "left": left, "above": frame.px(self.anchor) - half}
         rooms = {"right": frame.width_px - right, "left": left}
+        if self.fades_right:  # an open end fades a long way right: the label beside its stated start reads best
+            rooms = {"left": left, "right": frame.width_px - right}
         above = {"above": frame.width_px}  # starting at the mark, slid left as far as it must to end in the view
         if not title:
             self._settle("right", [], 0.0, frame, right)
@@ -159,7 +201,8 @@ class Item:
         text = min(max((text_px(line) for line in lines), default=0.0), room)
         self.label_px = text + 2 * LABEL_PAD_PX if lines else 0.0
         half = (START_HALF_PX if self.bar else MARK_HALF_PX) * frame.per_px
-        mark0, mark1 = min(self.x0, self.anchor - half), max(self.x1, self.anchor + half)
+        reach0, reach1 = self.reach(frame)
+        mark0, mark1 = min(reach0, self.anchor - half), max(reach1, self.anchor + half)
         if side == "above":
             edge_px = max(min(edge_px, frame.width_px - self.label_px), 0.0)
         self.label_x = frame.lo + edge_px * frame.per_px
@@ -191,8 +234,10 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
         return -0.6, max(len(events) - 0.4, 0.6)
     # Month- and year-long events would stretch the axis over empty weeks: frame the finer events, and let
     # the coarse ones run off the edges (their bars and labels stay in view).
-    # Only the three columns it reads: a pick of whole rows would copy every column (half a gigabyte at a million).
-    events = events[[C.precision, C.start, C.end]]
+    # Only the columns it reads: a pick of whole rows would copy every column (half a gigabyte at a million).
+    table, events = events, events[[C.precision, C.start, C.end]]
+    for flag, column in ((OPEN_START, C.earliest), (OPEN_END, C.latest)):  # a bare table of times has no open ends
+        events[flag] = table[column].isna() if column in table.columns else False
     fine = events[events[C.precision].isin(["day", "minute"])] if len(events) else events
     basis = fine if len(fine) else events
     first, after = view.bounds()
@@ -203,9 +248,43 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
+    else:
+        lo, hi = _open_reach(basis, lo if first is None else None, hi if after is None else None, lo, hi)
     pad = pd.Timedelta(0) if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
     lo, hi = lo - pad, max(hi + pad, lo - pad + pd.Timedelta(minutes=1))  # never an axis of no width
     return float(lo.value), float(hi.value)
+
+
+OPEN_START, OPEN_END = "open start", "open end"  # x_range's own columns: where the events' bounds are open
+FADE_SHARE = 0.12  # an open bound fades over this share of the axis, or FADE_UNITS of its precision if longer
+FADE_UNITS = 3
+# A unit of each precision, roughly: how long an open bound's fade is at least (a loose end's margin of one unit,
+# by the calendar, is the table's ``earliest`` and ``latest``).
+UNIT_NS = {"minute": HOUR_NS, "day": DAY_NS, "month": 30.44 * DAY_NS, "year": 365.25 * DAY_NS}
+
+
+def fade_ns(precisions: pd.Series, span_ns: float) -> np.ndarray:
+    """How far an open bound fades, for events of these precisions on an axis of this span: FADE_SHARE of it, or
+    FADE_UNITS of the precision if longer."""
+    units = precisions.astype(object).map(UNIT_NS).fillna(DAY_NS).to_numpy(dtype=float)
+    return np.maximum(FADE_SHARE * span_ns, FADE_UNITS * units)
+
+
+def _open_reach(
+    basis: pd.DataFrame, lo: pd.Timestamp | None, hi: pd.Timestamp | None, first: Any, last: Any
+) -> tuple[Any, Any]:
+    """An axis the events frame (``lo``, ``hi``; None: a side a view chose) taken out to where the fades of its
+    open bounds end, so that an open bound at its edge is seen to fade."""
+    span = float((last - first).value)
+    if lo is not None and basis[OPEN_START].any():
+        opened = basis[basis[OPEN_START]]
+        reach = opened[C.start].to_numpy(dtype="datetime64[ns]").astype("int64") - fade_ns(opened[C.precision], span)
+        first = min(lo, pd.Timestamp(int(reach.min())))
+    if hi is not None and basis[OPEN_END].any():
+        opened = basis[basis[OPEN_END]]
+        reach = opened[C.end].to_numpy(dtype="datetime64[ns]").astype("int64") + fade_ns(opened[C.precision], span)
+        last = max(hi, pd.Timestamp(int(reach.max())))
+    return first, last
 
 
 OUTLIER_GAP = 2.0  # an event this many times the rest's span away from them is left off a framing axis

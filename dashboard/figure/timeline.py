@@ -11,13 +11,17 @@ import plotly.graph_objects as go
 
 from dashboard.figure.caption import zone_note
 from dashboard.figure.density import density_figure
+from dashboard.figure.fades import EDGE_WIDTH, add_fades, fuzz_of, open_in_view, uncertain_in_view
 from dashboard.figure.links import route_links
 from dashboard.figure.packing import (
     DAY_NS,
     LABEL_GAP_PX,
     LABEL_LINES,
     LABEL_PAD_PX,
+    NO_FUZZ,
+    Fade,
     Frame,
+    Fuzz,
     Item,
     axis_x,
     axis_xs,
@@ -49,6 +53,7 @@ from dashboard.figure.style import (
     status_fill,
     status_mark,
     text_px,
+    tint,
 )
 from dashboard.model import CollectionSettings, Status
 from dashboard.table import C
@@ -58,6 +63,9 @@ from dashboard.view import View
 STATUSES = [status.value for status in Status]
 APPROXIMATE_OPACITY = 0.55
 BAR_PATTERNS = {"disputed": "+", "denied": "x", "expected": "."}  # a range's status, where no hatching says more
+UNCERTAIN_PATTERN = "|"  # a range whose date is uncertain: upright stripes (hatching '/' is for approximate)
+UNCERTAIN_MARK_PX, UNCERTAIN_FONT_PX = 15, 10  # an uncertain day's mark, a little larger to hold its '?'
+OPEN_LEGEND, UNCERTAIN_LEGEND = "Open bound (fades)", "Uncertain date (?)"
 LAG_DROP = 0.42  # rows below the mark that a reporting lag runs (a bar is 0.62 rows thick)
 HALF_DAY_NS = DAY_NS // 2  # a report's tick stands in the middle of its day, as a day's mark does
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
@@ -100,8 +108,10 @@ def timeline_figure(
             colors[category],
             shown_name(settings.category_label(category), LEGEND_CHARS),
             view,
+            theme,
         )
     _add_status_legend(fig, list(events[C.status].unique()), theme)
+    _add_date_legend(fig, events, theme, view)
     _add_links(fig, laid.items, by_id, theme, view, laid.frame)
     _layout(fig, events, view, theme, laid, width, export)
     chosen = [i for i in laid.items if i.id == view.selected]
@@ -165,6 +175,7 @@ def lay_out(
     lo, hi = x_range(events, view)
     frame = Frame(lo, hi, (hi - lo) / max(width - MARGIN["l"] - MARGIN["r"], 200))
     x0s, x1s, bars = positions(events, view.mode)
+    fuzz = fuzz_of(events, frame, bars, view.mode)
     # Past LABEL_LIMIT events the marks go unlabelled (hover and the cards name them): hundreds of labels
     # would fill rows with text nobody can read and cost the browser seconds to draw.
     labelled = len(rows) <= LABEL_LIMIT
@@ -175,7 +186,7 @@ def lay_out(
     for index, row in enumerate(rows):
         for lane in lane_keys(row, view.lanes):
             lane_order.setdefault(lane, len(lane_order))
-            item = Item(row[C.id], lane, x0s[index], x1s[index], bars[index])
+            item = Item(row[C.id], lane, x0s[index], x1s[index], bars[index], fuzz=fuzz[index])
             item.place(str(row[C.title]) if labelled else "", frame, cap_px)
             items.append(item)
     lanes = ordered_lanes(lane_order, view.lanes, settings)
@@ -207,6 +218,18 @@ def _note_at_edge(item: Item, row: dict[str, Any], frame: Frame) -> None:
     item.note = ("◂ " + words) if earlier else (words + " ▸")
     width = (text_px(item.note, EDGE_FONT_SIZE) + 2 * LABEL_PAD_PX) * frame.per_px
     item.ext0, item.ext1 = (frame.lo, frame.lo + width) if earlier else (frame.hi - width, frame.hi)
+    # An open bound reaching into the view (an open end of an event before it, an open start of one after it)
+    # still fades in the view, from the note on: the event may lie anywhere along it.
+    inward = [f for f in item.fuzz.fades if f.open and (f.faint > f.solid) == earlier]
+    item.fuzz = NO_FUZZ
+    if inward:
+        length = abs(inward[0].faint - inward[0].solid)
+        solid = item.ext1 if earlier else item.ext0
+        item.fuzz = Fuzz((Fade(solid, solid + length if earlier else solid - length, True),))
+        if earlier:
+            item.ext1 = solid + length
+        else:
+            item.ext0 = solid - length
 
 
 def _hover(row: dict[str, Any]) -> str:
@@ -226,8 +249,10 @@ def _add_category(
     color: str,
     name: str,
     view: View,
+    theme: Theme,
 ) -> None:
-    """One legend entry per category: its bars (ranges, hatched when approximate) and its marks."""
+    """One legend entry per category: its fades (open and uncertain ends), its bars (ranges, hatched when
+    approximate) and its marks."""
     # A legend entry of its own, so every category shows the same swatch whatever its first trace is.
     fig.add_trace(
         go.Scatter(
@@ -240,10 +265,13 @@ def _add_category(
             marker={"symbol": "square", "size": 11, "color": color},
         )
     )
+    fuzzy = [i for i in items if i.fuzz.fades]
+    if fuzzy:
+        add_fades(fig, fuzzy, color, name)
     bar_items = [i for i in items if i.bar]
     if bar_items:
         _add_bars(fig, bar_items, by_id, color, name, view)
-    _add_marks(fig, items, by_id, color, name, view)
+    _add_marks(fig, items, by_id, color, name, view, theme)
 
 
 def _event_trace(items: list[Item], by_id: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
@@ -263,10 +291,10 @@ def _add_bars(
     fig: go.Figure, bar_items: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
 ) -> None:
     """The bars of a category's ranges, filled by their status as their marks are (solid, tinted, or an outline),
-    hatched where the date is approximate, else patterned for a disputed (+), denied (×) or expected (·) range."""
-    approximate = [bool(by_id[i.id][C.approximate]) for i in bar_items]
+    hatched where the date is approximate, striped upright where it is uncertain (one day of a set, or a range
+    that may be wrong), else patterned for a disputed (+), denied (×) or expected (·) range."""
+    shapes = [_bar_pattern(by_id[i.id]) for i in bar_items]
     statuses = [by_id[i.id][C.status] for i in bar_items]
-    shapes = ["/" if a else BAR_PATTERNS.get(status, "") for a, status in zip(approximate, statuses, strict=True)]
     # A patterned bar's pattern is drawn in its marker's colour, over no fill: the category's colour, then.
     fills = [color if shape else status_fill(status, color) for shape, status in zip(shapes, statuses, strict=True)]
     fig.add_trace(
@@ -294,28 +322,44 @@ def _add_bars(
     )
 
 
+def _bar_pattern(row: dict[str, Any]) -> str:
+    """A bar's pattern: what its date says first (approximate '/', uncertain '|'), else its status's."""
+    if row[C.approximate]:
+        return "/"
+    if row[C.uncertain]:
+        return UNCERTAIN_PATTERN
+    return BAR_PATTERNS.get(row[C.status], "")
+
+
 def _add_marks(
-    fig: go.Figure, marks: list[Item], by_id: dict[str, dict[str, Any]], color: str, name: str, view: View
+    fig: go.Figure,
+    marks: list[Item],
+    by_id: dict[str, dict[str, Any]],
+    color: str,
+    name: str,
+    view: View,
+    theme: Theme,
 ) -> None:
     """The marks of a category's events: squares on bars, diamonds for days and moments, filled and marked by their
-    status (``style.STATUS_LOOKS``), fainter when approximate.
+    status (``style.STATUS_LOOKS``), fainter when approximate, a day or moment that is uncertain with a '?' in it.
     One trace per kind of mark, each styled as a whole: plotly styles a trace of per-mark colours point by point,
     parsing each colour again on every redraw (a zoom, a pan)."""
-    kinds: dict[tuple[bool, bool, str, bool], list[Item]] = {}
+    kinds: dict[tuple[bool, bool, bool, str, bool], list[Item]] = {}
     for item in marks:
         row = by_id[item.id]
         inside = not item.off_axis
-        kinds.setdefault((item.bar, bool(row[C.approximate]), row[C.status], inside), []).append(item)
-    for (bar, approximate, status, inside), items in sorted(kinds.items()):
+        asked = not item.bar and bool(row[C.uncertain])  # a bar says it by its stripes
+        kinds.setdefault((item.bar, bool(row[C.approximate]), asked, row[C.status], inside), []).append(item)
+    for (bar, approximate, asked, status, inside), items in sorted(kinds.items()):
         fig.add_trace(
             go.Scatter(
                 **_event_trace(items, by_id, name),
-                mode="markers",
+                mode="markers+text" if asked else "markers",
                 x=axis_xs([i.anchor for i in items], view),
                 y=numbers([i.y for i in items]),
                 marker={
                     **status_mark(status, "square" if bar else "diamond", color),
-                    "size": 9 if bar else 12,
+                    "size": 9 if bar else UNCERTAIN_MARK_PX if asked else 12,
                     "line": {"color": color, "width": 2},
                     # A date known only roughly is drawn fainter (a range is also hatched).
                     "opacity": APPROXIMATE_OPACITY if approximate else 1,
@@ -323,8 +367,18 @@ def _add_marks(
                 # A mark at the axis's edge is drawn whole; one left off the axis (``off_axis``) is not drawn in
                 # the margins, and shows when a zoom takes it in.
                 cliponaxis=not inside,
+                **(_question(len(items), theme) if asked else {}),
             )
         )
+
+
+def _question(count: int, theme: Theme) -> dict[str, Any]:
+    """The '?' in the middle of an uncertain day's or moment's mark (text of the mark's trace: no hover of its own)."""
+    return {
+        "text": ["?"] * count,
+        "textposition": "middle center",
+        "textfont": {"family": FONT, "size": UNCERTAIN_FONT_PX, "color": theme.text, "weight": "bold"},
+    }
 
 
 def _add_lags(fig: go.Figure, items: list[Item], by_id: dict[str, dict[str, Any]], theme: Theme, view: View) -> None:
@@ -395,6 +449,40 @@ def _add_status_legend(fig: go.Figure, statuses: list[str], theme: Theme) -> Non
                     "size": 11,
                     "line": {"color": theme.muted, "width": 2},
                 },
+            )
+        )
+
+
+def _add_date_legend(fig: go.Figure, events: pd.DataFrame, theme: Theme, view: View) -> None:
+    """Legend entries for dates not known exactly, when the view has them, on the statuses' line: an open bound
+    fades out; an uncertain date has a '?' in its mark or upright stripes in its bar, and its margin fades."""
+    common = {"x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    if view.mode == "calendar" and open_in_view(events):  # sequence mode draws no fades
+        fig.add_trace(
+            go.Scatter(
+                **common,
+                mode="lines",
+                fill="toself",
+                fillcolor=tint(theme.muted, 0.45),
+                line={"color": theme.muted, "width": EDGE_WIDTH},
+                name=OPEN_LEGEND,
+                legendgroup="date-open",
+                legendrank=2100,
+            )
+        )
+    if uncertain_in_view(events):  # the swatch of a striped bar; the name says a mark has a '?'
+        fig.add_trace(
+            go.Bar(
+                **common,
+                orientation="h",
+                marker={
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": theme.muted, "width": 1},
+                    "pattern": {"shape": UNCERTAIN_PATTERN, "fgcolor": theme.muted, "size": 4, "solidity": 0.3},
+                },
+                name=UNCERTAIN_LEGEND,
+                legendgroup="date-uncertain",
+                legendrank=2101,
             )
         )
 
