@@ -80,8 +80,9 @@ def level_alpha(level: int) -> float:
 
 
 def _box(x0: float, x1: float, y: float) -> tuple[list[float], list[float | None]]:
-    """A closed rectangle of a fade's thickness, then a gap (the next shape is filled on its own)."""
-    return [x0, x1, x1, x0, x0, float("nan")], [y - FADE_HALF, y - FADE_HALF, y + FADE_HALF, y + FADE_HALF, None, None]
+    """A rectangle of a fade's thickness (its four corners: ``toself`` closes it), then a gap, so that the next
+    shape is filled on its own."""
+    return [x0, x1, x1, x0, float("nan")], [y - FADE_HALF, y - FADE_HALF, y + FADE_HALF, y + FADE_HALF, None]
 
 
 def add_fades(fig: go.Figure, items: list[Item], color: str, group: str) -> None:
