@@ -26,7 +26,10 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/event.schema.json\n"
 
 
 def event_data(row: dict[str, Any]) -> dict[str, Any]:
-    """An event file's keys for a row read with ``keep_source``: the dates as written, lists only when not empty."""
+    """An event file's keys for a row read with ``keep_source``: the dates as written, lists only when not empty.
+
+    A row's ``edtf`` cell, where given, is its date as written (``readers/native.py``): ``date: ../2022-02-16``,
+    no ``end`` and no ``approximate``; the YAML writer quotes what would read as another type ('[2022-02-14..]')."""
     data: dict[str, Any] = {"title": row[C.title], "date": row["_date"]}
     if row["_end"]:
         data["end"] = row["_end"]
