@@ -6,7 +6,8 @@ overlaps another at the figure's width. The packing estimates text widths from t
 generously), so what the app shows and what the export prints are laid out alike, without a browser.
 
 The modules: ``style`` (fonts, text widths and wrapping, themes, colours, names made safe), ``packing``
-(positions, label places and rows), ``links`` (where connectors run), ``timeline``, ``density`` (many events),
+(positions, label places and rows), ``links`` (where connectors run), ``timeline``, ``fades`` (open and uncertain
+dates fading out), ``density`` (many events),
 ``map``, ``selection`` (the ring around the selected event). The names others use are gathered here.
 """
 
