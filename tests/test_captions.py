@@ -98,7 +98,7 @@ def test_alt_text_names_the_period_count_lanes_and_busiest_day(collection):
         "14–17 Feb 2022."
     )
     assert "By category: Statements (5), Military (4), Diplomacy (3), Politics (3)" in text
-    assert "The busiest day is 16 Feb 2022, with 13 events." in text
+    assert "The busiest day is 16 Feb 2022, with 14 events." in text
 
 
 def test_alt_text_of_a_filtered_view_in_actor_lanes(collection):

@@ -161,9 +161,9 @@ def test_an_event_far_from_the_others_is_left_off_the_axis_with_a_note_at_its_ed
     lo = pd.Timestamp(fig.layout.xaxis.range[0])
     assert lo > pd.Timestamp("2022-02-10"), "the axis frames the busy days, not the outlier"
     [note] = [a for a in fig.layout.annotations if a.xref == "paper" and a.name]
-    assert note.name == "us-troops-poland-romania" and note.text.startswith("◂ 3 Feb 2022 · US begins")
+    assert note.name == "us-troops-poland-romania" and note.text.startswith("◂ on or after 3 Feb 2022 · US deploys")
     assert (note.x, note.xanchor, note.captureevents) == (0, "left", True)
-    assert "US begins deploying 5,000 additional<br>troops to Poland and Romania" in note.hovertext
+    assert "<b>US deploys 5,000 additional troops to Poland and Romania</b><br>on or after 3 Feb 2022" in note.hovertext
     [mark] = [t for t in fig.data if t.customdata is not None and "us-troops-poland-romania" in t.customdata]
     assert mark.cliponaxis, "its mark is not drawn in the margin"
     selected = next_view(
