@@ -10,8 +10,10 @@ spans are calendar (wall-clock) dates; minute-precision times are converted to U
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import functools
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,7 +23,6 @@ import numpy as np
 from dateutil import parser as dateparser
 from dateutil import tz as dateutil_tz
 from edtf import parse_edtf
-from edtf.parser.edtf_exceptions import EDTFParseException
 from edtf.parser.parser_classes import EDTFObject
 
 from dashboard.model import EARLIEST, LATEST, SETTINGS_FILE, Precision
@@ -447,6 +448,8 @@ def _offset_name(tzinfo: dt.tzinfo) -> str:
 EDTF_MARK = re.compile(r"[~?%X\[\]{}]|\.\.|^Y|^\d{4}-(2[1-9]|3\d|4[01])$|^/|/$")
 EDTF_CHARS = re.compile(r"[\dXYES\-~?%/.\[\]{},:T+Z]+")
 OPEN_SIDE = ("", "..")
+# An unspecified digit before a specified one ('2022-XX-16'): the days it can mean are not one span.
+UNSPECIFIED_THEN_KNOWN = re.compile(r"X-?\d")
 
 
 def _edtf(text: str, written: str, zone: str | None) -> When | None:
@@ -480,16 +483,23 @@ def _edtf_side(text: str, written: str, marked: bool, zone: str | None) -> When 
     """One date of EDTF (a side of an interval, or the whole): a time is read as ISO, the rest by the EDTF parser."""
     if "T" in text:
         return _parse_iso(text, written, zone)
+    if UNSPECIFIED_THEN_KNOWN.search(text):
+        raise DateError(
+            f'"{written}": an unspecified digit before a known one (2022-XX-16) is no one span: write the days it '
+            "can be as a set, [2022-01-16,2022-02-16], or the whole month or year"
+        )
     try:
-        parsed = _parse_edtf(text)
-    except (EDTFParseException, ValueError, TypeError):
+        with contextlib.redirect_stdout(io.StringIO()):  # the parser prints what it tries on some bad input
+            return _edtf_object(_parse_edtf(text), text, written)
+    except DateError:
+        raise
+    except Exception:  # noqa: BLE001 - any failure of the parser on text it was given is a date it cannot read
         if not marked:
             return None  # '2022-02-16', '02/03/2022': the other readers know them
         raise DateError(
             f'could not read "{written}" as an EDTF date (such as 2022-02-16~, 2022-02-XX, ../2022-02-16 or '
             "[2022-02-14,2022-02-15])"
         ) from None
-    return _edtf_object(parsed, text, written)
 
 
 def _edtf_object(parsed: EDTFObject, text: str, written: str) -> When:
