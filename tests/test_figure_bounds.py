@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.figure import timeline_figure
 from dashboard.figure.fades import FADE_STEPS
-from dashboard.figure.packing import DAY_NS, FADE_UNITS, date_ns
+from dashboard.figure.packing import DAY_NS, FADE_SHARE, FADE_UNITS, date_ns
 from dashboard.figure.timeline import OPEN_LEGEND, UNCERTAIN_LEGEND, lay_out
 from dashboard.store import load_collection
 from dashboard.table import C, Collection
@@ -186,7 +186,7 @@ def test_an_open_start_after_the_view_still_fades_into_it_from_its_note(tmp_path
     boxes = fade_boxes(fig, note.y)
     assert boxes and boxes[-1][2] > boxes[0][2], "most ink at the note, the bound's side"
     in_view = sum(max(min(right, hi) - max(left, lo), 0) for left, right, _ in boxes)
-    assert lo < boxes[-1][0] < boxes[-1][1] < hi and in_view > (hi - lo) / 3, "the fade is in view"
+    assert lo < boxes[0][0] < boxes[-1][1] < hi and in_view == pytest.approx(FADE_SHARE * (hi - lo)), "in view"
 
 
 def test_an_axis_the_events_frame_shows_an_open_end_fading(tmp_path):

@@ -19,7 +19,7 @@ from dashboard.figure.style import tint
 from dashboard.table import C
 
 FADE_STEPS = 8  # steps of falling opacity from the stated bound to nothing
-FADE_ALPHA = 0.6  # the fade's ink next to the stated bound (and of a mark's band over its stated span)
+FADE_ALPHA = 0.45  # the fade's ink at the stated bound, and a mark's band's: a tinted bar's, which a mark shows on
 FADE_HALF = 0.31  # half a fade's thickness in rows, as a bar's (0.62)
 EDGE_HALF = 0.4  # half a hard edge's height in rows: it stands out of the bar it ends
 EDGE_WIDTH = 2.0

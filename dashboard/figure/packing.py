@@ -257,7 +257,7 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
 
 OPEN_START, OPEN_END = "open start", "open end"  # x_range's own columns: where the events' bounds are open
 FADE_SHARE = 0.12  # an open bound fades over this share of the axis, or FADE_UNITS of its precision if longer
-FADE_UNITS = 3
+FADE_UNITS = 2
 # A unit of each precision, roughly: how long an open bound's fade is at least (a loose end's margin of one unit,
 # by the calendar, is the table's ``earliest`` and ``latest``).
 UNIT_NS = {"minute": HOUR_NS, "day": DAY_NS, "month": 30.44 * DAY_NS, "year": 365.25 * DAY_NS}

@@ -15,6 +15,7 @@ from dashboard.figure.fades import EDGE_WIDTH, add_fades, fuzz_of, open_in_view,
 from dashboard.figure.links import route_links
 from dashboard.figure.packing import (
     DAY_NS,
+    FADE_SHARE,
     LABEL_GAP_PX,
     LABEL_LINES,
     LABEL_PAD_PX,
@@ -219,11 +220,11 @@ def _note_at_edge(item: Item, row: dict[str, Any], frame: Frame) -> None:
     width = (text_px(item.note, EDGE_FONT_SIZE) + 2 * LABEL_PAD_PX) * frame.per_px
     item.ext0, item.ext1 = (frame.lo, frame.lo + width) if earlier else (frame.hi - width, frame.hi)
     # An open bound reaching into the view (an open end of an event before it, an open start of one after it)
-    # still fades in the view, from the note on: the event may lie anywhere along it.
+    # still fades in the view, from the note on, over the share of the axis an open bound fades over.
     inward = [f for f in item.fuzz.fades if f.open and (f.faint > f.solid) == earlier]
     item.fuzz = NO_FUZZ
     if inward:
-        length = abs(inward[0].faint - inward[0].solid)
+        length = FADE_SHARE * (frame.hi - frame.lo)
         solid = item.ext1 if earlier else item.ext0
         item.fuzz = Fuzz((Fade(solid, solid + length if earlier else solid - length, True),))
         if earlier:
