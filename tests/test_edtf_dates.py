@@ -271,3 +271,22 @@ def test_a_table_reads_edtf_and_bounds_in_its_date_column_as_a_file_does(tmp_pat
     assert table["maybe"]["uncertain"] and table["maybe"]["latest"] == pd.Timestamp("2022-02-18")
     assert table["about"]["earliest"] == pd.Timestamp("2022-02-15")  # the approximate flag: loose at both ends
     assert pd.isna(table["after"]["latest"]) and table["after"]["start"] == pd.Timestamp("2022-02-15")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2022", "2022~", "2022-02", "2022-02?", "2022-02-16", "2022-02-16%", "2022-02-XX", "2022-XX-XX", "2022-XX?"],
+)
+def test_the_quick_reading_of_common_forms_agrees_with_the_edtf_parser(written):
+    from dashboard import dates
+
+    quick = dates._simple_edtf(written, written, True)
+    assert quick is not None
+    assert quick == dates._edtf_object(dates._parse_edtf(written), written, written)
+
+
+def test_a_day_not_in_the_calendar_with_a_qualifier_is_a_located_problem():
+    with pytest.raises(DateError, match="no day of the calendar"):
+        parse_when("2022-02-30~")
+    with pytest.raises(DateError, match="not a real date"):
+        parse_when("2022-02-30")
