@@ -41,7 +41,8 @@ def with_approximate(tmp_path_factory):
     """A small folder with an approximate range, an exact range and a single day."""
     folder = tmp_path_factory.mktemp("approximate") / "events"
     folder.mkdir()
-    for name, date in {"tour": "2022-02-14~/2022-02-15~", "meeting": "2022-02-16/2022-02-17", "day": "2022-02-16"}.items():
+    dates = {"tour": "2022-02-14~/2022-02-15~", "meeting": "2022-02-16/2022-02-17", "day": "2022-02-16"}
+    for name, date in dates.items():
         (folder / f"{name}.yaml").write_text(f"title: {name}\ndate: {date}\ncategory: other\n", encoding="utf-8")
     return load_collection(folder)
 
