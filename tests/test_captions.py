@@ -152,3 +152,11 @@ def test_alt_text_closes_the_bidi_controls_of_the_text_it_quotes(collection):
     events = apply(collection.events, View())
     text = alt_text(events, View(), settings)
     assert "Evil \u202etitle\u202c”" in text  # closed before the closing quote, not at the end of the text
+
+
+def test_a_picture_of_events_without_sources_has_no_empty_sources_line(tmp_path):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "one.yaml").write_text("title: One\ndate: 2022-02-16\ncategory: other\n", encoding="utf-8")
+    text = texts_of(export_figure(load_collection(folder), View(), SIZES["slide"]))
+    assert "Sources" not in text

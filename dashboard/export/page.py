@@ -182,6 +182,8 @@ def _source_lines(events: pd.DataFrame, px: float, most: int) -> list[str]:
     """The numbered sources in at most ``most`` lines: with their titles shortened when they fit, else publisher and
     date alone, else as many as fit and 'and K more (full list in the chronology)'."""
     parts = _source_parts(events, links=True, title_chars=FOOT_TITLE_CHARS)
+    if not parts:
+        return []  # no event in view cites a source: no "Sources:" line at all
     lines = _wrap_parts(parts, SOURCES_LEAD, px, FOOT_FONT)
     if len(lines) <= most:
         return lines
