@@ -448,6 +448,8 @@ def _offset_name(tzinfo: dt.tzinfo) -> str:
 EDTF_MARK = re.compile(r"[~?%X\[\]{}]|\.\.|^Y|^\d{4}-(2[1-9]|3\d|4[01])$|^/|/$")
 EDTF_CHARS = re.compile(r"[\dXYES\-~?%/.\[\]{},:T+Z]+")
 OPEN_SIDE = ("", "..")
+# The parser takes some 40 ms per member of a set: a file cannot make loading wait on a set of thousands.
+EDTF_MOST = 160
 # An unspecified digit before a specified one ('2022-XX-16'): the days it can mean are not one span.
 UNSPECIFIED_THEN_KNOWN = re.compile(r"X-?\d")
 
@@ -457,6 +459,11 @@ def _edtf(text: str, written: str, zone: str | None) -> When | None:
     if not EDTF_CHARS.fullmatch(text) or NUMERIC_DATE.match(text):
         return None
     marked = bool(EDTF_MARK.search(text))
+    if marked and len(text) > EDTF_MOST:
+        raise DateError(
+            f'"{written[:40]}…" is {len(text)} characters, too long for one date in EDTF (at most {EDTF_MOST}): a '
+            "set of many days is better written as an interval, [2022-02-01..2022-02-20]"
+        )
     if "/" in text and not text.startswith("["):
         lower, _, upper = text.partition("/")
         if "/" in upper:

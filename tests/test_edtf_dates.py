@@ -138,6 +138,7 @@ def test_a_loose_end_reaches_one_unit_further_and_only_at_that_end():
         ("2022-1X", "could not read"),  # the parser fails inside; still one located message
         ("2022-02-1X", "could not read"),
         ("Y-17E7", "outside the years"),
+        ("[" + ",".join(["2022-02-14"] * 500) + "]", "too long for one date"),  # refused at once, not parsed
     ],
 )
 def test_edtf_forms_not_supported_are_a_clear_problem(written, message, capsys):
