@@ -237,3 +237,14 @@ def test_an_open_ends_label_stays_beside_its_stated_start_where_there_is_room_af
     fade = since.fuzz.fades[0]
     assert laid.frame.px(fade.faint) < laid.frame.width_px - 200, "room after the fade: the test means something"
     assert since.side == "left" and since.label_x < fade.solid
+
+
+@pytest.mark.parametrize(
+    "query", ["?from=1700-01-01&to=2199-12-31", "?from=1700-01-01", "?to=2199-12-31", "?from=1600-01-01&to=9999-12-31"]
+)
+def test_open_fades_on_an_axis_of_centuries_stay_within_the_timelines_years(tmp_path, query):
+    fig = draw(
+        tmp_path, {"before": "../2022-02-16", "after": "2022-02-03/..", "day": "2022-02-16"}, View.from_query(query)
+    )
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert pd.Timestamp("1650-01-01") < lo < hi < pd.Timestamp("2262-01-01")

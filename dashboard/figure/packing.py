@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figure.style import LINE_PX, ROW_PX, category_order, fit_text, text_px, wrap
-from dashboard.model import CollectionSettings
+from dashboard.model import EARLIEST, LATEST, CollectionSettings
 from dashboard.table import C
 from dashboard.view import View
 
@@ -275,15 +275,17 @@ def _open_reach(
 ) -> tuple[Any, Any]:
     """An axis the events frame (``lo``, ``hi``; None: a side a view chose) taken out to where the fades of its
     open bounds end, so that an open bound at its edge is seen to fade."""
-    span = float((last - first).value)
+    span = (last - first).total_seconds() * 1e9  # centuries of it overflow a Timedelta's nanoseconds
+    # The axis never reaches past the years the timeline shows, however far a fade would go.
+    bottom, top = float(pd.Timestamp(EARLIEST).value), float(pd.Timestamp(LATEST).value)
     if lo is not None and basis[OPEN_START].any():
         opened = basis[basis[OPEN_START]]
         reach = opened[C.start].to_numpy(dtype="datetime64[ns]").astype("int64") - fade_ns(opened[C.precision], span)
-        first = min(lo, pd.Timestamp(int(reach.min())))
+        first = min(lo, pd.Timestamp(int(max(reach.min(), bottom))).as_unit("us"))
     if hi is not None and basis[OPEN_END].any():
         opened = basis[basis[OPEN_END]]
         reach = opened[C.end].to_numpy(dtype="datetime64[ns]").astype("int64") + fade_ns(opened[C.precision], span)
-        last = max(hi, pd.Timestamp(int(reach.max())))
+        last = max(hi, pd.Timestamp(int(min(reach.max(), top))).as_unit("us"))
     return first, last
 
 
