@@ -248,8 +248,8 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         today = pd.Timestamp.today().normalize()
         lo, hi = today - pd.Timedelta(days=7), today + pd.Timedelta(days=1)
-    else:
-        lo, hi = _open_reach(basis, lo if first is None else None, hi if after is None else None, lo, hi)
+    elif first is None and after is None:  # only an axis the events frame alone: a chosen side is the reader's
+        lo, hi = _open_reach(basis, lo, hi, lo, hi)
     pad = pd.Timedelta(0) if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
     lo, hi = lo - pad, max(hi + pad, lo - pad + pd.Timedelta(minutes=1))  # never an axis of no width
     return float(lo.value), float(hi.value)
