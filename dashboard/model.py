@@ -19,6 +19,8 @@ ID_MAX = 100  # characters in an id, which names its file (Linux allows 255 byte
 # Names of actors, places, tags, speakers and publishers are labels on lanes, menus and cards: a name of thousands
 # of characters is a mistake (a paragraph pasted in the wrong key) that would also slow every menu down.
 NAME_MAX = 120
+# A draft's evidence is the sentence or few it was drafted from: a page pasted into it is a mistake.
+EVIDENCE_MAX = 2000
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
 # The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
@@ -46,6 +48,7 @@ class Status(StrEnum):
     DISPUTED = "disputed"  # reported, and contradicted by other sources
     DENIED = "denied"  # reported or claimed, and denied by those said to have done it
     EXPECTED = "expected"  # announced or scheduled, not yet happened as of the source
+    DRAFT = "draft"  # drafted from an article, not yet reviewed by a person: drawn faintly, left out of exports
 
     @property
     def meaning(self) -> str:
@@ -60,6 +63,7 @@ STATUS_MEANINGS: dict[Status, str] = {
     Status.DISPUTED: "Reported, and contradicted by other sources",
     Status.DENIED: "Denied by those said to be involved",
     Status.EXPECTED: "Announced or scheduled, not yet happened as of the source",
+    Status.DRAFT: "A draft from an article, not yet reviewed",
 }
 
 # The Admiralty (NATO STANAG 2511) grading: how reliable a source has been, and how credible its claim is.
@@ -276,8 +280,9 @@ class EventFile(_Strict):
     status: Status = Field(
         Status.REPORTED,
         description=(
-            "What is known: confirmed, reported (the default), claimed, disputed, denied, or expected "
-            "(announced or scheduled, not yet happened as of the source)."
+            "What is known: confirmed, reported (the default), claimed, disputed, denied, expected "
+            "(announced or scheduled, not yet happened as of the source), or draft (drafted from an article, not "
+            "yet reviewed: drawn faintly in a lane of its own and left out of exports unless asked for)."
         ),
     )
     actors: list[Name] = Field(default_factory=list)
@@ -287,6 +292,23 @@ class EventFile(_Strict):
     sources: list[Source] = Field(default_factory=list)
     tags: list[Name] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    evidence: str = Field(
+        "",
+        max_length=EVIDENCE_MAX,
+        description=(
+            "The sentence(s) of the article a draft was made from, shown on its card so that a reviewer sees why "
+            "it exists (plain text)."
+        ),
+    )
+
+    @field_validator("evidence")
+    @classmethod
+    def _printable_evidence(cls, value: str) -> str:
+        """Text shown on a card: a control character (a bell, an escape) is a mistake; tabs and lines are kept."""
+        bad = _CONTROL.search(value)
+        if bad:
+            raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
+        return value
 
     @field_validator("status", mode="before")
     @classmethod

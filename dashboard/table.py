@@ -66,7 +66,12 @@ DECLARED: tuple[Column, ...] = (
     Column("when", "text", "when", "the span as a reader says it: 'about 14–15 Feb 2022'"),
     Column("date_text", "text", None, "the date as written"),
     Column("category", "text", "category", "a category key"),
-    Column("status", "text", "status", "what is known: confirmed, reported, claimed, disputed, denied or expected"),
+    Column(
+        "status",
+        "text",
+        "status",
+        "what is known: confirmed, reported, claimed, disputed, denied, expected or draft",
+    ),
     Column("reported", "time", "reported", "the day the event was first reported (its sources' earliest), or NaT"),
     Column("corroboration", "number", "corroboration", "how many independent publishers report it"),
     Column("actors", "nested", "actors", "names"),
@@ -81,6 +86,7 @@ DECLARED: tuple[Column, ...] = (
     ),
     Column("tags", "nested", "tags", "names"),
     Column("links", "nested", "links", "dicts: to, relation (links to missing events left out)"),
+    Column("evidence", "text", None, "the sentence(s) a draft was made from ('' for the others and in tables)"),
     Column("path", "text", None, "the file it came from, as problems name it"),
     Column("line", "number", None, "the line it starts at"),
 )
@@ -137,6 +143,7 @@ class C:
     sources = "sources"
     tags = "tags"
     links = "links"
+    evidence = "evidence"
     path = "path"
     line = "line"
 

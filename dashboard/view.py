@@ -102,7 +102,8 @@ FACETS: tuple[Facet, ...] = (
         "status",
         "value",
         "Status",
-        "Only events of this status: confirmed, reported, claimed, disputed, denied or expected (repeat for several).",
+        "Only events of this status: confirmed, reported, claimed, disputed, denied, expected or draft "
+        "(repeat for several).",
         order=tuple(status.value for status in Status),
     ),
     Facet(

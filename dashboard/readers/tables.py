@@ -464,6 +464,7 @@ def _assemble(
         C.sources: sources[1][source_codes],
         C.tags: take(m.tags),
         C.links: link_lists,
+        C.evidence: v.repeat("", size).array,  # a table holds no drafts' evidence
         C.path: v.repeat(shown, size).array,
         C.line: kept_lines,
         "_id_line": kept_lines,

@@ -83,6 +83,7 @@ class Record:
             C.sources: sources,
             C.tags: list(event.tags),
             C.links: links,
+            C.evidence: event.evidence,
             C.path: self.path,
             C.line: self.line,
             "_id_line": self.spots["id"][0],
