@@ -121,11 +121,23 @@ class Place(_Strict):
     lat: float | None = Field(None, ge=-90, le=90, description="Latitude in degrees.")
     lon: float | None = Field(None, ge=-180, le=180, description="Longitude in degrees.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _name_alone(cls, value: Any) -> Any:
+        """`places: [Brussels]`: a place given by its name alone (the gazetteer finds where it is)."""
+        return {"name": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _both_coordinates(self) -> Place:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
         return self
+
+
+def _place_or_name(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, a place is a mapping or its name alone (`places: [Brussels]`)."""
+    by_name = {"type": "string", "minLength": 1, "maxLength": NAME_MAX, "description": "A place name alone."}
+    schema["items"] = {"anyOf": [by_name, schema["items"]]}
 
 
 class Quote(_Strict):
@@ -286,7 +298,7 @@ class EventFile(_Strict):
         ),
     )
     actors: list[Name] = Field(default_factory=list)
-    places: list[Place] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list, json_schema_extra=_place_or_name)
     summary: str = Field("", description="What happened, in Markdown (raw HTML is shown as text).")
     quotes: list[Quote] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
