@@ -507,6 +507,49 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
     click.echo(str(target))
 
 
+@cli.command()
+@click.argument("article", metavar="ARTICLE", type=click.Path(path_type=Path))
+@click.option("--published", required=True, help="The article's publication day (YYYY-MM-DD): dates are read from it.")
+@click.option("--publisher", required=True, help="Who published the article, e.g. DW.")
+@click.option("--title", default="", help="The article's title (default: its own title, else the file name).")
+@click.option("--url", help="The article's address (http or https).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_EVENTS / "drafts",
+    show_default=True,
+    help="Folder to write the draft files in (made when missing); no file in it is replaced.",
+)
+@events_option
+def draft(
+    article: Path, published: str, publisher: str, title: str, url: str | None, out: Path, events_dir: Path
+) -> None:
+    """Draft events from an article (plain text, Markdown or HTML), one file per dated happening it tells of,
+    marked status: draft for a person to review. Prints what it did and the dated sentences it could not use."""
+    from dashboard import drafting
+    from dashboard.reading import Refused
+
+    try:
+        day = drafting.published_day(published)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--published") from None
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        raise click.BadParameter("give an http:// or https:// address", param_hint="--url")
+    folder = events_dir if events_dir.is_dir() else None
+    settings, _ = load_settings(events_dir) if folder else (None, [])
+    source = drafting.ArticleSource(title.strip(), publisher.strip(), day, url)
+    try:
+        done = drafting.draft_file(article, source, out, list(settings.categories) if settings else [], folder)
+    except (Refused, ValueError) as error:
+        raise click.ClickException(f"{article}: {error}") from None
+    except (UnsafeTarget, OSError) as error:
+        raise click.ClickException(f"cannot write to {out}: {getattr(error, 'strerror', None) or error}") from None
+    for path in done.paths:
+        click.echo(str(path))
+    for line in drafting.summary_lines(done.drafting):
+        click.echo(visible(line), err=True)
+
+
 @cli.command(name="import")
 @click.argument("table", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
