@@ -54,7 +54,7 @@ from dashboard.export import (
     too_many_pixels,
     write_pictures,
 )
-from dashboard.index import for_export, in_zone
+from dashboard.index import for_export, in_zone, reviewed
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
 from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
@@ -306,6 +306,9 @@ def list_events(events_dir: Path) -> None:
 @click.option("--byline", help="Who made the graphic (default: the collection's).")
 @click.option("--embed", is_flag=True, help="With --format html: also print an <iframe> snippet for a CMS.")
 @click.option("--each", type=click.Choice(["category", "day"]), help="One picture per category or per day.")
+@click.option(
+    "--drafts", is_flag=True, help="Keep the drafts (status: draft, not yet reviewed): left out unless given."
+)
 @events_option
 def export(
     fmt: str,
@@ -314,6 +317,7 @@ def export(
     each: str | None,
     events_dir: Path,
     embed: bool,
+    drafts: bool,
     **flags: Any,
 ) -> None:
     """Export what the app shows: its events as data, or a picture of it (see --format).
@@ -339,6 +343,8 @@ def export(
     chosen = [build_view(base, flags) for base in (views or (None,))]  # a bad link fails before loading
     collection = load(events_dir)
     report_problems(collection, events_dir, all_lines=True)
+    if not drafts:  # every format, data and pictures, reads the events from here on
+        collection = reviewed(collection)
     chosen = [check_names(collection, view) for view in chosen]
     if formats.get(fmt).kind == "data":
         if len(chosen) > 1 or each:
@@ -617,16 +623,26 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
 )
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--debug", is_flag=True, help="Dash's debug mode: error overlay and hot reload. Never on a shared host.")
-def serve(events_dir: Path, host: str, port: int, debug: bool) -> None:
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Review drafts: a draft's card has Accept (moves its file to the events folder as reported), Edit and "
+    "Reject (deletes its file). These write to the folder; without --review the app never writes.",
+)
+def serve(events_dir: Path, host: str, port: int, debug: bool, review: bool) -> None:
     """Open the timeline app in a browser at http://HOST:PORT/ (files are re-read on each page load)."""
     from dashboard.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     collection = load(events_dir)
     report_problems(collection, events_dir)
-    app = create_app(events_dir)
+    if review and not events_dir.is_dir():
+        raise click.UsageError("--review works on an events folder: give the folder, not a file")
+    app = create_app(events_dir, review=review)
     click.echo(
-        f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ (Ctrl+C to stop)", err=True
+        f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ (Ctrl+C to stop)"
+        + (" for review: Accept and Reject write to the folder" if review else ""),
+        err=True,
     )
     app.run(host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_props_check=debug)
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from dashboard.cells import shared_lists
+from dashboard.model import Status
 from dashboard.table import C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
 from dashboard.zones import moved
@@ -167,8 +168,9 @@ def index_for(collection: Collection) -> EventIndex:
 
 
 ZONES_KEPT = 4  # display zones whose moved tables are kept per collection: each may copy the table's time columns
-# The look-ups that follow the times (the rows' order, the map's places with their words): a moved table's own.
-MOVING = ("positions", "places", "zones")
+# The look-ups that follow the times (the rows' order, the map's places with their words), and the table without
+# its drafts: a moved table's own.
+MOVING = ("positions", "places", "zones", "reviewed")
 
 
 def in_zone(collection: Collection, tz: str) -> Collection:
@@ -198,6 +200,24 @@ def in_zone(collection: Collection, tz: str) -> Collection:
         kept[tz] = shown
         while len(kept) > ZONES_KEPT:
             kept.popitem(last=False)
+    return shown
+
+
+def reviewed(collection: Collection) -> Collection:
+    """The collection without its drafts (``Status.DRAFT``, not yet reviewed by a person): what every export reads,
+    data and pictures alike, unless drafts are asked for. The collection itself when it has none; else one with a
+    fingerprint of its own, kept with the collection's look-ups, so that each state of the folder is filtered once."""
+    memo = index_for(collection).memo
+    found: Collection | None = memo.get("reviewed")
+    if found is not None:
+        return found
+    drafts = (collection.events[C.status] == Status.DRAFT).to_numpy()
+    shown = collection
+    if drafts.any():
+        shown = dataclasses.replace(
+            collection, events=collection.events[~drafts], fingerprint=f"{collection.fingerprint}|reviewed"
+        )
+    memo["reviewed"] = shown
     return shown
 
 

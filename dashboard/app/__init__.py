@@ -12,8 +12,9 @@ from typing import cast
 from dash import Dash
 from dash import html as components
 
-from dashboard.app import callbacks, download, ids, layout, preview
+from dashboard.app import callbacks, download, ids, layout, preview, review_card
 from dashboard.app.history_card import know_folder
+from dashboard.index import reviewed
 from dashboard.model import CollectionSettings
 from dashboard.store import event_paths, load_collection
 from dashboard.table import Collection, Problem, empty_events
@@ -43,8 +44,10 @@ def page_html(index_string: str, language: str) -> str:
     return re.sub(r"<footer>(\s*\{%config%\}\s*\{%scripts%\}\s*\{%renderer%\}\s*)</footer>", r"\1", page, count=1)
 
 
-def create_app(events: Path | str) -> Dash:
-    """A Dash app over the events below ``events``; files are re-read when they change (on each request)."""
+def create_app(events: Path | str, review: bool = False) -> Dash:
+    """A Dash app over the events below ``events``; files are re-read when they change (on each request). With
+    ``review``, drafts' cards have Accept, Edit and Reject buttons, which write to the folder; without it nothing
+    that writes is even registered."""
     root = Path(events)
 
     def load() -> Collection:
@@ -92,7 +95,7 @@ def create_app(events: Path | str) -> Dash:
         """The page for this load of the files; if it cannot be drawn, an empty page that says why."""
         topojson = app.get_asset_url("topojson/")
         try:
-            return layout.page(load(), topojson, folder)
+            return layout.page(load(), topojson, folder, review=review)
         except Exception as error:  # noqa: BLE001 - the last guard: a page with an alert, never a 500
             log.exception("the page over %s could not be drawn", root)
             try:
@@ -104,8 +107,11 @@ def create_app(events: Path | str) -> Dash:
     # A function, so that every page load reads the files again: new events and fixed problems show up
     # on reload without restarting the server.
     app.layout = page
-    callbacks.register(app, load, folder)
-    download.register(app, load)
+    callbacks.register(app, load, folder, review)
+    # The downloads leave drafts out, as `timeline export` does without --drafts; a reviewer downloads them too.
+    download.register(app, load if review else lambda: reviewed(load()))
+    if review:
+        review_card.register(app, load, root)
     # The page for '/' carries a picture of the default view's timeline, readable long before Dash has loaded.
     preview.install(app, load)
     return app

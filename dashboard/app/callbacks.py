@@ -89,13 +89,14 @@ def render(
     zoom: bool = False,
     folder: str = "the events folder",
     page_shows: str | None = None,
+    review: bool = False,
 ) -> dict[str, Any]:
     """Everything on screen for a view, and the screen key the page then shows (``screen``).
 
     ``on_screen`` is the screen key the page reports: when its figures show this view but for the selection, only
     their selection rings are sent (as patches); after a ``zoom`` into events drawn one by one they are kept.
     ``page_shows`` is the event whose card and ring the page has already shown itself ("" for none): when that is
-    the view's selection on the same screen, neither is sent again.
+    the view's selection on the same screen, neither is sent again. ``review``: drafts' cards have their buttons.
     """
     zoned = in_zone(collection, view.tz)  # the events as the view's zone shows them: its days, its words
     events, settings = zoned.events, collection.settings
@@ -112,7 +113,7 @@ def render(
     selected = index.row(view.selected)
     shown = selected is not None and bool((visible[C.id] == selected[C.id]).any())
     out.update(
-        detail=detail_card(selected, index, view, settings, visible=shown),
+        detail=detail_card(selected, index, view, settings, visible=shown, review=review),
         list=list_cards(visible, view, settings),
         notice=view_notices(view.warnings),
         screen=plan.key,
@@ -122,7 +123,9 @@ def render(
         if page_shows is not None and page_shows == (view.selected or ""):
             out.update(timeline=no_update, detail=no_update)  # the page rang the mark and showed the card itself
     else:
-        out.update(page_parts(collection, view, visible, folder), cards=cards_ahead(visible, index, view, settings))
+        out.update(
+            page_parts(collection, view, visible, folder), cards=cards_ahead(visible, index, view, settings, review)
+        )
         if isinstance(on_screen, str) and on_screen.startswith(f"{collection.fingerprint}|"):
             out["banner"] = no_update  # the page shows this folder's banner already: hundreds of lines, sent once
     return out
@@ -213,6 +216,7 @@ def respond(
     prop: str = "",
     folder: str = "the events folder",
     zoomed_first: bool = False,
+    review: bool = False,
 ) -> dict[str, Any]:
     """The callback's answer: the view in the address, changed by the action (``trigger`` fired, its ``prop``
     changed), rendered, and written back to the address and the controls. ``zoomed_first``: a zoom came in the
@@ -247,6 +251,7 @@ def respond(
         zoom=trigger == ids.ZOOM,
         folder=folder,
         page_shows=chosen if shown else None,
+        review=review,
     )
     out["search"] = search_output(view, values["url"], from_url)
     out["controls"] = control_outputs(
@@ -255,7 +260,7 @@ def respond(
     return out
 
 
-def hovered_card(hover: Any, url: Any, store: Any, collection: Collection) -> Patch:
+def hovered_card(hover: Any, url: Any, store: Any, collection: Collection, review: bool = False) -> Patch:
     """The card of the event under the pointer, added to the cards sent ahead (a view of more than CARDS_LIMIT
     events has none): a click follows a hover, and then shows the card at once."""
     event_id = clicked_id(hover)
@@ -266,7 +271,7 @@ def hovered_card(hover: Any, url: Any, store: Any, collection: Collection) -> Pa
     if row is None or not isinstance(cards, dict) or event_id in cards:
         raise PreventUpdate  # nothing to add: a density cell, a card already here, or no cards at all yet
     patch = Patch()
-    patch["cards"][row[C.id]] = detail_card(row, index, view, collection.settings)
+    patch["cards"][row[C.id]] = detail_card(row, index, view, collection.settings, review=review)
     return patch
 
 
@@ -331,8 +336,11 @@ def with_ids(index_string: str) -> str:
     return index_string.replace("{%scripts%}", ids.script() + "\n{%scripts%}", 1)
 
 
-def register(app: Dash, load: Callable[[], Collection], folder: str = "the events folder") -> None:
-    """Wire the one callback that turns any action into a new View and renders it, and the page's script."""
+def register(
+    app: Dash, load: Callable[[], Collection], folder: str = "the events folder", review: bool = False
+) -> None:
+    """Wire the one callback that turns any action into a new View and renders it, and the page's script;
+    ``review``: drafts' cards have their buttons (``dashboard.app.review_card`` wires them)."""
     app.index_string = with_ids(app.index_string)
 
     # No initial call: the page reports the timeline's width as soon as it is drawn (assets/app.js), and that first
@@ -344,9 +352,9 @@ def register(app: Dash, load: Callable[[], Collection], folder: str = "the event
         try:
             fired = [t["prop_id"] for t in ctx.triggered or ()]
             if f"{ids.PICK}.data" in fired and f"{ids.ZOOM}.data" in fired:
-                return respond(values, load(), ids.PICK, "data", folder, zoomed_first=True)
+                return respond(values, load(), ids.PICK, "data", folder, zoomed_first=True, review=review)
             prop = fired[0].rsplit(".", 1)[-1] if fired else ""
-            return respond(values, load(), ctx.triggered_id, prop, folder)
+            return respond(values, load(), ctx.triggered_id, prop, folder, review=review)
         except PreventUpdate:
             raise
         except Exception as error:  # noqa: BLE001
@@ -363,7 +371,7 @@ def register(app: Dash, load: Callable[[], Collection], folder: str = "the event
     )
     def card_on_hover(hover: Any, url: Any, store: Any) -> Patch:
         try:
-            return hovered_card(hover, url, store, load())
+            return hovered_card(hover, url, store, load(), review)
         except PreventUpdate:
             raise
         except Exception:  # noqa: BLE001 - a card not sent ahead is asked for on the click, as before

@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from dashboard.app import ids
 from dashboard.app.history_card import history_line
 from dashboard.app.markdown import external_link, render_markdown
 from dashboard.figure import category_colors, clip
 from dashboard.index import EventIndex
-from dashboard.model import CollectionSettings
+from dashboard.model import CollectionSettings, Status
 from dashboard.table import C
 from dashboard.trust import corroboration_words, grade, grade_meaning, reported_words, status_meaning
 from dashboard.view import View
@@ -111,9 +111,15 @@ def _related(row: dict[str, Any], index: EventIndex, view: View) -> list[Any]:
 
 
 def detail_card(
-    row: dict[str, Any] | None, index: EventIndex, view: View, settings: CollectionSettings, visible: bool = True
+    row: dict[str, Any] | None,
+    index: EventIndex,
+    view: View,
+    settings: CollectionSettings,
+    visible: bool = True,
+    review: bool = False,
 ) -> list[Any]:
-    """Everything about one event: date as written, places, actors, summary, quotes, sources, related events."""
+    """Everything about one event: date as written, places, actors, summary, quotes, sources, related events; a
+    draft's evidence, and with ``review`` (the app served with --review) its Accept, Edit and Reject buttons."""
     if row is None:
         return _no_selection(view)
     colors = category_colors(settings, [row[C.category]])
@@ -131,6 +137,8 @@ def detail_card(
         html.H2(row[C.title], className="detail-title"),
         _trust(row),
     ]
+    if review and row[C.status] == Status.DRAFT:
+        parts.append(review_actions(row))
     if not visible:
         parts.append(html.P("Hidden on the timeline by the current filters or range.", className="warning"))
     facts = _facts(row)
@@ -138,6 +146,8 @@ def detail_card(
         parts.append(html.Dl(facts, className="facts"))
     parts.append(html.Div(render_markdown(row[C.summary]), className="summary"))
     parts += [_quote(quote) for quote in row[C.quotes]]
+    if row.get(C.evidence):
+        parts += [html.H3("Evidence"), html.Blockquote(row[C.evidence], className="evidence")]
     if row[C.sources]:
         parts.append(html.H3("Sources"))
         parts.append(_sources(row[C.sources]))
@@ -145,6 +155,45 @@ def detail_card(
     parts.append(html.P(f"{row[C.path]}:{row[C.line]}", className="file-ref muted"))
     parts += history_line(row[C.path], index, name_of)  # the file's history in git; nothing outside git
     return [html.Article(parts, className="detail", **{"data-event": row[C.id]})]
+
+
+_REVIEW_GROUP: dict[str, Any] = {"aria-label": "Review this draft"}
+
+
+def review_actions(row: dict[str, Any]) -> html.Div:
+    """A draft's buttons: Accept (the file moves to the events folder as reported), Edit (the file to open in an
+    editor) and Reject (the file is deleted, once the reviewer confirms). The server finds the file by the event's
+    id in the folder it has loaded; the buttons name nothing else."""
+    event_id, path = str(row[C.id]), str(row[C.path])
+    return html.Div(
+        [
+            html.Button(
+                "Accept",
+                id={"type": ids.REVIEW_ACCEPT, "event": event_id},
+                className="chip review-accept",
+                n_clicks=0,
+                title="Move this file to the events folder as a reported event",
+            ),
+            dcc.ConfirmDialogProvider(
+                html.Button("Reject", className="chip review-reject", title="Delete this draft's file"),
+                id={"type": ids.REVIEW_REJECT, "event": event_id},
+                message=f"Delete the draft file {path}? This cannot be undone.",
+            ),
+            html.Details(
+                [
+                    html.Summary("Edit", className="chip", title="The file to open in an editor"),
+                    html.P(
+                        ["Open ", html.Code(path, id=ids.REVIEW_EDIT), " in the events folder with an editor."],
+                        className="muted",
+                    ),
+                ],
+                className="review-edit",
+            ),
+        ],
+        className="review-actions",
+        role="group",
+        **_REVIEW_GROUP,
+    )
 
 
 def _no_selection(view: View) -> list[Any]:
@@ -327,7 +376,9 @@ def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, p
 CARDS_LIMIT = 100  # views with up to this many events send their cards ahead, so a selection shows at once
 
 
-def cards_ahead(events: pd.DataFrame, index: EventIndex, view: View, settings: CollectionSettings) -> dict[str, Any]:
+def cards_ahead(
+    events: pd.DataFrame, index: EventIndex, view: View, settings: CollectionSettings, review: bool = False
+) -> dict[str, Any]:
     """The detail card of every event in view (the ``events`` as filtered), for the page to show the one selected
     without asking the server; with the ids in time order (for the arrow keys) and the card of no selection.
 
@@ -338,6 +389,8 @@ def cards_ahead(events: pd.DataFrame, index: EventIndex, view: View, settings: C
     order = [str(event_id) for event_id in events[C.id]]
     return {
         "order": order,
-        "cards": {event_id: detail_card(index.row(event_id), index, view, settings) for event_id in order},
+        "cards": {
+            event_id: detail_card(index.row(event_id), index, view, settings, review=review) for event_id in order
+        },
         "none": _no_selection(view.with_(selected=None)),
     }

@@ -49,6 +49,11 @@ FILTERS_TOGGLE = "filters-toggle"  # "Filters (N)": opens and closes the filters
 TIMELINE_FRAME = "timeline-frame"  # the timeline as an image to assistive technology, labelled with what it shows
 PREVIEW = "timeline-preview"  # the static picture of the timeline in the page's first HTML, until the graph draws
 MAP_FRAME = "map-frame"  # the map likewise
+# Reviewing drafts (served with --review only): a draft's card's buttons, and what the last one did.
+REVIEW_ACCEPT = "review-accept"  # pattern: {"type": REVIEW_ACCEPT, "event": event id}
+REVIEW_REJECT = "review-reject"  # pattern: {"type": REVIEW_REJECT, "event": event id}: a confirmation, then delete
+REVIEW_EDIT = "review-edit"  # the draft's file, shown to open in an editor
+REVIEW_STATUS = "review-status"
 
 _SCRIPT_GLOBAL = "TIMELINE_IDS"  # the name the page's script reads the ids under
 

@@ -343,10 +343,14 @@ def download_buttons() -> html.Div:
 
 
 def page(
-    collection: Collection, topojson_url: str, folder: str = "the events folder", failure: BaseException | None = None
+    collection: Collection,
+    topojson_url: str,
+    folder: str = "the events folder",
+    failure: BaseException | None = None,
+    review: bool = False,
 ) -> html.Div:
     """The whole page for one load of the collection (with ``failure``, a page that could not be drawn: the
-    page of an empty collection, saying why)."""
+    page of an empty collection, saying why; with ``review``, a line for what reviewing a draft did)."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -366,7 +370,7 @@ def page(
                 [failure_alert(failure, "this page")] if failure is not None else [], id=ids.NOTICE, className="notices"
             ),
             html.Main(
-                [_timeline_panel(collection, folder), _side_panels(), _map_panel(topojson_url)],
+                [_timeline_panel(collection, folder), _side_panels(review), _map_panel(topojson_url)],
                 className="grid",
             ),
             _footer(),
@@ -431,10 +435,12 @@ def _timeline_panel(collection: Collection, folder: str) -> html.Section:
     )
 
 
-def _side_panels() -> html.Aside:
-    """The selected event's card and the list of the events in view (filled by the callbacks)."""
+def _side_panels(review: bool = False) -> html.Aside:
+    """The selected event's card and the list of the events in view (filled by the callbacks); when reviewing
+    drafts, above the card, what the last Accept or Reject did."""
     return html.Aside(
         [
+            html.Div(id=ids.REVIEW_STATUS, className="review-status", role="status") if review else None,
             html.Section(id=ids.DETAIL, className="panel detail-panel", **aria(live="polite", label="Selected event")),
             html.Div(
                 [

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.cells import shared_lists
-from dashboard.figure.packing import DAY_NS, lane_keys, off_axis, ordered_lanes, x_range
+from dashboard.figure.packing import DAY_NS, DRAFT_LANE, lane_keys, off_axis, ordered_lanes, x_range
 from dashboard.figure.style import balance_bidi
-from dashboard.model import CollectionSettings
+from dashboard.model import CollectionSettings, Status
 from dashboard.table import C
 from dashboard.view import View, describe
 from dashboard.wording import counted
@@ -132,9 +132,13 @@ def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) 
     # Counted a column at a time: per category, or per distinct list of actors or places (rows share their lists),
     # in order of first appearance, as the lanes of actors and places are ordered.
     seen: dict[str, int] = {}
+    drafts = (events[C.status] == Status.DRAFT).to_numpy() if C.status in events else np.zeros(0, dtype=bool)
+    if drafts.any():  # a draft shows in the drafts' lane alone, whatever the lanes are grouped by
+        seen[DRAFT_LANE] = int(drafts.sum())
+        events = events[~drafts]
     if view.lanes == "category":
         codes, names = pd.factorize(events[C.category], use_na_sentinel=False)
-        seen = dict(zip(names.tolist(), np.bincount(codes, minlength=len(names)).tolist(), strict=True))
+        seen.update(zip(names.tolist(), np.bincount(codes, minlength=len(names)).tolist(), strict=True))
     else:
         column = C.actors if view.lanes == "actor" else C.places
         codes, cells = shared_lists(events[column])

@@ -12,16 +12,22 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figure.style import LINE_PX, ROW_PX, category_order, fit_text, text_px, wrap
-from dashboard.model import EARLIEST, LATEST, CollectionSettings
+from dashboard.model import EARLIEST, LATEST, CollectionSettings, Status
 from dashboard.table import C
 from dashboard.view import View
 
 DAY_NS = 86_400_000_000_000
 HOUR_NS = DAY_NS // 24
+# Drafts not yet reviewed wait in a lane of their own, whatever the lanes are grouped by, so that a reviewer sees
+# them together and a reader never takes one for a reviewed event of its category, actor or place. Capitalised:
+# no category key (lower-case letters) can take its name.
+DRAFT_LANE = "Drafts"
 
 
 def lane_keys(row: dict[str, Any], lanes: str) -> list[str]:
-    """The lanes an event shows in: its category, each of its actors, or each of its places."""
+    """The lanes an event shows in: its category, each of its actors, or each of its places; a draft's, Drafts."""
+    if row.get(C.status) == Status.DRAFT:
+        return [DRAFT_LANE]
     if lanes == "actor":
         return list(row[C.actors]) or ["(no actor)"]
     if lanes == "place":
@@ -30,10 +36,13 @@ def lane_keys(row: dict[str, Any], lanes: str) -> list[str]:
 
 
 def ordered_lanes(seen: dict[str, int], lanes: str, settings: CollectionSettings) -> list[str]:
-    """The lanes top to bottom: categories in the collection's order, actors and places as first met in time."""
+    """The lanes top to bottom: categories in the collection's order, actors and places as first met in time; the
+    drafts last, under the reviewed events, which keep their places whether drafts are in view or not."""
+    drafts = [DRAFT_LANE] if DRAFT_LANE in seen else []
+    reviewed = [lane for lane in seen if lane != DRAFT_LANE]
     if lanes == "category":
-        return sorted(seen, key=category_order(settings))
-    return list(seen)  # actors and places in order of first appearance in time
+        return sorted(reviewed, key=category_order(settings)) + drafts
+    return reviewed + drafts  # actors and places in order of first appearance in time
 
 
 MARK_HALF_PX = 6.0  # half a day's or moment's diamond (12 px)

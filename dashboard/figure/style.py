@@ -238,13 +238,15 @@ def page_frame(theme: Theme, width: int, height: int, export: bool) -> dict[str,
 class StatusLook:
     """How an event's status is drawn: its mark's fill (solid, tinted or none) and what the mark's symbol adds."""
 
-    fill: str  # "solid", "tint" or "none" (an open symbol)
+    fill: str  # "solid", "tint", "faint" (a paler tint) or "none" (an open symbol)
     suffix: str  # added to the mark's symbol ('diamond' + '-cross-open': crossed)
     symbol: str = ""  # a symbol of its own instead, whatever the mark's shape ('x-thin-open': struck out)
+    opacity: float = 1.0  # of the whole mark or bar, outline too
 
 
 # More ink, more certainty: confirmed solid, reported tinted, claimed outlined, disputed crossed, denied struck
-# out (an X), expected an outline with a dot (a place held for what has not happened yet).
+# out (an X), expected an outline with a dot (a place held for what has not happened yet); a draft, which no
+# person has reviewed yet, faint all over (a pale fill and a half-inked outline).
 STATUS_LOOKS: dict[str, StatusLook] = {
     "confirmed": StatusLook("solid", ""),
     "reported": StatusLook("tint", ""),
@@ -252,22 +254,31 @@ STATUS_LOOKS: dict[str, StatusLook] = {
     "disputed": StatusLook("none", "-cross-open"),
     "denied": StatusLook("none", "", "x-thin-open"),
     "expected": StatusLook("none", "-open-dot"),
+    "draft": StatusLook("faint", "", opacity=0.5),
 }
 TINT_ALPHA = 0.45
+FAINT_ALPHA = 0.15
 
 
 def status_mark(status: str, base: str, color: str) -> dict[str, str]:
     """A mark's symbol and fill colour for an event of this status (``base``: 'diamond' or 'square')."""
     look = STATUS_LOOKS.get(status, STATUS_LOOKS["reported"])
     # An '-open' symbol is drawn in the marker's colour with no fill: its colour stays the category's.
-    fill = tint(color, TINT_ALPHA) if look.fill == "tint" else color
+    fill = {"tint": tint(color, TINT_ALPHA), "faint": tint(color, FAINT_ALPHA)}.get(look.fill, color)
     return {"symbol": look.symbol or base + look.suffix, "color": fill}
 
 
 def status_fill(status: str, color: str) -> str:
     """A bar's fill for an event of this status: solid, tinted, or none (an outline)."""
     look = STATUS_LOOKS.get(status, STATUS_LOOKS["reported"])
-    return {"solid": color, "tint": tint(color, TINT_ALPHA)}.get(look.fill, "rgba(0,0,0,0)")
+    return {"solid": color, "tint": tint(color, TINT_ALPHA), "faint": tint(color, FAINT_ALPHA)}.get(
+        look.fill, "rgba(0,0,0,0)"
+    )
+
+
+def status_opacity(status: str) -> float:
+    """How much of a mark or bar of this status is inked (a draft's half)."""
+    return STATUS_LOOKS.get(status, STATUS_LOOKS["reported"]).opacity
 
 
 def tint(color: str, alpha: float) -> str:

@@ -53,6 +53,7 @@ from dashboard.figure.style import (
     shown_name,
     status_fill,
     status_mark,
+    status_opacity,
     text_px,
     tint,
 )
@@ -298,6 +299,7 @@ def _add_bars(
     statuses = [by_id[i.id][C.status] for i in bar_items]
     # A patterned bar's pattern is drawn in its marker's colour, over no fill: the category's colour, then.
     fills = [color if shape else status_fill(status, color) for shape, status in zip(shapes, statuses, strict=True)]
+    inked = [0.9 * status_opacity(status) for status in statuses]
     fig.add_trace(
         go.Bar(
             **_event_trace(bar_items, by_id, name),
@@ -308,7 +310,7 @@ def _add_bars(
             width=0.62,
             marker={
                 "color": fills if len(set(fills)) > 1 else fills[0],
-                "opacity": 0.9,
+                "opacity": inked if len(set(inked)) > 1 else inked[0],
                 "pattern": {
                     "shape": shapes,
                     "fgcolor": color,
@@ -362,8 +364,8 @@ def _add_marks(
                     **status_mark(status, "square" if bar else "diamond", color),
                     "size": 9 if bar else UNCERTAIN_MARK_PX if asked else 12,
                     "line": {"color": color, "width": 2},
-                    # A date known only roughly is drawn fainter (a range is also hatched).
-                    "opacity": APPROXIMATE_OPACITY if approximate else 1,
+                    # A date known only roughly is drawn fainter (a range is also hatched), and so is a draft.
+                    "opacity": (APPROXIMATE_OPACITY if approximate else 1) * status_opacity(status),
                 },
                 # A mark at the axis's edge is drawn whole; one left off the axis (``off_axis``) is not drawn in
                 # the margins, and shows when a zoom takes it in.
@@ -447,6 +449,7 @@ def _add_status_legend(fig: go.Figure, statuses: list[str], theme: Theme) -> Non
                 hoverinfo="skip",
                 marker={
                     **status_mark(status, "diamond", theme.muted),
+                    "opacity": status_opacity(status),
                     "size": 11,
                     "line": {"color": theme.muted, "width": 2},
                 },
