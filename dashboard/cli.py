@@ -19,7 +19,7 @@ import click
 import yaml
 from pydantic import ValidationError
 
-from dashboard import importer
+from dashboard import gazetteer, importer
 from dashboard.cli_export import (
     DayParam,
     FormatChoice,
@@ -61,7 +61,7 @@ from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.reading import TABLE_SUFFIXES
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import load_collection
-from dashboard.table import C, Collection, Problem, summary_text
+from dashboard.table import C, Collection, Effect, Problem, summary_text
 from dashboard.view import LANES, MAX_CORROBORATED, MODES, THEMES, View
 from dashboard.wording import counted, visible
 
@@ -191,10 +191,12 @@ def validate(path: Path | None, events_dir: Path, strict: bool) -> None:
         click.echo(located(warning, root))
     for note in checked.notes:
         click.echo(f"note: {note}", err=True)
-    count, warnings = len(collection.problems), len(checked.warnings)
+    # A place's name that had to be chosen among several is a warning too: said, and the exit code left alone.
+    problems = [problem for problem in collection.problems if problem.effect != Effect.WARNING]
+    count, warnings = len(problems), len(checked.warnings) + len(collection.problems) - len(problems)
     summary = f"{counted(len(collection.events), 'event')} OK"
     if count:
-        summary += f"; {summary_text(collection.problems)}"
+        summary += f"; {summary_text(problems)}"
     if warnings:
         summary += f"; {counted(warnings, 'warning')}"
     click.secho(summary, fg="red" if count else "yellow" if warnings else "green", err=True)
@@ -450,6 +452,22 @@ def new_event_data(fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def find_places(places: list[dict[str, Any]]) -> list[str]:
+    """Give each place named without coordinates those of the gazetteer (and its country), in place; the warnings
+    of the names shared by several places. An unknown name is a usage error that suggests known ones."""
+    notes = []
+    for index, place in enumerate(places):
+        if place.get("lat") is not None:  # explicit coordinates always win
+            continue
+        found, said = gazetteer.settle(place["name"], place.get("country"))
+        if found is None:
+            raise click.BadParameter(said, param_hint="--place")
+        places[index] = {"name": place["name"], "country": found.country, "lat": found.lat, "lon": found.lon}
+        if said:
+            notes.append(f"--place {place['name']}: {said}")
+    return notes
+
+
 def check_new_id(event_id: str) -> None:
     """Refuse an ``--id`` that cannot be a file name."""
     # fullmatch: re.match would let a trailing newline through ('$' matches before it), into the file name.
@@ -489,6 +507,8 @@ def new(events_dir: Path, event_id: str | None, **fields: Any) -> None:
     data = new_event_data(fields)
     if event_id is not None:
         check_new_id(event_id)
+    for note in find_places(data.get("places", [])):
+        click.echo(f"warning: {note}", err=True)
     settings, _ = load_settings(events_dir) if events_dir.exists() else (None, [])
     try:
         event = EventFile.model_validate(data)

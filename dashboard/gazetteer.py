@@ -316,3 +316,40 @@ def places_in(text: str) -> list[Found]:
     for place in _matches(text):
         seen.setdefault((place.name, place.country), place)
     return list(seen.values())
+
+
+# ---- what the readers say ------------------------------------------------------------------------------------
+
+MAX_OTHERS = 3  # other places named in a warning about a choice
+
+
+def settle(name: str, country: str | None = None) -> tuple[Found | None, str]:
+    """Where to put a place given by name: the place and '' when no other has the name, the place and a warning
+    saying what was chosen over what when several have it, or None and why none was found."""
+    found = candidates(name, country)
+    if not found:
+        return None, not_found(name, country)
+    return found[0], chosen(name, found) if len(found) > 1 else ""
+
+
+def not_found(name: str, country: str | None = None) -> str:
+    """Why a name gave no place: the countries that have a place of that name, or the closest known names."""
+    elsewhere = sorted({place.country for place in candidates(name)}) if country else []
+    if elsewhere:
+        where = ", ".join(elsewhere)
+        return f'no place called "{name}" is known in {country}, only in {where}: fix the country, or give lat and lon'
+    close = closest_names(name)
+    hint = f": did you mean {' or '.join(close)}?" if close else ""
+    return f'no place called "{name}" is known{hint} (check the spelling, or give lat and lon)'
+
+
+def chosen(name: str, found: list[Found]) -> str:
+    """What was chosen among places that share a name, and the others."""
+    first, others = found[0], found[1:]
+    also = "; ".join(place.said for place in others[:MAX_OTHERS])
+    if len(others) > MAX_OTHERS:
+        also += f" and {len(others) - MAX_OTHERS:,} more"
+    return (
+        f'"{name}" could be {len(found):,} places: chose {first.said} ({first.population:,} people), '
+        f"not {also}; add 'country:' or lat and lon to choose"
+    )

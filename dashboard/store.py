@@ -174,7 +174,7 @@ def _parse_files(base: Path, files: list[State], settings: CollectionSettings) -
                     size,
                     mtime_ns,
                     [record.row() for record in records],
-                    [(p.line, p.column, p.message) for p in problems],
+                    [(p.line, p.column, p.message, str(p.effect)) for p in problems],
                 )
             )
         except Exception as error:  # noqa: BLE001 - the last guard: one file never fails the collection
@@ -325,7 +325,9 @@ def _build(
 
     entries = _fresh_entries(root, base, yaml_files, previous, known, stale, reporter, settings)
     rows, file_problems = cache.decode(entries)
-    problems.extend(Problem(rel, line, column, message) for rel, line, column, message in file_problems)
+    problems.extend(
+        Problem(rel, line, column, message, Effect(effect)) for rel, line, column, message, effect in file_problems
+    )
     rows.insert(0, "path", rows.pop("rel"))
     tables: Tables = {}
     if table_files:

@@ -294,7 +294,8 @@ def test_new_writes_an_event_that_validates_and_loads(runner, good_copy):
     assert row["title"] == "NATO ministers discuss the eastern flank"
     assert row["when"] == "16 Feb 2022"
     assert row["actors"] == ["NATO", "Jens Stoltenberg"]
-    assert row["places"] == [{"name": "Brussels", "country": None, "lat": None, "lon": None}]
+    # A place named alone is put where the gazetteer has it.
+    assert row["places"] == [{"name": "Brussels", "country": "BE", "lat": 50.85045, "lon": 4.34878}]
     assert row["sources"][0]["url"] == "https://www.dw.com/en/a-60797658"
 
 

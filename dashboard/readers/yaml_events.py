@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from dashboard import gazetteer
 from dashboard.dates import DateError, When, format_when, resolve
 from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, _as_text, slugify
 from dashboard.reading import YAML_SUFFIXES, Refused, read_regular
@@ -448,7 +449,27 @@ def _read_event(
         return None, [when, *_other_problems(path, node, data, settings, {"date", "end"})]
     spots = {"id": _where(node_at(node, ("id",))), "category": _where(node_at(node, ("category",)))}
     spots.update({f"links.{i}": _where(node_at(node, ("links", i, "to"))) for i in range(len(event.links))})
-    return Record(event, when, path, line, spots), []
+    return Record(event, when, path, line, spots), _find_places(path, node, event)
+
+
+def _find_places(path: str, node: yaml.Node, event: EventFile) -> list[Problem]:
+    """Put each place given by name alone where the gazetteer has it (its coordinates and country), in place.
+    A place with coordinates is never looked up, so a folder whose places all have them never loads the
+    gazetteer. A name shared by several places is a warning saying which was chosen; an unknown name is a
+    problem, and the place stays without a pin."""
+    problems = []
+    for index, place in enumerate(event.places):
+        if place.lat is not None:  # explicit coordinates always win
+            continue
+        found, said = gazetteer.settle(place.name, place.country)
+        at = _where(node_at(node, ("places", index, "name")))
+        if found is None:
+            problems.append(Problem(path, *at, f"'places[{index}]': {said}; it has no pin on the map", Effect.SHOWN))
+            continue
+        event.places[index] = place.model_copy(update={"lat": found.lat, "lon": found.lon, "country": found.country})
+        if said:
+            problems.append(Problem(path, *at, f"'places[{index}]': {said}", Effect.WARNING))
+    return problems
 
 
 def _when(path: str, node: yaml.Node, event: EventFile, settings: CollectionSettings) -> When | Problem:
