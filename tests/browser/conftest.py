@@ -200,14 +200,15 @@ def server(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
-    """A factory: start another server on a copy of a folder (for tests that add or break files)."""
+def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """A factory: start another server on a copy of a folder (for tests that add or break files), with any more
+    options of `serve` (``start_server(folder, "--review")``)."""
     with_stack: list[Any] = []
 
-    def start(source: Path) -> Server:
+    def start(source: Path, *extra: str) -> Server:
         target = tmp_path / f"events-{len(with_stack)}"
         shutil.copytree(source, target)
-        manager = run_server(target, tmp_path / f"server-{len(with_stack)}.log")
+        manager = run_server(target, tmp_path / f"server-{len(with_stack)}.log", *extra)
         with_stack.append(manager)
         return manager.__enter__()
 
