@@ -27,6 +27,7 @@ MIN_POPULATION = 15_000  # the package's default list of cities
 # Another place's alternate name is found in running text only for a city this big ("Kiev", "New York"): the
 # alternate names of small towns are mostly old or foreign spellings that look like ordinary words.
 TEXT_ALTERNATE_POPULATION = 500_000
+CLOSE = 0.75  # how alike a known name must be to a mistyped one to be suggested (difflib's ratio)
 # Common names of countries that GeoNames writes otherwise.
 COUNTRY_ALIASES = {
     "UK": "GB",
@@ -220,15 +221,19 @@ def lookup(name: str, country: str | None = None) -> Found | None:
 
 
 def closest_names(name: str, most: int = 3) -> list[str]:
-    """Known names close to a mistyped one, closest first, for "did you mean"."""
+    """Known names close to a mistyped one, closest first, for "did you mean": those nearly as close as the
+    closest."""
     index, key = _index(), fold(name)
     if not key:
         return []
     # Names of the same first letter first (difflib over all 30,000 names takes a third of a second).
     for pool in (index.by_letter.get(key[:1], []), list(index.shown)):
-        guesses = difflib.get_close_matches(key, pool, n=most, cutoff=0.75)
+        guesses = difflib.get_close_matches(key, pool, n=most, cutoff=CLOSE)
         if guesses:
-            return [index.shown[guess] for guess in guesses]
+            scores = [difflib.SequenceMatcher(None, key, guess).ratio() for guess in guesses]
+            return [
+                index.shown[guess] for guess, score in zip(guesses, scores, strict=True) if score >= scores[0] - 0.05
+            ]
     return []
 
 
@@ -351,5 +356,5 @@ def chosen(name: str, found: list[Found]) -> str:
         also += f" and {len(others) - MAX_OTHERS:,} more"
     return (
         f'"{name}" could be {len(found):,} places: chose {first.said} ({first.population:,} people), '
-        f"not {also}; add 'country:' or lat and lon to choose"
+        f"not {also}: give its country, or lat and lon, to choose"
     )

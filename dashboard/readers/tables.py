@@ -32,13 +32,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dashboard import gazetteer
 from dashboard.model import ID_MAX, NAME_MAX, SLUG, EventFile, Link, Place, Source, published_in_range, slugify
 from dashboard.readers import acled, native
 from dashboard.readers import iso_dates as iso
 from dashboard.readers import vectors as v
 from dashboard.readers.sheets import Mapped, Sheet, read_sheet
 from dashboard.reading import Refused, check_regular
-from dashboard.table import COLUMNS, SPOTS, C, Problem, source_row
+from dashboard.table import COLUMNS, SPOTS, C, Effect, Problem, source_row
 from dashboard.trust import DEFAULT_STATUS, STATUSES, derived
 
 TITLE_MAX = next(m.max_length for m in EventFile.model_fields["title"].metadata if hasattr(m, "max_length"))
@@ -81,7 +82,8 @@ def _convert(
     step(0.6)
     m.ident = _ids(m, path, sheet.rows, faults)
     _check_zones(m, faults)
-    places = _places(m, faults, "location" if layout is acled else "place")
+    places, named = _places(m, faults, "location" if layout is acled else "place")
+    problems.extend(Problem(shown, int(sheet.lines[row]), column, text, effect) for row, column, text, effect in named)
     sources = _sources(m, faults, "source_title" if "source_title" in sheet.index else "source")
     links = _links(m, faults)
     status = _status(m, faults)
@@ -182,8 +184,12 @@ def _check_zones(m: Mapped, faults: v.Faults) -> None:
     faults.add_distinct(zone_codes, unknown)
 
 
-def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
-    """Each row's place list, built and checked by the model once per distinct combination."""
+Note = tuple[int, int, str, Effect]  # a problem that leaves its rows in: (row, column, message, effect)
+
+
+def _places(m: Mapped, faults: v.Faults, name_column: str) -> tuple[Coded, list[Note]]:
+    """Each row's place list, built and checked by the model once per distinct combination; a place named
+    without coordinates is put where the gazetteer has it, once per distinct name (``_named_place``)."""
     where = m.where
     faults.add(m.lat_bad, where["lat"], "'lat': Input should be a valid number")
     faults.add(m.lon_bad, where["lon"], "'lon': Input should be a valid number")
@@ -199,6 +205,7 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
     columns[""] = columns["lat"]
     lists = np.empty(len(firsts), dtype=object)
     errors: dict[int, list[tuple[int, str]]] = {}
+    notes: list[Note] = []
     for code, (name, country, y, x, skip) in enumerate(
         zip(
             m.name_values[m.name_codes[firsts]],
@@ -221,10 +228,32 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> Coded:
         place, found = v.model_errors(Place, data, columns)
         if found:
             errors[code] = found
-        else:
-            lists[code] = [place.model_dump()]  # type: ignore[union-attr]
+            continue
+        lists[code] = [place.model_dump()]  # type: ignore[union-attr]
+        if data["lat"] is None:  # explicit coordinates always win: only a place named alone is looked up
+            said = _named_place(lists[code][0])
+            if said:
+                notes.append((int(firsts[code]), where["place"], f"'{name_column}': {said[0]}", said[1]))
     faults.add_distinct(place_codes, errors)
-    return place_codes, lists
+    if notes:  # one note per distinct place, at its first row, saying how many rows share it
+        counts = np.bincount(place_codes)
+        notes = [(row, at, _on_rows(text, int(counts[place_codes[row]])), e) for row, at, text, e in notes]
+    return (place_codes, lists), notes
+
+
+def _named_place(place: dict[str, Any]) -> tuple[str, Effect] | None:
+    """Give a place named without coordinates the gazetteer's coordinates and country, in place; what to say
+    about it: a warning when several places have the name, a problem (its rows are shown, without a pin) when
+    none has."""
+    found, said = gazetteer.settle(place["name"], place["country"])
+    if found is None:
+        return f"{said}; it has no pin on the map", Effect.SHOWN
+    place.update(country=found.country, lat=found.lat, lon=found.lon)
+    return (said, Effect.WARNING) if said else None
+
+
+def _on_rows(message: str, rows: int) -> str:
+    return message if rows == 1 else f"{message} (said once for the {rows:,} rows with this place)"
 
 
 def _status(m: Mapped, faults: v.Faults) -> pd.Series:
