@@ -399,3 +399,14 @@ def test_the_drafts_agree_with_the_hand_made_events(tmp_path):
     assert len(matches) == 18
     assert agreeing(matches) >= 18  # the floor: what the drafter achieves on the bundled article
     assert same_day(matches, handmade, drafts) >= 8  # of which a closed draft starts on the event's stated day
+
+
+def test_a_file_made_after_the_folder_was_looked_at_is_never_replaced(tmp_path, monkeypatch):
+    from dashboard.drafting import files
+
+    monkeypatch.setattr(files, "taken_ids", lambda *folders: set())  # as if the file came after the look
+    there = tmp_path / "kyiv-authorities-gave-a-tour-of-the-bomb-shelter.yaml"
+    there.write_text("kept: yes\n")
+    (path,) = write_drafts(drafted("Kyiv authorities gave a tour of the bomb shelter.").drafts, tmp_path, DW)
+    assert path.name == "kyiv-authorities-gave-a-tour-of-the-bomb-shelter-2.yaml"
+    assert there.read_text() == "kept: yes\n"
