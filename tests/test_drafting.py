@@ -294,6 +294,7 @@ def test_category_from_the_collection_s_words():
     assert category_of("He thanked parliament for €1.2 billion in financial aid.", keys) == "economy"
     assert category_of("They toured the bomb shelter.", keys) == "civil-defence"
     assert category_of("Troops and tanks were sent.", keys) == "military"
+    assert category_of("The UK said it would send tanks.", keys) == "military"  # "said" holds no "aid"
     assert category_of("Troops were sent.", []) == "other"
     assert category_of("Nothing here.", keys) == "diplomacy"  # a category of the collection, never an unknown one
 

@@ -4,6 +4,7 @@ never over an existing file."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,7 @@ def category_of(text: str, categories: Iterable[str]) -> str:
     best, score = "", 0
     for names, words in CATEGORY_WORDS:
         key = next((key for key in keys if key.lower() in names or key.lower().split("-")[0] in names), None)
-        hits = sum(lower.count(word) for word in words)
+        hits = sum(len(re.findall(rf"(?<!\w){re.escape(word)}", lower)) for word in words)  # "aid", not "said"
         if key is not None and hits > score:
             best, score = key, hits
     return best or (OTHER if OTHER in keys else keys[0])
