@@ -55,14 +55,23 @@ from dashboard.export import (
     write_pictures,
 )
 from dashboard.index import for_export, in_zone, reviewed
-from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, event_json_schema, slugify
+from dashboard.model import (
+    ID_MAX,
+    SETTINGS_FILE,
+    SLUG,
+    CollectionSettings,
+    EventFile,
+    Status,
+    event_json_schema,
+    slugify,
+)
 from dashboard.readers import tables
 from dashboard.readers.yaml_events import load_settings, plain_errors
 from dashboard.reading import TABLE_SUFFIXES
 from dashboard.records import UnsafeTarget, is_stdout, write_atomic
 from dashboard.store import load_collection
 from dashboard.table import C, Collection, Effect, Problem, summary_text
-from dashboard.view import LANES, MAX_CORROBORATED, MODES, THEMES, View
+from dashboard.view import FACETS, LANES, MAX_CORROBORATED, MODES, THEMES, View
 from dashboard.wording import counted, visible
 
 DEFAULT_EVENTS = Path("events")
@@ -347,6 +356,9 @@ def export(
     report_problems(collection, events_dir, all_lines=True)
     if not drafts:  # every format, data and pictures, reads the events from here on
         collection = reviewed(collection)
+        status = next(facet for facet in FACETS if facet.key == "status")
+        if any(Status.DRAFT.value in view.chosen(status) for view in chosen):
+            warn("drafts are left out of exports: add --drafts to export them")
     chosen = [check_names(collection, view) for view in chosen]
     if formats.get(fmt).kind == "data":
         if len(chosen) > 1 or each:

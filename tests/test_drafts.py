@@ -154,6 +154,14 @@ def test_export_leaves_drafts_out_unless_drafts_is_given(tmp_path, fmt):
     assert "Troops return" in export(root, "--format", fmt, "--drafts").stdout
 
 
+def test_asking_for_drafts_without_drafts_says_why_none_came(tmp_path):
+    root = folder(tmp_path)
+    result = export(root, "--status", "draft")
+    assert json.loads(result.stdout) == []
+    assert "drafts are left out of exports: add --drafts" in result.stderr
+    assert "left out" not in export(root).stderr
+
+
 def test_a_picture_leaves_drafts_out_unless_drafts_is_given(tmp_path):
     root = folder(tmp_path)
     out = tmp_path / "t.html"
