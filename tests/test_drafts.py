@@ -275,3 +275,14 @@ def test_without_review_no_callback_that_writes_is_registered(tmp_path):
     root = folder(tmp_path)
     assert ids.REVIEW_STATUS not in callback_outputs(False, root)
     assert ids.REVIEW_STATUS in callback_outputs(True, root)
+
+
+@pytest.mark.parametrize("review", [False, True])
+def test_the_apps_downloads_leave_drafts_out_unless_reviewing(tmp_path, monkeypatch, review):
+    from dashboard.app import download
+
+    given: list[Any] = []
+    monkeypatch.setattr(download, "register", lambda app, load: given.append(load))
+    create_app(folder(tmp_path), review=review)
+    [load] = given
+    assert ("troops" in set(load().events[C.id])) is review
