@@ -490,9 +490,11 @@ def _edtf_side(text: str, written: str, marked: bool, zone: str | None) -> When 
     """One date of EDTF (a side of an interval, or the whole): a time is read as ISO, the rest by the EDTF parser."""
     if "T" in text:
         return _parse_iso(text, written, zone)
-    simple = _simple_edtf(text, written, marked)
+    simple = _simple_edtf(text, written, marked) or _simple_set(text, written)
     if simple is not None:
         return simple
+    if DOUBLED_MARK.search(text):  # '2022-02-16??': refused at once, not after the parser's long search
+        raise DateError(f'could not read "{written}" as an EDTF date: one qualifier (~, ? or %) at a time')
     if UNSPECIFIED_THEN_KNOWN.search(text):
         raise DateError(
             f'"{written}": an unspecified digit before a known one (2022-XX-16) is no one span: write the days it '
@@ -539,6 +541,49 @@ def _simple_edtf(text: str, written: str, marked: bool) -> When | None:
             f'could not read "{written}" as an EDTF date: {text.rstrip("~?%")} is no day of the calendar'
         ) from None
     return When(*_span(first, precision), precision, mark in ("~", "%"), None, mark in ("?", "%"))
+
+
+SET_MEMBER = re.compile(r"(\.\.)?(\d{4}(?:-\d{2}){0,2})(?:\.\.(\d{4}(?:-\d{2}){0,2})?)?")
+DOUBLED_MARK = re.compile(r"[~?%]{2}")
+
+
+def _simple_set(text: str, written: str) -> When | None:
+    """One of a set of plain dates ('[2022-02-14,2022-02-15]', '[2022-02-14..2022-02-16]', '[..2022-02-16]'),
+    read without the parser (some 50 ms a set); None for any other form, which the parser reads."""
+    if not (text.startswith("[") and text.endswith("]")) or len(text) < 3:
+        return None
+    firsts: list[When] = []
+    lasts: list[When] = []
+    open_start = open_end = False
+    members = text[1:-1].split(",")
+    for index, member in enumerate(members):
+        match = SET_MEMBER.fullmatch(member.strip())
+        if match is None:
+            return None
+        before, first, last = match.groups()
+        after = member.strip().endswith("..") and last is None
+        if (before and index) or (after and index < len(members) - 1) or (before and after):
+            return None  # an open side only at the set's own ends: the parser says what is wrong
+        one = _simple_edtf(first, written, True)
+        other = _simple_edtf(last, written, True) if last else one
+        if one is None or other is None:
+            return None
+        firsts.append(one)
+        lasts.append(other)
+        open_start, open_end = open_start or bool(before), open_end or after
+    if open_start and open_end:
+        raise DateError(f'"{written}" is open at both ends, which says nothing of when: give at least one bound')
+    precision = max((w.precision for w in firsts + lasts), key=list(Precision).index)  # the days, if any are
+    start, end = min(w.start for w in firsts), max(w.end for w in lasts)
+    if end <= start:
+        raise DateError(f'"{written}" ends before it starts')
+    if open_start or open_end:  # '[..2022-02-16]': on or before its last date, as an open interval
+        bound = lasts[-1] if open_start else firsts[0]
+        start, end = bound.start, bound.end
+        precision = bound.precision
+    else:
+        start, end = _whole_units(start, end, precision)
+    return When(start, end, precision, False, None, True, open_start, open_end, False, False)
 
 
 def _edtf_object(parsed: EDTFObject, text: str, written: str) -> When:
@@ -593,10 +638,10 @@ def _interval(first: When | None, last: When | None, written: str) -> When:
         raise DateError(f'"{written}": write an open side as "..", not as a set reaching without limit')
     if last.end < first.start:
         raise DateError(f'"{written}" ends before it starts')
+    precision = min(first.precision, last.precision, key=list(Precision).index)
     return When(
-        first.start,
-        max(last.end, first.end),
-        min(first.precision, last.precision, key=list(Precision).index),
+        *_whole_units(first.start, max(last.end, first.end), precision),
+        precision,
         first.approximate or last.approximate,
         first.zone or last.zone,
         first.uncertain or last.uncertain,
@@ -649,6 +694,8 @@ def _bounded(text: str, written: str, read: Callable[[str], When]) -> When | Non
     if match is None:
         return None
     side, steps = BOUND_WORDS[match.group(1).lower()]
+    if END_OF.fullmatch(match.group(2)):  # 'before the end of the month' means by its end, as 'by' does
+        steps = 0
     bound = read(match.group(2))
     if bound.open_start or bound.open_end:
         raise DateError(f'"{written}": a bound is one date, not another open one')
@@ -665,6 +712,16 @@ def _bounded(text: str, written: str, read: Callable[[str], When]) -> When | Non
         first = bound.end
     end = first if bound.precision == Precision.MINUTE else shift(first, bound.precision, 1)
     return bound.but(start=first, end=end, open_end=True, loose_end=False)
+
+
+def _whole_units(start: dt.datetime, end: dt.datetime, precision: Precision) -> tuple[dt.datetime, dt.datetime]:
+    """A span of dates with a time at one side widened to whole days: '2022-02-14/2022-02-16T10:00Z' is the days
+    from the 14th to the 16th, as its words say, never cut at the time (which a span of days cannot say)."""
+    if precision == Precision.MINUTE:
+        return start, end
+    first = dt.datetime.combine(start.date(), dt.time())
+    midnight = dt.datetime.combine(end.date(), dt.time())
+    return first, end if end == midnight else midnight + DAY
 
 
 def _unit(when: When) -> dt.timedelta:
@@ -693,6 +750,10 @@ def parse_when(
         approximate, text = True, text[prefix.end() :]
     bounded = _bounded(text, written, lambda bound: parse_when(bound, ref, zone, order, typed))
     if bounded is not None:
+        if bounded.start < EARLIEST or bounded.end > LATEST:  # 'before 1700': a bound the timeline cannot show
+            raise DateError(
+                f'"{written}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})'
+            )
         when = bounded
     else:
         when = _read_one(text, written, ref, zone, order, typed)
@@ -778,8 +839,7 @@ def resolve(
             raise DateError(f"ends ({end}) before it starts ({date})", field="end")
         precision = min(first.precision, last.precision, key=list(Precision).index)
         when = When(
-            first.start,
-            max(last.end, first.end),
+            *_whole_units(first.start, max(last.end, first.end), precision),
             precision,
             first.approximate or last.approximate,
             first.zone or last.zone,

@@ -102,6 +102,8 @@ def _as_text(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, list):  # YAML read an unquoted EDTF set as a list
+        raise ValueError("a set of dates in EDTF must be quoted in YAML: date: '[2022-02-14,2022-02-15]'")
     return value
 
 

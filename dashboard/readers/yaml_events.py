@@ -491,13 +491,21 @@ def _when(path: str, node: yaml.Node, event: EventFile, settings: CollectionSett
 def _published(sources: Any) -> dt.date | None:
     """The first publication date of a left-out event's sources, as the model reads it, or None."""
     for source in sources if isinstance(sources, list) else []:
-        published = _as_text(source.get("published")) if isinstance(source, dict) else None
+        published = _text_of(source.get("published")) if isinstance(source, dict) else None
         if isinstance(published, str):
             try:
                 return dt.date.fromisoformat(published[:10])
             except ValueError:
                 return None
     return None
+
+
+def _text_of(value: Any) -> Any:
+    """A date as the model reads it, or None where the model refuses it (its message is the model's problem)."""
+    try:
+        return _as_text(value)
+    except ValueError:
+        return None
 
 
 def _other_problems(
@@ -507,7 +515,7 @@ def _other_problems(
     date (unless that key is already at fault) and its category (the links need the other files: they are checked
     once the event is read)."""
     found: list[Problem] = []
-    date, end = _as_text(data.get("date")), _as_text(data.get("end"))
+    date, end = _text_of(data.get("date")), _text_of(data.get("end"))
     if not faulted & {"date", "end", "sources", "timezone"} and isinstance(date, str):
         zone = data.get("timezone")
         try:
