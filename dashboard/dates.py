@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -109,6 +110,41 @@ class When:
 
 
 # How far a loose end reaches: a unit of its precision, an hour for a time (months and years by the calendar).
+def when_of(row: Any) -> When:
+    """The span a row of the events table holds (its ``start``, ``end``, ``precision``, ``approximate``, ``zone``,
+    ``uncertain``, and ``earliest``/``latest``: NaT where open, beyond the strict bound where loose)."""
+    start, end = _moment(row["start"]), _moment(row["end"])
+    earliest, latest = row["earliest"], row["latest"]
+    open_start, open_end = _missing(earliest), _missing(latest)
+    return When(
+        start,
+        end,
+        Precision(row["precision"]),
+        bool(row["approximate"]),
+        row["zone"] or None,
+        bool(row["uncertain"]),
+        open_start=open_start,
+        open_end=open_end,
+        loose_start=not open_start and _moment(earliest) < start,
+        loose_end=not open_end and _moment(latest) > end,
+    )
+
+
+def _moment(value: Any) -> dt.datetime:
+    """A time of the table (a pandas or numpy time, or a datetime) as a naive datetime."""
+    if hasattr(value, "to_pydatetime"):  # a pandas time
+        moment: dt.datetime = value.to_pydatetime()
+        return moment
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(np.datetime64(value, "us")))
+
+
+def _missing(value: Any) -> bool:
+    """Whether a time of the table is missing (None, or NaT, which is no time equal to itself): an open end."""
+    return value is None or bool(value != value)
+
+
 MARGIN: dict[Precision, np.timedelta64 | str] = {
     Precision.MINUTE: np.timedelta64(1, "h"),
     Precision.DAY: np.timedelta64(1, "D"),

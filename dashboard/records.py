@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from dashboard.dates import When, edtf_of, iso_bounds
+from dashboard.dates import When, edtf_of, iso_bounds, when_of
 from dashboard.model import SETTINGS_FILE, Precision, Source
 from dashboard.readers.native import COLUMNS as NATIVE  # the reader's columns: one definition
 from dashboard.readers.native import DERIVED, EDTF
@@ -26,25 +26,6 @@ from dashboard.reading import SOURCE_SUFFIXES, kind
 from dashboard.table import DECLARED, C
 
 NO_SOURCE: dict[str, Any] = dict.fromkeys(Source.model_fields)  # every key of a source, none given
-
-
-def when_of(row: Mapping[str, Any] | pd.Series) -> When:
-    """The span of a loaded event row, with its doubts and open bounds (``earliest``/``latest``: NaT when open,
-    before ``start`` or after ``end`` when loose)."""
-    start, end = pd.Timestamp(row[C.start]).to_pydatetime(), pd.Timestamp(row[C.end]).to_pydatetime()
-    earliest, latest = pd.Timestamp(row[C.earliest]), pd.Timestamp(row[C.latest])
-    return When(
-        start,
-        end,
-        Precision(row[C.precision]),
-        bool(row[C.approximate]),
-        row[C.zone] or None,
-        bool(row[C.uncertain]),
-        open_start=pd.isna(earliest),
-        open_end=pd.isna(latest),
-        loose_start=not pd.isna(earliest) and earliest.to_pydatetime() < start,
-        loose_end=not pd.isna(latest) and latest.to_pydatetime() > end,
-    )
 
 
 def doubtful(when: When) -> bool:
@@ -57,7 +38,10 @@ def when_words(row: Mapping[str, Any] | pd.Series) -> str:
     """The date in words (the ``when`` column), followed by its EDTF when that adds something:
     'on or before 16 Feb 2022 (EDTF ../2022-02-16)'; a plain '16 Feb 2022' stays as it is."""
     when = when_of(row)
-    return f"{row[C.when]} (EDTF {edtf_of(when)})" if doubtful(when) else str(row[C.when])
+    if not doubtful(when):
+        return str(row[C.when])
+    stored = row.get(EDTF)  # a table moved into a display zone keeps each moved time's own EDTF
+    return f"{row[C.when]} (EDTF {stored if isinstance(stored, str) else edtf_of(when)})"
 
 
 def _bounds(when: When) -> dict[str, str | None]:

@@ -15,12 +15,12 @@ import dataclasses
 import datetime as dt
 import functools
 import zoneinfo
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from dashboard.dates import When, _local, format_when
+from dashboard.dates import When, _local, edtf_of, format_when, when_of
 from dashboard.model import Precision
 from dashboard.wording import visible
 
@@ -79,23 +79,9 @@ def _shifted(values: np.ndarray, rows: np.ndarray, zone: str) -> None:
     values[rows] = moments.to_numpy().astype(values.dtype)
 
 
-_WHEN_FIELDS = frozenset(field.name for field in dataclasses.fields(When))
-
-
-def when_of(row: Any) -> When:
-    """The span a row of the table holds (UTC), with its approximate, uncertain and open or loose ends."""
-    start, end = pd.Timestamp(row["start"]).to_pydatetime(), pd.Timestamp(row["end"]).to_pydatetime()
-    fields: dict[str, Any] = {"approximate": bool(row["approximate"]), "zone": row["zone"] or None}
-    known = _WHEN_FIELDS
-    if "uncertain" in known and "uncertain" in row:
-        fields["uncertain"] = bool(row["uncertain"])
-    # The fuzzy bounds say the rest: NaT is an open end, a bound beyond the strict one a loose end.
-    for column, side, beyond in (("earliest", "start", start.__gt__), ("latest", "end", end.__lt__)):
-        if f"open_{side}" in known and column in row:
-            bound = row[column]
-            fields[f"open_{side}"] = bool(pd.isna(bound))
-            fields[f"loose_{side}"] = not pd.isna(bound) and beyond(pd.Timestamp(bound).to_pydatetime())
-    return When(start, end, Precision(row["precision"]), **fields)
+# The column a moved table adds for its moved rows: the EDTF of the span as stored (a moved time is on another
+# zone's wall clock, which its EDTF, written with the event's own offset, cannot be worked out from).
+EDTF = "edtf"
 
 
 def when_text(when: When, tz: str) -> str:
@@ -134,15 +120,24 @@ def moved(events: pd.DataFrame, tz: str) -> pd.DataFrame:
         out[column] = values
     if tz != OWN:  # the table's words are each event's own zone's already
         out["when"] = _restated(events, rows, tz)
+    if names:  # a moved time no longer says its instant: the EDTF written beside the words is the stored one's
+        out[EDTF] = _restated(events, rows, tz, lambda when: edtf_of(when), keep=False)
     # In time order again (a time moved past a day's midnight, or two zones' clocks): a stable sort, so rows of
     # equal bounds keep the table's order of them. The rows keep their labels: those of the table as stored.
     order = np.lexsort((out["end"].to_numpy(), out["start"].to_numpy()))
     return out.iloc[order] if (np.diff(order) != 1).any() else out
 
 
-def _restated(events: pd.DataFrame, rows: np.ndarray, tz: str) -> pd.Series:
+def _restated(
+    events: pd.DataFrame,
+    rows: np.ndarray,
+    tz: str,
+    say: Callable[[When], str] | None = None,
+    keep: bool = True,
+) -> pd.Series:
     """The ``when`` column with the words of each time of day (``rows``) in the display zone, said once per
-    distinct span."""
+    distinct span (or what ``say`` makes of each span; the other rows keep their words, or None without
+    ``keep``)."""
     keys = [
         name for name in ("start", "end", "approximate", "uncertain", "earliest", "latest", "zone") if name in events
     ]
@@ -150,7 +145,7 @@ def _restated(events: pd.DataFrame, rows: np.ndarray, tz: str) -> pd.Series:
     codes = part.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
     firsts = np.unique(codes, return_index=True)[1]  # groups are numbered in the order first met
     spans = part.iloc[firsts].to_dict("records")  # plain dicts: a row of a frame costs far more to read
-    said = np.array([when_text(when_of(span), tz) for span in spans], dtype=object)
-    whens = events["when"].to_numpy(dtype=object, copy=True)
+    said = np.array([(say or (lambda when: when_text(when, tz)))(when_of(span)) for span in spans], dtype=object)
+    whens = events["when"].to_numpy(dtype=object, copy=True) if keep else np.full(len(events), None, dtype=object)
     whens[rows] = said[codes]
-    return pd.Series(whens, index=events.index, dtype="str")
+    return pd.Series(whens, index=events.index, dtype="str" if keep else object)

@@ -330,3 +330,19 @@ def test_the_schema_lists_the_accepted_forms_of_date_and_end() -> None:
     assert "[2022-02-14,2022-02-15]" in date and "2022-02-16?" in date
     assert "'..'" in properties["end"]["description"]
     assert "../2022-02-16" in properties["date"]["examples"]
+
+
+@pytest.mark.parametrize("tz", ["utc", "own", "Europe/Kyiv", "America/New_York"])
+def test_a_chronology_in_any_display_zone_writes_the_stored_times_edtf(tmp_path: Path, tz: str) -> None:
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "kyiv.yaml").write_text(
+        event_text("Kyiv morning", "2022-02-17T01:00+02:00/..", "timezone: Europe/Kyiv\n"), encoding="utf-8"
+    )
+    (events / "ny.yaml").write_text(
+        event_text("New York evening", "by 2022-02-16T20:00", "timezone: America/New_York\n"), encoding="utf-8"
+    )
+    text = run("export", "--events", events, "--format", "md", "--tz", tz, "--out", "-")
+    assert "(EDTF 2022-02-17T01:00:00+02:00/..)" in text  # the instant written, whatever zone the words are in
+    assert "(EDTF ../2022-02-16T20:00:00-05:00)" in text
+    assert text.count("on or after") == 1 and text.count("on or before") == 1

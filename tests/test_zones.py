@@ -111,6 +111,7 @@ def test_an_open_bound_stays_open() -> None:
             C.latest: pd.to_datetime(["2022-02-17 00:30"]).as_unit("us"),
             C.precision: ["minute"],
             C.approximate: [False],
+            C.uncertain: [False],
             C.zone: pd.Series(["Europe/Kyiv"], dtype=object),
             C.when: ["by 17 Feb 2022, 01:30 EET"],
         }
@@ -119,6 +120,7 @@ def test_an_open_bound_stays_open() -> None:
     assert pd.isna(kyiv[C.earliest].iloc[0])
     assert kyiv[C.latest].iloc[0] == pd.Timestamp("2022-02-17 02:30")
     assert kyiv[C.start].iloc[0] == pd.Timestamp("2022-02-17 01:30")
+    assert kyiv["edtf"].iloc[0] == "../2022-02-17T01:30:00+02:00"  # the stored instant's, not the moved clock's
 
 
 def test_the_card_says_the_time_in_the_zone_with_its_own_beside_it(collection: Collection) -> None:

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from dashboard.dates import DAY, edtf_of
+from dashboard.dates import DAY, edtf_of, when_of
 from dashboard.markdown import safe_href
 from dashboard.markdown import to_html as summary_html
 from dashboard.markdown import tokens as markdown_tokens
 from dashboard.model import CollectionSettings, Precision
-from dashboard.records import doubtful, to_csv, to_json, when_of
+from dashboard.records import doubtful, to_csv, to_json
 from dashboard.table import C
 from dashboard.trust import status_meaning
 

@@ -173,6 +173,12 @@ def resolve_distinct(
         min(a, b, key=COARSE_FIRST.index) for a, b in zip(precision[rows], last.precision[rows], strict=True)
     ]
     zones[rows] = [a or b for a, b in zip(zones[rows], last.zone[rows], strict=True)]
+    # A day and a time in one span cover whole days, as dates.py says them (``_whole_units``).
+    days = rows[precision[rows] != "minute"]
+    if len(days):
+        start[days] = start[days].astype("datetime64[D]").astype("datetime64[us]")
+        midnight = stop[days].astype("datetime64[D]").astype("datetime64[us]")
+        stop[days] = np.where(stop[days] == midnight, stop[days], midnight + np.timedelta64(1, "D"))
     approximate = approximate.copy()  # ISO dates are exact: only the approximate flag makes them approximate
     # A read date is loose at both ends when approximate: its fuzzy range reaches a unit further each way.
     earliest = np.where(approximate, shift_all(start, precision, -1), start)
