@@ -456,13 +456,18 @@ def _parse_iso(text: str, written: str, zone: str | None) -> When:
 def _instant(moment: dt.datetime, zone: str | None) -> When:
     """A written time of day as a UTC instant, keeping its zone for display.
 
-    A written offset wins over the named zone; without either the time stays as written, with no zone.
+    A written offset wins over the named zone, unless it is that zone's own offset at that moment; without either
+    the time stays as written, with no zone.
     """
     moment = moment.replace(second=0, microsecond=0)
-    if moment.tzinfo is None and _zone(zone) is not None:
-        moment = moment.replace(tzinfo=_zone(zone))
+    named = _zone(zone)
+    if moment.tzinfo is None and named is not None:
+        moment = moment.replace(tzinfo=named)
     elif moment.tzinfo is not None and not isinstance(moment.tzinfo, ZoneInfo):
-        zone = _offset_name(moment.tzinfo)
+        # The named zone is kept when the written offset is its own at that moment (14:30+01:00 in Brussels in
+        # February: CET), as a table's edtf and timezone columns say it; another offset is said as written.
+        if named is None or moment.utcoffset() != moment.astimezone(named).utcoffset():
+            zone = _offset_name(moment.tzinfo)
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return When(moment, moment, Precision.MINUTE, zone=zone)

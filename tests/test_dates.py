@@ -378,3 +378,11 @@ def test_format_when_for_minutes_across_days_names_both_days():
 )
 def test_iso_bounds_are_inclusive_at_the_span_precision(text, bounds):
     assert iso_bounds(parse_when(text)) == bounds
+
+
+def test_a_written_offset_keeps_the_named_zone_when_it_is_that_zones_own():
+    from dashboard.dates import format_when, parse_when
+
+    assert format_when(parse_when("2022-02-16T14:30+01:00", zone="Europe/Brussels")) == "16 Feb 2022, 14:30 CET"
+    # another offset than the zone's own that day is said as written
+    assert format_when(parse_when("2022-02-16T14:30+03:00", zone="Europe/Brussels")) == "16 Feb 2022, 14:30 UTC+03:00"

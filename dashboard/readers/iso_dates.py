@@ -73,6 +73,24 @@ def offset_zone(text: str) -> str:
     return "UTC" if offset in ("+00:00", "-00:00") else f"UTC{offset}"
 
 
+def _own_or_offset(text: str, moment: np.datetime64, named: str) -> str:
+    """The zone a time written with an offset is said in: the row's named zone when the offset is that zone's own
+    at that moment (as dates.py keeps it), else the offset."""
+    written = offset_zone(text)
+    if not named:
+        return written
+    try:
+        local = pd.Timestamp(moment).tz_localize("UTC").tz_convert(named)
+    except Exception:  # noqa: BLE001 - a zone name pandas does not know: the offset as written
+        return written
+    own = local.utcoffset() or dt.timedelta()
+    minutes = int(own.total_seconds() // 60)
+    said = (
+        "UTC" if minutes == 0 else f"UTC{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    )
+    return named if said == written else written
+
+
 def iso_spans(text: pd.Series, zone: np.ndarray) -> Spans:
     """Read the ISO 8601 forms as whole columns, exactly as ``dashboard.dates`` reads them one by one."""
     spans = Spans.empty(len(text))
@@ -108,7 +126,13 @@ def iso_spans(text: pd.Series, zone: np.ndarray) -> Spans:
     if offset.any():
         rows, moments = parse_iso(text, offset, utc=True)
         moments = moments.astype("datetime64[m]").astype("datetime64[us]")
-        zones = np.array([offset_zone(t) for t in text.to_numpy(object)[rows]], dtype=object)
+        zones = np.array(
+            [
+                _own_or_offset(t, moment, named)
+                for t, moment, named in zip(text.to_numpy(object)[rows], moments, zone[rows], strict=True)
+            ],
+            dtype=object,
+        )
         spans.put(rows, moments, moments, "minute", zones)
     return spans
 

@@ -230,7 +230,9 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> tuple[Coded, list[
             errors[code] = found
             continue
         lists[code] = [place.model_dump()]  # type: ignore[union-attr]
-        if data["lat"] is None:  # explicit coordinates always win: only a place named alone is looked up
+        # Explicit coordinates always win: only a place named alone is looked up; a name listing several ('Kyiv;
+        # Strasbourg', as a table row of an event at several places has them) stays without a pin, as written.
+        if data["lat"] is None and ";" not in name:
             said = _named_place(lists[code][0])
             if said:
                 notes.append((int(firsts[code]), where["place"], f"'{name_column}': {said[0]}", said[1]))
