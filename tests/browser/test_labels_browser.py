@@ -104,7 +104,8 @@ def test_the_app_shows_every_headline_whole_and_clear_of_everything(app, collect
     on_axis = [title for title in titles if not title.startswith("US deploys")]
     calendar = measure_app(app, *size)
     assert not problems(calendar, on_axis), "\n".join(problems(calendar, on_axis))
-    assert len(calendar["bars"]) >= 2 and len(calendar["marks"]) >= len(on_axis), "the plot's bars and marks"
+    # the ministers' two days are a bar; the shelter tour ("by 16 Feb") is a mark on its fading band
+    assert len(calendar["bars"]) >= 1 and len(calendar["marks"]) >= len(on_axis), "the plot's bars and marks"
     sequence = measure_app(app, *size, "?mode=sequence")
     assert not problems(sequence, titles), "\n".join(problems(sequence, titles))
     app.assert_no_errors()
@@ -158,7 +159,7 @@ def test_exported_pictures_show_every_headline_whole_and_clear_of_everything(
             left_off = {a.name for a in annotations if a.name and a.xref == "paper"}  # noted at the axis's edge
             shown = [t for i, t in zip(collection.events["id"], titles, strict=True) if i not in left_off]
             assert len(drawn["marks"]) >= len(shown), f"{name}: the marks were not found in the SVG"
-            assert len(drawn["bars"]) >= (0 if "sequence" in name else 2), f"{name}: the bars were not found"
+            assert len(drawn["bars"]) >= (0 if "sequence" in name else 1), f"{name}: the bars were not found"
             found += [f"{name}: {problem}" for problem in problems(drawn, shown)]
         assert not found, "\n".join(found)
     finally:
