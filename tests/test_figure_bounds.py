@@ -248,3 +248,13 @@ def test_open_fades_on_an_axis_of_centuries_stay_within_the_timelines_years(tmp_
     )
     lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
     assert pd.Timestamp("1650-01-01") < lo < hi < pd.Timestamp("2262-01-01")
+
+
+def test_fades_at_the_timelines_first_and_last_years_draw_without_warnings_within_its_years(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fade past what a nanosecond counts once warned and drew garbage
+        fig = draw(tmp_path, {"first": "../1700-06-01", "last": "2199-06-01/..", "middle": "by 16 Feb 2022"})
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert (lo, hi) == (pd.Timestamp("1700-01-01"), pd.Timestamp("2200-01-01"))  # what the caption states

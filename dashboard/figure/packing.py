@@ -261,6 +261,8 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
         lo, hi = _open_reach(basis, lo, hi, lo, hi)
     pad = pd.Timedelta(0) if (view.start and view.end) else max((hi - lo) * 0.04, pd.Timedelta(hours=12))
     lo, hi = lo - pad, max(hi + pad, lo - pad + pd.Timedelta(minutes=1))  # never an axis of no width
+    # and never past the years the timeline shows, which the captions would then state
+    lo, hi = max(lo, pd.Timestamp(EARLIEST)), min(hi, pd.Timestamp(LATEST))
     return float(lo.value), float(hi.value)
 
 
@@ -421,7 +423,9 @@ def date_texts(values: Any) -> list[str | None]:
     a date string without a zone means the same time everywhere."""
     array = np.asarray(values, dtype=float)
     gaps = np.isnan(array)
-    stamps = np.where(gaps, 0, array).astype("int64").astype("datetime64[ns]")
+    # A fade may reach past the years a nanosecond can count (1677-2262): there it is off the axis anyway.
+    inside = np.clip(np.where(gaps, 0, array), float(pd.Timestamp.min.value), float(pd.Timestamp.max.value))
+    stamps = inside.astype("int64").astype("datetime64[ns]")
     texts = np.datetime_as_string(stamps, unit="ms")
     return [None if gap else str(text).replace("T", " ") for text, gap in zip(texts, gaps, strict=True)]
 
