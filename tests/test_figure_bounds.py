@@ -258,3 +258,13 @@ def test_fades_at_the_timelines_first_and_last_years_draw_without_warnings_withi
         fig = draw(tmp_path, {"first": "../1700-06-01", "last": "2199-06-01/..", "middle": "by 16 Feb 2022"})
     lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
     assert (lo, hi) == (pd.Timestamp("1700-01-01"), pd.Timestamp("2200-01-01"))  # what the caption states
+
+
+def test_the_legend_tells_hatching_from_stripes_when_an_approximate_date_is_in_view(tmp_path):
+    from dashboard.figure.timeline import APPROXIMATE_LEGEND
+
+    loaded = collection_of(tmp_path, {"about": "2022-02-12~/2022-02-13~", "set": "[2022-02-14,2022-02-15]", **PLAIN})
+    names = legend_names(timeline_figure(loaded.events, View(), loaded.settings))
+    assert {APPROXIMATE_LEGEND, UNCERTAIN_LEGEND} <= names
+    plain = loaded.events[loaded.events[C.id] == "plain-day"]
+    assert APPROXIMATE_LEGEND not in legend_names(timeline_figure(plain, View(), loaded.settings))

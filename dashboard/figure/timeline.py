@@ -66,8 +66,10 @@ STATUSES = [status.value for status in Status]
 APPROXIMATE_OPACITY = 0.55
 BAR_PATTERNS = {"disputed": "+", "denied": "x", "expected": "."}  # a range's status, where no hatching says more
 UNCERTAIN_PATTERN = "|"  # a range whose date is uncertain: upright stripes (hatching '/' is for approximate)
+APPROXIMATE_PATTERN = "/"
 UNCERTAIN_MARK_PX, UNCERTAIN_FONT_PX = 15, 10  # an uncertain day's mark, a little larger to hold its '?'
 OPEN_LEGEND, UNCERTAIN_LEGEND = "Open bound (fades)", "Uncertain date (?)"
+APPROXIMATE_LEGEND = "Approximate (hatched)"
 LAG_DROP = 0.42  # rows below the mark that a reporting lag runs (a bar is 0.62 rows thick)
 HALF_DAY_NS = DAY_NS // 2  # a report's tick stands in the middle of its day, as a day's mark does
 DETAIL_LIMIT = 1500  # events drawn one by one; more are drawn as density
@@ -328,7 +330,7 @@ def _add_bars(
 def _bar_pattern(row: dict[str, Any]) -> str:
     """A bar's pattern: what its date says first (approximate '/', uncertain '|'), else its status's."""
     if row[C.approximate]:
-        return "/"
+        return APPROXIMATE_PATTERN
     if row[C.uncertain]:
         return UNCERTAIN_PATTERN
     return BAR_PATTERNS.get(row[C.status], "")
@@ -474,7 +476,12 @@ def _add_date_legend(fig: go.Figure, events: pd.DataFrame, theme: Theme, view: V
                 legendrank=2100,
             )
         )
+    swatches = []
     if uncertain_in_view(events):  # the swatch of a striped bar; the name says a mark has a '?'
+        swatches.append((UNCERTAIN_PATTERN, UNCERTAIN_LEGEND, "date-uncertain", 2101))
+    if len(events) and events[C.approximate].to_numpy(dtype=bool).any():  # hatching, told apart from the stripes
+        swatches.append((APPROXIMATE_PATTERN, APPROXIMATE_LEGEND, "date-approximate", 2102))
+    for shape, name, group, rank in swatches:
         fig.add_trace(
             go.Bar(
                 **common,
@@ -482,11 +489,11 @@ def _add_date_legend(fig: go.Figure, events: pd.DataFrame, theme: Theme, view: V
                 marker={
                     "color": "rgba(0,0,0,0)",
                     "line": {"color": theme.muted, "width": 1},
-                    "pattern": {"shape": UNCERTAIN_PATTERN, "fgcolor": theme.muted, "size": 4, "solidity": 0.3},
+                    "pattern": {"shape": shape, "fgcolor": theme.muted, "size": 4, "solidity": 0.3},
                 },
-                name=UNCERTAIN_LEGEND,
-                legendgroup="date-uncertain",
-                legendrank=2101,
+                name=name,
+                legendgroup=group,
+                legendrank=rank,
             )
         )
 
