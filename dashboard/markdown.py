@@ -78,3 +78,16 @@ def to_html(text: str) -> str:
     """Markdown as HTML that is safe to show with innerHTML: raw HTML is escaped (it stays text), only safe links
     are links, and images are links."""
     return str(_MD.renderer.render(tokens(text), _MD.options, {}))
+
+
+# Characters that start Markdown's inline constructs (emphasis, code, links, images, raw HTML, entities, GFM's
+# strikethrough and tables), escaped wherever they stand; and what starts a block at the start of a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>&~|!])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
+
+
+def md_escape(text: object) -> str:
+    """Plain text as Markdown that renders as that text: no emphasis, link, image, tag or entity can start in it, and
+    no line of it starts a heading, quote or list."""
+    escaped = _INLINE.sub(r"\\\1", str(text))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)

@@ -15,9 +15,10 @@ from markdown_it import MarkdownIt
 
 from dashboard.cli import cli
 from dashboard.export import formats
-from dashboard.export.chronology import markdown_chronology, md_escape, references, safe_markdown
+from dashboard.export.chronology import markdown_chronology, references, safe_markdown
 from dashboard.export.page import SIZES, export_figure
 from dashboard.export.word import docx_chronology
+from dashboard.markdown import md_escape
 from dashboard.store import load_collection
 from dashboard.table import Collection
 from dashboard.view import View, apply

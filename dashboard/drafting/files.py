@@ -14,7 +14,7 @@ import yaml
 
 from dashboard.dates import edtf_of
 from dashboard.drafting.draft import Draft
-from dashboard.export.chronology import md_escape
+from dashboard.markdown import md_escape
 from dashboard.model import ID_MAX, SETTINGS_FILE, slugify
 from dashboard.reading import YAML_SUFFIXES
 from dashboard.records import write_atomic

@@ -23,7 +23,7 @@ import pandas as pd
 from markdown_it.tree import SyntaxTreeNode
 
 from dashboard.figure.caption import written_subtitle
-from dashboard.markdown import safe_href, tokens
+from dashboard.markdown import md_escape, safe_href, tokens
 from dashboard.model import CollectionSettings
 from dashboard.records import when_words
 from dashboard.table import C
@@ -184,18 +184,6 @@ def note_meaning(note: str) -> str:
 
 
 # Markdown ---------------------------------------------------------------------------------------------------------
-
-# Characters that start Markdown's inline constructs (emphasis, code, links, images, raw HTML, entities, GFM's
-# strikethrough and tables), escaped wherever they stand; and what starts a block at the start of a line.
-_INLINE = re.compile(r"([\\`*_\[\]<>&~|!])")
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
-
-
-def md_escape(text: object) -> str:
-    """Plain text as Markdown that renders as that text: no emphasis, link, image, tag or entity can start in it, and
-    no line of it starts a heading, quote or list."""
-    escaped = _INLINE.sub(r"\\\1", str(text))
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def _destination(url: str) -> str:
