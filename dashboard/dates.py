@@ -345,6 +345,8 @@ def _iso_year_month(text: str, written: str) -> When | None:
     if not iso:
         return None
     year, month = int(iso.group(1)), iso.group(2)
+    if not EARLIEST.year <= year < LATEST.year:  # '0000', '9999': no month is at fault
+        raise DateError(f'"{written}" is outside the years the timeline can show ({EARLIEST.year}–{LATEST.year - 1})')
     try:
         day = dt.date(year, int(month) if month else 1, 1)
     except ValueError:

@@ -321,6 +321,7 @@ def test_a_table_of_many_distinct_sets_reads_quickly():
         ("after 2199", "outside the years"),
         ("by 1699-12-31", "outside the years"),
         ("2022-02-16??", "one qualifier"),
+        ("0000", "outside the years"),  # not 'month None does not exist'
     ],
 )
 def test_bounds_and_qualifiers_that_cannot_be_are_refused(written, message):
