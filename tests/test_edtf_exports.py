@@ -346,3 +346,16 @@ def test_a_chronology_in_any_display_zone_writes_the_stored_times_edtf(tmp_path:
     assert "(EDTF 2022-02-17T01:00:00+02:00/..)" in text  # the instant written, whatever zone the words are in
     assert "(EDTF ../2022-02-16T20:00:00-05:00)" in text
     assert text.count("on or after") == 1 and text.count("on or before") == 1
+
+
+def test_a_row_whose_edtf_and_date_both_fail_is_left_out_and_says_so_once_each(tmp_path: Path) -> None:
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "e.csv").write_text(
+        "id,title,date,edtf,category\na,A,1699,../1699,x\nb,B,2022-02-16,2022-02-30~,x\n", encoding="utf-8"
+    )
+    collection = load_collection(events)
+    assert list(collection.events["id"]) == ["b"]
+    by_cell = {(p.line, p.column): p for p in collection.problems}
+    assert by_cell[(2, 4)].effect.value == "left out" and "cannot be read either" in by_cell[(2, 4)].message
+    assert by_cell[(3, 4)].effect.value == "shown" and "the row's 'date' is used" in by_cell[(3, 4)].message

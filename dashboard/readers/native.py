@@ -111,15 +111,31 @@ def _use_edtf(sheet: Sheet, shown: str, problems: list[Problem]) -> None:
     bad = np.array([error is not None for error in errors], dtype=bool)[codes] & given
     use = given & ~bad
     has_date = (date != "").to_numpy(bool)
-    for row in np.flatnonzero(bad).tolist():
-        kept = "the row's 'date' is used" if has_date[row] else "the row has no 'date' either"
+    fallen = np.flatnonzero(bad)
+    # Whether the row's own date can stand in (its problem, if not, is the date's own, said where it is read).
+    own = iso.resolve_distinct(
+        v.pick(date, fallen),
+        v.pick(end, fallen),
+        v.pick(zone, fallen),
+        np.array([str(cell).strip().lower() in TRUE for cell in v.pick(flag, fallen).tolist()], dtype=bool),
+        v.pick(published, fallen),
+    )
+    for row, error in zip(fallen.tolist(), own.error.tolist(), strict=True):
+        usable = has_date[row] and error is None
+        kept = (
+            "the row's 'date' is used"
+            if usable
+            else "the row's 'date' cannot be read either"
+            if has_date[row]
+            else "the row has no 'date' either"
+        )
         problems.append(
             Problem(
                 shown,
                 int(sheet.lines[row]),
                 sheet.at(EDTF),
                 f"'edtf': {errors[codes[row]]}; {kept}",
-                Effect.SHOWN if has_date[row] else Effect.LEFT_OUT,
+                Effect.SHOWN if usable else Effect.LEFT_OUT,
             )
         )
     _check_agree(sheet, shown, problems, use & has_date, (edtf, date, end, zone, published, flag), spans, codes)
