@@ -285,8 +285,8 @@ def test_a_name_over_the_limit_is_a_problem_on_its_table_row(tmp_path):
     long = "X" * 5000
     table = tmp_path / "t.csv"
     table.write_text(
-        f"title,date,category,actors,tags,place\nA,2022-02-16,x,{long},t,p\nB,2022-02-16,x,a,{long},p\n"
-        f"C,2022-02-16,x,a,t,{long}\nD,2022-02-16,x,a;b,t,p\n",
+        f"title,date,category,actors,tags,place\nA,2022-02-16,x,{long},t,Kyiv\nB,2022-02-16,x,a,{long},Kyiv\n"
+        f"C,2022-02-16,x,a,t,{long}\nD,2022-02-16,x,a;b,t,Kyiv\n",
         encoding="utf-8",
     )
     collection = load_collection(table)
@@ -521,8 +521,8 @@ def test_aliases_that_multiply_a_small_document_are_refused(tmp_path):
 def test_a_control_character_in_a_cell_is_a_problem_at_that_cell(tmp_path):
     table = tmp_path / "t.csv"
     table.write_bytes(
-        b"title,date,category,actors,place\nA\x01B,2022-02-16,x,a,p\nC,2022-02-16,x,ok;b\x02c,p\n"
-        b"D,2022-02-16,x,a,Ky\x1biv\nGood,2022-02-16,x,a,p\nTab\tand,2022-02-16,x,a,p\n"
+        b"title,date,category,actors,place\nA\x01B,2022-02-16,x,a,Kyiv\nC,2022-02-16,x,ok;b\x02c,Kyiv\n"
+        b"D,2022-02-16,x,a,Ky\x1biv\nGood,2022-02-16,x,a,Kyiv\nTab\tand,2022-02-16,x,a,Kyiv\n"
     )
     collection = load_collection(table)
     assert sorted(collection.events["title"]) == ["Good", "Tab\tand"]
