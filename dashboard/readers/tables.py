@@ -232,7 +232,7 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> tuple[Coded, list[
         lists[code] = [place.model_dump()]  # type: ignore[union-attr]
         # Explicit coordinates always win: only a place named alone is looked up; a name listing several ('Kyiv;
         # Strasbourg', as a table row of an event at several places has them) stays without a pin, as written.
-        if data["lat"] is None and ";" not in name:
+        if data["lat"] is None and ";" not in name and name.isprintable():  # a control character is its own problem
             said = _named_place(lists[code][0])
             if said:
                 notes.append((int(firsts[code]), where["place"], f"'{name_column}': {said[0]}", said[1]))
