@@ -42,7 +42,7 @@ from dashboard.model import Source
 from dashboard.records import UnsafeTarget, check_target, write_atomic
 from dashboard.table import DECLARED, SOURCE_BASE, SPOTS_DECLARED, C, Column, Effect, Problem
 
-FORMAT = "3"  # bump when the layout below changes
+FORMAT = "4"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
 MIN_FILES = 100  # smaller folders parse in a blink: not worth a file in the user's cache folder
 

@@ -349,3 +349,22 @@ def test_new_refuses_an_unknown_place_with_suggestions(tmp_path):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_shortened_saint_is_read_whole_so_st_petersburg_is_the_russian_city_with_a_warning():
+    found, said = gazetteer.settle("St. Petersburg")
+    assert found is not None and found.country == "RU" and found.choices > 1
+    assert "could be" in said and "St. Petersburg" in said  # the Florida one is named as the other choice
+    assert gazetteer.fold("Mt. Vernon") == gazetteer.fold("Mount Vernon")
+
+
+def test_a_table_of_many_unknown_places_suggests_names_for_its_first_ones_only(tmp_path):
+    from dashboard.readers.tables import SUGGEST_MOST
+
+    rows = "".join(f"e{i},E{i},2022-02-16,x,Qqzx{i:04d}vrk\n" for i in range(SUGGEST_MOST + 20))
+    folder = tmp_path / "events"
+    write(folder, "t.csv", "id,title,date,category,place\n" + rows)
+    problems = [p for p in load_collection(folder).problems if "no place called" in p.message]
+    assert len(problems) == SUGGEST_MOST + 20  # every unknown name is still a located problem
+    assert sum("did you mean" in p.message for p in problems) <= SUGGEST_MOST
+    assert all("did you mean" not in p.message for p in problems[SUGGEST_MOST:])

@@ -206,6 +206,7 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> tuple[Coded, list[
     lists = np.empty(len(firsts), dtype=object)
     errors: dict[int, list[tuple[int, str]]] = {}
     notes: list[Note] = []
+    unknown = 0  # places not found so far: past SUGGEST_MOST, said without the closest names
     for code, (name, country, y, x, skip) in enumerate(
         zip(
             m.name_values[m.name_codes[firsts]],
@@ -233,7 +234,8 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> tuple[Coded, list[
         # Explicit coordinates always win: only a place named alone is looked up; a name listing several ('Kyiv;
         # Strasbourg', as a table row of an event at several places has them) stays without a pin, as written.
         if data["lat"] is None and ";" not in name and name.isprintable():  # a control character is its own problem
-            said = _named_place(lists[code][0])
+            said = _named_place(lists[code][0], suggest=unknown < SUGGEST_MOST)
+            unknown += bool(said and said[1] == Effect.SHOWN)
             if said:
                 notes.append((int(firsts[code]), where["place"], f"'{name_column}': {said[0]}", said[1]))
     faults.add_distinct(place_codes, errors)
@@ -243,11 +245,16 @@ def _places(m: Mapped, faults: v.Faults, name_column: str) -> tuple[Coded, list[
     return (place_codes, lists), notes
 
 
-def _named_place(place: dict[str, Any]) -> tuple[str, Effect] | None:
+# Suggestions for a name not found take some 75 ms each: a table of thousands of unknown places gets them for its
+# first ones only, and loads in seconds.
+SUGGEST_MOST = 50
+
+
+def _named_place(place: dict[str, Any], suggest: bool = True) -> tuple[str, Effect] | None:
     """Give a place named without coordinates the gazetteer's coordinates and country, in place; what to say
     about it: a warning when several places have the name, a problem (its rows are shown, without a pin) when
     none has."""
-    found, said = gazetteer.settle(place["name"], place["country"])
+    found, said = gazetteer.settle(place["name"], place["country"], suggest)
     if found is None:
         return f"{said}; it has no pin on the map", Effect.SHOWN
     place.update(country=found.country, lat=found.lat, lon=found.lon)
