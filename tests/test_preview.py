@@ -168,3 +168,20 @@ def test_what_plotly_draws_passes(cache_dir: Path) -> None:
 
 def test_the_benchmark_looks_for_the_preview_by_its_id() -> None:
     assert f'PREVIEW_ID = "{ids.PREVIEW}"' in (REPO / "benchmarks" / "browser.py").read_text()
+
+
+def test_a_view_too_tall_for_a_picture_has_no_preview_and_one_quiet_line_in_the_log(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dashboard.export.errors import ExportError
+
+    def too_tall(collection: Any) -> Any:
+        raise ExportError("this picture would be 1,100 × 12,592 px")
+
+    monkeypatch.setattr(preview, "draw", too_tall)
+    app = create_app(EVENTS)
+    with caplog.at_level("INFO"):
+        page(app)
+        assert wait_until(lambda: any("no preview" in r.getMessage() for r in caplog.records))
+    assert MARK not in page(app)
+    assert not any(r.exc_info for r in caplog.records), "an expected refusal logged a traceback"

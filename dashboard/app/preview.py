@@ -37,6 +37,7 @@ from dashboard import cache
 from dashboard.app import ids
 from dashboard.app.callbacks import DEFAULT_WIDTH
 from dashboard.app.state import known_names
+from dashboard.export.errors import ExportError
 from dashboard.figure import timeline_figure
 from dashboard.figure.caption import alt_text
 from dashboard.records import write_atomic
@@ -217,6 +218,9 @@ class Previews:
                 found = ""  # drawn, even if there is nothing to show: not drawn again
             if drawn is not None:
                 found = drawn.markup()
+        except ExportError as error:  # too tall a picture for so many rows: expected, said in one line
+            log.info("no preview of the timeline: %s", error)
+            found = ""
         except Exception:  # noqa: BLE001 - a preview is a nicety: the page works without it, the log says why
             log.exception("the preview of the timeline could not be drawn")
             found = ""
