@@ -565,6 +565,7 @@ def draft(
     """Draft events from an article (plain text, Markdown or HTML), one file per dated happening it tells of,
     marked status: draft for a person to review. Prints what it did and the dated sentences it could not use."""
     from dashboard import drafting
+    from dashboard.model import NAME_MAX
     from dashboard.reading import Refused
 
     try:
@@ -573,6 +574,13 @@ def draft(
         raise click.BadParameter(str(error), param_hint="--published") from None
     if url is not None and not url.lower().startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// address", param_hint="--url")
+    if not publisher.strip() or len(publisher.strip()) > NAME_MAX:
+        raise click.BadParameter(
+            f"give who published the article, in 1 to {NAME_MAX} characters", param_hint="--publisher"
+        )
+    problem = drafting.out_problem(out)
+    if problem is not None:  # before anything is written
+        raise click.ClickException(f"cannot write to {out}: {problem}")
     folder = events_dir if events_dir.is_dir() else None
     settings, _ = load_settings(events_dir) if folder else (None, [])
     source = drafting.ArticleSource(title.strip(), publisher.strip(), day, url)
@@ -581,7 +589,8 @@ def draft(
     except (Refused, ValueError) as error:
         raise click.ClickException(f"{article}: {error}") from None
     except (UnsafeTarget, OSError) as error:
-        raise click.ClickException(f"cannot write to {out}: {getattr(error, 'strerror', None) or error}") from None
+        where = getattr(error, "filename", None) or out
+        raise click.ClickException(f"cannot write to {where}: {getattr(error, 'strerror', None) or error}") from None
     for path in done.paths:
         click.echo(str(path))
     for line in drafting.summary_lines(done.drafting):

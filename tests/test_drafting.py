@@ -14,10 +14,11 @@ from dashboard.dates import edtf_of
 from dashboard.drafting import ArticleSource, draft_article, parse_article, summary_lines, write_drafts
 from dashboard.drafting.compare import agreeing, compare, same_day
 from dashboard.drafting.draft import shorten, tense
-from dashboard.drafting.files import category_of
+from dashboard.drafting.files import category_of, cut_at_word
 from dashboard.drafting.people import People, canonical, find_actors
 from dashboard.drafting.text import Block, sentences
 from dashboard.drafting.when import find_dates
+from dashboard.model import EVIDENCE_MAX
 from dashboard.store import load_collection
 from dashboard.table import C
 
@@ -160,7 +161,56 @@ def test_a_sentence_dates_its_draft_and_a_second_date_is_listed_unused():
 def test_a_date_that_cannot_be_read_is_listed_and_headings_are_no_drafts():
     result = drafted("What happens next week?\nThe ministers will meet later in the week.\n", ref=SUNDAY)
     assert [u.date for u in result.unused] == ["next week", "later in the week"]
-    assert len(result.drafts) == 1 and result.drafts[0].future  # dated on or after the day, for the reviewer
+    assert result.drafts == []  # not dated as if the article named no day
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date", "why"),
+    [
+        ("Russia attacked on 12/11/2021.", "on 12/11/2021", "could be 12 November or 11 December"),
+        ("The treaty was signed in 1600.", "1600", "outside the years the timeline can show"),
+        ("The summit happened in the year 10000.", "the year 10000", "not a real date"),
+        ("Russia attacked on 30 February.", "on 30 February", "not a real date"),
+        ("Russia attacked on 0000-00-00.", "on 0000-00-00", "not a real date"),
+    ],
+)
+def test_a_sentence_whose_date_cannot_be_used_is_listed_and_makes_no_draft(sentence, date, why):
+    result = drafted(sentence)
+    assert result.drafts == []
+    [(unused_date, reason)] = [(u.date, u.reason) for u in result.unused]
+    assert unused_date == date and why in reason
+    assert (
+        summary_lines(result)[0] == "0 drafts, 0 with a day-precise date, 0 merged; sentences with a date not used: 1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "edtf"),
+    [
+        ("Russia attacked on 31/12/2021.", "2021-12-31"),  # a numeric date that reads one way only
+        ("Something happened 3 days ago in Kyiv.", "2022-02-13"),  # dateparser's match takes the "in"
+        ("The treaty will be signed in 2199.", "2199"),
+        ("Crimea has been held since 2014.", "2014/.."),
+    ],
+)
+def test_numeric_dates_years_and_days_ago_date_their_drafts(sentence, edtf):
+    (draft,) = drafted(sentence).drafts
+    assert edtf_of(draft.when) == edtf
+
+
+def test_a_day_without_a_year_is_the_last_one_before_publication_unless_still_to_come():
+    january = dt.date(2022, 1, 10)
+    assert [edtf_of(d.when) for d in drafted("NATO met in Brussels on Dec. 20.", january).drafts] == ["2021-12-20"]
+    assert [edtf_of(d.when) for d in drafted("NATO will meet on Dec. 20.", january).drafts] == ["2022-12-20"]
+    assert [edtf_of(d.when) for d in drafted("NATO met on Jan. 3.", january).drafts] == ["2022-01-03"]
+    assert find_dates("They met in 1000 cities.", WEDNESDAY) == []  # a count, not a year
+
+
+def test_an_article_with_no_dated_happening_says_so():
+    result = drafted("Die Minister trafen sich am Mittwoch in Brüssel.")
+    assert result.drafts == [] and result.unused == []
+    assert summary_lines(result)[1] == "no dated happenings found (the drafter reads English)"
+    assert len(summary_lines(drafted("NATO met on Monday."))) == 1
 
 
 # ---- tense, merging ------------------------------------------------------------------------------------------
@@ -333,6 +383,43 @@ def test_draft_files_are_unique_never_overwrite_and_load_back(tmp_path):
     assert "url: https://www.dw.com/en/report" in text
 
 
+def test_a_very_long_sentence_is_cut_at_a_word_and_its_file_loads(tmp_path):
+    sentence = "NATO met on Monday and " + " ".join(f"talked{i % 10}" for i in range(3000)) + "."
+    (path,) = write_drafts(drafted(sentence).drafts, tmp_path, DW)
+    loaded = load_collection(tmp_path)
+    assert loaded.problems == []
+    evidence = str(loaded.events[C.evidence].iloc[0])
+    assert len(evidence) <= EVIDENCE_MAX and evidence.endswith("…")
+    assert evidence[:-1].split()[-1] in {f"talked{i}" for i in range(10)}  # a whole word before the "…"
+
+
+def test_cut_at_word():
+    assert cut_at_word("one two three", 20) == "one two three"
+    assert cut_at_word("one two three", 10) == "one two…"
+    assert cut_at_word("one two three", 8) == "one two…"  # the cut falls after a whole word
+    assert cut_at_word("abcdefghij", 5) == "abcd…"  # no word to cut at
+
+
+def test_draft_ids_are_unique_against_the_ids_inside_the_events_files(tmp_path):
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "custom-name.yaml").write_text(
+        "id: nato-met-in-brussels\ntitle: NATO met\ndate: 2021-12-20\ncategory: other\n", encoding="utf-8"
+    )
+    (path,) = write_drafts(drafted("NATO met in Brussels on Dec. 20.").drafts, events / "drafts", DW, [], events)
+    assert path.name == "nato-met-in-brussels-2.yaml"
+    ids = load_collection(events).events[C.id].tolist()
+    assert sorted(ids) == ["nato-met-in-brussels", "nato-met-in-brussels-2"]
+
+
+def test_a_folder_that_cannot_be_made_is_an_error_not_a_hang(tmp_path):
+    link = tmp_path / "dlink"
+    link.symlink_to(tmp_path / "nonexist")
+    with pytest.raises(OSError) as caught:
+        write_drafts(drafted("NATO met on Monday.").drafts, link / "sub", DW)
+    assert caught.value.filename == str(link)
+
+
 def test_markup_in_an_article_stays_text_in_the_summary(tmp_path):
     result = drafted("The *UK* said on Wednesday it would send [tanks](javascript:alert(1)) and <b>more</b>.")
     (path,) = write_drafts(result.drafts, tmp_path, DW)
@@ -384,6 +471,40 @@ def test_the_command_s_messages(tmp_path, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("where", ["dangling", "link", "under-dangling", "under-file"])
+def test_the_command_refuses_an_out_that_is_a_link_or_a_file(tmp_path, where):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nonexist")
+    (tmp_path / "link").symlink_to(tmp_path / "folder")
+    out = {
+        "dangling": tmp_path / "dangling",
+        "link": tmp_path / "link",
+        "under-dangling": tmp_path / "dangling" / "sub",
+        "under-file": tmp_path / "file" / "sub",
+    }[where]
+    args = ["draft", str(ARTICLE), "--published", "2022-02-16", "--publisher", "DW", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write to {out}: ") and result.stderr.count("\n") == 1
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_the_command_refuses_an_out_that_is_a_file(tmp_path):
+    (tmp_path / "file").write_text("x")
+    args = ["draft", str(ARTICLE), "--published", "2022-02-16", "--publisher", "DW", "--out", str(tmp_path / "file")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "is a file" in result.stderr  # click's own check of the option
+
+
+def test_the_command_refuses_a_blank_publisher(tmp_path):
+    args = ["draft", str(ARTICLE), "--published", "2022-02-16", "--publisher", "  ", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "Invalid value for --publisher" in result.stderr
+    assert not (tmp_path / "o").exists()
 
 
 # ---- the comparison with the events made by hand ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.drafting.draft import Draft, Drafting, Gazetteer, Unused, draft_article
-from dashboard.drafting.files import ArticleSource, write_drafts
+from dashboard.drafting.files import ArticleSource, out_problem, write_drafts
 from dashboard.drafting.text import Article, parse_article, read_article
 from dashboard.model import published_in_range
 from dashboard.wording import counted
@@ -27,6 +27,7 @@ __all__ = [
     "Unused",
     "draft_article",
     "draft_file",
+    "out_problem",
     "parse_article",
     "published_day",
     "read_article",
@@ -74,6 +75,8 @@ def summary_lines(drafting: Drafting) -> list[str]:
         f"{counted(len(drafting.drafts), 'draft')}, {drafting.day_precise} with a day-precise date, "
         f"{drafting.merged} merged; sentences with a date not used: {len(drafting.unused) or 'none'}"
     ]
+    if not drafting.drafts:  # an article in another language gives none, and says nothing else
+        lines.append("no dated happenings found (the drafter reads English)")
     for unused in drafting.unused:
         lines.append(f'  - "{unused.date}" ({unused.reason}): {unused.sentence}')
     return lines

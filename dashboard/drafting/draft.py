@@ -323,7 +323,8 @@ def draft_article(article: Article, published: dt.date, gazetteer: Gazetteer | N
     current: Draft | None = None  # the draft the previous sentence went into
     for block in article.blocks:
         for sentence in sentences(block):
-            dates = find_dates(sentence, published, search=not block.heading)
+            kind = tense(sentence)
+            dates = find_dates(sentence, published, search=not block.heading, future=kind == "future")
             if is_question_or_heading(sentence, block.heading):
                 unused.extend(Unused(sentence, found.text, "a heading or a question") for found in dates)
                 current = None
@@ -339,17 +340,18 @@ def draft_article(article: Article, published: dt.date, gazetteer: Gazetteer | N
                 when, written = usable[0].when, usable[0].text
                 unused.extend(Unused(sentence, found.text, f"a draft is dated {written}") for found in usable[1:])
                 assert when is not None
-                kind = tense(sentence)
+            elif dates:  # its date cannot be read (listed above): no draft dated as if the article named none
+                current = None
+                continue
             elif _continues(current, subject, sentence):
                 assert current is not None
                 _merge(current, sentence, names, places, subject)
                 merged += 1
                 continue
+            elif not kind:
+                current = None
+                continue
             else:
-                kind = tense(sentence)
-                if not kind:
-                    current = None
-                    continue
                 bound = "by" if kind == "past" else "no earlier than"
                 when = parse_when(f"{bound} {published.isoformat()}")
                 written = f"{bound} {published:%-d %b %Y}, the day the article was published"

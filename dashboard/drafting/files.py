@@ -4,6 +4,8 @@ never over an existing file."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,11 +17,13 @@ import yaml
 from dashboard.dates import edtf_of
 from dashboard.drafting.draft import Draft
 from dashboard.markdown import md_escape
-from dashboard.model import ID_MAX, SETTINGS_FILE, slugify
+from dashboard.model import EVIDENCE_MAX, ID_MAX, NAME_MAX, SETTINGS_FILE, slugify
 from dashboard.reading import YAML_SUFFIXES
 from dashboard.records import write_atomic
+from dashboard.table import C
 
 OTHER = "other"
+MOST_TRIES = 1000  # names tried for one draft: files appearing faster than that is no race but a fault
 # What a sentence's words say of its category: each idea with the keys a collection may give it and its words.
 CATEGORY_WORDS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (
@@ -126,20 +130,34 @@ def event_data(draft: Draft, event_id: str, source: ArticleSource, categories: I
         "category": category_of(" ".join(draft.sentences), categories),
         "status": "draft",
     }
-    if draft.actors:
-        data["actors"] = list(draft.actors)
+    actors = [name for name in draft.actors if len(name) <= NAME_MAX]  # a longer run of capitals is no name
+    if actors:
+        data["actors"] = actors
     if draft.places:
         data["places"] = [dict(place) for place in draft.places]
     data["summary"] = summary_of(draft)
     if draft.quotes:
         data["quotes"] = [dict(quote) for quote in draft.quotes]
     data["sources"] = [source.as_source()]
-    data["evidence"] = " ".join(draft.sentences)
+    data["evidence"] = cut_at_word(" ".join(draft.sentences), EVIDENCE_MAX)
     return data
 
 
+def cut_at_word(text: str, most: int) -> str:
+    """The text whole when it has at most ``most`` characters, else cut at a word and ended with "…" within them."""
+    if len(text) <= most:
+        return text
+    kept = text[: most - 1]
+    if " " in kept and not text[most - 1].isspace():  # the cut falls inside a word: leave that word out
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip() + "…"
+
+
 def taken_ids(*folders: Path) -> set[str]:
-    """The ids the event files in these folders (at any depth) are named by: a draft takes none of them."""
+    """The ids of the event files in these folders (at any depth), as their names give them and as the files
+    themselves state them (``id:``): a draft takes none of them."""
+    from dashboard.store import load_collection  # the loader and its caches: only when files are written
+
     taken: set[str] = set()
     for folder in folders:
         if folder.is_dir():
@@ -148,6 +166,7 @@ def taken_ids(*folders: Path) -> set[str]:
                 for path in folder.rglob("*")
                 if path.name.lower().endswith(YAML_SUFFIXES) and path.name != SETTINGS_FILE
             )
+            taken.update(str(ident) for ident in load_collection(folder).events[C.id].dropna())
     return taken
 
 
@@ -166,6 +185,25 @@ def dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000)
 
 
+def out_problem(out: Path) -> str | None:
+    """Why drafts cannot be written to the folder ``out`` (None: they can, the folder made when missing): it is a
+    link or a file, or the folder it would be made in is not one, or is not writable."""
+    if os.path.islink(out):
+        return "it is a link: give a folder"
+    if out.exists():
+        return None if out.is_dir() else "it is not a folder"
+    parent = out.absolute().parent
+    while not os.path.lexists(parent):
+        parent = parent.parent
+    if os.path.islink(parent) and not parent.exists():
+        return f"{parent} is a link to nothing"
+    if not parent.is_dir():
+        return f"{parent} is not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{parent} is not writable"
+    return None
+
+
 def write_drafts(
     drafts: list[Draft], out: Path, source: ArticleSource, categories: Iterable[str] = (), events: Path | None = None
 ) -> list[Path]:
@@ -175,15 +213,19 @@ def write_drafts(
     keys = list(categories)
     written = []
     for draft in drafts:
-        while True:
+        for _ in range(MOST_TRIES):
             ident = unique_id(draft.title, taken)
             taken.add(ident)
             path = out / f"{ident}.yaml"
             body = dump(event_data(draft, ident, source, keys))
             try:
                 write_atomic(path, body.encode("utf-8"), overwrite=False, sync=False)
-            except FileExistsError:  # made since the folder was looked at: the next id
-                continue
+            except FileExistsError:
+                if os.path.lexists(path):  # made since the folder was looked at: the next id
+                    continue
+                raise  # something else exists where the folder should be (it names the path)
             written.append(path)
             break
+        else:
+            raise OSError(errno.EEXIST, f"no free name for a draft after {MOST_TRIES} tries", str(out))
     return written

@@ -22,6 +22,7 @@ _MONTH = rf"(?:{_MONTH_FULL}|(?:{_MONTH_SHORT})\.?)"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[7-9]|2[01])\d{2}"
 _BOUND = r"(?:(?:by|since|before|after|no later than|no earlier than|on or before|on or after)\s+)"
+_YEAR_AFTER = "(?:" + "|".join(rf"(?<=\b{word}\s)" for word in ("in", "since", "by", "before", "after")) + ")"
 _TIME = r"(?:\s+at\s+(?:\d{1,2}(?::\d{2})?\s*[ap]\.?m\.?|\d{1,2}:\d{2}|noon|midnight))"
 _FORMS = [
     r"(?:earlier|later)\s+(?:in|this)\s+the\s+week|(?:earlier|later)\s+(?:in\s+the|this)\s+week",
@@ -34,6 +35,10 @@ _FORMS = [
     rf"(?:early|mid|late)[\s-]+{_MONTH}(?:\s+{_YEAR})?",
     rf"{_MONTH}\s+{_YEAR}",
     rf"(?<=\bin\s)(?:{_MONTH_FULL})\b",
+    # A year alone after "in", "since" …: any digits, so that one the timeline cannot show is said, not skipped
+    # ("in 1600", "in the year 10000"); not a count of things ("in 1000 cities").
+    rf"{_YEAR_AFTER}(?:the\s+year\s+\d+|\d{{4}}(?!\s+[a-z]+s\b))",
+    r"\d{1,2}/\d{1,2}/\d{4}",  # read as parse_when reads it: one that reads two ways is refused, with why
     rf"(?:(?:last|next|this)\s+)?(?:{_WEEKDAY})(?:['’]s)?{_TIME}?",
 ]
 DATE_EXPRESSION = re.compile(rf"\b(?:{_BOUND}|on\s+)?(?P<date>{'|'.join(f'(?:{form})' for form in _FORMS)})\b", re.I)
@@ -44,6 +49,8 @@ TRUSTED_SEARCH = re.compile(
     r"yesterday",
     re.I,
 )
+
+TRAILING_WORDS = re.compile(r"(?:\s+(?:in|on|at|of|from|near|by|for))+$", re.I)
 
 
 @dataclass(frozen=True)
@@ -80,18 +87,25 @@ def _month_words(unit: str, which: str, ref: dt.date) -> str:
     return f"{calendar.month_name[month % 12 + 1]} {ref.year + month // 12}"
 
 
-def resolve(expression: str, ref: dt.date) -> When:
-    """One expression as a span, read by the project's date words against the publication day."""
+def resolve(expression: str, ref: dt.date, future: bool = False) -> When:
+    """One expression as a span, read by the project's date words against the publication day. A month or a day
+    of it without a year is the last one that starts on or before that day, unless the sentence tells of what is
+    to come ("met on Dec. 20" in a January report is the December before)."""
     text = " ".join(expression.split())
     text = re.sub(r"['’]s\b", "", text)  # "Monday's call": Monday
     text = re.sub(r"^(in|on)\s+", "", text, flags=re.I)
+    text = re.sub(r"^the\s+year\s+", "", text, flags=re.I)
     text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\b(\d{1,2})\s+of\s+", r"\1 ", text)
     relative = re.fullmatch(r"(?P<bound>.*?\s)?(?P<which>this|last|next)\s+(?P<unit>month|year)", text, re.I)
     if relative:
         words = _month_words(relative.group("unit").lower(), relative.group("which").lower(), ref)
         text = (relative.group("bound") or "") + words
-    return parse_when(text, ref=ref)
+    when = parse_when(text, ref=ref)
+    yearless = re.search(_MONTH, text, re.I) and not re.search(r"\d{4}", text)
+    if yearless and not future and when.start.date() > ref:
+        return parse_when(text, ref=ref.replace(year=ref.year - 1, day=min(ref.day, 28)))  # the year is all it takes
+    return when
 
 
 def _searched(sentence: str, ref: dt.date) -> list[FoundDate]:
@@ -101,8 +115,9 @@ def _searched(sentence: str, ref: dt.date) -> list[FoundDate]:
     base = dt.datetime.combine(ref, dt.time())
     hits = search_dates(sentence, languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
     found = []
-    for matched, moment in hits or []:
-        if not TRUSTED_SEARCH.fullmatch(matched.strip()):
+    for found_text, moment in hits or []:
+        matched = TRAILING_WORDS.sub("", found_text.strip())  # "3 days ago in Kyiv": dateparser takes the "in"
+        if not TRUSTED_SEARCH.fullmatch(matched):
             continue
         start = sentence.find(matched)
         approximate = "week" in matched.lower()  # "two weeks ago" is about that day
@@ -111,13 +126,14 @@ def _searched(sentence: str, ref: dt.date) -> list[FoundDate]:
     return found
 
 
-def find_dates(sentence: str, ref: dt.date, search: bool = True) -> list[FoundDate]:
-    """The date expressions of a sentence in order, each resolved or with the reason it could not be."""
+def find_dates(sentence: str, ref: dt.date, search: bool = True, future: bool = False) -> list[FoundDate]:
+    """The date expressions of a sentence in order, each resolved or with the reason it could not be; ``future``:
+    the sentence tells of what is to come (a date without a year may then lie after the publication day)."""
     found = []
     for match in DATE_EXPRESSION.finditer(sentence):
         written = match.group(0)
         try:
-            when: When | None = resolve(written, ref)
+            when: When | None = resolve(written, ref, future)
             problem = ""
         except DateError as error:
             when, problem = None, str(error)
