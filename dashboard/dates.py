@@ -681,6 +681,11 @@ def _interval(first: When | None, last: When | None, written: str) -> When:
         raise DateError(f'"{written}": write an open side as "..", not as a set reaching without limit')
     if last.end < first.start:
         raise DateError(f'"{written}" ends before it starts')
+    return _joined(first, last)
+
+
+def _joined(first: When, last: When) -> When:
+    """Two dates as one span from the first to the last: the coarser precision, each one's doubt at its end."""
     precision = min(first.precision, last.precision, key=list(Precision).index)
     return When(
         *_whole_units(first.start, max(last.end, first.end), precision),
@@ -880,16 +885,7 @@ def resolve(
             )
         if last.end < first.start or (last.end == first.start and last.start < first.start):
             raise DateError(f"ends ({end}) before it starts ({date})", field="end")
-        precision = min(first.precision, last.precision, key=list(Precision).index)
-        when = When(
-            *_whole_units(first.start, max(last.end, first.end), precision),
-            precision,
-            first.approximate or last.approximate,
-            first.zone or last.zone,
-            first.uncertain or last.uncertain,
-            loose_start=any(first.loose),
-            loose_end=any(last.loose),
-        )
+        when = _joined(first, last)
     if approximate and not when.approximate:
         when = when.but(approximate=True, loose_start=None, loose_end=None)
     return when
