@@ -18,8 +18,9 @@ FORBIDDEN = {
     "dashboard.reading": {"*"},
     # Places by name: core, beside the model; the readers and the command ask it, it asks nothing of the package.
     "dashboard.gazetteer": {"*"},
-    # An article into draft event files: the dates, the gazetteer and the safe writer, never the app or exports.
-    "dashboard.drafting": {"dashboard.app", "dashboard.figure", "dashboard.export", "dashboard.cli", "dashboard.store"},
+    # An article into draft event files: the dates, the gazetteer, the store (the ids a folder holds already) and
+    # the safe writer, never the app, the figures or the exports.
+    "dashboard.drafting": {"dashboard.app", "dashboard.figure", "dashboard.export", "dashboard.cli"},
     "dashboard.view": {
         "dashboard.app",
         "dashboard.figure",
