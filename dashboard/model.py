@@ -23,6 +23,7 @@ NAME_MAX = 120
 EVIDENCE_MAX = 2000
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
+
 # The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
 # the figures, filters and exports work in that unit. Whole centuries well inside it, so that a view padded
 # around its events or zoomed far out stays inside too, and the limit is easy to state.
@@ -92,6 +93,13 @@ class Relation(StrEnum):
     RESPONDS_TO = "responds-to"
     CAUSES = "causes"
     PART_OF = "part-of"
+
+
+def _refuse_control(value: str | None) -> None:
+    """Refuse text that holds a control character (tabs and line ends are no such character)."""
+    bad = _CONTROL.search(value) if value else None
+    if bad:
+        raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
 
 
 def _as_text(value: Any) -> Any:
@@ -187,9 +195,7 @@ class Source(_Strict):
     @classmethod
     def _no_control_characters(cls, value: str | None) -> str | None:
         """Words shown in cards and written into documents: a control character (a bell, an escape) is a mistake."""
-        bad = _CONTROL.search(value) if value else None
-        if bad:
-            raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
+        _refuse_control(value)
         return value
 
     @field_validator("reliability", mode="before")
@@ -319,9 +325,7 @@ class EventFile(_Strict):
     @classmethod
     def _printable_evidence(cls, value: str) -> str:
         """Text shown on a card: a control character (a bell, an escape) is a mistake; tabs and lines are kept."""
-        bad = _CONTROL.search(value)
-        if bad:
-            raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
+        _refuse_control(value)
         return value
 
     @field_validator("status", mode="before")
