@@ -23,7 +23,7 @@ from dashboard.store import load_collection
 from dashboard.table import C
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT.parent / "shared" / "seed" / "article.txt"
+ARTICLE = ROOT / "tests" / "data" / "article" / "dw-2022-02-16.txt"
 WEDNESDAY = dt.date(2022, 2, 16)
 SUNDAY = dt.date(2022, 2, 20)
 DW = ArticleSource("Report on NATO, Russia and Ukraine", "DW", WEDNESDAY, "https://www.dw.com/en/report")

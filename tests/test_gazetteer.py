@@ -18,7 +18,7 @@ from dashboard.store import load_collection
 from dashboard.table import Effect
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT.parent / "shared" / "seed" / "article.txt"
+ARTICLE = ROOT / "tests" / "data" / "article" / "dw-2022-02-16.txt"
 BRUSSELS = {"name": "Brussels", "country": "BE", "lat": 50.85045, "lon": 4.34878}
 
 
