@@ -297,10 +297,17 @@
     if (window.timelineScrollSelected) window.timelineScrollSelected();
   }
 
+  // The click whose card the page showed as plotly told of it, before Dash did (see hookClicks).
+  var early = null;
+
   // The card of the event a pick chooses, if the page has it; shown at once, the mark ringed, the list marked.
   function show(kind, value, store) {
     var id = chosen(kind, value, store);
     var card = id === null ? null : id === "" ? store.none : store.cards[id];
+    if (card && kind === "click" && early && early.id === id && Date.now() - early.at < EARLY_MS) {
+      early = null;  // shown already, when plotly told of this click
+      return id;
+    }
     if (card) {
       window.dash_clientside.set_props(IDS.DETAIL, {children: card});
       picked = {from: drawn(), id: id};
@@ -335,11 +342,29 @@
     return report(kind, value, show(kind, value, store));
   }
 
+  // A click on a mark shows its card as plotly tells of it, before Dash's graph does: Dash's store renders the
+  // page's components again on every change, and the card then waits for one render, not two. The pick that
+  // follows (Dash's clickData) reports it to the server. The listener goes first where plotly's emitter allows.
+  var EARLY_MS = 2000;
+  function hookClicks() {
+    var gd = graph();
+    if (!gd || !gd._ev || gd.__timelineClicks) return;
+    gd.__timelineClicks = true;
+    var listener = function (data) {
+      if (!cards) return;
+      var shown = show("click", data, cards);
+      early = shown === null ? null : {id: shown, at: Date.now()};
+    };
+    if (gd._ev.prependListener) gd._ev.prependListener("plotly_click", listener);
+    else gd.on("plotly_click", listener);
+  }
+
   // The cards as last sent: the keys are taken here, one press at a time (a callback would see only the last of
   // several quick presses).
   var cards = null;
   function remember(store) {
     cards = store;
+    hookClicks();
   }
 
   // A key (← → Esc) taken by the page when it has the card it steps to; false leaves it to the server.
@@ -418,6 +443,7 @@
           !gd.classList.contains("dash-graph--pending");
         if (drawn || Date.now() - started > MAP_WAIT_MS) {
           timelineDrawn = true;
+          hookClicks();
           window.requestAnimationFrame(function () { setTimeout(function () { resolve(figure); }, 0); });
         } else {
           setTimeout(wait, 30);

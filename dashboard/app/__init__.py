@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import re
@@ -11,6 +12,7 @@ from typing import cast
 
 from dash import Dash
 from dash import html as components
+from plotly.offline import get_plotlyjs_version
 
 from dashboard.app import callbacks, download, ids, layout, preview, review_card
 from dashboard.app.history_card import know_folder
@@ -20,6 +22,9 @@ from dashboard.store import event_paths, load_collection
 from dashboard.table import Collection, Problem, empty_events
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
+# The graphs' plotly.js: the trace types the app draws, built by scripts/plotly-bundle from the plotly.js release
+# the plotly package carries. Served from the assets, but not put in the page: dcc.Graph fetches it when it is needed.
+PLOTLY_BUNDLE = "vendor/plotly-timeline.min.js"
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +47,17 @@ def page_html(index_string: str, language: str) -> str:
     footer landmark beside the page's own would confuse screen readers' landmark lists."""
     page = index_string.replace("<html>", f'<html lang="{language}">', 1)
     return re.sub(r"<footer>(\s*\{%config%\}\s*\{%scripts%\}\s*\{%renderer%\}\s*)</footer>", r"\1", page, count=1)
+
+
+def with_plotly(index_string: str, url: str) -> str:
+    """The page with its graphs' plotly.js named. dcc.Graph fetches the script that ``window._dashPlotlyJSURL`` names
+    (Dash's renderer sets it to the whole plotly.js, 4.8 MB): this name stands instead, a bundle of a third of the
+    size, which the browser fetches and parses in a third of the time."""
+    script = (
+        '<script>Object.defineProperty(window, "_dashPlotlyJSURL", '
+        f"{{configurable: true, get: function () {{ return {json.dumps(url)}; }}, set: function () {{}}}});</script>"
+    )
+    return index_string.replace("{%scripts%}", script + "\n{%scripts%}", 1)
 
 
 def create_app(events: Path | str, review: bool = False) -> Dash:
@@ -83,12 +99,14 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
         update_title=cast(str, None),  # None leaves the page title alone (Dash documents it, but types it str)
         suppress_callback_exceptions=False,
         compress=True,  # plotly.js and Dash's scripts are 6 MB as they are, under 2 MB compressed (flask-compress)
+        assets_path_ignore=["^vendor$"],  # served when asked for, not put in the page
     )
     # Dash pastes the title into the page's <title> as raw HTML: escape it, or a collection title such as
     # '</title><script>…' would run in every visitor's browser.
     settings = load().settings
     app.title = html.escape(settings.title)
     app.index_string = page_html(app.index_string, page_language(settings))
+    app.index_string = with_plotly(app.index_string, f"{app.get_asset_url(PLOTLY_BUNDLE)}?v={get_plotlyjs_version()}")
     folder = str(events)
 
     def page() -> components.Div:

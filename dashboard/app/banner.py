@@ -54,7 +54,9 @@ def _banner(collection: Collection) -> list[Any]:
             html.Div(
                 [
                     html.P(html.Strong(f"{heading}:"), className="banner-group-title"),
-                    html.Ul([html.Li(html.Code(str(p))) for p in these[: max(left, 0)]]),
+                    # One component a line, set as code by the stylesheet: the page renders its components
+                    # again on every click, and a banner may list hundreds of lines.
+                    html.Ul([html.Li(str(p)) for p in these[: max(left, 0)]], className="problem-lines"),
                     *[html.P(note[:1].upper() + note[1:] + ".", className="muted") for note in notes],
                 ],
                 className=f"banner-group banner-{effect.name.lower().replace('_', '-')}",

@@ -24,6 +24,7 @@ from dashboard.view import View
 How = Literal["draw", "patch", "keep"]
 Figures = tuple[go.Figure, go.Figure]  # the timeline and the map
 KEPT = 16  # screens whose figures are kept: a few tabs' worth
+MARKS_IN_VIEW = 10**7  # a cap no view reaches: it only makes plotly leave out the marks outside the axes' ranges
 
 _drawn: OrderedDict[str, Figures] = OrderedDict()
 _lock = threading.Lock()
@@ -129,4 +130,13 @@ def for_page(figure: go.Figure, revision: str) -> dict[str, Any]:
     out: dict[str, Any] = figure.to_plotly_json()
     out["layout"].pop("template", None)
     out["layout"]["datarevision"] = revision
+    for trace in out["data"]:
+        if (
+            trace.get("type") == "scatter"
+            and "markers" in str(trace.get("mode"))
+            and trace.get("customdata") is not None
+        ):
+            # plotly restyles every mark of a trace on each redraw, on screen or not: with a maxdisplayed it draws
+            # only the marks inside the axes' ranges, so a zoom into a thousand events redraws the few in view.
+            trace.setdefault("marker", {})["maxdisplayed"] = MARKS_IN_VIEW
     return out

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from conftest import RINGED_JS
 from playwright.sync_api import Request, Route, expect
+from plotly.offline import get_plotlyjs_version
 from rows import by_id
 
-from dashboard.app import ids
+from dashboard.app import PLOTLY_BUNDLE, ids
 from dashboard.app.cards import CARDS_LIMIT
 from dashboard.figure import DETAIL_LIMIT
 from dashboard.store import Collection
@@ -212,6 +213,12 @@ def test_a_zoom_into_a_thousand_events_is_plotlys_own_redraw_with_no_figure_from
     assert answers, "the address, the count and the list follow the zoom"
     assert not figure_answers(answers), "no figure for a zoom into events already drawn"
     assert re.search(r"from=2023-03-24&to=2023-03-25$", app.page.url), app.page.url
+    # plotly draws the marks in view only: the rest of the thousand are left out of the page until a zoom shows them.
+    drawn = app.page.evaluate(
+        "(id) => document.getElementById(id).querySelectorAll('.scatterlayer .trace .points path.point').length",
+        ids.TIMELINE,
+    )
+    assert 0 < drawn < MANY / 10, f"{drawn} marks drawn for two days of {MANY:,} events"
     # Two days of sixteen events each (and the parts of the days at the ends): their cards were sent ahead.
     visible = [m for m in app.marks() if 0 <= m["x"] <= (app.page.viewport_size or {"width": 0})["width"]]
     target = visible[len(visible) // 2]["id"]
@@ -337,4 +344,18 @@ def test_the_arrow_keys_step_through_events_after_a_lanes_button_and_a_click_on_
     app.settle()
     assert "lanes=actor" in app.page.url, "the lanes stay as chosen"
     assert shown_id(app) != target and f"event={shown_id(app)}" in app.page.url
+    app.assert_no_errors()
+
+
+def test_the_graphs_use_the_apps_plotly_bundle_not_the_whole_plotly_js(app):
+    fetched: list[str] = []
+    app.page.on("request", lambda request: fetched.append(request.url))
+    app.open()
+    assert any(f"/assets/{PLOTLY_BUNDLE}?" in url for url in fetched), "the bundle the page names"
+    assert not [url for url in fetched if url.split("?")[0].endswith("plotly.min.js")], "no whole plotly.js"
+    assert app.page.evaluate("() => window.Plotly.version") == get_plotlyjs_version()
+    assert len(app.mark_ids()) > 10, "the timeline is drawn with it"
+    app.page.wait_for_function(
+        "(id) => !!document.querySelector('#' + id + ' .geo .land path')", arg=ids.MAP, timeout=10_000
+    )  # and the map
     app.assert_no_errors()
