@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 
 from dashboard.model import Source
 from dashboard.records import UnsafeTarget, check_target, write_atomic
-from dashboard.table import DECLARED, SOURCE_BASE, SPOTS_DECLARED, C, Column, Effect, Problem
+from dashboard.table import DECLARED, SOURCE_BASE, SPOTS_DECLARED, C, Column, Effect, Problem, held
 
 FORMAT = "4"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
@@ -369,7 +369,7 @@ def _table_rows(columns: dict[str, pa.ChunkedArray], layout: Layout) -> pd.DataF
         elif column.kind == "nested":
             rows[column.name] = _shared_objects(values)
         elif column.kind == "text":
-            rows[column.name] = values.to_pandas()
+            rows[column.name] = held(column.name, values.to_pandas())
         else:
             rows[column.name] = values.to_numpy(zero_copy_only=False)
         del values

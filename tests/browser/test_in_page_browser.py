@@ -124,6 +124,20 @@ def test_a_click_shows_the_card_and_rings_the_mark_before_the_server_answers(app
     app.assert_no_errors()
 
 
+def test_a_click_on_a_mark_shows_its_card_as_plotly_reports_it_before_dash_does(app, collection: Collection):
+    app.open()
+    app.settle()
+    # Dash's graph passes the click on as clickData, to the page's pick: with the pick doing nothing, the card
+    # still shows, from the page's own listener on plotly's click (the pick then only reports it).
+    app.page.evaluate("() => { window.dash_clientside.timeline.pick = () => window.dash_clientside.no_update; }")
+    title = by_id(collection)[DAY_EVENT]["title"]
+    app.click_mark(DAY_EVENT, title)
+    expect(app.card.locator(".detail-title")).to_have_text(title, timeout=2000)
+    expect_ring(app, [DAY_EVENT])
+    assert "event=" not in app.page.url, "the pick that reports it to the server was switched off"
+    app.assert_no_errors()
+
+
 def map_ring(app: Any) -> list[str]:
     """The ids the map rings: its last trace as plotly draws it."""
     return app.page.evaluate(
