@@ -336,6 +336,7 @@ def _column(name: str, column: pd.Series) -> Any:
 # categories and precisions take 4 MB instead of 70.
 FEW_VALUES = frozenset({"path", "precision", "category", "status"})
 
+
 def held(name: str, values: Any) -> Any:
     """A column's values as the table holds them: ``FEW_VALUES`` columns as codes into their distinct values."""
     return pd.Categorical(values) if name in FEW_VALUES else values
