@@ -54,9 +54,9 @@ def _banner(collection: Collection) -> list[Any]:
             html.Div(
                 [
                     html.P(html.Strong(f"{heading}:"), className="banner-group-title"),
-                    # One component a line, set as code by the stylesheet: the page renders its components
-                    # again on every click, and a banner may list hundreds of lines.
-                    html.Ul([html.Li(str(p)) for p in these[: max(left, 0)]], className="problem-lines"),
+                    # The lines as `timeline validate` prints them, one text of them a group: Dash renders every
+                    # component of the page again on each click, and a banner may list hundreds of lines.
+                    html.Div("\n".join(str(p) for p in these[: max(left, 0)]), className="problem-lines"),
                     *[html.P(note[:1].upper() + note[1:] + ".", className="muted") for note in notes],
                 ],
                 className=f"banner-group banner-{effect.name.lower().replace('_', '-')}",
