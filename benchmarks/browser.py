@@ -523,7 +523,7 @@ def run_session(
     load_query: str,
     zoom_ranges_: list[tuple[str, str]],
     click_query: str | None,
-    click_fallback_query: str | None,
+    click_fallback_queries: list[str],
     click_range: tuple[str, str] | None,
     clicks: int,
     timeout_s: float,
@@ -617,9 +617,7 @@ def run_session(
                     return session
                 # Clicks on a quiet stretch of time, where marks are apart.
                 if click_query is not None:
-                    for query in (click_query, click_fallback_query):
-                        if query is None:
-                            continue
+                    for query in (click_query, *click_fallback_queries):
                         page.close()
                         page = AppPage(browser, url, graph_id, card_selector)
                         page.on_progress = lambda _: mark()

@@ -336,7 +336,14 @@ def measure_app(kind: str, source: Path, result: SizeResult, cfg: Config, deadli
         "load_query": "",
         "zoom_ranges_": browser.zoom_ranges(facts["busiest_day"], facts["first_day"], facts["last_day"], cfg.zooms),
         "click_query": f"?from={facts['quiet_from']}&to={facts['quiet_to']}" if ours else None,
-        "click_fallback_query": f"?from={facts['quiet_day']}&to={facts['quiet_day']}" if ours else None,
+        # A quiet day, then its rarest category alone: at a million events the approximate months around a day
+        # (their loose bounds reach a month further) make even a day a density view.
+        "click_fallback_queries": [
+            f"?from={facts['quiet_day']}&to={facts['quiet_day']}",
+            f"?from={facts['quiet_day']}&to={facts['quiet_day']}&category={generate.CATEGORIES[-1]}",
+        ]
+        if ours
+        else [],
         "click_range": [facts["quiet_from"], quiet_to_next] if kind == "naive" else None,
         "clicks": 0 if kind == "floor" else cfg.clicks,  # the floor has no card to show
         "timeout_s": cfg.timeout,

@@ -155,8 +155,8 @@ def _add_edge_notes(fig: go.Figure, laid: Layout, by_id: dict[str, dict[str, Any
                 "captureevents": True,
             }
         )
-    for note in notes:
-        fig.add_annotation(note)
+    if notes:  # at once: plotly checks every annotation of the figure again on each one added
+        fig.update_layout(annotations=[*fig.layout.annotations, *notes])
 
 
 @dataclass
