@@ -9,7 +9,7 @@ from pathlib import Path
 
 from plotly.offline import get_plotlyjs_version
 
-from dashboard.app import PLOTLY_BUNDLE, create_app, screens
+from dashboard.app import PLOTLY_BUNDLE, create_app, screens, with_plotly
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import index_for
 from dashboard.store import load_collection
@@ -80,3 +80,9 @@ def test_the_pages_figures_draw_only_the_marks_in_view():
     culled = [t for t in marks if t.get("marker", {}).get("maxdisplayed") == screens.MARKS_IN_VIEW]
     assert culled and all(t.get("customdata") is not None for t in culled), "the events' marks"
     assert all(t.get("customdata") is None for t in marks if t not in culled), "legend swatches are drawn always"
+
+
+def test_the_bundles_name_cannot_close_the_script_element():
+    page = with_plotly("<head>{%scripts%}</head>", "/a</script><script>alert(1)//b.js")
+    script = page[page.index("<script>") + len("<script>") :]
+    assert script.index("</script>") == script.index("});</script>") + 3, "the only end is the script's own"
