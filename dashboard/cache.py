@@ -21,7 +21,9 @@ import hashlib
 import importlib
 import inspect
 import json
+import logging
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -41,6 +43,8 @@ import pyarrow.compute as pc
 from dashboard.model import Source
 from dashboard.records import UnsafeTarget, check_target, write_atomic
 from dashboard.table import DECLARED, SOURCE_BASE, SPOTS_DECLARED, C, Column, Effect, Problem, held
+
+log = logging.getLogger(__name__)
 
 FORMAT = "4"  # bump when the layout below changes
 FILE_NAME = "yaml-rows.arrow"
@@ -77,7 +81,7 @@ def location(root: Path) -> Path:
     return folder() / digest / FILE_NAME
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def fingerprint(reader: str = "dashboard.readers.yaml_events") -> str:
     """A hash of the code whose output is cached (a reader, the YAML reader by default, and every module it builds
     on, found from its imports) and of the versions of the libraries it reads with: new code never reads an old
@@ -161,6 +165,44 @@ def forget(root: Path) -> None:
     """Remove a folder's cache file if there is one."""
     with contextlib.suppress(OSError):
         location(root).unlink()
+
+
+# ---- results kept per collection ----------------------------------------------------------------------------
+
+
+def kept_path(kind: str, fingerprint: str, stamp: str) -> Path | None:
+    """Where a result worked out for a collection is kept: a file in ``kind``'s folder under ``folder()``, named by
+    the collection's fingerprint and by ``stamp``, a digest of the code that worked it out (new code never reads an
+    old result). None for a fingerprint that is no plain name, which could point out of the folder."""
+    if not re.fullmatch(r"[0-9a-f]{8,64}", fingerprint):
+        return None
+    return folder() / kind / f"{fingerprint}-{stamp}.json"
+
+
+def kept_json(path: Path | None) -> Any:
+    """A JSON value kept by ``keep_json``; None when there is none or it cannot be read (it is then worked out
+    again: what is kept can make a start faster, never different)."""
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def keep_json(path: Path | None, value: Any, most: int) -> None:
+    """Keep a JSON value at ``path`` (written whole or not at all) and only the newest ``most`` files of its
+    folder; a folder that cannot be written keeps nothing, and says so in the log."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(value, ensure_ascii=False).encode("utf-8"), sync=False)
+        kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[most:]:
+            old.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("could not keep %s: %s", path, error)
 
 
 # ---- entries ------------------------------------------------------------------------------------------------

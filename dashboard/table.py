@@ -212,8 +212,9 @@ class Problem:
 
 
 def unique_fingerprint() -> str:
-    """A fingerprint no other collection has."""
-    return uuid4().hex
+    """A fingerprint no other collection has. It is no plain hex digest, so nothing worked out for it is kept on
+    disk (``cache.kept_path``): no later process would ever ask for it again."""
+    return f"once-{uuid4().hex}"
 
 
 @dataclass

@@ -11,11 +11,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from dashboard import index
+from dashboard.app import banner
 from dashboard.app.banner import problems_banner
 from dashboard.cli import cli
-from dashboard.consistency import DUPLICATE_LIMIT, check, consistency_warnings
+from dashboard.consistency import DUPLICATE_LIMIT, Checked, check, consistency_warnings
+from dashboard.model import CollectionSettings
 from dashboard.store import load_collection
-from dashboard.table import Effect, Problem
+from dashboard.table import Collection, Effect, Problem
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
@@ -383,3 +386,42 @@ def test_a_banner_of_hundreds_of_lines_is_a_few_components(tmp_path):
     lines = [line for group in details.children[1:-1] for line in group.children[1].children.split("\n")]
     assert len(lines) == 200, "as many lines as the banner shows"
     assert components(banner) < 20
+
+
+def test_a_big_collections_warnings_are_kept_on_disk_and_a_restart_reads_them(tmp_path, monkeypatch):
+    """A second start over the same files reads the warnings rather than checking a million events again; other
+    files, or a kept file that is not ours, are checked again."""
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(banner, "KEEP_FROM", 1)
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    events = folder(tmp_path, files)
+    collection = load_collection(events)
+    first = banner.checked(collection)
+    [kept] = (tmp_path / "cache" / banner.FOLDER).glob("*.json")
+    assert kept.name.startswith(collection.fingerprint + "-")
+
+    def restart() -> Checked:
+        index._indexes.clear()  # what a new process starts with
+        return banner.checked(load_collection(events))
+
+    monkeypatch.setattr(banner, "check", lambda *args, **kwargs: pytest.fail("checked again"))
+    again = restart()
+    assert again == first and [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+
+    monkeypatch.setattr(banner, "check", check)
+    kept.write_text('{"warnings": [["x", "one", 1, "m", "warning"]], "notes": [], "count": 1}')
+    assert restart() == first, "a kept file that does not read as warnings is checked again"
+    kept.write_text("\x00not json")
+    assert restart() == first
+
+    (events / "deployment.yaml").write_text(CLEAN["deployment.yaml"], encoding="utf-8")
+    assert restart().warnings == [], "another state of the files: checked again"
+    assert len(list(kept.parent.glob("*.json"))) == 2
+
+
+def test_small_or_passing_collections_keep_nothing_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    banner.checked(load_collection(folder(tmp_path, CLEAN)))  # fewer than KEEP_FROM events
+    monkeypatch.setattr(banner, "KEEP_FROM", 1)
+    banner.checked(Collection(load_collection(folder(tmp_path / "b", CLEAN)).events, [], CollectionSettings()))
+    assert not (tmp_path / "cache").exists(), "a table picked for one request names nothing a restart asks for"

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import cast
 
@@ -123,9 +124,18 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
                 log.exception("the empty page could not be drawn either")
                 return components.Div(layout.failure_alert(error, "this page"), id=ids.ROOT, className="app")
 
+    # Dash checks the callbacks against a layout and sends it in every page's config. Left unset, it would be
+    # this page, drawn before the server listens (at a million events a second, mostly the consistency check)
+    # and then sent to every reader. The page of no events has every id the callbacks name.
+    app.validation_layout = layout.page(  # type: ignore[assignment]  # Dash types it None, documents a layout
+        empty_collection(), app.get_asset_url("topojson/"), folder, review=review
+    )
     # A function, so that every page load reads the files again: new events and fixed problems show up
     # on reload without restarting the server.
     app.layout = page
+    # The first page of a collection works out its consistency warnings: done now, while the server starts
+    # listening, so that the first reader does not wait for it.
+    threading.Thread(target=page, name="timeline-warm", daemon=True).start()
     callbacks.register(app, load, folder, review)
     # The downloads leave drafts out, as `timeline export` does without --drafts; a reviewer downloads them too.
     download.register(app, load if review else lambda: reviewed(load()))

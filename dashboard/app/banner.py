@@ -3,27 +3,76 @@ the consistency warnings, worth a look."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from pathlib import Path
 from typing import Any
 
 from dash import html
 
+from dashboard import cache
 from dashboard.consistency import Checked, check
 from dashboard.index import index_for
-from dashboard.table import EFFECT_GROUPS, Collection, Effect, summary_text
+from dashboard.table import EFFECT_GROUPS, Collection, Effect, Problem, summary_text
 from dashboard.wording import counted
 
 SHOWN_AT_MOST = 200
+FOLDER = "checks"  # under the events cache's folder (dashboard.cache.folder())
+KEPT_ON_DISK = 32  # the newest, one per state of a folder's files
+KEEP_FROM = 10_000  # events in a collection whose warnings are kept on disk
 
 
 def checked(collection: Collection) -> Checked:
     """The consistency warnings of a collection, worked out on first use and kept with its look-ups: the store
     leaves them out of loading (a million events load no slower), and every request after the first reads them.
-    The banner lists a few hundred problems: so many of each kind of warning are written out, all counted."""
+    They are kept on disk too, so that a restart over the same files reads them rather than checking again (a
+    second at a million events). The banner lists a few hundred problems: so many of each kind of warning are
+    written out, all counted."""
     memo = index_for(collection).memo
     found = memo.get("consistency")
-    if not isinstance(found, Checked):
-        found = memo.setdefault("consistency", check(collection.events, most=SHOWN_AT_MOST))
+    if isinstance(found, Checked):
+        return found
+    with _checking:  # one check at a time: a second request waits for the first's result, not its CPU
+        found = memo.get("consistency")
+        if not isinstance(found, Checked):
+            # A small collection checks in a blink: not worth a file in the user's cache folder.
+            path = _kept_at(collection.fingerprint) if len(collection.events) >= KEEP_FROM else None
+            found = _from_json(cache.kept_json(path))
+            if found is None:
+                found = check(collection.events, most=SHOWN_AT_MOST)
+                cache.keep_json(path, _to_json(found), KEPT_ON_DISK)
+            found = memo.setdefault("consistency", found)
     return found
+
+
+_checking = threading.Lock()
+
+
+def _kept_at(fingerprint: str) -> Path | None:
+    """Where the warnings of a collection are kept on disk: by the state of its files and the code that read and
+    checked them (None for a fingerprint that is no plain name)."""
+    code = f"{cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.consistency')} {SHOWN_AT_MOST}"
+    return cache.kept_path(FOLDER, fingerprint, hashlib.blake2b(code.encode(), digest_size=8).hexdigest())
+
+
+def _to_json(found: Checked) -> dict[str, Any]:
+    warnings = [[p.path, p.line, p.column, p.message, p.effect.value] for p in found.warnings]
+    return {"warnings": warnings, "notes": found.notes, "count": found.count}
+
+
+def _from_json(kept: Any) -> Checked | None:
+    """The warnings kept by ``_to_json``; None for anything else (then the collection is checked again)."""
+    try:
+        warnings = [
+            Problem(str(path), int(line), int(column), str(message), Effect(effect))
+            for path, line, column, message, effect in kept["warnings"]
+        ]
+        notes = kept["notes"]
+        if not all(isinstance(note, str) for note in notes):
+            return None
+        return Checked(warnings, list(notes), int(kept["count"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def problems_banner(collection: Collection) -> list[Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import logging
 import re
 import threading
@@ -40,7 +39,6 @@ from dashboard.app.state import known_names
 from dashboard.export.errors import ExportError
 from dashboard.figure import timeline_figure
 from dashboard.figure.caption import alt_text
-from dashboard.records import write_atomic
 from dashboard.table import Collection
 from dashboard.view import View, apply
 
@@ -153,9 +151,7 @@ def code_stamp() -> str:
 
 def disk_path(fingerprint: str) -> Path | None:
     """Where a collection's preview is kept on disk (None for a fingerprint that is no plain name)."""
-    if not re.fullmatch(r"[0-9a-f]{8,64}", fingerprint):
-        return None
-    return cache.folder() / FOLDER / f"{fingerprint}-{code_stamp()}.json"
+    return cache.kept_path(FOLDER, fingerprint, code_stamp())
 
 
 class Previews:
@@ -234,27 +230,17 @@ class Previews:
     @staticmethod
     def _read(path: Path | None) -> Drawn | None:
         """A preview kept on disk (checked again before use, like a new one); None if there is none."""
-        if path is None or not path.is_file():
-            return None
+        kept = cache.kept_json(path)
         try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
             return Drawn(str(kept["svg"]), str(kept["alt"]), str(kept["title"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # unreadable: drawn again
+        except (KeyError, TypeError):
+            return None  # none, or not a preview: drawn again
 
     @staticmethod
     def _write(path: Path | None, drawn: Drawn | None) -> None:
         """Keep the preview on disk, and only the newest KEPT_ON_DISK of them."""
-        if path is None or drawn is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, json.dumps(asdict(drawn)).encode("utf-8"), sync=False)
-            kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in kept[KEPT_ON_DISK:]:
-                old.unlink(missing_ok=True)
-        except OSError as error:  # a read-only cache folder: the preview stays in memory only
-            log.warning("the preview could not be kept in %s: %s", path.parent, error)
+        if drawn is not None:
+            cache.keep_json(path, asdict(drawn), KEPT_ON_DISK)
 
 
 def install(app: Dash, load: Callable[[], Collection]) -> Previews:

@@ -1,0 +1,53 @@
+"""The app's start: what it works out before it listens, and what it leaves to the background. A second start over
+a million events must answer within seconds; the first page's consistency warnings (a second at that size) are
+worked out on a thread of their own, and the layout Dash checks callbacks against is the page of no events."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dashboard import index
+from dashboard.app import banner, create_app, ids
+from dashboard.consistency import Checked
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+
+
+def test_the_first_pages_warnings_are_worked_out_in_the_background_not_before_the_app_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = banner.check
+    release = threading.Event()
+    threads: list[str] = []
+
+    def slow(events: Any, **kwargs: Any) -> Checked:
+        if len(events):  # the page of no events, for Dash's check of the callbacks, has nothing to check
+            threads.append(threading.current_thread().name)
+            if threading.current_thread() is not threading.main_thread():
+                release.wait(20)
+        return real(events, **kwargs)
+
+    monkeypatch.setattr(banner, "check", slow)
+    index._indexes.clear()
+    app = create_app(EVENTS)
+    try:
+        assert threads in ([], ["timeline-warm"]), f"the app worked out the warnings itself, on {threads}"
+    finally:
+        release.set()
+    response = app.server.test_client().get("/_dash-layout")
+    assert response.status_code == 200 and ids.BANNER in response.get_data(as_text=True)
+    assert threads == ["timeline-warm"], "the first page was not warmed, or its warnings were worked out twice"
+
+
+def test_dash_checks_callbacks_against_the_page_of_no_events_and_sends_no_event_with_every_page() -> None:
+    titles = [str(yaml.safe_load(path.read_text())["title"]) for path in sorted(EVENTS.glob("*.yaml"))[:5]]
+    app = create_app(EVENTS)
+    config = json.dumps(app._config()["validation_layout"].to_plotly_json(), default=str)
+    assert ids.TIMELINE in config and ids.DETAIL in config and ids.BANNER in config
+    assert not [title for title in titles if json.dumps(title)[1:-1] in config]
