@@ -398,25 +398,41 @@
     window.requestAnimationFrame(function () { setTimeout(function () { ring(target.id); }, 0); });
   };
 
-  // A zoom or pan, passed on to the server (for the address, the count and the list) once the zooming has paused
-  // for ZOOM_PAUSE_MS; plotly has redrawn the plot already. Resizes and the page's own rings are not zooms.
+  // A zoom or pan, passed on to the server (for the address, the count and the list); plotly has redrawn the plot
+  // already. One alone (a drag, a double click) goes at once; one of a run (a wheel's notches, which plotly
+  // reports one by one, or zooms in quick succession) once the zooming has paused for ZOOM_PAUSE_MS, so that the
+  // answers do not hold up the zooming. Resizes and the page's own rings are not zooms.
   var ZOOM_PAUSE_MS = 200;
   var zoom = null;  // the last zoom not yet passed on
   var zoomTimer = null;
   var zoomWaiting = [];
+  var lastZoomAt = -Infinity;
+  var lastWheelAt = -Infinity;
+  document.addEventListener("wheel", function (event) {
+    var graph = document.getElementById(IDS.TIMELINE);
+    if (graph && graph.contains(event.target)) lastWheelAt = Date.now();
+  }, {capture: true, passive: true});
+  function pauseMs() {
+    return typeof window.TIMELINE_ZOOM_PAUSE_MS === "number" ? window.TIMELINE_ZOOM_PAUSE_MS : ZOOM_PAUSE_MS;
+  }
   function zoomed(relayout) {
     var noUpdate = window.dash_clientside.no_update;
     var isZoom = relayout && Object.keys(relayout).some(function (key) {
       return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
     });
-    if (isZoom) zoom = relayout;
+    var now = Date.now();
+    var alone = isZoom && !zoomTimer && now - lastZoomAt > pauseMs() && now - lastWheelAt > pauseMs();
+    if (isZoom) {
+      zoom = relayout;
+      lastZoomAt = now;
+    }
     if (!zoom) return noUpdate;
     // Dash keeps only the last call's result: every call while a zoom waits (a ring's relayout too) gets one.
     return new Promise(function (resolve) {
       zoomWaiting.push(resolve);
       if (!isZoom && zoomTimer) return;
       clearTimeout(zoomTimer);
-      zoomTimer = setTimeout(function () {
+      var passOn = function () {
         zoomTimer = null;
         whenIdle(function () {
           var last = zoom, waiting = zoomWaiting;
@@ -424,7 +440,9 @@
           zoomWaiting = [];
           waiting.forEach(function (done, index) { done(index === waiting.length - 1 ? last : noUpdate); });
         });
-      }, ZOOM_PAUSE_MS);
+      };
+      if (alone) passOn();
+      else zoomTimer = setTimeout(passOn, pauseMs());
     });
   }
 

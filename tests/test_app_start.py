@@ -5,6 +5,9 @@ worked out on a thread of their own, and the layout Dash checks callbacks agains
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,8 @@ from dashboard import index
 from dashboard.app import banner, create_app, ids
 from dashboard.consistency import Checked
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+REPO = Path(__file__).resolve().parents[1]
+EVENTS = REPO / "events"
 
 
 def test_the_first_pages_warnings_are_worked_out_in_the_background_not_before_the_app_is_made(
@@ -51,3 +55,37 @@ def test_dash_checks_callbacks_against_the_page_of_no_events_and_sends_no_event_
     config = json.dumps(app._config()["validation_layout"].to_plotly_json(), default=str)
     assert ids.TIMELINE in config and ids.DETAIL in config and ids.BANNER in config
     assert not [title for title in titles if json.dumps(title)[1:-1] in config]
+
+
+MEMORY_PROBE = """
+import re, sys
+import dashboard
+import numpy as np, pyarrow as pa, pyarrow.compute as pc
+def rss():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024
+values = pa.array(np.arange(20_000_000))
+before = rss()
+for _ in range(3):
+    pc.take(values, pa.array(np.arange(20_000_000)))  # 160 MB in Arrow's pool, freed at once
+print(rss() - before)
+"""
+
+
+def test_memory_a_request_frees_in_arrows_pool_goes_back_to_the_system() -> None:
+    """What a server over a million events frees after each request (hundreds of MB of Arrow temporaries) is
+    given back, not kept by the allocator for later: its peak is then one request's, not every request's."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MIMALLOC_")}
+    kept = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    assert int(kept.stdout) < 60, f"{kept.stdout.strip()} MB kept after freeing 160 MB three times"
+    env["MIMALLOC_PURGE_DELAY"] = "250"  # a user's own setting stands
+    told = subprocess.run(
+        [sys.executable, "-c", "import os, dashboard; print(os.environ['MIMALLOC_PURGE_DELAY'])"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert told.stdout.strip() == "250"

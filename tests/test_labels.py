@@ -297,3 +297,34 @@ def test_all_shows_every_event_when_an_axis_would_leave_some_off(collection):
     assert not [a for a in fig.layout.annotations if a.xref == "paper" and a.name]
     civil = collection.events[collection.events["category"] == "civil-defence"]
     assert quick_range(civil, View(), "all") == View(), "nothing left off: no range"
+
+
+def test_past_three_events_off_one_edge_of_a_lane_one_note_counts_them_and_they_take_no_rows(tmp_path):
+    """A chosen day takes in the months around it that are only approximate ('about Jan 2022'): each would be a
+    note of its own, a row each. Past EDGE_NOTES_MOST in a lane one note counts them, names the nearest on hover,
+    and selects nothing; a lane with a few keeps a note per event."""
+    root = tmp_path / "events"
+    root.mkdir()
+    (root / "day.yaml").write_text("title: On the day\ndate: 2022-02-16\ncategory: many\n", "utf-8")
+    for n in range(40):  # about January, a month before the day: left off its left edge
+        (root / f"jan-{n:02}.yaml").write_text(
+            f"title: January {n:02}\ndate: 2022-01\napproximate: true\ncategory: many\n", "utf-8"
+        )
+    for n in range(2):
+        (root / f"few-{n}.yaml").write_text(f"title: Few {n}\ndate: 2022-01\napproximate: true\ncategory: few\n")
+    (root / "few-day.yaml").write_text("title: Few on the day\ndate: 2022-02-16\ncategory: few\n", "utf-8")
+    loaded = load_collection(root)
+    day = dt.date(2022, 2, 16)
+    view = View(start=day, end=day)
+    shown = apply(loaded.events, view)
+    assert len(shown) == 44, "the approximate months reach the day"
+    fig = timeline_figure(shown, view, loaded.settings, width=940)
+    notes = [a for a in fig.layout.annotations if a.xref == "paper" and a.hovertext]
+    counted = [a for a in notes if "earlier events" in a.text]
+    assert [a.text for a in counted] == ["◂ 40 earlier events"]
+    assert not counted[0].name, "a count selects no one event"
+    assert counted[0].hovertext.startswith("<b>40 earlier events in this lane</b><br>about Jan 2022 · January")
+    assert counted[0].hovertext.endswith("and 35 more: widen the range to see them")
+    assert sorted(a.name for a in notes if a.name) == ["few-0", "few-1"], "two in a lane: a note each"
+    few = timeline_figure(shown[~shown["id"].str.startswith("jan-1")], view, loaded.settings, width=940)
+    assert few.layout.height == fig.layout.height, "thirty or forty counted: the same one row"

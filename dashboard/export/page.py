@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from dashboard.export.chronology import credit, references
 from dashboard.export.errors import ExportError
-from dashboard.figure import THEMES, esc, timeline_figure
+from dashboard.figure import THEMES, append_annotations, esc, timeline_figure
 from dashboard.figure.caption import alt_text, subtitle
 from dashboard.markdown import safe_href
 from dashboard.model import CollectionSettings
@@ -294,19 +294,20 @@ def export_figure(
         legend={"y": domain[1], "yanchor": "bottom", "x": 0, "xanchor": "left"},
     )
     if foot_lines:
-        fig.add_annotation(
-            text="<br>".join(foot_lines),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=-(int(margin.l) - PAD_PX) / plot_w,
-            y=domain[0],
-            xanchor="left",
-            yanchor="top",
-            yshift=-axis_px,
-            font={"size": FOOT_FONT, "color": theme.muted},
-            align="left",
-        )
+        foot = {
+            "text": "<br>".join(foot_lines),
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": -(int(margin.l) - PAD_PX) / plot_w,
+            "y": domain[0],
+            "xanchor": "left",
+            "yanchor": "top",
+            "yshift": -axis_px,
+            "font": {"size": FOOT_FONT, "color": theme.muted},
+            "align": "left",
+        }
+        append_annotations(fig, [foot])
     return fig
 
 

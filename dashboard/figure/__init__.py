@@ -19,6 +19,7 @@ from dashboard.figure.style import (
     ROW_PX,
     THEMES,
     Theme,
+    append_annotations,
     balance_bidi,
     category_colors,
     clip,
@@ -28,6 +29,7 @@ from dashboard.figure.style import (
 from dashboard.figure.timeline import DETAIL_LIMIT, LABEL_LIMIT, timeline_figure
 
 __all__ = [
+    "append_annotations",
     "DETAIL_LIMIT",
     "LABEL_LIMIT",
     "MAP_DETAIL_LIMIT",

@@ -45,6 +45,7 @@ from dashboard.figure.style import (
     ROW_PX,
     THEMES,
     Theme,
+    append_annotations,
     category_colors,
     category_order,
     esc,
@@ -123,7 +124,7 @@ def timeline_figure(
     _add_labels(fig, laid.items, by_id, laid.lanes, colors, theme, view)
     _add_edge_notes(fig, laid, by_id, theme)
     if note := zone_note(events, view, laid.frame.lo, laid.frame.hi, theme.muted):  # the zone of the axis's times
-        fig.add_annotation(note)
+        append_annotations(fig, [note])
     return fig
 
 
@@ -140,7 +141,7 @@ def _add_edge_notes(fig: go.Figure, laid: Layout, by_id: dict[str, dict[str, Any
         earlier = item.x1 < laid.frame.lo
         notes.append(
             {
-                "name": item.id,
+                "name": "" if item.counts else item.id,  # a count selects no one event
                 "text": esc(item.note),
                 "x": 0 if earlier else 1,
                 "xref": "paper",
@@ -151,12 +152,11 @@ def _add_edge_notes(fig: go.Figure, laid: Layout, by_id: dict[str, dict[str, Any
                 "font": {"size": EDGE_FONT_SIZE, "color": theme.muted},
                 "bgcolor": theme.band if lane_index[item.lane] % 2 == 0 else theme.plot,
                 "borderpad": LABEL_PAD_PX,
-                "hovertext": _hover(by_id[item.id]),
+                "hovertext": _counted_hover(item, by_id) if item.counts else _hover(by_id[item.id]),
                 "captureevents": True,
             }
         )
-    if notes:  # at once: plotly checks every annotation of the figure again on each one added
-        fig.update_layout(annotations=[*fig.layout.annotations, *notes])
+    append_annotations(fig, notes)
 
 
 @dataclass
@@ -197,6 +197,7 @@ def lay_out(
     for item, row in zip(items, _rows_of(items, rows), strict=True):
         if item.x1 < lo or item.x0 > hi:  # wholly off the axis (a bar's anchor is kept inside it: not a test)
             _note_at_edge(item, row, frame)
+    items = _counted_at_edges(items, frame)
     counts = pack(items, lanes, gap=6 * frame.per_px)
     names = [settings.category_label(lane) for lane in lanes] if view.lanes == "category" else lanes
     name_lines = [fit_text(str(name), LANE_NAME_PX, LABEL_LINES) for name in names]
@@ -234,6 +235,45 @@ def _note_at_edge(item: Item, row: dict[str, Any], frame: Frame) -> None:
             item.ext1 = solid + length
         else:
             item.ext0 = solid - length
+
+
+EDGE_NOTES_MOST = 3  # events noted one by one at one edge of a lane; past these, one note counts them all
+EDGE_HOVER_NAMED = 5  # the nearest events a counting note's hover names
+
+
+def _counted_at_edges(items: list[Item], frame: Frame) -> list[Item]:
+    """Past EDGE_NOTES_MOST events left off one edge of one lane, one note counts them ('◂ 212 earlier events'),
+    the nearest named on hover, and the others take no row: a day of a million events, whose approximate months
+    reach a month around it, noted hundreds of events a row each, a picture thousands of pixels tall."""
+    groups: dict[tuple[str, bool], list[Item]] = {}
+    for item in items:
+        if item.off_axis:
+            groups.setdefault((item.lane, item.x1 < frame.lo), []).append(item)
+    counted: set[int] = set()
+    for (_, earlier), group in groups.items():
+        if len(group) <= EDGE_NOTES_MOST:
+            continue
+        group.sort(key=lambda i: (-i.x1, i.id) if earlier else (i.x0, i.id))  # the nearest the axis first
+        first = group[0]
+        first.counts = tuple(i.id for i in group)
+        first.note = f"◂ {len(group):,} earlier events" if earlier else f"{len(group):,} later events ▸"
+        first.fuzz = NO_FUZZ
+        width = (text_px(first.note, EDGE_FONT_SIZE) + 2 * LABEL_PAD_PX) * frame.per_px
+        first.ext0, first.ext1 = (frame.lo, frame.lo + width) if earlier else (frame.hi - width, frame.hi)
+        counted.update(id(i) for i in group[1:])
+    return [i for i in items if id(i) not in counted]
+
+
+def _counted_hover(item: Item, by_id: dict[str, dict[str, Any]]) -> str:
+    """'212 earlier events in this lane', then the nearest few, each on a line with its date."""
+    earlier = item.note.startswith("◂")
+    lines = [f"<b>{len(item.counts):,} {'earlier' if earlier else 'later'} events in this lane</b>"]
+    for event_id in item.counts[:EDGE_HOVER_NAMED]:
+        row = by_id[event_id]
+        lines.append(esc(fit_text(f"{row[C.when]} · {row[C.title]}", HOVER_PX, 1)[0]))
+    if len(item.counts) > EDGE_HOVER_NAMED:
+        lines.append(f"and {len(item.counts) - EDGE_HOVER_NAMED:,} more: widen the range to see them")
+    return "<br>".join(lines)
 
 
 def _hover(row: dict[str, Any]) -> str:

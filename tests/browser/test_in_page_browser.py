@@ -286,8 +286,8 @@ def test_the_cards_sent_ahead_are_for_the_view_on_screen(app, collection: Collec
     app.assert_no_errors()
 
 
-def test_quick_zooms_reach_the_server_once_the_zooming_pauses(app):
-    app.open()
+def zoom_requests(app: Any) -> list[str]:
+    """The page's requests that pass a zoom on to the server, as they are sent."""
     asked: list[str] = []
     app.page.on(
         "request",
@@ -295,17 +295,55 @@ def test_quick_zooms_reach_the_server_once_the_zooming_pauses(app):
             asked.append(r.post_data or "") if is_update(r.url) and "zoom-store.data" in (r.post_data or "") else None
         ),
     )
+    return asked
+
+
+def test_a_wheels_notches_reach_the_server_once_the_zooming_pauses(app):
+    app.open()
+    asked = zoom_requests(app)
+    box = app.page.evaluate(
+        f"""() => {{ const gd = document.querySelector('#{ids.TIMELINE} .js-plotly-plot');
+        const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return {{x: box.left + xa._offset + xa._length * 0.3, y: box.top + ya._offset + ya._length - 4}}; }}"""
+    )
+    app.page.mouse.move(box["x"], box["y"])  # just above the axis: between the lanes' labels, which take the wheel
+    for _ in range(3):  # three notches, 120 ms apart: plotly reports each as a zoom of its own
+        app.page.mouse.wheel(0, -100)
+        app.page.wait_for_timeout(120)
+    app.settle()
+    assert len(asked) == 1, f"three notches of a wheel: {len(asked)} requests, not one for the last"
+    assert re.search(r"from=.*&to=", app.page.url), app.page.url
+    app.assert_no_errors()
+
+
+def test_a_zoom_alone_reaches_the_server_at_once_and_a_quick_run_of_zooms_twice_at_most(app):
+    """A drag or a double click is one zoom: the address, count and list follow at once, not after the pause a
+    wheel needs. In a run of zooms in quick succession, the first goes at once and the last when they pause."""
+    app.open()
+    asked = zoom_requests(app)
+    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 5000; }")  # a pause no zoom alone may wait for
+    app.page.evaluate(
+        "(id) => Plotly.relayout(document.getElementById(id).querySelector('.js-plotly-plot'),"
+        " {'xaxis.range': ['2022-02-13', '2022-02-18']})",
+        ids.TIMELINE,
+    )
+    expect(app.page).to_have_url(re.compile(r"from=2022-02-13&to=2022-02-17$"), timeout=3000)
+    assert len(asked) == 1
+    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 200; }")
+    app.settle()
+    app.page.wait_for_timeout(300)
+    asked.clear()
     app.page.evaluate(
         """async (id) => { const gd = document.getElementById(id).querySelector('.js-plotly-plot');
         const ranges = [['2022-02-13', '2022-02-18'], ['2022-02-14', '2022-02-17'], ['2022-02-15', '2022-02-17']];
-        for (const [lo, hi] of ranges) {  // a wheel's notches, 80 ms apart
+        for (const [lo, hi] of ranges) {  // 80 ms apart
           await Plotly.relayout(gd, {'xaxis.range': [lo, hi]});
           await new Promise((done) => setTimeout(done, 80));
         } }""",
         ids.TIMELINE,
     )
     app.settle()
-    assert len(asked) == 1, "three zooms in a row (a wheel's notches): one request, for the last"
+    assert len(asked) == 2, "three zooms in a row: the first at once, then one for the last"
     assert re.search(r"from=2022-02-15&to=2022-02-16$", app.page.url), app.page.url
     app.assert_no_errors()
 
