@@ -185,6 +185,8 @@ def kept_json(path: Path | None) -> Any:
     if path is None:
         return None
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe would hold the read for ever
+            return None
         return json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
@@ -201,7 +203,7 @@ def keep_json(path: Path | None, value: Any, most: int) -> None:
         kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[most:]:
             old.unlink(missing_ok=True)
-    except OSError as error:
+    except (OSError, UnsafeTarget) as error:  # a read-only folder, or no plain file at the path: kept in memory only
         log.warning("could not keep %s: %s", path, error)
 
 

@@ -3,6 +3,9 @@ duplicates; as warnings in `timeline validate` (exit 0 unless --strict) and in t
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
 import time
 from pathlib import Path
 
@@ -425,3 +428,22 @@ def test_small_or_passing_collections_keep_nothing_on_disk(tmp_path, monkeypatch
     monkeypatch.setattr(banner, "KEEP_FROM", 1)
     banner.checked(Collection(load_collection(folder(tmp_path / "b", CLEAN)).events, [], CollectionSettings()))
     assert not (tmp_path / "cache").exists(), "a table picked for one request names nothing a restart asks for"
+
+
+def test_a_pipe_where_the_warnings_are_kept_is_no_trouble(tmp_path, monkeypatch):
+    """Whatever sits at the kept file's place (a pipe would hold a read for ever), the warnings are worked out."""
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(banner, "KEEP_FROM", 1)
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    collection = load_collection(folder(tmp_path, files))
+    path = banner._kept_at(collection.fingerprint)
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    found: list[Checked] = []
+    worker = threading.Thread(target=lambda: found.append(banner.checked(collection)), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "reading the kept warnings waited on a pipe"
+    assert [w.path for w in found[0].warnings] == ["deployment.yaml"]
+    assert stat.S_ISFIFO(path.stat().st_mode), "what was there is left alone"
