@@ -262,6 +262,8 @@ def start_times(kind: str, source: Path, tag: str, cfg: Config, deadline: float,
         workdir = WORK / f"{tag}-{repeat}"
         copy = fresh_copy(source, workdir / "data") if kind == "ours" else source
         env = cache_env(workdir)
+        for folder in (env["XDG_CACHE_HOME"], env["TIMELINE_CACHE_DIR"]):  # a first start is a cold one, every run
+            shutil.rmtree(folder, ignore_errors=True)
         out.workdir, out.source = workdir, copy
         last = repeat == cfg.repeats - 1
         for phase in ("cold", "cached"):

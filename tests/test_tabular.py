@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from rows import by_id
 
-from dashboard import store
+from dashboard import cache, store
 from dashboard.cli import cli
 from dashboard.dates import format_when, resolve
 from dashboard.readers import tables
@@ -853,3 +853,23 @@ def test_names_are_checked_once_each_and_every_row_holding_a_bad_one_is_a_proble
     assert found.tolist() == [False, True, False, False, True, False]
     assert sorted(names) == sorted(["a", "b", long])  # each name once, however many rows and lists hold it
     assert not vectors.lists_where(shared, lambda name: False).any()
+
+
+def test_text_columns_are_held_in_one_piece_whatever_pieces_the_file_had(tmp_path, monkeypatch):
+    """A Parquet file's row groups and the cache's record batches would make each text column several pieces,
+    which Arrow joins again for every view's filter: the table holds each in one, of the same type."""
+    monkeypatch.setattr(cache, "WRITE_AT_ONCE", 2)  # the cache in batches of two rows
+    monkeypatch.setattr(cache, "MIN_TABLE_BYTES", 0)  # and kept for a small file too
+    frame = pd.DataFrame(NATIVE_ROWS).fillna("")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "events.parquet", row_group_size=2)
+    assert pq.ParquetFile(tmp_path / "events.parquet").num_row_groups == 4
+    for _ in ("read from the file", "read from the cache"):
+        events = load_collection(tmp_path / "events.parquet").events
+        assert types(events) == good_types()
+        for name in ("id", "title", "summary", "when", "date_text"):
+            assert events[name].array.__arrow_array__().num_chunks == 1, name
+        assert sorted(events["id"]) == sorted(row["id"] for row in NATIVE_ROWS)
+        zones = dict(zip(events["id"], events["zone"], strict=True))
+        assert zones["press"] == "Europe/Brussels" and zones["call"] is None, "no zone is None, as the file gives it"
+        store._memo.clear()  # as a new process finds it
+        monkeypatch.setattr(tables, "read_table", lambda *args, **kwargs: pytest.fail("read again, not cached"))
