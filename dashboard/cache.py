@@ -185,10 +185,13 @@ def kept_json(path: Path | None) -> Any:
     if path is None:
         return None
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe would hold the read for ever
-            return None
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        # Opened without waiting and without following a link, then checked: a pipe would hold the read for ever.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as kept:
+            if not stat.S_ISREG(os.fstat(kept.fileno()).st_mode):
+                return None
+            return json.loads(kept.read())
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested past what Python parses
         return None
 
 
@@ -198,8 +201,8 @@ def keep_json(path: Path | None, value: Any, most: int) -> None:
     if path is None:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(value, ensure_ascii=False).encode("utf-8"), sync=False)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # they quote the events: the user's alone
+        write_atomic(path, json.dumps(value, ensure_ascii=False).encode("utf-8"), sync=False, mode=0o600)
         kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[most:]:
             old.unlink(missing_ok=True)

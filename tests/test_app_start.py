@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -49,12 +50,18 @@ def test_the_first_pages_warnings_are_worked_out_in_the_background_not_before_th
     assert threads == ["timeline-warm"], "the first page was not warmed, or its warnings were worked out twice"
 
 
-def test_dash_checks_callbacks_against_the_page_of_no_events_and_sends_no_event_with_every_page() -> None:
+def test_dash_checks_callbacks_against_the_page_of_no_events_and_sends_no_event_with_every_page(
+    tmp_path: Path,
+) -> None:
+    """The layout sent in every page's config holds every id, no event and not the server's folder."""
     titles = [str(yaml.safe_load(path.read_text())["title"]) for path in sorted(EVENTS.glob("*.yaml"))[:5]]
-    app = create_app(EVENTS)
+    folder = tmp_path / "private-newsroom-folder"
+    shutil.copytree(EVENTS, folder)
+    app = create_app(folder)
     config = json.dumps(app._config()["validation_layout"].to_plotly_json(), default=str)
     assert ids.TIMELINE in config and ids.DETAIL in config and ids.BANNER in config
     assert not [title for title in titles if json.dumps(title)[1:-1] in config]
+    assert "private-newsroom-folder" not in config
 
 
 MEMORY_PROBE = """

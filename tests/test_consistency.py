@@ -447,3 +447,47 @@ def test_a_pipe_where_the_warnings_are_kept_is_no_trouble(tmp_path, monkeypatch)
     assert not worker.is_alive(), "reading the kept warnings waited on a pipe"
     assert [w.path for w in found[0].warnings] == ["deployment.yaml"]
     assert stat.S_ISFIFO(path.stat().st_mode), "what was there is left alone"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 50_000,  # nested past what Python parses
+        '{"warnings": [], "notes": [], "count": Infinity}',
+        '{"warnings": [], "notes": [], "count": -1}',
+        '{"warnings": [], "notes": "a text, not a list", "count": 0}',
+        '{"warnings": [["x.yaml", 1, 1, "m", "left out"]], "notes": [], "count": 1}',  # not a warning
+        '{"warnings": [["x.yaml", 1.5, 1, "m", "warning"]], "notes": [], "count": 1}',
+        '{"warnings": [[{"a": 1}, 1, 1, "m", "warning"]], "notes": [], "count": 1}',
+    ],
+)
+def test_a_kept_file_that_is_not_ours_is_checked_again(tmp_path, monkeypatch, text):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(banner, "KEEP_FROM", 1)
+    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
+    collection = load_collection(folder(tmp_path, files))
+    path = banner._kept_at(collection.fingerprint)
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    found = banner.checked(collection)
+    assert [(w.path, w.effect) for w in found.warnings] == [("deployment.yaml", Effect.WARNING)]
+    assert found.count == 1
+
+
+def test_kept_text_is_shown_as_any_text_from_a_file_is_and_kept_for_the_user_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(banner, "KEEP_FROM", 1)
+    collection = load_collection(folder(tmp_path, CLEAN))
+    path = banner._kept_at(collection.fingerprint)
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_text('{"warnings": [["a.yaml", 1, 1, "\\u202eevil", "warning"]], "notes": ["\\u202eevil"], "count": 1}')
+    found = banner.checked(collection)
+    assert "\u202e" not in found.warnings[0].message and "\u202e" not in found.notes[0]
+    assert "evil" in found.notes[0]
+    index._indexes.clear()
+    path.unlink()
+    banner.checked(load_collection(folder(tmp_path / "again", CLEAN)))
+    [kept] = path.parent.glob("*.json")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700

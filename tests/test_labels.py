@@ -324,7 +324,7 @@ def test_past_three_events_off_one_edge_of_a_lane_one_note_counts_them_and_they_
     assert [a.text for a in counted] == ["◂ 40 earlier events"]
     assert not counted[0].name, "a count selects no one event"
     assert counted[0].hovertext.startswith("<b>40 earlier events in this lane</b><br>about Jan 2022 · January")
-    assert counted[0].hovertext.endswith("and 35 more: widen the range to see them")
+    assert counted[0].hovertext.endswith("and 35 more: zoom out to see them")
     assert sorted(a.name for a in notes if a.name) == ["few-0", "few-1"], "two in a lane: a note each"
     few = timeline_figure(shown[~shown["id"].str.startswith("jan-1")], view, loaded.settings, width=940)
     assert few.layout.height == fig.layout.height, "thirty or forty counted: the same one row"

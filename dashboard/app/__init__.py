@@ -126,9 +126,10 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
 
     # Dash checks the callbacks against a layout and sends it in every page's config. Left unset, it would be
     # this page, drawn before the server listens (at a million events a second, mostly the consistency check)
-    # and then sent to every reader. The page of no events has every id the callbacks name.
+    # and then sent to every reader. The page of no events has every id the callbacks name; it names no folder,
+    # which it would tell every reader of a page that has events.
     app.validation_layout = layout.page(  # type: ignore[assignment]  # Dash types it None, documents a layout
-        empty_collection(), app.get_asset_url("topojson/"), folder, review=review
+        empty_collection(), app.get_asset_url("topojson/"), review=review
     )
     # A function, so that every page load reads the files again: new events and fixed problems show up
     # on reload without restarting the server.

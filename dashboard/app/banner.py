@@ -14,12 +14,13 @@ from dashboard import cache
 from dashboard.consistency import Checked, check
 from dashboard.index import index_for
 from dashboard.table import EFFECT_GROUPS, Collection, Effect, Problem, summary_text
-from dashboard.wording import counted
+from dashboard.wording import counted, visible
 
 SHOWN_AT_MOST = 200
 FOLDER = "checks"  # under the events cache's folder (dashboard.cache.folder())
 KEPT_ON_DISK = 32  # the newest, one per state of a folder's files
 KEEP_FROM = 10_000  # events in a collection whose warnings are kept on disk
+KEPT_FORMAT = "1"  # bump when ``_to_json`` changes: a kept file of another format is never read
 
 
 def checked(collection: Collection) -> Checked:
@@ -52,6 +53,7 @@ def _kept_at(fingerprint: str) -> Path | None:
     """Where the warnings of a collection are kept on disk: by the state of its files and the code that read and
     checked them (None for a fingerprint that is no plain name)."""
     code = f"{cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.consistency')} {SHOWN_AT_MOST}"
+    code += f" {KEPT_FORMAT}"
     return cache.kept_path(FOLDER, fingerprint, hashlib.blake2b(code.encode(), digest_size=8).hexdigest())
 
 
@@ -61,18 +63,27 @@ def _to_json(found: Checked) -> dict[str, Any]:
 
 
 def _from_json(kept: Any) -> Checked | None:
-    """The warnings kept by ``_to_json``; None for anything else (then the collection is checked again)."""
+    """The warnings kept by ``_to_json``; None for anything else (then the collection is checked again). A kept
+    file is read as any file is: only warnings, every text made visible (``Problem``), every number a count."""
     try:
-        warnings = [
-            Problem(str(path), int(line), int(column), str(message), Effect(effect))
-            for path, line, column, message, effect in kept["warnings"]
-        ]
+        warnings = []
+        for path, line, column, message, effect in kept["warnings"]:
+            if not (isinstance(path, str) and isinstance(message, str) and effect == Effect.WARNING.value):
+                return None
+            warnings.append(Problem(path, _count(line), _count(column), message, Effect.WARNING))
         notes = kept["notes"]
-        if not all(isinstance(note, str) for note in notes):
+        if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
             return None
-        return Checked(warnings, list(notes), int(kept["count"]))
+        return Checked(warnings, [visible(note) for note in notes], _count(kept["count"]))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _count(value: Any) -> int:
+    """A whole number of at least 0, as kept (never a float, a text or a flag)."""
+    if type(value) is not int or value < 0:
+        raise ValueError(value)
+    return value
 
 
 def problems_banner(collection: Collection) -> list[Any]:

@@ -272,7 +272,7 @@ def _counted_hover(item: Item, by_id: dict[str, dict[str, Any]]) -> str:
         row = by_id[event_id]
         lines.append(esc(fit_text(f"{row[C.when]} · {row[C.title]}", HOVER_PX, 1)[0]))
     if len(item.counts) > EDGE_HOVER_NAMED:
-        lines.append(f"and {len(item.counts) - EDGE_HOVER_NAMED:,} more: widen the range to see them")
+        lines.append(f"and {len(item.counts) - EDGE_HOVER_NAMED:,} more: zoom out to see them")
     return "<br>".join(lines)
 
 
