@@ -486,8 +486,7 @@ def test_kept_text_is_shown_as_any_text_from_a_file_is_and_kept_for_the_user_alo
     found = banner.checked(collection)
     assert "\u202e" not in found.warnings[0].message and "\u202e" not in found.notes[0]
     assert "evil" in found.notes[0]
-    index._indexes.clear()
-    path.unlink()
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "own"))  # a cache folder the app makes itself
     banner.checked(load_collection(folder(tmp_path / "again", CLEAN)))
-    [kept] = path.parent.glob("*.json")
+    [kept] = (tmp_path / "own" / banner.FOLDER).glob("*.json")
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
