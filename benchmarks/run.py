@@ -607,7 +607,12 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
     if after:
         # Pictures written all together at the end (one batch) leave their files' times nothing to tell apart.
         together = (median(after) or 0) < 0.01
-        note = "written together at the end: file times cannot separate them" if together else "target ≤ 0.3 s"
+        limit = next(limits for key, _, _, limits in TARGETS if key == "export_marginal").get(result.size)
+        note = (
+            "written together at the end: file times cannot separate them"
+            if together
+            else (f"target ≤ {limit} s" if limit is not None else None)
+        )
         result.put("export_marginal", "ours", Cell(median(after), "s", note))
     if error:
         result.put("export_per_image" if not per_image else "export_marginal", "ours", Cell(text=error))
