@@ -430,8 +430,9 @@ def test_small_or_passing_collections_keep_nothing_on_disk(tmp_path, monkeypatch
     assert not (tmp_path / "cache").exists(), "a table picked for one request names nothing a restart asks for"
 
 
-def test_a_pipe_where_the_warnings_are_kept_is_no_trouble(tmp_path, monkeypatch):
-    """Whatever sits at the kept file's place (a pipe would hold a read for ever), the warnings are worked out."""
+def kept_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Collection, Path]:
+    """A collection with one warning, kept on disk whatever its size, and where its warnings would be kept (its
+    folder made, the file not)."""
     monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(banner, "KEEP_FROM", 1)
     files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
@@ -439,6 +440,12 @@ def test_a_pipe_where_the_warnings_are_kept_is_no_trouble(tmp_path, monkeypatch)
     path = banner._kept_at(collection.fingerprint)
     assert path is not None
     path.parent.mkdir(parents=True)
+    return collection, path
+
+
+def test_a_pipe_where_the_warnings_are_kept_is_no_trouble(tmp_path, monkeypatch):
+    """Whatever sits at the kept file's place (a pipe would hold a read for ever), the warnings are worked out."""
+    collection, path = kept_place(tmp_path, monkeypatch)
     os.mkfifo(path)
     found: list[Checked] = []
     worker = threading.Thread(target=lambda: found.append(banner.checked(collection)), daemon=True)
@@ -462,13 +469,7 @@ def test_a_pipe_where_the_warnings_are_kept_is_no_trouble(tmp_path, monkeypatch)
     ],
 )
 def test_a_kept_file_that_is_not_ours_is_checked_again(tmp_path, monkeypatch, text):
-    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(banner, "KEEP_FROM", 1)
-    files = {**CLEAN, "deployment.yaml": event("The deployment has begun", "2022-02", approximate="true")}
-    collection = load_collection(folder(tmp_path, files))
-    path = banner._kept_at(collection.fingerprint)
-    assert path is not None
-    path.parent.mkdir(parents=True)
+    collection, path = kept_place(tmp_path, monkeypatch)
     path.write_text(text, encoding="utf-8")
     found = banner.checked(collection)
     assert [(w.path, w.effect) for w in found.warnings] == [("deployment.yaml", Effect.WARNING)]
