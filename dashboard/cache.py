@@ -417,8 +417,8 @@ def _table_rows(columns: dict[str, pa.ChunkedArray], layout: Layout) -> pd.DataF
             rows[column.name] = _shared_objects(values)
         elif column.kind == "text":
             rows[column.name] = held(column.name, values.to_pandas())
-        elif column.kind == "zone":  # objects, None where no zone is known, as ``table.finish`` holds them
-            rows[column.name] = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
+        elif column.kind == "zone":
+            rows[column.name] = held(column.name, values.to_numpy(zero_copy_only=False))
         else:
             rows[column.name] = values.to_numpy(zero_copy_only=False)
         del values

@@ -339,9 +339,14 @@ FEW_VALUES = frozenset({"path", "precision", "category", "status"})
 
 
 def held(name: str, values: Any) -> Any:
-    """A column's values as the table holds them: ``FEW_VALUES`` columns as codes into their distinct values, Arrow
-    text in one piece."""
-    return pd.Categorical(values) if name in FEW_VALUES else one_chunk(values)
+    """A column's values as the table holds them, whichever reader made them: ``FEW_VALUES`` columns as codes into
+    their distinct values, the zone as objects (None where no zone is known: not NaN, which is true and not JSON),
+    Arrow text in one piece."""
+    if name in FEW_VALUES:
+        return pd.Categorical(values)
+    if name == "zone":
+        return pd.Series(values, dtype=object)
+    return one_chunk(values)
 
 
 def one_chunk(values: Any) -> Any:
@@ -392,7 +397,7 @@ def finish(columns: dict[str, pd.Series]) -> pd.DataFrame:
         del columns[name]
         if order is not None:
             values = values.take(order) if isinstance(values, pd.api.extensions.ExtensionArray) else values[order]
-        result[name] = pd.Series(values, dtype=object) if name == "zone" else held(name, values)
+        result[name] = held(name, values)
         del values
         if order is not None and size > 100_000 and name in TEXT_COLUMNS:
             pa.default_memory_pool().release_unused()  # the unsorted column, before the next one is copied

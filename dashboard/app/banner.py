@@ -52,8 +52,8 @@ _checking = threading.Lock()
 def _kept_at(fingerprint: str) -> Path | None:
     """Where the warnings of a collection are kept on disk: by the state of its files and the code that read and
     checked them (None for a fingerprint that is no plain name)."""
-    code = f"{cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.consistency')} {SHOWN_AT_MOST}"
-    code += f" {KEPT_FORMAT}"
+    store, checks = cache.fingerprint("dashboard.store"), cache.fingerprint("dashboard.consistency")
+    code = f"{store} {checks} {SHOWN_AT_MOST} {KEPT_FORMAT}"
     return cache.kept_path(FOLDER, fingerprint, hashlib.blake2b(code.encode(), digest_size=8).hexdigest())
 
 

@@ -152,7 +152,7 @@ def _add_edge_notes(fig: go.Figure, laid: Layout, by_id: dict[str, dict[str, Any
                 "font": {"size": EDGE_FONT_SIZE, "color": theme.muted},
                 "bgcolor": theme.band if lane_index[item.lane] % 2 == 0 else theme.plot,
                 "borderpad": LABEL_PAD_PX,
-                "hovertext": _counted_hover(item, by_id) if item.counts else _hover(by_id[item.id]),
+                "hovertext": _counted_hover(item, by_id, earlier) if item.counts else _hover(by_id[item.id]),
                 "captureevents": True,
             }
         )
@@ -264,9 +264,8 @@ def _counted_at_edges(items: list[Item], frame: Frame) -> list[Item]:
     return [i for i in items if id(i) not in counted]
 
 
-def _counted_hover(item: Item, by_id: dict[str, dict[str, Any]]) -> str:
+def _counted_hover(item: Item, by_id: dict[str, dict[str, Any]], earlier: bool) -> str:
     """'212 earlier events in this lane', then the nearest few, each on a line with its date."""
-    earlier = item.note.startswith("◂")
     lines = [f"<b>{len(item.counts):,} {'earlier' if earlier else 'later'} events in this lane</b>"]
     for event_id in item.counts[:EDGE_HOVER_NAMED]:
         row = by_id[event_id]
