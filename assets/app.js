@@ -85,12 +85,35 @@
   // Links that select an event (the list's cards, related events, the card's Close) change the address in place,
   // as dcc.Link does, but without its jump to the top of the page: a reader tapping down the list keeps their place.
   // The address drives the view as every control does; without this script the links load the same view.
+  // A link that selects an event holds the address of the view it was drawn in. The view may have moved since: a
+  // zoom changes only the addresses in the list and the card, and the server does not send those parts again
+  // (dashboard/app/held.py). So before a link is used (pointed at, focused, pressed, its menu opened), it takes
+  // the address on screen with its own event, which the server writes last (``event=``).
+  function followAddress(link) {
+    var href = link.getAttribute("href") || "";
+    var own = (href.split("#")[0].split("?")[1] || "").split("&").filter(function (part) {
+      return part.indexOf("event=") === 0;
+    });
+    var here = window.location.search.replace(/^\?/, "").split("&").filter(function (part) {
+      return part !== "" && part.indexOf("event=") !== 0;
+    });
+    var next = "?" + here.concat(own).join("&");
+    if (next !== href) link.setAttribute("href", next);
+  }
+  ["pointerover", "focusin", "mousedown", "touchstart", "contextmenu"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var link = event.target.closest && event.target.closest("a[data-select]");
+      if (link) followAddress(link);
+    }, {capture: true, passive: true});
+  });
+
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey ||
         event.shiftKey || !event.target.closest) return;
     var link = event.target.closest("a[data-select]");
     if (!link || !window.history.pushState) return;
     event.preventDefault();
+    followAddress(link);
     var href = link.getAttribute("href");
     if (window.timelineShowCard) window.timelineShowCard(href);  // at once, when the page has the card
     window.history.pushState({}, "", href);
@@ -219,6 +242,11 @@
     setTimeout(once, IDLE_WAIT_MS);
     if (!inFlight) setTimeout(runIdle, 0);
   }
+  // ``fn`` at once when nothing is in flight or waiting, else as ``whenIdle``.
+  function nowOrWhenIdle(fn) {
+    if (!inFlight && !idle.length) fn();
+    else whenIdle(fn);
+  }
 
   function graph() {
     var frame = document.getElementById(IDS.TIMELINE);
@@ -297,7 +325,7 @@
     if (window.timelineScrollSelected) window.timelineScrollSelected();
   }
 
-  // The click whose card the page showed as plotly told of it, before Dash did (see hookClicks).
+  // The click whose card the page showed as plotly told of it, before Dash did (see hookGraph).
   var early = null;
 
   // The card of the event a pick chooses, if the page has it; shown at once, the mark ringed, the list marked.
@@ -344,19 +372,50 @@
 
   // A click on a mark shows its card as plotly tells of it, before Dash's graph does: Dash's store renders the
   // page's components again on every change, and the card then waits for one render, not two. The pick that
-  // follows (Dash's clickData) reports it to the server. The listener goes first where plotly's emitter allows.
+  // follows (Dash's clickData) reports it to the server. A zoom likewise goes to the server as plotly tells of it
+  // (``zoomed``), before Dash's graph draws the figure again to keep its copy in step. The listeners go first where
+  // plotly's emitter allows.
   var EARLY_MS = 2000;
-  function hookClicks() {
+  // The timeline's figure as Dash holds it, with the axes a relayout changed set to plotly's: what Dash's graph
+  // would set itself, at the cost of drawing the figure again. Anything unexpected leaves it to the graph.
+  function inStep(gd, data) {
+    try {
+      var store = window.dash_stores && window.dash_stores[0];
+      var state = store && store.getState();
+      var path = state && state.paths && state.paths.strs && state.paths.strs[IDS.TIMELINE];
+      if (!path || !data || !gd.layout) return;
+      var node = path.reduce(function (at, key) { return at && at[key]; }, state.layout);
+      var figure = node && node.props && node.props.figure;
+      if (!figure || !figure.layout) return;
+      Object.keys(data).forEach(function (key) {
+        var axis = key.split(".")[0].split("[")[0];
+        if (/^[xy]axis\d*$/.test(axis) && gd.layout[axis]) {
+          figure.layout[axis] = JSON.parse(JSON.stringify(gd.layout[axis]));
+        }
+      });
+    } catch (error) { /* the graph draws its figure again, as it would anyway */ }
+  }
+  function hookGraph() {
     var gd = graph();
-    if (!gd || !gd._ev || gd.__timelineClicks) return;
-    gd.__timelineClicks = true;
-    var listener = function (data) {
+    if (!gd || !gd._ev || gd.__timelineHooked) return;
+    gd.__timelineHooked = true;
+    var clicked = function (data) {
       if (!cards) return;
       var shown = show("click", data, cards);
       early = shown === null ? null : {id: shown, at: Date.now()};
     };
-    if (gd._ev.prependListener) gd._ev.prependListener("plotly_click", listener);
-    else gd.on("plotly_click", listener);
+    var first = function (name, listener) {
+      if (gd._ev.prependListener) gd._ev.prependListener(name, listener);
+      else gd.on(name, listener);
+    };
+    first("plotly_click", clicked);
+    // Dash's graph answers a zoom by drawing its whole figure again, to keep its copy of the axes in step with
+    // what plotly shows. The axes are put in its copy first (as it would), so it only reports the zoom.
+    gd._ev.listeners("plotly_relayout").forEach(function (listener) {
+      gd._ev.removeListener("plotly_relayout", listener);
+      gd.on("plotly_relayout", function (data) { inStep(gd, data); listener(data); });
+    });
+    first("plotly_relayout", zoomed);
   }
 
   // The cards as last sent: the keys are taken here, one press at a time (a callback would see only the last of
@@ -364,7 +423,7 @@
   var cards = null;
   function remember(store) {
     cards = store;
-    hookClicks();
+    hookGraph();
   }
 
   // A key (← → Esc) taken by the page when it has the card it steps to; false leaves it to the server.
@@ -405,7 +464,6 @@
   var ZOOM_PAUSE_MS = 200;
   var zoom = null;  // the last zoom not yet passed on
   var zoomTimer = null;
-  var zoomWaiting = [];
   var lastZoomAt = -Infinity;
   var lastWheelAt = -Infinity;
   document.addEventListener("wheel", function (event) {
@@ -416,34 +474,27 @@
     return typeof window.TIMELINE_ZOOM_PAUSE_MS === "number" ? window.TIMELINE_ZOOM_PAUSE_MS : ZOOM_PAUSE_MS;
   }
   function zoomed(relayout) {
-    var noUpdate = window.dash_clientside.no_update;
     var isZoom = relayout && Object.keys(relayout).some(function (key) {
       return key.indexOf("xaxis.range") === 0 || key === "xaxis.autorange";
     });
+    if (!isZoom) return;
     var now = Date.now();
-    var alone = isZoom && !zoomTimer && now - lastZoomAt > pauseMs() && now - lastWheelAt > pauseMs();
-    if (isZoom) {
-      zoom = relayout;
-      lastZoomAt = now;
-    }
-    if (!zoom) return noUpdate;
-    // Dash keeps only the last call's result: every call while a zoom waits (a ring's relayout too) gets one.
-    return new Promise(function (resolve) {
-      zoomWaiting.push(resolve);
-      if (!isZoom && zoomTimer) return;
-      clearTimeout(zoomTimer);
-      var passOn = function () {
-        zoomTimer = null;
-        whenIdle(function () {
-          var last = zoom, waiting = zoomWaiting;
-          zoom = null;
-          zoomWaiting = [];
-          waiting.forEach(function (done, index) { done(index === waiting.length - 1 ? last : noUpdate); });
-        });
-      };
-      if (alone) passOn();
-      else zoomTimer = setTimeout(passOn, pauseMs());
-    });
+    var alone = !zoomTimer && now - lastZoomAt > pauseMs() && now - lastWheelAt > pauseMs();
+    zoom = relayout;
+    lastZoomAt = now;
+    clearTimeout(zoomTimer);
+    var passOn = function () {
+      zoomTimer = null;
+      nowOrWhenIdle(function () {
+        var last = zoom;
+        zoom = null;
+        if (last && window.dash_clientside && window.dash_clientside.set_props) {
+          window.dash_clientside.set_props(IDS.ZOOM, {data: last});
+        }
+      });
+    };
+    if (alone) passOn();
+    else zoomTimer = setTimeout(passOn, pauseMs());
   }
 
   // The map's figure, handed on once the timeline has drawn the server's figure (it alone carries a data
@@ -461,7 +512,7 @@
           !gd.classList.contains("dash-graph--pending");
         if (drawn || Date.now() - started > MAP_WAIT_MS) {
           timelineDrawn = true;
-          hookClicks();
+          hookGraph();
           window.requestAnimationFrame(function () { setTimeout(function () { resolve(figure); }, 0); });
         } else {
           setTimeout(wait, 30);
@@ -472,6 +523,6 @@
 
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.timeline = Object.assign(window.dash_clientside.timeline || {}, {
-    pick: pick, remember: remember, zoomed: zoomed, mapAfterTimeline: mapAfterTimeline,
+    pick: pick, remember: remember, mapAfterTimeline: mapAfterTimeline,
   });
 })();

@@ -12,7 +12,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens
 from dashboard.app.banner import problems_banner
-from dashboard.app.cards import cards_ahead, detail_card, list_cards
+from dashboard.app.cards import cards_ahead, detail_card, list_cards, list_note
+from dashboard.app.held import hold
 from dashboard.app.layout import ZONE_CHOICES, failure_alert, no_events, view_notices
 from dashboard.app.phone import filters_label, graph_labels
 from dashboard.app.state import (
@@ -115,6 +116,7 @@ def render(
     out.update(
         detail=detail_card(selected, index, view, settings, visible=shown, review=review),
         list=list_cards(visible, view, settings),
+        list_note=list_note(visible, view),
         notice=view_notices(view.warnings),
         screen=plan.key,
     )
@@ -153,6 +155,7 @@ def failed(error: BaseException) -> dict[str, Any]:
                 "map",
                 "detail",
                 "list",
+                "list_note",
                 "count",
                 "empty",
                 "root_class",
@@ -162,6 +165,7 @@ def failed(error: BaseException) -> dict[str, Any]:
                 "filters_label",
                 "timeline_label",
                 "map_label",
+                "held",
             ),
             no_update,
         ),
@@ -257,7 +261,7 @@ def respond(
     out["controls"] = control_outputs(
         view, values["controls"], typed=isinstance(trigger, str) and trigger in CONTROL_COMPONENTS
     )
-    return out
+    return hold(out, values.get("held"), unknown=("detail",) if shown else ())
 
 
 def hovered_card(hover: Any, url: Any, store: Any, collection: Collection, review: bool = False) -> Patch:
@@ -286,6 +290,7 @@ def outputs() -> dict[str, Any]:
         "map": Output(ids.MAP_FIGURE, "data"),  # to the map through the page's script, after the timeline
         "detail": Output(ids.DETAIL, "children"),
         "list": Output(ids.LIST, "children"),
+        "list_note": Output(ids.LIST_NOTE, "children"),
         "count": Output(ids.COUNT, "children"),
         "empty": Output(ids.EMPTY, "children"),
         "root_class": Output(ids.ROOT, "className"),
@@ -296,6 +301,7 @@ def outputs() -> dict[str, Any]:
         "filters_label": Output(ids.FILTERS_TOGGLE, "children"),
         "timeline_label": Output(ids.TIMELINE_FRAME, "aria-label"),
         "map_label": Output(ids.MAP_FRAME, "aria-label"),
+        "held": Output(ids.HELD, "data"),
     }
 
 
@@ -312,6 +318,7 @@ def inputs() -> dict[str, Any]:
         "relayout": Input(ids.ZOOM, "data"),
         "viewport": Input(ids.VIEWPORT, "data"),
         "screen": State(ids.SCREEN, "data"),
+        "held": State(ids.HELD, "data"),
     }
 
 
@@ -384,14 +391,6 @@ def register(
 def register_clientside(app: Dash) -> None:
     """The callbacks that run in the browser: zooms reach the server, the selected card stays in sight."""
     clientside_callback = cast(Callable[..., None], app.clientside_callback)  # Dash leaves it unannotated
-    # Plotly reports every resize and autosize as a relayout: only a real zoom or pan reaches the server, once the
-    # zooming has paused (a wheel sends one relayout a notch); plotly has redrawn the plot already.
-    clientside_callback(
-        ClientsideFunction("timeline", "zoomed"),
-        Output(ids.ZOOM, "data"),
-        Input(ids.TIMELINE, "relayoutData"),
-        prevent_initial_call=True,
-    )
     # A click on a mark or a label, or a key, is picked in the page (assets/app.js, ``pick``): when the event's card
     # was sent ahead, the page shows it and rings the mark at once, then tells the server, which answers with the
     # address, the list and the map's ring.

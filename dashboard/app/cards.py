@@ -320,26 +320,37 @@ def list_card(row: Any, view: View, settings: CollectionSettings, colors: dict[s
     return html.Li(link, className="list-item")
 
 
-def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = 30) -> list[Any]:
-    """A page of the visible events as compact cards in time order, under a heading per day (a phone shows them
-    as a vertical timeline): the page around the selected event (or the first page), so that a list of a million
-    events costs no more than one of sixty."""
-    colors = category_colors(settings, list(events[C.category].unique()))
+LIST_PAGE = 30  # events the list shows at a time
+
+
+def list_first(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> int:
+    """Where the list's page of the visible events starts: a third of a page before the selected event (or at
+    the first event), so that a list of a million events costs no more than one of sixty."""
+    if not view.selected:
+        return 0
+    hits = np.flatnonzero(events[C.id].to_numpy() == view.selected)
+    return int(min(max(hits[0] - page // 3, 0), max(len(events) - page, 0))) if len(hits) else 0
+
+
+def list_note(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> str:
+    """Which of the visible events the list shows, when it cannot show them all ("" when it can). Apart from the
+    list: a zoom that leaves the page of events as it was changes only this."""
     total = len(events)
-    first = 0
-    if view.selected:
-        hits = np.flatnonzero(events[C.id].to_numpy() == view.selected)
-        if len(hits):
-            first = int(min(max(hits[0] - page // 3, 0), max(total - page, 0)))
+    if total <= page:
+        return ""
+    first = list_first(events, view, page)
+    return (
+        f"{first + 1:,}–{min(first + page, total):,} of {total:,}, in time order. "
+        "Select an event or step with ← → to move through them."
+    )
+
+
+def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = LIST_PAGE) -> list[Any]:
+    """A page of the visible events (from ``list_first``) as compact cards in time order, under a heading per day
+    (a phone shows them as a vertical timeline)."""
+    colors = category_colors(settings, list(events[C.category].unique()))
+    first = list_first(events, view, page)
     out: list[Any] = []
-    if total > page:
-        out.append(
-            html.P(
-                f"{first + 1:,}–{min(first + page, total):,} of {total:,}, in time order. "
-                "Select an event or step with ← → to move through them.",
-                className="muted list-note",
-            )
-        )
     days: list[tuple[str, list[Any]]] = []
     row: Any  # a named tuple of the table's columns, which pandas types as any cell value
     for row in events.iloc[first : first + page].itertuples():

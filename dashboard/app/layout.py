@@ -359,6 +359,7 @@ def page(
             dcc.Store(id=ids.SCREEN),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.CARDS),
+            dcc.Store(id=ids.HELD),
             dcc.Store(id=ids.PICK),
             dcc.Store(id=ids.MAP_FIGURE),
             dcc.Download(id=ids.DOWNLOAD),
@@ -445,6 +446,7 @@ def _side_panels(review: bool = False) -> html.Aside:
             html.Div(
                 [
                     html.H2("Events in view", className="panel-title"),
+                    html.P(id=ids.LIST_NOTE, className="muted list-note"),
                     html.Nav(id=ids.LIST, className="card-list"),
                 ],
                 className="panel list-panel",
