@@ -103,7 +103,7 @@ def render(
     events, settings = zoned.events, collection.settings
     index = index_for(zoned)
     visible = apply(events, view)
-    plan = screens.plan(collection, view, width, on_screen, zoom)
+    plan = screens.plan(collection, view, width, on_screen, zoom, len(visible))
     out = screens.figure_outputs(
         plan,
         lambda: (

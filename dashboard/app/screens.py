@@ -18,6 +18,7 @@ from dash import Patch, no_update
 
 from dashboard.figure import reselect
 from dashboard.figure.packing import date_ns
+from dashboard.figure.timeline import DETAIL_LIMIT
 from dashboard.table import Collection
 from dashboard.view import View
 
@@ -60,10 +61,16 @@ def screen_key(collection: Collection, view: View, width: int) -> str:
     return f"{collection.fingerprint}|{len(collection.problems)}|{width}|{view.with_(selected=None).to_query()}"
 
 
-def zoomed_in(timeline: go.Figure, view: View) -> bool:
-    """True when a view's dates lie within a drawn timeline that shows its events one by one."""
-    if not timeline.data or timeline.data[0].type == "heatmap" or view.mode != "calendar" or not view.start:
+def zoomed_in(timeline: go.Figure, view: View, in_view: int | None = None) -> bool:
+    """True when a zoom to ``view`` (with ``in_view`` events) shows nothing a drawn timeline does not: its dates
+    lie within it, and it shows its events one by one, or their density in cells as fine as they allow while the
+    view still has too many events to draw one by one (a narrower range would draw the same cells)."""
+    if not timeline.data or view.mode != "calendar" or not view.start:
         return False
+    if timeline.data[0].type == "heatmap":
+        meta = timeline.layout.meta
+        if not (isinstance(meta, dict) and meta.get("finest") and in_view is not None and in_view > DETAIL_LIMIT):
+            return False
     lo, hi = (date_ns(bound) for bound in timeline.layout.xaxis.range)
     first, after = view.bounds()
     start = first.value if first is not None else lo
@@ -81,13 +88,21 @@ class Plan:
     rings: tuple[Any, Any] | None = None  # for a patch: the timeline's new shapes and the map's new ring trace
 
 
-def plan(collection: Collection, view: View, width: int, on_screen: object = None, zoom: bool = False) -> Plan:
+def plan(
+    collection: Collection,
+    view: View,
+    width: int,
+    on_screen: object = None,
+    zoom: bool = False,
+    in_view: int | None = None,
+) -> Plan:
     """Draw, patch or keep: ``on_screen`` is the screen key the page reports, ``zoom`` whether a zoom or pan
-    made this view."""
+    made this view, ``in_view`` how many events it has."""
     shown = drawn(on_screen)
-    if zoom and shown is not None and zoomed_in(shown[0], view):
-        # Zooming into events already drawn one by one: plotly has redrawn them, and their labels only gain room,
-        # so the figures stay (a selection there moves their rings); the address, the count and the list follow.
+    if zoom and shown is not None and zoomed_in(shown[0], view, in_view):
+        # Zooming into events already drawn one by one (or into density cells as fine as they get): plotly has
+        # redrawn them, and their labels only gain room, so the figures stay (a selection there moves their
+        # rings); the address, the count and the list follow.
         key = f"{screen_key(collection, view, width)}|zoomed"
         remember(key, shown)
         return Plan(key, "keep")

@@ -27,11 +27,17 @@ BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 
 MAX_DENSITY_LANES = 40
 
 
+def finest_ns(events: pd.DataFrame) -> float:
+    """The finest bucket the events allow: an hour when some event is timed to the minute, else a day (a
+    day-precision event fills its whole day)."""
+    return float(HOUR_NS if (events[C.precision] == "minute").any() else DAY_NS)
+
+
 def bucket_ns(events: pd.DataFrame, lo: float, hi: float, width: int) -> float:
     """The time bucket of a density view: the finest that keeps buckets at least ~6 px wide, and never finer
-    than a day unless some event is timed to the minute (a day-precision event fills its whole day)."""
+    than the events allow (``finest_ns``)."""
     target = max((width - MARGIN["l"] - MARGIN["r"]) / 6, 20)
-    finest = HOUR_NS if (events[C.precision] == "minute").any() else DAY_NS
+    finest = finest_ns(events)
     for size in BUCKETS_NS:
         if size >= finest and (hi - lo) / size <= target:
             return float(size)
@@ -87,11 +93,12 @@ def density_figure(
             if row == index:
                 xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
                 ys.append(float(lane))
+    # No count here: the page and the picture's caption say it, and a zoom that keeps these cells changes it.
     note = (
-        f"{len(events):,} events: showing how many fall in each {_bucket_words(size)}. "
-        "Zoom in, pick a shorter range or click a cell to see the events themselves."
+        f"How many events fall in each {_bucket_words(size)}: "
+        "zoom in, pick a shorter range or click a cell to see the events themselves."
     )
-    _layout(fig, view, names, (lo, hi, size), note, width, export)
+    _layout(fig, view, names, (lo, hi, size), note, width, export, finest=size == finest_ns(events))
     add_rings(fig, xs, ys, calendar)
     return fig
 
@@ -151,8 +158,10 @@ def _layout(
     note: str,
     width: int,
     export: bool,
+    finest: bool = False,
 ) -> None:
-    """The heatmap's layout: a date axis over ``buckets`` (lo, hi, size), the lane names, the note above."""
+    """The heatmap's layout: a date axis over ``buckets`` (lo, hi, size), the lane names, the note above.
+    ``finest``: the buckets are the finest the events allow, so a zoom into them would draw the same cells."""
     theme = THEMES[view.theme]
     lo, hi, size = buckets
     height = MARGIN["t"] + MARGIN["b"] + max(len(names), 1) * 30 + 70 + (0 if export else 40)
@@ -186,7 +195,7 @@ def _layout(
         hovermode="closest",
         dragmode="zoom",
         clickmode="event",
-        meta={"density": True, "bucket_ms": size / 1e6},
+        meta={"density": True, "bucket_ms": size / 1e6, "finest": finest},
     )
 
 
