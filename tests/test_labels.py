@@ -328,3 +328,61 @@ def test_past_three_events_off_one_edge_of_a_lane_one_note_counts_them_and_they_
     assert sorted(a.name for a in notes if a.name) == ["few-0", "few-1"], "two in a lane: a note each"
     few = timeline_figure(shown[~shown["id"].str.startswith("jan-1")], view, loaded.settings, width=940)
     assert few.layout.height == fig.layout.height, "thirty or forty counted: the same one row"
+
+
+def stacked_marks(fig: Any) -> list[tuple[str, str]]:
+    """The (id, hover) of every mark that stands for several events."""
+    return [
+        (cid, hover)
+        for trace in fig.data
+        if trace.type in ("scatter", "bar") and trace.customdata is not None and trace.hovertext is not None
+        for cid, hover in zip(trace.customdata, trace.hovertext, strict=True)
+        if " events " in hover.split("<br>")[0]
+    ]
+
+
+def test_past_twelve_events_of_a_lane_with_the_same_dates_one_mark_stands_for_them_all(tmp_path):
+    """A day of forty events known only to the day, in one lane: one mark and one label for them all ('40 events ·
+    16 Feb 2022'), the first named on hover, a click selecting the first; twelve in another lane stay a mark each,
+    and thirty or forty take the same room."""
+    root = tmp_path / "events"
+    root.mkdir()
+    for n in range(40):
+        (root / f"day-{n:02}.yaml").write_text(f"title: Day {n:02}\ndate: 2022-02-16\ncategory: many\n", "utf-8")
+    for n in range(12):
+        (root / f"few-{n:02}.yaml").write_text(f"title: Few {n:02}\ndate: 2022-02-16\ncategory: few\n", "utf-8")
+    (root / "other.yaml").write_text("title: The day after\ndate: 2022-02-17\ncategory: many\n", "utf-8")
+    loaded = load_collection(root)
+    view = View(start=dt.date(2022, 2, 10), end=dt.date(2022, 2, 20))
+    fig = timeline_figure(loaded.events, view, loaded.settings, width=940)
+    stacks = stacked_marks(fig)
+    assert [cid for cid, _ in stacks] == ["day-00"], "one mark for the forty, the first of them"
+    hover = stacks[0][1]
+    assert hover.startswith("<b>40 events · 16 Feb 2022</b><br>16 Feb 2022 · Day 00<br>16 Feb 2022 · Day 01")
+    assert hover.endswith("and 35 more · click to read the first, ← → to step through them")
+    labels = {a.text: a.name for a in fig.layout.annotations if a.name}
+    assert labels["40 events · 16 Feb 2022"] == "day-00", "its label selects the first"
+    assert "Day 05" not in labels and "The day after" in labels
+    marks = [cid for trace in fig.data if trace.type == "scatter" and trace.customdata for cid in trace.customdata]
+    assert sorted(cid for cid in marks if cid.startswith("few-")) == [f"few-{n:02}" for n in range(12)]
+    fewer = loaded.events[~loaded.events["id"].str.startswith("day-1")]  # thirty of the forty
+    assert timeline_figure(fewer, view, loaded.settings, width=940).layout.height == fig.layout.height
+
+
+def test_past_twelve_events_of_a_lane_over_the_whole_view_one_bar_stands_for_them(tmp_path):
+    """Ranges of all lengths that each take in the whole of a chosen day: one bar says how many span the view."""
+    root = tmp_path / "events"
+    root.mkdir()
+    for n in range(20):
+        (root / f"long-{n:02}.yaml").write_text(
+            f"title: Long {n:02}\ndate: 2022-02-{1 + n % 10:02}\nend: 2022-02-{20 + n % 8:02}\ncategory: c\n", "utf-8"
+        )
+    (root / "on-the-day.yaml").write_text("title: On the day\ndate: 2022-02-16T10:00\ncategory: c\n", "utf-8")
+    loaded = load_collection(root)
+    day = dt.date(2022, 2, 16)
+    fig = timeline_figure(apply(loaded.events, View(start=day, end=day)), View(start=day, end=day), loaded.settings)
+    stacks = stacked_marks(fig)
+    assert len(stacks) == 2, "its bar and its mark"
+    assert stacks[0][1].startswith("<b>20 events span this whole view</b>")
+    assert "20 events span this whole view" in [a.text for a in fig.layout.annotations]
+    assert "On the day" in [a.text for a in fig.layout.annotations], "what is within the view is drawn as ever"

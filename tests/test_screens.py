@@ -12,6 +12,7 @@ import pytest
 from dash import Patch, no_update
 
 from dashboard.app import screens
+from dashboard.figure.timeline import DETAIL_LIMIT
 from dashboard.figure import RING, map_figure, timeline_figure
 from dashboard.index import index_for
 from dashboard.store import load_collection
@@ -102,6 +103,29 @@ def test_a_view_is_zoomed_in_when_its_days_lie_within_a_timeline_of_single_event
     assert not screens.zoomed_in(timeline(), inside.with_(mode="sequence"))
     assert not screens.zoomed_in(timeline(), View(end=dt.date(2022, 2, 18)))
     assert not screens.zoomed_in(go.Figure(), inside)
+
+
+def test_a_zoom_into_density_cells_as_fine_as_they_get_keeps_them_while_too_many_events_are_in_view(tmp_path):
+    """Cells of a day, for events known to the day, are what any narrower range would draw again: the zoom keeps
+    them, until few enough events are in view to draw one by one. Coarser cells are counted again."""
+    from dashboard.figure.density import density_figure
+
+    root = tmp_path / "events"
+    root.mkdir()
+    for n in range(60):
+        (root / f"e{n:02}.yaml").write_text(f"title: E{n}\ndate: 2022-02-{1 + n % 28:02}\ncategory: c\n", "utf-8")
+    loaded = load_collection(root)
+    view = View(start=dt.date(2022, 2, 1), end=dt.date(2022, 2, 28))
+    days = density_figure(loaded.events, view, loaded.settings, width=1200)
+    assert days.layout.meta["finest"] and days.layout.meta["bucket_ms"] == 86_400_000
+    inside = View(start=dt.date(2022, 2, 10), end=dt.date(2022, 2, 14))
+    assert screens.zoomed_in(days, inside, in_view=DETAIL_LIMIT + 1)
+    assert not screens.zoomed_in(days, inside, in_view=DETAIL_LIMIT), "drawn one by one now"
+    assert not screens.zoomed_in(days, inside), "how many are in view not known"
+    assert not screens.zoomed_in(days, View(start=dt.date(2022, 1, 20), end=dt.date(2022, 2, 5)), DETAIL_LIMIT + 1)
+    weeks = density_figure(loaded.events, view, loaded.settings, width=200)
+    assert not weeks.layout.meta["finest"], "a narrower range would draw finer cells"
+    assert not screens.zoomed_in(weeks, inside, in_view=DETAIL_LIMIT + 1)
 
 
 # ---- draw, patch or keep ---------------------------------------------------------------------------------------

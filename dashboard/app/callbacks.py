@@ -261,7 +261,10 @@ def respond(
     out["controls"] = control_outputs(
         view, values["controls"], typed=isinstance(trigger, str) and trigger in CONTROL_COMPONENTS
     )
-    return hold(out, values.get("held"), unknown=("detail",) if shown else ())
+    # The page may show a card it picked itself, and ring its mark, while this answer is on its way: an answer that
+    # leaves the timeline as it is may leave that card too; one that draws or rings the timeline sends its card.
+    mine = shown or out["timeline"] is not no_update
+    return hold(out, values.get("held"), unknown=("detail",) if mine else ())
 
 
 def hovered_card(hover: Any, url: Any, store: Any, collection: Collection, review: bool = False) -> Patch:

@@ -18,8 +18,8 @@ from plotly.io.json import to_json_plotly
 
 from dashboard.app.cards import SELECT_LINK
 
-# The parts digested: those only the one callback writes, and the page never changes itself. The selected card
-# (``detail``) the page may draw itself: ``unknown`` says so when it has.
+# The parts digested: those only the one callback writes. The selected card (``detail``) the page may also draw
+# itself: an answer names it ``unknown`` when it cannot tell.
 PARTS = (
     "detail",
     "list",

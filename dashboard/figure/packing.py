@@ -121,6 +121,7 @@ class Item:
     off_axis: bool = False  # the mark is off the axis's edges (an axis framing the others: ``framed``)
     note: str = ""  # then, what the note at that edge says in its stead ('◂ 3 Feb · US begins…')
     counts: tuple[str, ...] = ()  # or the events its note counts, nearest first ('◂ 212 earlier events')
+    stack: tuple[str, ...] = ()  # the events with its dates its mark stands for, itself first ('203 events · …')
     fuzz: Fuzz = NO_FUZZ  # fades and hard edges of a date with an open or uncertain end
 
     def reach(self, frame: Frame) -> tuple[float, float]:

@@ -3,6 +3,7 @@ and links; past DETAIL_LIMIT events, their density (``dashboard.figure.density``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,20 +195,16 @@ def lay_out(
             item.place(str(row[C.title]) if labelled else "", frame, cap_px)
             items.append(item)
     lanes = ordered_lanes(lane_order, view.lanes, settings)
-    for item, row in zip(items, _rows_of(items, rows), strict=True):
+    by_id = {row[C.id]: row for row in rows}
+    for item in items:
         if item.x1 < lo or item.x0 > hi:  # wholly off the axis (a bar's anchor is kept inside it: not a test)
-            _note_at_edge(item, row, frame)
-    items = _counted_at_edges(items, frame)
+            _note_at_edge(item, by_id[item.id], frame)
+    items = _stacked(_counted_at_edges(items, frame), by_id, frame, cap_px)
     counts = pack(items, lanes, gap=6 * frame.per_px)
     names = [settings.category_label(lane) for lane in lanes] if view.lanes == "category" else lanes
     name_lines = [fit_text(str(name), LANE_NAME_PX, LABEL_LINES) for name in names]
     heights = stack_rows(items, lanes, counts, [len(lines) * LINE_PX for lines in name_lines])
     return Layout(items, lanes, name_lines, heights, frame)
-
-
-def _rows_of(items: list[Item], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_id = {row[C.id]: row for row in rows}
-    return [by_id[item.id] for item in items]
 
 
 def _note_at_edge(item: Item, row: dict[str, Any], frame: Frame) -> None:
@@ -262,6 +259,64 @@ def _counted_at_edges(items: list[Item], frame: Frame) -> list[Item]:
         first.ext0, first.ext1 = (frame.lo, frame.lo + width) if earlier else (frame.hi - width, frame.hi)
         counted.update(id(i) for i in group[1:])
     return [i for i in items if id(i) not in counted]
+
+
+STACK_MOST = 12  # events of one lane drawn one by one with the same dates, or over the whole view; past these, one
+
+
+def _stacked(items: list[Item], by_id: dict[str, dict[str, Any]], frame: Frame, cap_px: float) -> list[Item]:
+    """Past STACK_MOST events of one lane with the same dates (as written) and status, the first one's mark and
+    bar stand for them all, labelled with their number and date ('203 events · 2 Jul 2016'); then, past
+    STACK_MOST other events of one lane whose bars span the whole view, one stands for those ('35 events span
+    this whole view'). The first few are named on hover; a click selects the first, and ← → step on through the
+    others. A day of a thousand events known only to the day was a thousand identical bars, a row each: a figure
+    30,000 px tall, seconds for the browser to draw, and nothing in it for a reader."""
+    same: dict[tuple[Any, ...], list[Item]] = {}
+    for item in items:
+        if not item.off_axis:
+            row = by_id[item.id]
+            same.setdefault((item.lane, item.x0, item.x1, item.bar, row[C.when], row[C.status]), []).append(item)
+    stacked = _stack(same.values(), by_id, frame, cap_px)
+    spanning: dict[str, list[Item]] = {}
+    for item in items:
+        if not item.off_axis and not item.stack and id(item) not in stacked:
+            if item.bar and item.x0 <= frame.lo and item.x1 >= frame.hi:
+                spanning.setdefault(item.lane, []).append(item)
+    stacked |= _stack(spanning.values(), by_id, frame, cap_px)
+    return [i for i in items if id(i) not in stacked] if stacked else items
+
+
+def _stack(groups: Iterable[list[Item]], by_id: dict[str, dict[str, Any]], frame: Frame, cap_px: float) -> set[int]:
+    """Each group past STACK_MOST as its first item (the items come in the events' time order), which stands for
+    them all; the others, to leave out."""
+    left_out: set[int] = set()
+    for group in groups:
+        if len(group) > STACK_MOST:
+            first = group[0]
+            first.stack = tuple(i.id for i in group)
+            first.place(_stack_heading(first, by_id), frame, cap_px)  # labelled at any count
+            left_out.update(id(i) for i in group[1:])
+    return left_out
+
+
+def _stack_heading(item: Item, by_id: dict[str, dict[str, Any]]) -> str:
+    """'203 events · 2 Jul 2016' for events with the same dates; '35 events span this whole view' else."""
+    whens = {by_id[i][C.when] for i in item.stack}
+    return (
+        f"{len(item.stack):,} events · {whens.pop()}"
+        if len(whens) == 1
+        else (f"{len(item.stack):,} events span this whole view")
+    )
+
+
+def _stack_hover(item: Item, by_id: dict[str, dict[str, Any]]) -> str:
+    """The stack's heading, then the first few events with their dates, and how to read them all."""
+    lines = [f"<b>{esc(_stack_heading(item, by_id))}</b>"]
+    for event_id in item.stack[:EDGE_HOVER_NAMED]:
+        row = by_id[event_id]
+        lines.append(esc(fit_text(f"{row[C.when]} · {row[C.title]}", HOVER_PX, 1)[0]))
+    lines.append(f"and {len(item.stack) - EDGE_HOVER_NAMED:,} more · click to read the first, ← → to step through them")
+    return "<br>".join(lines)
 
 
 def _counted_hover(item: Item, by_id: dict[str, dict[str, Any]], earlier: bool) -> str:
@@ -325,7 +380,7 @@ def _event_trace(items: list[Item], by_id: dict[str, dict[str, Any]], name: str)
         "name": name,
         "showlegend": False,
         "customdata": [i.id for i in items],
-        "hovertext": [_hover(by_id[i.id]) for i in items],
+        "hovertext": [_stack_hover(i, by_id) if i.stack else _hover(by_id[i.id]) for i in items],
         "hoverinfo": "text",
     }
 

@@ -411,3 +411,56 @@ def test_the_graphs_use_the_apps_plotly_bundle_not_the_whole_plotly_js(app):
         "(id) => !!document.querySelector('#' + id + ' .geo .land path')", arg=ids.MAP, timeout=10_000
     )  # and the map
     app.assert_no_errors()
+
+
+AFTERPLOTS_JS = """(id) => {
+  const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+  window.__afterplots = 0; gd.on('plotly_afterplot', () => { window.__afterplots += 1; });
+}"""
+
+
+def zoom_to(app: Any, lo: str, hi: str) -> None:
+    app.page.evaluate(
+        "([id, lo, hi]) => Plotly.relayout(document.getElementById(id).querySelector('.js-plotly-plot'),"
+        " {'xaxis.range': [lo, hi]})",
+        [ids.TIMELINE, lo, hi],
+    )
+
+
+def test_a_zoom_is_drawn_once_and_a_ring_after_it_keeps_the_zoomed_range(app, collection: Collection):
+    """plotly redraws the zoom itself; Dash's graph, told of the new axes, does not draw the whole figure again to
+    keep its copy in step. That copy has the zoomed range: a ring sent after it (a selection) keeps the zoom."""
+    app.open()
+    app.page.evaluate(AFTERPLOTS_JS, ids.TIMELINE)
+    answers = listen(app)
+    zoom_to(app, "2022-02-15", "2022-02-17")
+    app.settle()
+    assert answers and not figure_answers(answers), "a zoom into events drawn one by one: no figure"
+    assert app.page.evaluate("window.__afterplots") == 1, "one drawing: plotly's own"
+    assert re.search(r"from=2022-02-15&to=2022-02-16$", app.page.url), app.page.url
+    app.list_card(DAY_EVENT).click()
+    expect_ring(app, [DAY_EVENT])
+    app.settle()
+    axis = app.page.evaluate(
+        "(id) => document.getElementById(id).querySelector('.js-plotly-plot').layout.xaxis.range", ids.TIMELINE
+    )
+    assert [str(bound)[:10] for bound in axis] == ["2022-02-15", "2022-02-17"], axis
+    app.assert_no_errors()
+
+
+def test_after_a_zoom_that_leaves_the_list_as_it_was_its_links_carry_the_zoomed_view(app, collection: Collection):
+    """A zoom that keeps every event in view changes no card of the list but the view in its links: the server
+    does not send the list again, and the page gives each link the address on screen before it is followed."""
+    app.open()
+    answers = listen(app)
+    zoom_to(app, "2022-02-01", "2022-02-20")  # every event still in view
+    app.settle()
+    assert re.search(r"from=2022-02-01&to=2022-02-19$", app.page.url), app.page.url
+    assert answers and not [a for a in answers if ids.LIST in a.get("response", {})], "the list was not sent"
+    card = app.list_card(DAY_EVENT)
+    card.hover()
+    assert card.get_attribute("href") == f"?from=2022-02-01&to=2022-02-19&event={DAY_EVENT}"
+    card.click()
+    app.expect_card(DAY_EVENT, by_id(collection)[DAY_EVENT]["title"])
+    assert re.search(rf"from=2022-02-01&to=2022-02-19&event={DAY_EVENT}$", app.page.url), app.page.url
+    app.assert_no_errors()
