@@ -12,8 +12,8 @@ import pytest
 from dash import Patch, no_update
 
 from dashboard.app import screens
-from dashboard.figure.timeline import DETAIL_LIMIT
 from dashboard.figure import RING, map_figure, timeline_figure
+from dashboard.figure.timeline import DETAIL_LIMIT
 from dashboard.index import index_for
 from dashboard.store import load_collection
 from dashboard.table import Collection, Problem
