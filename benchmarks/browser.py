@@ -467,6 +467,13 @@ class AppPage:
                 )
             current = self.page.evaluate("() => new URLSearchParams(location.search).get('event')")
             fresh = [p for p in pool if p["id"] not in clicked and p["id"] != current]
+            if not fresh and any(p["id"] != current for p in pool):
+                # Every mark in view clicked once (a day of a million events is a few marks, each standing for
+                # many): round again, each click still changing the card.
+                if "round again" not in session.click_note:
+                    session.click_note += f", clicked in turn (only {len(clicked)} distinct marks: round again)"
+                clicked.clear()
+                fresh = [p for p in pool if p["id"] != current]
             if not fresh:
                 session.click_error = f"only {len(clicked)} distinct marks to click"
                 break
