@@ -82,6 +82,10 @@ OUT_RULES = (
 )
 
 
+# A database's address as a Path makes of it (its '//' made one): only `serve` takes one (``events_or_database``).
+DATABASE_PATHS = ("postgresql:/", "postgres:/")
+
+
 def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--events DIR`` option every command takes."""
     return click.option(
@@ -92,6 +96,29 @@ def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         envvar="TIMELINE_EVENTS",
         help="Folder of event files and tables, or one file: YAML, CSV or Parquet.",
+    )(command)
+
+
+class EventsOrDatabase(click.Path):
+    """An events folder or file (a Path), or a PostgreSQL database's address, kept as it is written."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from dashboard.postgres import is_database
+
+        return value if is_database(value) else super().convert(value, param, ctx)
+
+
+def events_or_database_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--events`` for `serve`: a folder or file, or a database that `timeline db load` wrote."""
+    return click.option(
+        "--events",
+        "events_dir",
+        type=EventsOrDatabase(path_type=Path),
+        default=DEFAULT_EVENTS,
+        show_default=True,
+        envvar="TIMELINE_EVENTS",
+        help="Folder of event files and tables, or one file: YAML, CSV or Parquet; or a PostgreSQL database "
+        "written by `timeline db load` (postgresql://USER@HOST:PORT/NAME).",
     )(command)
 
 
@@ -126,6 +153,11 @@ def progress_bar(label: str, always: bool = False) -> Iterator[Callable[[int, in
 
 def load(events_dir: Path) -> Collection:
     """Load the events, or stop with a clear message when the folder is not there."""
+    if str(events_dir).lower().startswith(DATABASE_PATHS):
+        raise click.UsageError(
+            "only `timeline serve` reads a database (--events postgresql://…); give the events folder it was "
+            "loaded from"
+        )
     if not events_dir.exists():
         raise click.UsageError(f"no events folder at '{events_dir}' (use --events DIR)")
     with progress_bar("Loading events") as progress:
@@ -658,7 +690,7 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
 
 
 @cli.command()
-@events_option
+@events_or_database_option
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only)."
 )
@@ -670,18 +702,29 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
     help="Review drafts: a draft's card has Accept (moves its file to the events folder as reported), Edit and "
     "Reject (deletes its file). These write to the folder; without --review the app never writes.",
 )
-def serve(events_dir: Path, host: str, port: int, debug: bool, review: bool) -> None:
-    """Open the timeline app in a browser at http://HOST:PORT/ (files are re-read on each page load)."""
+def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: bool) -> None:
+    """Open the timeline app in a browser at http://HOST:PORT/ (files are re-read on each page load; a database
+    each time `timeline db load` has written it again)."""
+    from dashboard import postgres
     from dashboard.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    collection = load(events_dir)
-    report_problems(collection, events_dir)
-    if review and not events_dir.is_dir():
-        raise click.UsageError("--review works on an events folder: give the folder, not a file")
+    if isinstance(events_dir, str):  # a database
+        if review:
+            raise click.UsageError("--review works on an events folder, not a database")
+        url = events_dir
+        collection = in_database(lambda: postgres.read(url))
+        report_problems(collection, Path("."))
+        where = postgres.safe_name(url)
+    else:
+        collection = load(events_dir)
+        report_problems(collection, events_dir)
+        if review and not events_dir.is_dir():
+            raise click.UsageError("--review works on an events folder: give the folder, not a file")
+        where = str(events_dir)
     app = create_app(events_dir, review=review)
     click.echo(
-        f"Serving {len(collection.events)} events from {events_dir} at http://{host}:{port}/ (Ctrl+C to stop)"
+        f"Serving {len(collection.events)} events from {where} at http://{host}:{port}/ (Ctrl+C to stop)"
         + (" for review: Accept and Reject write to the folder" if review else ""),
         err=True,
     )
@@ -734,3 +777,70 @@ def main() -> None:
     except OSError as error:
         click.secho(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), fg="red", err=True)
         sys.exit(1)
+
+
+# ---- a collection in PostgreSQL ---------------------------------------------------------------------------------
+
+
+def database_argument(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The database a ``db`` command works on: an argument, or $TIMELINE_DATABASE."""
+    return click.argument("url", metavar="URL", envvar="TIMELINE_DATABASE")(command)
+
+
+def in_database(action: Callable[[], Any]) -> Any:
+    """Run a database action, turning a database that cannot be reached or used into one line and exit code 1."""
+    from dashboard.postgres import DatabaseError
+
+    try:
+        return action()
+    except DatabaseError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.group()
+def db() -> None:
+    """A collection in PostgreSQL, for several app servers on several machines: `db init` makes its schema,
+    `db load` writes a folder into it, and `timeline serve --events URL` (or gunicorn with TIMELINE_EVENTS=URL)
+    reads it. URL is postgresql://USER@HOST:PORT/NAME, or $TIMELINE_DATABASE; the password comes from
+    $PGPASSWORD or ~/.pgpass, never the command line."""
+
+
+@db.command("init")
+@database_argument
+@click.option(
+    "--reader",
+    metavar="ROLE",
+    help="An existing role that may then read the collection, and nothing more: the one the app servers use.",
+)
+def db_init(url: str, reader: str | None) -> None:
+    """Create the collection's tables, or bring them up to date (each migration once, in one transaction)."""
+    from dashboard import postgres
+
+    before, after = in_database(lambda: postgres.init(url, reader))
+    done = f"schema version {after}" + (f" (was {before})" if before != after else " (up to date)")
+    click.echo(f"{postgres.safe_name(url)}: {done}" + (f"; {reader} may read it" if reader else ""))
+
+
+@db.command("load")
+@database_argument
+@events_option
+@click.option("--prune", is_flag=True, help="Remove the events the database has and the folder does not.")
+def db_load(url: str, events_dir: Path, prune: bool) -> None:
+    """Write the events folder into the database, in one transaction: each event added or updated by its id,
+    nothing removed unless --prune. Problems are printed as `timeline validate` prints them, and the app shows
+    them as it would for the folder; the events with problems are left out as they would be. Exits 1 on any
+    problem."""
+    from dashboard import postgres
+
+    collection = load(events_dir)
+    report_problems(collection, events_dir, all_lines=True)
+    done = in_database(lambda: postgres.load(url, collection, prune=prune))
+    parts = [f"{done.added:,} added", f"{done.changed:,} changed", f"{done.removed:,} removed"]
+    if done.kept:
+        parts.append(f"{done.kept:,} not in the folder kept (--prune removes them)")
+    click.echo(
+        f"{postgres.safe_name(url)}: version {done.version}, {counted(len(collection.events), 'event')} "
+        f"({', '.join(parts)})"
+    )
+    problems = [p for p in collection.problems if p.effect != Effect.WARNING]
+    sys.exit(1 if problems else 0)

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="serve,docx"
-[ "${1:-}" = "--test" ] && extras="serve,docx,test"
+extras="serve,docx,postgres"
+[ "${1:-}" = "--test" ] && extras="serve,docx,postgres,test"
 
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || { echo "setup: Python 3.11 or newer is needed (python3 is $(python3 --version 2>&1))" >&2; exit 1; }
@@ -14,6 +14,10 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 packages=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium fonts-liberation fonts-dejavu-core)
+# The tests start a throwaway PostgreSQL server of their own (tests/pg.py).
+if [ "${1:-}" = "--test" ] && ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  packages+=(postgresql)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -19,6 +20,7 @@ from dashboard.app import callbacks, download, ids, layout, preview, review_card
 from dashboard.app.history_card import know_folder
 from dashboard.index import reviewed
 from dashboard.model import CollectionSettings
+from dashboard.postgres import Reader, is_database, safe_name
 from dashboard.store import event_paths, load_collection
 from dashboard.table import Collection, Problem, empty_events
 
@@ -63,9 +65,14 @@ def with_plotly(index_string: str, url: str) -> str:
 
 
 def create_app(events: Path | str, review: bool = False) -> Dash:
-    """A Dash app over the events below ``events``; files are re-read when they change (on each request). With
-    ``review``, drafts' cards have Accept, Edit and Reject buttons, which write to the folder; without it nothing
-    that writes is even registered."""
+    """A Dash app over the events below ``events`` (or in the PostgreSQL database it names: see
+    ``dashboard.postgres``); files are re-read when they change (on each request), a database when its version
+    does. With ``review``, drafts' cards have Accept, Edit and Reject buttons, which write to the folder; without
+    it nothing that writes is even registered."""
+    if is_database(events):
+        if review:
+            raise ValueError("reviewing drafts works on an events folder, not a database")
+        return _app(Reader(str(events)), safe_name(str(events)), None, False)
     root = Path(events)
 
     def load() -> Collection:
@@ -94,6 +101,12 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
                 ]
             )
 
+    return _app(load, str(events), root, review)
+
+
+def _app(load: Callable[[], Collection], folder: str, root: Path | None, review: bool) -> Dash:
+    """The app over what ``load`` gives, named ``folder`` in the page (never with a password); ``root``: the
+    folder that reviewing drafts writes to."""
     app = Dash(
         __name__,
         assets_folder=str(ASSETS),
@@ -109,7 +122,6 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
     app.title = html.escape(settings.title)
     app.index_string = page_html(app.index_string, page_language(settings))
     app.index_string = with_plotly(app.index_string, f"{app.get_asset_url(PLOTLY_BUNDLE)}?v={get_plotlyjs_version()}")
-    folder = str(events)
 
     def page() -> components.Div:
         """The page for this load of the files; if it cannot be drawn, an empty page that says why."""
@@ -117,7 +129,7 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
         try:
             return layout.page(load(), topojson, folder, review=review)
         except Exception as error:  # noqa: BLE001 - the last guard: a page with an alert, never a 500
-            log.exception("the page over %s could not be drawn", root)
+            log.exception("the page over %s could not be drawn", folder)
             try:
                 return layout.page(empty_collection(), topojson, folder, failure=error)
             except Exception:  # noqa: BLE001 - not even the empty page: the alert alone
@@ -140,7 +152,7 @@ def create_app(events: Path | str, review: bool = False) -> Dash:
     callbacks.register(app, load, folder, review)
     # The downloads leave drafts out, as `timeline export` does without --drafts; a reviewer downloads them too.
     download.register(app, load if review else lambda: reviewed(load()))
-    if review:
+    if review and root is not None:
         review_card.register(app, load, root)
     # The page for '/' carries a picture of the default view's timeline, readable long before Dash has loaded.
     preview.install(app, load)
