@@ -193,8 +193,10 @@ def test_an_html_page_of_an_explicit_size_keeps_it(crowded, tmp_path):
 
 def test_a_size_error_states_the_pictures_own_pixels(events, tmp_path):
     body = (events / "biden-scholz-call.yaml").read_text(encoding="utf-8")
-    for index in range(16):  # 34 events: more than a story holds
-        (events / f"another-call-{index}.yaml").write_text(body, encoding="utf-8")
+    statuses = ("confirmed", "reported", "claimed", "disputed", "denied", "expected")
+    for index in range(16):  # 34 events: more than a story holds (of several statuses: none stands for others)
+        copy = re.sub(r"(?m)^status: .*$", f"status: {statuses[index % len(statuses)]}", body)
+        (events / f"another-call-{index}.yaml").write_text(copy, encoding="utf-8")
     result = export(events, "--format", "png", "--size", "story", "--out", tmp_path / "s.png")
     assert result.exit_code == 1, result.output
     assert "1,080 px wide picture has 1,920" in result.output  # as the help states a story: 1080×1920
