@@ -309,6 +309,19 @@
     window.Plotly.relayout(gd, {shapes: shapes});
   }
 
+  // ``fn`` once the card of ``id`` is in the page and a frame has painted it (at most half a second on): the ring's
+  // redraw would otherwise hold the card back, and the card is what the reader waits for.
+  function afterCard(id, fn) {
+    var frames = 0;
+    (function check() {
+      if (drawn() === id || ++frames > 30) {
+        window.requestAnimationFrame(function () { setTimeout(fn, 0); });
+      } else {
+        window.requestAnimationFrame(check);
+      }
+    })();
+  }
+
   // Marks the event's card in the list, if the list shows it (the server's answer brings the right page).
   function markList(id) {
     var list = document.getElementById(IDS.LIST);
@@ -342,7 +355,7 @@
       markList(id);
       // The ring once the card is painted: plotly redrawing the shapes (and Dash handing it the figure again
       // after) would hold the card back by a frame or two.
-      window.requestAnimationFrame(function () { setTimeout(function () { ring(id); }, 0); });
+      afterCard(id, function () { ring(id); });
     }
     return card ? id : null;
   }
@@ -376,8 +389,9 @@
   // (``zoomed``), before Dash's graph draws the figure again to keep its copy in step. The listeners go first where
   // plotly's emitter allows.
   var EARLY_MS = 2000;
-  // The timeline's figure as Dash holds it, with the axes a relayout changed set to plotly's: what Dash's graph
-  // would set itself, at the cost of drawing the figure again. Anything unexpected leaves it to the graph.
+  // The timeline's figure as Dash holds it, with what a relayout changed (the axes of a zoom, the shapes of a ring)
+  // set to plotly's: what Dash's graph would set itself, at the cost of drawing the whole figure again. Anything
+  // unexpected leaves it to the graph.
   function inStep(gd, data) {
     try {
       var store = window.dash_stores && window.dash_stores[0];
@@ -388,9 +402,9 @@
       var figure = node && node.props && node.props.figure;
       if (!figure || !figure.layout) return;
       Object.keys(data).forEach(function (key) {
-        var axis = key.split(".")[0].split("[")[0];
-        if (/^[xy]axis\d*$/.test(axis) && gd.layout[axis]) {
-          figure.layout[axis] = JSON.parse(JSON.stringify(gd.layout[axis]));
+        var part = key.split(".")[0].split("[")[0];
+        if (["autosize", "width", "height"].indexOf(part) < 0 && gd.layout[part] !== undefined) {
+          figure.layout[part] = JSON.parse(JSON.stringify(gd.layout[part]));
         }
       });
     } catch (error) { /* the graph draws its figure again, as it would anyway */ }
@@ -408,6 +422,15 @@
       if (gd._ev.prependListener) gd._ev.prependListener(name, listener);
       else gd.on(name, listener);
     };
+    // Dash's graph passes a click on (its clickData starts the pick that reports it to the server): when the card
+    // is shown already, that waits until it is painted, for Dash's callbacks take the page a few frames.
+    gd._ev.listeners("plotly_click").forEach(function (listener) {
+      gd._ev.removeListener("plotly_click", listener);
+      gd.on("plotly_click", function (data) {
+        if (early && Date.now() - early.at < EARLY_MS) afterCard(early.id, function () { listener(data); });
+        else listener(data);
+      });
+    });
     first("plotly_click", clicked);
     // Dash's graph answers a zoom by drawing its whole figure again, to keep its copy of the axes in step with
     // what plotly shows. The axes are put in its copy first (as it would), so it only reports the zoom.
@@ -454,7 +477,7 @@
     picked = {from: drawn(), id: target.id};
     window.dash_clientside.set_props(IDS.DETAIL, {children: card});
     markList(target.id);
-    window.requestAnimationFrame(function () { setTimeout(function () { ring(target.id); }, 0); });
+    afterCard(target.id, function () { ring(target.id); });
   };
 
   // A zoom or pan, passed on to the server (for the address, the count and the list); plotly has redrawn the plot

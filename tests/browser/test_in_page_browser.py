@@ -429,7 +429,8 @@ def zoom_to(app: Any, lo: str, hi: str) -> None:
 
 def test_a_zoom_is_drawn_once_and_a_ring_after_it_keeps_the_zoomed_range(app, collection: Collection):
     """plotly redraws the zoom itself; Dash's graph, told of the new axes, does not draw the whole figure again to
-    keep its copy in step. That copy has the zoomed range: a ring sent after it (a selection) keeps the zoom."""
+    keep its copy in step, nor after the page rings a mark. That copy has the zoomed range: a ring sent after it (a
+    selection) keeps the zoom."""
     app.open()
     app.page.evaluate(AFTERPLOTS_JS, ids.TIMELINE)
     answers = listen(app)
@@ -438,9 +439,11 @@ def test_a_zoom_is_drawn_once_and_a_ring_after_it_keeps_the_zoomed_range(app, co
     assert answers and not figure_answers(answers), "a zoom into events drawn one by one: no figure"
     assert app.page.evaluate("window.__afterplots") == 1, "one drawing: plotly's own"
     assert re.search(r"from=2022-02-15&to=2022-02-16$", app.page.url), app.page.url
+    app.page.evaluate("window.__afterplots = 0")
     app.list_card(DAY_EVENT).click()
     expect_ring(app, [DAY_EVENT])
     app.settle()
+    assert app.page.evaluate("window.__afterplots") == 1, "the ring: plotly redraws the shapes, nothing more"
     axis = app.page.evaluate(
         "(id) => document.getElementById(id).querySelector('.js-plotly-plot').layout.xaxis.range", ids.TIMELINE
     )
