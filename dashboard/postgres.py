@@ -115,7 +115,14 @@ def _said(error: BaseException) -> str:
 def connect(url: str, read_only: bool = False) -> Iterator[psycopg.Connection[Any]]:
     """A connection, or DatabaseError saying why not; ``read_only``: every transaction reads only."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
+    try:
+        conninfo_to_dict(url)
+    except Exception:  # noqa: BLE001 - its message may quote any part of the address, a password among them
+        raise DatabaseError(
+            "cannot read the database's address: write it as postgresql://USER@HOST:PORT/NAME"
+        ) from None
     options = "-c default_transaction_read_only=on" if read_only else None
     try:
         connection = psycopg.connect(
