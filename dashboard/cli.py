@@ -86,19 +86,6 @@ OUT_RULES = (
 DATABASE_PATHS = ("postgresql:/", "postgres:/")
 
 
-def events_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--events DIR`` option every command takes."""
-    return click.option(
-        "--events",
-        "events_dir",
-        type=click.Path(path_type=Path),
-        default=DEFAULT_EVENTS,
-        show_default=True,
-        envvar="TIMELINE_EVENTS",
-        help="Folder of event files and tables, or one file: YAML, CSV or Parquet.",
-    )(command)
-
-
 class EventsOrDatabase(click.Path):
     """An events folder or file (a Path), or a PostgreSQL database's address, kept as it is written."""
 
@@ -108,18 +95,26 @@ class EventsOrDatabase(click.Path):
         return value if is_database(value) else super().convert(value, param, ctx)
 
 
-def events_or_database_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--events`` for `serve`: a folder or file, or a database that `timeline db load` wrote."""
+def _events(database: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--events DIR`` option; with ``database``, a database's address too (`serve` only)."""
     return click.option(
         "--events",
         "events_dir",
-        type=EventsOrDatabase(path_type=Path),
+        type=EventsOrDatabase(path_type=Path) if database else click.Path(path_type=Path),
         default=DEFAULT_EVENTS,
         show_default=True,
         envvar="TIMELINE_EVENTS",
-        help="Folder of event files and tables, or one file: YAML, CSV or Parquet; or a PostgreSQL database "
-        "written by `timeline db load` (postgresql://USER@HOST:PORT/NAME).",
-    )(command)
+        help="Folder of event files and tables, or one file: YAML, CSV or Parquet"
+        + (
+            "; or a PostgreSQL database written by `timeline db load` (postgresql://USER@HOST:PORT/NAME)."
+            if database
+            else "."
+        ),
+    )
+
+
+events_option = _events(database=False)  # every command's
+events_or_database_option = _events(database=True)  # `serve`'s
 
 
 @contextmanager
