@@ -697,10 +697,19 @@ def import_table(table: Path, out: Path, limit: int | None, progress: bool) -> N
     help="Review drafts: a draft's card has Accept (moves its file to the events folder as reported), Edit and "
     "Reject (deletes its file). These write to the folder; without --review the app never writes.",
 )
-def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: bool) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["pandas", "duckdb"]),
+    default="pandas",
+    show_default=True,
+    envvar="TIMELINE_ENGINE",
+    help="How the server holds a folder's events: pandas, in its memory; duckdb, in a DuckDB file beside the "
+    "folder's cache, which it queries (a fraction of the memory for big collections, shared by gunicorn's workers).",
+)
+def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: bool, engine: str) -> None:
     """Open the timeline app in a browser at http://HOST:PORT/ (files are re-read on each page load; a database
     each time `timeline db load` has written it again)."""
-    from dashboard import postgres
+    from dashboard import duck, postgres
     from dashboard.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -712,14 +721,16 @@ def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: boo
         report_problems(collection, Path("."))
         where = postgres.safe_name(url)
     else:
-        collection = load(events_dir)
+        if review and engine != "pandas":
+            raise click.UsageError("--review works with the pandas engine")
+        collection = duck.Folder(events_dir)() if engine == "duckdb" else load(events_dir)
         report_problems(collection, events_dir)
         if review and not events_dir.is_dir():
             raise click.UsageError("--review works on an events folder: give the folder, not a file")
         where = str(events_dir)
-    app = create_app(events_dir, review=review)
+    app = create_app(events_dir, review=review, engine=engine)
     click.echo(
-        f"Serving {len(collection.events)} events from {where} at http://{host}:{port}/ (Ctrl+C to stop)"
+        f"Serving {collection.size} events from {where} at http://{host}:{port}/ (Ctrl+C to stop)"
         + (" for review: Accept and Reject write to the folder" if review else ""),
         err=True,
     )

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from dashboard.model import EARLIEST, LATEST, Precision, Relation, Status
 from dashboard.table import C, Effect, Problem
 from dashboard.trust import last_published
-from dashboard.wording import counted
+from dashboard.wording import counted, visible
 
 # A time of day is kept in UTC, a day as written on the calendar where it happened: the two may differ by up to
 # 14 hours (UTC+14). Comparisons that mix them allow that much, so a warning is never a time-zone artefact.
@@ -402,3 +402,33 @@ def _duplicates(events: pd.DataFrame, pairs: list[tuple[int, int]]) -> list[Prob
         )
     )
     return list(_warnings(events, second, said))
+
+
+def checked_json(found: Checked) -> dict[str, Any]:
+    """Warnings as JSON, to be kept (``checked_from_json`` reads them back)."""
+    warnings = [[p.path, p.line, p.column, p.message, p.effect.value] for p in found.warnings]
+    return {"warnings": warnings, "notes": found.notes, "count": found.count}
+
+
+def checked_from_json(kept: Any) -> Checked | None:
+    """The warnings kept by ``checked_json``; None for anything else (then the collection is checked again). A kept
+    file is read as any file is: only warnings, every text made visible (``Problem``), every number a count."""
+    try:
+        warnings = []
+        for path, line, column, message, effect in kept["warnings"]:
+            if not (isinstance(path, str) and isinstance(message, str) and effect == Effect.WARNING.value):
+                return None
+            warnings.append(Problem(path, _count(line), _count(column), message, Effect.WARNING))
+        notes = kept["notes"]
+        if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
+            return None
+        return Checked(warnings, [visible(note) for note in notes], _count(kept["count"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _count(value: Any) -> int:
+    """A whole number of at least 0, as kept (never a float, a text or a flag)."""
+    if type(value) is not int or value < 0:
+        raise ValueError(value)
+    return value

@@ -14,9 +14,9 @@ import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.model import Status
-from dashboard.table import C, Collection, unique_fingerprint
+from dashboard.table import COLUMNS, C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
-from dashboard.zones import moved
+from dashboard.zones import UTC, moved
 
 T = TypeVar("T")
 Choices = dict[str, list[str]]  # each facet's distinct names, by its key
@@ -77,9 +77,10 @@ class EventIndex:
     What it works out is kept in ``memo``, which ``index_for`` shares between every index of the same collection.
     """
 
-    def __init__(self, events: pd.DataFrame, memo: dict[str, Any] | None = None) -> None:
+    def __init__(self, events: pd.DataFrame, memo: dict[str, Any] | None = None, engine: Any = None) -> None:
         self.events = events
         self.memo: dict[str, Any] = {} if memo is None else memo
+        self.engine = engine  # a collection in a DuckDB file (``dashboard.duck.Engine``) answers by SQL
 
     def _once(self, name: str, build: Callable[[], T]) -> T:
         try:
@@ -108,7 +109,7 @@ class EventIndex:
     @property
     def choices(self) -> Choices:
         """Each facet's distinct names (by its key), sorted without regard to case, for the filter menus."""
-        return self._once("choices", lambda: choices_of(self.events))
+        return self._once("choices", lambda: self.engine.choices() if self.engine else choices_of(self.events))
 
     @property
     def option_names(self) -> dict[str, str]:
@@ -121,16 +122,20 @@ class EventIndex:
         return self._once("option_names", build)
 
     @property
-    def places(self) -> pd.DataFrame:
-        """Every (event, place with coordinates) pair, for the map (``places_table``: row labels and places)."""
+    def places(self) -> pd.DataFrame | None:
+        """Every (event, place with coordinates) pair, for the map (``places_table``: row labels and places); None
+        for a collection in a file, whose map reads the places of the events in view."""
         from dashboard.figure import places_table
 
-        return self._once("places", lambda: places_table(self.events))
+        return None if self.engine else self._once("places", lambda: places_table(self.events))
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, or None."""
         if not event_id:
             return None
+        if self.engine is not None:
+            found: dict[str, Any] | None = self.engine.row(event_id)
+            return found
         try:
             position = self._positions.get_loc(event_id)
         except KeyError:
@@ -142,7 +147,17 @@ class EventIndex:
 
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one."""
+        if self.engine is not None:
+            found: list[tuple[str, str]] = self.engine.incoming(event_id)
+            return found
         return self._incoming.get(event_id, [])
+
+    def complete(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows of a view with every column of the table (a big view's rows from a file hold only ``BROAD``)."""
+        if self.engine is None or set(COLUMNS) <= set(rows.columns):
+            return rows
+        full: pd.DataFrame = self.engine.rows(list(rows[C.id]))
+        return moved(full, self.engine.tz).loc[rows.index]
 
 
 # Per collection fingerprint: the look-ups worked out for it, the least recently used going first. Keyed by what the
@@ -164,7 +179,27 @@ def index_for(collection: Collection) -> EventIndex:
                 _indexes.popitem(last=False)
         else:
             _indexes.move_to_end(key)
-    return EventIndex(collection.events, memo)
+    return EventIndex(collection.events, memo, collection.engine)
+
+
+# The columns of a big view's events from a file (more than ``FULL_FROM``): what the density, the map's sums, the
+# captions, stepping and zooming read. The texts only cards show (headline, summary, quotes, sources) stay in the
+# file; the list asks for its page's rows whole (``EventIndex.complete``).
+BROAD = tuple(
+    name for name in COLUMNS if name not in {C.title, C.summary, C.quotes, C.sources, C.links, C.evidence, C.date_text}
+)
+FULL_FROM = 2_000  # a view of more events than this (and so drawn as a density, its map summed) gets ``BROAD``
+
+
+def visible_events(collection: Collection, view: View) -> pd.DataFrame:
+    """The events the view shows (``view.apply``) of the collection as given (``in_zone`` first for the view's
+    zone): from its table, or from its file by SQL, a big view's with the ``BROAD`` columns only."""
+    engine = collection.engine
+    if engine is None:
+        return apply(collection.events, view)
+    columns = COLUMNS if engine.count(view) <= FULL_FROM else BROAD
+    shown: pd.DataFrame = engine.visible(view, columns)
+    return shown
 
 
 ZONES_KEPT = 4  # display zones whose moved tables are kept per collection: each may copy the table's time columns
@@ -178,6 +213,12 @@ def in_zone(collection: Collection, tz: str) -> Collection:
     moves, else one with the moved table and a fingerprint of its own, so that its look-ups (an event by id, the
     map's places) are the moved table's; the others (menus, the folder) are shared. Kept with the collection's
     look-ups for a few zones, so only the first request of a zone pays."""
+    if collection.engine is not None:  # the file's engine moves the rows it gives
+        if tz == collection.engine.tz:
+            return collection
+        return dataclasses.replace(
+            collection, engine=collection.engine.zoned(tz), fingerprint=f"{collection.fingerprint}|tz={tz}"
+        )
     memo = index_for(collection).memo
     kept: OrderedDict[str, Collection] = memo.setdefault("zones", OrderedDict())
     with _lock:
@@ -235,3 +276,14 @@ def for_export(collection: Collection, view: View, stored: bool) -> tuple[Collec
     return dataclasses.replace(collection, events=picked_rows, fingerprint=unique_fingerprint()), view.with_(
         start=None, end=None
     )
+
+
+def holding(collection: Collection, view: View) -> Collection:
+    """The collection with a table that holds the view's events, for what reads a table (the downloads): itself,
+    or for one in a file the events of the view's filters over a range two days wider, as stored (so that any
+    display zone's range is within them)."""
+    engine = collection.engine
+    if engine is None:
+        return collection
+    rows = engine.zoned(UTC).frame(engine.wider(view.with_(selected=None)))
+    return Collection(rows, collection.problems, collection.settings)

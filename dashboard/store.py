@@ -482,6 +482,19 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def folder_fingerprint(root: Path | str) -> tuple[str, float]:
+    """The fingerprint ``load_collection`` gives the folder as its files are now, from their states alone (nothing
+    read), and how long finding them took, in seconds."""
+    root = Path(root)
+    key = os.path.abspath(root)
+    if not root.exists():
+        return _fingerprint(key, ("missing",)), 0.0
+    started = time.perf_counter()
+    _, files, unlisted = _states(root)
+    signature = (files, _settings_state(root), tuple(unlisted))
+    return _fingerprint(key, signature), time.perf_counter() - started
+
+
 def load_collection(root: Path | str, progress: Progress | None = None) -> Collection:
     """Load every event below ``root`` (a folder, an event file, or a CSV or Parquet table); never raise for bad input.
 

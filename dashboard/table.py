@@ -231,6 +231,14 @@ class Collection:
     problems: list[Problem]
     settings: CollectionSettings
     fingerprint: str = field(default_factory=unique_fingerprint)
+    # The events in a DuckDB file (``dashboard.duck.Engine``), which answers each view; ``events`` is then empty:
+    # ``index.visible_events`` reads a view's events either way.
+    engine: Any = None
+
+    @property
+    def size(self) -> int:
+        """How many events the collection holds."""
+        return len(self.events) if self.engine is None else int(self.engine.count())
 
 
 def check_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -388,6 +388,24 @@ _LIST_TEXTS: dict[str, Any] = {
     "places": lambda places: "\n".join(p["name"] for p in places),
     "tags": "\n".join,
 }
+SEARCHED = ("title", "summary", *_LIST_TEXTS)  # the columns a search looks into
+
+
+def _list_texts(events: pd.DataFrame, name: str) -> tuple[np.ndarray, pd.Series]:
+    """Each row's number among a searched column's distinct lists, and those lists' texts, casefolded."""
+    codes, cells = shared_lists(events[name])
+    return codes, pd.Series([_LIST_TEXTS[name](cell) for cell in cells], dtype=object).str.casefold()
+
+
+def search_texts(events: pd.DataFrame) -> Iterator[tuple[str, np.ndarray]]:
+    """Each searched column's text of every row, casefolded, as the search reads it: what a stored copy of the
+    table keeps to search without casefolding again (``dashboard.duck``)."""
+    for name in SEARCHED:
+        if name in _LIST_TEXTS:
+            codes, texts = _list_texts(events, name)
+            yield name, texts.to_numpy(dtype=object)[codes]
+        else:
+            yield name, events[name].str.casefold().to_numpy(dtype=object)
 
 
 def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
@@ -404,9 +422,8 @@ def search_mask(events: pd.DataFrame, q: str) -> pd.Series:
             part = events[name].iloc[start : start + SEARCH_CHUNK].str.casefold()
             for index, word in enumerate(words):
                 found[index][start : start + len(part)] |= part.str.contains(word, regex=False).to_numpy(dtype=bool)
-    for name, text_of in _LIST_TEXTS.items():
-        codes, cells = shared_lists(events[name])
-        cell_texts = pd.Series([text_of(cell) for cell in cells], dtype=object).str.casefold()
+    for name in _LIST_TEXTS:
+        codes, cell_texts = _list_texts(events, name)
         for index, word in enumerate(words):
             found[index] |= cell_texts.str.contains(word, regex=False).to_numpy(dtype=bool)[codes]
     for hits in found:  # a word never spans two texts: words hold no white space, and the texts are apart

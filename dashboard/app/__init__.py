@@ -16,6 +16,7 @@ from dash import Dash
 from dash import html as components
 from plotly.offline import get_plotlyjs_version
 
+from dashboard import duck
 from dashboard.app import callbacks, download, ids, layout, preview, review_card
 from dashboard.app.history_card import know_folder
 from dashboard.index import reviewed
@@ -64,22 +65,32 @@ def with_plotly(index_string: str, url: str) -> str:
     return index_string.replace("{%scripts%}", script + "\n{%scripts%}", 1)
 
 
-def create_app(events: Path | str, review: bool = False) -> Dash:
+ENGINES = ("pandas", "duckdb")  # how a server holds a folder's events: in memory, or in a DuckDB file it queries
+
+
+def create_app(events: Path | str, review: bool = False, engine: str = "pandas") -> Dash:
     """A Dash app over the events below ``events`` (or in the PostgreSQL database it names: see
     ``dashboard.postgres``); files are re-read when they change (on each request), a database when its version
     does. With ``review``, drafts' cards have Accept, Edit and Reject buttons, which write to the folder; without
-    it nothing that writes is even registered."""
+    it nothing that writes is even registered. ``engine``: "pandas" holds the events in each server process;
+    "duckdb" keeps them in a DuckDB file beside the folder's cache, which each process queries
+    (``dashboard.duck``)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     if is_database(events):
         if review:
             raise ValueError("reviewing drafts works on an events folder, not a database")
         return _app(Reader(str(events)), safe_name(str(events)), None, False)
+    if review and engine != "pandas":
+        raise ValueError("reviewing drafts works with the pandas engine")
     root = Path(events)
+    read: Callable[[], Collection] = duck.Folder(root) if engine == "duckdb" else lambda: load_collection(root)
 
     def load() -> Collection:
         # The store reports bad files as problems and never raises for bad input; anything else (a bug, the disk)
         # must not take every request down with it: the page says so and the next load tries again.
         try:
-            collection = load_collection(root)
+            collection = read()
             know_folder(collection, root)  # the cards' history reads git below it
             return collection
         except Exception as error:  # noqa: BLE001 - the last guard around the store
@@ -160,9 +171,12 @@ def _app(load: Callable[[], Collection], folder: str, root: Path | None, review:
 
 
 def __getattr__(name: str) -> object:
-    """``dashboard.app:server`` for gunicorn, built on first use from $TIMELINE_EVENTS (default ./events)."""
+    """``dashboard.app:server`` for gunicorn, built on first use from $TIMELINE_EVENTS (default ./events), with the
+    engine $TIMELINE_ENGINE names (default pandas)."""
     if name == "server":
-        app = create_app(os.environ.get("TIMELINE_EVENTS", "events"))
+        app = create_app(
+            os.environ.get("TIMELINE_EVENTS", "events"), engine=os.environ.get("TIMELINE_ENGINE", "pandas")
+        )
         globals()["server"] = app.server
         return app.server
     raise AttributeError(name)

@@ -11,16 +11,16 @@ from typing import Any
 from dash import html
 
 from dashboard import cache
-from dashboard.consistency import Checked, check
+from dashboard.consistency import Checked, check, checked_from_json, checked_json
 from dashboard.index import index_for
-from dashboard.table import EFFECT_GROUPS, Collection, Effect, Problem, summary_text
-from dashboard.wording import counted, visible
+from dashboard.table import EFFECT_GROUPS, Collection, Effect, summary_text
+from dashboard.wording import counted
 
 SHOWN_AT_MOST = 200
 FOLDER = "checks"  # under the events cache's folder (dashboard.cache.folder())
 KEPT_ON_DISK = 32  # the newest, one per state of a folder's files
 KEEP_FROM = 10_000  # events in a collection whose warnings are kept on disk
-KEPT_FORMAT = "1"  # bump when ``_to_json`` changes: a kept file of another format is never read
+KEPT_FORMAT = "1"  # bump when ``checked_json`` changes: a kept file of another format is never read
 
 
 def checked(collection: Collection) -> Checked:
@@ -33,15 +33,18 @@ def checked(collection: Collection) -> Checked:
     found = memo.get("consistency")
     if isinstance(found, Checked):
         return found
+    if collection.engine is not None:  # checked when the file was written: the table is not here to check
+        kept: Checked = memo.setdefault("consistency", collection.engine.warnings() or Checked())
+        return kept
     with _checking:  # one check at a time: a second request waits for the first's result, not its CPU
         found = memo.get("consistency")
         if not isinstance(found, Checked):
             # A small collection checks in a blink: not worth a file in the user's cache folder.
-            path = _kept_at(collection.fingerprint) if len(collection.events) >= KEEP_FROM else None
-            found = _from_json(cache.kept_json(path))
+            path = _kept_at(collection.fingerprint) if collection.size >= KEEP_FROM else None
+            found = checked_from_json(cache.kept_json(path))
             if found is None:
                 found = check(collection.events, most=SHOWN_AT_MOST)
-                cache.keep_json(path, _to_json(found), KEPT_ON_DISK)
+                cache.keep_json(path, checked_json(found), KEPT_ON_DISK)
             found = memo.setdefault("consistency", found)
     return found
 
@@ -55,35 +58,6 @@ def _kept_at(fingerprint: str) -> Path | None:
     store, checks = cache.fingerprint("dashboard.store"), cache.fingerprint("dashboard.consistency")
     code = f"{store} {checks} {SHOWN_AT_MOST} {KEPT_FORMAT}"
     return cache.kept_path(FOLDER, fingerprint, hashlib.blake2b(code.encode(), digest_size=8).hexdigest())
-
-
-def _to_json(found: Checked) -> dict[str, Any]:
-    warnings = [[p.path, p.line, p.column, p.message, p.effect.value] for p in found.warnings]
-    return {"warnings": warnings, "notes": found.notes, "count": found.count}
-
-
-def _from_json(kept: Any) -> Checked | None:
-    """The warnings kept by ``_to_json``; None for anything else (then the collection is checked again). A kept
-    file is read as any file is: only warnings, every text made visible (``Problem``), every number a count."""
-    try:
-        warnings = []
-        for path, line, column, message, effect in kept["warnings"]:
-            if not (isinstance(path, str) and isinstance(message, str) and effect == Effect.WARNING.value):
-                return None
-            warnings.append(Problem(path, _count(line), _count(column), message, Effect.WARNING))
-        notes = kept["notes"]
-        if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
-            return None
-        return Checked(warnings, [visible(note) for note in notes], _count(kept["count"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _count(value: Any) -> int:
-    """A whole number of at least 0, as kept (never a float, a text or a flag)."""
-    if type(value) is not int or value < 0:
-        raise ValueError(value)
-    return value
 
 
 def problems_banner(collection: Collection) -> list[Any]:

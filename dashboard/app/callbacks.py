@@ -26,9 +26,9 @@ from dashboard.app.state import (
     zoom,
 )
 from dashboard.figure import map_figure, timeline_figure
-from dashboard.index import in_zone, index_for
+from dashboard.index import in_zone, index_for, visible_events
 from dashboard.table import C, Collection
-from dashboard.view import View, apply
+from dashboard.view import View
 from dashboard.wording import counted
 
 DEFAULT_WIDTH = 1100
@@ -51,14 +51,10 @@ log = logging.getLogger(__name__)
 def page_parts(collection: Collection, view: View, visible: Any, folder: str) -> dict[str, Any]:
     """The count, the empty-result message, the theme, the problems banner, the number of filters on and the
     graphs' accessible names for a view."""
-    events = collection.events
-    count = (
-        f"{len(visible):,} of {counted(len(events), 'event')}"
-        if len(visible) != len(events)
-        else (counted(len(events), "event"))
-    )
+    total = collection.size
+    count = f"{len(visible):,} of {counted(total, 'event')}" if len(visible) != total else counted(total, "event")
     empty: list[Any] = []
-    if not len(events):
+    if not total:
         empty = no_events(folder)
     elif not len(visible):
         empty = [
@@ -100,9 +96,9 @@ def render(
     the view's selection on the same screen, neither is sent again. ``review``: drafts' cards have their buttons.
     """
     zoned = in_zone(collection, view.tz)  # the events as the view's zone shows them: its days, its words
-    events, settings = zoned.events, collection.settings
+    settings = collection.settings
     index = index_for(zoned)
-    visible = apply(events, view)
+    visible = visible_events(zoned, view)
     plan = screens.plan(collection, view, width, on_screen, zoom, len(visible))
     out = screens.figure_outputs(
         plan,
@@ -115,7 +111,7 @@ def render(
     shown = selected is not None and bool((visible[C.id] == selected[C.id]).any())
     out.update(
         detail=detail_card(selected, index, view, settings, visible=shown, review=review),
-        list=list_cards(visible, view, settings),
+        list=list_cards(visible, view, settings, complete=index.complete),
         list_note=list_note(visible, view),
         notice=view_notices(view.warnings),
         screen=plan.key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -345,15 +346,23 @@ def list_note(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> str:
     )
 
 
-def list_cards(events: pd.DataFrame, view: View, settings: CollectionSettings, page: int = LIST_PAGE) -> list[Any]:
+def list_cards(
+    events: pd.DataFrame,
+    view: View,
+    settings: CollectionSettings,
+    page: int = LIST_PAGE,
+    complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> list[Any]:
     """A page of the visible events (from ``list_first``) as compact cards in time order, under a heading per day
-    (a phone shows them as a vertical timeline)."""
+    (a phone shows them as a vertical timeline). ``complete`` gives the page's rows every column, when the visible
+    events hold only some (``EventIndex.complete``)."""
     colors = category_colors(settings, list(events[C.category].unique()))
     first = list_first(events, view, page)
     out: list[Any] = []
     days: list[tuple[str, list[Any]]] = []
+    rows = events.iloc[first : first + page]
     row: Any  # a named tuple of the table's columns, which pandas types as any cell value
-    for row in events.iloc[first : first + page].itertuples():
+    for row in (complete(rows) if complete else rows).itertuples():
         label = day_label(row.start, row.precision)
         if not days or days[-1][0] != label:
             days.append((label, []))

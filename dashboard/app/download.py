@@ -30,7 +30,7 @@ from dashboard.export import (
     render_picture,
     safe_label,
 )
-from dashboard.index import for_export, in_zone
+from dashboard.index import for_export, holding, in_zone
 from dashboard.table import Collection
 from dashboard.view import View
 
@@ -66,7 +66,7 @@ def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes
     """The picture of the view a URL query describes (a slide, as `timeline export --view` draws it; taller when
     its rows need more room than a slide has), and its file name."""
     view = View.from_query(search)
-    collection = in_zone(collection, view.tz)  # the events as the view's zone shows them
+    collection = in_zone(holding(collection, view), view.tz)  # the events as the view's zone shows them
     size = SIZES["slide"]
     try:
         figure = export_figure(collection, view, size)
@@ -83,7 +83,9 @@ def data(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, s
     view = View.from_query(search)
     left_out: list[str] = []
     stored = formats.data_format(fmt).make is not None  # records read back elsewhere keep their times as stored
-    made = data_export(*for_export(collection, view, stored), fmt, warn=left_out.append, most=DOWNLOAD_EVENTS)
+    made = data_export(
+        *for_export(holding(collection, view), view, stored), fmt, warn=left_out.append, most=DOWNLOAD_EVENTS
+    )
     text = made.encode("utf-8") if isinstance(made, str) else made  # a Word document is bytes already
     if len(text) > DOWNLOAD_BYTES:
         raise ExportError(

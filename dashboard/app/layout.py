@@ -429,7 +429,7 @@ def _timeline_panel(collection: Collection, folder: str) -> html.Section:
                 delay_show=400,
                 overlay_style={"visibility": "visible", "opacity": 0.6},
             ),
-            html.Div(no_events(folder) if not len(collection.events) else [], id=ids.EMPTY),
+            html.Div(no_events(folder) if not collection.size else [], id=ids.EMPTY),
         ],
         className="panel timeline-panel",
         **aria(label="Timeline"),

@@ -39,8 +39,9 @@ from dashboard.app.state import known_names
 from dashboard.export.errors import ExportError
 from dashboard.figure import timeline_figure
 from dashboard.figure.caption import alt_text
+from dashboard.index import visible_events
 from dashboard.table import Collection
-from dashboard.view import View, apply
+from dashboard.view import View
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +125,10 @@ def draw(collection: Collection) -> Drawn | None:
     """The preview of a collection's default view (None when it has no events)."""
     from dashboard.export.pictures import in_browser
 
-    if not len(collection.events):
+    if not collection.size:
         return None
     view = known_names(View.from_query(""), collection)  # the view the page's first render shows
-    visible = apply(collection.events, view)
+    visible = visible_events(collection, view)
     figure = timeline_figure(visible, view, collection.settings, width=DEFAULT_WIDTH)
     figure.update_layout(width=DEFAULT_WIDTH)  # the app's graph is as wide as its page; a picture needs a width
     svg = in_browser(figure, "svg").decode("utf-8")

@@ -17,10 +17,10 @@ import pandas as pd
 from dashboard.app import ids
 from dashboard.dates import DateError, parse_when
 from dashboard.figure import PLACE_PREFIX
-from dashboard.index import index_for, option_value
+from dashboard.index import index_for, option_value, visible_events
 from dashboard.model import Precision
 from dashboard.table import C, Collection
-from dashboard.view import FACETS, Control, View, apply
+from dashboard.view import FACETS, Control, View
 from dashboard.wording import closest, visible
 from dashboard.zones import UTC
 
@@ -290,7 +290,7 @@ def _quick_range(view: View, trigger: Any, values: Values, collection: Collectio
     span = trigger.get("span")
     if span not in SPANS:  # only a crafted request names another
         return view
-    return quick_range(apply(collection.events, view.with_(start=None, end=None)), view, span)
+    return quick_range(visible_events(collection, view.with_(start=None, end=None)), view, span)
 
 
 def _click(view: View, trigger: Any, values: Values, collection: Collection) -> View:
@@ -303,7 +303,7 @@ def _click(view: View, trigger: Any, values: Values, collection: Collection) -> 
     if clicked:
         return view.with_(selected=clicked)
     if on_timeline:
-        return zoom_to_cell(view, click, apply(collection.events, view), values["width"])
+        return zoom_to_cell(view, click, visible_events(collection, view), values["width"])
     return view
 
 
@@ -318,7 +318,7 @@ def _key(view: View, trigger: Any, values: Values, collection: Collection) -> Vi
     if key == "Escape":
         return view.with_(selected=None)
     if key in STEPS:
-        return step(apply(collection.events, view), view, STEPS[key])
+        return step(visible_events(collection, view), view, STEPS[key])
     return view
 
 

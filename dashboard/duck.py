@@ -1,0 +1,480 @@
+"""The events table in a DuckDB file: a view's events found by SQL, only the rows a request draws turned into Python.
+
+A server process holding the table in pandas holds all of it (two gigabytes at a million events); one holding a
+DuckDB file holds what it reads. ``write`` puts a loaded collection into a file (the table's declared columns, and
+for the filters each facet's names and the searched texts casefolded, worked out once by the same code the pandas
+path runs: ``Facet.names``, ``view.SEARCHED``); ``Engine`` opens it read-only and answers a view with SQL:
+``count``, ``frame`` (the visible rows, the same as ``view.apply`` on the table, or a page of them, or some of their
+columns), ``row`` and ``incoming`` (an event by id and the events that link to it), and the filter menus' choices.
+
+A file is written whole under another name and then renamed over the old one: a reader that has it open goes on
+reading the version it opened, and the next request opens the new one (``Engine.current``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dashboard import cache
+from dashboard.cells import shared_lists
+from dashboard.consistency import Checked, checked_from_json, checked_json
+from dashboard.model import CollectionSettings
+from dashboard.table import COLUMNS, DECLARED, C, Collection, Effect, Problem, empty_events, held
+from dashboard.view import FACETS, SEARCHED, Facet, View, apply, search_texts
+from dashboard.zones import UTC, moved
+
+FORMAT = 1  # bump when the file's layout changes: an older file is written again
+EVENTS = "events"
+META = "meta"
+ROW = "_row"  # the event's position in the table (its label in a pandas view of it)
+TIMES = [column.name for column in DECLARED if column.kind == "time"]
+NESTED = [column.name for column in DECLARED if column.kind == "nested"]
+ZONE_MARGIN = dt.timedelta(days=2)  # more than any zone's offset from UTC
+
+
+def facet_column(facet: Facet) -> str:
+    """The column of a facet's names (a list of text; for a facet of one value, the value's own column)."""
+    return facet.column if facet.reads == "value" else f"_f_{facet.key}"
+
+
+def search_column(name: str) -> str:
+    """The column of a searched column's text, casefolded."""
+    return f"_s_{name}"
+
+
+# ---- writing --------------------------------------------------------------------------------------------------
+
+
+def _json_cells(column: pd.Series) -> pa.Array:
+    """A column of lists and dicts as JSON text, each distinct cell written once."""
+    codes, cells = shared_lists(column)
+    texts = np.array([json.dumps(cell if cell is not None else [], ensure_ascii=False) for cell in cells], object)
+    return pa.array(texts[codes] if len(codes) else [], pa.string())
+
+
+def _names_cells(facet: Facet, column: pd.Series) -> pa.Array:
+    """Each row's names of a facet (``Facet.names``), each distinct cell looked into once."""
+    codes, cells = shared_lists(column)
+    names = np.empty(len(cells), dtype=object)
+    names[:] = [facet.names(cell) for cell in cells]
+    return pa.array(names[codes] if len(codes) else [], pa.list_(pa.string()))
+
+
+def _arrow(events: pd.DataFrame) -> pa.Table:
+    """The table as the file holds it: the declared columns, the row positions, the facets' names, the searched
+    texts casefolded."""
+    columns: dict[str, pa.Array] = {ROW: pa.array(np.arange(len(events), dtype=np.int64))}
+    for column in DECLARED:
+        values = events[column.name]
+        if column.kind == "nested":
+            columns[column.name] = _json_cells(values)
+        elif column.kind == "time":
+            columns[column.name] = pa.array(values.to_numpy().astype("datetime64[us]"), pa.timestamp("us"))
+        elif column.kind in ("text", "zone"):
+            columns[column.name] = pa.array(values.astype(object).where(values.notna(), None), pa.string())
+        else:
+            columns[column.name] = pa.array(values.to_numpy(), column.arrow if column.kind == "flag" else pa.int64())
+    for facet in FACETS:
+        if facet.reads != "value":
+            columns[facet_column(facet)] = _names_cells(facet, events[facet.column])
+    for name, texts in search_texts(events):
+        columns[search_column(name)] = pa.array(texts, pa.string())
+    return pa.table(columns)
+
+
+def _meta(collection: Collection, warnings: Checked, built: str) -> dict[str, str]:
+    return {
+        "format": str(FORMAT),
+        "built": built,
+        "fingerprint": collection.fingerprint,
+        "count": str(len(collection.events)),
+        "warnings": json.dumps(checked_json(warnings), ensure_ascii=False),
+        "settings": json.dumps(collection.settings.model_dump(mode="json", exclude_unset=True), ensure_ascii=False),
+        "problems": json.dumps(
+            [[p.path, p.line, p.column, p.message, str(p.effect)] for p in collection.problems], ensure_ascii=False
+        ),
+    }
+
+
+def write(collection: Collection, path: Path, warnings: Checked | None = None, built: str = "") -> None:
+    """Write a collection to a DuckDB file for ``path``: a new file of its own name beside it (``path``'s name and a
+    version), which ``path`` (a symbolic link) is then turned to, at once; the versions before are removed (a
+    process reading one goes on reading it: its data stays until it lets go). ``warnings``: the collection's
+    consistency warnings, which readers of the file cannot work out without the whole table; ``built``: what it was
+    built from (``Folder``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    version = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    pointer = path.with_name(f".{version.name}.link")
+    try:
+        with duckdb.connect(str(version)) as connection:
+            connection.register("incoming", _arrow(collection.events))
+            connection.execute(f"CREATE TABLE {EVENTS} AS SELECT * FROM incoming ORDER BY {ROW}")
+            connection.unregister("incoming")
+            connection.execute(f"CREATE TABLE {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            meta = _meta(collection, warnings or Checked(), built)
+            connection.executemany(f"INSERT INTO {META} VALUES (?, ?)", list(meta.items()))
+            connection.execute("CHECKPOINT")
+        os.symlink(version.name, pointer)
+        os.replace(pointer, path)
+    except BaseException:
+        for leftover in (version, Path(f"{version}.wal"), pointer):
+            leftover.unlink(missing_ok=True)
+        raise
+    for older in path.parent.glob(f"{path.name}.*"):
+        if older != version and older.suffix not in (".lock", ".wal"):
+            older.unlink(missing_ok=True)
+
+
+# ---- reading --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A view's filters as SQL: the condition, with ``?`` for each of its parameters."""
+
+    where: str
+    params: list[Any]
+
+
+def _moment(stamp: pd.Timestamp) -> dt.datetime:
+    return stamp.to_pydatetime().replace(tzinfo=None)
+
+
+def query(view: View) -> Query:
+    """The events a view shows (``view.apply``), as SQL: the range overlapping what each event's date allows, each
+    facet's chosen names (any of them), the corroboration, and every word of the search in one of the searched
+    texts. The display zone is not read here: the range is the stored times' (UTC)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    first, after = view.bounds()
+    if first is not None:
+        parts.append("(latest > ? OR (latest = ? AND precision = 'minute') OR latest IS NULL)")
+        params += [_moment(first), _moment(first)]
+    if after is not None:
+        parts.append("(earliest < ? OR earliest IS NULL)")
+        params.append(_moment(after))
+    for facet in FACETS:
+        wanted = [name for name in view.chosen(facet) if name]
+        if not view.chosen(facet):
+            continue
+        if facet.reads == "value":
+            parts.append(f"list_contains(?::VARCHAR[], {facet.column})")
+        else:
+            parts.append(f"list_has_any({facet_column(facet)}, ?::VARCHAR[])")
+        params.append(wanted)
+    if view.corroborated:
+        parts.append("corroboration >= ?")
+        params.append(view.corroborated)
+    for word in view.q.casefold().split():
+        parts.append("(" + " OR ".join(f"contains({search_column(name)}, ?)" for name in SEARCHED) + ")")
+        params += [word] * len(SEARCHED)
+    return Query(" AND ".join(parts) or "TRUE", params)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """Rows read from the file as the events table holds them (``table.held``), labelled by their positions."""
+    rows: dict[str, Any] = {}
+    for name in table.column_names:
+        if name == ROW:
+            continue
+        values = table.column(name)
+        if name in NESTED:
+            rows[name] = _decoded(values)
+        elif name in TIMES:
+            rows[name] = values.to_numpy().astype("datetime64[us]")
+        elif name in ("approximate", "uncertain"):
+            rows[name] = values.to_numpy().astype(bool)
+        elif name in ("line", "corroboration"):
+            rows[name] = values.to_numpy().astype(np.int64)
+        elif name == C.zone:
+            rows[name] = np.array(values.to_pylist(), dtype=object)  # None where no zone is known, as ``held``
+        else:
+            rows[name] = held(name, values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get).array)
+    index = pd.Index(table.column(ROW).to_numpy(), dtype=np.int64)
+    return pd.DataFrame(rows, index=index, columns=[name for name in COLUMNS if name in rows], copy=False)
+
+
+def _decoded(column: pa.ChunkedArray) -> np.ndarray:
+    """JSON texts as Python objects, each distinct text decoded once and shared by the rows holding it."""
+    codes, uniques = pd.factorize(column.to_pandas())
+    objects = np.empty(len(uniques) + 1, dtype=object)
+    objects[: len(uniques)] = json.loads("[" + ",".join(uniques) + "]") if len(uniques) else []
+    decoded: np.ndarray = objects[codes]
+    return decoded
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+class Engine:
+    """One DuckDB file of events, read-only, shared by the threads of a process (each query on a cursor of its
+    own). The file is opened again when it is replaced (another inode): one ``stat`` a request."""
+
+    def __init__(self, path: Path, tz: str = UTC, base: Engine | None = None) -> None:
+        self.path = path
+        self.tz = tz  # the display zone of the events it gives (``zones.moved``): UTC, as stored, unless ``zoned``
+        self._base = base
+        self._lock = threading.Lock()
+        self._opened: tuple[str, int, int] | None = None
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._meta: dict[str, str] = {}
+        self._pinned = False
+
+    def zoned(self, tz: str) -> Engine:
+        """The same file, its events given as the display zone ``tz`` shows them (sharing this one's connection)."""
+        return self if tz == self.tz else Engine(self.path, tz, self._base or self)
+
+    def _state(self) -> tuple[str, int, int]:
+        """The version the path leads to now (each is a file of its own name: DuckDB keeps one open database per
+        name in a process, so a new version under the old name would be read as the old one)."""
+        target = os.path.realpath(self.path)
+        status = os.stat(target)
+        return target, status.st_ino, status.st_mtime_ns
+
+    def pinned(self) -> Engine:
+        """The file as it is now, for one request: the same version to the end of it, however soon another comes."""
+        connection = self.current()
+        with self._lock:
+            fixed = Engine(self.path, self.tz)
+            fixed._connection, fixed._opened, fixed._meta, fixed._pinned = connection, self._opened, self._meta, True
+        return fixed
+
+    def current(self) -> duckdb.DuckDBPyConnection:
+        """The connection to the file as it is now (or, pinned, as it was). The one before is let go, not closed: a
+        request still reading it finishes (its cursors keep it open)."""
+        if self._base is not None:
+            return self._base.current()
+        if self._pinned and self._connection is not None:
+            return self._connection
+        state = self._state()
+        with self._lock:
+            if self._connection is None or state != self._opened:
+                connection = duckdb.connect(state[0], read_only=True)
+                meta = dict(connection.execute(f"SELECT key, value FROM {META}").fetchall())
+                self._connection, self._opened, self._meta = connection, state, meta
+            return self._connection
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = self.current().cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def meta(self, key: str) -> str:
+        """A value the file was written with (its fingerprint, settings, problems, warnings, count)."""
+        if self._base is not None:
+            return self._base.meta(key)
+        self.current()
+        return self._meta.get(key, "")
+
+    @property
+    def fingerprint(self) -> str:
+        return self.meta("fingerprint")
+
+    def settings(self) -> CollectionSettings:
+        return CollectionSettings.model_validate(json.loads(self.meta("settings") or "{}"))
+
+    def problems(self) -> list[Problem]:
+        found = json.loads(self.meta("problems") or "[]")
+        return [Problem(str(p), int(line), int(col), str(m), Effect(e)) for p, line, col, m, e in found]
+
+    def warnings(self) -> Checked | None:
+        """The consistency warnings the file was written with."""
+        return checked_from_json(json.loads(self.meta("warnings") or "null"))
+
+    def count(self, view: View | None = None) -> int:
+        """How many events the view shows (all of them without a view)."""
+        if view is None:
+            return int(self.meta("count") or 0)
+        found = query(view)
+        with self._cursor() as cursor:
+            row = cursor.execute(f"SELECT count(*) FROM {EVENTS} WHERE {found.where}", found.params).fetchone()
+        return int(row[0]) if row else 0
+
+    def frame(
+        self,
+        view: View | None = None,
+        columns: Sequence[str] = COLUMNS,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """The events the view shows, in the table's order and labelled by their positions in it, with ``columns``
+        only; ``limit`` and ``offset``: a page of them."""
+        found = query(view or View())
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+        sql = f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {found.where} ORDER BY {ROW}{page}"
+        with self._cursor() as cursor:
+            return _frame(cursor.sql(sql, params=found.params).to_arrow_table())
+
+    def position(self, view: View, event_id: str) -> int | None:
+        """Where an event comes among the events the view shows (0 first), or None when it is not among them."""
+        found = query(view)
+        sql = (
+            f"SELECT n FROM (SELECT id, row_number() OVER (ORDER BY {ROW}) - 1 AS n FROM {EVENTS} "
+            f"WHERE {found.where}) WHERE id = ?"
+        )
+        with self._cursor() as cursor:
+            row = cursor.execute(sql, [*found.params, event_id]).fetchone()
+        return int(row[0]) if row else None
+
+    def rows(self, ids: Sequence[str], columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
+        """The events with these ids, in the table's order."""
+        sql = f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE list_contains(?::VARCHAR[], id) ORDER BY {ROW}"
+        with self._cursor() as cursor:
+            return _frame(cursor.sql(sql, params=[list(ids)]).to_arrow_table())
+
+    def row(self, event_id: str | None) -> dict[str, Any] | None:
+        """The event with this id as a dict, in the display zone, or None (as ``EventIndex.row``)."""
+        if not event_id:
+            return None
+        found = moved(self.rows([event_id]), self.tz)
+        return {str(k): v for k, v in found.iloc[0].to_dict().items()} if len(found) else None
+
+    def visible(self, view: View, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
+        """The events the view shows as the display zone shows them (``apply(moved(table, tz), view)``): by SQL, and
+        in another zone than UTC by SQL over a range two days wider (no zone is a day from UTC), the times then
+        moved and the range applied to them."""
+        if self.tz == UTC or not (view.start or view.end):
+            return moved(self.frame(view, columns), self.tz)
+        return apply(moved(self.frame(self.wider(view), columns), self.tz), View(start=view.start, end=view.end))
+
+    @staticmethod
+    def wider(view: View) -> View:
+        """The view over a range two days wider: every event any display zone's range may show."""
+        return view.with_(
+            start=view.start - ZONE_MARGIN if view.start else None, end=view.end + ZONE_MARGIN if view.end else None
+        )
+
+    def incoming(self, event_id: str) -> list[tuple[str, str]]:
+        """(source id, relation) of every event that links to this one, in the table's order."""
+        sql = (
+            f"SELECT id, json_extract_string(link, '$.relation') FROM (SELECT {ROW}, id, unnest(CAST(links AS JSON[])) "
+            f"AS link FROM {EVENTS} WHERE links <> '[]') WHERE json_extract_string(link, '$.to') = ? ORDER BY {ROW}"
+        )
+        with self._cursor() as cursor:
+            return [(str(a), str(b)) for a, b in cursor.execute(sql, [event_id]).fetchall()]
+
+    def choices(self) -> dict[str, list[str]]:
+        """Each facet's distinct names (by its key), sorted without regard to case (as ``index.choices_of``)."""
+        found: dict[str, list[str]] = {}
+        with self._cursor() as cursor:
+            for facet in FACETS:
+                column = facet_column(facet)
+                sql = (
+                    f"SELECT DISTINCT {column} FROM {EVENTS} WHERE {column} IS NOT NULL AND {column} <> ''"
+                    if facet.reads == "value"
+                    else f"SELECT DISTINCT unnest({column}) FROM {EVENTS}"
+                )
+                names = {str(name) for (name,) in cursor.execute(sql).fetchall() if name}
+                found[facet.key] = sorted(names, key=str.casefold)
+        return found
+
+    def collection(self) -> Collection:
+        """The whole collection as a pandas table (what the store would give): for exports and checks."""
+        return Collection(self.frame().reset_index(drop=True), self.problems(), self.settings(), self.fingerprint)
+
+
+# ---- a folder served from a file ------------------------------------------------------------------------------
+
+FILE_NAME = "events.duckdb"
+
+
+def location(root: Path) -> Path:
+    """The DuckDB file of an events folder: beside the folder's disk cache."""
+    return cache.location(root).parent / FILE_NAME
+
+
+def code_stamp() -> str:
+    """What else a file depends on than the folder's files: the file's layout and the code that loads a folder."""
+    return f"{FORMAT} {cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.duck')}"
+
+
+def build(root: Path, path: Path) -> None:
+    """Load a folder (``store.load_collection``) and write it to ``path`` with its consistency warnings; the
+    file's ``built`` names the folder's state before it was read, so an edit made meanwhile is built again."""
+    from dashboard.consistency import check
+    from dashboard.store import folder_fingerprint, load_collection
+
+    stamp = f"{folder_fingerprint(root)[0]} {code_stamp()}"
+    collection = load_collection(root)
+    write(collection, path, check(collection.events, most=WARNINGS_SHOWN), built=stamp)
+
+
+WARNINGS_SHOWN = 200  # warnings the file keeps listed (all counted): as many as the banner shows
+
+
+class Folder:
+    """The app's events of a folder, read through its DuckDB file: each call (each request) finds the folder's
+    state from its files' states, as the store does, and when the file was built from another state (or another
+    version of the code), builds it again, once: one process at a time, under a lock file, in a child process, so
+    that no server process ever holds the whole table."""
+
+    def __init__(self, root: Path, path: Path | None = None) -> None:
+        self.root = root
+        self.path = path or location(root)
+        self.engine = Engine(self.path)
+        self._lock = threading.Lock()
+        self._scan: tuple[float, float, str] = (0.0, 0.0, "")  # when, how long, what the last scan found
+
+    def _stamp(self) -> str:
+        from dashboard.store import RESTAT_AFTER, SLOW_SCAN, folder_fingerprint
+
+        when, took, found = self._scan
+        if found and took > SLOW_SCAN and time.monotonic() - when < RESTAT_AFTER:
+            return found  # a slow folder is statted again at most every RESTAT_AFTER seconds, as the store does
+        fingerprint, took = folder_fingerprint(self.root)
+        found = f"{fingerprint} {code_stamp()}"
+        self._scan = (time.monotonic(), took, found)
+        return found
+
+    def _fresh(self, stamp: str) -> bool:
+        try:
+            return self.path.exists() and self.engine.meta("built") == stamp
+        except duckdb.Error:
+            return False  # not a database, or not ours: built again
+
+    def __call__(self) -> Collection:
+        with self._lock:
+            stamp = self._stamp()
+            if not self._fresh(stamp):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.path.with_suffix(".lock"), "w") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it: wait, then look again
+                    if not self._fresh(stamp):
+                        _run_build(self.root, self.path)
+        engine = self.engine.pinned()
+        return Collection(empty_events(), engine.problems(), engine.settings(), engine.fingerprint, engine=engine)
+
+
+def _run_build(root: Path, path: Path) -> None:
+    """``build`` in a child process: its memory (the whole table, for a moment) goes back when it ends."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard.duck", str(root), str(path)], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise RuntimeError(f"building {path} failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]), Path(sys.argv[2]))

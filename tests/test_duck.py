@@ -1,0 +1,310 @@
+"""The events in a DuckDB file (dashboard.duck): every view's events, counts, look-ups and menus the same as the
+pandas table's; the app's answers the same over either; the file built once per state of the folder, replaced
+whole, and read by a process that never holds the table."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from dashboard import duck
+from dashboard.app import callbacks
+from dashboard.app.banner import checked
+from dashboard.consistency import check
+from dashboard.index import BROAD, in_zone, index_for, visible_events
+from dashboard.store import load_collection
+from dashboard.table import COLUMNS, C, Collection
+from dashboard.view import View, apply
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import generate  # noqa: E402  # the benchmark's synthetic events
+
+EVENTS = REPO / "events"
+ZONES = ("utc", "Europe/Kyiv", "America/New_York", "own")
+
+
+def _same(pandas_rows: pd.DataFrame, file_rows: pd.DataFrame) -> None:
+    """The same rows (labels and order) with the same values: categoricals compared by value, as a subset of the
+    table holds fewer categories than the whole."""
+    assert list(file_rows.index) == list(pandas_rows.index)
+    assert list(file_rows.columns) == list(pandas_rows.columns)
+    pd.testing.assert_frame_equal(pandas_rows.astype(object), file_rows.astype(object))
+
+
+def _with_engine(collection: Collection, path: Path) -> Collection:
+    duck.write(collection, path, check(collection.events, most=duck.WARNINGS_SHOWN))
+    engine = duck.Engine(path)
+    return Collection(collection.events.iloc[:0], collection.problems, collection.settings, engine.fingerprint, engine)
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Collection, Collection]:
+    loaded = load_collection(EVENTS)
+    return loaded, _with_engine(loaded, tmp_path_factory.mktemp("duck") / "bundled.duckdb")
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Collection, Collection]:
+    folder = tmp_path_factory.mktemp("synthetic")
+    frame, _ = generate.generate(3_000, seed=11)
+    frame.to_parquet(folder / "events.parquet", index=False)
+    (folder / "_collection.yaml").write_text(generate.collection_settings())
+    loaded = load_collection(folder)
+    assert len(loaded.events) == 3_000, loaded.problems[:3]
+    return loaded, _with_engine(loaded, tmp_path_factory.mktemp("duck") / "synthetic.duckdb")
+
+
+BUNDLED_VIEWS = [
+    "",
+    "q=nato",
+    "q=NATO%20ministers",
+    "q=Kyiv",
+    "q=nobody-writes-this",
+    "category=diplomacy",
+    "category=diplomacy&category=military",
+    "actor=NATO&actor=Russia",
+    "place=Kyiv",
+    "source=DW",
+    "tag=sanctions",
+    "status=reported&status=claimed",
+    "corroborated=2",
+    "from=2022-02-15&to=2022-02-16",
+    "from=2022-02-16",
+    "to=2022-02-14",
+    "from=2022-02-16T06:30&to=2022-02-16T18:00",
+    "from=2022-02-16&to=2022-02-16&q=ukraine&category=diplomacy",
+]
+
+
+@pytest.mark.parametrize("query", BUNDLED_VIEWS)
+@pytest.mark.parametrize("tz", ZONES)
+def test_a_views_events_from_the_file_are_the_tables(bundled, query: str, tz: str):
+    loaded, filed = bundled
+    view = View.from_query(query).with_(tz=tz)
+    expected = apply(in_zone(loaded, tz).events, view)
+    _same(expected, visible_events(in_zone(filed, tz), view))
+    assert filed.engine.count(view.with_(tz="utc")) == len(apply(loaded.events, view.with_(tz="utc")))
+
+
+def test_the_views_of_a_generated_collection_are_the_same(synthetic):
+    loaded, filed = synthetic
+    events = loaded.events
+    some = events.iloc[[5, 700, 2100]]
+    views = [
+        View(),
+        View(start=some[C.start].iloc[1].date(), end=some[C.start].iloc[2].date()),
+        View(actor=tuple(some[C.actors].iloc[0][:1]) + tuple(some[C.actors].iloc[2][:1])),
+        View(place=tuple(p["name"] for p in some[C.places].iloc[1][:1])),
+        View(tag=tuple(some[C.tags].iloc[2][:1]), category=(str(some[C.category].iloc[0]),)),
+        View(q=str(some[C.title].iloc[0]).split()[0]),
+        View(q=" ".join(str(some[C.summary].iloc[1]).split()[:2])),
+        View(source=(str(some[C.sources].iloc[0][0].get("publisher") or some[C.sources].iloc[0][0]["title"]),)),
+        View(corroborated=2),
+    ]
+    assert len(apply(events, views[0])) > 2_000  # a big view: its broad columns only
+    for view in views:
+        expected = apply(events, view)
+        shown = visible_events(filed, view)
+        columns = list(BROAD) if len(expected) > 2_000 else COLUMNS
+        _same(expected[columns], shown)
+        assert filed.engine.count(view) == len(expected), view
+    assert sum(len(apply(events, view)) for view in views[1:]) > 0
+
+
+def test_a_search_casefolds_as_pythons(tmp_path: Path):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(
+        "title: Talks in Straße des 17. Juni\ndate: 2022-02-16\ncategory: diplomacy\n", encoding="utf-8"
+    )
+    (folder / "b.yaml").write_text("title: İstanbul meeting\ndate: 2022-02-16\ncategory: diplomacy\n", "utf-8")
+    loaded = load_collection(folder)
+    filed = _with_engine(loaded, tmp_path / "x.duckdb")
+    for q in ("strasse", "STRASSE", "straße", "i̇stanbul", "istanbul"):
+        assert list(visible_events(filed, View(q=q))[C.id]) == list(apply(loaded.events, View(q=q))[C.id]), q
+    assert list(visible_events(filed, View(q="strasse"))[C.id]) == ["a"]
+
+
+def test_look_ups_and_menus_are_the_tables(bundled):
+    loaded, filed = bundled
+    table, file = index_for(loaded), index_for(filed)
+    assert file.choices == table.choices
+    for event_id in loaded.events[C.id]:
+        assert file.incoming(event_id) == table.incoming(event_id)
+        row, expected = file.row(event_id), table.row(event_id)
+        assert row is not None and expected is not None
+        assert {k: str(v) for k, v in row.items()} == {k: str(v) for k, v in expected.items()}
+    assert file.row("no-such-event") is None and file.row(None) is None
+    assert any(index_for(loaded).incoming(event_id) for event_id in loaded.events[C.id])
+    zoned_row = index_for(in_zone(filed, "Europe/Kyiv")).row("kyiv-station-bomb-shelter-tour")
+    expected_row = index_for(in_zone(loaded, "Europe/Kyiv")).row("kyiv-station-bomb-shelter-tour")
+    assert zoned_row is not None and expected_row is not None
+    assert zoned_row[C.when] == expected_row[C.when] and zoned_row[C.start] == expected_row[C.start]
+
+
+def test_the_file_keeps_the_collections_settings_problems_and_warnings(synthetic, tmp_path: Path):
+    loaded, filed = synthetic
+    assert filed.settings == loaded.settings
+    assert filed.size == len(loaded.events) == 3_000
+    assert filed.fingerprint == loaded.fingerprint
+    expected = check(loaded.events, most=duck.WARNINGS_SHOWN)
+    kept = checked(filed)
+    assert kept.count == expected.count and kept.warnings == expected.warnings and kept.count > 0
+
+
+def _figure_json(figure: Any) -> Any:
+    return pio.to_json(figure, validate=False) if figure is not None else None
+
+
+def _comparable(out: dict[str, Any]) -> dict[str, Any]:
+    """A render's parts as text (figures and components alike)."""
+    return {
+        name: _figure_json(value) if hasattr(value, "to_plotly_json") and name in ("timeline", "map") else repr(value)
+        for name, value in out.items()
+        if name not in ("screen",)
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "event=kyiv-station-bomb-shelter-tour&tz=Europe%2FKyiv",
+        "q=nato&event=nato-defence-ministers-meeting",
+        "category=diplomacy&lanes=actor",
+        "from=2022-02-16&to=2022-02-16&mode=sequence&theme=dark",
+    ],
+)
+def test_the_app_draws_the_same_page_over_the_file(bundled, query: str):
+    loaded, filed = bundled
+    view = View.from_query(query)
+    expected = callbacks.render(loaded, view, 1200)
+    shown = callbacks.render(filed, view, 1200)
+    assert _comparable(shown) == _comparable(expected)
+
+
+@pytest.mark.parametrize("query", ["", "lanes=actor", "lanes=place&q=a", "tz=Europe%2FKyiv&corroborated=1"])
+def test_a_big_views_density_map_list_and_captions_are_the_same(synthetic, query: str):
+    loaded, filed = synthetic
+    selected = str(loaded.events[C.id].iloc[1500])
+    view = View.from_query(query).with_(selected=selected)
+    expected = callbacks.render(loaded, view, 1200)
+    shown = callbacks.render(filed, view, 1200)
+    assert expected["timeline"]["layout"]["meta"].get("density")  # drawn as a density: the broad columns only
+    assert _comparable(shown) == _comparable(expected)
+
+
+# ---- the file of a folder -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    target = tmp_path / "events"
+    target.mkdir()
+    for path in EVENTS.iterdir():
+        (target / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+def test_a_folder_is_built_once_and_again_after_an_edit(folder: Path):
+    served = duck.Folder(folder)
+    first = served()
+    assert first.size == len(load_collection(folder).events)
+    built = served.path.stat().st_ino
+    again = served()
+    assert served.path.stat().st_ino == built and again.fingerprint == first.fingerprint  # unchanged: not built
+    (folder / "new-one.yaml").write_text("title: A new event\ndate: 2022-02-17\ncategory: diplomacy\n", "utf-8")
+    edited = served()
+    assert served.path.stat().st_ino != built
+    assert edited.size == first.size + 1 and edited.fingerprint == load_collection(folder).fingerprint
+    assert index_for(edited).row("new-one") is not None
+
+
+def test_a_reader_of_the_old_file_goes_on_while_it_is_replaced(folder: Path):
+    served = duck.Folder(folder)
+    served()
+    reader = duck.Engine(served.path)
+    old = reader.current()
+    (folder / "new-one.yaml").write_text("title: A new event\ndate: 2022-02-17\ncategory: diplomacy\n", "utf-8")
+    served()
+    count_old = old.execute(f"SELECT count(*) FROM {duck.EVENTS}").fetchone()
+    assert count_old is not None and count_old[0] == len(load_collection(folder).events) - 1
+    assert reader.count(View()) == count_old[0] + 1  # its next request opens the new file
+
+
+def test_problems_of_the_folder_come_with_the_file(folder: Path):
+    (folder / "broken.yaml").write_text("title: Broken\ndate: 2022-02-31\ncategory: diplomacy\n", "utf-8")
+    collection = duck.Folder(folder)()
+    expected = load_collection(folder).problems
+    assert collection.problems == expected and any(p.path == "broken.yaml" for p in expected)
+
+
+def test_a_damaged_file_is_built_again(folder: Path):
+    served = duck.Folder(folder)
+    served()
+    served.path.write_bytes(b"not a database at all")
+    served.engine = duck.Engine(served.path)
+    assert served().size == len(load_collection(folder).events)
+
+
+def test_processes_serving_one_folder_build_its_file_once(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    builds: list[float] = []
+    real = duck._run_build
+
+    def counted(root: Path, path: Path) -> None:
+        builds.append(time.monotonic())
+        time.sleep(0.3)  # long enough for the others to reach the lock
+        real(root, path)
+
+    monkeypatch.setattr(duck, "_run_build", counted)
+    servers = [duck.Folder(folder) for _ in range(3)]  # as many processes' loaders: each its own state
+    sizes: list[int] = []
+    threads = [threading.Thread(target=lambda s=s: sizes.append(s().size)) for s in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and len(set(sizes)) == 1 and sizes[0] > 0
+
+
+def test_a_build_that_fails_says_so_and_keeps_the_file(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    served = duck.Folder(folder)
+    served()
+    before = served.path.read_bytes()
+    (folder / "new-one.yaml").write_text("title: A new event\ndate: 2022-02-17\ncategory: diplomacy\n", "utf-8")
+    monkeypatch.setattr(sys, "executable", str(folder / "no-such-python"))
+    with pytest.raises((RuntimeError, OSError)):
+        served()
+    assert served.path.read_bytes() == before
+
+
+def test_the_server_process_never_loads_the_table(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    import dashboard.store
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the table was loaded in the server's process")
+
+    monkeypatch.setattr(dashboard.store, "load_collection", refuse)
+    collection = duck.Folder(folder)()
+    assert collection.engine is not None and len(collection.events) == 0 and collection.size > 0
+    out = callbacks.render(collection, View(), 1200)
+    assert out["count"].endswith(" events")
+
+
+def test_write_leaves_no_file_behind_when_it_fails(tmp_path: Path, bundled):
+    loaded, _ = bundled
+    broken = dataclasses.replace(loaded, events=loaded.events.drop(columns=[C.title]))
+    with pytest.raises(KeyError):
+        duck.write(broken, tmp_path / "x.duckdb")
+    assert os.listdir(tmp_path) == []
