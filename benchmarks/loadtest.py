@@ -2,11 +2,15 @@
 and time. Reports errors (the target is none), latency percentiles, and whether every worker answered a
 request alike.
 
-    python benchmarks/loadtest.py [--events events] [--workers 2] [--users 8] [--requests 25]
+    python benchmarks/loadtest.py [--events events] [--workers 2] [--users 8] [--requests 25] [--engine pandas]
 
-It starts `gunicorn -w N dashboard.app:server` on a free 127.0.0.1 port, records one real callback request
-from headless Chromium (so the request is exactly what the browser sends), then replays it from many threads
-with a different selected event each time, as users clicking through events would.
+It starts `gunicorn -w N dashboard.app:server` on a free 127.0.0.1 port, with the engine asked for
+(TIMELINE_ENGINE), records one real callback request from headless Chromium (so the request is exactly what the
+browser sends), then replays it from many threads with a different selected event each time, as users clicking
+through events would. The server's memory (its master and workers together) is sampled throughout: the peak of
+their resident sizes added up (RSS, which counts the pages the workers share once per worker) and of their
+proportional sizes (PSS, which splits a shared page between the processes sharing it: the machine's memory
+they take).
 """
 
 from __future__ import annotations
@@ -74,6 +78,27 @@ def record_request(base: str) -> tuple[str, dict]:
     return captured[0]
 
 
+def memory_mb(pid: int) -> tuple[float, float]:
+    """RSS and PSS of a process and its children, added up, in MB (0, 0 once it has gone)."""
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    pids += [int(child) for child in children]
+    rss = pss = 0.0
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
 def with_selection(body: dict, event_id: str) -> dict:
     """The recorded request, as if the address bar had changed to select another event."""
     body = json.loads(json.dumps(body))
@@ -106,6 +131,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--requests", type=int, default=25, help="requests per user")
     parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas")
+    parser.add_argument("--start-seconds", type=float, default=60, help="how long the server may take to answer")
     args = parser.parse_args()
 
     from dashboard.store import load_collection
@@ -113,7 +140,7 @@ def main() -> None:
     ids = list(load_collection(args.events).events["id"])
     port = free_port()
     base = f"http://{HOST}:{port}/"
-    env = {**os.environ, "TIMELINE_EVENTS": args.events}
+    env = {**os.environ, "TIMELINE_EVENTS": args.events, "TIMELINE_ENGINE": args.engine}
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -130,8 +157,18 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    peak = [0.0, 0.0]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(0.25):
+            rss, pss = memory_mb(server.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     try:
-        wait_until_up(base)
+        wait_until_up(base, args.start_seconds)
         url, body = record_request(base)
         # The same request, answered by whichever worker takes it, must give the same answer.
         answers = {post(url, with_selection(body, ids[0]))[1] for _ in range(3 * args.workers)}
@@ -158,7 +195,9 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        rest = memory_mb(server.pid)
     finally:
+        sampling.set()
         server.terminate()
         server.wait(timeout=10)
 
@@ -167,12 +206,19 @@ def main() -> None:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
 
-    print(f"{args.users} users × {args.requests} requests, gunicorn -w {args.workers}, {len(ids):,} events")
-    print("| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(
+        f"{args.users} users × {args.requests} requests, gunicorn -w {args.workers}, {len(ids):,} events, "
+        f"engine {args.engine}"
+    )
+    print(
+        "| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree "
+        "| peak RSS MB | peak PSS MB | RSS MB after |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     print(
         f"| {len(latencies)} | {len(errors)} | {pct(50):.0f} | {pct(95):.0f} | {pct(99):.0f} | "
-        f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} |"
+        f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} "
+        f"| {peak[0]:,.0f} | {peak[1]:,.0f} | {rest[0]:,.0f} |"
     )
     for error in errors[:5]:
         print("error:", error)

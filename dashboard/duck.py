@@ -37,17 +37,23 @@ from dashboard import cache
 from dashboard.cells import shared_lists
 from dashboard.consistency import Checked, checked_from_json, checked_json
 from dashboard.model import CollectionSettings
-from dashboard.table import COLUMNS, DECLARED, C, Collection, Effect, Problem, empty_events, held
+from dashboard.table import COLUMNS, DECLARED, FEW_VALUES, C, Collection, Effect, Problem, empty_events, held
 from dashboard.view import FACETS, SEARCHED, Facet, View, apply, search_texts
 from dashboard.zones import UTC, moved
 
 FORMAT = 1  # bump when the file's layout changes: an older file is written again
 EVENTS = "events"
+PLACES = "places"  # the places table of the map (``figure.places_table``): a row an event and place with coordinates
+LINKS = "links"  # a row a link: its source's id and position, its target and relation
 META = "meta"
 ROW = "_row"  # the event's position in the table (its label in a pandas view of it)
 TIMES = [column.name for column in DECLARED if column.kind == "time"]
 NESTED = [column.name for column in DECLARED if column.kind == "nested"]
 ZONE_MARGIN = dt.timedelta(days=2)  # more than any zone's offset from UTC
+# How a server process reads a file: DuckDB keeps the file's blocks it has read in memory up to its limit (80 % of
+# the machine's by default, in every worker); a view's query needs far less. Every connection of a process to a
+# file must use the same settings.
+READING: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB", "threads": 2}
 
 
 def facet_column(facet: Facet) -> str:
@@ -100,6 +106,22 @@ def _arrow(events: pd.DataFrame) -> pa.Table:
     return pa.table(columns)
 
 
+def _links(events: pd.DataFrame) -> pa.Table:
+    """Every link, a row each (its source's id and position, its target, its relation), in the table's order."""
+    linked = events[C.links].to_numpy()
+    found = [
+        (position, source, link["to"], link["relation"])
+        for position, (source, links) in enumerate(zip(events[C.id], linked, strict=True))
+        for link in links
+    ]
+    names = ("source_at", "source", "target", "relation")
+    return (
+        pa.table({name: pa.array([item[i] for item in found]) for i, name in enumerate(names)})
+        if found
+        else (pa.table({"source_at": pa.array([], pa.int64())} | {n: pa.array([], pa.string()) for n in names[1:]}))
+    )
+
+
 def _meta(collection: Collection, warnings: Checked, built: str) -> dict[str, str]:
     return {
         "format": str(FORMAT),
@@ -120,13 +142,30 @@ def write(collection: Collection, path: Path, warnings: Checked | None = None, b
     process reading one goes on reading it: its data stays until it lets go). ``warnings``: the collection's
     consistency warnings, which readers of the file cannot work out without the whole table; ``built``: what it was
     built from (``Folder``)."""
+    from dashboard.figure import places_table
+
     path.parent.mkdir(parents=True, exist_ok=True)
     version = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
     pointer = path.with_name(f".{version.name}.link")
     try:
         with duckdb.connect(str(version)) as connection:
-            connection.register("incoming", _arrow(collection.events))
-            connection.execute(f"CREATE TABLE {EVENTS} AS SELECT * FROM incoming ORDER BY {ROW}")
+            incoming = _arrow(collection.events)
+            connection.register("incoming", incoming)
+            for name in FEW_VALUES:  # as codes into their values, read back as a categorical without a look at them
+                connection.execute(
+                    f"CREATE TYPE {name}_values AS ENUM "
+                    f"(SELECT DISTINCT {name} FROM incoming WHERE {name} IS NOT NULL ORDER BY 1)"
+                )
+            typed = [f"{n}::{n}_values AS {n}" if n in FEW_VALUES else f'"{n}"' for n in incoming.column_names]
+            connection.execute(f"CREATE TABLE {EVENTS} AS SELECT {', '.join(typed)} FROM incoming ORDER BY {ROW}")
+            connection.unregister("incoming")
+            connection.register("incoming", _links(collection.events))
+            connection.execute(f"CREATE TABLE {LINKS} AS SELECT * FROM incoming")
+            connection.unregister("incoming")
+            places = places_table(collection.events)
+            places.insert(0, "place_at", np.arange(len(places)))  # the order: each event's places as it lists them
+            connection.register("incoming", pa.Table.from_pandas(places, preserve_index=False))
+            connection.execute(f"CREATE TABLE {PLACES} AS SELECT * FROM incoming")
             connection.unregister("incoming")
             connection.execute(f"CREATE TABLE {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
             meta = _meta(collection, warnings or Checked(), built)
@@ -198,6 +237,8 @@ def _frame(table: pa.Table) -> pd.DataFrame:
         values = table.column(name)
         if name in NESTED:
             rows[name] = _decoded(values)
+        elif name in FEW_VALUES:
+            rows[name] = _categorical(values)
         elif name in TIMES:
             rows[name] = values.to_numpy().astype("datetime64[us]")
         elif name in ("approximate", "uncertain"):
@@ -210,6 +251,16 @@ def _frame(table: pa.Table) -> pd.DataFrame:
             rows[name] = held(name, values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get).array)
     index = pd.Index(table.column(ROW).to_numpy(), dtype=np.int64)
     return pd.DataFrame(rows, index=index, columns=[name for name in COLUMNS if name in rows], copy=False)
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """An ENUM column as the table holds it (``table.held``): codes into the values its rows hold, sorted."""
+    if not pa.types.is_dictionary(column.type):
+        return pd.Categorical(column.to_pandas())
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    codes = array.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
+    found = pd.Categorical.from_codes(codes, categories=array.dictionary.to_pylist())
+    return found.remove_unused_categories()
 
 
 def _decoded(column: pa.ChunkedArray) -> np.ndarray:
@@ -238,6 +289,7 @@ class Engine:
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._meta: dict[str, str] = {}
         self._pinned = False
+        self._pid = os.getpid()
 
     def zoned(self, tz: str) -> Engine:
         """The same file, its events given as the display zone ``tz`` shows them (sharing this one's connection)."""
@@ -267,8 +319,11 @@ class Engine:
             return self._connection
         state = self._state()
         with self._lock:
-            if self._connection is None or state != self._opened:
-                connection = duckdb.connect(state[0], read_only=True)
+            # A process forked from this one (gunicorn --preload) opens the file anew: DuckDB's threads and locks
+            # do not cross a fork.
+            if self._connection is None or state != self._opened or self._pid != os.getpid():
+                self._pid = os.getpid()
+                connection = duckdb.connect(state[0], read_only=True, config=READING)
                 meta = dict(connection.execute(f"SELECT key, value FROM {META}").fetchall())
                 self._connection, self._opened, self._meta = connection, state, meta
             return self._connection
@@ -327,22 +382,54 @@ class Engine:
         with self._cursor() as cursor:
             return _frame(cursor.sql(sql, params=found.params).to_arrow_table())
 
-    def position(self, view: View, event_id: str) -> int | None:
-        """Where an event comes among the events the view shows (0 first), or None when it is not among them."""
-        found = query(view)
+    def places(self, view: View, rows: Sequence[int] | None = None) -> pd.DataFrame:
+        """The places table's rows of the events of the view's filters, over a range two days wider (every zone's
+        range is within it), in the table's order; or of the events at these ``rows`` alone."""
+        found = query(self.wider(view)) if rows is None else Query(f"list_contains(?::BIGINT[], {ROW})", [list(rows)])
         sql = (
-            f"SELECT n FROM (SELECT id, row_number() OVER (ORDER BY {ROW}) - 1 AS n FROM {EVENTS} "
-            f"WHERE {found.where}) WHERE id = ?"
+            f"SELECT row, name, lat, lon FROM {PLACES} WHERE row IN (SELECT {ROW} FROM {EVENTS} WHERE {found.where}) "
+            "ORDER BY place_at"
         )
         with self._cursor() as cursor:
-            row = cursor.execute(sql, [*found.params, event_id]).fetchone()
-        return int(row[0]) if row else None
+            table = cursor.sql(sql, params=found.params).to_arrow_table()
+        return pd.DataFrame(
+            {
+                "row": table.column("row").to_numpy(),
+                "name": pd.array(table.column("name").to_pandas(), dtype="str"),
+                "lat": table.column("lat").to_numpy(),
+                "lon": table.column("lon").to_numpy(),
+            }
+        )
 
-    def rows(self, ids: Sequence[str], columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
-        """The events with these ids, in the table's order."""
-        sql = f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE list_contains(?::VARCHAR[], id) ORDER BY {ROW}"
+    def place_counts(self, view: View) -> pd.DataFrame:
+        """How many of the view's events each place has (``figure.place_counts``: in the order first met), the
+        range read in UTC."""
+        found = query(view)
+        sql = (
+            f"SELECT name, lat, lon, count(*) AS count FROM {PLACES} WHERE lat IS NOT NULL AND lon IS NOT NULL "
+            f"AND row IN (SELECT {ROW} FROM {EVENTS} WHERE {found.where}) GROUP BY name, lat, lon "
+            "ORDER BY min(place_at)"
+        )
         with self._cursor() as cursor:
-            return _frame(cursor.sql(sql, params=[list(ids)]).to_arrow_table())
+            table = cursor.sql(sql, params=found.params).to_arrow_table()
+        return pd.DataFrame(
+            {
+                "name": table.column("name").to_pylist(),
+                "lat": table.column("lat").to_numpy(),
+                "lon": table.column("lon").to_numpy(),
+                "count": table.column("count").to_numpy(),
+            }
+        )
+
+    def rows(self, ids: Sequence[str] = (), at: Sequence[int] = ()) -> pd.DataFrame:
+        """The events with these ids, or at these positions in the table, in the table's order."""
+        column, wanted = ("id", list(ids)) if ids else (ROW, [int(position) for position in at])
+        kind = "VARCHAR" if ids else "BIGINT"
+        sql = (
+            f"SELECT {ROW}, {_listed(COLUMNS)} FROM {EVENTS} WHERE list_contains(?::{kind}[], {column}) ORDER BY {ROW}"
+        )
+        with self._cursor() as cursor:
+            return _frame(cursor.sql(sql, params=[wanted]).to_arrow_table())
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, in the display zone, or None (as ``EventIndex.row``)."""
@@ -355,6 +442,8 @@ class Engine:
         """The events the view shows as the display zone shows them (``apply(moved(table, tz), view)``): by SQL, and
         in another zone than UTC by SQL over a range two days wider (no zone is a day from UTC), the times then
         moved and the range applied to them."""
+        if self.tz == UTC and C.zone not in columns:
+            return self.frame(view, columns)  # no time moves in UTC: only the words of times, not asked for here
         if self.tz == UTC or not (view.start or view.end):
             return moved(self.frame(view, columns), self.tz)
         return apply(moved(self.frame(self.wider(view), columns), self.tz), View(start=view.start, end=view.end))
@@ -368,10 +457,7 @@ class Engine:
 
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one, in the table's order."""
-        sql = (
-            f"SELECT id, json_extract_string(link, '$.relation') FROM (SELECT {ROW}, id, unnest(CAST(links AS JSON[])) "
-            f"AS link FROM {EVENTS} WHERE links <> '[]') WHERE json_extract_string(link, '$.to') = ? ORDER BY {ROW}"
-        )
+        sql = f"SELECT source, relation FROM {LINKS} WHERE target = ? ORDER BY source_at"
         with self._cursor() as cursor:
             return [(str(a), str(b)) for a, b in cursor.execute(sql, [event_id]).fetchall()]
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.model import Status
-from dashboard.table import COLUMNS, C, Collection, unique_fingerprint
+from dashboard.table import COLUMNS, DECLARED, C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
 from dashboard.zones import UTC, moved
 
@@ -23,6 +23,7 @@ Choices = dict[str, list[str]]  # each facet's distinct names, by its key
 # Collections whose look-ups are kept at once: a server needs the current one and, while requests begun before an
 # edit finish, the last. Each may hold a table's worth of memory, so keep few.
 MAX_TABLES = 3
+ROWS_KEPT = 2_000  # events of a collection in a file whose rows (and links to them) a process keeps, as cards read them
 OPTION_CHARS = 48  # a name's label in a filter menu, and the longest name the menu sends as it is
 
 
@@ -122,20 +123,37 @@ class EventIndex:
         return self._once("option_names", build)
 
     @property
-    def places(self) -> pd.DataFrame | None:
-        """Every (event, place with coordinates) pair, for the map (``places_table``: row labels and places); None
-        for a collection in a file, whose map reads the places of the events in view."""
+    def places(self) -> pd.DataFrame:
+        """Every (event, place with coordinates) pair, for the map (``places_table``: row labels and places)."""
         from dashboard.figure import places_table
 
-        return None if self.engine else self._once("places", lambda: places_table(self.events))
+        return self._once("places", lambda: places_table(self.events))
+
+    def map_places(self, view: View, visible: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """What the map of a view's ``visible`` events reads (``map_figure``): pairs of the places table, the
+        whole collection's or, from a file, those of the view's events; and, for a view the map sums from a file
+        (in UTC: another zone's range is the events' own), the sums worked out by SQL, with the pairs of the
+        selected event alone."""
+        from dashboard.figure import MAP_DETAIL_LIMIT
+
+        if self.engine is None:
+            return self.places, None
+        if len(visible) <= MAP_DETAIL_LIMIT or self.engine.tz != UTC:
+            return self.engine.places(view), None
+        selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
+        return self.engine.places(view, rows=list(selected)), self.engine.place_counts(view)
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, or None."""
         if not event_id:
             return None
         if self.engine is not None:
-            found: dict[str, Any] | None = self.engine.row(event_id)
-            return found
+            rows: dict[str, dict[str, Any] | None] = self._once("rows", dict)
+            if event_id not in rows:
+                if len(rows) >= ROWS_KEPT:
+                    rows.clear()
+                rows[event_id] = self.engine.row(event_id)
+            return rows[event_id]
         try:
             position = self._positions.get_loc(event_id)
         except KeyError:
@@ -148,15 +166,19 @@ class EventIndex:
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one."""
         if self.engine is not None:
-            found: list[tuple[str, str]] = self.engine.incoming(event_id)
-            return found
+            kept: dict[str, list[tuple[str, str]]] = self._once("incoming_of", dict)
+            if event_id not in kept:
+                if len(kept) >= ROWS_KEPT:
+                    kept.clear()
+                kept[event_id] = self.engine.incoming(event_id)
+            return kept[event_id]
         return self._incoming.get(event_id, [])
 
     def complete(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Rows of a view with every column of the table (a big view's rows from a file hold only ``BROAD``)."""
+        """Rows of a view with every column of the table (a big view's rows from a file hold only ``narrow`` ones)."""
         if self.engine is None or set(COLUMNS) <= set(rows.columns):
             return rows
-        full: pd.DataFrame = self.engine.rows(list(rows[C.id]))
+        full: pd.DataFrame = self.engine.rows(at=list(rows.index))
         return moved(full, self.engine.tz).loc[rows.index]
 
 
@@ -183,22 +205,45 @@ def index_for(collection: Collection) -> EventIndex:
 
 
 # The columns of a big view's events from a file (more than ``FULL_FROM``): what the density, the map's sums, the
-# captions, stepping and zooming read. The texts only cards show (headline, summary, quotes, sources) stay in the
-# file; the list asks for its page's rows whole (``EventIndex.complete``).
-BROAD = tuple(
-    name for name in COLUMNS if name not in {C.title, C.summary, C.quotes, C.sources, C.links, C.evidence, C.date_text}
-)
-FULL_FROM = 2_000  # a view of more events than this (and so drawn as a density, its map summed) gets ``BROAD``
+# captions, stepping and zooming read, and the lists a lane of actors or of places is made of when those are the
+# lanes. The texts only cards show, and lists no lane reads, stay in the file; the list asks for its page's rows
+# whole (``EventIndex.complete``), the map for the view's places (``EventIndex.places_in``).
+CARD_TEXTS = {C.title, C.summary, C.evidence, C.date_text, C.path, C.line}
+NARROW = tuple(column.name for column in DECLARED if column.kind != "nested" and column.name not in CARD_TEXTS)
+LANE_LISTS = {"actor": C.actors, "place": C.places}
+FULL_FROM = 2_000  # a view of more events than this (and so drawn as a density, its map summed) gets ``NARROW``
+
+
+def narrow(view: View) -> list[str]:
+    """The columns of a big view's events from a file: ``NARROW``, its lanes' lists, and in another display zone
+    than UTC the event's zone and its date in words (which the zone's times are worked out from)."""
+    wanted = {*NARROW, LANE_LISTS.get(view.lanes)} | ({C.zone, C.when} if view.tz != UTC else set())
+    return [name for name in COLUMNS if name in wanted]
+
+
+VIEWS_KEPT = 2  # views whose events from a file a process keeps: a click, a key or a pick asks for the same again
 
 
 def visible_events(collection: Collection, view: View) -> pd.DataFrame:
     """The events the view shows (``view.apply``) of the collection as given (``in_zone`` first for the view's
-    zone): from its table, or from its file by SQL, a big view's with the ``BROAD`` columns only."""
+    zone): from its table, or from its file by SQL, a big view's with the ``narrow`` columns only. The last few
+    views' events from a file are kept (treat them as read-only): selecting an event shows the same events."""
     engine = collection.engine
     if engine is None:
         return apply(collection.events, view)
-    columns = COLUMNS if engine.count(view) <= FULL_FROM else BROAD
+    kept: OrderedDict[str, pd.DataFrame] = index_for(collection).memo.setdefault("visible", OrderedDict())
+    key = view.with_(selected=None, theme="light", mode="calendar", lag=False).to_query() + f"|{view.lanes}"
+    with _lock:
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    columns = COLUMNS if engine.count(view) <= FULL_FROM else narrow(view)
     shown: pd.DataFrame = engine.visible(view, columns)
+    with _lock:
+        kept[key] = shown
+        while len(kept) > VIEWS_KEPT:
+            kept.popitem(last=False)
     return shown
 
 

@@ -20,7 +20,7 @@ from dashboard import duck
 from dashboard.app import callbacks
 from dashboard.app.banner import checked
 from dashboard.consistency import check
-from dashboard.index import BROAD, in_zone, index_for, visible_events
+from dashboard.index import FULL_FROM, in_zone, index_for, narrow, visible_events
 from dashboard.store import load_collection
 from dashboard.table import COLUMNS, C, Collection
 from dashboard.view import View, apply
@@ -115,7 +115,7 @@ def test_the_views_of_a_generated_collection_are_the_same(synthetic):
     for view in views:
         expected = apply(events, view)
         shown = visible_events(filed, view)
-        columns = list(BROAD) if len(expected) > 2_000 else COLUMNS
+        columns = narrow(view) if len(expected) > FULL_FROM else COLUMNS
         _same(expected[columns], shown)
         assert filed.engine.count(view) == len(expected), view
     assert sum(len(apply(events, view)) for view in views[1:]) > 0

@@ -104,7 +104,7 @@ def render(
         plan,
         lambda: (
             timeline_figure(visible, view, settings, width=width),
-            map_figure(visible, view, settings, index.places),
+            map_figure(visible, view, settings, *index.map_places(view, visible)),
         ),
     )
     selected = index.row(view.selected)

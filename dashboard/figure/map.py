@@ -79,20 +79,33 @@ def spread(table: pd.DataFrame, radius: float = 0.35) -> pd.DataFrame:
     )
 
 
+def place_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """How many of a places table's pairs each place has (name, lat, lon, count), in the order first met."""
+    return table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
+
+
 def map_figure(
-    events: pd.DataFrame, view: View, settings: CollectionSettings, places: pd.DataFrame | None = None
+    events: pd.DataFrame,
+    view: View,
+    settings: CollectionSettings,
+    places: pd.DataFrame | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The places of the events on a world map, coloured by category; the selected event's places ringed.
 
-    ``places`` is the places table of the whole collection (built once per load); without it, it is built
-    from ``events``. Past MAP_DETAIL_LIMIT events, points are summed per place and sized by their count.
+    ``places`` is the places table of the whole collection (built once per load), or of more events than these;
+    without it, it is built from ``events``. Past MAP_DETAIL_LIMIT events, points are summed per place and sized
+    by their count: ``counts`` are those sums worked out before (``place_counts``, or by SQL over a file), and
+    ``places`` then need hold only the selected event's pairs.
     """
     theme = THEMES[view.theme]
     table = places_table(events) if places is None else places[places["row"].isin(events.index)]
     fig = go.Figure()
     if len(events) > MAP_DETAIL_LIMIT:
-        fig.add_trace(_summed_points(table, theme))
+        counts = place_counts(table) if counts is None else counts
+        fig.add_trace(_summed_points(counts, theme))
     else:
+        counts = None
         table = spread(with_events(table, events))
         colors = category_colors(settings, list(events[C.category].unique()))
         for category, group in table.groupby("category", sort=False):
@@ -100,13 +113,12 @@ def map_figure(
     chosen = table[table["row"].isin(events.index[events[C.id] == view.selected])] if view.selected else table[:0]
     # Always the last trace, maybe empty, so that a new selection can be sent as a patch of it alone.
     fig.add_trace(_selected_points(chosen, view.selected, theme))
-    _layout(fig, view, theme, located=len(table) > 0)
+    _layout(fig, view, theme, located=len(table if counts is None else counts) > 0)
     return fig
 
 
-def _summed_points(table: pd.DataFrame, theme: Theme) -> go.Scattergeo:
-    """One point per place, sized by how many events it has; a click filters to the place."""
-    summed = table.groupby(["name", "lat", "lon"], sort=False).size().reset_index(name="count")
+def _summed_points(summed: pd.DataFrame, theme: Theme) -> go.Scattergeo:
+    """One point per place, sized by how many events it has (``place_counts``); a click filters to the place."""
     size = 6 + 24 * np.sqrt(summed["count"] / max(summed["count"].max(), 1))
     return go.Scattergeo(
         lat=numbers(summed["lat"], COORDINATE_DIGITS),
