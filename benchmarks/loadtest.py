@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=25, help="requests per user")
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas")
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload: the workers share the imports")
     parser.add_argument("--start-seconds", type=float, default=60, help="how long the server may take to answer")
     args = parser.parse_args()
 
@@ -150,6 +151,7 @@ def main() -> None:
             f"{HOST}:{port}",
             "--timeout",
             "60",
+            *(["--preload"] if args.preload else []),
             "dashboard.app:server",
         ],
         cwd=ROOT,
@@ -208,7 +210,7 @@ def main() -> None:
 
     print(
         f"{args.users} users × {args.requests} requests, gunicorn -w {args.workers}, {len(ids):,} events, "
-        f"engine {args.engine}"
+        f"engine {args.engine}{', preloaded' if args.preload else ''}"
     )
     print(
         "| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree "

@@ -198,13 +198,15 @@ class Config:
     clicks: int
 
 
-APPS = ("ours", "naive", "floor")  # the report's columns, in order
+APPS = ("ours", "duckdb", "naive", "floor")  # the report's columns, in order
+OURS = ("ours", "duckdb")  # this app: its events in each server process (pandas), or in a DuckDB file it queries
 
 
 def app_command(kind: str, source: Path) -> list[str]:
     if kind in ("naive", "floor"):
         return [str(PYTHON), str(HERE / f"{kind}_app.py"), "--events", str(source), "--port", "{port}"]
-    return [*timeline_command(), "serve", "--events", str(source), "--port", "{port}"]
+    engine = ["--engine", "duckdb"] if kind == "duckdb" else []
+    return [*timeline_command(), "serve", "--events", str(source), "--port", "{port}", *engine]
 
 
 def fresh_copy(source: Path, folder: Path) -> Path:
@@ -260,7 +262,7 @@ def start_times(kind: str, source: Path, tag: str, cfg: Config, deadline: float,
     out = Loads()
     for repeat in range(cfg.repeats):
         workdir = WORK / f"{tag}-{repeat}"
-        copy = fresh_copy(source, workdir / "data") if kind == "ours" else source
+        copy = fresh_copy(source, workdir / "data") if kind in OURS else source
         env = cache_env(workdir)
         for folder in (env["XDG_CACHE_HOME"], env["TIMELINE_CACHE_DIR"]):  # a first start is a cold one, every run
             shutil.rmtree(folder, ignore_errors=True)
@@ -280,7 +282,7 @@ def start_times(kind: str, source: Path, tag: str, cfg: Config, deadline: float,
                 return out
             (out.cold if phase == "cold" else out.cached).append(server.ready_s)
             log(f"  {tag} start {repeat + 1} ({phase}): {server.ready_s:.2f} s")
-            if kind == "ours":
+            if kind in OURS:
                 out.loaded = served_count(server)
                 if out.loaded == 0:
                     servers.stop(server)
@@ -318,18 +320,18 @@ def measure_app(kind: str, source: Path, result: SizeResult, cfg: Config, deadli
             result.put("first_render", kind, Cell(text=f"not measured ({loads.error})"))
         return loads
     server = loads.server
-    if kind == "ours" and loads.loaded not in (None, result.size):
-        result.notes.append(f"ours loaded {loads.loaded:,} of {result.size:,} events.")
-    if kind == "ours":
+    if kind in OURS and loads.loaded not in (None, result.size):
+        result.notes.append(f"{kind} loaded {loads.loaded:,} of {result.size:,} events.")
+    if kind in OURS:
         # Measured as a reader meets a running server: with the preview that its first request for the page drew.
         waited = wait_for_preview(server, min(60.0, max(deadline - time.monotonic(), 1)))
         result.notes.append(
-            f"ours: the preview of the timeline was in the page {waited:.1f} s after the server was ready."
+            f"{kind}: the preview of the timeline was in the page {waited:.1f} s after the server was ready."
             if waited is not None
-            else "ours: the preview of the timeline was not in the page within 60 s of the server being ready."
+            else f"{kind}: the preview of the timeline was not in the page within 60 s of the server being ready."
         )
     quiet_to_next = (dt.date.fromisoformat(facts["quiet_to"]) + dt.timedelta(days=1)).isoformat()
-    ours = kind == "ours"
+    ours = kind in OURS
     params = {
         "url": server.url,
         "graph_id": "timeline" if ours else "graph",
@@ -503,7 +505,7 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
         result.put("first_render", kind, Cell(text=errors[0]))
     if s.layout_bytes is not None:
         result.put("layout_bytes", kind, Cell(s.layout_bytes, "B"))
-    if kind == "ours":
+    if kind in OURS:
         if s.first_update_figure_bytes is not None:
             result.put("figure_bytes", kind, Cell(s.first_update_figure_bytes, "B"))
         if s.first_update_bytes is not None:
@@ -527,11 +529,11 @@ def record_session(kind: str, s: browser.Session, result: SizeResult, memory: fl
             result.put("zoom_p95", kind, Cell(percentile(s.zoom_ms, 0.95), "ms"))
             if s.zoom_first_ms:
                 result.put("zoom_first_p50", kind, Cell(percentile(s.zoom_first_ms, 0.5), "ms"))
-            if kind == "ours" and s.zoom_no_update:
+            if kind in OURS and s.zoom_no_update:
                 result.notes.append(
                     f"{kind}: the server answered {s.zoom_no_update} of the zooms with 204 (nothing to change)."
                 )
-            if kind == "ours" and s.zoom_requests:
+            if kind in OURS and s.zoom_requests:
                 result.notes.append(
                     f"{kind}: callback answers per zoom: {sorted(set(s.zoom_requests))}; "
                     f"each zoom (ms): {', '.join(f'{v:,.0f}' for v in s.zoom_ms)}."
@@ -627,6 +629,49 @@ def measure_export(source: Path, workdir: Path, result: SizeResult, cfg: Config,
 # ---- machine and report ------------------------------------------------------------------------------------------
 
 
+LOADTEST = ["--workers", "4", "--users", "8", "--requests", "10", "--preload", "--start-seconds", "600"]
+
+
+def loadtests(source: Path, deadline: float) -> list[str]:
+    """The load test (``benchmarks/loadtest.py``) against gunicorn with 4 workers over ``source``, for each engine:
+    its table rows, or why one was not run."""
+    lines = [
+        "| engine | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree | peak RSS MB "
+        "| peak PSS MB | RSS MB after |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for engine in ("pandas", "duckdb"):
+        workdir = WORK / f"loadtest-{engine}"
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        copy = fresh_copy(source, workdir / "data")
+        limit = deadline - time.monotonic()
+        if limit < 60:
+            lines.append(f"| {engine} | not run: time budget spent |")
+            continue
+        command = [str(PYTHON), str(HERE / "loadtest.py"), "--events", str(copy), "--engine", engine, *LOADTEST]
+        log(f"load test, {engine}: {' '.join(command[2:])}")
+        try:
+            done = subprocess.run(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **cache_env(workdir)},
+                capture_output=True,
+                text=True,
+                timeout=limit,
+            )
+        except subprocess.TimeoutExpired:
+            lines.append(f"| {engine} | not finished within {limit:.0f} s |")
+            continue
+        rows = [line for line in done.stdout.splitlines() if re.match(r"\| \d", line)]
+        if done.returncode or not rows:
+            lines.append(f"| {engine} | failed (exit {done.returncode}): {servers.last_line(done.stderr)} |")
+        else:
+            lines.append(f"| {engine} {rows[0]}")
+        shutil.rmtree(workdir / "data", ignore_errors=True)
+    return lines
+
+
 def machine_line(chromium: str) -> str:
     cpu = "unknown CPU"
     try:
@@ -693,18 +738,19 @@ def ratio_cell(key: str, ours: Cell, other: Cell) -> str:
 
 
 def table(result: SizeResult, ours_label: str) -> str:
-    """One size: the three apps side by side, and ours against the floor and against the naive app."""
+    """One size: the apps side by side, ours against the floor and against the naive app, and ours with its
+    events in a DuckDB file against ours with them in each server process."""
     lines = [
-        f"| metric | {ours_label} | naive | floor | ours / floor | ours / naive |",
-        "| --- | --- | --- | --- | --- | --- |",
+        f"| metric | {ours_label} | ours, DuckDB | naive | floor | ours / floor | ours / naive | DuckDB / pandas |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for key, label in ROWS:
         if key not in result.cells:
             continue
-        ours, naive, floor = (result.get(key, app) for app in APPS)
+        ours, duck, naive, floor = (result.get(key, app) for app in APPS)
         lines.append(
-            f"| {label} | {ours.show()} | {naive.show()} | {floor.show()} | {ratio_cell(key, ours, floor)} "
-            f"| {ratio_cell(key, ours, naive)} |"
+            f"| {label} | {ours.show()} | {duck.show()} | {naive.show()} | {floor.show()} "
+            f"| {ratio_cell(key, ours, floor)} | {ratio_cell(key, ours, naive)} | {ratio_cell(key, duck, ours)} |"
         )
     return "\n".join(lines)
 
@@ -750,9 +796,9 @@ def limit_of(result: SizeResult, row: str, limit: Limit) -> float | None:
     return limit
 
 
-def target_cell(result: SizeResult, row: str, unit: str, limit: Limit) -> str:
+def target_cell(result: SizeResult, row: str, unit: str, limit: Limit, app: str = "ours") -> str:
     """'0.42 s ≤ 0.60 s: met', or why it cannot be said."""
-    ours = result.get(row, "ours")
+    ours = result.get(row, app)
     bound = limit_of(result, row, limit)
     wanted = (
         f"≤ {limit} ({fmt(bound, unit) if bound is not None else '—'})"
@@ -774,12 +820,14 @@ def targets_table(results: list[SizeResult]) -> list[str]:
         "| target | " + " | ".join(f"{size:,}" for size in sizes) + " |",
         "| --- |" + " --- |" * len(sizes),
     ]
-    for row, what, unit, limits in TARGETS:
-        cells = [
-            target_cell(result, row, unit, limits[result.size]) if result.size in limits else "" for result in results
-        ]
-        if any(cells):
-            lines.append(f"| {what} | " + " | ".join(cells) + " |")
+    for app, named in (("ours", ""), ("duckdb", " (DuckDB)")):
+        for row, what, unit, limits in TARGETS:
+            cells = [
+                target_cell(result, row, unit, limits[result.size], app) if result.size in limits else ""
+                for result in results
+            ]
+            if any(cells) and any(result.get(row, app).value is not None for result in results):
+                lines.append(f"| {what}{named} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -796,6 +844,7 @@ def report(
     elapsed: float,
     code: str,
     loads: tuple[Any, Any] = (None, None),
+    loadtest: list[str] | None = None,
 ) -> str:
     parts = [
         "# Benchmark: our timeline app against a naive `px.timeline` app and the floor",
@@ -852,17 +901,30 @@ def report(
         "",
     ]
     summary = [
-        "| events | ours: first rendered timeline | naive | floor | ours / floor | ours / naive |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| events | ours: first rendered timeline | ours, DuckDB | naive | floor | ours / floor | ours / naive |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
-        ours, naive, floor = (result.get("first_render", app) for app in APPS)
+        ours, duck, naive, floor = (result.get("first_render", app) for app in APPS)
         summary.append(
-            f"| {result.size:,} | {ours.show()} | {naive.show()} | {floor.show()} "
+            f"| {result.size:,} | {ours.show()} | {duck.show()} | {naive.show()} | {floor.show()} "
             f"| {ratio_cell('first_render', ours, floor)} | {ratio_cell('first_render', ours, naive)} |"
         )
     parts += ["## First rendered timeline, all sizes", "", *summary, ""]
     parts += ["## Targets", "", *targets_table(results), ""]
+    if loadtest:
+        parts += [
+            f"## Load test: gunicorn, 4 workers, {results[-1].size:,} events",
+            "",
+            "`benchmarks/loadtest.py " + " ".join(LOADTEST) + "` for each engine: the page's own callback request "
+            "(recorded from Chromium) replayed by 8 users, 10 requests each, each selecting another event. Memory "
+            "is the server's (master and workers) sampled every 0.25 s: RSS added up counts the pages the workers "
+            "share (the imports, with --preload) once per worker; PSS splits each shared page between the "
+            "processes sharing it, and is what the server takes of the machine.",
+            "",
+            *loadtest,
+            "",
+        ]
     for result in results:
         f = result.facts
         ours_label = "ours" if result.ours_source == "Parquet" else f"ours ({result.ours_source})"
@@ -890,11 +952,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark.md", help="Markdown report")
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, one repeat, fewer zooms and clicks")
     parser.add_argument(
-        "--budget", type=float, default=None, help="seconds for the whole run (default 1680, --quick 260)"
+        "--budget", type=float, default=None, help="seconds for the whole run (default 2400, --quick 320)"
     )
     parser.add_argument("--timeout", type=float, default=None, help="seconds for one server start or page load")
     parser.add_argument(
-        "--apps", default=",".join(APPS), help="which apps to measure: ours (with its PNG export), naive, floor"
+        "--apps",
+        default=",".join(APPS),
+        help="which apps to measure: ours (with its PNG export), duckdb (ours with --engine duckdb), naive, floor",
+    )
+    parser.add_argument(
+        "--loadtest", action="store_true", help="also the load test with 4 workers, each engine, at the largest size"
     )
     parser.add_argument(
         "--ours-src",
@@ -919,7 +986,8 @@ def main(argv: list[str]) -> int:
         zooms=4 if args.quick else 10,
         clicks=4 if args.quick else 10,
     )
-    total = args.budget or (260 if args.quick else 1680)
+    loadtest_s = 900 if args.loadtest else 0  # kept for the load test, after every size
+    total = args.budget or (320 if args.quick else 2400) + loadtest_s
     started = time.monotonic()
     command = "python benchmarks/run.py " + " ".join(argv) if argv else "python benchmarks/run.py"
 
@@ -950,11 +1018,12 @@ def main(argv: list[str]) -> int:
         export_cap = 25 if args.quick else cfg.export_timeout * (cfg.repeats if n <= 10_000 else 1)
         tasks += [
             (f"ours-{n}", reserve, cap),
+            (f"duckdb-{n}", reserve, cap),
             (f"naive-{n}", reserve, cap * (0.6 if args.quick else 1)),
             (f"floor-{n}", reserve, cap * (0.6 if args.quick else 1)),
             (f"export-{n}", reserve / 2, export_cap),
         ]
-    budget = Budget(total - (time.monotonic() - started), tasks)
+    budget = Budget(total - loadtest_s - (time.monotonic() - started), tasks)
 
     results: list[SizeResult] = []
     out_path: Path = args.out
@@ -1005,6 +1074,10 @@ def main(argv: list[str]) -> int:
                     result.put("yaml_cold", other, Cell(text="—"))
                     result.put("yaml_cached", other, Cell(text="—"))
 
+        if "duckdb" in apps:
+            log(f"{n:,} events: ours, DuckDB")
+            measure_app("duckdb", source, result, size_cfg, budget.next_deadline(f"duckdb-{n}"))
+
         if "naive" in apps:
             log(f"{n:,} events: naive")
             measure_app("naive", source, result, size_cfg, budget.next_deadline(f"naive-{n}"))
@@ -1035,8 +1108,11 @@ def main(argv: list[str]) -> int:
         )
         write(out_path, text)
 
+    loadtest = loadtests(generate.collection(sizes[-1]), started + total) if args.loadtest else None
     load_end = os.getloadavg()
-    text = report(results, machine, command, cfg, True, time.monotonic() - started, code, (load_start, load_end))
+    text = report(
+        results, machine, command, cfg, True, time.monotonic() - started, code, (load_start, load_end), loadtest
+    )
     write(out_path, text)
     summary = {
         "command": command,

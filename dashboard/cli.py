@@ -730,7 +730,9 @@ def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: boo
         where = str(events_dir)
     app = create_app(events_dir, review=review, engine=engine)
     click.echo(
-        f"Serving {collection.size} events from {where} at http://{host}:{port}/ (Ctrl+C to stop)"
+        f"Serving {collection.size} events from {where}"
+        + (" (read from a DuckDB file)" if engine == "duckdb" else "")
+        + f" at http://{host}:{port}/ (Ctrl+C to stop)"
         + (" for review: Accept and Reject write to the folder" if review else ""),
         err=True,
     )

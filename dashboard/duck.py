@@ -53,7 +53,7 @@ ZONE_MARGIN = dt.timedelta(days=2)  # more than any zone's offset from UTC
 # How a server process reads a file: DuckDB keeps the file's blocks it has read in memory up to its limit (80 % of
 # the machine's by default, in every worker); a view's query needs far less. Every connection of a process to a
 # file must use the same settings.
-READING: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB", "threads": 2}
+READING: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "64MB", "threads": 2}
 
 
 def facet_column(facet: Facet) -> str:
@@ -272,6 +272,17 @@ def _decoded(column: pa.ChunkedArray) -> np.ndarray:
     return decoded
 
 
+BATCH = 100_000  # rows read out of DuckDB at a time
+
+
+def _read(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    """A query's rows as Arrow, read out a batch at a time: DuckDB's memory limit (``READING``) bounds its own
+    buffers, not the rows handed out, which it would otherwise collect whole first. Without ORDER BY the rows come
+    in the file's order (DuckDB keeps the order rows were written in, and the file was written in the table's),
+    and no sort needs memory."""
+    return cursor.sql(sql, params=params).to_arrow_reader(BATCH).read_all()
+
+
 def _listed(names: Sequence[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
@@ -367,37 +378,36 @@ class Engine:
             row = cursor.execute(f"SELECT count(*) FROM {EVENTS} WHERE {found.where}", found.params).fetchone()
         return int(row[0]) if row else 0
 
-    def frame(
-        self,
-        view: View | None = None,
-        columns: Sequence[str] = COLUMNS,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> pd.DataFrame:
+    def frame(self, view: View | None = None, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
         """The events the view shows, in the table's order and labelled by their positions in it, with ``columns``
-        only; ``limit`` and ``offset``: a page of them."""
+        only."""
         found = query(view or View())
-        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-        sql = f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {found.where} ORDER BY {ROW}{page}"
         with self._cursor() as cursor:
-            return _frame(cursor.sql(sql, params=found.params).to_arrow_table())
+            return _frame(
+                _read(cursor, f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {found.where}", found.params)
+            )
 
     def places(self, view: View, rows: Sequence[int] | None = None) -> pd.DataFrame:
         """The places table's rows of the events of the view's filters, over a range two days wider (every zone's
         range is within it), in the table's order; or of the events at these ``rows`` alone."""
-        found = query(self.wider(view)) if rows is None else Query(f"list_contains(?::BIGINT[], {ROW})", [list(rows)])
-        sql = (
-            f"SELECT row, name, lat, lon FROM {PLACES} WHERE row IN (SELECT {ROW} FROM {EVENTS} WHERE {found.where}) "
-            "ORDER BY place_at"
-        )
+        if rows is None:
+            found = query(self.wider(view))
+            sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE row IN (SELECT {ROW} FROM {EVENTS} WHERE "
+            sql += f"{found.where})"
+            params = found.params
+        else:
+            sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE list_contains(?::BIGINT[], row)"
+            params = [[int(row) for row in rows]]
         with self._cursor() as cursor:
-            table = cursor.sql(sql, params=found.params).to_arrow_table()
+            table = _read(cursor, sql, params)
+        # A join need not keep the table's order: put it back (a stable sort, in numpy, not in DuckDB's memory).
+        order = np.argsort(table.column("place_at").to_numpy(), kind="stable")
         return pd.DataFrame(
             {
-                "row": table.column("row").to_numpy(),
-                "name": pd.array(table.column("name").to_pandas(), dtype="str"),
-                "lat": table.column("lat").to_numpy(),
-                "lon": table.column("lon").to_numpy(),
+                "row": table.column("row").to_numpy()[order],
+                "name": pd.array(table.column("name").to_pandas().to_numpy()[order], dtype="str"),
+                "lat": table.column("lat").to_numpy()[order],
+                "lon": table.column("lon").to_numpy()[order],
             }
         )
 
@@ -411,7 +421,7 @@ class Engine:
             "ORDER BY min(place_at)"
         )
         with self._cursor() as cursor:
-            table = cursor.sql(sql, params=found.params).to_arrow_table()
+            table = _read(cursor, sql, found.params)
         return pd.DataFrame(
             {
                 "name": table.column("name").to_pylist(),
@@ -425,11 +435,9 @@ class Engine:
         """The events with these ids, or at these positions in the table, in the table's order."""
         column, wanted = ("id", list(ids)) if ids else (ROW, [int(position) for position in at])
         kind = "VARCHAR" if ids else "BIGINT"
-        sql = (
-            f"SELECT {ROW}, {_listed(COLUMNS)} FROM {EVENTS} WHERE list_contains(?::{kind}[], {column}) ORDER BY {ROW}"
-        )
+        sql = f"SELECT {ROW}, {_listed(COLUMNS)} FROM {EVENTS} WHERE list_contains(?::{kind}[], {column})"
         with self._cursor() as cursor:
-            return _frame(cursor.sql(sql, params=[wanted]).to_arrow_table())
+            return _frame(_read(cursor, sql, [wanted]))
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, in the display zone, or None (as ``EventIndex.row``)."""

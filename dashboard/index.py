@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.model import Status
-from dashboard.table import COLUMNS, DECLARED, C, Collection, unique_fingerprint
+from dashboard.table import COLUMNS, C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
 from dashboard.zones import UTC, moved
 
@@ -138,7 +138,9 @@ class EventIndex:
 
         if self.engine is None:
             return self.places, None
-        if len(visible) <= MAP_DETAIL_LIMIT or self.engine.tz != UTC:
+        if len(visible) <= MAP_DETAIL_LIMIT:
+            return self.engine.places(view, rows=list(visible.index)), None
+        if self.engine.tz != UTC:
             return self.engine.places(view), None
         selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
         return self.engine.places(view, rows=list(selected)), self.engine.place_counts(view)
@@ -205,11 +207,11 @@ def index_for(collection: Collection) -> EventIndex:
 
 
 # The columns of a big view's events from a file (more than ``FULL_FROM``): what the density, the map's sums, the
-# captions, stepping and zooming read, and the lists a lane of actors or of places is made of when those are the
-# lanes. The texts only cards show, and lists no lane reads, stay in the file; the list asks for its page's rows
-# whole (``EventIndex.complete``), the map for the view's places (``EventIndex.places_in``).
-CARD_TEXTS = {C.title, C.summary, C.evidence, C.date_text, C.path, C.line}
-NARROW = tuple(column.name for column in DECLARED if column.kind != "nested" and column.name not in CARD_TEXTS)
+# captions, stepping and zooming read (their dates, category and status, and the id of the one selected), and the
+# lists a lane of actors or of places is made of when those are the lanes. The texts only cards show, and what no
+# big view reads, stay in the file; the list asks for its page's rows whole (``EventIndex.complete``), the map for
+# the view's places (``EventIndex.map_places``).
+NARROW = (C.id, C.start, C.end, C.precision, C.approximate, C.uncertain, C.earliest, C.latest, C.category, C.status)
 LANE_LISTS = {"actor": C.actors, "place": C.places}
 FULL_FROM = 2_000  # a view of more events than this (and so drawn as a density, its map summed) gets ``NARROW``
 
@@ -221,7 +223,7 @@ def narrow(view: View) -> list[str]:
     return [name for name in COLUMNS if name in wanted]
 
 
-VIEWS_KEPT = 2  # views whose events from a file a process keeps: a click, a key or a pick asks for the same again
+VIEWS_KEPT = 1  # views whose events from a file a process keeps: a click, a key or a pick asks for the same again
 
 
 def visible_events(collection: Collection, view: View) -> pd.DataFrame:

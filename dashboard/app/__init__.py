@@ -159,7 +159,11 @@ def _app(load: Callable[[], Collection], folder: str, root: Path | None, review:
     app.layout = page
     # The first page of a collection works out its consistency warnings: done now, while the server starts
     # listening, so that the first reader does not wait for it.
-    threading.Thread(target=page, name="timeline-warm", daemon=True).start()
+    warm = threading.Thread(target=page, name="timeline-warm", daemon=True)
+    warm.start()
+    # A server that forks its workers from this process (gunicorn --preload) waits for the warm-up first: a worker
+    # forked while it holds a lock (the store's, the file engine's) would inherit the lock held, for ever.
+    os.register_at_fork(before=lambda: warm.join() if threading.current_thread() is not warm else None)
     callbacks.register(app, load, folder, review)
     # The downloads leave drafts out, as `timeline export` does without --drafts; a reviewer downloads them too.
     download.register(app, load if review else lambda: reviewed(load()))

@@ -329,7 +329,7 @@ def list_first(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> int:
     the first event), so that a list of a million events costs no more than one of sixty."""
     if not view.selected:
         return 0
-    hits = np.flatnonzero(events[C.id].to_numpy() == view.selected)
+    hits = np.flatnonzero((events[C.id] == view.selected).to_numpy(dtype=bool))  # compared in Arrow, not in Python
     return int(min(max(hits[0] - page // 3, 0), max(len(events) - page, 0))) if len(hits) else 0
 
 

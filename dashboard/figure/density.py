@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -86,13 +84,13 @@ def density_figure(
     z = _counts(start, end, rows, lanes, len(names), lo, size, count)
     centres = date_texts(lo + (np.arange(count) + 0.5) * size)
     fig = go.Figure(_heatmap(z, centres, names, theme.name))
-    chosen: pd.Index | list[Any] = events.index[events[C.id] == view.selected] if view.selected else []
-    xs, ys = [], []
-    for index in chosen:
-        for row, lane in zip(rows, lanes, strict=True):
-            if row == index:
-                xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
-                ys.append(float(lane))
+    chosen = np.flatnonzero((events[C.id] == view.selected).to_numpy(dtype=bool)) if view.selected else np.empty(0, int)
+    xs: list[float] = []
+    ys: list[float] = []
+    for index in chosen:  # a ring in each lane the selected event is in
+        for lane in lanes[rows == index].tolist():
+            xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
+            ys.append(float(lane))
     # No count here: the page and the picture's caption say it, and a zoom that keeps these cells changes it.
     note = (
         f"How many events fall in each {_bucket_words(size)}: "
