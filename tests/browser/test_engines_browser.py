@@ -20,7 +20,10 @@ from test_filters import (  # noqa: F401
     test_choosing_a_source_narrows_count_list_timeline_and_url,
     test_search_narrows_then_no_match_shows_the_empty_message_and_clear_brings_all_back,
 )
-from test_in_page_browser import test_a_click_in_a_view_too_big_for_cards_ahead_asks_the_server  # noqa: F401
+from test_in_page_browser import (  # noqa: F401
+    many_events,
+    test_a_click_in_a_view_too_big_for_cards_ahead_asks_the_server,
+)
 from test_live_reload import test_new_and_broken_files_show_on_reload  # noqa: F401
 from test_selection import (  # noqa: F401
     test_a_related_event_link_selects_that_event,
