@@ -1,5 +1,6 @@
 """The app over a collection in PostgreSQL (a real server, read with a role that may only read): the same page as
-over the folder, a click's card, the keys, and a new load shown on reload."""
+over the folder, a click's card, the keys, and a new load shown on reload; and the other modules' browser tests
+that only read, run here against it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,21 @@ from conftest import run_server
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' own helpers
-from pg import READER, Server, server  # noqa: E402
+import pg as throwaway  # noqa: E402
+from pg import READER, Server  # noqa: E402
+
+# The browser tests that only read, collected again here: they run against the ``server`` below.
+from test_deep_link import test_a_deep_link_restores_controls_figure_and_card_and_history_walks_back  # noqa: E402, F401
+from test_filters import (  # noqa: E402, F401
+    test_choosing_a_category_narrows_count_list_timeline_and_url,
+    test_search_narrows_then_no_match_shows_the_empty_message_and_clear_brings_all_back,
+)
+from test_selection import (  # noqa: E402, F401
+    test_a_related_event_link_selects_that_event,
+    test_arrow_keys_step_through_events_in_time_order_and_escape_clears,
+    test_clicking_a_mark_shows_its_card_and_names_it_in_the_url,
+)
+from test_session import test_a_session_of_normal_use_logs_no_errors  # noqa: E402, F401
 
 from dashboard import postgres  # noqa: E402
 from dashboard.app import ids  # noqa: E402
@@ -25,7 +40,7 @@ DAY_EVENT = "biden-scholz-call"
 
 @pytest.fixture(scope="module")
 def pg() -> Iterator[Server]:
-    with server() as started:
+    with throwaway.server() as started:
         yield started
 
 
@@ -35,6 +50,12 @@ def served(pg: Server, events_dir: Path, tmp_path_factory: pytest.TempPathFactor
     postgres.load(pg.url(), load_collection(events_dir))
     with run_server(pg.url(user=READER), tmp_path_factory.mktemp("pg-logs") / "server.log") as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def server(served: AppServer) -> AppServer:
+    """The tests collected above read the app over the database."""
+    return served
 
 
 def test_the_app_over_postgresql_is_the_app_over_the_folder(served: AppServer, app_for, collection: Collection):
