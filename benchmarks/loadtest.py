@@ -7,10 +7,10 @@ request alike.
 It starts `gunicorn -w N dashboard.app:server` on a free 127.0.0.1 port, with the engine asked for
 (TIMELINE_ENGINE), records one real callback request from headless Chromium (so the request is exactly what the
 browser sends), then replays it from many threads with a different selected event each time, as users clicking
-through events would. The server's memory (its master and workers together) is sampled throughout: the peak of
-their resident sizes added up (RSS, which counts the pages the workers share once per worker) and of their
-proportional sizes (PSS, which splits a shared page between the processes sharing it: the machine's memory
-they take).
+through events would. The server's memory (its master and workers together) is sampled throughout: while
+serving (after the first page), the peak of their resident sizes added up (RSS, which counts the pages the workers
+share once per worker) and of their proportional sizes (PSS, which splits a shared page between the processes
+sharing it: the machine's memory they take); and apart, the peak while starting (a first load or build).
 """
 
 from __future__ import annotations
@@ -78,16 +78,24 @@ def record_request(base: str) -> tuple[str, dict]:
     return captured[0]
 
 
+def descendants(pid: int) -> list[int]:
+    """A process and every process under it (its workers, and theirs: a build, the preview's browser)."""
+    found, queue = [], [pid]
+    while queue:
+        one = queue.pop()
+        found.append(one)
+        try:
+            for task in Path(f"/proc/{one}/task").iterdir():
+                queue += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
 def memory_mb(pid: int) -> tuple[float, float]:
-    """RSS and PSS of a process and its children, added up, in MB (0, 0 once it has gone)."""
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    pids += [int(child) for child in children]
+    """RSS and PSS of a process and every process under it, added up, in MB (0, 0 once they have gone)."""
     rss = pss = 0.0
-    for one in pids:
+    for one in descendants(pid):
         try:
             for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
@@ -172,6 +180,8 @@ def main() -> None:
     try:
         wait_until_up(base, args.start_seconds)
         url, body = record_request(base)
+        started_at = (peak[0], peak[1])  # starting (with a first build or load) is not serving: counted apart
+        peak[0] = peak[1] = 0.0
         # The same request, answered by whichever worker takes it, must give the same answer.
         answers = {post(url, with_selection(body, ids[0]))[1] for _ in range(3 * args.workers)}
         latencies: list[float] = []
@@ -214,13 +224,13 @@ def main() -> None:
     )
     print(
         "| requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree "
-        "| peak RSS MB | peak PSS MB | RSS MB after |"
+        "| serving: peak RSS MB | serving: peak PSS MB | RSS MB after | starting: peak RSS MB |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     print(
         f"| {len(latencies)} | {len(errors)} | {pct(50):.0f} | {pct(95):.0f} | {pct(99):.0f} | "
         f"{latencies[-1] * 1000:.0f} | {len(latencies) / elapsed:.1f} | {'yes' if len(answers) == 1 else 'NO'} "
-        f"| {peak[0]:,.0f} | {peak[1]:,.0f} | {rest[0]:,.0f} |"
+        f"| {peak[0]:,.0f} | {peak[1]:,.0f} | {rest[0]:,.0f} | {started_at[0]:,.0f} |"
     )
     for error in errors[:5]:
         print("error:", error)

@@ -636,9 +636,9 @@ def loadtests(source: Path, deadline: float) -> list[str]:
     """The load test (``benchmarks/loadtest.py``) against gunicorn with 4 workers over ``source``, for each engine:
     its table rows, or why one was not run."""
     lines = [
-        "| engine | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree | peak RSS MB "
-        "| peak PSS MB | RSS MB after |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+        "| engine | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s | workers agree "
+        "| serving: peak RSS MB | serving: peak PSS MB | RSS MB after | starting: peak RSS MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for engine in ("pandas", "duckdb"):
         workdir = WORK / f"loadtest-{engine}"
@@ -918,9 +918,11 @@ def report(
             "",
             "`benchmarks/loadtest.py " + " ".join(LOADTEST) + "` for each engine: the page's own callback request "
             "(recorded from Chromium) replayed by 8 users, 10 requests each, each selecting another event. Memory "
-            "is the server's (master and workers) sampled every 0.25 s: RSS added up counts the pages the workers "
-            "share (the imports, with --preload) once per worker; PSS splits each shared page between the "
-            "processes sharing it, and is what the server takes of the machine.",
+            "is the server's (master, workers and their children) sampled every 0.25 s, while serving (after the "
+            "first page) and apart while starting (the first load, or the DuckDB file's build in a child process): "
+            "RSS added up counts the pages the workers share (the imports and, for pandas with --preload, the "
+            "table loaded before the fork) once per worker; PSS splits each shared page between the processes "
+            "sharing it, and is what the server takes of the machine.",
             "",
             *loadtest,
             "",

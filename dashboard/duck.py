@@ -308,10 +308,16 @@ class Engine:
 
     def _state(self) -> tuple[str, int, int]:
         """The version the path leads to now (each is a file of its own name: DuckDB keeps one open database per
-        name in a process, so a new version under the old name would be read as the old one)."""
-        target = os.path.realpath(self.path)
-        status = os.stat(target)
-        return target, status.st_ino, status.st_mtime_ns
+        name in a process, so a new version under the old name would be read as the old one). A version replaced
+        and removed between the link's reading and the file's is looked for again."""
+        for _ in range(3):
+            target = os.path.realpath(self.path)
+            try:
+                status = os.stat(target)
+            except FileNotFoundError:
+                continue
+            return target, status.st_ino, status.st_mtime_ns
+        raise FileNotFoundError(f"no DuckDB file at {self.path}")
 
     def pinned(self) -> Engine:
         """The file as it is now, for one request: the same version to the end of it, however soon another comes."""
@@ -415,10 +421,10 @@ class Engine:
         """How many of the view's events each place has (``figure.place_counts``: in the order first met), the
         range read in UTC."""
         found = query(view)
+        of_view = f"AND row IN (SELECT {ROW} FROM {EVENTS} WHERE {found.where}) " if found.where != "TRUE" else ""
         sql = (
             f"SELECT name, lat, lon, count(*) AS count FROM {PLACES} WHERE lat IS NOT NULL AND lon IS NOT NULL "
-            f"AND row IN (SELECT {ROW} FROM {EVENTS} WHERE {found.where}) GROUP BY name, lat, lon "
-            "ORDER BY min(place_at)"
+            f"{of_view}GROUP BY name, lat, lon ORDER BY min(place_at)"
         )
         with self._cursor() as cursor:
             table = _read(cursor, sql, found.params)
@@ -500,8 +506,9 @@ def location(root: Path) -> Path:
 
 
 def code_stamp() -> str:
-    """What else a file depends on than the folder's files: the file's layout and the code that loads a folder."""
-    return f"{FORMAT} {cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.duck')}"
+    """What else a file depends on than the folder's files: the file's layout, the code that loads a folder and
+    writes the file, and the version of DuckDB that reads it."""
+    return f"{FORMAT} {cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.duck')} {duckdb.__version__}"
 
 
 def build(root: Path, path: Path) -> None:

@@ -143,7 +143,14 @@ class EventIndex:
         if self.engine.tz != UTC:
             return self.engine.places(view), None
         selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
-        return self.engine.places(view, rows=list(selected)), self.engine.place_counts(view)
+        kept: OrderedDict[str, pd.DataFrame] = self._once("place_counts", OrderedDict)
+        key = view_key(view)
+        counts = kept.get(key)
+        if counts is None:
+            counts = kept[key] = self.engine.place_counts(view)
+            while len(kept) > COUNTS_KEPT:
+                kept.popitem(last=False)
+        return self.engine.places(view, rows=list(selected)), counts
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, or None."""
@@ -223,6 +230,12 @@ def narrow(view: View) -> list[str]:
     return [name for name in COLUMNS if name in wanted]
 
 
+def view_key(view: View) -> str:
+    """What a view's events and their sums depend on: not its selection, theme, layout or lags."""
+    return view.with_(selected=None, theme="light", mode="calendar", lag=False).to_query() + f"|{view.lanes}"
+
+
+COUNTS_KEPT = 8  # views whose sums per place from a file a process keeps (a few hundred rows each)
 VIEWS_KEPT = 1  # views whose events from a file a process keeps: a click, a key or a pick asks for the same again
 
 
@@ -234,7 +247,7 @@ def visible_events(collection: Collection, view: View) -> pd.DataFrame:
     if engine is None:
         return apply(collection.events, view)
     kept: OrderedDict[str, pd.DataFrame] = index_for(collection).memo.setdefault("visible", OrderedDict())
-    key = view.with_(selected=None, theme="light", mode="calendar", lag=False).to_query() + f"|{view.lanes}"
+    key = view_key(view)
     with _lock:
         found = kept.get(key)
         if found is not None:

@@ -308,3 +308,51 @@ def test_write_leaves_no_file_behind_when_it_fails(tmp_path: Path, bundled):
     with pytest.raises(KeyError):
         duck.write(broken, tmp_path / "x.duckdb")
     assert os.listdir(tmp_path) == []
+
+
+# ---- the command ------------------------------------------------------------------------------------------------
+
+
+def test_serve_takes_the_engine_and_says_so(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    import dashboard.app
+    from dashboard.cli import cli
+
+    made: list[dict[str, Any]] = []
+
+    class Started:
+        def run(self, **options: Any) -> None:
+            made.append(options)
+
+    monkeypatch.setattr(
+        dashboard.app, "create_app", lambda events, review, engine: made.append({"engine": engine}) or Started()
+    )
+    runner = CliRunner(env={"TIMELINE_EVENTS": None, "TIMELINE_ENGINE": None})
+    result = runner.invoke(cli, ["serve", "--events", str(folder), "--engine", "duckdb"])
+    assert result.exit_code == 0, result.output
+    assert made[0] == {"engine": "duckdb"}
+    assert (
+        f"Serving {len(load_collection(folder).events)} events from {folder} (read from a DuckDB file)" in result.output
+    )
+    assert duck.location(folder).exists()  # built before the server listens
+    by_env = runner.invoke(cli, ["serve", "--events", str(folder)], env={"TIMELINE_ENGINE": "duckdb"})
+    assert by_env.exit_code == 0 and made[-2] == {"engine": "duckdb"}
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--engine", "sqlite"], "'sqlite' is not one of 'pandas', 'duckdb'"),
+        (["--engine", "duckdb", "--review"], "--review works with the pandas engine"),
+    ],
+)
+def test_serve_refuses_what_the_engine_cannot_do_in_one_line(folder: Path, args: list[str], said: str):
+    from click.testing import CliRunner
+
+    from dashboard.cli import cli
+
+    result = CliRunner(env={"TIMELINE_EVENTS": None, "TIMELINE_ENGINE": None}).invoke(
+        cli, ["serve", "--events", str(folder), *args]
+    )
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
