@@ -279,7 +279,7 @@ def merge(parts: list[pa.Table], order: list[str]) -> pa.Table:
     return table.take(indices)
 
 
-def _objects(column: pa.ChunkedArray) -> np.ndarray:
+def json_objects(column: pa.ChunkedArray) -> np.ndarray:
     """JSON texts as Python objects, decoding each distinct text once and sharing it between rows (null: None)."""
     codes, uniques = pd.factorize(column.to_pandas())
     parsed = json.loads("[" + ",".join(uniques) + "]") if len(uniques) else []
@@ -302,7 +302,7 @@ def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str
     events = table.filter(pc.greater_equal(table.column("seq"), 0))
     rows = events.select(["rel", *SCALAR_FIELDS]).to_pandas()
     for name in JSON_FIELDS:
-        rows[name] = _objects(events.column(name))
+        rows[name] = json_objects(events.column(name))
     return rows, problems
 
 

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,20 @@ from dashboard import cache
 from dashboard.cells import shared_lists
 from dashboard.consistency import Checked, checked_from_json, checked_json
 from dashboard.model import CollectionSettings
-from dashboard.table import COLUMNS, DECLARED, FEW_VALUES, C, Collection, Effect, Problem, empty_events, held
+from dashboard.table import (
+    COLUMNS,
+    DECLARED,
+    FEW_VALUES,
+    C,
+    Collection,
+    Problem,
+    empty_events,
+    held,
+    problems_from,
+    problems_json,
+    settings_json,
+    typed,
+)
 from dashboard.view import FACETS, SEARCHED, Facet, View, apply, search_texts
 from dashboard.zones import UTC, moved
 
@@ -72,7 +85,7 @@ def search_column(name: str) -> str:
 def _json_cells(column: pd.Series) -> pa.Array:
     """A column of lists and dicts as JSON text, each distinct cell written once."""
     codes, cells = shared_lists(column)
-    texts = np.array([json.dumps(cell if cell is not None else [], ensure_ascii=False) for cell in cells], object)
+    texts = np.array([cache.to_json(cell if cell is not None else []) for cell in cells], object)
     return pa.array(texts[codes] if len(codes) else [], pa.string())
 
 
@@ -114,12 +127,10 @@ def _links(events: pd.DataFrame) -> pa.Table:
         for position, (source, links) in enumerate(zip(events[C.id], linked, strict=True))
         for link in links
     ]
-    names = ("source_at", "source", "target", "relation")
-    return (
-        pa.table({name: pa.array([item[i] for item in found]) for i, name in enumerate(names)})
-        if found
-        else (pa.table({"source_at": pa.array([], pa.int64())} | {n: pa.array([], pa.string()) for n in names[1:]}))
+    schema = pa.schema(
+        [("source_at", pa.int64()), ("source", pa.string()), ("target", pa.string()), ("relation", pa.string())]
     )
+    return pa.Table.from_pylist([dict(zip(schema.names, item, strict=True)) for item in found], schema=schema)
 
 
 def _meta(collection: Collection, warnings: Checked, built: str) -> dict[str, str]:
@@ -129,10 +140,8 @@ def _meta(collection: Collection, warnings: Checked, built: str) -> dict[str, st
         "fingerprint": collection.fingerprint,
         "count": str(len(collection.events)),
         "warnings": json.dumps(checked_json(warnings), ensure_ascii=False),
-        "settings": json.dumps(collection.settings.model_dump(mode="json", exclude_unset=True), ensure_ascii=False),
-        "problems": json.dumps(
-            [[p.path, p.line, p.column, p.message, str(p.effect)] for p in collection.problems], ensure_ascii=False
-        ),
+        "settings": settings_json(collection.settings),
+        "problems": problems_json(collection.problems),
     }
 
 
@@ -211,9 +220,9 @@ def query(view: View) -> Query:
         parts.append("(earliest < ? OR earliest IS NULL)")
         params.append(_moment(after))
     for facet in FACETS:
-        wanted = [name for name in view.chosen(facet) if name]
         if not view.chosen(facet):
             continue
+        wanted = [name for name in view.chosen(facet) if name]
         if facet.reads == "value":
             parts.append(f"list_contains(?::VARCHAR[], {facet.column})")
         else:
@@ -236,21 +245,14 @@ def _frame(table: pa.Table) -> pd.DataFrame:
             continue
         values = table.column(name)
         if name in NESTED:
-            rows[name] = _decoded(values)
+            rows[name] = cache.json_objects(values)
         elif name in FEW_VALUES:
             rows[name] = _categorical(values)
-        elif name in TIMES:
-            rows[name] = values.to_numpy().astype("datetime64[us]")
-        elif name in ("approximate", "uncertain"):
-            rows[name] = values.to_numpy().astype(bool)
-        elif name in ("line", "corroboration"):
-            rows[name] = values.to_numpy().astype(np.int64)
-        elif name == C.zone:
-            rows[name] = np.array(values.to_pylist(), dtype=object)  # None where no zone is known, as ``held``
         else:
-            rows[name] = held(name, values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get).array)
-    index = pd.Index(table.column(ROW).to_numpy(), dtype=np.int64)
-    return pd.DataFrame(rows, index=index, columns=[name for name in COLUMNS if name in rows], copy=False)
+            rows[name] = held(name, typed(name, values.to_pandas()))
+    frame = pd.DataFrame(rows, columns=[name for name in COLUMNS if name in rows], copy=False)
+    frame.index = pd.Index(table.column(ROW).to_numpy(), dtype=np.int64)  # set, not aligned: some columns are Series
+    return frame
 
 
 def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
@@ -261,15 +263,6 @@ def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
     codes = array.indices.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False)
     found = pd.Categorical.from_codes(codes, categories=array.dictionary.to_pylist())
     return found.remove_unused_categories()
-
-
-def _decoded(column: pa.ChunkedArray) -> np.ndarray:
-    """JSON texts as Python objects, each distinct text decoded once and shared by the rows holding it."""
-    codes, uniques = pd.factorize(column.to_pandas())
-    objects = np.empty(len(uniques) + 1, dtype=object)
-    objects[: len(uniques)] = json.loads("[" + ",".join(uniques) + "]") if len(uniques) else []
-    decoded: np.ndarray = objects[codes]
-    return decoded
 
 
 BATCH = 100_000  # rows read out of DuckDB at a time
@@ -299,6 +292,7 @@ class Engine:
         self._opened: tuple[str, int, int] | None = None
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._meta: dict[str, str] = {}
+        self._parsed: dict[str, Any] = {}  # what ``_decoded`` made of the meta values of the version open
         self._pinned = False
         self._pid = os.getpid()
 
@@ -325,6 +319,7 @@ class Engine:
         with self._lock:
             fixed = Engine(self.path, self.tz)
             fixed._connection, fixed._opened, fixed._meta, fixed._pinned = connection, self._opened, self._meta, True
+            fixed._parsed = self._parsed
         return fixed
 
     def current(self) -> duckdb.DuckDBPyConnection:
@@ -342,7 +337,7 @@ class Engine:
                 self._pid = os.getpid()
                 connection = duckdb.connect(state[0], read_only=True, config=READING)
                 meta = dict(connection.execute(f"SELECT key, value FROM {META}").fetchall())
-                self._connection, self._opened, self._meta = connection, state, meta
+                self._connection, self._opened, self._meta, self._parsed = connection, state, meta, {}
             return self._connection
 
     @contextmanager
@@ -364,16 +359,30 @@ class Engine:
     def fingerprint(self) -> str:
         return self.meta("fingerprint")
 
+    def _decoded(self, key: str, decode: Callable[[Any], Any]) -> Any:
+        """A value the file was written with, as JSON decoded and made an object: once per version of the file."""
+        if self._base is not None:
+            return self._base._decoded(key, decode)
+        self.current()
+        parsed = self._parsed
+        if key not in parsed:
+            parsed[key] = decode(json.loads(self._meta.get(key) or "null"))
+        return parsed[key]
+
     def settings(self) -> CollectionSettings:
-        return CollectionSettings.model_validate(json.loads(self.meta("settings") or "{}"))
+        found: CollectionSettings = self._decoded(
+            "settings", lambda kept: CollectionSettings.model_validate(kept or {})
+        )
+        return found
 
     def problems(self) -> list[Problem]:
-        found = json.loads(self.meta("problems") or "[]")
-        return [Problem(str(p), int(line), int(col), str(m), Effect(e)) for p, line, col, m, e in found]
+        """The folder's problems (a list of the caller's own)."""
+        return list(self._decoded("problems", problems_from))
 
     def warnings(self) -> Checked | None:
         """The consistency warnings the file was written with."""
-        return checked_from_json(json.loads(self.meta("warnings") or "null"))
+        found: Checked | None = self._decoded("warnings", checked_from_json)
+        return found
 
     def count(self, view: View | None = None) -> int:
         """How many events the view shows (all of them without a view)."""

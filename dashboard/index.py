@@ -91,6 +91,20 @@ class EventIndex:
             value = self.memo[name] = build()  # two threads may both build it: the same value, no harm
             return value
 
+    def kept(self, name: str, key: Any, most: int, build: Callable[[], T]) -> T:
+        """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo``."""
+        found: OrderedDict[Any, T] = self._once(name, OrderedDict)
+        with _lock:
+            if key in found:
+                found.move_to_end(key)
+                return found[key]
+        value = build()  # outside the lock: a query may take a while, and two threads may both build it
+        with _lock:
+            found[key] = value
+            while len(found) > most:
+                found.popitem(last=False)
+        return value
+
     @property
     def _positions(self) -> pd.Index:
         return self._once("positions", lambda: pd.Index(self.events[C.id]))
@@ -143,26 +157,18 @@ class EventIndex:
         if self.engine.tz != UTC:
             return self.engine.places(view), None
         selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
-        kept: OrderedDict[str, pd.DataFrame] = self._once("place_counts", OrderedDict)
-        key = view_key(view)
-        counts = kept.get(key)
-        if counts is None:
-            counts = kept[key] = self.engine.place_counts(view)
-            while len(kept) > COUNTS_KEPT:
-                kept.popitem(last=False)
-        return self.engine.places(view, rows=list(selected)), counts
+        engine = self.engine
+        counts = self.kept("place_counts", view_key(view), COUNTS_KEPT, lambda: engine.place_counts(view))
+        return engine.places(view, rows=list(selected)), counts
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, or None."""
         if not event_id:
             return None
         if self.engine is not None:
-            rows: dict[str, dict[str, Any] | None] = self._once("rows", dict)
-            if event_id not in rows:
-                if len(rows) >= ROWS_KEPT:
-                    rows.clear()
-                rows[event_id] = self.engine.row(event_id)
-            return rows[event_id]
+            engine = self.engine
+            found: dict[str, Any] | None = self.kept("rows", event_id, ROWS_KEPT, lambda: engine.row(event_id))
+            return found
         try:
             position = self._positions.get_loc(event_id)
         except KeyError:
@@ -175,12 +181,11 @@ class EventIndex:
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one."""
         if self.engine is not None:
-            kept: dict[str, list[tuple[str, str]]] = self._once("incoming_of", dict)
-            if event_id not in kept:
-                if len(kept) >= ROWS_KEPT:
-                    kept.clear()
-                kept[event_id] = self.engine.incoming(event_id)
-            return kept[event_id]
+            engine = self.engine
+            links: list[tuple[str, str]] = self.kept(
+                "incoming_of", event_id, ROWS_KEPT, lambda: engine.incoming(event_id)
+            )
+            return links
         return self._incoming.get(event_id, [])
 
     def complete(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -246,20 +251,12 @@ def visible_events(collection: Collection, view: View) -> pd.DataFrame:
     engine = collection.engine
     if engine is None:
         return apply(collection.events, view)
-    kept: OrderedDict[str, pd.DataFrame] = index_for(collection).memo.setdefault("visible", OrderedDict())
-    key = view_key(view)
-    with _lock:
-        found = kept.get(key)
-        if found is not None:
-            kept.move_to_end(key)
-            return found
-    columns = COLUMNS if engine.count(view) <= FULL_FROM else narrow(view)
-    shown: pd.DataFrame = engine.visible(view, columns)
-    with _lock:
-        kept[key] = shown
-        while len(kept) > VIEWS_KEPT:
-            kept.popitem(last=False)
-    return shown
+
+    def read() -> pd.DataFrame:
+        shown: pd.DataFrame = engine.visible(view, COLUMNS if engine.count(view) <= FULL_FROM else narrow(view))
+        return shown
+
+    return index_for(collection).kept("visible", view_key(view), VIEWS_KEPT, read)
 
 
 ZONES_KEPT = 4  # display zones whose moved tables are kept per collection: each may copy the table's time columns

@@ -22,7 +22,18 @@ import numpy as np
 import pandas as pd
 
 from dashboard.model import CollectionSettings
-from dashboard.table import COLUMNS, DECLARED, Collection, Effect, Problem, empty_events, finish
+from dashboard.table import (
+    COLUMNS,
+    DECLARED,
+    Collection,
+    Effect,
+    Problem,
+    empty_events,
+    finish,
+    problems_from,
+    problems_json,
+    settings_json,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -217,10 +228,6 @@ def _rows(events: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
         yield tuple(_cell(name, value) for name, value in zip(COLUMNS, values, strict=True))
 
 
-def _problems_json(problems: list[Problem]) -> str:
-    return json.dumps([[p.path, p.line, p.column, p.message, str(p.effect)] for p in problems], ensure_ascii=False)
-
-
 @dataclass(frozen=True)
 class Loaded:
     """What a load did: events added, changed, removed, left in place (in the database, not in the folder), and
@@ -270,8 +277,8 @@ def load(url: str, collection: Collection, prune: bool = False) -> Loaded:
                 f"UPDATE {STATE} SET version = version + 1, loaded_at = now(), settings = %s, problems = %s "
                 "RETURNING version",
                 (
-                    json.dumps(collection.settings.model_dump(mode="json", exclude_unset=True), ensure_ascii=False),
-                    _problems_json(collection.problems),
+                    settings_json(collection.settings),
+                    problems_json(collection.problems),
                 ),
             ).fetchone()
     version = int(state[0]) if state else 0
@@ -302,7 +309,7 @@ def read(url: str) -> Collection:
         _check_schema(connection, url)
         version, loaded_at = _version(connection)
         state = connection.execute(f"SELECT settings, problems FROM {STATE}").fetchone()
-        settings_json, problems_json = state if state else ({}, [])
+        kept_settings, kept_problems = state if state else ({}, [])
         cursor = connection.execute(
             sql.SQL("SELECT {} FROM {}").format(
                 sql.SQL(", ").join(sql.Identifier(name) for name in COLUMNS), sql.Identifier(EVENTS)
@@ -317,15 +324,11 @@ def read(url: str) -> Collection:
     else:
         events = empty_events()
     try:
-        settings = CollectionSettings.model_validate(settings_json or {})
+        settings = CollectionSettings.model_validate(kept_settings or {})
     except ValueError as error:
         log.warning("the settings in %s cannot be used: %s", safe_name(url), error)
         settings = CollectionSettings()
-    problems = [
-        Problem(str(path), int(line), int(column), str(message), Effect(effect))
-        for path, line, column, message, effect in problems_json or []
-    ]
-    return Collection(events, problems, settings, _fingerprint(url, version, loaded_at))
+    return Collection(events, problems_from(kept_problems), settings, _fingerprint(url, version, loaded_at))
 
 
 class Reader:

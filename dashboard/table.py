@@ -9,6 +9,7 @@ declared once. Code that reads the table names its columns through ``C``.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -241,6 +242,24 @@ class Collection:
         return len(self.events) if self.engine is None else int(self.engine.count())
 
 
+def problems_json(problems: list[Problem]) -> str:
+    """A collection's problems as JSON text, for a store that keeps them with its events (a database, a file)."""
+    return json.dumps([[p.path, p.line, p.column, p.message, str(p.effect)] for p in problems], ensure_ascii=False)
+
+
+def problems_from(rows: Any) -> list[Problem]:
+    """The problems kept by ``problems_json`` (its JSON, decoded)."""
+    return [
+        Problem(str(path), int(line), int(column), str(message), Effect(effect))
+        for path, line, column, message, effect in rows or []
+    ]
+
+
+def settings_json(settings: CollectionSettings) -> str:
+    """A collection's settings as JSON text, as they were given (``CollectionSettings.model_validate`` reads them)."""
+    return json.dumps(settings.model_dump(mode="json", exclude_unset=True), ensure_ascii=False)
+
+
 def check_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Report links to ids not among the rows, and leave them out of the rows."""
     links = rows["links"].to_numpy()
@@ -325,7 +344,7 @@ def cross_checks(rows: pd.DataFrame, settings: CollectionSettings) -> tuple[pd.D
     return rows, problems
 
 
-def _column(name: str, column: pd.Series) -> Any:
+def typed(name: str, column: pd.Series) -> Any:
     """One column in its documented type."""
     if name in TEXT_COLUMNS:
         return column.array if column.dtype == "str" else column.astype("str").array
@@ -379,13 +398,13 @@ SORT_RULE = ("start", "end", "approximate", "uncertain", "open bounds", "title")
 def finish(columns: dict[str, pd.Series]) -> pd.DataFrame:
     """The events table from the rows' columns, which it takes (and drops one by one, to halve the peak memory of
     a big table): the documented columns and types, sorted by ``SORT_RULE``."""
-    keys = {name: _column(name, columns[name]) for name in ("start", "end", "approximate", "uncertain", "title")}
+    keys = {name: typed(name, columns[name]) for name in ("start", "end", "approximate", "uncertain", "title")}
     size = len(keys["title"])
     order = None
     if size > 1:
         # Same-span events stay together (exact before approximate), so sequence mode groups them under one date.
         # Arrow's stable sort is three times faster than sort_values on a million titles, in the same order.
-        opened = _column("earliest", columns["earliest"]), _column("latest", columns["latest"])
+        opened = typed("earliest", columns["earliest"]), typed("latest", columns["latest"])
         table = pa.table(
             {
                 "start": pa.array(keys["start"]),
@@ -401,7 +420,7 @@ def finish(columns: dict[str, pd.Series]) -> pd.DataFrame:
             order = None
     result: dict[str, Any] = {}
     for name in COLUMNS:
-        values = keys.pop(name) if name in keys else _column(name, columns[name])
+        values = keys.pop(name) if name in keys else typed(name, columns[name])
         del columns[name]
         if order is not None:
             values = values.take(order) if isinstance(values, pd.api.extensions.ExtensionArray) else values[order]

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
@@ -64,6 +65,20 @@ def with_plotly(index_string: str, url: str) -> str:
     )
     return index_string.replace("{%scripts%}", script + "\n{%scripts%}", 1)
 
+
+# The warm-ups running (``_app``). A server that forks its workers from this process (gunicorn --preload) waits
+# for them first: a worker forked while one holds a lock (the store's, the file engine's) would inherit the lock
+# held, for ever.
+_warming: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def _before_fork() -> None:
+    for warm in list(_warming):
+        if warm is not threading.current_thread():
+            warm.join()
+
+
+os.register_at_fork(before=_before_fork)
 
 ENGINES = ("pandas", "duckdb")  # how a server holds a folder's events: in memory, or in a DuckDB file it queries
 
@@ -160,10 +175,8 @@ def _app(load: Callable[[], Collection], folder: str, root: Path | None, review:
     # The first page of a collection works out its consistency warnings: done now, while the server starts
     # listening, so that the first reader does not wait for it.
     warm = threading.Thread(target=page, name="timeline-warm", daemon=True)
+    _warming.add(warm)
     warm.start()
-    # A server that forks its workers from this process (gunicorn --preload) waits for the warm-up first: a worker
-    # forked while it holds a lock (the store's, the file engine's) would inherit the lock held, for ever.
-    os.register_at_fork(before=lambda: warm.join() if threading.current_thread() is not warm else None)
     callbacks.register(app, load, folder, review)
     # The downloads leave drafts out, as `timeline export` does without --drafts; a reviewer downloads them too.
     download.register(app, load if review else lambda: reviewed(load()))
