@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.model import Status
-from dashboard.table import COLUMNS, C, Collection, unique_fingerprint
+from dashboard.table import COLUMNS, FEW_VALUES, C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
 from dashboard.zones import UTC, moved
 
@@ -153,13 +153,23 @@ class EventIndex:
         if self.engine is None:
             return self.places, None
         if len(visible) <= MAP_DETAIL_LIMIT:
-            return self.engine.places(view, rows=list(visible.index)), None
+            return self._places_at(visible.index), None
         if self.engine.tz != UTC:
             return self.engine.places(view), None
         selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
         engine = self.engine
         counts = self.kept("place_counts", view_key(view), COUNTS_KEPT, lambda: engine.place_counts(view))
         return engine.places(view, rows=list(selected)), counts
+
+    def _places_at(self, rows: pd.Index) -> pd.DataFrame:
+        """The places table's pairs of the events at these rows, from the file; or, when they are all among the
+        events of the last pairs read (a zoom in, a selection), from those."""
+        last: tuple[pd.Index, pd.DataFrame] | None = self.memo.get("last places")
+        if last is not None and rows.isin(last[0]).all():
+            return last[1][last[1]["row"].isin(rows).to_numpy()].reset_index(drop=True)
+        found: pd.DataFrame = self.engine.places(View(), rows=list(rows))
+        self.memo["last places"] = (rows, found)
+        return found
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, or None."""
@@ -252,11 +262,40 @@ def visible_events(collection: Collection, view: View) -> pd.DataFrame:
     if engine is None:
         return apply(collection.events, view)
 
+    index = index_for(collection)
+
     def read() -> pd.DataFrame:
-        shown: pd.DataFrame = engine.visible(view, COLUMNS if engine.count(view) <= FULL_FROM else narrow(view))
+        shown = _zoomed_in(index, view)
+        if shown is None:
+            shown = engine.visible(view, COLUMNS if engine.count(view) <= FULL_FROM else narrow(view))
+        index.memo["last view"] = (view, shown)
         return shown
 
-    return index_for(collection).kept("visible", view_key(view), VIEWS_KEPT, read)
+    return index.kept("visible", view_key(view), VIEWS_KEPT, read)
+
+
+def _zoomed_in(index: EventIndex, view: View) -> pd.DataFrame | None:
+    """A view's events from the last view's, when it is that view zoomed in (the same filters over a range within
+    its range), or None. An event in the narrower range is in the wider one, so the range applied to the last
+    view's events (as ``Engine.visible`` applies it, to the times as the zone shows them) gives them, in their
+    order, without a query: a zoom then costs what it costs with the table in memory."""
+    last: tuple[View, pd.DataFrame] | None = index.memo.get("last view")
+    if last is None:
+        return None
+    before, events = last
+    if view_key(view.with_(start=None, end=None)) != view_key(before.with_(start=None, end=None)):
+        return None
+    (first, after), (was_first, was_after) = view.bounds(), before.bounds()
+    if (was_first is not None and (first is None or first < was_first)) or (
+        was_after is not None and (after is None or after > was_after)
+    ):
+        return None
+    shown = apply(events, View(start=view.start, end=view.end))
+    shown = shown.assign(  # codes into the values these rows hold, as a query's rows have them
+        **{name: shown[name].cat.remove_unused_categories() for name in FEW_VALUES if name in shown.columns}
+    )
+    # Fewer events than a big view: every column (those of the last view held only ``narrow`` ones if it was big).
+    return index.complete(shown) if len(shown) <= FULL_FROM else shown
 
 
 ZONES_KEPT = 4  # display zones whose moved tables are kept per collection: each may copy the table's time columns

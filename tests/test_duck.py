@@ -5,6 +5,7 @@ whole, and read by a process that never holds the table."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 import threading
@@ -202,6 +203,57 @@ def test_a_big_views_density_map_list_and_captions_are_the_same(synthetic, query
     shown = callbacks.render(filed, view, 1200)
     assert expected["timeline"]["layout"]["meta"].get("density")  # drawn as a density: the broad columns only
     assert _comparable(shown) == _comparable(expected)
+
+
+def _zooms(events: pd.DataFrame, count: int = 9) -> list[View]:
+    """Ranges each half as wide as the one before, around the busiest day: what zooming in with a wheel gives."""
+    busiest = events[C.start].dt.normalize().value_counts().index[0] + pd.Timedelta(hours=12)
+    span = events[C.end].max() - events[C.start].min()
+    views = []
+    for _ in range(count):
+        span = span / 2
+        views.append(View(start=(busiest - span / 2).to_pydatetime(), end=(busiest + span / 2).to_pydatetime()))
+    return views
+
+
+@pytest.mark.parametrize("tz", ["utc", "Europe/Kyiv"])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_a_zoom_in_is_read_from_the_last_views_events(synthetic, monkeypatch, tz: str, filtered: bool):
+    loaded, filed = synthetic
+    base = View(tz=tz)
+    if filtered:  # all categories but one, in actor lanes
+        base = base.with_(lanes="actor", category=tuple(sorted(set(loaded.events[C.category])))[1:])
+    zoomed, expected_of = in_zone(filed, tz), in_zone(loaded, tz).events
+    views = [base.with_(start=v.start, end=v.end) for v in _zooms(loaded.events)]
+    sizes = []
+    for number, view in enumerate([base, *views]):
+        expected = apply(expected_of, view)
+        _same(expected[narrow(view) if len(expected) > FULL_FROM else COLUMNS], visible_events(zoomed, view))
+        sizes.append(len(expected))
+        if not number:  # from here on, no query of the view: the last view's events narrowed, its page read whole
+            for name in ("count", "frame", "visible"):
+                monkeypatch.setattr(duck.Engine, name, lambda *a, **k: pytest.fail("a zoom in asked the file"))
+    assert sizes[0] > FULL_FROM and 0 < sizes[-1] < FULL_FROM  # from a big view's narrow columns to whole rows
+    monkeypatch.undo()
+    wider = views[-1].with_(start=views[-1].start - dt.timedelta(days=30))  # not within the last range: asked again
+    _same(apply(expected_of, wider), visible_events(zoomed, wider))
+    other = views[-1].with_(q="a")  # another filter: asked again
+    _same(apply(expected_of, other), visible_events(zoomed, other))
+
+
+def test_the_app_draws_the_same_zooms_over_the_file(synthetic):
+    loaded, filed = synthetic
+    selected = str(loaded.events[C.id].iloc[1500])
+    key: dict[str, Any] = {}
+    zooms = _zooms(loaded.events, 7)
+    panned = zooms[-1].with_(start=zooms[-1].start - dt.timedelta(days=30), end=zooms[-1].end - dt.timedelta(days=30))
+    for view in [View(), *zooms, panned]:  # the last one is drawn anew (moved to by its dates, not a zoom)
+        zoom = view is not panned
+        view = view.with_(selected=selected)
+        expected = callbacks.render(loaded, view, 1200, on_screen=key.get("pandas"), zoom=zoom)
+        shown = callbacks.render(filed, view, 1200, on_screen=key.get("duckdb"), zoom=zoom)
+        assert _comparable(shown) == _comparable(expected), view
+        key.update(pandas=expected["screen"], duckdb=shown["screen"])
 
 
 # ---- the file of a folder -----------------------------------------------------------------------------------
