@@ -716,6 +716,8 @@ def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: boo
     if isinstance(events_dir, str):  # a database
         if review:
             raise click.UsageError("--review works on an events folder, not a database")
+        if engine != "pandas":
+            raise click.UsageError(f"--engine {engine} works on an events folder: a database is queried where it is")
         url = events_dir
         collection = in_database(lambda: postgres.read(url))
         report_problems(collection, Path("."))

@@ -54,9 +54,14 @@ from dashboard.table import (
 from dashboard.view import FACETS, SEARCHED, Facet, View, apply, search_texts
 from dashboard.zones import UTC, moved
 
-FORMAT = 1  # bump when the file's layout changes: an older file is written again
+FORMAT = 2  # bump when the file's layout changes: an older file is written again
 EVENTS = "events"
 PLACES = "places"  # the places table of the map (``figure.places_table``): a row an event and place with coordinates
+# Each distinct place (name and coordinates) numbered; an event's row holds its places' numbers and their positions
+# in the places table (``PLACE_KEYS``, ``PLACE_AT``), so that the places of a view's events are found in one pass
+# over the events that keeps nothing but a count a place, and not by a join that holds a row a pair in memory.
+PLACE_NAMES = "place_names"
+PLACE_KEYS, PLACE_AT = "_place_keys", "_place_at"
 LINKS = "links"  # a row a link: its source's id and position, its target and relation
 META = "meta"
 ROW = "_row"  # the event's position in the table (its label in a pandas view of it)
@@ -64,9 +69,10 @@ TIMES = [column.name for column in DECLARED if column.kind == "time"]
 NESTED = [column.name for column in DECLARED if column.kind == "nested"]
 ZONE_MARGIN = dt.timedelta(days=2)  # more than any zone's offset from UTC
 # How a server process reads a file: DuckDB keeps the file's blocks it has read in memory up to its limit (80 % of
-# the machine's by default, in every worker); a view's query needs far less. Every connection of a process to a
-# file must use the same settings.
-READING: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "64MB", "threads": 2}
+# the machine's by default, in every worker); a view's query needs far less: every query streams over the events,
+# keeping a count a group at most (at a million events each runs in 16 MB; 32 leaves room). Every connection of a
+# process to a file must use the same settings.
+READING: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "32MB", "threads": 2}
 
 
 def facet_column(facet: Facet) -> str:
@@ -119,6 +125,19 @@ def _arrow(events: pd.DataFrame) -> pa.Table:
     return pa.table(columns)
 
 
+def _with_places(events: pa.Table, places: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
+    """The events with each one's places (``PLACE_KEYS``, ``PLACE_AT``), and the distinct places by number."""
+    keys = places.groupby(["name", "lat", "lon"], dropna=False, sort=False).ngroup().to_numpy(dtype=np.int32)
+    first = np.unique(keys, return_index=True)[1]
+    names = places.iloc[first][["name", "lat", "lon"]].assign(key=keys[first])
+    # The places table lists each event's places together, the events in order: cut into a list an event.
+    counts = np.bincount(places["row"].to_numpy(dtype=np.int64), minlength=events.num_rows)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    events = events.append_column(PLACE_KEYS, pa.ListArray.from_arrays(offsets, pa.array(keys, pa.int32())))
+    at = places["place_at"].to_numpy(dtype=np.int64)
+    return events.append_column(PLACE_AT, pa.ListArray.from_arrays(offsets, pa.array(at, pa.int64()))), names
+
+
 def _links(events: pd.DataFrame) -> pa.Table:
     """Every link, a row each (its source's id and position, its target, its relation), in the table's order."""
     linked = events[C.links].to_numpy()
@@ -158,7 +177,9 @@ def write(collection: Collection, path: Path, warnings: Checked | None = None, b
     pointer = path.with_name(f".{version.name}.link")
     try:
         with duckdb.connect(str(version)) as connection:
-            incoming = _arrow(collection.events)
+            places = places_table(collection.events)
+            places.insert(0, "place_at", np.arange(len(places)))  # the order: each event's places as it lists them
+            incoming, names = _with_places(_arrow(collection.events), places)
             connection.register("incoming", incoming)
             for name in FEW_VALUES:  # as codes into their values, read back as a categorical without a look at them
                 connection.execute(
@@ -171,11 +192,10 @@ def write(collection: Collection, path: Path, warnings: Checked | None = None, b
             connection.register("incoming", _links(collection.events))
             connection.execute(f"CREATE TABLE {LINKS} AS SELECT * FROM incoming")
             connection.unregister("incoming")
-            places = places_table(collection.events)
-            places.insert(0, "place_at", np.arange(len(places)))  # the order: each event's places as it lists them
-            connection.register("incoming", pa.Table.from_pandas(places, preserve_index=False))
-            connection.execute(f"CREATE TABLE {PLACES} AS SELECT * FROM incoming")
-            connection.unregister("incoming")
+            for name, table in ((PLACES, places), (PLACE_NAMES, names)):
+                connection.register("incoming", pa.Table.from_pandas(table, preserve_index=False))
+                connection.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+                connection.unregister("incoming")
             connection.execute(f"CREATE TABLE {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
             meta = _meta(collection, warnings or Checked(), built)
             connection.executemany(f"INSERT INTO {META} VALUES (?, ?)", list(meta.items()))
@@ -407,8 +427,9 @@ class Engine:
         range is within it), in the table's order; or of the events at these ``rows`` alone."""
         if rows is None:
             found = query(self.wider(view))
-            sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE row IN (SELECT {ROW} FROM {EVENTS} WHERE "
-            sql += f"{found.where})"
+            pairs = f"SELECT unnest({PLACE_AT}) AS place_at, {ROW} AS row, unnest({PLACE_KEYS}) AS key FROM {EVENTS}"
+            pairs += f" WHERE {found.where}"
+            sql = f"SELECT place_at, row, name, lat, lon FROM ({pairs}) JOIN {PLACE_NAMES} USING (key)"
             params = found.params
         else:
             sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE list_contains(?::BIGINT[], row)"
@@ -430,10 +451,11 @@ class Engine:
         """How many of the view's events each place has (``figure.place_counts``: in the order first met), the
         range read in UTC."""
         found = query(view)
-        of_view = f"AND row IN (SELECT {ROW} FROM {EVENTS} WHERE {found.where}) " if found.where != "TRUE" else ""
+        pairs = f"SELECT unnest({PLACE_KEYS}) AS key, unnest({PLACE_AT}) AS place_at FROM {EVENTS} WHERE {found.where}"
+        sums = f"SELECT key, count(*) AS count, min(place_at) AS first FROM ({pairs}) GROUP BY key"
         sql = (
-            f"SELECT name, lat, lon, count(*) AS count FROM {PLACES} WHERE lat IS NOT NULL AND lon IS NOT NULL "
-            f"{of_view}GROUP BY name, lat, lon ORDER BY min(place_at)"
+            f"SELECT name, lat, lon, count FROM ({sums}) JOIN {PLACE_NAMES} USING (key) "
+            "WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY first"
         )
         with self._cursor() as cursor:
             table = _read(cursor, sql, found.params)

@@ -397,6 +397,7 @@ def test_serve_takes_the_engine_and_says_so(folder: Path, monkeypatch: pytest.Mo
     [
         (["--engine", "sqlite"], "'sqlite' is not one of 'pandas', 'duckdb'"),
         (["--engine", "duckdb", "--review"], "--review works with the pandas engine"),
+        (["--engine", "duckdb", "--events", "postgresql://reader@127.0.0.1:9/news"], "a database is queried where"),
     ],
 )
 def test_serve_refuses_what_the_engine_cannot_do_in_one_line(folder: Path, args: list[str], said: str):
@@ -408,3 +409,12 @@ def test_serve_refuses_what_the_engine_cannot_do_in_one_line(folder: Path, args:
         cli, ["serve", "--events", str(folder), *args]
     )
     assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
+
+
+def test_an_app_over_a_database_refuses_the_file_engine():
+    from dashboard.app import create_app
+
+    with pytest.raises(ValueError, match="a database is queried where it is"):
+        create_app("postgresql://reader@127.0.0.1:9/news", engine="duckdb")
+    with pytest.raises(ValueError, match="unknown engine 'sqlite'"):
+        create_app(EVENTS, engine="sqlite")

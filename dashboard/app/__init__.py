@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import logging
@@ -76,6 +77,9 @@ def _before_fork() -> None:
     for warm in list(_warming):
         if warm is not threading.current_thread():
             warm.join()
+    # What the process holds now is shared with the child until either writes to it; the collector's passes write
+    # to every object they visit, and would copy the shared pages into each worker: leave them out of its passes.
+    gc.freeze()
 
 
 os.register_at_fork(before=_before_fork)
@@ -95,6 +99,8 @@ def create_app(events: Path | str, review: bool = False, engine: str = "pandas")
     if is_database(events):
         if review:
             raise ValueError("reviewing drafts works on an events folder, not a database")
+        if engine != "pandas":
+            raise ValueError(f"the {engine} engine works on an events folder: a database is queried where it is")
         return _app(Reader(str(events)), safe_name(str(events)), None, False)
     if review and engine != "pandas":
         raise ValueError("reviewing drafts works with the pandas engine")

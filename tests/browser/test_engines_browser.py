@@ -17,7 +17,6 @@ from test_deep_link import test_a_deep_link_restores_controls_figure_and_card_an
 from test_downloads import test_data_downloads_arrive_as_the_export_command_s_files  # noqa: F401
 from test_filters import (  # noqa: F401
     test_choosing_a_category_narrows_count_list_timeline_and_url,
-    test_choosing_a_source_narrows_count_list_timeline_and_url,
     test_search_narrows_then_no_match_shows_the_empty_message_and_clear_brings_all_back,
 )
 from test_in_page_browser import (  # noqa: F401

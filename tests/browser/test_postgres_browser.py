@@ -28,7 +28,6 @@ from test_selection import (  # noqa: E402, F401
     test_arrow_keys_step_through_events_in_time_order_and_escape_clears,
     test_clicking_a_mark_shows_its_card_and_names_it_in_the_url,
 )
-from test_session import test_a_session_of_normal_use_logs_no_errors  # noqa: E402, F401
 
 from dashboard import postgres  # noqa: E402
 from dashboard.app import ids  # noqa: E402
