@@ -15,8 +15,10 @@ import yaml
 
 from dashboard.app import create_app, ids, preview
 from dashboard.app.preview import Drawn, Unsafe, checked_svg
+from dashboard.figure import timeline_figure
 from dashboard.store import load_collection
 from dashboard.table import Collection
+from dashboard.view import View
 
 REPO = Path(__file__).resolve().parents[1]
 EVENTS = REPO / "events"
@@ -185,3 +187,21 @@ def test_a_view_too_tall_for_a_picture_has_no_preview_and_one_quiet_line_in_the_
         assert wait_until(lambda: any("no preview" in r.getMessage() for r in caplog.records))
     assert MARK not in page(app)
     assert not any(r.exc_info for r in caplog.records), "an expected refusal logged a traceback"
+
+
+def test_the_browser_that_drew_a_preview_is_closed_and_a_downloads_is_kept() -> None:
+    from dashboard.export import browser
+    from dashboard.export.pictures import in_browser
+
+    browser.renderer.close()
+    drawn = preview.draw(load_collection(EVENTS))
+    assert drawn is not None and drawn.svg.startswith("<svg")
+    # A preview is drawn once per state of the events: its browser (hundreds of MB) does not stay for more.
+    assert wait_until(lambda: browser.renderer._kaleido is None), "the preview's browser is still open"
+    loaded = load_collection(EVENTS)
+    figure = timeline_figure(loaded.events, View(), loaded.settings)
+    figure.update_layout(width=600, height=400)
+    in_browser(figure, "svg")  # a download: the browser stays for the next one
+    time.sleep(0.5)
+    assert browser.renderer._kaleido is not None
+    browser.renderer.close()

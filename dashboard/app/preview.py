@@ -131,7 +131,9 @@ def draw(collection: Collection) -> Drawn | None:
     visible = visible_events(collection, view)
     figure = timeline_figure(visible, view, collection.settings, width=DEFAULT_WIDTH)
     figure.update_layout(width=DEFAULT_WIDTH)  # the app's graph is as wide as its page; a picture needs a width
-    svg = in_browser(figure, "svg").decode("utf-8")
+    # Drawn once per state of the events (then kept on disk): the browser closes at once, not kept for more
+    # pictures (a few hundred MB, in a worker that may never draw another).
+    svg = in_browser(figure, "svg", idle_s=0).decode("utf-8")
     return Drawn(svg, alt_text(visible, view, collection.settings), collection.settings.title)
 
 

@@ -88,12 +88,13 @@ class _Renderer:
         self._idle: asyncio.TimerHandle | None = None  # the timer that closes an idle browser
         self.started = 0  # browsers started
 
-    def draw(self, figure: go.Figure, opts: dict[str, Any]) -> bytes:
-        """The picture's bytes; ``RenderBusy`` when RENDERS_AT_ONCE pictures are being drawn already."""
+    def draw(self, figure: go.Figure, opts: dict[str, Any], idle_s: float = BROWSER_IDLE_S) -> bytes:
+        """The picture's bytes; ``RenderBusy`` when RENDERS_AT_ONCE pictures are being drawn already. The browser
+        is closed when nothing more is drawn within ``idle_s`` seconds."""
         if not self._slots.acquire(timeout=RENDER_WAIT_S):
             raise RenderBusy("the server is busy drawing other pictures: try again in a moment")
         try:
-            future = asyncio.run_coroutine_threadsafe(self._draw(figure, opts), self._running_loop())
+            future = asyncio.run_coroutine_threadsafe(self._draw(figure, opts, idle_s), self._running_loop())
             try:
                 return bytes(future.result(timeout=RENDER_TIMEOUT_S + 30))  # kaleido's own timeout comes first
             except (TimeoutError, concurrent.futures.TimeoutError):
@@ -121,7 +122,7 @@ class _Renderer:
                 atexit.register(self.close)
             return self._loop
 
-    async def _draw(self, figure: go.Figure, opts: dict[str, Any]) -> bytes:
+    async def _draw(self, figure: go.Figure, opts: dict[str, Any], idle_s: float) -> bytes:
         self._active += 1
         if self._idle is not None:
             self._idle.cancel()
@@ -139,7 +140,7 @@ class _Renderer:
                     await self._shut()
                 else:
                     self._idle = asyncio.get_running_loop().call_later(
-                        BROWSER_IDLE_S, lambda: asyncio.ensure_future(self._shut_if_idle())
+                        idle_s, lambda: asyncio.ensure_future(self._shut_if_idle())
                     )
 
     async def _open(self) -> Any:

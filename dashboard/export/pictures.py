@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import plotly.graph_objects as go
 
-from dashboard.export.browser import BATCH_TABS, BATCH_TIMEOUT_S, Batch, renderer
+from dashboard.export.browser import BATCH_TABS, BATCH_TIMEOUT_S, BROWSER_IDLE_S, Batch, renderer
 from dashboard.export.errors import ExportError
 from dashboard.export.page import About, export_figure
 
@@ -99,16 +99,16 @@ def picture_size(figure: go.Figure, scale: float) -> tuple[int, int]:
     return width, height
 
 
-def in_browser(figure: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
+def in_browser(figure: go.Figure, fmt: str, scale: float = 1.0, idle_s: float = BROWSER_IDLE_S) -> bytes:
     """One picture drawn for a download (PNG, SVG, PDF, or any format kaleido draws): by the process's shared
     browser, at most RENDERS_AT_ONCE at a time (``RenderBusy`` past that), and never larger than DOWNLOAD_SIDE_PX a
-    side or DOWNLOAD_PIXELS in all."""
+    side or DOWNLOAD_PIXELS in all. The browser closes when nothing more is drawn within ``idle_s`` seconds."""
     width, height = picture_size(figure, scale)
     from choreographer.errors import ChromeNotFoundError
 
     try:
         return check_drawn(
-            renderer.draw(figure, {"format": fmt, "width": width, "height": height, "scale": scale}), fmt
+            renderer.draw(figure, {"format": fmt, "width": width, "height": height, "scale": scale}, idle_s), fmt
         )
     except ChromeNotFoundError:
         raise ExportError(INSTALL_HINT) from None
