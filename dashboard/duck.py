@@ -422,18 +422,22 @@ class Engine:
                 _read(cursor, f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {found.where}", found.params)
             )
 
-    def places(self, view: View, rows: Sequence[int] | None = None) -> pd.DataFrame:
+    def places(self, view: View) -> pd.DataFrame:
         """The places table's rows of the events of the view's filters, over a range two days wider (every zone's
-        range is within it), in the table's order; or of the events at these ``rows`` alone."""
-        if rows is None:
-            found = query(self.wider(view))
-            pairs = f"SELECT unnest({PLACE_AT}) AS place_at, {ROW} AS row, unnest({PLACE_KEYS}) AS key FROM {EVENTS}"
-            pairs += f" WHERE {found.where}"
-            sql = f"SELECT place_at, row, name, lat, lon FROM ({pairs}) JOIN {PLACE_NAMES} USING (key)"
-            params = found.params
-        else:
-            sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE list_contains(?::BIGINT[], row)"
-            params = [[int(row) for row in rows]]
+        range is within it), in the table's order."""
+        found = query(self.wider(view))
+        pairs = f"SELECT unnest({PLACE_AT}) AS place_at, {ROW} AS row, unnest({PLACE_KEYS}) AS key FROM {EVENTS}"
+        pairs += f" WHERE {found.where}"
+        return self._places(
+            f"SELECT place_at, row, name, lat, lon FROM ({pairs}) JOIN {PLACE_NAMES} USING (key)", found.params
+        )
+
+    def places_at(self, rows: Sequence[int]) -> pd.DataFrame:
+        """The places table's rows of the events at these positions, in the table's order."""
+        sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE list_contains(?::BIGINT[], row)"
+        return self._places(sql, [[int(row) for row in rows]])
+
+    def _places(self, sql: str, params: list[Any]) -> pd.DataFrame:
         with self._cursor() as cursor:
             table = _read(cursor, sql, params)
         # A join need not keep the table's order: put it back (a stable sort, in numpy, not in DuckDB's memory).

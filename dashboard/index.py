@@ -159,7 +159,7 @@ class EventIndex:
         selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
         engine = self.engine
         counts = self.kept("place_counts", view_key(view), COUNTS_KEPT, lambda: engine.place_counts(view))
-        return engine.places(view, rows=list(selected)), counts
+        return engine.places_at(list(selected)), counts
 
     def _places_at(self, rows: pd.Index) -> pd.DataFrame:
         """The places table's pairs of the events at these rows, from the file; or, when they are all among the
@@ -167,7 +167,7 @@ class EventIndex:
         last: tuple[pd.Index, pd.DataFrame] | None = self.memo.get("last places")
         if last is not None and rows.isin(last[0]).all():
             return last[1][last[1]["row"].isin(rows).to_numpy()].reset_index(drop=True)
-        found: pd.DataFrame = self.engine.places(View(), rows=list(rows))
+        found: pd.DataFrame = self.engine.places_at(list(rows))
         self.memo["last places"] = (rows, found)
         return found
 
