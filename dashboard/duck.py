@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,6 +296,13 @@ def _read(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.
     return cursor.sql(sql, params=params).to_arrow_reader(BATCH).read_all()
 
 
+def _at(column: str, positions: Iterable[int]) -> tuple[str, list[Any]]:
+    """The condition, and its parameters, of the rows whose ``column`` holds one of these positions: a join with
+    the list (DuckDB reads only the blocks of rows within its least and greatest), not a look into it on every row
+    (at a million events 60 ms rather than 15)."""
+    return f"{column} IN (SELECT unnest(?::BIGINT[]))", [[int(position) for position in positions]]
+
+
 def _listed(names: Sequence[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
@@ -434,8 +441,8 @@ class Engine:
 
     def places_at(self, rows: Sequence[int]) -> pd.DataFrame:
         """The places table's rows of the events at these positions, in the table's order."""
-        sql = f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE list_contains(?::BIGINT[], row)"
-        return self._places(sql, [[int(row) for row in rows]])
+        where, params = _at("row", rows)
+        return self._places(f"SELECT place_at, row, name, lat, lon FROM {PLACES} WHERE {where}", params)
 
     def _places(self, sql: str, params: list[Any]) -> pd.DataFrame:
         with self._cursor() as cursor:
@@ -474,11 +481,10 @@ class Engine:
 
     def rows(self, ids: Sequence[str] = (), at: Sequence[int] = ()) -> pd.DataFrame:
         """The events with these ids, or at these positions in the table, in the table's order."""
-        column, wanted = ("id", list(ids)) if ids else (ROW, [int(position) for position in at])
-        kind = "VARCHAR" if ids else "BIGINT"
-        sql = f"SELECT {ROW}, {_listed(COLUMNS)} FROM {EVENTS} WHERE list_contains(?::{kind}[], {column})"
+        where, params = ("id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]) if ids else _at(ROW, at)
         with self._cursor() as cursor:
-            return _frame(_read(cursor, sql, [wanted]))
+            found = _frame(_read(cursor, f"SELECT {ROW}, {_listed(COLUMNS)} FROM {EVENTS} WHERE {where}", params))
+        return found if found.index.is_monotonic_increasing else found.sort_index(kind="stable")  # a join's order
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
         """The event with this id as a dict, in the display zone, or None (as ``EventIndex.row``)."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.io as pio
+import pyarrow as pa
 import pytest
 
 from dashboard import duck
@@ -151,6 +152,24 @@ def test_look_ups_and_menus_are_the_tables(bundled):
     expected_row = index_for(in_zone(loaded, "Europe/Kyiv")).row("kyiv-station-bomb-shelter-tour")
     assert zoned_row is not None and expected_row is not None
     assert zoned_row[C.when] == expected_row[C.when] and zoned_row[C.start] == expected_row[C.start]
+
+
+def test_rows_by_position_or_id_are_the_tables_in_its_order(synthetic, monkeypatch: pytest.MonkeyPatch):
+    loaded, filed = synthetic
+    engine, events = filed.engine, loaded.events
+    read = duck._read  # a join's rows come in any order over a big file (its blocks read by several threads)
+    monkeypatch.setattr(
+        duck, "_read", lambda *args: (found := read(*args)).take(pa.array(range(found.num_rows)[::-1], pa.int64()))
+    )
+    asked = [2_999, 7, 1_500, 7, 0, 1_501]  # out of order, one twice
+    _same(events.iloc[sorted(set(asked))], engine.rows(at=asked))
+    ids = list(events[C.id].iloc[[2_500, 3, 1_200]])
+    _same(events.iloc[[3, 1_200, 2_500]], engine.rows(ids=ids))
+    assert engine.rows(at=[]).empty and engine.rows(at=[3_000, -1]).empty
+    pairs = engine.places_at([2_999, 10, 10])
+    expected = index_for(loaded).places
+    expected = expected[expected["row"].isin([10, 2_999])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pairs.astype(object), expected[list(pairs.columns)].astype(object))
 
 
 def test_the_file_keeps_the_collections_settings_problems_and_warnings(synthetic, tmp_path: Path):
