@@ -307,10 +307,15 @@ def test_a_wheels_notches_reach_the_server_once_the_zooming_pauses(app):
         return {{x: box.left + xa._offset + xa._length * 0.3, y: box.top + ya._offset + ya._length - 4}}; }}"""
     )
     app.page.mouse.move(box["x"], box["y"])  # just above the axis: between the lanes' labels, which take the wheel
+    # A pause longer than the page's own, so that a busy machine's slow notches still come within it.
+    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 1000; }")
     for _ in range(3):  # three notches, 120 ms apart: plotly reports each as a zoom of its own
         app.page.mouse.wheel(0, -100)
         app.page.wait_for_timeout(120)
+    assert not asked, "a notch of a run went before the zooming paused"
+    app.page.wait_for_timeout(1_100)
     app.settle()
+    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 200; }")
     assert len(asked) == 1, f"three notches of a wheel: {len(asked)} requests, not one for the last"
     assert re.search(r"from=.*&to=", app.page.url), app.page.url
     app.assert_no_errors()
@@ -329,9 +334,9 @@ def test_a_zoom_alone_reaches_the_server_at_once_and_a_quick_run_of_zooms_twice_
     )
     expect(app.page).to_have_url(re.compile(r"from=2022-02-13&to=2022-02-17$"), timeout=3000)
     assert len(asked) == 1
-    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 200; }")
+    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 1000; }")  # busy or not, 80 ms apart is a run
     app.settle()
-    app.page.wait_for_timeout(300)
+    app.page.wait_for_timeout(1_100)
     asked.clear()
     app.page.evaluate(
         """async (id) => { const gd = document.getElementById(id).querySelector('.js-plotly-plot');
@@ -342,7 +347,9 @@ def test_a_zoom_alone_reaches_the_server_at_once_and_a_quick_run_of_zooms_twice_
         } }""",
         ids.TIMELINE,
     )
+    app.page.wait_for_timeout(1_100)
     app.settle()
+    app.page.evaluate("() => { window.TIMELINE_ZOOM_PAUSE_MS = 200; }")
     assert len(asked) == 2, "three zooms in a row: the first at once, then one for the last"
     assert re.search(r"from=2022-02-15&to=2022-02-16$", app.page.url), app.page.url
     app.assert_no_errors()
