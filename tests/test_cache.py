@@ -546,3 +546,22 @@ def test_the_cache_knows_every_key_of_a_source():
     plain = {"title": "U", "publisher": "DW", "url": None, "published": "2022-02-16"}
     column = pa.chunked_array([pa.DictionaryArray.from_arrays([0, 1], pa.array([[source], [plain]], SOURCES_TYPE))])
     assert list(_shared_lists(column)) == [[source], [plain]]  # the keys given, and the four every source has
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [{"name": "Київ", "lat": 50.45, "lon": 30.52}, {"name": 'a "quoted"\nline\t\\ and \u2028', "lat": None}],
+        {"to": "x", "relation": "follows", "n": -0, "big": 2**70, "keys": {1: "int", None: "none"}},
+        ["NATO", "", "\x00\x1f control", 1e16, 0.1, 3],
+        [],
+    ],
+)
+def test_json_cells_read_back_as_the_standard_library_would_have_written_them(value):
+    import json
+
+    text = cache.to_json(value)
+    expected = json.loads(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    assert json.loads(text) == expected and ", " not in text and ": " not in text  # compact
+    assert "\\u04" not in text  # Cyrillic as it is, not escaped
+    assert list(cache.json_objects(pa.chunked_array([[text, None, text]]))) == [expected, None, expected]
