@@ -215,10 +215,10 @@ def keep_json(path: Path | None, value: Any, most: int) -> None:
 
 
 def to_json(value: Any) -> str:
-    """Compact JSON text of a nested value, as ``json.dumps`` writes it (no escapes past ASCII, no spaces).
+    """Compact JSON text of a nested value (no spaces, no escapes past ASCII): the value ``json.dumps`` would write.
 
     orjson writes a million events' cells in a second rather than eight; what it will not write (an integer past
-    64 bits) the standard library does. It writes a float that is not a number as null, not as NaN."""
+    64 bits) the standard library does. A float that is not a number is written as null, not as NaN."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
     except orjson.JSONEncodeError:

@@ -299,7 +299,7 @@ def _read(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.
 def _at(column: str, positions: Iterable[int]) -> tuple[str, list[Any]]:
     """The condition, and its parameters, of the rows whose ``column`` holds one of these positions: a join with
     the list (DuckDB reads only the blocks of rows within its least and greatest), not a look into it on every row
-    (at a million events 60 ms rather than 15)."""
+    (at a million events about 15 ms rather than 60)."""
     return f"{column} IN (SELECT unnest(?::BIGINT[]))", [[int(position) for position in positions]]
 
 

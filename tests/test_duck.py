@@ -437,3 +437,30 @@ def test_an_app_over_a_database_refuses_the_file_engine():
         create_app("postgresql://reader@127.0.0.1:9/news", engine="duckdb")
     with pytest.raises(ValueError, match="unknown engine 'sqlite'"):
         create_app(EVENTS, engine="sqlite")
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"TIMELINE_ENGINE": "duckbd"}, "timeline: unknown engine 'duckbd': use one of pandas, duckdb"),
+        (
+            {"TIMELINE_ENGINE": "duckdb", "TIMELINE_EVENTS": "postgresql://reader:s3cret@127.0.0.1:9/news"},
+            "timeline: the duckdb engine works on an events folder",
+        ),
+    ],
+)
+def test_the_server_under_gunicorn_refuses_its_settings_in_one_line_and_stops(env: dict[str, str], said: str):
+    """What gunicorn loads (``dashboard.app:server``): exit code 4, which makes gunicorn stop, not start another."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import dashboard.app as app; app.server"],
+        env={**os.environ, "TIMELINE_EVENTS": str(EVENTS), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.startswith(said) and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -84,6 +85,14 @@ def _before_fork() -> None:
 
 os.register_at_fork(before=_before_fork)
 
+
+APP_LOAD_ERROR = 4  # the exit code by which a gunicorn worker says its app cannot be loaded: the master stops
+
+
+class Refused(ValueError):
+    """Settings an app cannot be made with (an engine it does not know, or one that cannot read what it is given)."""
+
+
 ENGINES = ("pandas", "duckdb")  # how a server holds a folder's events: in memory, or in a DuckDB file it queries
 
 
@@ -95,15 +104,15 @@ def create_app(events: Path | str, review: bool = False, engine: str = "pandas")
     "duckdb" keeps them in a DuckDB file beside the folder's cache, which each process queries
     (``dashboard.duck``)."""
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+        raise Refused(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     if is_database(events):
         if review:
-            raise ValueError("reviewing drafts works on an events folder, not a database")
+            raise Refused("reviewing drafts works on an events folder, not a database")
         if engine != "pandas":
-            raise ValueError(f"the {engine} engine works on an events folder: a database is queried where it is")
+            raise Refused(f"the {engine} engine works on an events folder: a database is queried where it is")
         return _app(Reader(str(events)), safe_name(str(events)), None, False)
     if review and engine != "pandas":
-        raise ValueError("reviewing drafts works with the pandas engine")
+        raise Refused("reviewing drafts works with the pandas engine")
     root = Path(events)
     read: Callable[[], Collection] = duck.Folder(root) if engine == "duckdb" else lambda: load_collection(root)
 
@@ -197,9 +206,13 @@ def __getattr__(name: str) -> object:
     """``dashboard.app:server`` for gunicorn, built on first use from $TIMELINE_EVENTS (default ./events), with the
     engine $TIMELINE_ENGINE names (default pandas)."""
     if name == "server":
-        app = create_app(
-            os.environ.get("TIMELINE_EVENTS", "events"), engine=os.environ.get("TIMELINE_ENGINE", "pandas")
-        )
+        events, engine = os.environ.get("TIMELINE_EVENTS", "events"), os.environ.get("TIMELINE_ENGINE", "pandas")
+        try:
+            app = create_app(events, engine=engine)
+        except Refused as error:  # one line, not a traceback; gunicorn then stops rather than start another worker
+            shown = safe_name(events) if is_database(events) else events
+            print(f"timeline: {error} (TIMELINE_ENGINE={engine}, TIMELINE_EVENTS={shown})", file=sys.stderr)
+            raise SystemExit(APP_LOAD_ERROR) from None
         globals()["server"] = app.server
         return app.server
     raise AttributeError(name)
