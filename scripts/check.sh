@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order: lint (with complexity), formatting, strict types, then the whole test suite.
-# Extra arguments go to pytest (e.g. `scripts/check.sh -m "not browser"`). The tests run in two processes, a test
-# module to each (its server and browser fixtures start once): about 8 minutes on two cores, 10 in one.
+# Extra arguments go to pytest (e.g. `scripts/check.sh -m "not browser"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 paths=(dashboard tests benchmarks scripts)
 .venv/bin/ruff check "${paths[@]}"
 .venv/bin/ruff format --check "${paths[@]}"
 .venv/bin/mypy
-.venv/bin/python -m pytest -n 2 --dist loadfile "$@"
+.venv/bin/python -m pytest "$@"

@@ -184,7 +184,7 @@ def test_a_view_too_tall_for_a_picture_has_no_preview_and_one_quiet_line_in_the_
     app = create_app(EVENTS)
     with caplog.at_level("INFO"):
         page(app)
-        assert wait_until(lambda: any("no preview" in r.getMessage() for r in caplog.records))
+        assert wait_until(lambda: any("no preview" in r.getMessage() for r in caplog.records), timeout=30.0)
     assert MARK not in page(app)
     assert not any(r.exc_info for r in caplog.records), "an expected refusal logged a traceback"
 
