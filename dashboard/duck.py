@@ -299,8 +299,12 @@ def _read(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.
 def _at(column: str, positions: Iterable[int]) -> tuple[str, list[Any]]:
     """The condition, and its parameters, of the rows whose ``column`` holds one of these positions: a join with
     the list (DuckDB reads only the blocks of rows within its least and greatest), not a look into it on every row
-    (at a million events about 15 ms rather than 60)."""
-    return f"{column} IN (SELECT unnest(?::BIGINT[]))", [[int(position) for position in positions]]
+    (at a million events about 15 ms rather than 60); or, for positions that follow one another (a page of a view
+    without filters), a range, which needs no join (2 ms less)."""
+    wanted = np.unique(np.fromiter(positions, dtype=np.int64))
+    if len(wanted) and int(wanted[-1]) - int(wanted[0]) == len(wanted) - 1:
+        return f"{column} BETWEEN ? AND ?", [int(wanted[0]), int(wanted[-1])]
+    return f"{column} IN (SELECT unnest(?::BIGINT[]))", [wanted.tolist()]
 
 
 def _listed(names: Sequence[str]) -> str:
@@ -479,11 +483,11 @@ class Engine:
             }
         )
 
-    def rows(self, ids: Sequence[str] = (), at: Sequence[int] = ()) -> pd.DataFrame:
-        """The events with these ids, or at these positions in the table, in the table's order."""
+    def rows(self, ids: Sequence[str] = (), at: Sequence[int] = (), columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
+        """The events with these ids, or at these positions in the table, in the table's order, with ``columns``."""
         where, params = ("id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]) if ids else _at(ROW, at)
         with self._cursor() as cursor:
-            found = _frame(_read(cursor, f"SELECT {ROW}, {_listed(COLUMNS)} FROM {EVENTS} WHERE {where}", params))
+            found = _frame(_read(cursor, f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {where}", params))
         return found if found.index.is_monotonic_increasing else found.sort_index(kind="stable")  # a join's order
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:

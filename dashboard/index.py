@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pandas as pd
 
 from dashboard.cells import shared_lists
 from dashboard.model import Status
-from dashboard.table import COLUMNS, FEW_VALUES, C, Collection, unique_fingerprint
+from dashboard.table import COLUMNS, C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
-from dashboard.zones import UTC, moved
+from dashboard.zones import EDTF, TIME_COLUMNS, UTC, moved
 
 T = TypeVar("T")
 Choices = dict[str, list[str]]  # each facet's distinct names, by its key
@@ -24,6 +26,8 @@ Choices = dict[str, list[str]]  # each facet's distinct names, by its key
 # edit finish, the last. Each may hold a table's worth of memory, so keep few.
 MAX_TABLES = 3
 ROWS_KEPT = 2_000  # events of a collection in a file whose rows (and links to them) a process keeps, as cards read them
+MOVED = {*TIME_COLUMNS, C.when, EDTF}  # the columns ``zones.moved`` writes anew in another display zone
+PAGES_KEPT = 4  # pages of a big view's events from a file whose rows a process keeps whole (``EventIndex.complete``)
 OPTION_CHARS = 48  # a name's label in a filter menu, and the longest name the menu sends as it is
 
 
@@ -92,18 +96,59 @@ class EventIndex:
             return value
 
     def kept(self, name: str, key: Any, most: int, build: Callable[[], T]) -> T:
-        """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo``."""
-        found: OrderedDict[Any, T] = self._once(name, OrderedDict)
+        """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo`` (or the
+        value a reading thread is working out for it, ``soon``, once it is ready)."""
+        found: OrderedDict[Any, T | Future[T]] = self._once(name, OrderedDict)
         with _lock:
-            if key in found:
+            known = found.get(key, _MISSING)
+            if known is not _MISSING:
                 found.move_to_end(key)
-                return found[key]
+        if isinstance(known, Future):
+            try:
+                ready: T = known.result()
+            except BaseException:
+                with _lock:  # not kept: the next request asks again
+                    if found.get(key) is known:
+                        del found[key]
+                raise
+            return ready
+        if known is not _MISSING:
+            return known  # type: ignore[return-value]
         value = build()  # outside the lock: a query may take a while, and two threads may both build it
         with _lock:
             found[key] = value
             while len(found) > most:
                 found.popitem(last=False)
         return value
+
+    def soon(self, name: str, key: Any, most: int, build: Callable[[], T]) -> None:
+        """Start ``build()`` on a reading thread, its value kept as ``kept`` keeps one: a query of the file runs
+        while the request draws, and ``kept`` waits for it when the request gets there."""
+        found: OrderedDict[Any, T | Future[T]] = self._once(name, OrderedDict)
+        pool = _reading()
+        with _lock:
+            if key in found:
+                return
+            found[key] = pool.submit(build)
+            while len(found) > most:
+                found.popitem(last=False)
+
+    def ahead(
+        self, view: View, visible: pd.DataFrame, page: pd.DataFrame, page_columns: Sequence[str], maps: bool
+    ) -> None:
+        """Start reading, from a file, what a view's request will ask for after its events (``soon``): the
+        ``page_columns`` of the list's ``page`` of them, and when the map is drawn (``maps``) and sums its places,
+        the sums. Each is a query of a few milliseconds that would otherwise wait for the figures to be drawn."""
+        from dashboard.figure import MAP_DETAIL_LIMIT
+
+        engine = self.engine
+        if engine is None:
+            return
+        missing = tuple(name for name in page_columns if name not in page.columns)
+        if len(page) and missing:
+            self.soon("pages", (tuple(page.index), missing), PAGES_KEPT, lambda: self._complete(page, missing))
+        if maps and len(visible) > MAP_DETAIL_LIMIT and engine.tz == UTC:
+            self.soon("place_counts", view_key(view), COUNTS_KEPT, lambda: engine.place_counts(view))
 
     @property
     def _positions(self) -> pd.Index:
@@ -198,12 +243,37 @@ class EventIndex:
             return links
         return self._incoming.get(event_id, [])
 
-    def complete(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Rows of a view with every column of the table (a big view's rows from a file hold only ``narrow`` ones)."""
-        if self.engine is None or set(COLUMNS) <= set(rows.columns):
+    def complete(self, rows: pd.DataFrame, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
+        """Rows of a view with ``columns`` too (a big view's rows from a file hold only ``narrow`` ones), the
+        others read from the file by position: the last few such pages are kept."""
+        missing = tuple(name for name in columns if name not in rows.columns)
+        if self.engine is None or not missing:
             return rows
-        full: pd.DataFrame = self.engine.rows(at=list(rows.index))
-        return moved(full, self.engine.tz).loc[rows.index]
+        return self.kept("pages", (tuple(rows.index), missing), PAGES_KEPT, lambda: self._complete(rows, missing))
+
+    def _complete(self, rows: pd.DataFrame, missing: tuple[str, ...]) -> pd.DataFrame:
+        engine = self.engine
+        if engine.tz == UTC or not MOVED.intersection(missing):  # as stored: no column to move into the zone
+            found: pd.DataFrame = engine.rows(at=list(rows.index), columns=missing)
+            out = rows.assign(**{name: found[name].reindex(rows.index) for name in missing})
+            return out[[name for name in COLUMNS if name in out.columns]]  # in the table's order of columns
+        full: pd.DataFrame = moved(engine.rows(at=list(rows.index)), engine.tz)
+        return full.loc[rows.index]
+
+
+_MISSING = object()
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _reading() -> ThreadPoolExecutor:
+    """The threads that read from a file ahead of a request (``EventIndex.soon``): the process's own, as a process
+    forked from this one (gunicorn --preload) has none of its parent's threads."""
+    with _lock:
+        pool = _pools.get(os.getpid())
+        if pool is None:
+            _pools.clear()
+            pool = _pools[os.getpid()] = ThreadPoolExecutor(2, thread_name_prefix="reading")
+        return pool
 
 
 # Per collection fingerprint: the look-ups worked out for it, the least recently used going first. Keyed by what the
@@ -228,14 +298,13 @@ def index_for(collection: Collection) -> EventIndex:
     return EventIndex(collection.events, memo, collection.engine)
 
 
-# The columns of a big view's events from a file (more than ``FULL_FROM``): what the density, the map's sums, the
-# captions, stepping and zooming read (their dates, category and status, and the id of the one selected), and the
-# lists a lane of actors or of places is made of when those are the lanes. The texts only cards show, and what no
-# big view reads, stay in the file; the list asks for its page's rows whole (``EventIndex.complete``), the map for
-# the view's places (``EventIndex.map_places``).
+# The columns of a big view's events from a file (more than the timeline draws one by one): what the density, the
+# map's sums, the captions, stepping and zooming read (their dates, category and status, and the id of the one
+# selected), and the lists a lane of actors or of places is made of when those are the lanes. The texts only cards
+# show, and what no big view reads, stay in the file; the list asks for its page's (``EventIndex.complete``), the
+# map for the view's places (``EventIndex.map_places``) and, while it draws them one by one, their titles and dates.
 NARROW = (C.id, C.start, C.end, C.precision, C.approximate, C.uncertain, C.earliest, C.latest, C.category, C.status)
 LANE_LISTS = {"actor": C.actors, "place": C.places}
-FULL_FROM = 2_000  # a view of more events than this (and so drawn as a density, its map summed) gets ``NARROW``
 
 
 def narrow(view: View) -> list[str]:
@@ -243,6 +312,19 @@ def narrow(view: View) -> list[str]:
     than UTC the event's zone and its date in words (which the zone's times are worked out from)."""
     wanted = {*NARROW, LANE_LISTS.get(view.lanes)} | ({C.zone, C.when} if view.tz != UTC else set())
     return [name for name in COLUMNS if name in wanted]
+
+
+def wanted_columns(view: View, count: int) -> list[str]:
+    """The columns of a view of ``count`` events from a file: every one when the timeline draws them one by one
+    (``DETAIL_LIMIT``), else ``narrow`` ones, and while the map draws them one by one (``MAP_DETAIL_LIMIT``) what
+    its points show (``EVENT_COLUMNS``)."""
+    from dashboard.figure import DETAIL_LIMIT, MAP_DETAIL_LIMIT
+    from dashboard.figure.map import EVENT_COLUMNS
+
+    if count <= DETAIL_LIMIT:
+        return list(COLUMNS)
+    shown = {*narrow(view), *EVENT_COLUMNS.values()} if count <= MAP_DETAIL_LIMIT else set(narrow(view))
+    return [name for name in COLUMNS if name in shown]
 
 
 def view_key(view: View) -> str:
@@ -267,7 +349,7 @@ def visible_events(collection: Collection, view: View) -> pd.DataFrame:
     def read() -> pd.DataFrame:
         shown = _zoomed_in(index, view)
         if shown is None:
-            shown = engine.visible(view, COLUMNS if engine.count(view) <= FULL_FROM else narrow(view))
+            shown = engine.visible(view, wanted_columns(view, engine.count(view)))
         index.memo["last view"] = (view, shown)
         return shown
 
@@ -290,12 +372,9 @@ def _zoomed_in(index: EventIndex, view: View) -> pd.DataFrame | None:
         was_after is not None and (after is None or after > was_after)
     ):
         return None
-    shown = apply(events, View(start=view.start, end=view.end))
-    shown = shown.assign(  # codes into the values these rows hold, as a query's rows have them
-        **{name: shown[name].cat.remove_unused_categories() for name in FEW_VALUES if name in shown.columns}
-    )
-    # Fewer events than a big view: every column (those of the last view held only ``narrow`` ones if it was big).
-    return index.complete(shown) if len(shown) <= FULL_FROM else shown
+    shown = apply(events, View(start=view.start, end=view.end))  # categories the rows no longer hold kept, as pandas'
+    # Fewer events than the last view: the columns they need may be more (``wanted_columns``).
+    return index.complete(shown, wanted_columns(view, len(shown)))
 
 
 ZONES_KEPT = 4  # display zones whose moved tables are kept per collection: each may copy the table's time columns

@@ -22,9 +22,10 @@ from dashboard import duck
 from dashboard.app import callbacks
 from dashboard.app.banner import checked
 from dashboard.consistency import check
-from dashboard.index import FULL_FROM, in_zone, index_for, narrow, visible_events
+from dashboard.figure import DETAIL_LIMIT, MAP_DETAIL_LIMIT
+from dashboard.index import EventIndex, in_zone, index_for, visible_events, wanted_columns
 from dashboard.store import load_collection
-from dashboard.table import COLUMNS, C, Collection
+from dashboard.table import C, Collection
 from dashboard.view import View, apply
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,8 +118,7 @@ def test_the_views_of_a_generated_collection_are_the_same(synthetic):
     for view in views:
         expected = apply(events, view)
         shown = visible_events(filed, view)
-        columns = narrow(view) if len(expected) > FULL_FROM else COLUMNS
-        _same(expected[columns], shown)
+        _same(expected[wanted_columns(view, len(expected))], shown)
         assert filed.engine.count(view) == len(expected), view
     assert sum(len(apply(events, view)) for view in views[1:]) > 0
 
@@ -166,10 +166,55 @@ def test_rows_by_position_or_id_are_the_tables_in_its_order(synthetic, monkeypat
     ids = list(events[C.id].iloc[[2_500, 3, 1_200]])
     _same(events.iloc[[3, 1_200, 2_500]], engine.rows(ids=ids))
     assert engine.rows(at=[]).empty and engine.rows(at=[3_000, -1]).empty
-    pairs = engine.places_at([2_999, 10, 10])
-    expected = index_for(loaded).places
-    expected = expected[expected["row"].isin([10, 2_999])].reset_index(drop=True)
-    pd.testing.assert_frame_equal(pairs.astype(object), expected[list(pairs.columns)].astype(object))
+    following = [12, 10, 11, 11, 13]  # positions that follow one another: read as a range
+    _same(events.iloc[10:14], engine.rows(at=following))
+    _same(events.iloc[10:14][[C.title, C.when]], engine.rows(at=following, columns=[C.title, C.when]))
+    for asked_places in ([2_999, 10, 10], [11, 10, 12]):
+        pairs = engine.places_at(asked_places)
+        expected = index_for(loaded).places
+        expected = expected[expected["row"].isin(asked_places)].reset_index(drop=True)
+        assert len(expected)
+        pd.testing.assert_frame_equal(pairs.astype(object), expected[list(pairs.columns)].astype(object))
+
+
+def test_a_value_read_ahead_is_waited_for_and_one_that_failed_is_asked_again():
+    index = EventIndex(pd.DataFrame(), {})
+    started, release, builds = threading.Event(), threading.Event(), []
+
+    def slow() -> str:
+        builds.append(1)
+        started.set()
+        release.wait(10)
+        return threading.current_thread().name
+
+    index.soon("pages", "a", 4, slow)
+    index.soon("pages", "a", 4, slow)  # started once
+    assert started.wait(10)
+    threading.Timer(0.05, release.set).start()
+    assert index.kept("pages", "a", 4, lambda: "built here").startswith("reading")  # waited for, not built again
+    assert len(builds) == 1
+    index.soon("pages", "b", 4, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        index.kept("pages", "b", 4, lambda: "built here")
+    assert index.kept("pages", "b", 4, lambda: "built here") == "built here"  # not kept failed
+
+
+def test_a_big_views_page_and_map_sums_are_read_while_it_draws(synthetic, monkeypatch: pytest.MonkeyPatch):
+    loaded, filed = synthetic
+    readers: dict[str, list[str]] = {"rows": [], "place_counts": []}
+    for name, found in readers.items():
+        method = getattr(duck.Engine, name)
+
+        def reading(*args: Any, _method: Any = method, _found: list[str] = found, **kwargs: Any) -> Any:
+            _found.append(threading.current_thread().name)
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(duck.Engine, name, reading)
+    view = View(q="a")  # a view of its own: nothing of it read before
+    out = callbacks.render(filed, view, 1200)
+    assert len(apply(loaded.events, view)) > MAP_DETAIL_LIMIT
+    assert [name.split("_")[0] for names in readers.values() for name in names] == ["reading", "reading"]
+    assert _comparable(out) == _comparable(callbacks.render(loaded, view, 1200))
 
 
 def test_the_file_keeps_the_collections_settings_problems_and_warnings(synthetic, tmp_path: Path):
@@ -247,12 +292,12 @@ def test_a_zoom_in_is_read_from_the_last_views_events(synthetic, monkeypatch, tz
     sizes = []
     for number, view in enumerate([base, *views]):
         expected = apply(expected_of, view)
-        _same(expected[narrow(view) if len(expected) > FULL_FROM else COLUMNS], visible_events(zoomed, view))
+        _same(expected[wanted_columns(view, len(expected))], visible_events(zoomed, view))
         sizes.append(len(expected))
         if not number:  # from here on, no query of the view: the last view's events narrowed, its page read whole
             for name in ("count", "frame", "visible"):
                 monkeypatch.setattr(duck.Engine, name, lambda *a, **k: pytest.fail("a zoom in asked the file"))
-    assert sizes[0] > FULL_FROM and 0 < sizes[-1] < FULL_FROM  # from a big view's narrow columns to whole rows
+    assert sizes[0] > MAP_DETAIL_LIMIT and 0 < sizes[-1] < DETAIL_LIMIT  # from narrow columns to whole rows
     monkeypatch.undo()
     wider = views[-1].with_(start=views[-1].start - dt.timedelta(days=30))  # not within the last range: asked again
     _same(apply(expected_of, wider), visible_events(zoomed, wider))
@@ -260,19 +305,27 @@ def test_a_zoom_in_is_read_from_the_last_views_events(synthetic, monkeypatch, tz
     _same(apply(expected_of, other), visible_events(zoomed, other))
 
 
-def test_the_app_draws_the_same_zooms_over_the_file(synthetic):
+@pytest.mark.parametrize("filtered", [False, True])
+def test_the_app_draws_the_same_zooms_over_the_file(synthetic, filtered: bool):
     loaded, filed = synthetic
     selected = str(loaded.events[C.id].iloc[1500])
+    base = View(category=tuple(sorted(set(loaded.events[C.category])))[1:]) if filtered else View()
     key: dict[str, Any] = {}
-    zooms = _zooms(loaded.events, 7)
+    zooms = [base.with_(start=view.start, end=view.end) for view in _zooms(loaded.events, 7)]
     panned = zooms[-1].with_(start=zooms[-1].start - dt.timedelta(days=30), end=zooms[-1].end - dt.timedelta(days=30))
-    for view in [View(), *zooms, panned]:  # the last one is drawn anew (moved to by its dates, not a zoom)
+    banded = 0
+    for view in [base, *zooms, panned]:  # the last one is drawn anew (moved to by its dates, not a zoom)
         zoom = view is not panned
         view = view.with_(selected=selected)
         expected = callbacks.render(loaded, view, 1200, on_screen=key.get("pandas"), zoom=zoom)
         shown = callbacks.render(filed, view, 1200, on_screen=key.get("duckdb"), zoom=zoom)
         assert _comparable(shown) == _comparable(expected), view
         key.update(pandas=expected["screen"], duckdb=shown["screen"])
+        if DETAIL_LIMIT < len(apply(loaded.events, view)) <= MAP_DETAIL_LIMIT:
+            # A density whose map draws each event (its title and date): drawn anew too, not only zoomed into.
+            banded += 1
+            assert _comparable(callbacks.render(filed, view, 1200)) == _comparable(callbacks.render(loaded, view, 1200))
+    assert banded == filtered  # the filtered zooms pass through such a view
 
 
 # ---- the file of a folder -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.app import ids, screens
 from dashboard.app.banner import problems_banner
-from dashboard.app.cards import cards_ahead, detail_card, list_cards, list_note
+from dashboard.app.cards import LIST_COLUMNS, LIST_PAGE, cards_ahead, detail_card, list_cards, list_first, list_note
 from dashboard.app.held import hold
 from dashboard.app.layout import ZONE_CHOICES, failure_alert, no_events, view_notices
 from dashboard.app.phone import filters_label, graph_labels
@@ -100,6 +100,8 @@ def render(
     index = index_for(zoned)
     visible = visible_events(zoned, view)
     plan = screens.plan(collection, view, width, on_screen, zoom, len(visible))
+    first = list_first(visible, view)
+    index.ahead(view, visible, visible.iloc[first : first + LIST_PAGE], LIST_COLUMNS, maps=plan.how == "draw")
     out = screens.figure_outputs(
         plan,
         lambda: (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -322,6 +322,7 @@ def list_card(row: Any, view: View, settings: CollectionSettings, colors: dict[s
 
 
 LIST_PAGE = 30  # events the list shows at a time
+LIST_COLUMNS = (C.id, C.start, C.precision, C.category, C.status, C.when, C.title)  # what ``list_card`` reads
 
 
 def list_first(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> int:
@@ -351,18 +352,18 @@ def list_cards(
     view: View,
     settings: CollectionSettings,
     page: int = LIST_PAGE,
-    complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    complete: Callable[[pd.DataFrame, Sequence[str]], pd.DataFrame] | None = None,
 ) -> list[Any]:
     """A page of the visible events (from ``list_first``) as compact cards in time order, under a heading per day
-    (a phone shows them as a vertical timeline). ``complete`` gives the page's rows every column, when the visible
-    events hold only some (``EventIndex.complete``)."""
+    (a phone shows them as a vertical timeline). ``complete`` gives the page's rows the columns a card reads
+    (``LIST_COLUMNS``), when the visible events hold only some (``EventIndex.complete``)."""
     colors = category_colors(settings, list(events[C.category].unique()))
     first = list_first(events, view, page)
     out: list[Any] = []
     days: list[tuple[str, list[Any]]] = []
     rows = events.iloc[first : first + page]
     row: Any  # a named tuple of the table's columns, which pandas types as any cell value
-    for row in (complete(rows) if complete else rows).itertuples():
+    for row in (complete(rows, LIST_COLUMNS) if complete else rows).itertuples():
         label = day_label(row.start, row.precision)
         if not days or days[-1][0] != label:
             days.append((label, []))
