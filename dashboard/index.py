@@ -96,8 +96,8 @@ class EventIndex:
             return value
 
     def kept(self, name: str, key: Any, most: int, build: Callable[[], T]) -> T:
-        """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo`` (or the
-        value a reading thread is working out for it, ``soon``, once it is ready)."""
+        """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo``; or the
+        value a reading thread is working out for it (``soon``), once it is ready, unless that failed."""
         found: OrderedDict[Any, T | Future[T]] = self._once(name, OrderedDict)
         with _lock:
             known = found.get(key, _MISSING)
@@ -106,13 +106,12 @@ class EventIndex:
         if isinstance(known, Future):
             try:
                 ready: T = known.result()
-            except BaseException:
-                with _lock:  # not kept: the next request asks again
+                return ready
+            except Exception:  # worked out here instead: a failure is this request's, and one of its own
+                with _lock:
                     if found.get(key) is known:
                         del found[key]
-                raise
-            return ready
-        if known is not _MISSING:
+        elif known is not _MISSING:
             return known  # type: ignore[return-value]
         value = build()  # outside the lock: a query may take a while, and two threads may both build it
         with _lock:

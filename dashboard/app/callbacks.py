@@ -100,8 +100,9 @@ def render(
     index = index_for(zoned)
     visible = visible_events(zoned, view)
     plan = screens.plan(collection, view, width, on_screen, zoom, len(visible))
-    first = list_first(visible, view)
-    index.ahead(view, visible, visible.iloc[first : first + LIST_PAGE], LIST_COLUMNS, maps=plan.how == "draw")
+    if index.engine is not None:  # what the list and the map will ask the file for, asked for now
+        first = list_first(visible, view)
+        index.ahead(view, visible, visible.iloc[first : first + LIST_PAGE], LIST_COLUMNS, maps=plan.how == "draw")
     out = screens.figure_outputs(
         plan,
         lambda: (
