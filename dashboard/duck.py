@@ -494,8 +494,15 @@ class Engine:
         """The event with this id as a dict, in the display zone, or None (as ``EventIndex.row``)."""
         if not event_id:
             return None
-        found = moved(self.rows([event_id]), self.tz)
-        return {str(k): v for k, v in found.iloc[0].to_dict().items()} if len(found) else None
+        return self.rows_of([event_id]).get(event_id)
+
+    def rows_of(self, event_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The events with these ids as dicts (``row``) by id, in one query; an id of no event is left out."""
+        if not event_ids:
+            return {}
+        found = moved(self.rows(list(event_ids)), self.tz)
+        rows = ({str(k): v for k, v in found.iloc[at].to_dict().items()} for at in range(len(found)))
+        return {str(row[C.id]): row for row in rows}
 
     def visible(self, view: View, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
         """The events the view shows as the display zone shows them (``apply(moved(table, tz), view)``): by SQL, and
@@ -519,6 +526,18 @@ class Engine:
         sql = f"SELECT source, relation FROM {LINKS} WHERE target = ? ORDER BY source_at"
         with self._cursor() as cursor:
             return [(str(a), str(b)) for a, b in cursor.execute(sql, [event_id]).fetchall()]
+
+    def incoming_of(self, event_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """``incoming`` of each of these events (those no event links to: an empty list), in one query."""
+        found: dict[str, list[tuple[str, str]]] = {str(event_id): [] for event_id in event_ids}
+        sql = (
+            f"SELECT target, source, relation FROM {LINKS} WHERE target IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY source_at"
+        )
+        with self._cursor() as cursor:
+            for target, source, relation in cursor.execute(sql, [list(found)]).fetchall():
+                found[str(target)].append((str(source), str(relation)))
+        return found
 
     def choices(self) -> dict[str, list[str]]:
         """Each facet's distinct names (by its key), sorted without regard to case (as ``index.choices_of``)."""

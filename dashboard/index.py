@@ -95,6 +95,16 @@ class EventIndex:
             value = self.memo[name] = build()  # two threads may both build it: the same value, no harm
             return value
 
+    def keep(self, name: str, values: dict[Any, Any], most: int) -> None:
+        """Keep these values by key under ``name`` in ``memo``, as ``kept`` keeps what it builds."""
+        found: OrderedDict[Any, Any] = self._once(name, OrderedDict)
+        with _lock:
+            found.update(values)
+            for key in values:
+                found.move_to_end(key)
+            while len(found) > most:
+                found.popitem(last=False)
+
     def kept(self, name: str, key: Any, most: int, build: Callable[[], T]) -> T:
         """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo``; or the
         value a reading thread is working out for it (``soon``), once it is ready, unless that failed."""
@@ -231,6 +241,24 @@ class EventIndex:
             return None
         row = {str(k): v for k, v in self.events.iloc[position].to_dict().items()}
         return row
+
+    def know(self, ids: Sequence[str]) -> None:
+        """Read from a file, and keep, the rows of these events, the links to them and the rows of the events they
+        link to or from (what their cards show, ``row`` and ``incoming``): three queries, not two a card."""
+        engine = self.engine
+        if engine is None:
+            return
+        rows: OrderedDict[Any, Any] = self._once("rows", OrderedDict)
+        asked = [event_id for event_id in dict.fromkeys(ids) if event_id not in rows]
+        found = engine.rows_of(asked)
+        self.keep("rows", {event_id: found.get(event_id) for event_id in asked}, ROWS_KEPT)
+        linking: OrderedDict[Any, Any] = self._once("incoming_of", OrderedDict)
+        self.keep("incoming_of", engine.incoming_of([i for i in ids if i not in linking]), ROWS_KEPT)
+        others = [link["to"] for row in found.values() for link in row[C.links]]
+        others += [source for event_id in ids for source, _ in self.incoming(event_id)]
+        others = [event_id for event_id in dict.fromkeys(others) if event_id not in rows]
+        found = engine.rows_of(others)
+        self.keep("rows", {event_id: found.get(event_id) for event_id in others}, ROWS_KEPT)
 
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one."""

@@ -177,6 +177,31 @@ def test_rows_by_position_or_id_are_the_tables_in_its_order(synthetic, monkeypat
         pd.testing.assert_frame_equal(pairs.astype(object), expected[list(pairs.columns)].astype(object))
 
 
+@pytest.mark.parametrize("tz", ["utc", "Europe/Kyiv"])
+def test_the_cards_sent_ahead_are_read_in_a_few_queries(synthetic, monkeypatch: pytest.MonkeyPatch, tz: str):
+    loaded, filed = synthetic
+    events = loaded.events
+    linked = events[events[C.links].map(len) > 0]
+    day = linked[C.start].iloc[len(linked) // 2].date()
+    category = str(linked[C.category].iloc[len(linked) // 2])
+    view = View(start=day, end=day, category=(category,), tz=tz)  # a view of its own: none of its rows read before
+    shown = apply(in_zone(loaded, tz).events, view)
+    assert 2 <= len(shown) <= 100 and shown[C.links].map(len).sum() > 0  # its cards sent ahead, some with links
+    cursor = duck.Engine._cursor
+    queries: list[int] = []
+
+    def counted(self: duck.Engine) -> Any:
+        queries.append(1)
+        return cursor(self)
+
+    monkeypatch.setattr(duck.Engine, "_cursor", counted)
+    out = callbacks.render(filed, view, 1200)
+    assert len(out["cards"]["cards"]) == len(shown)
+    assert len(queries) <= 8, f"{len(queries)} queries for {len(shown)} cards"
+    monkeypatch.undo()
+    assert _comparable(out) == _comparable(callbacks.render(loaded, view, 1200))
+
+
 def test_a_value_read_ahead_is_waited_for_and_one_that_failed_is_asked_again():
     index = EventIndex(pd.DataFrame(), {})
     started, release, builds = threading.Event(), threading.Event(), []

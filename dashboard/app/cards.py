@@ -398,6 +398,7 @@ def cards_ahead(
     if len(events) > CARDS_LIMIT:
         return {"order": [], "cards": {}, "none": None}
     order = [str(event_id) for event_id in events[C.id]]
+    index.know(order)  # from a file: every card's rows and links in a few queries
     return {
         "order": order,
         "cards": {
