@@ -288,16 +288,9 @@ def merge(parts: list[pa.Table], order: list[str]) -> pa.Table:
 
 def json_objects(column: pa.ChunkedArray) -> np.ndarray:
     """JSON texts as Python objects, decoding each distinct text once and sharing it between rows (null: None)."""
-    # Arrow finds the distinct texts and hands them over as one list (pandas would walk its Arrow strings one by one).
+    # Arrow finds the distinct texts (pandas would walk its Arrow strings one by one); then as a dictionary column.
     encoded = (column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)).dictionary_encode()
-    uniques = encoded.dictionary.to_pylist()
-    parsed = json.loads("[" + ",".join(uniques) + "]") if uniques else []
-    objects = np.empty(len(parsed) + 1, dtype=object)
-    for index, value in enumerate(parsed):
-        objects[index] = value
-    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    found: np.ndarray = objects[codes]
-    return found  # a missing value's code is -1: the last slot, None
+    return _shared_objects(pa.chunked_array([encoded]))
 
 
 def decode(table: pa.Table) -> tuple[pd.DataFrame, list[tuple[str, int, int, str, str]]]:

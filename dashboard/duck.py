@@ -523,13 +523,13 @@ class Engine:
 
     def incoming(self, event_id: str) -> list[tuple[str, str]]:
         """(source id, relation) of every event that links to this one, in the table's order."""
-        sql = f"SELECT source, relation FROM {LINKS} WHERE target = ? ORDER BY source_at"
-        with self._cursor() as cursor:
-            return [(str(a), str(b)) for a, b in cursor.execute(sql, [event_id]).fetchall()]
+        return self.incoming_of([event_id])[str(event_id)]
 
     def incoming_of(self, event_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         """``incoming`` of each of these events (those no event links to: an empty list), in one query."""
         found: dict[str, list[tuple[str, str]]] = {str(event_id): [] for event_id in event_ids}
+        if not found:
+            return found
         sql = (
             f"SELECT target, source, relation FROM {LINKS} WHERE target IN (SELECT unnest(?::VARCHAR[])) "
             "ORDER BY source_at"

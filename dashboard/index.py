@@ -102,8 +102,7 @@ class EventIndex:
             found.update(values)
             for key in values:
                 found.move_to_end(key)
-            while len(found) > most:
-                found.popitem(last=False)
+            _trim(found, most)
 
     def kept(self, name: str, key: Any, most: int, build: Callable[[], T]) -> T:
         """``build()``'s value for ``key``, kept among the ``most`` last used under ``name`` in ``memo``; or the
@@ -126,8 +125,7 @@ class EventIndex:
         value = build()  # outside the lock: a query may take a while, and two threads may both build it
         with _lock:
             found[key] = value
-            while len(found) > most:
-                found.popitem(last=False)
+            _trim(found, most)
         return value
 
     def soon(self, name: str, key: Any, most: int, build: Callable[[], T]) -> None:
@@ -139,8 +137,7 @@ class EventIndex:
             if key in found:
                 return
             found[key] = pool.submit(build)
-            while len(found) > most:
-                found.popitem(last=False)
+            _trim(found, most)
 
     def ahead(
         self, view: View, visible: pd.DataFrame, page: pd.DataFrame, page_columns: Sequence[str], maps: bool
@@ -148,16 +145,30 @@ class EventIndex:
         """Start reading, from a file, what a view's request will ask for after its events (``soon``): the
         ``page_columns`` of the list's ``page`` of them, and when the map is drawn (``maps``) and sums its places,
         the sums. Each is a query of a few milliseconds that would otherwise wait for the figures to be drawn."""
+        page_read = self._page_read(page, page_columns) if len(page) else None
+        if page_read is not None:
+            self.soon("pages", page_read[0], PAGES_KEPT, page_read[1])
+        sums_read = self._sums_read(view, visible) if maps else None
+        if sums_read is not None:
+            self.soon("place_counts", sums_read[0], COUNTS_KEPT, sums_read[1])
+
+    def _page_read(self, rows: pd.DataFrame, columns: Sequence[str]) -> tuple[Any, Callable[[], pd.DataFrame]] | None:
+        """What ``complete`` keeps ``rows`` with ``columns`` under, and the read of them from the file (None:
+        nothing to read)."""
+        missing = tuple(name for name in columns if name not in rows.columns)
+        if self.engine is None or not missing:
+            return None
+        return (tuple(rows.index), missing), lambda: self._complete(rows, missing)
+
+    def _sums_read(self, view: View, visible: pd.DataFrame) -> tuple[str, Callable[[], pd.DataFrame]] | None:
+        """What a view's sums per place from a file are kept under, and their query, when the map sums the view's
+        ``visible`` events by SQL (in UTC: another zone's range is the events' own); else None."""
         from dashboard.figure import MAP_DETAIL_LIMIT
 
         engine = self.engine
-        if engine is None:
-            return
-        missing = tuple(name for name in page_columns if name not in page.columns)
-        if len(page) and missing:
-            self.soon("pages", (tuple(page.index), missing), PAGES_KEPT, lambda: self._complete(page, missing))
-        if maps and len(visible) > MAP_DETAIL_LIMIT and engine.tz == UTC:
-            self.soon("place_counts", view_key(view), COUNTS_KEPT, lambda: engine.place_counts(view))
+        if engine is None or len(visible) <= MAP_DETAIL_LIMIT or engine.tz != UTC:
+            return None
+        return view_key(view), lambda: engine.place_counts(view)
 
     @property
     def _positions(self) -> pd.Index:
@@ -208,12 +219,12 @@ class EventIndex:
             return self.places, None
         if len(visible) <= MAP_DETAIL_LIMIT:
             return self._places_at(visible.index), None
-        if self.engine.tz != UTC:
+        sums_read = self._sums_read(view, visible)
+        if sums_read is None:
             return self.engine.places(view), None
         selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
-        engine = self.engine
-        counts = self.kept("place_counts", view_key(view), COUNTS_KEPT, lambda: engine.place_counts(view))
-        return engine.places_at(list(selected)), counts
+        counts = self.kept("place_counts", sums_read[0], COUNTS_KEPT, sums_read[1])
+        return self.engine.places_at(list(selected)), counts
 
     def _places_at(self, rows: pd.Index) -> pd.DataFrame:
         """The places table's pairs of the events at these rows, from the file; or, when they are all among the
@@ -273,10 +284,8 @@ class EventIndex:
     def complete(self, rows: pd.DataFrame, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
         """Rows of a view with ``columns`` too (a big view's rows from a file hold only ``narrow`` ones), the
         others read from the file by position: the last few such pages are kept."""
-        missing = tuple(name for name in columns if name not in rows.columns)
-        if self.engine is None or not missing:
-            return rows
-        return self.kept("pages", (tuple(rows.index), missing), PAGES_KEPT, lambda: self._complete(rows, missing))
+        page_read = self._page_read(rows, columns)
+        return rows if page_read is None else self.kept("pages", page_read[0], PAGES_KEPT, page_read[1])
 
     def _complete(self, rows: pd.DataFrame, missing: tuple[str, ...]) -> pd.DataFrame:
         engine = self.engine
@@ -289,6 +298,14 @@ class EventIndex:
 
 
 _MISSING = object()
+
+
+def _trim(found: OrderedDict[Any, Any], most: int) -> None:
+    """Let the least recently used values go, past ``most`` (under ``_lock``)."""
+    while len(found) > most:
+        found.popitem(last=False)
+
+
 _pools: dict[int, ThreadPoolExecutor] = {}
 
 
