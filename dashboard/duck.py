@@ -483,6 +483,100 @@ class Engine:
             }
         )
 
+    # ---- a crowd (``dashboard.crowd``): a view too big to read row by row, asked for what is shown of it
+
+    def groups(self, view: View) -> pd.DataFrame:
+        """The view's events counted by category, draft or not, precision and open bounds, in the order first met:
+        each group's first and last start and end and its first position. A crowd's axis, lanes and captions read
+        these few rows, in one pass over the events."""
+        found = query(view)
+        sql = (
+            "SELECT CAST(category AS VARCHAR) AS category, coalesce(CAST(status AS VARCHAR) = 'draft', false) AS draft,"
+            " CAST(precision AS VARCHAR) AS precision, earliest IS NULL AS open_start, latest IS NULL AS open_end,"
+            ' count(*) AS n, min(start) AS first_start, max(start) AS last_start, min("end") AS first_end,'
+            f' max("end") AS last_end, min({ROW}) AS first_row FROM {EVENTS} WHERE {found.where}'
+            " GROUP BY ALL ORDER BY first_row"
+        )
+        with self._cursor() as cursor:
+            table = _read(cursor, sql, found.params)
+        groups: pd.DataFrame = table.to_pandas()
+        return groups
+
+    def cells(self, view: View, lo: float, size: float, count: int) -> pd.DataFrame:
+        """The view's events counted by category and by the first and last of ``count`` time buckets of ``size``
+        nanoseconds from ``lo`` that each overlaps (clipped to them): the density's cells (``figure.density``),
+        worked out as numpy works them out there."""
+        found = query(view)
+        start, end = "epoch_ns(start)", 'epoch_ns("end")'
+        bucket = "CAST(least(greatest(floor(CAST({} - ? AS DOUBLE) / ?), 0), ?) AS BIGINT)"
+        sql = (
+            f"SELECT CAST(category AS VARCHAR) AS category, {bucket.format(start)} AS first,"
+            f" {bucket.format(f'greatest({end} - 1, {start})')} AS last, count(*) AS n"
+            f" FROM {EVENTS} WHERE {found.where} GROUP BY ALL"
+        )
+        origin = int(lo)  # whole nanoseconds from the axis's start, as ``figure.density`` counts them
+        with self._cursor() as cursor:
+            table = _read(cursor, sql, [origin, size, count - 1, origin, size, count - 1, *found.params])
+        cells: pd.DataFrame = table.to_pandas()
+        return cells
+
+    def outside(self, view: View, lo: float, hi: float) -> tuple[int, int]:
+        """How many of the view's events end before ``lo`` and start after ``hi`` (nanoseconds): those an axis
+        over that range leaves off its edges (``figure.off_axis``)."""
+        found = query(view)
+        sql = (
+            'SELECT count(*) FILTER (WHERE CAST(epoch_ns("end") AS DOUBLE) < ?),'
+            f" count(*) FILTER (WHERE CAST(epoch_ns(start) AS DOUBLE) > ?) FROM {EVENTS} WHERE {found.where}"
+        )
+        with self._cursor() as cursor:
+            row = cursor.execute(sql, [lo, hi, *found.params]).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def busiest(self, view: View, exact: bool) -> tuple[pd.Timestamp, int] | None:
+        """The day on which most of the view's events start, and how many (the earliest such day on a tie); with
+        ``exact``, of its events of a day or a moment, not approximate, only (``figure.busiest_day``)."""
+        found = query(view)
+        only = " AND CAST(precision AS VARCHAR) IN ('day', 'minute') AND NOT approximate" if exact else ""
+        sql = (
+            f"SELECT CAST(start AS DATE) AS day, count(*) AS n FROM {EVENTS}"
+            f" WHERE start IS NOT NULL{only} AND {found.where} GROUP BY day ORDER BY n DESC, day LIMIT 1"
+        )
+        with self._cursor() as cursor:
+            row = cursor.execute(sql, found.params).fetchone()
+        return (pd.Timestamp(row[0]), int(row[1])) if row else None
+
+    def position(self, view: View, event_id: str) -> tuple[int, int] | None:
+        """Where the event with this id is among the view's events (from 0, in the table's order), and its
+        position in the table; None when the view does not show it."""
+        found = query(view)
+        sql = (
+            f"WITH it AS (SELECT min({ROW}) AS at FROM {EVENTS} WHERE id = ? AND {found.where})"
+            f" SELECT (SELECT count(*) FROM {EVENTS} WHERE {ROW} < it.at AND {found.where}), it.at FROM it"
+            " WHERE it.at IS NOT NULL"
+        )
+        with self._cursor() as cursor:
+            row = cursor.execute(sql, [event_id, *found.params, *found.params]).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def page(
+        self, view: View, first: int, size: int, columns: Sequence[str] = COLUMNS, precisions: Sequence[str] = ()
+    ) -> pd.DataFrame:
+        """The view's events from its ``first`` (from 0, in the table's order), ``size`` of them at most, with
+        ``columns``, labelled by their positions in the table; or of its events of these ``precisions`` only."""
+        found = query(view)
+        where, params = found.where, list(found.params)
+        if precisions:
+            where, params = (
+                f"CAST(precision AS VARCHAR) IN (SELECT unnest(?::VARCHAR[])) AND {where}",
+                [
+                    list(precisions),
+                    *params,
+                ],
+            )
+        sql = f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {where} LIMIT ? OFFSET ?"
+        with self._cursor() as cursor:
+            return _frame(_read(cursor, sql, [*params, max(size, 0), max(first, 0)]))
+
     def rows(self, ids: Sequence[str] = (), at: Sequence[int] = (), columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
         """The events with these ids, or at these positions in the table, in the table's order, with ``columns``."""
         where, params = ("id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]) if ids else _at(ROW, at)

@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from dashboard import crowd
 from dashboard.cells import shared_lists
+from dashboard.crowd import Crowd, Events
 from dashboard.model import Status
 from dashboard.table import COLUMNS, C, Collection, unique_fingerprint
 from dashboard.view import FACETS, Facet, View, apply
@@ -140,17 +142,24 @@ class EventIndex:
             _trim(found, most)
 
     def ahead(
-        self, view: View, visible: pd.DataFrame, page: pd.DataFrame, page_columns: Sequence[str], maps: bool
+        self, view: View, visible: Events, first: int, size: int, page_columns: Sequence[str], maps: bool
     ) -> None:
         """Start reading, from a file, what a view's request will ask for after its events (``soon``): the
-        ``page_columns`` of the list's ``page`` of them, and when the map is drawn (``maps``) and sums its places,
-        the sums. Each is a query of a few milliseconds that would otherwise wait for the figures to be drawn."""
-        page_read = self._page_read(page, page_columns) if len(page) else None
-        if page_read is not None:
-            self.soon("pages", page_read[0], PAGES_KEPT, page_read[1])
+        ``page_columns`` of the list's page of them (``size`` from the ``first``), and when the map is drawn
+        (``maps``) and sums its places, the sums; of a crowd, its groups and busiest day too. Each is a query of a
+        few milliseconds that would otherwise wait for the figures to be drawn."""
         sums_read = self._sums_read(view, visible) if maps else None
         if sums_read is not None:
             self.soon("place_counts", sums_read[0], COUNTS_KEPT, sums_read[1])
+        if isinstance(visible, Crowd):
+            crowd = visible
+            crowd.soon(
+                _reading(), crowd.groups, lambda: crowd.busiest(True), lambda: crowd.page(first, size, page_columns)
+            )
+            return
+        page_read = self._page_read(visible.iloc[first : first + size], page_columns) if size else None
+        if page_read is not None:
+            self.soon("pages", page_read[0], PAGES_KEPT, page_read[1])
 
     def _page_read(self, rows: pd.DataFrame, columns: Sequence[str]) -> tuple[Any, Callable[[], pd.DataFrame]] | None:
         """What ``complete`` keeps ``rows`` with ``columns`` under, and the read of them from the file (None:
@@ -160,7 +169,7 @@ class EventIndex:
             return None
         return (tuple(rows.index), missing), lambda: self._complete(rows, missing)
 
-    def _sums_read(self, view: View, visible: pd.DataFrame) -> tuple[str, Callable[[], pd.DataFrame]] | None:
+    def _sums_read(self, view: View, visible: Events) -> tuple[str, Callable[[], pd.DataFrame]] | None:
         """What a view's sums per place from a file are kept under, and their query, when the map sums the view's
         ``visible`` events by SQL (in UTC: another zone's range is the events' own); else None."""
         from dashboard.figure import MAP_DETAIL_LIMIT
@@ -208,7 +217,7 @@ class EventIndex:
 
         return self._once("places", lambda: places_table(self.events))
 
-    def map_places(self, view: View, visible: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    def map_places(self, view: View, visible: Events) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """What the map of a view's ``visible`` events reads (``map_figure``): pairs of the places table, the
         whole collection's or, from a file, those of the view's events; and, for a view the map sums from a file
         (in UTC: another zone's range is the events' own), the sums worked out by SQL, with the pairs of the
@@ -216,15 +225,20 @@ class EventIndex:
         from dashboard.figure import MAP_DETAIL_LIMIT
 
         if self.engine is None:
+            assert isinstance(visible, pd.DataFrame)  # a crowd is a file's
             return self.places, None
-        if len(visible) <= MAP_DETAIL_LIMIT:
+        if isinstance(visible, pd.DataFrame) and len(visible) <= MAP_DETAIL_LIMIT:
             return self._places_at(visible.index), None
         sums_read = self._sums_read(view, visible)
         if sums_read is None:
             return self.engine.places(view), None
-        selected = visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0]
+        if isinstance(visible, Crowd):
+            found = visible.position(view.selected) if view.selected else None
+            selected = [] if found is None else [found[1]]
+        else:
+            selected = list(visible.index[visible[C.id] == view.selected] if view.selected else visible.index[:0])
         counts = self.kept("place_counts", sums_read[0], COUNTS_KEPT, sums_read[1])
-        return self.engine.places_at(list(selected)), counts
+        return self.engine.places_at(selected), counts
 
     def _places_at(self, rows: pd.Index) -> pd.DataFrame:
         """The places table's pairs of the events at these rows, from the file; or, when they are all among the
@@ -380,20 +394,24 @@ COUNTS_KEPT = 8  # views whose sums per place from a file a process keeps (a few
 VIEWS_KEPT = 1  # views whose events from a file a process keeps: a click, a key or a pick asks for the same again
 
 
-def visible_events(collection: Collection, view: View) -> pd.DataFrame:
+def visible_events(collection: Collection, view: View) -> Events:
     """The events the view shows (``view.apply``) of the collection as given (``in_zone`` first for the view's
-    zone): from its table, or from its file by SQL, a big view's with the ``narrow`` columns only. The last few
-    views' events from a file are kept (treat them as read-only): selecting an event shows the same events."""
+    zone): from its table, or from its file by SQL, a big view's with the ``narrow`` columns only, and a crowd's
+    (in UTC, in lanes of categories) not at all: a ``Crowd`` answers for them. The last few views' events from a
+    file are kept (treat them as read-only): selecting an event shows the same events."""
     engine = collection.engine
     if engine is None:
         return apply(collection.events, view)
 
     index = index_for(collection)
 
-    def read() -> pd.DataFrame:
+    def read() -> Events:
         shown = _zoomed_in(index, view)
         if shown is None:
-            shown = engine.visible(view, wanted_columns(view, engine.count(view)))
+            count = engine.count(view)
+            if count >= crowd.CROWD_FROM and engine.tz == UTC and view.lanes == "category":
+                return Crowd(engine, view, count)  # not the last view: a zoom into it asks the file again
+            shown = engine.visible(view, wanted_columns(view, count))
         index.memo["last view"] = (view, shown)
         return shown
 

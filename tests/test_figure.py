@@ -289,7 +289,12 @@ def test_the_density_counts_and_lanes_are_the_ones_counted_event_by_event(collec
     np.add.at(steps, (lanes, last[rows] + 1), -1)
     expected = np.cumsum(steps, axis=1)[:, :40]
     expected[expected == 0] = np.nan
-    np.testing.assert_array_equal(_counts(start, end, rows, lanes, 7, 0.0, 25.0, 40), expected)
+    first = np.clip(np.floor(start / 25), 0, 39).astype(int)
+    np.testing.assert_array_equal(_counts(first[rows], last[rows], lanes, 7, 40), expected)
+    # Pairs counted together (a crowd's cells: how many events share a lane and first and last bucket).
+    together = pd.DataFrame({"lane": lanes, "first": first[rows], "last": last[rows]}).value_counts().reset_index()
+    weighted = _counts(*(together[k].to_numpy() for k in ("first", "last", "lane")), 7, 40, together["count"])
+    np.testing.assert_array_equal(weighted, expected)
     order = sorted(generated[C.category].unique(), key=category_order(collection.settings))
     names, at, codes = _lane_index(generated, View(), collection.settings)
     assert names == [collection.settings.category_label(c) for c in order]

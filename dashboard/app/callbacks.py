@@ -25,6 +25,7 @@ from dashboard.app.state import (
     next_view,
     zoom,
 )
+from dashboard.crowd import position_of
 from dashboard.figure import map_figure, timeline_figure
 from dashboard.index import in_zone, index_for, visible_events
 from dashboard.table import C, Collection
@@ -101,8 +102,7 @@ def render(
     visible = visible_events(zoned, view)
     plan = screens.plan(collection, view, width, on_screen, zoom, len(visible))
     if index.engine is not None:  # what the list and the map will ask the file for, asked for now
-        first = list_first(visible, view)
-        index.ahead(view, visible, visible.iloc[first : first + LIST_PAGE], LIST_COLUMNS, maps=plan.how == "draw")
+        index.ahead(view, visible, list_first(visible, view), LIST_PAGE, LIST_COLUMNS, maps=plan.how == "draw")
     out = screens.figure_outputs(
         plan,
         lambda: (
@@ -111,7 +111,7 @@ def render(
         ),
     )
     selected = index.row(view.selected)
-    shown = selected is not None and bool((visible[C.id] == selected[C.id]).any())
+    shown = selected is not None and position_of(visible, selected[C.id]) is not None
     out.update(
         detail=detail_card(selected, index, view, settings, visible=shown, review=review),
         list=list_cards(visible, view, settings, complete=index.complete),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from dash import dcc, html
 
 from dashboard.app import ids
 from dashboard.app.history_card import history_line
 from dashboard.app.markdown import external_link, render_markdown
+from dashboard.crowd import Crowd, Events, categories_in, position_of, rows_at
 from dashboard.figure import category_colors, clip
 from dashboard.index import EventIndex
 from dashboard.model import CollectionSettings, Status
@@ -325,16 +325,14 @@ LIST_PAGE = 30  # events the list shows at a time
 LIST_COLUMNS = (C.id, C.start, C.precision, C.category, C.status, C.when, C.title)  # what ``list_card`` reads
 
 
-def list_first(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> int:
+def list_first(events: Events, view: View, page: int = LIST_PAGE) -> int:
     """Where the list's page of the visible events starts: a third of a page before the selected event (or at
     the first event), so that a list of a million events costs no more than one of sixty."""
-    if not view.selected:
-        return 0
-    hits = np.flatnonzero((events[C.id] == view.selected).to_numpy(dtype=bool))  # compared in Arrow, not in Python
-    return int(min(max(hits[0] - page // 3, 0), max(len(events) - page, 0))) if len(hits) else 0
+    at = position_of(events, view.selected)
+    return 0 if at is None else int(min(max(at - page // 3, 0), max(len(events) - page, 0)))
 
 
-def list_note(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> str:
+def list_note(events: Events, view: View, page: int = LIST_PAGE) -> str:
     """Which of the visible events the list shows, when it cannot show them all ("" when it can). Apart from the
     list: a zoom that leaves the page of events as it was changes only this."""
     total = len(events)
@@ -348,7 +346,7 @@ def list_note(events: pd.DataFrame, view: View, page: int = LIST_PAGE) -> str:
 
 
 def list_cards(
-    events: pd.DataFrame,
+    events: Events,
     view: View,
     settings: CollectionSettings,
     page: int = LIST_PAGE,
@@ -357,11 +355,11 @@ def list_cards(
     """A page of the visible events (from ``list_first``) as compact cards in time order, under a heading per day
     (a phone shows them as a vertical timeline). ``complete`` gives the page's rows the columns a card reads
     (``LIST_COLUMNS``), when the visible events hold only some (``EventIndex.complete``)."""
-    colors = category_colors(settings, list(events[C.category].unique()))
+    colors = category_colors(settings, categories_in(events))
     first = list_first(events, view, page)
     out: list[Any] = []
     days: list[tuple[str, list[Any]]] = []
-    rows = events.iloc[first : first + page]
+    rows = rows_at(events, first, page, LIST_COLUMNS)
     row: Any  # a named tuple of the table's columns, which pandas types as any cell value
     for row in (complete(rows, LIST_COLUMNS) if complete else rows).itertuples():
         label = day_label(row.start, row.precision)
@@ -388,14 +386,14 @@ CARDS_LIMIT = 100  # views with up to this many events send their cards ahead, s
 
 
 def cards_ahead(
-    events: pd.DataFrame, index: EventIndex, view: View, settings: CollectionSettings, review: bool = False
+    events: Events, index: EventIndex, view: View, settings: CollectionSettings, review: bool = False
 ) -> dict[str, Any]:
     """The detail card of every event in view (the ``events`` as filtered), for the page to show the one selected
     without asking the server; with the ids in time order (for the arrow keys) and the card of no selection.
 
     Past CARDS_LIMIT events it holds none: rendering hundreds of cards for every view would cost more than the
     selections it saves, and the page then asks the server, as it does for anything not in it."""
-    if len(events) > CARDS_LIMIT:
+    if len(events) > CARDS_LIMIT or isinstance(events, Crowd):
         return {"order": [], "cards": {}, "none": None}
     order = [str(event_id) for event_id in events[C.id]]
     index.know(order)  # from a file: every card's rows and links in a few queries

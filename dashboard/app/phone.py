@@ -4,8 +4,7 @@ reader."""
 
 from __future__ import annotations
 
-import pandas as pd
-
+from dashboard.crowd import Events
 from dashboard.figure.caption import alt_text
 from dashboard.model import CollectionSettings
 from dashboard.view import FACETS, View
@@ -23,7 +22,7 @@ def filters_label(view: View) -> str:
     return f"Filters ({active_filters(view)})"
 
 
-def graph_labels(visible: pd.DataFrame, view: View, settings: CollectionSettings) -> dict[str, str]:
+def graph_labels(visible: Events, view: View, settings: CollectionSettings) -> dict[str, str]:
     """The accessible names of the timeline and the map (their ``aria-label``), by output name."""
     description = alt_text(visible, view, settings)  # the words an exported picture carries as its alt text
     return {"timeline_label": description, "map_label": f"Map of where these events took place. {description}"}

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.app import ids
+from dashboard.crowd import Crowd, Events, extent, position_of, rows_at
 from dashboard.dates import DateError, parse_when
 from dashboard.figure import PLACE_PREFIX
 from dashboard.index import index_for, option_value, visible_events
@@ -125,32 +126,35 @@ def clear_filters(view: View) -> View:
     return View(lanes=view.lanes, mode=view.mode, theme=view.theme, lag=view.lag, selected=view.selected, tz=view.tz)
 
 
-def step(visible: pd.DataFrame, view: View, direction: int) -> View:
+def step(visible: Events, view: View, direction: int) -> View:
     """Select the next (+1) or previous (-1) visible event in time order; from nothing, the first or last."""
-    order = list(visible[C.id])
-    if not order:
+    if not len(visible):
         return view
-    if view.selected in order:
-        index = order.index(view.selected) + direction
-        index = min(max(index, 0), len(order) - 1)
+    at = position_of(visible, view.selected)
+    if at is not None:
+        index = min(max(at + direction, 0), len(visible) - 1)
     else:
-        index = 0 if direction > 0 else len(order) - 1
-    return view.with_(selected=order[index])
+        index = 0 if direction > 0 else len(visible) - 1
+    return view.with_(selected=str(rows_at(visible, index, 1, [C.id])[C.id].iloc[0]))
 
 
-def _focus_day(events: pd.DataFrame, view: View) -> dt.date | None:
+def _focus_day(events: Events, view: View) -> dt.date | None:
     """The day a quick range centres on: the selected event's, else the busiest day."""
     if not len(events):
         return None
-    if view.selected and view.selected in set(events[C.id]):
-        selected: dt.date = events.loc[events[C.id] == view.selected, C.start].iloc[0].date()
+    at = position_of(events, view.selected)
+    if at is not None:
+        selected: dt.date = rows_at(events, at, 1, [C.start])[C.start].iloc[0].date()
         return selected
+    if isinstance(events, Crowd):
+        found = events.busiest(exact=False)
+        return None if found is None else found[0].date()
     days = events[C.start].dt.normalize()
     busiest: dt.date = days.value_counts().sort_index().idxmax().date()
     return busiest
 
 
-def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
+def quick_range(events: Events, view: View, span: str) -> View:
     """Show the day, week (Monday to Sunday) or month around the focus day, or everything: every event on the axis,
     those an axis without a range would leave off its edges too."""
     day = _focus_day(events, view)
@@ -166,18 +170,18 @@ def quick_range(events: pd.DataFrame, view: View, span: str) -> View:
     return view.with_(start=first, end=nxt - dt.timedelta(days=1))
 
 
-def _everything(events: pd.DataFrame, whole: View) -> View:
+def _everything(events: Events, whole: View) -> View:
     """The view without a range; or, when its axis would leave events off its edges (``packing.framed``), the days
     from the first event to the last, so that *All* shows them all."""
-    from dashboard.figure import off_axis, x_range  # the figure frames its axis: ask it, not a copy
+    from dashboard.figure import outside, x_range  # the figure frames its axis: ask it, not a copy
 
     if not len(events) or whole.mode == "sequence":
         return whole
-    before, after = off_axis(events, *x_range(events, whole))
-    if not (before.any() or after.any()):
+    if not any(outside(events, *x_range(events, whole))):
         return whole
-    last = (events[C.end].max() - pd.Timedelta(microseconds=1)).date()
-    return whole.with_(start=events[C.start].min().date(), end=max(last, events[C.start].min().date()))
+    first, after = extent(events)
+    last = (after - pd.Timedelta(microseconds=1)).date()
+    return whole.with_(start=first.date(), end=max(last, first.date()))
 
 
 _YEAR = re.compile(r"\s*([+-]?\d+)-")
@@ -251,7 +255,7 @@ def clicked_label(click: dict[str, Any] | None) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: pd.DataFrame, width: int) -> View:
+def zoom_to_cell(view: View, click: dict[str, Any] | None, visible: Events, width: int) -> View:
     """The view zoomed into the density cell that was clicked: that bucket of time."""
     from dashboard.figure import bucket_ns, x_range  # the figure decides the buckets; ask it, not a copy
 

@@ -13,7 +13,7 @@ dates fading out), ``density`` (many events),
 
 from dashboard.figure.density import bucket_ns, density_figure
 from dashboard.figure.map import MAP_DETAIL_LIMIT, PLACE_PREFIX, map_figure, places_table, spread
-from dashboard.figure.packing import Item, off_axis, pack, x_range
+from dashboard.figure.packing import Item, off_axis, outside, pack, x_range
 from dashboard.figure.selection import RING, add_rings, reselect, without_rings
 from dashboard.figure.style import (
     ROW_PX,
@@ -56,4 +56,5 @@ __all__ = [
     "timeline_figure",
     "x_range",
     "off_axis",
+    "outside",
 ]

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.cells import shared_lists
-from dashboard.figure.packing import DAY_NS, DRAFT_LANE, lane_keys, off_axis, ordered_lanes, x_range
+from dashboard.crowd import Crowd, Events, extent, has_precision
+from dashboard.figure.packing import DAY_NS, DRAFT_LANE, lane_keys, ordered_lanes, outside, x_range
 from dashboard.figure.style import balance_bidi
 from dashboard.model import CollectionSettings, Status
 from dashboard.table import C
@@ -37,15 +38,15 @@ def _days(first: pd.Timestamp, last: pd.Timestamp) -> str:
     return f"{first:%-d}–{_day(last)}"
 
 
-def period(events: pd.DataFrame, view: View) -> str:
+def period(events: Events, view: View) -> str:
     """The range on the figure's date axis, in words: the whole days it spans, or the minutes (UTC) when it spans
     less than two days and does not run midnight to midnight. In sequence mode the axis names the events' own
     days, from the first start to the last end."""
     if view.mode == "sequence":
         if not len(events):
             return ""
-        first = events[C.start].min()
-        last = max(events[C.end].max() - pd.Timedelta(days=1), first)
+        first, after = extent(events)
+        last = max(after - pd.Timedelta(days=1), first)
         return _days(first, last)
     lo_ns, hi_ns = x_range(events, view)
     lo, hi = pd.Timestamp(int(lo_ns)), pd.Timestamp(int(hi_ns))
@@ -65,10 +66,10 @@ def period(events: pd.DataFrame, view: View) -> str:
 ZONE_NOTE_CHARS = 16  # a zone's name longer than this goes on a line of its own, under "Times in"
 
 
-def zone_note(events: pd.DataFrame, view: View, lo: float, hi: float, color: str) -> dict[str, Any] | None:
+def zone_note(events: Events, view: View, lo: float, hi: float, color: str) -> dict[str, Any] | None:
     """The note that names the zone of the axis's times ('Times in UTC'), under the lane names beside the axis's
     labels: when the view holds times of day or the axis (``lo`` to ``hi``, in ns) shows hours; else None."""
-    if view.mode == "sequence" or not ((events[C.precision] == "minute").any() or hi - lo < TIMES_BELOW_NS):
+    if view.mode == "sequence" or not (has_precision(events, "minute") or hi - lo < TIMES_BELOW_NS):
         return None
     words = axis_words(view.tz)
     if len(zone_words(view.tz)) > ZONE_NOTE_CHARS:
@@ -89,15 +90,15 @@ def zone_note(events: pd.DataFrame, view: View, lo: float, hi: float, color: str
     }
 
 
-def edge_words(events: pd.DataFrame, view: View) -> str:
+def edge_words(events: Events, view: View) -> str:
     """The events a framing axis leaves off its edges (``packing.framed``), in words: ' (1 earlier, noted at the
     left edge)'; '' when every event is on the axis."""
     if view.mode == "sequence" or view.start or view.end or not len(events):
         return ""
-    before, after = off_axis(events, *x_range(events, view))
+    before, after = outside(events, *x_range(events, view))
     said = [
         f"{count} {word}, noted at the {side} edge"
-        for count, word, side in ((int(before.sum()), "earlier", "left"), (int(after.sum()), "later", "right"))
+        for count, word, side in ((before, "earlier", "left"), (after, "later", "right"))
         if count
     ]
     return f" ({'; '.join(said)})" if said else ""
@@ -108,7 +109,7 @@ def filters(view: View) -> str:
     return describe(view.with_(start=None, end=None))
 
 
-def subtitle(events: pd.DataFrame, view: View, settings: CollectionSettings) -> str:
+def subtitle(events: Events, view: View, settings: CollectionSettings) -> str:
     """'13–17 Feb 2022 · category: military · 4 events': the range on the axis, the filters, the events drawn.
     ``events`` are the view's events (``view.apply``); the text is plain (escape it for plotly)."""
     del settings  # the same signature as alt_text: a later caption may name the collection's own words
@@ -127,11 +128,16 @@ def written_subtitle(events: pd.DataFrame, view: View) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) -> list[tuple[str, int]]:
+def lane_counts(events: Events, view: View, settings: CollectionSettings) -> list[tuple[str, int]]:
     """Each lane of the figure (top to bottom) with its readable name and the events it holds."""
     # Counted a column at a time: per category, or per distinct list of actors or places (rows share their lists),
     # in order of first appearance, as the lanes of actors and places are ordered.
     seen: dict[str, int] = {}
+    if isinstance(events, Crowd):  # in lanes of categories
+        drafted, counted = events.category_counts()
+        seen.update({DRAFT_LANE: drafted} if drafted else {})
+        seen.update(counted)
+        return [(settings.category_label(lane), seen[lane]) for lane in ordered_lanes(seen, "category", settings)]
     drafts = (events[C.status] == Status.DRAFT).to_numpy() if C.status in events else np.zeros(0, dtype=bool)
     if drafts.any():  # a draft shows in the drafts' lane alone, whatever the lanes are grouped by
         seen[DRAFT_LANE] = int(drafts.sum())
@@ -150,8 +156,10 @@ def lane_counts(events: pd.DataFrame, view: View, settings: CollectionSettings) 
     return [(name(lane), seen[lane]) for lane in order]
 
 
-def busiest_day(events: pd.DataFrame) -> tuple[pd.Timestamp, int] | None:
+def busiest_day(events: Events) -> tuple[pd.Timestamp, int] | None:
     """The day on which most events of a day or a moment fall, and how many (the earliest such day on a tie)."""
+    if isinstance(events, Crowd):
+        return events.busiest(exact=True)
     exact = events[C.precision].isin(["day", "minute"]).to_numpy() & ~events[C.approximate].to_numpy(dtype=bool)
     starts = events[C.start].to_numpy()[exact]  # the one column, not a copy of the rows
     days = starts[~np.isnat(starts)].astype("datetime64[D]")  # whole days, rounded down (before 1970 too)
@@ -162,7 +170,7 @@ def busiest_day(events: pd.DataFrame) -> tuple[pd.Timestamp, int] | None:
     return pd.Timestamp(distinct[top]), int(counts[top])
 
 
-def alt_text(events: pd.DataFrame, view: View, settings: CollectionSettings) -> str:
+def alt_text(events: Events, view: View, settings: CollectionSettings) -> str:
     """A plain-language description of the picture for readers who cannot see it: what it is, the period on its
     axis, how many events, the main lanes with their counts, and the busiest day."""
     if not len(events):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.cells import pairs, shared_lists
+from dashboard.crowd import Crowd, Events, has_precision
 from dashboard.figure.packing import DAY_NS, HOUR_NS, date_texts, lane_keys, x_range
 from dashboard.figure.selection import add_rings
 from dashboard.figure.style import (
@@ -25,13 +28,13 @@ BUCKETS_NS = [HOUR_NS * h for h in (1, 3, 6, 12)] + [DAY_NS * d for d in (1, 2, 
 MAX_DENSITY_LANES = 40
 
 
-def finest_ns(events: pd.DataFrame) -> float:
+def finest_ns(events: Events) -> float:
     """The finest bucket the events allow: an hour when some event is timed to the minute, else a day (a
     day-precision event fills its whole day)."""
-    return float(HOUR_NS if (events[C.precision] == "minute").any() else DAY_NS)
+    return float(HOUR_NS if has_precision(events, "minute") else DAY_NS)
 
 
-def bucket_ns(events: pd.DataFrame, lo: float, hi: float, width: int) -> float:
+def bucket_ns(events: Events, lo: float, hi: float, width: int) -> float:
     """The time bucket of a density view: the finest that keeps buckets at least ~6 px wide, and never finer
     than the events allow (``finest_ns``)."""
     target = max((width - MARGIN["l"] - MARGIN["r"]) / 6, 20)
@@ -69,28 +72,20 @@ def _lane_index(
 
 
 def density_figure(
-    events: pd.DataFrame, view: View, settings: CollectionSettings, *, width: int = 1200, export: bool = False
+    events: Events, view: View, settings: CollectionSettings, *, width: int = 1200, export: bool = False
 ) -> go.Figure:
     """Counts of events per lane and time bucket, as a heatmap; a cell's click zooms into it."""
     theme = THEMES[view.theme]
-    events = events.reset_index(drop=True)
     calendar = view.with_(mode="calendar")
     lo, hi = x_range(events, calendar)
     size = bucket_ns(events, lo, hi, width)
     count = int(np.ceil((hi - lo) / size)) or 1
-    start = events[C.start].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-    end = events[C.end].to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-    names, rows, lanes = _lane_index(events, view, settings)
-    z = _counts(start, end, rows, lanes, len(names), lo, size, count)
+    if isinstance(events, Crowd):
+        names, z, xs, ys = _crowd_cells(events, view, settings, (lo, size, count))
+    else:
+        names, z, xs, ys = _cells(events.reset_index(drop=True), view, settings, (lo, size, count))
     centres = date_texts(lo + (np.arange(count) + 0.5) * size)
     fig = go.Figure(_heatmap(z, centres, names, theme.name))
-    chosen = np.flatnonzero((events[C.id] == view.selected).to_numpy(dtype=bool)) if view.selected else np.empty(0, int)
-    xs: list[float] = []
-    ys: list[float] = []
-    for index in chosen:  # a ring in each lane the selected event is in
-        for lane in lanes[rows == index].tolist():
-            xs.append(float(start[index] + min(end[index] - start[index], DAY_NS) / 2))
-            ys.append(float(lane))
     # No count here: the page and the picture's caption say it, and a zoom that keeps these cells changes it.
     note = (
         f"How many events fall in each {_bucket_words(size)}: "
@@ -101,24 +96,66 @@ def density_figure(
     return fig
 
 
+Cells = tuple[list[str], np.ndarray, list[float], list[float]]  # lanes, counts, the selection's rings' x and y
+
+
+def _cells(events: pd.DataFrame, view: View, settings: CollectionSettings, buckets: tuple[float, float, int]) -> Cells:
+    """The lanes, the count of events in each lane and bucket (``buckets``: lo, size, count), and where the
+    selected event's rings go, of the events' rows."""
+    lo, size, count = buckets
+    start = events[C.start].to_numpy(dtype="datetime64[ns]").astype("int64")
+    end = events[C.end].to_numpy(dtype="datetime64[ns]").astype("int64")
+    names, rows, lanes = _lane_index(events, view, settings)
+    # From the axis's start, in whole nanoseconds (then exact as floats): an end at a bucket's edge is its last
+    # nanosecond's bucket, not the next (as floats since 1970, a nanosecond less is the same number).
+    origin = int(lo)
+    first = np.clip(np.floor((start - origin) / size), 0, count - 1).astype(int)
+    last = np.clip(np.floor((np.maximum(end - 1, start) - origin) / size), 0, count - 1).astype(int)
+    z = _counts(first[rows], last[rows], lanes, len(names), count)
+    chosen = np.flatnonzero((events[C.id] == view.selected).to_numpy(dtype=bool)) if view.selected else np.empty(0, int)
+    xs: list[float] = []
+    ys: list[float] = []
+    for index in chosen:  # a ring in each lane the selected event is in
+        for lane in lanes[rows == index].tolist():
+            xs.append(_ring_x(float(start[index]), float(end[index])))
+            ys.append(float(lane))
+    return names, z, xs, ys
+
+
+def _crowd_cells(crowd: Crowd, view: View, settings: CollectionSettings, buckets: tuple[float, float, int]) -> Cells:
+    """``_cells`` of a crowd, in lanes of categories: its cells counted by SQL (the buckets worked out there as
+    here), its selected event read alone."""
+    lo, size, count = buckets
+    order = sorted(crowd.categories(), key=category_order(settings))
+    found = crowd.cells(lo, size, count)
+    lane_of = {category: number for number, category in enumerate(order)}
+    lanes = np.fromiter((lane_of[c] for c in found["category"]), dtype=np.int64, count=len(found))
+    z = _counts(found["first"].to_numpy(), found["last"].to_numpy(), lanes, len(order), count, found["n"].to_numpy())
+    xs: list[float] = []
+    ys: list[float] = []
+    at = crowd.position(view.selected) if view.selected else None
+    if at is not None:
+        row = crowd.page(at[0], 1, [C.start, C.end, C.category])
+        start, end = (float(pd.Timestamp(row[name].iloc[0]).value) for name in (C.start, C.end))
+        xs, ys = [_ring_x(start, end)], [float(lane_of[row[C.category].iloc[0]])]
+    return [settings.category_label(c) for c in order], z, xs, ys
+
+
+def _ring_x(start: float, end: float) -> float:
+    """Where an event's ring goes on a density: its start, or the middle of its first day."""
+    return float(start + min(end - start, DAY_NS) / 2)
+
+
 def _counts(
-    start: np.ndarray,
-    end: np.ndarray,
-    rows: np.ndarray,
-    lanes: np.ndarray,
-    lane_count: int,
-    lo: float,
-    size: float,
-    count: int,
+    first: np.ndarray, last: np.ndarray, lanes: np.ndarray, lane_count: int, count: int, weights: Any = None
 ) -> np.ndarray:
-    """The number of events in each lane and bucket (NaN where none, so that empty cells stay blank)."""
-    first = np.clip(np.floor((start - lo) / size), 0, count - 1).astype(int)
-    last = np.clip(np.floor((np.maximum(end - 1, start) - lo) / size), 0, count - 1).astype(int)
+    """The number of events in each lane and bucket (NaN where none, so that empty cells stay blank), from each
+    (event, lane) pair's lane and its first and last bucket; or each group's of ``weights`` such pairs."""
     # Each event adds one to every bucket it overlaps: +1 where it starts, -1 after it ends, then a running sum.
     # As flat cell numbers (lane codes may be int8: widened first), counted by bincount, not np.add.at (10× slower).
     cells, at = lane_count * (count + 1), lanes.astype(np.int64) * (count + 1)
-    starts = np.bincount(at + first[rows], minlength=cells)
-    ends = np.bincount(at + last[rows] + 1, minlength=cells)
+    starts = np.bincount(at + first, weights=weights, minlength=cells)
+    ends = np.bincount(at + last + 1, weights=weights, minlength=cells)
     z = np.cumsum((starts - ends).reshape(lane_count, count + 1), axis=1)[:, :count].astype(float)
     z[z == 0] = np.nan
     return z

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.cells import pairs, shared_lists
+from dashboard.crowd import Crowd, Events
 from dashboard.figure.packing import numbers
 from dashboard.figure.style import (
     FONT,
@@ -85,7 +86,7 @@ def place_counts(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def map_figure(
-    events: pd.DataFrame,
+    events: Events,
     view: View,
     settings: CollectionSettings,
     places: pd.DataFrame | None = None,
@@ -99,18 +100,29 @@ def map_figure(
     ``places`` then need hold only the selected event's pairs.
     """
     theme = THEMES[view.theme]
-    table = places_table(events) if places is None else places[places["row"].isin(events.index)]
     fig = go.Figure()
-    if len(events) > MAP_DETAIL_LIMIT:
+    if isinstance(events, Crowd):  # summed by SQL; ``places`` the selected event's pairs, when it is in view
+        assert places is not None and counts is not None, "a crowd's map is of sums worked out before"
+        table, summed = places, True
+    else:
+        table = places_table(events) if places is None else places[places["row"].isin(events.index)]
+        summed = len(events) > MAP_DETAIL_LIMIT
+    if summed:
         counts = place_counts(table) if counts is None else counts
         fig.add_trace(_summed_points(counts, theme))
     else:
+        assert isinstance(events, pd.DataFrame)
         counts = None
         table = spread(with_events(table, events))
         colors = category_colors(settings, list(events[C.category].unique()))
         for category, group in table.groupby("category", sort=False):
             fig.add_trace(_category_points(group, str(category), colors[str(category)], settings, theme))
-    chosen = table[table["row"].isin(events.index[events[C.id] == view.selected])] if view.selected else table[:0]
+    if not view.selected:
+        chosen = table[:0]
+    elif isinstance(events, Crowd):
+        chosen = table
+    else:
+        chosen = table[table["row"].isin(events.index[events[C.id] == view.selected])]
     # Always the last trace, maybe empty, so that a new selection can be sent as a patch of it alone.
     fig.add_trace(_selected_points(chosen, view.selected, theme))
     _layout(fig, view, theme, located=len(table if counts is None else counts) > 0)

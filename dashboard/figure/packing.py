@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.crowd import Crowd, Events
 from dashboard.figure.style import LINE_PX, ROW_PX, category_order, fit_text, text_px, wrap
 from dashboard.model import EARLIEST, LATEST, CollectionSettings, Status
 from dashboard.table import C
@@ -239,21 +240,12 @@ def positions(events: pd.DataFrame, mode: str) -> tuple[list[float], list[float]
     return x0, x1, list(bar)
 
 
-def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
+def x_range(events: Events, view: View) -> tuple[float, float]:
     """The visible x range in axis units: the view's dates, or the events' extent with a margin."""
     if view.mode == "sequence":
         return -0.6, max(len(events) - 0.4, 0.6)
-    # Month- and year-long events would stretch the axis over empty weeks: frame the finer events, and let
-    # the coarse ones run off the edges (their bars and labels stay in view).
-    # Only the columns it reads: a pick of whole rows would copy every column (half a gigabyte at a million).
-    table, events = events, events[[C.precision, C.start, C.end]]
-    for flag, column in ((OPEN_START, C.earliest), (OPEN_END, C.latest)):  # a bare table of times has no open ends
-        events[flag] = table[column].isna() if column in table.columns else False
-    fine = events[events[C.precision].isin(["day", "minute"])] if len(events) else events
-    basis = fine if len(fine) else events
     first, after = view.bounds()
-    if first is None and after is None:
-        basis = basis[framed(basis)]
+    basis = _framing(events, first is None and after is None)
     lo = first if first is not None else (basis[C.start].min() if len(basis) else None)
     hi = after if after is not None else (basis[C.end].max() if len(basis) else None)
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
@@ -269,6 +261,40 @@ def x_range(events: pd.DataFrame, view: View) -> tuple[float, float]:
 
 
 OPEN_START, OPEN_END = "open start", "open end"  # x_range's own columns: where the events' bounds are open
+FINE = ["day", "minute"]  # precisions an axis frames (``_framing``)
+
+
+def _framing(events: Events, framing: bool) -> pd.DataFrame:
+    """What an axis is framed by (``x_range``; ``framing``: by the events alone, no side chosen): the events of
+    a day or a moment (month- and year-long events would stretch it over empty weeks: they run off its edges, their
+    bars and labels in view), or all when there are none; less the few ``framed`` leaves off. Their precision,
+    start, end and open bounds: a crowd's groups stand for its events, their first start and last end for theirs,
+    as the axis reads only the least and greatest of each."""
+    if isinstance(events, Crowd):
+        groups = events.groups()
+        fine = groups[groups["precision"].isin(FINE)]
+        basis = fine if len(fine) else groups
+        if not (framing and FRAMED_FEWEST <= basis["n"].sum() <= FRAMED_MOST):
+            return pd.DataFrame(
+                {
+                    C.precision: basis["precision"],
+                    C.start: basis["first_start"],
+                    C.end: basis["last_end"],
+                    OPEN_START: basis["open_start"],
+                    OPEN_END: basis["open_end"],
+                }
+            )
+        # A crowd of coarse events but a few thousand fine ones: those, read, so that ``framed`` reads them.
+        events = events.fine_rows(FINE, [C.start, C.end, C.precision, C.earliest, C.latest])
+    # Only the columns it reads: a pick of whole rows would copy every column (half a gigabyte at a million).
+    table, events = events, events[[C.precision, C.start, C.end]]
+    for flag, column in ((OPEN_START, C.earliest), (OPEN_END, C.latest)):  # a bare table of times has no open ends
+        events[flag] = table[column].isna() if column in table.columns else False
+    fine = events[events[C.precision].isin(FINE)] if len(events) else events
+    basis = fine if len(fine) else events
+    return basis[framed(basis)] if framing else basis
+
+
 FADE_SHARE = 0.12  # an open bound fades over this share of the axis, or FADE_UNITS of its precision if longer
 FADE_UNITS = 2
 # A unit of each precision, roughly: how long an open bound's fade is at least (a loose end's margin of one unit,
@@ -350,6 +376,14 @@ def off_axis(events: pd.DataFrame, lo: float, hi: float) -> tuple[np.ndarray, np
     starts = events[C.start].to_numpy().astype("datetime64[ns]").astype("int64")
     ends = events[C.end].to_numpy().astype("datetime64[ns]").astype("int64")
     return ends < lo, starts > hi
+
+
+def outside(events: Events, lo: float, hi: float) -> tuple[int, int]:
+    """How many events an axis from ``lo`` to ``hi`` leaves off its edges (``off_axis``): before it, after it."""
+    if isinstance(events, Crowd):
+        return events.outside(lo, hi)
+    before, after = off_axis(events, lo, hi)
+    return int(before.sum()), int(after.sum())
 
 
 def pack(items: list[Item], lanes: list[str], gap: float) -> list[int]:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.crowd import Crowd, Events
 from dashboard.figure.caption import zone_note
 from dashboard.figure.density import density_figure
 from dashboard.figure.fades import EDGE_WIDTH, add_fades, fuzz_of, open_in_view, uncertain_in_view
@@ -82,7 +83,7 @@ HOVER_PX, HOVER_LINES = 360, 6  # a title in a hover label: room for the longest
 
 
 def timeline_figure(
-    events: pd.DataFrame,
+    events: Events,
     view: View,
     settings: CollectionSettings,
     *,
@@ -94,7 +95,7 @@ def timeline_figure(
     Past DETAIL_LIMIT events it draws their density instead (counts per lane and time bucket), so the browser
     never gets more than it can draw; zooming in re-queries and shows the events themselves.
     """
-    if len(events) > DETAIL_LIMIT:
+    if len(events) > DETAIL_LIMIT or isinstance(events, Crowd):
         return density_figure(events, view, settings, width=width, export=export)
     theme = THEMES[view.theme]
     events = events.reset_index(drop=True)
