@@ -927,7 +927,8 @@ def report(
             "`benchmarks/loadtest.py " + " ".join(LOADTEST) + "` for each engine: the page's own callback request "
             "(recorded from Chromium) replayed by 8 users, 10 requests each, each selecting another event. Memory "
             "is the server's (master, workers and their children) sampled every 0.25 s, while serving (after the "
-            "first page) and apart while starting (the first load, or the DuckDB file's build in a child process): "
+            "first page) and apart while starting (the first load, or the DuckDB file's build in a child process, "
+            "and the timeline's preview, drawn in a browser after the first request for the page): "
             "RSS added up counts the pages the workers share (the imports and, for pandas with --preload, the "
             "table loaded before the fork) once per worker; PSS splits each shared page between the processes "
             "sharing it, and is what the server takes of the machine.",

@@ -33,10 +33,12 @@ class Crowd:
     """The events of a view in a file, as counted there. ``len`` is their count; each answer is asked for once
     (by whichever thread first needs it, a request or a read ahead: ``soon``) and kept while the crowd is."""
 
-    def __init__(self, engine: Any, view: View, count: int) -> None:
+    def __init__(self, engine: Any, view: View, count: int, selection: Any = None) -> None:
         self.engine = engine  # ``duck.Engine``, in UTC
         self.view = view.with_(selected=None)
         self.count = count
+        # What the engine is asked about: the view, or its events found once (``duck.Matched``: a search's).
+        self.selection = self.view if selection is None else selection
         self._answers: OrderedDict[Any, Future[Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -80,7 +82,7 @@ class Crowd:
 
     def groups(self) -> pd.DataFrame:
         """The events counted by category, draft, precision and open bounds (``Engine.groups``), first met first."""
-        found: pd.DataFrame = self._answer("groups", lambda: self.engine.groups(self.view))
+        found: pd.DataFrame = self._answer("groups", lambda: self.engine.groups(self.selection))
         return found
 
     def categories(self) -> list[str]:
@@ -102,26 +104,26 @@ class Crowd:
     def cells(self, lo: float, size: float, count: int) -> pd.DataFrame:
         """The density's cells (``Engine.cells``): category, first and last bucket, and how many events."""
         found: pd.DataFrame = self._answer(
-            ("cells", lo, size, count), lambda: self.engine.cells(self.view, lo, size, count)
+            ("cells", lo, size, count), lambda: self.engine.cells(self.selection, lo, size, count)
         )
         return found
 
     def outside(self, lo: float, hi: float) -> tuple[int, int]:
         """How many events end before ``lo`` and how many start after ``hi`` (nanoseconds)."""
-        found: tuple[int, int] = self._answer(("outside", lo, hi), lambda: self.engine.outside(self.view, lo, hi))
+        found: tuple[int, int] = self._answer(("outside", lo, hi), lambda: self.engine.outside(self.selection, lo, hi))
         return found
 
     def busiest(self, exact: bool) -> tuple[pd.Timestamp, int] | None:
         """The day most events start on, and how many (``Engine.busiest``)."""
         found: tuple[pd.Timestamp, int] | None = self._answer(
-            ("busiest", exact), lambda: self.engine.busiest(self.view, exact)
+            ("busiest", exact), lambda: self.engine.busiest(self.selection, exact)
         )
         return found
 
     def position(self, event_id: str) -> tuple[int, int] | None:
         """Where the event is among the crowd's (from 0) and in the table; None when it is not among them."""
         found: tuple[int, int] | None = self._answer(
-            ("position", event_id), lambda: self.engine.position(self.view, event_id)
+            ("position", event_id), lambda: self.engine.position(self.selection, event_id)
         )
         return found
 
@@ -129,14 +131,14 @@ class Crowd:
         """The events of these precisions, with ``columns``."""
         found: pd.DataFrame = self._answer(
             ("fine", tuple(precisions), tuple(columns)),
-            lambda: self.engine.page(self.view, 0, self.count, columns, precisions=precisions),
+            lambda: self.engine.page(self.selection, 0, self.count, columns, precisions=precisions),
         )
         return found
 
     def page(self, first: int, size: int, columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
         """The events from the ``first`` (from 0), ``size`` of them at most, with ``columns``."""
         found: pd.DataFrame = self._answer(
-            ("page", first, size, tuple(columns)), lambda: self.engine.page(self.view, first, size, columns)
+            ("page", first, size, tuple(columns)), lambda: self.engine.page(self.selection, first, size, columns)
         )
         return found
 

@@ -177,7 +177,8 @@ class EventIndex:
         engine = self.engine
         if engine is None or len(visible) <= MAP_DETAIL_LIMIT or engine.tz != UTC:
             return None
-        return view_key(view), lambda: engine.place_counts(view)
+        selection = visible.selection if isinstance(visible, Crowd) else view
+        return view_key(view), lambda: engine.place_counts(selection)
 
     @property
     def _positions(self) -> pd.Index:
@@ -408,10 +409,13 @@ def visible_events(collection: Collection, view: View) -> Events:
     def read() -> Events:
         shown = _zoomed_in(index, view)
         if shown is None:
-            count = engine.count(view)
-            if count >= crowd.CROWD_FROM and engine.tz == UTC and view.lanes == "category":
-                return Crowd(engine, view, count)  # not the last view: a zoom into it asks the file again
-            shown = engine.visible(view, wanted_columns(view, count))
+            crowded = engine.tz == UTC and view.lanes == "category"
+            # A search looks into every text: its events found once, so that a crowd of them needs no second look.
+            matched = engine.matched(view) if crowded and view.q else None
+            count = engine.count(view) if matched is None else matched.count
+            if crowded and count >= crowd.CROWD_FROM:
+                return Crowd(engine, view, count, matched)  # not the last view: a zoom into it asks the file again
+            shown = engine.visible(matched or view, wanted_columns(view, count))
         index.memo["last view"] = (view, shown)
         return shown
 

@@ -100,6 +100,8 @@ def _views(events: pd.DataFrame) -> list[str]:
         "q=a",
         f"q=a&event={some[0]}",
         "event=no-such-event",
+        "q=e",  # a search most events match: found once, then read beside the events
+        f"q=e&event={some[0]}&from=2016-01-15",
     ]
 
 
@@ -112,7 +114,7 @@ def test_a_crowds_page_is_the_tables(crowded):
         expected = callbacks.render(loaded, view, 1200)
         assert _comparable(shown) == _comparable(expected), query
         crowds += isinstance(visible_events(filed, view), Crowd)
-    assert crowds == 11  # all but the search, which leaves fewer
+    assert crowds == 13  # all but the search for "a", which leaves fewer
 
 
 def test_what_a_crowds_captions_say_is_what_it_holds(crowded):
@@ -243,9 +245,11 @@ def test_a_crowds_answers_are_the_tables(varied):
     engine = filed.engine
     ids = loaded.events[C.id].tolist()
     ties = 0
-    for view in _small_views(loaded.events):
+    for view, found in ((v, f) for v in _small_views(loaded.events) for f in (False, True)):
         events = apply(loaded.events, view)
-        ours = Crowd(engine, view, len(events))
+        # Asked by the view's filters, or of its events found before (as a search's are: ``Engine.matched``).
+        ours = Crowd(engine, view, len(events), engine.matched(view) if found else None)
+        assert not found or ours.selection.count == len(events)
         assert ours.busiest(exact=True) == busiest_day(events), view
         days = events[C.start].dt.normalize().value_counts().sort_index()
         assert ours.busiest(exact=False) == ((days.idxmax(), int(days.max())) if len(days) else None), view
@@ -275,4 +279,22 @@ def test_a_crowds_answers_are_the_tables(varied):
             expected = _cells(events.reset_index(drop=True), view.with_(selected=ids[50]), loaded.settings, buckets)
             assert shown[0] == expected[0] and shown[2:] == expected[2:], (view, lanes)
             assert ((shown[1] == expected[1]) | (pd.isna(shown[1]) & pd.isna(expected[1]))).all(), view
-    assert ties >= 2  # the earliest of the busiest days is the one said
+    assert ties >= 4  # the earliest of the busiest days is the one said
+
+
+def test_a_searched_crowd_is_searched_once(varied, monkeypatch: pytest.MonkeyPatch):
+    loaded, filed = varied
+    monkeypatch.setattr(crowd, "CROWD_FROM", CROWD)
+    index_for(filed).memo.clear()
+    searched: list[View] = []
+    query = duck.query
+
+    def counted(view: View) -> duck.Query:
+        searched.extend([view] if view.q else [])
+        return query(view)
+
+    monkeypatch.setattr(duck, "query", counted)
+    view = View(q="e", selected=str(loaded.events[C.id].iloc[1500]))
+    shown, expected = callbacks.render(filed, view, 1200), callbacks.render(loaded, view, 1200)
+    assert _comparable(shown) == _comparable(expected)
+    assert isinstance(visible_events(filed, view), Crowd) and len(searched) == 1, searched
