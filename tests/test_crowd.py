@@ -4,6 +4,7 @@ rows never read but a page at a time; each answer asked once, and a failed one a
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from pathlib import Path
@@ -298,3 +299,25 @@ def test_a_searched_crowd_is_searched_once(varied, monkeypatch: pytest.MonkeyPat
     shown, expected = callbacks.render(filed, view, 1200), callbacks.render(loaded, view, 1200)
     assert _comparable(shown) == _comparable(expected)
     assert isinstance(visible_events(filed, view), Crowd) and len(searched) == 1, searched
+
+
+def test_a_files_download_leaves_drafts_out_and_counts_before_it_reads(varied, monkeypatch: pytest.MonkeyPatch):
+    from dashboard.app import download
+    from dashboard.export import ExportError
+
+    loaded, filed = varied
+    drafts = set(loaded.events.loc[loaded.events[C.status] == "draft", C.id])
+    query = "?from=2016-01-04&to=2016-01-24"
+    for fmt in ("csv", "json"):
+        assert download.data(filed, query, fmt) == download.data(loaded, query, fmt), fmt
+    shown = {record["id"] for record in json.loads(download.data(filed, query, "json")[0])}
+    with_drafts = download.data(filed, query, "json", drafts=True)[0]
+    assert with_drafts == download.data(loaded, query, "json", drafts=True)[0]
+    assert shown and not shown & drafts and {record["id"] for record in json.loads(with_drafts)} & drafts
+    monkeypatch.setattr(download, "DOWNLOAD_EVENTS", 100)
+    for name in ("frame", "visible"):
+        monkeypatch.setattr(duck.Engine, name, lambda *a, **k: pytest.fail("a view too big to download was read"))
+    monkeypatch.setattr(crowd, "CROWD_FROM", CROWD)
+    index_for(filed).memo.clear()
+    with pytest.raises(ExportError, match=f"this view has {SIZE:,} events, more than a download may hold"):
+        download.data(filed, "?", "csv")

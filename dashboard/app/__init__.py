@@ -22,7 +22,6 @@ from plotly.offline import get_plotlyjs_version
 from dashboard import duck
 from dashboard.app import callbacks, download, ids, layout, preview, review_card
 from dashboard.app.history_card import know_folder
-from dashboard.index import reviewed
 from dashboard.model import CollectionSettings
 from dashboard.postgres import Reader, is_database, safe_name
 from dashboard.store import event_paths, load_collection
@@ -194,7 +193,7 @@ def _app(load: Callable[[], Collection], folder: str, root: Path | None, review:
     warm.start()
     callbacks.register(app, load, folder, review)
     # The downloads leave drafts out, as `timeline export` does without --drafts; a reviewer downloads them too.
-    download.register(app, load if review else lambda: reviewed(load()))
+    download.register(app, load, drafts=review)
     if review and root is not None:
         review_card.register(app, load, root)
     # The page for '/' carries a picture of the default view's timeline, readable long before Dash has loaded.

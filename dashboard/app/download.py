@@ -30,7 +30,7 @@ from dashboard.export import (
     render_picture,
     safe_label,
 )
-from dashboard.index import for_export, holding, in_zone
+from dashboard.index import for_export, holding, in_zone, reviewed, visible_events
 from dashboard.table import Collection
 from dashboard.view import View
 
@@ -62,11 +62,18 @@ def download_name(collection: Collection, view: View, fmt: str) -> str:
     return f"{safe_label('_'.join(parts), FILE_NAME_MAX - len(extension) - 1)}.{extension}"
 
 
-def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str]:
+def _held(collection: Collection, view: View, drafts: bool) -> Collection:
+    """What a download reads of a view: the collection's table, or a file's events of the view (``holding``);
+    without drafts unless ``drafts`` (as `timeline export` without --drafts), once they are rows."""
+    held = holding(collection, view)
+    return held if drafts else reviewed(held)
+
+
+def picture(collection: Collection, search: str | None, fmt: str, drafts: bool = False) -> tuple[bytes, str]:
     """The picture of the view a URL query describes (a slide, as `timeline export --view` draws it; taller when
-    its rows need more room than a slide has), and its file name."""
+    its rows need more room than a slide has), and its file name; with its drafts only when ``drafts``."""
     view = View.from_query(search)
-    collection = in_zone(holding(collection, view), view.tz)  # the events as the view's zone shows them
+    collection = in_zone(_held(collection, view, drafts), view.tz)  # the events as the view's zone shows them
     size = SIZES["slide"]
     try:
         figure = export_figure(collection, view, size)
@@ -77,14 +84,16 @@ def picture(collection: Collection, search: str | None, fmt: str) -> tuple[bytes
     return render_picture(figure, fmt, size.scale, words), download_name(collection, view, fmt)
 
 
-def data(collection: Collection, search: str | None, fmt: str) -> tuple[bytes, str, list[str]]:
+def data(collection: Collection, search: str | None, fmt: str, drafts: bool = False) -> tuple[bytes, str, list[str]]:
     """The events of the view a URL query describes in a data format, its file name, and the events it left out;
     ``ExportError`` past DOWNLOAD_EVENTS events or DOWNLOAD_BYTES bytes."""
     view = View.from_query(search)
+    if collection.engine is not None:  # counted before a file's events are read: a million would fill the worker
+        formats.past_most(len(visible_events(in_zone(collection, view.tz), view)), DOWNLOAD_EVENTS)
     left_out: list[str] = []
     stored = formats.data_format(fmt).make is not None  # records read back elsewhere keep their times as stored
     made = data_export(
-        *for_export(holding(collection, view), view, stored), fmt, warn=left_out.append, most=DOWNLOAD_EVENTS
+        *for_export(_held(collection, view, drafts), view, stored), fmt, warn=left_out.append, most=DOWNLOAD_EVENTS
     )
     text = made.encode("utf-8") if isinstance(made, str) else made  # a Word document is bytes already
     if len(text) > DOWNLOAD_BYTES:
@@ -115,8 +124,8 @@ def not_offered(fmt: object) -> html.Span:
     )
 
 
-def register(app: Dash, load: Callable[[], Collection]) -> None:
-    """Wire the Download buttons to a file download of the current view."""
+def register(app: Dash, load: Callable[[], Collection], drafts: bool = False) -> None:
+    """Wire the Download buttons to a file download of the current view (with its drafts only when ``drafts``)."""
 
     @app.callback(
         Output(ids.DOWNLOAD, "data"),
@@ -135,9 +144,9 @@ def register(app: Dash, load: Callable[[], Collection]) -> None:
         chosen, note = formats.get(fmt), ""
         try:
             if chosen.kind == "picture":
-                content, name = picture(load(), search, fmt)
+                content, name = picture(load(), search, fmt, drafts)
             else:
-                content, name, left_out = data(load(), search, fmt)
+                content, name, left_out = data(load(), search, fmt, drafts)
                 note = left_out_note(left_out)
         except ExportError as error:
             return no_update, html.Span(str(error), className="warning", role="alert")

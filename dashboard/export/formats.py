@@ -230,6 +230,15 @@ def picture_format(name: object) -> PictureFormat:
     return fmt
 
 
+def past_most(count: int, most: int | None) -> None:
+    """``ExportError`` when a view of ``count`` events holds more than a download may (``most``; None: no limit)."""
+    if most is not None and count > most:
+        raise ExportError(
+            f"this view has {count:,} events, more than a download may hold ({most:,}): narrow "
+            "the view, or use `timeline export --view` with its address"
+        )
+
+
 def data_export(
     collection: Collection, view: View, fmt: str, warn: Warn | None = None, *, most: int | None = None
 ) -> str | bytes:
@@ -238,11 +247,7 @@ def data_export(
     made."""
     chosen = data_format(fmt)
     events = apply(collection.events, view)
-    if most is not None and len(events) > most:
-        raise ExportError(
-            f"this view has {len(events):,} events, more than a download may hold ({most:,}): narrow "
-            "the view, or use `timeline export --view` with its address"
-        )
+    past_most(len(events), most)
     if chosen.describe is not None:
         return chosen.describe(events, view, collection.settings) + "\n"
     if chosen.document is not None:
