@@ -282,7 +282,9 @@ def test_the_apps_downloads_leave_drafts_out_unless_reviewing(tmp_path, monkeypa
     from dashboard.app import download
 
     given: list[Any] = []
-    monkeypatch.setattr(download, "register", lambda app, load: given.append(load))
+    monkeypatch.setattr(download, "register", lambda app, load, drafts=False: given.append((load, drafts)))
     create_app(folder(tmp_path), review=review)
-    [load] = given
-    assert ("troops" in set(load().events[C.id])) is review
+    [(load, drafts)] = given
+    assert drafts is review
+    shown = {record["id"] for record in json.loads(download.data(load(), "?", "json", drafts)[0])}
+    assert "troops" in set(load().events[C.id]) and ("troops" in shown) is review
