@@ -725,7 +725,10 @@ def serve(events_dir: Path | str, host: str, port: int, debug: bool, review: boo
     else:
         if review and engine != "pandas":
             raise click.UsageError("--review works with the pandas engine")
-        collection = duck.Folder(events_dir)() if engine == "duckdb" else load(events_dir)
+        try:
+            collection = duck.Folder(events_dir)() if engine == "duckdb" else load(events_dir)
+        except duck.BuildFailed as error:
+            raise click.ClickException(str(error)) from None
         report_problems(collection, events_dir)
         if review and not events_dir.is_dir():
             raise click.UsageError("--review works on an events folder: give the folder, not a file")

@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -207,7 +208,11 @@ def write(collection: Collection, path: Path, warnings: Checked | None = None, b
             leftover.unlink(missing_ok=True)
         raise
     for older in path.parent.glob(f"{path.name}.*"):
-        if older != version and older.suffix not in (".lock", ".wal"):
+        if older == version or older.suffix in (".lock", ".wal"):
+            continue
+        if older.is_dir() and not older.is_symlink():  # DuckDB's spill folder of a build that was cut short
+            shutil.rmtree(older, ignore_errors=True)
+        else:
             older.unlink(missing_ok=True)
 
 
@@ -765,7 +770,12 @@ def _run_build(root: Path, path: Path) -> None:
         [sys.executable, "-m", "dashboard.duck", str(root), str(path)], capture_output=True, text=True, check=False
     )
     if done.returncode:
-        raise RuntimeError(f"building {path} failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+        said = done.stderr.strip().splitlines()[-1:]
+        raise BuildFailed(f"building {path} failed: {said[0] if said else f'exit code {done.returncode}'}")
+
+
+class BuildFailed(RuntimeError):
+    """The DuckDB file of a folder could not be built (the one before, if any, is kept)."""
 
 
 if __name__ == "__main__":

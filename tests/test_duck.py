@@ -544,3 +544,27 @@ def test_the_server_under_gunicorn_refuses_its_settings_in_one_line_and_stops(en
     assert done.returncode == 4, done.stderr
     assert done.stderr.startswith(said) and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
+
+
+def test_a_spill_folder_left_by_a_build_cut_short_does_not_stop_the_next(folder: Path):
+    served = duck.Folder(folder)
+    served()
+    left = served.path.with_name(f"{served.path.name}.0123456789abcdef.tmp")  # DuckDB spills a big build here
+    left.mkdir()
+    (left / "duckdb_temp_storage-0.tmp").write_bytes(b"\0" * 10)
+    (folder / "new-one.yaml").write_text("title: A new event\ndate: 2022-02-17\ncategory: diplomacy\n", "utf-8")
+    assert index_for(served()).row("new-one") is not None and not left.exists()
+
+
+def test_serve_says_in_one_line_that_the_file_could_not_be_built(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from dashboard.cli import cli
+
+    monkeypatch.setattr(
+        duck.subprocess, "run", lambda *a, **k: duck.subprocess.CompletedProcess(a, 3, "", "Boom\n")
+    )  # the build fails
+    result = CliRunner(env={"TIMELINE_EVENTS": None, "TIMELINE_ENGINE": None}).invoke(
+        cli, ["serve", "--events", str(folder), "--engine", "duckdb"]
+    )
+    assert result.exit_code == 1 and "failed: Boom" in result.output and "Traceback" not in result.output
