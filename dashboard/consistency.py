@@ -23,7 +23,7 @@ import datetime as dt
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,18 +75,38 @@ def check(events: pd.DataFrame, most: int | None = None) -> Checked:
     ``most`` lists at most that many warnings of each kind (all are counted): writing a warning costs more than
     finding it, and a banner shows a few hundred.
     """
+    return check_parts([events], events, len(events), lambda: events, most)
+
+
+def check_parts(
+    parts: Iterable[pd.DataFrame],
+    linked: pd.DataFrame,
+    size: int,
+    whole: Callable[[], pd.DataFrame],
+    most: int | None = None,
+) -> Checked:
+    """``check`` of a table of ``size`` events read a part at a time (too big to hold whole): ``parts`` are its rows
+    in order, ``linked`` the rows its links join (the events with links and the events they link to, in order),
+    and ``whole`` gives the whole table for the near-duplicate search, asked for only up to ``DUPLICATE_LIMIT``
+    events. The warnings listed are the first ``most`` of each kind in the table's order, as ``check`` lists."""
     checked = Checked()
-    if not len(events):
+    if not size:
         return checked
-    for found, count in (_report_dates(events, most), _link_order(events, most)):
-        checked.warnings.extend(found)
-        checked.count += count
-    if len(events) > DUPLICATE_LIMIT:
+    kinds: list[list[Problem]] = [[], []]
+    for part in parts:
+        for kind, (found, count) in zip(kinds, _report_dates(part, most), strict=True):
+            kind.extend(found[: None if most is None else most - len(kind)])
+            checked.count += count
+    checked.warnings.extend(kinds[0] + kinds[1])
+    found, count = _link_order(linked, most)
+    checked.warnings.extend(found)
+    checked.count += count
+    if size > DUPLICATE_LIMIT:
         checked.notes.append(
-            f"near-duplicate titles were not looked for: {counted(len(events), 'event')} are more than "
-            f"{DUPLICATE_LIMIT:,}"
+            f"near-duplicate titles were not looked for: {counted(size, 'event')} are more than {DUPLICATE_LIMIT:,}"
         )
     else:
+        events = whole()
         pairs, complete = _near_duplicates(events)
         checked.warnings.extend(_duplicates(events, pairs[:most]))
         checked.count += len(pairs)
@@ -135,9 +155,11 @@ def _grace(events: pd.DataFrame) -> np.ndarray:
     return grace
 
 
-def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem], int]:
-    """Events that can end after their reports (when they have happened), or that were over before the first (when
-    they are announced as expected)."""
+def _report_dates(
+    events: pd.DataFrame, most: int | None
+) -> tuple[tuple[list[Problem], int], tuple[list[Problem], int]]:
+    """Events that can end after their reports (when they have happened), and events that were over before the
+    first (when they are announced as expected): each kind's first ``most`` warnings, and how many there are."""
     reported = events[C.reported].to_numpy().astype("datetime64[us]")
     start, end = _times(events)
     grace = _grace(events)
@@ -155,7 +177,7 @@ def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem]
     late, last_reported = late[~covered], last_reported[~covered]
     # Announced on day D: some of it is still to come on D, so it ends after D's start.
     over = np.flatnonzero(known & expected & (end + grace <= reported))
-    count = len(late) + len(over)
+    counts = len(late), len(over)
     late, over = late[:most], over[:most]
     said = []
     for whole, when, first, report, begins, last in zip(
@@ -178,18 +200,21 @@ def _report_dates(events: pd.DataFrame, most: int | None) -> tuple[list[Problem]
             )
         else:
             said.append(f"'date': {span}; if it happened by then, narrow the date (or mark it expected)")
-    return [
-        *_warnings(events, late, said),
-        *_warnings(
-            events,
-            over,
-            (
-                f"'status': expected, but {when} is before the first report on {day_words(first)}: if it happened, say "
-                "what is known of it (reported, confirmed …); if it is still to come, correct the date"
-                for when, first in zip(_cells(events, C.when, over), _days(reported[over]), strict=True)
-            ),
+    return (list(_warnings(events, late, said)), counts[0]), (
+        list(
+            _warnings(
+                events,
+                over,
+                (
+                    f"'status': expected, but {when} is before the first report on {day_words(first)}: if it "
+                    "happened, say what is known of it (reported, confirmed …); if it is still to come, correct the "
+                    "date"
+                    for when, first in zip(_cells(events, C.when, over), _days(reported[over]), strict=True)
+                ),
+            )
         ),
-    ], count
+        counts[1],
+    )
 
 
 def _latest_start(events: pd.DataFrame) -> np.ndarray:

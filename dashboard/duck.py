@@ -104,7 +104,7 @@ def _names_cells(facet: Facet, column: pd.Series) -> pa.Array:
     return pa.array(names[codes] if len(codes) else [], pa.list_(pa.string()))
 
 
-def _arrow(events: pd.DataFrame) -> pa.Table:
+def file_table(events: pd.DataFrame) -> pa.Table:
     """The table as the file holds it: the declared columns, the row positions, the facets' names, the searched
     texts casefolded."""
     columns: dict[str, pa.Array] = {ROW: pa.array(np.arange(len(events), dtype=np.int64))}
@@ -153,53 +153,76 @@ def _links(events: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pylist([dict(zip(schema.names, item, strict=True)) for item in found], schema=schema)
 
 
-def _meta(collection: Collection, warnings: Checked, built: str) -> dict[str, str]:
-    return {
-        "format": str(FORMAT),
-        "built": built,
-        "fingerprint": collection.fingerprint,
-        "count": str(len(collection.events)),
-        "warnings": json.dumps(checked_json(warnings), ensure_ascii=False),
-        "settings": settings_json(collection.settings),
-        "problems": problems_json(collection.problems),
-    }
-
-
 def write(collection: Collection, path: Path, warnings: Checked | None = None, built: str = "") -> None:
-    """Write a collection to a DuckDB file for ``path``: a new file of its own name beside it (``path``'s name and a
-    version), which ``path`` (a symbolic link) is then turned to, at once; the versions before are removed (a
-    process reading one goes on reading it: its data stays until it lets go). ``warnings``: the collection's
+    """Write a collection to a DuckDB file for ``path`` (``new_version``). ``warnings``: the collection's
     consistency warnings, which readers of the file cannot work out without the whole table; ``built``: what it was
     built from (``Folder``)."""
     from dashboard.figure import places_table
 
+    with new_version(path) as connection:
+        places = places_table(collection.events)
+        places.insert(0, "place_at", np.arange(len(places)))  # the order: each event's places as it lists them
+        incoming, names = _with_places(file_table(collection.events), places)
+        connection.register("incoming", incoming)
+        create_types(connection, "incoming")
+        typed = typed_columns(incoming.column_names)
+        connection.execute(f"CREATE TABLE {EVENTS} AS SELECT {typed} FROM incoming ORDER BY {ROW}")
+        connection.unregister("incoming")
+        connection.register("incoming", _links(collection.events))
+        connection.execute(f"CREATE TABLE {LINKS} AS SELECT * FROM incoming")
+        connection.unregister("incoming")
+        for name, table in ((PLACES, places), (PLACE_NAMES, names)):
+            connection.register("incoming", pa.Table.from_pandas(table, preserve_index=False))
+            connection.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+            connection.unregister("incoming")
+        write_meta(connection, collection, len(collection.events), warnings, built)
+
+
+def create_types(connection: duckdb.DuckDBPyConnection, source: str) -> None:
+    """The ENUM types of the columns of few values (``FEW_VALUES``), from the values ``source`` holds: their rows
+    are kept as codes, read back as a categorical without a look at them."""
+    for name in FEW_VALUES:
+        values = f"SELECT DISTINCT {name} FROM {source} WHERE {name} IS NOT NULL ORDER BY 1"
+        connection.execute(f"CREATE TYPE {name}_values AS ENUM ({values})")
+
+
+def typed_columns(names: Sequence[str], table: str = "") -> str:
+    """The select list that gives columns of these names (of ``table``, if named) the file's types
+    (``create_types``)."""
+    of = f"{table}." if table else ""
+    return ", ".join(f'{of}"{n}"::{n}_values AS {n}' if n in FEW_VALUES else f'{of}"{n}"' for n in names)
+
+
+def write_meta(
+    connection: duckdb.DuckDBPyConnection, collection: Collection, count: int, warnings: Checked | None, built: str
+) -> None:
+    """The file's facts: its layout, what it was built from, the collection's fingerprint, settings and problems,
+    its events' count (``collection`` may hold none of them) and consistency warnings."""
+    connection.execute(f"CREATE TABLE {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    meta = {
+        "format": str(FORMAT),
+        "built": built,
+        "fingerprint": collection.fingerprint,
+        "count": str(count),
+        "warnings": json.dumps(checked_json(warnings or Checked()), ensure_ascii=False),
+        "settings": settings_json(collection.settings),
+        "problems": problems_json(collection.problems),
+    }
+    connection.executemany(f"INSERT INTO {META} VALUES (?, ?)", list(meta.items()))
+
+
+@contextmanager
+def new_version(path: Path, config: dict[str, Any] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new DuckDB file of its own name beside ``path`` (``path``'s name and a version), to write;
+    once written, ``path`` (a symbolic link) is turned to it, at once, and the versions before are removed (a
+    process reading one goes on reading it: its data stays until it lets go). If writing fails, nothing is left of
+    the new file and ``path`` is as it was. ``config``: DuckDB's settings for writing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     version = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
     pointer = path.with_name(f".{version.name}.link")
     try:
-        with duckdb.connect(str(version)) as connection:
-            places = places_table(collection.events)
-            places.insert(0, "place_at", np.arange(len(places)))  # the order: each event's places as it lists them
-            incoming, names = _with_places(_arrow(collection.events), places)
-            connection.register("incoming", incoming)
-            for name in FEW_VALUES:  # as codes into their values, read back as a categorical without a look at them
-                connection.execute(
-                    f"CREATE TYPE {name}_values AS ENUM "
-                    f"(SELECT DISTINCT {name} FROM incoming WHERE {name} IS NOT NULL ORDER BY 1)"
-                )
-            typed = [f"{n}::{n}_values AS {n}" if n in FEW_VALUES else f'"{n}"' for n in incoming.column_names]
-            connection.execute(f"CREATE TABLE {EVENTS} AS SELECT {', '.join(typed)} FROM incoming ORDER BY {ROW}")
-            connection.unregister("incoming")
-            connection.register("incoming", _links(collection.events))
-            connection.execute(f"CREATE TABLE {LINKS} AS SELECT * FROM incoming")
-            connection.unregister("incoming")
-            for name, table in ((PLACES, places), (PLACE_NAMES, names)):
-                connection.register("incoming", pa.Table.from_pandas(table, preserve_index=False))
-                connection.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
-                connection.unregister("incoming")
-            connection.execute(f"CREATE TABLE {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            meta = _meta(collection, warnings or Checked(), built)
-            connection.executemany(f"INSERT INTO {META} VALUES (?, ?)", list(meta.items()))
+        with duckdb.connect(str(version), config=config or {}) as connection:
+            yield connection
             connection.execute("CHECKPOINT")
         os.symlink(version.name, pointer)
         os.replace(pointer, path)
@@ -278,7 +301,7 @@ def query(view: View) -> Query:
     return Query(" AND ".join(parts) or "TRUE", params)
 
 
-def _frame(table: pa.Table) -> pd.DataFrame:
+def frame_of(table: pa.Table) -> pd.DataFrame:
     """Rows read from the file as the events table holds them (``table.held``), labelled by their positions."""
     rows: dict[str, Any] = {}
     for name in table.column_names:
@@ -450,7 +473,7 @@ class Engine:
         with ``columns`` only."""
         with self._selecting(view or View()) as (cursor, found):
             sql = f"SELECT {ROW}, {_listed(columns)} FROM {found.source} WHERE {found.where}"
-            return _frame(_read(cursor, sql, found.params))
+            return frame_of(_read(cursor, sql, found.params))
 
     def places(self, view: View) -> pd.DataFrame:
         """The places table's rows of the events of the view's filters, over a range two days wider (every zone's
@@ -610,13 +633,13 @@ class Engine:
                 where = f"CAST(precision AS VARCHAR) IN (SELECT unnest(?::VARCHAR[])) AND {where}"
                 params = [list(precisions), *params]
             sql = f"SELECT {ROW}, {_listed(columns)} FROM {found.source} WHERE {where} LIMIT ? OFFSET ?"
-            return _frame(_read(cursor, sql, [*params, max(size, 0), max(first, 0)]))
+            return frame_of(_read(cursor, sql, [*params, max(size, 0), max(first, 0)]))
 
     def rows(self, ids: Sequence[str] = (), at: Sequence[int] = (), columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
         """The events with these ids, or at these positions in the table, in the table's order, with ``columns``."""
         where, params = ("id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]) if ids else _at(ROW, at)
         with self._cursor() as cursor:
-            found = _frame(_read(cursor, f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {where}", params))
+            found = frame_of(_read(cursor, f"SELECT {ROW}, {_listed(columns)} FROM {EVENTS} WHERE {where}", params))
         return found if found.index.is_monotonic_increasing else found.sort_index(kind="stable")  # a join's order
 
     def row(self, event_id: str | None) -> dict[str, Any] | None:
@@ -692,6 +715,7 @@ class Engine:
 # ---- a folder served from a file ------------------------------------------------------------------------------
 
 FILE_NAME = "events.duckdb"
+BUILDER = "dashboard.duck_build"  # the module a child process runs to build a file (and every module it builds on)
 
 
 def location(root: Path) -> Path:
@@ -702,18 +726,7 @@ def location(root: Path) -> Path:
 def code_stamp() -> str:
     """What else a file depends on than the folder's files: the file's layout, the code that loads a folder and
     writes the file, and the version of DuckDB that reads it."""
-    return f"{FORMAT} {cache.fingerprint('dashboard.store')} {cache.fingerprint('dashboard.duck')} {duckdb.__version__}"
-
-
-def build(root: Path, path: Path) -> None:
-    """Load a folder (``store.load_collection``) and write it to ``path`` with its consistency warnings; the
-    file's ``built`` names the folder's state before it was read, so an edit made meanwhile is built again."""
-    from dashboard.consistency import check
-    from dashboard.store import folder_fingerprint, load_collection
-
-    stamp = f"{folder_fingerprint(root)[0]} {code_stamp()}"
-    collection = load_collection(root)
-    write(collection, path, check(collection.events, most=WARNINGS_SHOWN), built=stamp)
+    return f"{FORMAT} {cache.fingerprint(BUILDER)} {duckdb.__version__}"
 
 
 WARNINGS_SHOWN = 200  # warnings the file keeps listed (all counted): as many as the banner shows
@@ -767,7 +780,7 @@ class Folder:
 def _run_build(root: Path, path: Path) -> None:
     """``build`` in a child process: its memory (the whole table, for a moment) goes back when it ends."""
     done = subprocess.run(
-        [sys.executable, "-m", "dashboard.duck", str(root), str(path)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", BUILDER, str(root), str(path)], capture_output=True, text=True, check=False
     )
     if done.returncode:
         said = done.stderr.strip().splitlines()[-1:]
@@ -776,7 +789,3 @@ def _run_build(root: Path, path: Path) -> None:
 
 class BuildFailed(RuntimeError):
     """The DuckDB file of a folder could not be built (the one before, if any, is kept)."""
-
-
-if __name__ == "__main__":
-    build(Path(sys.argv[1]), Path(sys.argv[2]))

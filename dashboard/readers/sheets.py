@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ class Sheet:
     problems: list[Problem] = field(default_factory=list)
     reading: str = ""
     controls: bool = True  # False when the file is known to hold no control character: no cell needs checking
+    first: int = 0  # the rows before these, when this is a slice of a table (``parquet_slices``)
 
     @property
     def rows(self) -> int:
@@ -328,16 +329,38 @@ def _unescape_formulas(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.replace_substring_regex(column, pattern=r"^'('*[=+\-@\t\r])", replacement=r"\1")
 
 
+def _parquet_header(source: pq.ParquetFile, shown: str, known: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The columns of a Parquet file that mean something here (an ACLED export has thirty, half of them unused),
+    and all its column names in lower case; raises ValueError with the header's problems."""
+    header = source.schema_arrow.names
+    names = [name.strip().lower() for name in header]
+    problems = _header_problems(shown, names)
+    if problems:
+        raise _HeaderRefused(problems)
+    return [raw for raw, name in zip(header, names, strict=True) if name in known], names
+
+
+class _HeaderRefused(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def _parquet_sheet(table: pa.Table, names: list[str], first: int, problems: list[Problem]) -> Sheet:
+    """A Parquet table's rows as a sheet, the first of them the table's row ``first`` (0-based)."""
+    return Sheet(
+        {name.strip().lower(): table.column(name) for name in table.column_names},
+        {name: i + 1 for i, name in enumerate(names)},
+        np.arange(first, first + table.num_rows, dtype=np.int64) + 2,
+        problems,
+        first=first,
+    )
+
+
 def _read_parquet(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
     try:
         source = pq.ParquetFile(path)
-        header = source.schema_arrow.names
-        names = [name.strip().lower() for name in header]
-        problems = _header_problems(shown, names)
-        if problems:
-            return problems
-        # Read only the columns that mean something here: an ACLED export has thirty, half of them unused.
-        wanted = [raw for raw, name in zip(header, names, strict=True) if name in known]
+        wanted, names = _parquet_header(source, shown, known)
         if limit is None:
             table = source.read(columns=wanted)
         else:
@@ -348,14 +371,55 @@ def _read_parquet(path: Path, shown: str, limit: int | None, known: Iterable[str
                 if count >= limit:
                     break
             table = (pa.Table.from_batches(batches) if batches else source.read(columns=wanted)).slice(0, limit)
+    except _HeaderRefused as refused:
+        return refused.problems
     except (OSError, pa.ArrowException, ValueError) as error:
-        return [Problem(shown, 1, 1, f"cannot read the Parquet file: {str(error).splitlines()[0]}")]
-    return Sheet(
-        {name.strip().lower(): table.column(name) for name in table.column_names},
-        {name: i + 1 for i, name in enumerate(names)},
-        np.arange(table.num_rows, dtype=np.int64) + 2,
-        problems,
-    )
+        return [_unreadable_parquet(shown, error)]
+    return _parquet_sheet(table, names, 0, [])
+
+
+def _unreadable_parquet(shown: str, error: Exception, read: int = 0) -> Problem:
+    """The problem of a Parquet file that cannot be read: whole, or from a row on (``read`` rows were read, and
+    are kept), at that row's line."""
+    if read:
+        why = f"cannot read the Parquet file from this row on ({read:,} rows before it are read)"
+        return Problem(shown, read + 2, 1, f"{why}: {str(error).splitlines()[0]}")
+    return Problem(shown, 1, 1, f"cannot read the Parquet file: {str(error).splitlines()[0]}")
+
+
+def parquet_rows(path: Path) -> int | None:
+    """How many rows a Parquet file holds, from its footer (None when it cannot be read as Parquet)."""
+    try:
+        rows: int = pq.ParquetFile(path).metadata.num_rows
+        return rows
+    except (OSError, pa.ArrowException, ValueError):
+        return None
+
+
+def parquet_slices(path: Path, shown: str, known: Iterable[str], rows: int) -> Iterator[Sheet | list[Problem]]:
+    """A Parquet file as sheets of ``rows`` rows at a time, in order: only one slice is held at once. Yields the
+    file's problems instead, and stops, when it cannot be read (at its header, or part way)."""
+    try:
+        source = pq.ParquetFile(path)
+        wanted, names = _parquet_header(source, shown, known)
+    except _HeaderRefused as refused:
+        yield refused.problems
+        return
+    except (OSError, pa.ArrowException, ValueError) as error:
+        yield [_unreadable_parquet(shown, error)]
+        return
+    first = 0
+    batches = source.iter_batches(batch_size=rows, columns=wanted)
+    while True:
+        try:
+            batch = next(batches, None)
+        except (OSError, pa.ArrowException, ValueError) as error:
+            yield [_unreadable_parquet(shown, error, first)]
+            return
+        if batch is None:
+            return
+        yield _parquet_sheet(pa.Table.from_batches([batch]), names, first, [])
+        first += batch.num_rows
 
 
 def read_sheet(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:

@@ -61,13 +61,13 @@ def _convert(
     problems = list(sheet.problems)
     layout = acled if acled.detect(sheet) else native
     if layout.check(sheet, shown, problems):
-        return _no_rows(keep_source), problems
+        return no_rows(keep_source), problems
     faults = v.Faults(sheet.rows)
     try:
         m = layout.mapped(sheet)
     except Exception as error:  # noqa: BLE001 - a column of a type no layout foresaw (bytes, structs, odd zones)
         why = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-        return _no_rows(keep_source), problems + [
+        return no_rows(keep_source), problems + [
             Problem(
                 shown,
                 1,
@@ -80,7 +80,7 @@ def _convert(
     faults.add(m.approximate_bad, m.where["approximate"], "'approximate': write true or false")
     pa.default_memory_pool().release_unused()  # the columns as read, now stripped copies
     step(0.6)
-    m.ident = _ids(m, path, sheet.rows, faults)
+    m.ident = _ids(m, path, sheet.rows, faults, sheet.first)
     _check_zones(m, faults)
     places, named = _places(m, faults, "location" if layout is acled else "place")
     problems.extend(Problem(shown, int(sheet.lines[row]), column, text, effect) for row, column, text, effect in named)
@@ -98,6 +98,7 @@ def _convert(
 
 
 Coded = tuple[np.ndarray, np.ndarray]  # each row's code, and the value of each code
+KNOWN_COLUMNS = (*native.COLUMNS, *acled.COLUMNS)  # the columns a table is read for, in either layout
 CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"  # what no cell should hold (tabs and line breaks may)
 
 
@@ -142,13 +143,14 @@ def _first_control(text: str) -> str:
     return f"U+{ord(found.group()):04X}" if found else "?"
 
 
-def _ids(m: Mapped, path: Path, rows: int, faults: v.Faults) -> pd.Series:
-    """The ids (the table's own, or the file's name and the row's number), with the title and names checked."""
+def _ids(m: Mapped, path: Path, rows: int, faults: v.Faults, first: int = 0) -> pd.Series:
+    """The ids (the table's own, or the file's name and the row's number: ``first`` rows come before these), with
+    the title and names checked."""
     ident, where = m.ident, m.where
     missing = (ident == "").to_numpy(bool)
     if missing.any():
         stem = path.stem if re.fullmatch(SLUG, path.stem) else slugify(path.stem)
-        ident = ident.where(~missing, stem + "-" + pd.Series(np.arange(1, rows + 1)).astype("str"))
+        ident = ident.where(~missing, stem + "-" + pd.Series(np.arange(first + 1, first + rows + 1)).astype("str"))
     faults.add(
         ~ident.str.fullmatch(SLUG).to_numpy(bool),
         where["id"],
@@ -518,8 +520,16 @@ def _assemble(
     return pd.DataFrame(data)
 
 
-def _no_rows(keep_source: bool = False) -> pd.DataFrame:
+def no_rows(keep_source: bool = False) -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS + SPOTS + (SOURCE_COLUMNS if keep_source else []))
+
+
+def slice_rows(
+    sheet: Sheet, path: Path, shown: str, date_order: str | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """A slice of a table (``sheets.parquet_slices``) as store rows and problems, as ``read_table`` reads a whole
+    table; the table's own problems (of its header) come with every slice."""
+    return _convert(sheet, path, shown, lambda share: None, False, date_order)
 
 
 def read_table(
@@ -542,10 +552,10 @@ def read_table(
     try:
         check_regular(path)  # a FIFO or a device would be read forever
     except Refused as error:
-        return _no_rows(keep_source), [Problem(shown, 1, 1, str(error))]
-    sheet = read_sheet(path, shown, limit, (*native.COLUMNS, *acled.COLUMNS))
+        return no_rows(keep_source), [Problem(shown, 1, 1, str(error))]
+    sheet = read_sheet(path, shown, limit, KNOWN_COLUMNS)
     if isinstance(sheet, list):
-        return _no_rows(keep_source), sheet
+        return no_rows(keep_source), sheet
     # Arrow's allocator keeps what reading and converting let go for reuse; hand it back to the system, or
     # a million-row table costs a third more memory than it holds.
     pa.default_memory_pool().release_unused()
