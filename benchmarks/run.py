@@ -288,7 +288,8 @@ def start_times(kind: str, source: Path, tag: str, cfg: Config, deadline: float,
                     servers.stop(server)
                     out.error = "loaded 0 events"
                     return out
-            if phase == "cached" and keep and (last or server.ready_s > 60):
+            # A slow start (a first one that builds a file for minutes) is measured once, and its server kept.
+            if phase == "cached" and keep and (last or server.ready_s > 60 or out.cold[-1] > 60):
                 out.server = server
                 return out
             servers.stop(server)
