@@ -122,6 +122,20 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+def print_processes(pid: int) -> None:
+    """Each server process's resident memory after the run, by kind (MB): what the sums above are made of."""
+    kinds = ("Rss", "Pss", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Anonymous")
+    print("| process | " + " | ".join(kinds) + " |")
+    print("| --- |" + " ---: |" * len(kinds))
+    for one in descendants(pid):
+        try:
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines()[1:])
+        except OSError:
+            continue
+        role = "master" if one == pid else f"worker {one}"
+        print(f"| {role} | " + " | ".join(f"{int(fields[k].split()[0]) / 1024:,.0f}" for k in kinds) + " |")
+
+
 def with_selection(body: dict, event_id: str) -> dict:
     """The recorded request, as if the address bar had changed to select another event."""
     body = json.loads(json.dumps(body))
@@ -156,6 +170,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas")
     parser.add_argument("--preload", action="store_true", help="gunicorn --preload: the workers share the imports")
+    parser.add_argument("--detail", action="store_true", help="each process's memory, by kind, after the run")
     parser.add_argument("--start-seconds", type=float, default=60, help="how long the server may take to answer")
     args = parser.parse_args()
 
@@ -228,6 +243,8 @@ def main() -> None:
             thread.join()
         elapsed = time.perf_counter() - started
         rest = memory_mb(server.pid)
+        if args.detail:
+            print_processes(server.pid)
     finally:
         sampling.set()
         server.terminate()

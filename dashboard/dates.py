@@ -17,16 +17,17 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from dateutil import parser as dateparser
 from dateutil import tz as dateutil_tz
-from edtf import parse_edtf
-from edtf.parser.parser_classes import EDTFObject
 
 from dashboard.model import EARLIEST, LATEST, SETTINGS_FILE, Precision
+
+if TYPE_CHECKING:
+    from edtf.parser.parser_classes import EDTFObject
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -524,7 +525,10 @@ def _edtf(text: str, written: str, zone: str | None) -> When | None:
 @functools.lru_cache(maxsize=1 << 14)
 def _parse_edtf(text: str) -> EDTFObject:
     """The EDTF parser's reading, once per text: it takes some 20 ms a date, and a table (read twice when it has an
-    edtf column) repeats its dates."""
+    edtf column) repeats its dates. Imported here, for the few dates the quick readers leave to it: the parser's
+    grammar takes 6 MB and 0.1 s to build, which a server reading a built file of events never needs."""
+    from edtf import parse_edtf
+
     parsed: EDTFObject = parse_edtf(text)
     return parsed
 

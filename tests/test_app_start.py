@@ -64,6 +64,39 @@ def test_dash_checks_callbacks_against_the_page_of_no_events_and_sends_no_event_
     assert "private-newsroom-folder" not in config
 
 
+SERVING_PROBE = """
+import sys
+from plotly.validator_cache import ValidatorCache
+from pathlib import Path
+from dashboard import duck
+from dashboard.app import _warming, create_app
+create_app(sys.argv[1], engine="duckdb")
+for warm in list(_warming):
+    warm.join()
+collection = duck.Folder(Path(sys.argv[1]))()
+rules = ValidatorCache._json_cache is not None
+print(len(collection.problems), collection.engine.count(), "edtf" in sys.modules, rules)
+"""
+
+
+def test_a_server_over_a_built_file_shares_plotlys_rules_and_never_loads_the_edtf_parser(tmp_path: Path) -> None:
+    """What every worker of a preloaded server needs is in memory before it forks (plotly's rules for figures,
+    8 MB), and what only a build needs is not (the EDTF parser's grammar, 6 MB, for a season's date): the build
+    runs in a child process of its own."""
+    folder = tmp_path / "events"
+    shutil.copytree(EVENTS, folder)
+    (folder / "spring.yaml").write_text("title: Talks through the spring\ndate: 2022-21\ncategory: diplomacy\n")
+    env = {**os.environ, "TIMELINE_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", SERVING_PROBE, str(folder)], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    problems, count, edtf, rules = done.stdout.split()
+    events = len([path for path in EVENTS.glob("*.yaml") if not path.name.startswith("_")]) + 1  # and the season's
+    assert (problems, count) == ("0", str(events)), f"{problems} problems, {count} events built"
+    assert (edtf, rules) == ("False", "True"), f"edtf loaded: {edtf}; plotly's rules loaded: {rules}"
+
+
 MEMORY_PROBE = """
 import re, sys
 import dashboard
