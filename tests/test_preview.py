@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,26 @@ def test_what_plotly_draws_passes(cache_dir: Path) -> None:
 
 def test_the_benchmark_looks_for_the_preview_by_its_id() -> None:
     assert f'PREVIEW_ID = "{ids.PREVIEW}"' in (REPO / "benchmarks" / "browser.py").read_text()
+
+
+def test_a_page_asked_for_while_the_start_looks_for_the_preview_on_disk_has_it_drawn(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looking, release = threading.Event(), threading.Event()
+    read = preview.Previews._read
+
+    def slow(path: Path | None) -> Drawn | None:
+        looking.set()
+        release.wait(20)
+        return read(path)
+
+    monkeypatch.setattr(preview.Previews, "_read", staticmethod(slow))
+    app = create_app(EVENTS)
+    assert looking.wait(20), "the server's start did not look for the preview on disk"
+    assert MARK not in page(app)  # asked while that look is under way
+    release.set()
+    assert wait_until(lambda: picture.calls, timeout=30.0), "the preview was never drawn"  # type: ignore[attr-defined]
+    assert wait_until(lambda: MARK in page(app), timeout=30.0)
 
 
 def test_a_view_too_tall_for_a_picture_has_no_preview_and_one_quiet_line_in_the_log(

@@ -167,6 +167,7 @@ class Previews:
         self._draw = drawer
         self._ready: OrderedDict[str, str] = OrderedDict()  # fingerprint → markup ('' when there is none to show)
         self._working: set[str] = set()
+        self._wanted: set[str] = set()  # asked for by a page while only looked for on disk: drawn if not there
         self._lock = threading.Lock()
 
     def warm(self) -> None:
@@ -188,6 +189,8 @@ class Previews:
                 self._ready.move_to_end(key)
                 return self._ready[key]
             if key in self._working:
+                if drawing:
+                    self._wanted.add(key)
                 return ""
             self._working.add(key)
         threading.Thread(target=self._prepare, args=(collection, drawing), name="timeline-preview", daemon=True).start()
@@ -229,6 +232,12 @@ class Previews:
                 while len(self._ready) > KEPT_IN_MEMORY:
                     self._ready.popitem(last=False)
             self._working.discard(key)
+            # A page asked while the server's start only looked on disk, and found none: draw it now, or the first
+            # readers would go without until another asked.
+            again = found is None and key in self._wanted
+            self._wanted.discard(key)
+        if again:
+            self._start(collection, drawing=True)
 
     @staticmethod
     def _read(path: Path | None) -> Drawn | None:
