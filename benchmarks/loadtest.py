@@ -132,7 +132,10 @@ def print_processes(pid: int) -> None:
             fields = dict(line.split(":", 1) for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines()[1:])
         except OSError:
             continue
-        role = "master" if one == pid else f"worker {one}"
+        try:  # a worker, or a process of a worker's (the preview's browser, while it draws)
+            role = "master" if one == pid else f"{Path(f'/proc/{one}/comm').read_text().strip()} {one}"
+        except OSError:
+            continue
         print(f"| {role} | " + " | ".join(f"{int(fields[k].split()[0]) / 1024:,.0f}" for k in kinds) + " |")
 
 
