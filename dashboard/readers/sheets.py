@@ -8,17 +8,20 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
 
 from dashboard.readers.vectors import as_text
 from dashboard.table import Problem
+
+if TYPE_CHECKING:  # Arrow's Parquet reader (and the file systems it brings: 10 MB a process) is imported where
+    # a Parquet file is read, so a server over a built engine file never loads it
+    import pyarrow.parquet as pq
 
 INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # Unicode categories no column name should hold
 
@@ -358,6 +361,8 @@ def _parquet_sheet(table: pa.Table, names: list[str], first: int, problems: list
 
 
 def _read_parquet(path: Path, shown: str, limit: int | None, known: Iterable[str]) -> Sheet | list[Problem]:
+    import pyarrow.parquet as pq
+
     try:
         source = pq.ParquetFile(path)
         wanted, names = _parquet_header(source, shown, known)
@@ -389,6 +394,8 @@ def _unreadable_parquet(shown: str, error: Exception, read: int = 0) -> Problem:
 
 def parquet_rows(path: Path) -> int | None:
     """How many rows a Parquet file holds, from its footer (None when it cannot be read as Parquet)."""
+    import pyarrow.parquet as pq
+
     try:
         rows: int = pq.ParquetFile(path).metadata.num_rows
         return rows
@@ -399,6 +406,8 @@ def parquet_rows(path: Path) -> int | None:
 def parquet_slices(path: Path, shown: str, known: Iterable[str], rows: int) -> Iterator[Sheet | list[Problem]]:
     """A Parquet file as sheets of ``rows`` rows at a time, in order: only one slice is held at once. Yields the
     file's problems instead, and stops, when it cannot be read (at its header, or part way)."""
+    import pyarrow.parquet as pq
+
     try:
         source = pq.ParquetFile(path)
         wanted, names = _parquet_header(source, shown, known)
