@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ EVENTS = "timeline_events"  # a row an event, in the events table's columns (``d
 STATE = "timeline_collection"  # one row: the collection's version, settings and problems
 SCHEMA = "timeline_schema"  # one row: the migrations applied
 CONNECT_TIMEOUT_S = 5
+RETRY_AFTER_S = 10  # how long the app shows the last events read before it tries an unreachable database again
 
 
 def is_database(events: object) -> bool:
@@ -273,14 +275,15 @@ def load(url: str, collection: Collection, prune: bool = False) -> Loaded:
             else:
                 found = cursor.execute(sql.SQL("SELECT count(*) ") + missing).fetchone()
                 removed, kept = 0, int(found[0]) if found else 0
+            # A load that changes nothing (no event, settings or problem) leaves the version as it was: every app
+            # server would otherwise read the whole collection again for nothing.
+            settings, problems = settings_json(collection.settings), problems_json(collection.problems)
             state = cursor.execute(
                 f"UPDATE {STATE} SET version = version + 1, loaded_at = now(), settings = %s, problems = %s "
+                "WHERE %s OR settings IS DISTINCT FROM %s::jsonb OR problems IS DISTINCT FROM %s::jsonb "
                 "RETURNING version",
-                (
-                    settings_json(collection.settings),
-                    problems_json(collection.problems),
-                ),
-            ).fetchone()
+                (settings, problems, bool(written) or removed > 0, settings, problems),
+            ).fetchone() or cursor.execute(f"SELECT version FROM {STATE}").fetchone()
     version = int(state[0]) if state else 0
     return Loaded(sum(written), len(written) - sum(written), removed, kept, version)
 
@@ -334,30 +337,41 @@ def read(url: str) -> Collection:
 class Reader:
     """The collection of one database for the app: read again only when its version changes (one small query a
     request, as an unchanged folder costs one ``stat``); while the database cannot be reached, the last collection
-    read, with a problem saying so."""
+    read, with a problem saying so, and no new try for ``RETRY_AFTER_S``: a database that hangs costs one request
+    a connection's timeout, not every request one each, queued behind the last."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._lock = threading.Lock()
         self._collection: Collection | None = None
         self._version: tuple[int, str] | None = None
+        self._away: tuple[float, Collection] | None = None  # since when the database could not be read, and what shows
 
     def __call__(self) -> Collection:
         with self._lock:
+            if self._away is not None and time.monotonic() - self._away[0] < RETRY_AFTER_S:
+                return self._away[1]
             try:
                 with connect(self.url, read_only=True) as connection:
                     version = _version(connection)
                 if self._collection is None or version != self._version:
                     self._collection, self._version = read(self.url), version
+                self._away = None
                 return self._collection
             except DatabaseError as error:
                 log.warning("%s", error)
-                shown = self._collection or Collection(empty_events(), [], CollectionSettings())
-                note = Problem(
-                    safe_name(self.url),
-                    1,
-                    1,
-                    f"cannot read the database ({error}); showing the events as last read",
-                    Effect.SHOWN,
-                )
-                return Collection(shown.events, [note, *shown.problems], shown.settings, shown.fingerprint)
+                self._away = (time.monotonic(), self._shown_away(error))
+                return self._away[1]
+
+    def _shown_away(self, error: DatabaseError) -> Collection:
+        """The last collection read, with a problem saying the database cannot be read, under a fingerprint of its
+        own: the page's banner (sent once per fingerprint) says so, and says so no more once it is back."""
+        shown = self._collection or Collection(empty_events(), [], CollectionSettings())
+        note = Problem(
+            safe_name(self.url),
+            1,
+            1,
+            f"cannot read the database ({error}); showing the events as last read",
+            Effect.SHOWN,
+        )
+        return Collection(shown.events, [note, *shown.problems], shown.settings, f"{shown.fingerprint} away")

@@ -77,11 +77,16 @@ def test_a_load_again_changes_nothing_and_an_edit_changes_one_event(url: str, fo
     loaded(url, folder)
     before = postgres.read(url).fingerprint
     again = loaded(url, folder)
-    assert (again.added, again.changed, again.removed, again.version) == (0, 0, 0, 2)
+    assert (again.added, again.changed, again.removed, again.version) == (0, 0, 0, 1), "nothing new: no version"
+    assert postgres.read(url).fingerprint == before, "the app servers do not read it again"
     path = folder / "biden-scholz-call.yaml"
     path.write_text(path.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
     edited = loaded(url, folder)
-    assert (edited.added, edited.changed) == (0, 1)
+    assert (edited.added, edited.changed, edited.version) == (0, 1, 2)
+    (folder / "_collection.yaml").write_text("title: Renamed\n", "utf-8")
+    assert loaded(url, folder).version == 3, "new settings alone are a new version"
+    (folder / "broken.yaml").write_text("title: Broken\ndate: 2022-02-30\n", "utf-8")
+    assert loaded(url, folder).version == 4, "a new problem alone is a new version"
     read = postgres.read(url)
     assert read.fingerprint != before
     assert read.events.set_index("id").loc["biden-scholz-call", "title"].startswith("Edited ")
@@ -177,14 +182,26 @@ def test_the_apps_reader_reads_again_only_a_new_version_and_keeps_the_last_while
     reader = postgres.Reader(url)
     first = reader()
     assert reader() is first and len(reads) == 1, "an unchanged version is not read again"
+    path = folder / "biden-scholz-call.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
     loaded(url, folder)
-    assert reader() is not first and len(reads) == 2
-    monkeypatch.setattr(postgres, "connect", _unreachable)
+    second = reader()
+    assert second is not first and len(reads) == 2
+    tries: list[str] = []
+    real_connect = postgres.connect
+    monkeypatch.setattr(postgres, "connect", lambda target, read_only=False: tries.append(target) or _unreachable(target))
     away = reader()
-    same_events = away.events is reader._collection.events  # type: ignore[union-attr]
+    same_events = away.events is second.events
     assert same_events and away.problems[0].effect == Effect.SHOWN
     assert "cannot read the database" in away.problems[0].message
-    assert away.fingerprint != first.fingerprint, "the page is told: its banner changes"
+    assert away.problems[1:] == second.problems
+    assert away.fingerprint != second.fingerprint, "the page is told: its banner changes"
+    assert reader() is away and len(tries) == 1, "not tried again at once: a hanging database costs one timeout"
+    monkeypatch.setattr(postgres, "RETRY_AFTER_S", 0)
+    assert reader().fingerprint == away.fingerprint and len(tries) == 2, "tried again after a while"
+    monkeypatch.setattr(postgres, "connect", real_connect)
+    back = reader()
+    assert back is second and len(reads) == 2, "back: the same version, not read again, and no banner of it"
 
 
 def _unreachable(url: str, read_only: bool = False) -> object:
