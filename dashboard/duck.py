@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -44,6 +45,7 @@ from dashboard.table import (
     FEW_VALUES,
     C,
     Collection,
+    Effect,
     Problem,
     empty_events,
     held,
@@ -54,6 +56,8 @@ from dashboard.table import (
 )
 from dashboard.view import FACETS, SEARCHED, Facet, View, apply, search_texts
 from dashboard.zones import UTC, moved
+
+log = logging.getLogger(__name__)
 
 FORMAT = 2  # bump when the file's layout changes: an older file is written again
 EVENTS = "events"
@@ -716,6 +720,7 @@ class Engine:
 
 FILE_NAME = "events.duckdb"
 BUILDER = "dashboard.duck_build"  # the module a child process runs to build a file (and every module it builds on)
+RETRY_BUILD_S = 60  # how long a failed build is not tried again (while the folder stays as it was)
 
 
 def location(root: Path) -> Path:
@@ -745,6 +750,7 @@ class Folder:
         self._lock = threading.Lock()
         self._scan: tuple[float, float, str] = (0.0, 0.0, "")  # when, how long, what the last scan found
         self._no_events = empty_events()
+        self._failed: tuple[str, float, BuildFailed | OSError] | None = None  # the stamp a build failed for, when, why
 
     def _stamp(self) -> str:
         from dashboard.store import RESTAT_AFTER, SLOW_SCAN, folder_fingerprint
@@ -766,22 +772,57 @@ class Folder:
     def __call__(self) -> Collection:
         with self._lock:
             stamp = self._stamp()
-            if not self._fresh(stamp):
+            failed = None if self._fresh(stamp) else self._build(stamp)
+        engine = self.engine.pinned()
+        # One empty table for every request: making one takes 10 ms (its columns are typed), and nothing writes to it.
+        if failed is None:
+            return Collection(self._no_events, engine.problems(), engine.settings(), engine.fingerprint, engine=engine)
+        note = Problem(
+            str(self.root),
+            1,
+            1,
+            f"the events changed but could not be read again ({failed}); showing them as they were, and trying "
+            f"again within {RETRY_BUILD_S} s; the server log has the details",
+            Effect.SHOWN,
+        )
+        # A fingerprint of its own: the page's banner (sent once per fingerprint) says so, and no more once built.
+        fingerprint = f"{engine.fingerprint} unbuilt"
+        return Collection(self._no_events, [note, *engine.problems()], engine.settings(), fingerprint, engine=engine)
+
+    def _build(self, stamp: str) -> str | None:
+        """Build the file for ``stamp``, once; when that fails and a version before it can be read, what failed
+        (the version before is then shown), else the error. A failed build is not tried again for RETRY_BUILD_S
+        seconds unless the folder changes again: at a million events a build takes a minute and 4 GB."""
+        if self._failed is not None and self._failed[0] == stamp and time.monotonic() - self._failed[1] < RETRY_BUILD_S:
+            error = self._failed[2]
+        else:
+            try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with open(self.path.with_suffix(".lock"), "w") as lock:
                     fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it: wait, then look again
                     if not self._fresh(stamp):
                         _run_build(self.root, self.path)
-        engine = self.engine.pinned()
-        # One empty table for every request: making one takes 10 ms (its columns are typed), and nothing writes to it.
-        return Collection(self._no_events, engine.problems(), engine.settings(), engine.fingerprint, engine=engine)
+                self._failed = None
+                return None
+            except (BuildFailed, OSError) as failed:
+                log.exception("building the DuckDB file of %s failed", self.root)
+                error = failed
+                self._failed = (stamp, time.monotonic(), error)
+        try:
+            self.engine.current()  # the version before
+        except (OSError, duckdb.Error):
+            raise error from None
+        return error.strerror if isinstance(error, OSError) and error.strerror else "the build failed"
 
 
 def _run_build(root: Path, path: Path) -> None:
     """``build`` in a child process: its memory (the whole table, for a moment) goes back when it ends."""
-    done = subprocess.run(
-        [sys.executable, "-m", BUILDER, str(root), str(path)], capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", BUILDER, str(root), str(path)], capture_output=True, text=True, check=False
+        )
+    except OSError as error:  # no process to build in (no memory for one, or the interpreter gone)
+        raise BuildFailed(f"building {path} failed: {error}") from error
     if done.returncode:
         said = done.stderr.strip().splitlines()[-1:]
         raise BuildFailed(f"building {path} failed: {said[0] if said else f'exit code {done.returncode}'}")

@@ -25,7 +25,7 @@ from dashboard.consistency import check
 from dashboard.figure import DETAIL_LIMIT, MAP_DETAIL_LIMIT
 from dashboard.index import EventIndex, in_zone, index_for, visible_events, wanted_columns
 from dashboard.store import load_collection
-from dashboard.table import C, Collection
+from dashboard.table import C, Collection, Effect
 from dashboard.view import View, apply
 
 REPO = Path(__file__).resolve().parents[1]
@@ -429,15 +429,49 @@ def test_processes_serving_one_folder_build_its_file_once(folder: Path, monkeypa
     assert len(builds) == 1 and len(set(sizes)) == 1 and sizes[0] > 0
 
 
-def test_a_build_that_fails_says_so_and_keeps_the_file(folder: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_build_that_fails_shows_the_version_before_says_so_and_waits_before_trying_again(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
     served = duck.Folder(folder)
-    served()
+    first = served()
     before = served.path.read_bytes()
     (folder / "new-one.yaml").write_text("title: A new event\ndate: 2022-02-17\ncategory: diplomacy\n", "utf-8")
+    builds: list[Path] = []
+    real_build, real_python = duck._run_build, sys.executable
+    monkeypatch.setattr(duck, "_run_build", lambda root, path: builds.append(root) or real_build(root, path))
     monkeypatch.setattr(sys, "executable", str(folder / "no-such-python"))
-    with pytest.raises((RuntimeError, OSError)):
-        served()
-    assert served.path.read_bytes() == before
+    shown = served()
+    assert shown.size == first.size and served.path.read_bytes() == before, "the version before, as it was"
+    note = shown.problems[0]
+    assert note.effect == Effect.SHOWN and "changed but could not be read again (the build failed)" in note.message
+    assert shown.problems[1:] == first.problems
+    assert shown.fingerprint != first.fingerprint, "the page is told: its banner changes"
+    assert served().fingerprint == shown.fingerprint and len(builds) == 1, "not built again at every request"
+    monkeypatch.setattr(sys, "executable", real_python)
+    monkeypatch.setattr(duck, "RETRY_BUILD_S", 0)
+    built = served()
+    assert built.size == first.size + 1 and built.problems == first.problems and len(builds) == 2
+
+    def full(root: Path, path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(duck, "_run_build", full)
+    (folder / "new-one.yaml").unlink()
+    assert "(No space left on device)" in served().problems[0].message
+
+
+def test_a_build_that_fails_with_no_version_before_is_an_error_not_tried_at_every_request(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    builds: list[Path] = []
+    real_build = duck._run_build
+    monkeypatch.setattr(duck, "_run_build", lambda root, path: builds.append(root) or real_build(root, path))
+    monkeypatch.setattr(sys, "executable", str(folder / "no-such-python"))
+    served = duck.Folder(folder)
+    for _ in range(2):
+        with pytest.raises((duck.BuildFailed, OSError)):
+            served()
+    assert len(builds) == 1 and not served.path.exists()
 
 
 def test_the_server_process_never_loads_the_table(folder: Path, monkeypatch: pytest.MonkeyPatch):
