@@ -189,7 +189,12 @@ def test_the_apps_reader_reads_again_only_a_new_version_and_keeps_the_last_while
     assert second is not first and len(reads) == 2
     tries: list[str] = []
     real_connect = postgres.connect
-    monkeypatch.setattr(postgres, "connect", lambda target, read_only=False: tries.append(target) or _unreachable(target))
+
+    def unreachable(target: str, read_only: bool = False) -> object:
+        tries.append(target)
+        return _unreachable(target)
+
+    monkeypatch.setattr(postgres, "connect", unreachable)
     away = reader()
     same_events = away.events is second.events
     assert same_events and away.problems[0].effect == Effect.SHOWN
