@@ -278,12 +278,15 @@ def load(url: str, collection: Collection, prune: bool = False) -> Loaded:
             # A load that changes nothing (no event, settings or problem) leaves the version as it was: every app
             # server would otherwise read the whole collection again for nothing.
             settings, problems = settings_json(collection.settings), problems_json(collection.problems)
-            state = cursor.execute(
-                f"UPDATE {STATE} SET version = version + 1, loaded_at = now(), settings = %s, problems = %s "
-                "WHERE %s OR settings IS DISTINCT FROM %s::jsonb OR problems IS DISTINCT FROM %s::jsonb "
-                "RETURNING version",
-                (settings, problems, bool(written) or removed > 0, settings, problems),
-            ).fetchone() or cursor.execute(f"SELECT version FROM {STATE}").fetchone()
+            state = (
+                cursor.execute(
+                    f"UPDATE {STATE} SET version = version + 1, loaded_at = now(), settings = %s, problems = %s "
+                    "WHERE %s OR settings IS DISTINCT FROM %s::jsonb OR problems IS DISTINCT FROM %s::jsonb "
+                    "RETURNING version",
+                    (settings, problems, bool(written) or removed > 0, settings, problems),
+                ).fetchone()
+                or cursor.execute(f"SELECT version FROM {STATE}").fetchone()
+            )
     version = int(state[0]) if state else 0
     return Loaded(sum(written), len(written) - sum(written), removed, kept, version)
 
