@@ -23,6 +23,7 @@ NAME_MAX = 120
 EVIDENCE_MAX = 2000
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and newline
+_CONTROL_BUT_LINE_ENDS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # and but carriage return
 
 # The span the timeline can draw: pandas keeps times to the nanosecond between 1677-09-21 and 2262-04-11, and
 # the figures, filters and exports work in that unit. Whole centuries well inside it, so that a view padded
@@ -95,11 +96,18 @@ class Relation(StrEnum):
     PART_OF = "part-of"
 
 
+def control_character(value: str | None, returns: bool = False) -> str | None:
+    """The first control character of a text, as U+XXXX, or None: a tab and a newline are none, nor with
+    ``returns`` a carriage return (a Windows line end, which one-line words and cards' text have no use for)."""
+    bad = (_CONTROL_BUT_LINE_ENDS if returns else _CONTROL).search(value) if value else None
+    return f"U+{ord(bad.group()):04X}" if bad else None
+
+
 def _refuse_control(value: str | None) -> None:
-    """Refuse text that holds a control character (tabs and line ends are no such character)."""
-    bad = _CONTROL.search(value) if value else None
-    if bad:
-        raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
+    """Refuse text that holds a control character."""
+    found = control_character(value)
+    if found:
+        raise ValueError(f"holds the control character {found}: remove it")
 
 
 def _as_text(value: Any) -> Any:

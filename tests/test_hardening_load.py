@@ -125,15 +125,42 @@ def test_a_control_character_is_located_where_it_stands(tmp_path):
     assert problem.message.startswith("the character U+0001 is not allowed in YAML")
 
 
+@pytest.mark.parametrize(
+    "body,where,words",
+    [
+        (
+            'title: "Nul\\0 byte"\ndate: 2022-02-16\ncategory: x\n',
+            (1, 8),
+            "'title': holds the control character U+0000",
+        ),
+        ('title: ok\ndate: 2022-02-16\ncategory: x\nsummary: "a\\e[31m red"\n', (4, 10), "'summary': "),
+        (
+            'title: ok\ndate: 2022-02-16\ncategory: x\nquotes:\n  - text: "q\\x01"\n    by: Someone\n',
+            (5, 11),
+            "'text': holds the control character U+0001",
+        ),
+        ('title: ok\ndate: 2022-02-16\ncategory: x\ntags: [fine, "b\\x7f"]\n', (4, 14), "U+007F"),
+        ('title: ok\ndate: 2022-02-16\ncategory: x\n"ke\\x02y": 1\n', (4, 1), "U+0002"),
+    ],
+)
+def test_a_control_character_written_as_an_escape_is_located_where_it_stands(tmp_path, body, where, words):
+    """YAML refuses the raw character but reads its escape ("\\0", "\\e"): refused alike, in any value or key, as
+    one located problem; a NUL would otherwise stop a database load and a picture's drawing."""
+    problem = only_problem(load_collection(folder_with(tmp_path, "ctl.yaml", body)), "ctl.yaml")
+    assert (problem.line, problem.column) == where
+    assert words in problem.message and "written as an escape: remove it" in problem.message
+
+
 def test_a_problem_is_always_one_line():
     assert str(Problem("a.yaml", 1, 2, "first\n  second\r\nthird")) == "a.yaml:1:2: first second third"
 
 
 def test_a_problem_shows_control_and_bidi_characters_as_code_points(tmp_path):
-    body = 'title: T\ndate: 2022-02-16\ncategory: x\ntimezone: "\\u202eabc\\e]0;X\\a"\n'
+    # A control character itself is refused where it stands (above); bidirectional overrides are quoted as written.
+    body = 'title: T\ndate: 2022-02-16\ncategory: x\ntimezone: "\\u202eabc\\u2066X"\n'
     folder = folder_with(tmp_path, "zone.yaml", body)
     problem = only_problem(load_collection(folder), "zone.yaml")
-    assert problem.message.startswith("'timezone': unknown time zone \"<U+202E>abc<U+001B>]0;X<U+0007>\"")
+    assert problem.message.startswith("'timezone': unknown time zone \"<U+202E>abc<U+2066>X\"")
     assert problem.message.isprintable()
 
 

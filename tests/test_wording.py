@@ -20,5 +20,7 @@ def test_list_shows_control_characters_in_titles_as_code_points(tmp_path):
 
     (tmp_path / "a.yaml").write_text('title: "\\e]0;PWNED\\a"\ndate: 2022-02-16\ncategory: x\n', encoding="utf-8")
     result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["list", "--events", str(tmp_path)])
-    assert "<U+001B>]0;PWNED<U+0007>" in result.output
+    assert "\x1b" not in result.output and "0 events" in result.output, "refused where it stands"
+    result = CliRunner().invoke(cli, ["validate", "--events", str(tmp_path)])
+    assert "a.yaml:1:8: 'title': holds the control character U+001B" in result.output
     assert "\x1b" not in result.output

@@ -21,7 +21,16 @@ from pydantic import ValidationError
 
 from dashboard import gazetteer
 from dashboard.dates import DateError, When, format_when, resolve
-from dashboard.model import ID_MAX, SETTINGS_FILE, SLUG, CollectionSettings, EventFile, _as_text, slugify
+from dashboard.model import (
+    ID_MAX,
+    SETTINGS_FILE,
+    SLUG,
+    CollectionSettings,
+    EventFile,
+    _as_text,
+    control_character,
+    slugify,
+)
 from dashboard.reading import YAML_SUFFIXES, Refused, read_regular
 from dashboard.table import C, Effect, Problem, source_row, unknown_category
 from dashboard.trust import derived
@@ -201,6 +210,16 @@ class _Loader(SafeLoader):
                 raise problem from None
             self.unbuilt.append(problem)
             return node.value
+
+    def construct_scalar(self, node: yaml.ScalarNode | yaml.MappingNode) -> str:
+        # A control character written as an escape ("\0", "\x1b") is one YAML reads without complaint, though it
+        # refuses the raw character: refused here alike, for every value and key (a NUL cannot be stored in a
+        # database's text, nor drawn in a picture).
+        value = super().construct_scalar(node)
+        found = control_character(value, returns=True)  # a carriage return ends a line: the model says where not
+        if found:
+            raise _ValueProblem(node, f"holds the control character {found}, written as an escape: remove it")
+        return value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[tuple[str, str], yaml.Node] = {}
