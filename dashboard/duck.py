@@ -39,6 +39,7 @@ from dashboard import cache
 from dashboard.cells import shared_lists
 from dashboard.consistency import Checked, checked_from_json, checked_json
 from dashboard.model import CollectionSettings
+from dashboard.records import UnsafeTarget, write_atomic
 from dashboard.table import (
     COLUMNS,
     DECLARED,
@@ -801,7 +802,7 @@ class Folder:
                 with open(self.path.with_suffix(".lock"), "w") as lock:
                     fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it: wait, then look again
                     if not self._fresh(stamp):
-                        _run_build(self.root, self.path)
+                        _build_once(self.root, self.path, stamp)
                 self._failed = None
                 return None
             except (BuildFailed, OSError) as failed:
@@ -813,6 +814,26 @@ class Folder:
         except (OSError, duckdb.Error):
             raise error from None
         return error.strerror if isinstance(error, OSError) and error.strerror else "the build failed"
+
+
+def _build_once(root: Path, path: Path, stamp: str) -> None:
+    """``_run_build``, unless a build of the same state failed less than ``RETRY_BUILD_S`` ago in any process (then
+    its ``BuildFailed``): the workers of one server try a failed build once a minute between them, not each."""
+    failed = path.with_suffix(".failed")  # the state a build last failed for, when, and why (beside the lock)
+    noted = cache.kept_json(failed)
+    if isinstance(noted, dict) and noted.get("stamp") == stamp:
+        since = time.time() - float(noted.get("at") or 0)
+        if 0 <= since < RETRY_BUILD_S:
+            raise BuildFailed(str(noted.get("why")))
+    try:
+        _run_build(root, path)
+    except BuildFailed as error:
+        note = {"stamp": stamp, "at": time.time(), "why": str(error)}
+        try:
+            write_atomic(failed, json.dumps(note).encode(), sync=False)
+        except (OSError, UnsafeTarget):
+            pass  # a full disk or a read-only cache: each process then waits on its own
+        raise
 
 
 def _run_build(root: Path, path: Path) -> None:

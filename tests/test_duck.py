@@ -474,6 +474,24 @@ def test_a_build_that_fails_with_no_version_before_is_an_error_not_tried_at_ever
     assert len(builds) == 1 and not served.path.exists()
 
 
+def test_a_failed_build_is_tried_once_a_while_between_the_processes_serving_the_folder(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    builds: list[Path] = []
+    real_build, real_python = duck._run_build, sys.executable
+    monkeypatch.setattr(duck, "_run_build", lambda root, path: builds.append(root) or real_build(root, path))
+    monkeypatch.setattr(sys, "executable", str(folder / "no-such-python"))
+    workers = [duck.Folder(folder) for _ in range(3)]  # as many processes' loaders: each its own state
+    for worker in workers:
+        with pytest.raises(duck.BuildFailed):
+            worker()
+    assert len(builds) == 1, "the others read the first one's failure beside the lock"
+    monkeypatch.setattr(sys, "executable", real_python)
+    monkeypatch.setattr(duck, "RETRY_BUILD_S", 0)
+    assert workers[1]().size == len(load_collection(folder).events), "built once the while has passed"
+    assert len(builds) == 2
+
+
 def test_the_server_process_never_loads_the_table(folder: Path, monkeypatch: pytest.MonkeyPatch):
     import dashboard.store
 
