@@ -135,7 +135,7 @@ def test_a_control_character_is_located_where_it_stands(tmp_path):
         ),
         ('title: ok\ndate: 2022-02-16\ncategory: x\nsummary: "a\\e[31m red"\n', (4, 10), "'summary': "),
         (
-            'title: ok\ndate: 2022-02-16\ncategory: x\nquotes:\n  - text: "q\\x01"\n    by: Someone\n',
+            'title: ok\ndate: 2022-02-16\ncategory: x\nquotes:\n  - text: "q\\x01"\n    speaker: Someone\n',
             (5, 11),
             "'text': holds the control character U+0001",
         ),
@@ -149,6 +149,23 @@ def test_a_control_character_written_as_an_escape_is_located_where_it_stands(tmp
     problem = only_problem(load_collection(folder_with(tmp_path, "ctl.yaml", body)), "ctl.yaml")
     assert (problem.line, problem.column) == where
     assert words in problem.message and "written as an escape: remove it" in problem.message
+
+
+def test_a_control_character_written_as_an_escape_leaves_out_its_event_alone(tmp_path):
+    """In a file of several events (a list, or documents), the others are read."""
+    listed = "".join(
+        f'- title: "{title}"\n  id: {title[:5]}\n  date: 2022-02-16\n  category: x\n'
+        for title in ("first", "secon \\0", "third")
+    )
+    documents = listed.replace("- title", "---\ntitle").replace("\n  ", "\n").replace("id: ", "id: d-")
+    folder = folder_with(tmp_path, "listed.yaml", listed)
+    (folder / "documents.yaml").write_text(documents, encoding="utf-8")
+    collection = load_collection(folder)
+    assert sorted(collection.events["title"]) == ["Good event", "first", "first", "third", "third"]
+    assert sorted((Path(p.path).name, p.line, p.column) for p in collection.problems) == [
+        ("documents.yaml", 7, 8),
+        ("listed.yaml", 5, 10),
+    ]
 
 
 def test_a_problem_is_always_one_line():

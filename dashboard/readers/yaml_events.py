@@ -218,7 +218,10 @@ class _Loader(SafeLoader):
         value = super().construct_scalar(node)
         found = control_character(value, returns=True)  # a carriage return ends a line: the model says where not
         if found:
-            raise _ValueProblem(node, f"holds the control character {found}, written as an escape: remove it")
+            problem = _ValueProblem(node, f"holds the control character {found}, written as an escape: remove it")
+            if self.unbuilt is None:
+                raise problem
+            self.unbuilt.append(problem)  # its event is left out; the file's other events are read
         return value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
