@@ -46,6 +46,7 @@ EVENTS = "timeline_events"  # a row an event, in the events table's columns (``d
 STATE = "timeline_collection"  # one row: the collection's version, settings and problems
 SCHEMA = "timeline_schema"  # one row: the migrations applied
 CONNECT_TIMEOUT_S = 5
+VERSION_TIMEOUT_S = 5  # how long the app waits for the collection's version (a lock held on it, say)
 RETRY_AFTER_S = 10  # how long the app shows the last events read before it tries an unreachable database again
 
 
@@ -125,8 +126,9 @@ def _said(error: BaseException) -> str:
 
 
 @contextmanager
-def connect(url: str, read_only: bool = False) -> Iterator[psycopg.Connection[Any]]:
-    """A connection, or DatabaseError saying why not; ``read_only``: every transaction reads only."""
+def connect(url: str, read_only: bool = False, timeout_s: float | None = None) -> Iterator[psycopg.Connection[Any]]:
+    """A connection, or DatabaseError saying why not; ``read_only``: every transaction reads only; ``timeout_s``:
+    a statement that takes longer (waiting for a lock, say) is cancelled."""
     import psycopg
     from psycopg.conninfo import conninfo_to_dict
 
@@ -136,7 +138,10 @@ def connect(url: str, read_only: bool = False) -> Iterator[psycopg.Connection[An
         raise DatabaseError(
             "cannot read the database's address: write it as postgresql://USER@HOST:PORT/NAME"
         ) from None
-    options = "-c default_transaction_read_only=on" if read_only else None
+    said = (["-c default_transaction_read_only=on"] if read_only else []) + (
+        [f"-c statement_timeout={round(timeout_s * 1000)}"] if timeout_s is not None else []
+    )
+    options = " ".join(said) or None
     try:
         connection = psycopg.connect(
             url, connect_timeout=CONNECT_TIMEOUT_S, application_name="timeline", options=options
@@ -355,7 +360,9 @@ class Reader:
             if self._away is not None and time.monotonic() - self._away[0] < RETRY_AFTER_S:
                 return self._away[1]
             try:
-                with connect(self.url, read_only=True) as connection:
+                # The version, asked on every request, within a few seconds: a collection locked by a migration or
+                # a VACUUM FULL would otherwise hold every request (they queue behind this one) until it is done.
+                with connect(self.url, read_only=True, timeout_s=VERSION_TIMEOUT_S) as connection:
                     version = _version(connection)
                 if self._collection is None or version != self._version:
                     self._collection, self._version = read(self.url), version

@@ -5,6 +5,7 @@ reads, and one clear line for a database that cannot be reached or used."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -190,7 +191,7 @@ def test_the_apps_reader_reads_again_only_a_new_version_and_keeps_the_last_while
     tries: list[str] = []
     real_connect = postgres.connect
 
-    def unreachable(target: str, read_only: bool = False) -> object:
+    def unreachable(target: str, read_only: bool = False, timeout_s: float | None = None) -> object:
         tries.append(target)
         return _unreachable(target)
 
@@ -209,7 +210,27 @@ def test_the_apps_reader_reads_again_only_a_new_version_and_keeps_the_last_while
     assert back is second and len(reads) == 2, "back: the same version, not read again, and no banner of it"
 
 
-def _unreachable(url: str, read_only: bool = False) -> object:
+def test_the_apps_reader_waits_a_while_for_a_locked_collection_not_until_it_is_unlocked(
+    url: str, folder: Path, monkeypatch
+):
+    postgres.init(url)
+    loaded(url, folder)
+    reader = postgres.Reader(url)
+    first = reader()
+    monkeypatch.setattr(postgres, "VERSION_TIMEOUT_S", 0.5)
+    shown: list[Collection] = []
+    with psycopg.connect(url) as holder:  # as a migration or a VACUUM FULL holds it
+        holder.execute(f"LOCK TABLE {postgres.STATE} IN ACCESS EXCLUSIVE MODE")
+        asking = threading.Thread(target=lambda: shown.append(reader()))
+        asking.start()
+        asking.join(timeout=20)
+        waited = asking.is_alive()
+    asking.join()
+    assert not waited, "the request waited for the lock to go"
+    assert shown[0].events is first.events and "cannot read the database" in shown[0].problems[0].message
+
+
+def _unreachable(url: str, read_only: bool = False, timeout_s: float | None = None) -> object:
     raise postgres.DatabaseError(f"cannot connect to {postgres.safe_name(url)}: connection refused")
 
 
