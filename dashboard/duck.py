@@ -806,7 +806,7 @@ class Folder:
                 self._failed = None
                 return None
             except (BuildFailed, OSError) as failed:
-                log.exception("building the DuckDB file of %s failed", self.root)
+                log.error("building the DuckDB file of %s failed: %s", self.root, failed)
                 error = failed
                 self._failed = (stamp, time.monotonic(), error)
         try:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import logging
 import os
 import re
 import shutil
+import sys
 import time
 import weakref
 from pathlib import Path
@@ -133,10 +135,10 @@ def test_the_search_cap_holds_for_typed_searches_and_stays_literal(collection):
 class Client:
     """The Dash app in this process, called through Flask's test client the way the page calls it."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, engine: str = "pandas") -> None:
         from dashboard.app import create_app
 
-        self.app = create_app(folder)
+        self.app = create_app(folder, engine=engine)
         self.http = self.app.server.test_client()
 
     def layout(self) -> tuple[int, str]:
@@ -245,6 +247,29 @@ def test_a_folder_emptied_while_the_app_runs_says_how_to_add_an_event_and_recove
     status, out = client.render("")
     assert status == 200 and texts(out["event-count"]) == "1 event"
     assert not texts(out["empty-result"])
+
+
+def test_a_folder_of_no_good_event_says_the_problems_say_why_not_how_to_add_one(folder):
+    for path in folder.iterdir():
+        path.unlink()
+    (folder / "broken.yaml").write_text("title: Broken\ndate: 2022-02-30\ncategory: diplomacy\n", "utf-8")
+    status, page = Client(folder).layout()
+    assert status == 200 and "broken.yaml:2:7:" in page
+    assert "No events to show: the problems above say why" in page and "No events yet" not in page
+
+
+def test_a_duckdb_file_that_cannot_be_built_is_one_problem_and_one_line_of_log(folder, monkeypatch, caplog):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(folder.parent / "cache"))
+    monkeypatch.setattr(sys, "executable", str(folder / "no-such-python"))  # no process to build in
+    with caplog.at_level(logging.ERROR):
+        client = Client(folder, engine="duckdb")
+        for _ in range(3):
+            status, page = client.layout()
+            assert status == 200
+    assert "the events could not be built into their DuckDB file; trying again within 60 s" in page
+    assert "No events to show" in page and "No events yet" not in page
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(failures) == 1 and failures[0].exc_info is None, "one line, once, not a traceback a request"
 
 
 # ---- 4 and 8 in the page: the warnings are shown ---------------------------------------------------------------

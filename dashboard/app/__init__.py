@@ -131,7 +131,11 @@ def create_app(events: Path | str, review: bool = False, engine: str = "pandas")
             know_folder(collection, root)  # the cards' history reads git below it
             return collection
         except Exception as error:  # noqa: BLE001 - the last guard around the store
-            log.exception("loading the events below %s failed", root)
+            if isinstance(error, duck.BuildFailed):  # logged by the loader when it was tried, in one line
+                what = f"could not be built into their DuckDB file; trying again within {duck.RETRY_BUILD_S} s"
+            else:
+                log.exception("loading the events below %s failed", root)
+                what = f"could not be loaded ({type(error).__name__})"
             try:
                 files = event_paths(root) if root.exists() else []
             except OSError:
@@ -144,7 +148,7 @@ def create_app(events: Path | str, review: bool = False, engine: str = "pandas")
                         str(root),
                         1,
                         1,
-                        f"the events could not be loaded ({type(error).__name__}); the server log has the details",
+                        f"the events {what}; the server log has the details",
                     )
                 ]
             )

@@ -56,7 +56,7 @@ def page_parts(collection: Collection, view: View, visible: Any, folder: str) ->
     count = f"{len(visible):,} of {counted(total, 'event')}" if len(visible) != total else counted(total, "event")
     empty: list[Any] = []
     if not total:
-        empty = no_events(folder)
+        empty = no_events(folder, bool(collection.problems))
     elif not len(visible):
         empty = [
             html.Div(

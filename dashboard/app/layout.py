@@ -65,8 +65,11 @@ def view_notices(warnings: tuple[str, ...] | list[str]) -> list[Any]:
     return [html.Div([html.P(warning) for warning in warnings], className="warning notice", role="status")]
 
 
-def no_events(folder: str) -> list[Any]:
-    """The page of a folder without events: what to do to see some."""
+def no_events(folder: str, problems: bool = False) -> list[Any]:
+    """The page of a folder without events: what to do to see some (with ``problems``, what the banner says)."""
+    if problems:
+        said = "No events to show: the problems above say why. Fix them, then load the page again."
+        return [html.Div([html.P(said)], className="empty no-events", role="status")]
     return [
         html.Div(
             [
@@ -429,7 +432,7 @@ def _timeline_panel(collection: Collection, folder: str) -> html.Section:
                 delay_show=400,
                 overlay_style={"visibility": "visible", "opacity": 0.6},
             ),
-            html.Div(no_events(folder) if not collection.size else [], id=ids.EMPTY),
+            html.Div(no_events(folder, bool(collection.problems)) if not collection.size else [], id=ids.EMPTY),
         ],
         className="panel timeline-panel",
         **aria(label="Timeline"),
