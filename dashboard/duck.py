@@ -223,6 +223,9 @@ def new_version(path: Path, config: dict[str, Any] | None = None) -> Iterator[du
     process reading one goes on reading it: its data stays until it lets go). If writing fails, nothing is left of
     the new file and ``path`` is as it was. ``config``: DuckDB's settings for writing."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # What a build cut short left (killed, it could not clean up) goes first: on a disk that holds two versions and
+    # no more, it would make every build after it fail.
+    _remove_versions(path, keep=Path(os.path.realpath(path)) if path.is_symlink() else None)
     version = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
     pointer = path.with_name(f".{version.name}.link")
     try:
@@ -235,8 +238,14 @@ def new_version(path: Path, config: dict[str, Any] | None = None) -> Iterator[du
         for leftover in (version, Path(f"{version}.wal"), pointer):
             leftover.unlink(missing_ok=True)
         raise
+    _remove_versions(path, keep=version)
+
+
+def _remove_versions(path: Path, keep: Path | None) -> None:
+    """Remove the versions of ``path`` but ``keep`` (and what builds cut short left: their files, DuckDB's spill
+    folders). Builds take turns (``Folder``'s lock), so none is another's work in progress."""
     for older in path.parent.glob(f"{path.name}.*"):
-        if older == version or older.suffix in (".lock", ".wal"):
+        if older == keep or older.suffix in (".lock", ".wal"):
             continue
         if older.is_dir() and not older.is_symlink():  # DuckDB's spill folder of a build that was cut short
             shutil.rmtree(older, ignore_errors=True)

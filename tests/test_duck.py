@@ -492,6 +492,19 @@ def test_a_failed_build_is_tried_once_a_while_between_the_processes_serving_the_
     assert len(builds) == 2
 
 
+def test_a_build_first_removes_what_a_build_cut_short_left_but_not_the_version_read(folder: Path):
+    served = duck.Folder(folder)
+    served()
+    current = Path(os.path.realpath(served.path))
+    leftover = served.path.with_name(f"{served.path.name}.{'0' * 32}")  # a build killed as it wrote
+    leftover.write_bytes(current.read_bytes())
+    with pytest.raises(RuntimeError), duck.new_version(served.path):
+        assert not leftover.exists(), "gone before the new version is written: a tight disk has room for it"
+        raise RuntimeError("this build fails too")
+    assert Path(os.path.realpath(served.path)) == current and current.exists()
+    assert served().size == len(load_collection(folder).events)
+
+
 def test_the_server_process_never_loads_the_table(folder: Path, monkeypatch: pytest.MonkeyPatch):
     import dashboard.store
 
