@@ -830,10 +830,9 @@ def _build_once(root: Path, path: Path, stamp: str) -> None:
     its ``BuildFailed``): the workers of one server try a failed build once a minute between them, not each."""
     failed = path.with_suffix(".failed")  # the state a build last failed for, when, and why (beside the lock)
     noted = cache.kept_json(failed)
-    if isinstance(noted, dict) and noted.get("stamp") == stamp:
-        since = time.time() - float(noted.get("at") or 0)
-        if 0 <= since < RETRY_BUILD_S:
-            raise BuildFailed(str(noted.get("why")))
+    at = noted.get("at") if isinstance(noted, dict) and noted.get("stamp") == stamp else None
+    if isinstance(at, (int, float)) and 0 <= time.time() - at < RETRY_BUILD_S:  # a note of anything else: built
+        raise BuildFailed(str(noted.get("why")))
     try:
         _run_build(root, path)
     except BuildFailed as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import sys
 import threading
@@ -486,10 +487,21 @@ def test_a_failed_build_is_tried_once_a_while_between_the_processes_serving_the_
         with pytest.raises(duck.BuildFailed):
             worker()
     assert len(builds) == 1, "the others read the first one's failure beside the lock"
+    noted = workers[0].path.with_suffix(".failed")
+    when_not = json.dumps({**json.loads(noted.read_text("utf-8")), "at": "soon"})
+    for damaged in (when_not, "[1, 2]", "not json"):
+        noted.write_text(damaged, "utf-8")
+        with pytest.raises(duck.BuildFailed):
+            duck.Folder(folder)()  # a note it cannot read is no note: built (and failed) again
+    assert len(builds) == 4
+    noted.unlink()
+    with pytest.raises(duck.BuildFailed):
+        workers[2]()
+    assert len(builds) == 4, "each process's own wait holds without the note"
     monkeypatch.setattr(sys, "executable", real_python)
     monkeypatch.setattr(duck, "RETRY_BUILD_S", 0)
     assert workers[1]().size == len(load_collection(folder).events), "built once the while has passed"
-    assert len(builds) == 2
+    assert len(builds) == 5
 
 
 def test_a_build_first_removes_what_a_build_cut_short_left_but_not_the_version_read(folder: Path):
