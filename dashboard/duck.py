@@ -53,6 +53,7 @@ from dashboard.table import (
     problems_from,
     problems_json,
     settings_json,
+    shown_as_it_was,
     typed,
 )
 from dashboard.view import FACETS, SEARCHED, Facet, View, apply, search_texts
@@ -785,19 +786,14 @@ class Folder:
             failed = None if self._fresh(stamp) else self._build(stamp)
         engine = self.engine.pinned()
         # One empty table for every request: making one takes 10 ms (its columns are typed), and nothing writes to it.
+        shown = Collection(self._no_events, engine.problems(), engine.settings(), engine.fingerprint, engine=engine)
         if failed is None:
-            return Collection(self._no_events, engine.problems(), engine.settings(), engine.fingerprint, engine=engine)
-        note = Problem(
-            str(self.root),
-            1,
-            1,
+            return shown
+        why = (
             f"the events changed but could not be read again ({failed}); showing them as they were, and trying "
-            f"again within {RETRY_BUILD_S} s; the server log has the details",
-            Effect.SHOWN,
+            f"again within {RETRY_BUILD_S} s; the server log has the details"
         )
-        # A fingerprint of its own: the page's banner (sent once per fingerprint) says so, and no more once built.
-        fingerprint = f"{engine.fingerprint} unbuilt"
-        return Collection(self._no_events, [note, *engine.problems()], engine.settings(), fingerprint, engine=engine)
+        return shown_as_it_was(shown, Problem(str(self.root), 1, 1, why, Effect.SHOWN), "unbuilt")
 
     def _build(self, stamp: str) -> str | None:
         """Build the file for ``stamp``, once; when that fails and a version before it can be read, what failed

@@ -34,6 +34,7 @@ from dashboard.table import (
     problems_from,
     problems_json,
     settings_json,
+    shown_as_it_was,
 )
 
 if TYPE_CHECKING:
@@ -374,14 +375,7 @@ class Reader:
                 return self._away[1]
 
     def _shown_away(self, error: DatabaseError) -> Collection:
-        """The last collection read, with a problem saying the database cannot be read, under a fingerprint of its
-        own: the page's banner (sent once per fingerprint) says so, and says so no more once it is back."""
+        """The last collection read (or none), with a problem saying the database cannot be read."""
+        why = f"cannot read the database ({error}); showing the events as last read"
         shown = self._collection or Collection(empty_events(), [], CollectionSettings())
-        note = Problem(
-            safe_name(self.url),
-            1,
-            1,
-            f"cannot read the database ({error}); showing the events as last read",
-            Effect.SHOWN,
-        )
-        return Collection(shown.events, [note, *shown.problems], shown.settings, f"{shown.fingerprint} away")
+        return shown_as_it_was(shown, Problem(safe_name(self.url), 1, 1, why, Effect.SHOWN), "away")

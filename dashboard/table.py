@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 from uuid import uuid4
@@ -240,6 +240,13 @@ class Collection:
     def size(self) -> int:
         """How many events the collection holds."""
         return len(self.events) if self.engine is None else int(self.engine.count())
+
+
+def shown_as_it_was(collection: Collection, why: Problem, tag: str) -> Collection:
+    """The collection as last read, with the problem saying why it could not be read again (a database away, a
+    build that failed) first, under a fingerprint of its own (``tag`` added): the page's banner, sent once per
+    fingerprint, then says so, and says so no more once the collection is read again."""
+    return replace(collection, problems=[why, *collection.problems], fingerprint=f"{collection.fingerprint} {tag}")
 
 
 def problems_json(problems: list[Problem]) -> str:
